@@ -1,12 +1,19 @@
 /**
- * The handler registry: one module per API. ApiVersions is derived from this map, so adding a
- * handler here is what makes the broker advertise and serve an API.
+ * The handler registry: one module per API, grouped by family. ApiVersions is derived from this
+ * map, so adding a handler to a family list is what makes the broker advertise and serve an API.
  */
 import type { AnyHandler, Handler } from '../handler.js';
 import { apiVersionsHandler } from './api-versions.js';
+import { DATA_HANDLERS } from './data-handlers.js';
+import { ADMIN_HANDLERS } from './admin-handlers.js';
 
-const ALL: readonly AnyHandler[] = [apiVersionsHandler];
+const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS];
 
 export function handlerRegistry(): Map<number, Handler> {
-  return new Map(ALL.map((h) => [h.api.apiKey, h as Handler]));
+  const map = new Map<number, Handler>();
+  for (const h of ALL) {
+    if (map.has(h.api.apiKey)) throw new Error(`two handlers for API ${h.api.name}`);
+    map.set(h.api.apiKey, h as Handler);
+  }
+  return map;
 }
