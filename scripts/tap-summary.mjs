@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Reads tap's output on stdin, passes it through, and ends with the plain line CI reads:
+// "N passed, N failed". Exits non-zero when anything failed or no test ran.
+import { createInterface } from 'node:readline';
+
+let total = null;
+let pass = 0;
+let fail = 0;
+const rl = createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  process.stdout.write(line + '\n');
+  // tap's closing summary: "# { total: 12, pass: 11, fail: 1, skip: 0 }"
+  const m = /^# \{ total: (\d+)(.*)\}\s*$/.exec(line);
+  if (m) {
+    total = Number(m[1]);
+    pass = Number(/pass: (\d+)/.exec(m[2])?.[1] ?? 0);
+    fail = Number(/fail: (\d+)/.exec(m[2])?.[1] ?? 0);
+    const skip = Number(/skip: (\d+)/.exec(m[2])?.[1] ?? 0);
+    const todo = Number(/todo: (\d+)/.exec(m[2])?.[1] ?? 0);
+    // A skipped test is not a passing test: count it as failed.
+    fail += skip + todo;
+  }
+});
+rl.on('close', () => {
+  if (total === null) {
+    process.stdout.write('tap printed no summary\n0 passed, 1 failed\n');
+    process.exit(1);
+  }
+  process.stdout.write(`${pass} passed, ${fail} failed\n`);
+  process.exit(fail > 0 || pass === 0 ? 1 : 0);
+});

@@ -1,0 +1,84 @@
+/** `minikafka start`: validates flags, starts the broker, prints the ready line, stops on signals. */
+import { MiniKafka, parseTopicArg } from '../index.js';
+import type { TopicOptions } from '../index.js';
+import { createLogger, isLogLevel } from '../util/logger.js';
+import { ConfigError } from '../server/broker-config.js';
+
+export interface StartArgs {
+  port: number;
+  host: string;
+  advertisedHost?: string;
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  topic: string[];
+  logLevel: string;
+  config: string[];
+  json: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseConfigs(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--config takes KEY=VALUE, got '${kv}'`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<string, string> } {
+  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${a.port}`);
+  if (!Number.isInteger(a.numPartitions) || a.numPartitions < 1) throw new UsageError(`--num-partitions must be a positive integer, got ${a.numPartitions}`);
+  const topics = a.topic.map((t) => {
+    try {
+      return parseTopicArg(t);
+    } catch (e) {
+      throw new UsageError(`--topic ${(e as Error).message}`);
+    }
+  });
+  for (const t of topics) if (t.partitions !== undefined && t.partitions < 1) throw new UsageError(`--topic ${t.name}: partitions must be at least 1`);
+  return { topics, configs: parseConfigs(a.config) };
+}
+
+export async function startCommand(a: StartArgs): Promise<void> {
+  let kafka: MiniKafka;
+  try {
+    const { topics, configs } = checkArgs(a);
+    const level = isLogLevel(a.logLevel) ? a.logLevel : 'info';
+    kafka = await MiniKafka.start({
+      port: a.port,
+      host: a.host,
+      advertisedHost: a.advertisedHost,
+      autoCreateTopics: a.autoCreateTopics,
+      numPartitions: a.numPartitions,
+      topics,
+      config: configs,
+      logger: createLogger(level),
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new Error(`port ${a.port} on ${a.host} is already in use; pick another with --port, or --port 0 for a free one`);
+    if (err.code === 'EADDRNOTAVAIL') throw new Error(`cannot bind to ${a.host}: no such local address`);
+    if (e instanceof UsageError || e instanceof ConfigError) throw new Error(err.message);
+    throw e;
+  }
+  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    kafka.broker.logger.info(`${signal}: stopping`);
+    kafka.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`minikafka: error while stopping: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
