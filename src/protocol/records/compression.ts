@@ -1,0 +1,109 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { compressFrame as lz4CompressFrame, compressFrameSync as lz4CompressFrameSync, decompressFrame as lz4DecompressFrame, decompressFrameSync as lz4DecompressFrameSync } from 'lz4-napi';
+import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd';
+import { compressSync as snappyCompress } from 'snappy';
+import { CompressionCodec, Magic } from './batch-header.js';
+import { fixLz4HeaderChecksum } from './lz4-frame.js';
+import { RecordsError, invalidRecord, unsupportedCompression } from './records-error.js';
+import { snappyDecode, xerialEncode } from './snappy-xerial.js';
+
+const gunzipAsync = promisify(zlib.gunzip);
+const gzipAsync = promisify(zlib.gzip);
+
+/**
+ * Below this size the thread-pool round trip of the async codecs costs more
+ * than decoding inline, so `decompress`/`compress` run them synchronously.
+ */
+const ASYNC_THRESHOLD = 256 * 1024;
+
+export function isSupportedCodec(codec: number): codec is CompressionCodec {
+  return codec >= CompressionCodec.NONE && codec <= CompressionCodec.ZSTD && Number.isInteger(codec);
+}
+
+export function codecName(codec: number): string {
+  switch (codec) {
+    case CompressionCodec.NONE: return 'none';
+    case CompressionCodec.GZIP: return 'gzip';
+    case CompressionCodec.SNAPPY: return 'snappy';
+    case CompressionCodec.LZ4: return 'lz4';
+    case CompressionCodec.ZSTD: return 'zstd';
+    default: return `unknown(${codec})`;
+  }
+}
+
+function checkCodec(codec: number, magic: number): void {
+  if (!isSupportedCodec(codec)) throw unsupportedCompression(`unknown compression codec ${codec}`);
+  if (codec === CompressionCodec.ZSTD && magic < Magic.V2) throw unsupportedCompression('zstd requires magic 2');
+}
+
+function failed(codec: number, err: unknown): RecordsError {
+  if (err instanceof RecordsError) return err;
+  return invalidRecord(`${codecName(codec)} decompression failed: ${(err as Error)?.message ?? String(err)}`);
+}
+
+/**
+ * Synchronous decompression for every codec except zstd (the zstd binding
+ * here is async-only; use `decompress`). `magic` matters for LZ4 (magic 0
+ * frames carry a wrong header checksum) and zstd (v2 only).
+ */
+export function decompressSync(codec: number, data: Buffer, magic: number = Magic.V2): Buffer {
+  checkCodec(codec, magic);
+  try {
+    switch (codec) {
+      case CompressionCodec.NONE: return data;
+      case CompressionCodec.GZIP: return zlib.gunzipSync(data);
+      case CompressionCodec.SNAPPY: return snappyDecode(data);
+      case CompressionCodec.LZ4: return lz4DecompressFrameSync(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
+      default: throw unsupportedCompression('zstd decompression is async-only here; use decompress()');
+    }
+  } catch (err) {
+    throw failed(codec, err);
+  }
+}
+
+export async function decompress(codec: number, data: Buffer, magic: number = Magic.V2): Promise<Buffer> {
+  checkCodec(codec, magic);
+  try {
+    if (codec === CompressionCodec.ZSTD) return await zstdDecompress(data);
+    if (data.length < ASYNC_THRESHOLD || codec === CompressionCodec.NONE || codec === CompressionCodec.SNAPPY) {
+      // Snappy decodes at GB/s and our xerial handling is synchronous anyway.
+      return decompressSync(codec, data, magic);
+    }
+    if (codec === CompressionCodec.GZIP) return await gunzipAsync(data);
+    return await lz4DecompressFrame(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
+  } catch (err) {
+    throw failed(codec, err);
+  }
+}
+
+export interface CompressOptions {
+  /** zlib level, default 6 (zlib's default, like the Java client). */
+  gzipLevel?: number;
+  /** default 3 (zstd's default). */
+  zstdLevel?: number;
+  /** 'xerial' (default, what the Java client writes) or one 'raw' snappy block. */
+  snappyFraming?: 'xerial' | 'raw';
+}
+
+/** Synchronous compression for every codec except zstd. */
+export function compressSync(codec: number, data: Buffer, opts: CompressOptions = {}): Buffer {
+  checkCodec(codec, Magic.V2);
+  switch (codec) {
+    case CompressionCodec.NONE: return data;
+    case CompressionCodec.GZIP: return zlib.gzipSync(data, { level: opts.gzipLevel ?? 6 });
+    case CompressionCodec.SNAPPY: return opts.snappyFraming === 'raw' ? snappyCompress(data) : xerialEncode(data);
+    case CompressionCodec.LZ4: return lz4CompressFrameSync(data);
+    default: throw unsupportedCompression('zstd compression is async-only here; use compress()');
+  }
+}
+
+export async function compress(codec: number, data: Buffer, opts: CompressOptions = {}): Promise<Buffer> {
+  checkCodec(codec, Magic.V2);
+  if (codec === CompressionCodec.ZSTD) return zstdCompress(data, opts.zstdLevel ?? 3);
+  if (data.length < ASYNC_THRESHOLD || codec === CompressionCodec.NONE || codec === CompressionCodec.SNAPPY) {
+    return compressSync(codec, data, opts);
+  }
+  if (codec === CompressionCodec.GZIP) return gzipAsync(data, { level: opts.gzipLevel ?? 6 });
+  return lz4CompressFrame(data);
+}
