@@ -1,0 +1,201 @@
+/**
+ * Interop: real Kafka clients in several languages run one scenario (test/interop/SCENARIO.md)
+ * against the broker — create a 3-partition topic through the client's admin API, produce keyed
+ * records with headers under every codec, read them back from assigned partitions, check content,
+ * order and key stickiness, list earliest/latest/by-timestamp offsets, delete the topic.
+ *
+ * The broker is minikafka started in-process, or whatever INTEROP_BOOTSTRAP points at (e.g. the
+ * reference Apache Kafka from bench/kafka/start-kafka.sh). The client programs are built by
+ * test/interop/setup.sh, which this test runs first (a no-op when everything is built).
+ *
+ * Env: INTEROP_BOOTSTRAP=host:port  use that broker instead of an in-process minikafka
+ *      INTEROP_CLIENTS=java,kafkajs  run only these clients (names in clients.json)
+ *      INTEROP_RECORDS=N             records per client run (default 10000, split over the codecs)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { MiniKafka } from '../../src/index.js';
+
+interface ClientSpec {
+  readonly name: string;
+  readonly command: readonly string[];
+}
+
+interface StepLine {
+  readonly client: string;
+  readonly step: string;
+  readonly ok: boolean;
+  readonly unsupported?: boolean;
+  readonly reason?: string;
+  readonly detail?: unknown;
+}
+
+/**
+ * Steps a client may report as unsupported without failing the test: limits of the client library,
+ * not of the broker. Anything else reported unsupported fails.
+ */
+const ALLOWED_UNSUPPORTED: readonly { client: string; step: string; why: string; when?: () => boolean }[] = [
+  {
+    client: 'kafkajs',
+    step: 'consume_assigned',
+    why: 'kafkajs has no consumer without a group; it reads with a group consumer (consume_group) instead',
+  },
+  {
+    client: 'platformatic-kafka',
+    step: 'produce_zstd',
+    why: '@platformatic/kafka uses node:zlib for zstd, which Node has only from 22.15',
+    when: () => !nodeAtLeast(22, 15),
+  },
+];
+
+/** Every client must report each of these, as ok or as allowed-unsupported. */
+const REQUIRED_STEPS = [
+  'client_info',
+  'create_topic',
+  'produce_none',
+  'produce_gzip',
+  'produce_snappy',
+  'produce_lz4',
+  'produce_zstd',
+  'consume_assigned',
+  'check_content',
+  'check_order',
+  'check_key_partition',
+  'list_offsets_earliest',
+  'list_offsets_latest',
+  'list_offsets_timestamp',
+  'delete_topic',
+] as const;
+
+const CLIENT_TIMEOUT_MS = 180_000;
+
+function nodeAtLeast(major: number, minor: number): boolean {
+  const [ma, mi] = process.versions.node.split('.').map(Number) as [number, number];
+  return ma > major || (ma === major && mi >= minor);
+}
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('interop test: cannot find the minikafka repository root');
+    dir = up;
+  }
+}
+
+interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly lines: StepLine[];
+  readonly junk: string[];
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+function runClient(root: string, spec: ClientSpec, bootstrap: string, records: number): Promise<RunResult> {
+  const topic = `interop-${spec.name}-${randomBytes(4).toString('hex')}`;
+  const [cmd, ...baseArgs] = spec.command as [string, ...string[]];
+  // "node" is this Node; a relative path is from the repository root; anything else is on PATH.
+  const command = cmd === 'node' ? process.execPath : cmd.includes('/') ? join(root, cmd) : cmd;
+  const args = [...baseArgs, '--bootstrap', bootstrap, '--topic', topic, '--records', String(records)];
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLIENT_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const lines: StepLine[] = [];
+      const junk: string[] = [];
+      for (const line of stdout.split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          lines.push(JSON.parse(line) as StepLine);
+        } catch {
+          junk.push(line);
+        }
+      }
+      resolve({ code, signal, lines, junk, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+const root = repoRoot();
+const clients = (JSON.parse(readFileSync(join(root, 'test/interop/clients.json'), 'utf8')) as { clients: ClientSpec[] }).clients;
+const only = process.env['INTEROP_CLIENTS']?.split(',').filter(Boolean);
+const selected = only ? clients.filter((c) => only.includes(c.name)) : clients;
+const records = Number(process.env['INTEROP_RECORDS'] ?? 10_000);
+
+// A cold setup (Maven, pip, Go, npm) takes minutes; CI should run test/interop/setup.sh before tap.
+t.setTimeout(30 * 60_000);
+
+if (only && selected.length !== only.length) {
+  t.fail(`INTEROP_CLIENTS names unknown clients: ${only.filter((n) => !clients.some((c) => c.name === n)).join(', ')}`);
+}
+
+const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+if (setup.status !== 0) {
+  t.fail('test/interop/setup.sh failed: the interop clients are not built', {
+    status: setup.status,
+    stderr: setup.stderr?.slice(-4000),
+  });
+} else {
+  let bootstrap = process.env['INTEROP_BOOTSTRAP'];
+  let kafka: MiniKafka | undefined;
+  t.before(async () => {
+    if (!bootstrap) {
+      kafka = await MiniKafka.start({});
+      bootstrap = kafka.bootstrapServers;
+    }
+    t.comment(`interop against ${process.env['INTEROP_BOOTSTRAP'] ? `INTEROP_BOOTSTRAP=${bootstrap}` : `in-process minikafka at ${bootstrap}`}`);
+  });
+  t.teardown(async () => {
+    await kafka?.stop();
+  });
+
+  for (const spec of selected) {
+    t.test(spec.name, async (t) => {
+      const res = await runClient(root, spec, bootstrap!, records);
+      t.comment(`${spec.name}: ${res.ms} ms, exit ${res.code ?? res.signal}`);
+      const failedSteps: string[] = [];
+      for (const line of res.lines) {
+        if (line.client !== spec.name) t.fail(`line from client "${line.client}", expected "${spec.name}"`);
+        if (line.unsupported) {
+          const allowed = ALLOWED_UNSUPPORTED.find((a) => a.client === spec.name && a.step === line.step && (a.when?.() ?? true));
+          if (allowed) {
+            t.pass(`${line.step}: unsupported by the client (allowed: ${allowed.why})`);
+          } else {
+            failedSteps.push(line.step);
+            t.fail(`${line.step}: reported unsupported: ${line.reason ?? '(no reason given)'}`);
+          }
+        } else {
+          if (!line.ok) failedSteps.push(line.step);
+          t.ok(line.ok, line.step, { detail: line.detail });
+        }
+      }
+      const seen = new Set(res.lines.map((l) => l.step));
+      for (const step of REQUIRED_STEPS) {
+        if (!seen.has(step)) t.fail(`step ${step} was not reported`);
+      }
+      t.same(res.junk, [], 'stdout has only JSON step lines');
+      t.equal(res.code, 0, 'exit code 0', {
+        signal: res.signal,
+        failedSteps,
+        stderr: res.code === 0 ? undefined : res.stderr.slice(-4000),
+      });
+    });
+  }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs and builds the interop programs (see SCENARIO.md), idempotently: every part is skipped when
+# its output is newer than its inputs, so a second run takes about a second.
+#
+#   java/    mvn package             -> java/target/interop.jar (+ java/target/lib/)
+#   python/  venv + pip install -r   -> python/.venv (stamp: .venv/.requirements.sha256)
+#   go/      go build ./cmd/...      -> go/bin/franz, go/bin/sarama
+#   node/    npm ci                  -> node/node_modules
+#
+# Usage: test/interop/setup.sh [java|python|go|node ...]   (default: all)
+# Needs: JDK 17+ and Maven, python3 with venv, Go (see go/go.mod), Node 20.19+ and npm.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+parts=("$@")
+[[ ${#parts[@]} -gt 0 ]] || parts=(java python go node)
+
+say() { echo "interop setup: $*" >&2; }
+die() { echo "interop setup: ERROR: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not on PATH; $2"; }
+# newer OUTPUT INPUT...: true when OUTPUT exists and no INPUT (files, or files under dirs) is newer.
+newer() {
+  local out="$1"; shift
+  [[ -e "$out" ]] || return 1
+  [[ -z "$(find "$@" -newer "$out" -print -quit 2>/dev/null)" ]]
+}
+
+# One setup at a time (the test runner and a developer may both call it).
+exec 9>"$here/.setup.lock"
+flock 9
+
+setup_java() {
+  local d="$here/java"
+  if newer "$d/target/interop.jar" "$d/pom.xml" "$d/src" && [[ -d "$d/target/lib" ]]; then return; fi
+  need java "install a JDK 17+ (Debian: apt-get install openjdk-17-jdk-headless)"
+  need mvn "install Maven (Debian: apt-get install maven)"
+  say "java: mvn package (kafka-clients)"
+  rm -rf "$d/target/lib"
+  mvn -q -B -f "$d/pom.xml" package || die "java: mvn package failed"
+  [[ -f "$d/target/interop.jar" ]] || die "java: target/interop.jar was not built"
+}
+
+setup_python() {
+  local d="$here/python" sum
+  need python3 "install Python 3.9+ with venv (Debian: apt-get install python3 python3-venv)"
+  sum="$(sha256sum "$d/requirements.txt" | cut -d' ' -f1)"
+  if [[ -x "$d/.venv/bin/python" && "$(cat "$d/.venv/.requirements.sha256" 2>/dev/null)" == "$sum" ]]; then return; fi
+  say "python: venv + pip install -r requirements.txt (confluent-kafka, kafka-python)"
+  rm -rf "$d/.venv"
+  python3 -m venv "$d/.venv" || die "python: 'python3 -m venv' failed (Debian: apt-get install python3-venv)"
+  "$d/.venv/bin/pip" install -q --disable-pip-version-check -r "$d/requirements.txt" || die "python: pip install failed"
+  "$d/.venv/bin/python" -c 'import confluent_kafka, kafka, snappy, lz4.frame, zstandard' || die "python: imports failed after install"
+  echo "$sum" > "$d/.venv/.requirements.sha256"
+}
+
+setup_go() {
+  local d="$here/go"
+  if newer "$d/bin/franz" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/scenario" \
+    && newer "$d/bin/sarama" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/scenario"; then return; fi
+  need go "install Go (see test/interop/go/go.mod for the version)"
+  say "go: go build ./cmd/... (franz-go, sarama)"
+  (cd "$d" && go build -mod=readonly -o bin/ ./cmd/...) || die "go: build failed"
+  touch "$d/bin/franz" "$d/bin/sarama"
+}
+
+setup_node() {
+  local d="$here/node"
+  if newer "$d/node_modules/.package-lock.json" "$d/package.json" "$d/package-lock.json"; then return; fi
+  need node "install Node.js 20.19+"
+  need npm "install npm"
+  say "node: npm ci (kafkajs, @platformatic/kafka)"
+  (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "node: npm ci failed"
+  touch "$d/node_modules/.package-lock.json"
+}
+
+for part in "${parts[@]}"; do
+  case "$part" in
+    java|python|go|node) "setup_$part" ;;
+    *) die "unknown part '$part' (java, python, go, node)" ;;
+  esac
+done
