@@ -123,9 +123,26 @@ export class Dispatcher {
   }
 
   private run(handler: Handler, ctx: RequestContext, body: unknown): DispatchResult | Promise<DispatchResult> {
-    const out = handler.handle(ctx, body);
-    if (out instanceof Promise) return out.then((resp) => this.finish(handler, ctx, resp));
+    let out: ReturnType<Handler['handle']>;
+    try {
+      out = handler.handle(ctx, body);
+    } catch (e) {
+      return this.closeOn(e, ctx);
+    }
+    if (out instanceof Promise) {
+      return out.then(
+        (resp) => this.finish(handler, ctx, resp),
+        (e: unknown) => this.closeOn(e, ctx),
+      );
+    }
     return this.finish(handler, ctx, out);
+  }
+
+  /** A handler ends the connection on purpose by throwing CloseConnection (Kafka's acks=0 errors). */
+  private closeOn(e: unknown, ctx: RequestContext): 'close' {
+    if (!(e instanceof CloseConnection)) throw e;
+    this.broker.logger.info(`connection ${ctx.connection.id} from ${ctx.connection.remoteAddress}: ${e.message}; closing`);
+    return 'close';
   }
 
   private finish(handler: Handler, ctx: RequestContext, resp: unknown): DispatchResult {

@@ -6,6 +6,7 @@ import { Partition } from '../log/partition.js';
 import type { PartitionLogOptions } from '../log/partition-log.js';
 import { randomUuid } from '../protocol/uuid.js';
 import { KafkaError } from '../protocol/errors.js';
+import { recordTimestampSearch } from './record-timestamp-search.js';
 import type { Clock } from '../util/clock.js';
 
 export interface Topic {
@@ -17,20 +18,35 @@ export interface Topic {
   readonly internal: boolean;
 }
 
-/** Kafka's rules (org.apache.kafka.common.internals.Topic): 1-249 chars of [a-zA-Z0-9._-], not "." or "..". */
+/**
+ * Kafka's rules and words (org.apache.kafka.common.internals.Topic.validate): 1-249 characters of
+ * [a-zA-Z0-9._-], not "." or "..". Returns the InvalidTopicException message, or null if valid.
+ */
 export function topicNameProblem(name: string): string | null {
-  if (name.length === 0) return 'Topic name is illegal, it can\'t be empty';
-  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
-  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
-  return null;
+  let reason: string | null = null;
+  if (name.length === 0) reason = 'the empty string is not allowed';
+  else if (name === '.') reason = "'.' is not allowed";
+  else if (name === '..') reason = "'..' is not allowed";
+  else if (name.length > 249) reason = `the length of '${name}' is longer than the max allowed length 249`;
+  else if (!/^[a-zA-Z0-9._-]+$/.test(name)) reason = `'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
+  return reason === null ? null : `Topic name is invalid: ${reason}`;
 }
 
-export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+/** '.' and '_' collide in metric names, so Kafka refuses "a.b" when "a_b" exists (Topic.hasCollision). */
+export function collisionKey(name: string): string | null {
+  return name.includes('.') || name.includes('_') ? name.replaceAll('.', '_') : null;
+}
+
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
+export type TopicDeletedListener = (topic: Topic) => void;
 
 export class TopicRegistry {
   private readonly byName = new Map<string, Topic>();
   private readonly byId = new Map<string, Topic>();
+  // Names containing '.' or '_', by collision key: the check is O(1) rather than a scan.
+  private readonly byCollisionKey = new Map<string, Set<string>>();
+  private readonly deletedListeners = new Set<TopicDeletedListener>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -50,6 +66,14 @@ export class TopicRegistry {
     return this.byName.values();
   }
 
+  /** An existing topic whose name collides with `name` ('.' vs '_'), other than `name` itself. */
+  collidingWith(name: string): string | undefined {
+    const key = collisionKey(name);
+    if (key === null) return undefined;
+    for (const other of this.byCollisionKey.get(key) ?? []) if (other !== name) return other;
+    return undefined;
+  }
+
   partition(topic: string, index: number): Partition | undefined {
     return this.byName.get(topic)?.partitions[index];
   }
@@ -61,6 +85,12 @@ export class TopicRegistry {
     for (let i = 0; i < numPartitions; i++) topic.partitions.push(this.newPartition(topic, i));
     this.byName.set(name, topic);
     this.byId.set(id, topic);
+    const key = collisionKey(name);
+    if (key !== null) {
+      let names = this.byCollisionKey.get(key);
+      if (!names) this.byCollisionKey.set(key, (names = new Set()));
+      names.add(name);
+    }
     return topic;
   }
 
@@ -68,13 +98,47 @@ export class TopicRegistry {
     for (let i = topic.partitions.length; i < newTotal; i++) topic.partitions.push(this.newPartition(topic, i));
   }
 
+  /**
+   * Removes a topic and then tells the listeners, synchronously: a long-poll fetch holding one of
+   * its partitions can answer at once instead of waiting out its maxWait on a detached log.
+   */
   delete(topic: Topic): void {
+    if (this.byName.get(topic.name) !== topic) return;
     this.byName.delete(topic.name);
     this.byId.delete(topic.id);
+    const key = collisionKey(topic.name);
+    if (key !== null) {
+      const names = this.byCollisionKey.get(key);
+      names?.delete(topic.name);
+      if (names?.size === 0) this.byCollisionKey.delete(key);
+    }
+    for (const fn of [...this.deletedListeners]) {
+      try {
+        fn(topic);
+      } catch (err) {
+        // The topic is gone either way; a throwing listener is a bug to surface, not a reason to
+        // fail the DeleteTopics request.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  /** Calls `fn` after each topic deletion until the returned function is called. */
+  onDeleted(fn: TopicDeletedListener): () => void {
+    this.deletedListeners.add(fn);
+    return () => this.deletedListeners.delete(fn);
+  }
+
+  /** Whether `topic` is still the live topic of its name (false once deleted or recreated). */
+  isLive(topic: Topic): boolean {
+    return this.byName.get(topic.name) === topic;
   }
 
   private newPartition(topic: Topic, index: number): Partition {
-    const logOptions: PartitionLogOptions = { clock: this.clock, config: logConfigFrom(topic.configs) };
+    // recordSearch makes ListOffsets by timestamp and MAX_TIMESTAMP record-exact, as Kafka's.
+    const logOptions: PartitionLogOptions = { clock: this.clock, config: logConfigFrom(topic.configs), recordSearch: recordTimestampSearch };
     return new Partition({ topic: topic.name, partition: index, logOptions });
   }
 }

@@ -1,0 +1,39 @@
+/**
+ * Producer ids, as Kafka's ProducerIdManager hands them out: unique across the cluster for its
+ * lifetime, never reused. Kafka's controller gives brokers blocks of 1000 starting at 0; with every
+ * broker in one process a plain counter on the cluster gives the same guarantee.
+ *
+ * The allocator is per Cluster (brokers of one cluster share it) and kept here, not on Cluster,
+ * so that the transaction coordinator can take it over without touching cluster state: call
+ * `producerIdsOf(cluster)`.
+ */
+import type { Cluster } from './cluster.js';
+
+export class ProducerIdAllocator {
+  #next: number;
+
+  constructor(first = 0) {
+    this.#next = first;
+  }
+
+  /** A producer id never returned before by this allocator. */
+  allocate(): number {
+    return this.#next++;
+  }
+
+  /** The id the next allocate() returns (for tests and DescribeProducers-style tooling). */
+  get next(): number {
+    return this.#next;
+  }
+}
+
+const allocators = new WeakMap<Cluster, ProducerIdAllocator>();
+
+export function producerIdsOf(cluster: Cluster): ProducerIdAllocator {
+  let a = allocators.get(cluster);
+  if (a === undefined) {
+    a = new ProducerIdAllocator();
+    allocators.set(cluster, a);
+  }
+  return a;
+}
