@@ -1,0 +1,87 @@
+/**
+ * CreatePartitions (key 37), v0-3.
+ *
+ * Behaviour (ControllerApis.createPartitions and ReplicationControlManager.createPartitions):
+ * - a name given twice: one INVALID_REQUEST "Duplicate topic name." result, first, and no change;
+ * - unknown topic: UNKNOWN_TOPIC_OR_PARTITION with a null message (Kafka's exception has none);
+ * - the count must grow: INVALID_PARTITIONS "Topic already has N partition(s)." when equal, "The
+ *   topic T currently has N partition(s); M would not be an increase." when smaller;
+ * - assignments, when given, must be one per new partition ("Attempted to add N additional
+ *   partition(s), but only M assignment(s) were specified.") and each valid with the topic's
+ *   replica count (see validateManualAssignment), else INVALID_REPLICA_ASSIGNMENT;
+ * - validateOnly: every check, no change;
+ * - more than 10000 new partitions in one request: POLICY_VIOLATION for every topic, as Kafka's
+ *   controller bounds one operation.
+ *
+ * Deviation: assignments are validated but placement stays the Cluster's (replication is not
+ * modelled); timeoutMs is not used, the partitions exist when the response is sent.
+ */
+import { CreatePartitionsApi } from '../../protocol/messages/index.js';
+import type { CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsResponseCreatePartitionsTopicResult, CreatePartitionsRequestCreatePartitionsTopic } from '../../protocol/messages/index.js';
+import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import type { Cluster } from '../cluster.js';
+import type { Topic } from '../topics.js';
+import { validateManualAssignment } from '../topic-create.js';
+import { MAX_RECORDS_PER_OPERATION } from './create-topics.js';
+
+export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
+  handle(ctx, req) {
+    const cluster = ctx.broker.cluster;
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    for (const [name, n] of counts) if (n > 1) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
+
+    const growths: { topic: Topic; count: number }[] = [];
+    let added = 0;
+    for (const t of req.topics) {
+      if (counts.get(t.name)! > 1) continue;
+      try {
+        const topic = check(cluster, t);
+        growths.push({ topic, count: t.count });
+        added += t.count - topic.partitions.length;
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      } catch (e) {
+        if (!(e instanceof KafkaError)) throw e;
+        results.push({ name: t.name, errorCode: errorCodeOf(e), errorMessage: e.message === '' ? null : e.message });
+      }
+    }
+    if (added > MAX_RECORDS_PER_OPERATION) return failAll(req, ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
+    if (!req.validateOnly) {
+      for (const g of growths) {
+        const before = g.topic.partitions.length;
+        cluster.topics.addPartitions(g.topic, g.count);
+        cluster.logger.info(`topic ${g.topic.name}: partitions ${before} -> ${g.count}`);
+      }
+    }
+    return { throttleTimeMs: 0, results };
+  },
+  errorResponse(_ctx, req, code) {
+    return failAll(req, code, null);
+  },
+});
+
+/** Kafka's checks, in its order; throws a KafkaError with its message. */
+function check(cluster: Cluster, t: CreatePartitionsRequestCreatePartitionsTopic): Topic {
+  const topic = cluster.topics.get(t.name);
+  // Kafka's UnknownTopicOrPartitionException here has no message: the result's message is null.
+  if (!topic) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', '');
+  const current = topic.partitions.length;
+  if (t.count === current) throw new KafkaError('INVALID_PARTITIONS', `Topic already has ${current} partition(s).`);
+  if (t.count < current) throw new KafkaError('INVALID_PARTITIONS', `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`);
+  const additional = t.count - current;
+  if (t.assignments !== null) {
+    if (t.assignments.length !== additional) {
+      throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `Attempted to add ${additional} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`);
+    }
+    const replicas = cluster.replicasFor(topic, 0).length;
+    for (const a of t.assignments) validateManualAssignment(cluster, a.brokerIds, replicas);
+  }
+  return topic;
+}
+
+/** CreatePartitionsRequest.getErrorResponse: every requested topic with one code. */
+function failAll(req: CreatePartitionsRequest, code: number, message: string | null): CreatePartitionsResponse {
+  return { throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: message })) };
+}
