@@ -126,13 +126,50 @@ for (const spec of [...coordinator.values()].sort((a, b) => a.name.localeCompare
 }
 
 // --- the API table -------------------------------------------------------------------------------
-const index = [BANNER];
+// api-table.ts holds the versions of every API without their codecs, so the broker can route and
+// pick header versions while loading only the codec modules its handlers import.
+const table = [BANNER];
+table.push('export interface ApiInfo {');
+table.push('  readonly apiKey: number;');
+table.push('  readonly name: string;');
+table.push('  readonly minVersion: number;');
+table.push('  readonly maxVersion: number;');
+table.push('  /** First flexible version, -1 when none. */');
+table.push('  readonly flexibleMinVersion: number;');
+table.push('}');
+table.push('');
+table.push('/** Every API in the specs with the versions this code can encode. */');
+table.push('export const apiInfos: readonly ApiInfo[] = [');
+for (const a of apis) table.push(`  { apiKey: ${a.key}, name: '${a.base}', minVersion: ${a.min}, maxVersion: ${a.max}, flexibleMinVersion: ${a.flexMin} },`);
+table.push('];');
+table.push('');
+table.push('export const apiInfoByKey: ReadonlyMap<number, ApiInfo> = new Map(apiInfos.map((a) => [a.apiKey, a]));');
+table.push('');
+table.push('export const ApiKey = {');
+for (const a of apis) table.push(`  ${a.base}: ${a.key},`);
+table.push('} as const;');
+table.push('');
+table.push('/** Request header v2 for flexible versions, v1 otherwise (v0 only served ControlledShutdown v0, long gone). */');
+table.push('export function requestHeaderVersion(api: ApiInfo, version: number): number {');
+table.push('  return api.flexibleMinVersion >= 0 && version >= api.flexibleMinVersion ? 2 : 1;');
+table.push('}');
+table.push('');
+table.push('/** Response header v1 for flexible versions; ApiVersions always answers with v0 so any client can parse it. */');
+table.push('export function responseHeaderVersion(api: ApiInfo, version: number): number {');
+table.push(`  if (api.apiKey === ${apis.find((a) => a.base === 'ApiVersions').key}) return 0;`);
+table.push('  return api.flexibleMinVersion >= 0 && version >= api.flexibleMinVersion ? 1 : 0;');
+table.push('}');
+table.push('');
+out.set('messages/api-table.ts', table.join('\n'));
+
+const index = [BANNER, '// Everything at once, for tests and tools; the broker imports single modules to start fast.'];
 for (const a of apis) index.push(`import { ${a.base}Api } from './${a.file.replace(/^messages\//, '').replace(/\.ts$/, '.js')}';`);
 index.push('');
+index.push("export * from './api-table.js';");
 for (const a of apis) index.push(`export * from './${a.file.replace(/^messages\//, '').replace(/\.ts$/, '.js')}';`);
 for (const f of dataFiles.filter((f) => f.startsWith('messages/'))) index.push(`export * from './${f.replace(/^messages\//, '').replace(/\.ts$/, '.js')}';`);
 index.push('');
-index.push('/** Every API in the specs, by key. Which of them the broker serves is the router\'s business. */');
+index.push('/** Every API in the specs with its codecs, by key. */');
 index.push('export const apiTable = [');
 for (const a of apis) index.push(`  ${a.base}Api,`);
 index.push('] as const;');
@@ -140,21 +177,6 @@ index.push('');
 index.push('export type ApiDescriptor = (typeof apiTable)[number];');
 index.push('');
 index.push('export const apiByKey: ReadonlyMap<number, ApiDescriptor> = new Map(apiTable.map((a) => [a.apiKey, a]));');
-index.push('');
-index.push('export const ApiKey = {');
-for (const a of apis) index.push(`  ${a.base}: ${a.key},`);
-index.push('} as const;');
-index.push('');
-index.push('/** Request header v2 for flexible versions, v1 otherwise (v0 only served ControlledShutdown v0, long gone). */');
-index.push('export function requestHeaderVersion(api: ApiDescriptor, version: number): number {');
-index.push('  return api.flexibleMinVersion >= 0 && version >= api.flexibleMinVersion ? 2 : 1;');
-index.push('}');
-index.push('');
-index.push('/** Response header v1 for flexible versions; ApiVersions always answers with v0 so any client can parse it. */');
-index.push('export function responseHeaderVersion(api: ApiDescriptor, version: number): number {');
-index.push(`  if (api.apiKey === ${apis.find((a) => a.base === 'ApiVersions').key}) return 0;`);
-index.push('  return api.flexibleMinVersion >= 0 && version >= api.flexibleMinVersion ? 1 : 0;');
-index.push('}');
 index.push('');
 out.set('messages/index.ts', index.join('\n'));
 

@@ -19,7 +19,7 @@ import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 import type { Logger } from '../util/logger.js';
-import type { ApiVersionsResponseApiVersion } from '../protocol/messages/index.js';
+import type { ApiVersionsResponseApiVersion } from '../protocol/messages/api-versions.js';
 
 export interface BrokerOptions {
   readonly config?: Partial<BrokerConfig>;

@@ -11,7 +11,10 @@
  */
 import { Reader, MalformedError } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
-import { apiByKey, ApiKey, readRequestHeader, writeResponseHeader, requestHeaderVersion, responseHeaderVersion, writeApiVersionsResponse } from '../protocol/messages/index.js';
+import { apiInfoByKey, ApiKey, requestHeaderVersion, responseHeaderVersion } from '../protocol/messages/api-table.js';
+import { readRequestHeader } from '../protocol/messages/request-header.js';
+import { writeResponseHeader } from '../protocol/messages/response-header.js';
+import { writeApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { NO_RESPONSE } from './handler.js';
 import type { Handler, RequestContext, ConnectionInfo } from './handler.js';
@@ -69,7 +72,7 @@ export class Dispatcher {
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
     const handler = this.handlers.get(apiKey);
-    const api = apiByKey.get(apiKey);
+    const api = apiInfoByKey.get(apiKey);
     if (!handler || !api) {
       log.warn(`connection ${conn.id} from ${conn.remoteAddress}: unknown API key ${apiKey}; closing`);
       return 'close';
@@ -151,7 +154,7 @@ export class Dispatcher {
   }
 
   private encode(ctx: RequestContext, handler: Handler, resp: unknown): readonly Buffer[] {
-    const api = apiByKey.get(ctx.apiKey)!;
+    const api = apiInfoByKey.get(ctx.apiKey)!;
     const w = new Writer();
     const setSize = w.reserveInt32();
     writeResponseHeader(w, responseHeaderVersion(api, ctx.apiVersion), { correlationId: ctx.correlationId });

@@ -1,8 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { compressFrame as lz4CompressFrame, compressFrameSync as lz4CompressFrameSync, decompressFrame as lz4DecompressFrame, decompressFrameSync as lz4DecompressFrameSync } from 'lz4-napi';
-import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd';
-import { compressSync as snappyCompress } from 'snappy';
+import { lz4, zstd, snappy } from './native-codecs.js';
 import { CompressionCodec, Magic } from './batch-header.js';
 import { fixLz4HeaderChecksum } from './lz4-frame.js';
 import { RecordsError, invalidRecord, unsupportedCompression } from './records-error.js';
@@ -54,7 +52,7 @@ export function decompressSync(codec: number, data: Buffer, magic: number = Magi
       case CompressionCodec.NONE: return data;
       case CompressionCodec.GZIP: return zlib.gunzipSync(data);
       case CompressionCodec.SNAPPY: return snappyDecode(data);
-      case CompressionCodec.LZ4: return lz4DecompressFrameSync(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
+      case CompressionCodec.LZ4: return lz4().decompressFrameSync(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
       default: throw unsupportedCompression('zstd decompression is async-only here; use decompress()');
     }
   } catch (err) {
@@ -65,13 +63,13 @@ export function decompressSync(codec: number, data: Buffer, magic: number = Magi
 export async function decompress(codec: number, data: Buffer, magic: number = Magic.V2): Promise<Buffer> {
   checkCodec(codec, magic);
   try {
-    if (codec === CompressionCodec.ZSTD) return await zstdDecompress(data);
+    if (codec === CompressionCodec.ZSTD) return await zstd().decompress(data);
     if (data.length < ASYNC_THRESHOLD || codec === CompressionCodec.NONE || codec === CompressionCodec.SNAPPY) {
       // Snappy decodes at GB/s and our xerial handling is synchronous anyway.
       return decompressSync(codec, data, magic);
     }
     if (codec === CompressionCodec.GZIP) return await gunzipAsync(data);
-    return await lz4DecompressFrame(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
+    return await lz4().decompressFrame(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
   } catch (err) {
     throw failed(codec, err);
   }
@@ -92,18 +90,18 @@ export function compressSync(codec: number, data: Buffer, opts: CompressOptions 
   switch (codec) {
     case CompressionCodec.NONE: return data;
     case CompressionCodec.GZIP: return zlib.gzipSync(data, { level: opts.gzipLevel ?? 6 });
-    case CompressionCodec.SNAPPY: return opts.snappyFraming === 'raw' ? snappyCompress(data) : xerialEncode(data);
-    case CompressionCodec.LZ4: return lz4CompressFrameSync(data);
+    case CompressionCodec.SNAPPY: return opts.snappyFraming === 'raw' ? snappy().compressSync(data) : xerialEncode(data);
+    case CompressionCodec.LZ4: return lz4().compressFrameSync(data);
     default: throw unsupportedCompression('zstd compression is async-only here; use compress()');
   }
 }
 
 export async function compress(codec: number, data: Buffer, opts: CompressOptions = {}): Promise<Buffer> {
   checkCodec(codec, Magic.V2);
-  if (codec === CompressionCodec.ZSTD) return zstdCompress(data, opts.zstdLevel ?? 3);
+  if (codec === CompressionCodec.ZSTD) return zstd().compress(data, opts.zstdLevel ?? 3);
   if (data.length < ASYNC_THRESHOLD || codec === CompressionCodec.NONE || codec === CompressionCodec.SNAPPY) {
     return compressSync(codec, data, opts);
   }
   if (codec === CompressionCodec.GZIP) return gzipAsync(data, { level: opts.gzipLevel ?? 6 });
-  return lz4CompressFrame(data);
+  return lz4().compressFrame(data);
 }

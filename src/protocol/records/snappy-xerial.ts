@@ -1,4 +1,4 @@
-import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
+import { snappy } from './native-codecs.js';
 import { invalidRecord } from './records-error.js';
 
 /**
@@ -48,7 +48,7 @@ export function snappyRawDecode(block: Uint8Array): Buffer {
     throw invalidRecord('snappy block has an invalid uncompressed length');
   }
   try {
-    return snappyUncompress(block, { asBuffer: true }) as Buffer;
+    return snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (err) {
     throw invalidRecord(`snappy decompression failed: ${(err as Error).message}`);
   }
@@ -80,7 +80,7 @@ export function xerialEncode(data: Buffer, blockSize = XERIAL_BLOCK_SIZE): Buffe
   header.writeInt32BE(1, 12);
   parts.push(header);
   for (let pos = 0; pos < data.length; pos += blockSize) {
-    const block = snappyCompress(data.subarray(pos, Math.min(pos + blockSize, data.length)));
+    const block = snappy().compressSync(data.subarray(pos, Math.min(pos + blockSize, data.length)));
     const len = Buffer.alloc(4);
     len.writeInt32BE(block.length, 0);
     parts.push(len, block);

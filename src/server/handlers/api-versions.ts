@@ -6,7 +6,7 @@
  * Features: none are finalized yet, since transactions v2 (KIP-890) and the other feature-gated
  * behaviours are not implemented; clients then fall back to the classic behaviour.
  */
-import { ApiVersionsApi } from '../../protocol/messages/index.js';
+import { ApiVersionsApi } from '../../protocol/messages/api-versions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 

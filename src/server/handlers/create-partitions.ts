@@ -16,8 +16,8 @@
  * Deviation: assignments are validated but placement stays the Cluster's (replication is not
  * modelled); timeoutMs is not used, the partitions exist when the response is sent.
  */
-import { CreatePartitionsApi } from '../../protocol/messages/index.js';
-import type { CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsResponseCreatePartitionsTopicResult, CreatePartitionsRequestCreatePartitionsTopic } from '../../protocol/messages/index.js';
+import { CreatePartitionsApi } from '../../protocol/messages/create-partitions.js';
+import type { CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsResponseCreatePartitionsTopicResult, CreatePartitionsRequestCreatePartitionsTopic } from '../../protocol/messages/create-partitions.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import type { Cluster } from '../cluster.js';

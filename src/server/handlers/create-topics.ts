@@ -19,8 +19,8 @@
  * Deviation: the request's timeoutMs is not used: creation completes before the response.
  * Placement and replication are the Cluster's (see topic-create.ts).
  */
-import { CreateTopicsApi } from '../../protocol/messages/index.js';
-import type { CreateTopicsRequest, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult, CreateTopicsRequestCreatableTopic } from '../../protocol/messages/index.js';
+import { CreateTopicsApi } from '../../protocol/messages/create-topics.js';
+import type { CreateTopicsRequest, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult, CreateTopicsRequestCreatableTopic } from '../../protocol/messages/create-topics.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { ZERO_UUID, randomUuid } from '../../protocol/uuid.js';
 import { defineHandler } from '../handler.js';

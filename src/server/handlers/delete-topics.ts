@@ -21,8 +21,8 @@
  * reveal which topics exist); the request's timeoutMs is not used, deletion is complete when the
  * response is sent.
  */
-import { DeleteTopicsApi } from '../../protocol/messages/index.js';
-import type { DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../../protocol/messages/index.js';
+import { DeleteTopicsApi } from '../../protocol/messages/delete-topics.js';
+import type { DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../../protocol/messages/delete-topics.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from '../handler.js';

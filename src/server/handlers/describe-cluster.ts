@@ -12,8 +12,8 @@
  * Deviation: the controller id is the lowest live node id, where Kafka's brokers answer a random
  * live broker; clients only use it as "some broker".
  */
-import { DescribeClusterApi } from '../../protocol/messages/index.js';
-import type { DescribeClusterResponse } from '../../protocol/messages/index.js';
+import { DescribeClusterApi } from '../../protocol/messages/describe-cluster.js';
+import type { DescribeClusterResponse } from '../../protocol/messages/describe-cluster.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';

@@ -13,8 +13,8 @@
  *
  * Cost: O(requested partitions), O(all partitions) for topics null.
  */
-import { DescribeLogDirsApi } from '../../protocol/messages/index.js';
-import type { DescribeLogDirsResponseDescribeLogDirsTopic } from '../../protocol/messages/index.js';
+import { DescribeLogDirsApi } from '../../protocol/messages/describe-log-dirs.js';
+import type { DescribeLogDirsResponseDescribeLogDirsTopic } from '../../protocol/messages/describe-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import type { BrokerConfig } from '../broker-config.js';

@@ -17,14 +17,8 @@
  *
  * Cost: O(selected topics · log) to sort them plus the partitions of one page.
  */
-import { DescribeTopicPartitionsApi } from '../../protocol/messages/index.js';
-import type {
-  DescribeTopicPartitionsRequest,
-  DescribeTopicPartitionsResponse,
-  DescribeTopicPartitionsResponseTopic,
-  DescribeTopicPartitionsResponsePartition,
-  DescribeTopicPartitionsResponseCursor,
-} from '../../protocol/messages/index.js';
+import { DescribeTopicPartitionsApi } from '../../protocol/messages/describe-topic-partitions.js';
+import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, DescribeTopicPartitionsResponseTopic, DescribeTopicPartitionsResponsePartition, DescribeTopicPartitionsResponseCursor } from '../../protocol/messages/describe-topic-partitions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from '../handler.js';

@@ -37,16 +37,8 @@
  *
  * Versions 4-18. replicaId / ReplicaState are ignored: followers are treated as consumers.
  */
-import { FetchApi } from '../../protocol/messages/index.js';
-import type {
-  FetchRequest,
-  FetchRequestFetchPartition,
-  FetchResponse,
-  FetchResponseAbortedTransaction,
-  FetchResponseFetchableTopicResponse,
-  FetchResponseNodeEndpoint,
-  FetchResponsePartitionData,
-} from '../../protocol/messages/index.js';
+import { FetchApi } from '../../protocol/messages/fetch.js';
+import type { FetchRequest, FetchRequestFetchPartition, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { NO_RESPONSE, defineHandler } from '../handler.js';
 import type { ConnectionInfo, HandlerResult, RequestContext } from '../handler.js';
@@ -316,6 +308,12 @@ async function longPoll(ctx: RequestContext, req: FetchRequest, waitable: Waitab
     };
     for (const p of byPartition.keys()) unsubscribe.push(p.onAppend(onAppend));
     unsubscribe.push(onConnectionClose(ctx.connection, () => finish('closed')));
+    // A deleted topic answers at once (UNKNOWN_TOPIC_OR_PARTITION) instead of at the timeout.
+    unsubscribe.push(
+      ctx.broker.cluster.topics.onDeleted((t) => {
+        if (t.partitions.some((p) => byPartition.has(p))) finish('data');
+      }),
+    );
     // As DelayedFetch.tryCompleteElseWatch: the per-partition count may already suffice where the
     // request-wide byte budget of the first read did not.
     if (total >= req.minBytes) finish('data');

@@ -19,8 +19,8 @@
  * Versions 0-6; the 2PC fields of v6 (KIP-939) are ignored and the ongoing-transaction fields
  * answered -1.
  */
-import { InitProducerIdApi } from '../../protocol/messages/index.js';
-import type { InitProducerIdResponse } from '../../protocol/messages/index.js';
+import { InitProducerIdApi } from '../../protocol/messages/init-producer-id.js';
+import type { InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { producerIdsOf } from '../producer-ids.js';

@@ -25,11 +25,8 @@
  * Deviation: MAX_TIMESTAMP ignores batches wholly below the log start (after DeleteRecords),
  * which Kafka, looking only at segment metadata, can still return.
  */
-import { ListOffsetsApi } from '../../protocol/messages/index.js';
-import type {
-  ListOffsetsRequestListOffsetsPartition,
-  ListOffsetsResponseListOffsetsPartitionResponse,
-} from '../../protocol/messages/index.js';
+import { ListOffsetsApi } from '../../protocol/messages/list-offsets.js';
+import type { ListOffsetsRequestListOffsetsPartition, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/messages/list-offsets.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import type { RequestContext } from '../handler.js';

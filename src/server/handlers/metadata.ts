@@ -21,8 +21,8 @@
  * Controller id: Kafka's brokers answer a random live broker; we answer the lowest node id so that
  * the answer is stable.
  */
-import { MetadataApi } from '../../protocol/messages/index.js';
-import type { MetadataRequest, MetadataResponse, MetadataResponseTopic, MetadataResponsePartition } from '../../protocol/messages/index.js';
+import { MetadataApi } from '../../protocol/messages/metadata.js';
+import type { MetadataRequest, MetadataResponse, MetadataResponseTopic, MetadataResponsePartition } from '../../protocol/messages/metadata.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from '../handler.js';

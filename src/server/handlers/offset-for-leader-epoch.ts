@@ -14,8 +14,8 @@
  * Versions 2-4 (Kafka 4.x dropped 0-1). replicaId (v3+) is ignored: Kafka answers followers and
  * consumers alike from the leader.
  */
-import { OffsetForLeaderEpochApi } from '../../protocol/messages/index.js';
-import type { OffsetForLeaderEpochResponseEpochEndOffset } from '../../protocol/messages/index.js';
+import { OffsetForLeaderEpochApi } from '../../protocol/messages/offset-for-leader-epoch.js';
+import type { OffsetForLeaderEpochResponseEpochEndOffset } from '../../protocol/messages/offset-for-leader-epoch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';

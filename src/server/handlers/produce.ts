@@ -63,14 +63,8 @@
  * then it is kept as is: retention stays under 2x, and a batch that is most of its frame is never
  * copied.
  */
-import { ProduceApi } from '../../protocol/messages/index.js';
-import type {
-  ProduceRequest,
-  ProduceResponse,
-  ProduceResponseNodeEndpoint,
-  ProduceResponsePartitionProduceResponse,
-  ProduceResponseTopicProduceResponse,
-} from '../../protocol/messages/index.js';
+import { ProduceApi } from '../../protocol/messages/produce.js';
+import type { ProduceRequest, ProduceResponse, ProduceResponseNodeEndpoint, ProduceResponsePartitionProduceResponse, ProduceResponseTopicProduceResponse } from '../../protocol/messages/produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import {
   BatchAttribute,
