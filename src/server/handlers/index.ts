@@ -6,8 +6,9 @@ import type { AnyHandler, Handler } from '../handler.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { DATA_HANDLERS } from './data-handlers.js';
 import { ADMIN_HANDLERS } from './admin-handlers.js';
+import { GROUP_HANDLERS } from './group-handlers.js';
 
-const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS];
+const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS, ...GROUP_HANDLERS];
 
 export function handlerRegistry(): Map<number, Handler> {
   const map = new Map<number, Handler>();

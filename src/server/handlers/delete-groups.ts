@@ -1,0 +1,24 @@
+/**
+ * DeleteGroups (key 42), v0-2: removes empty groups with their committed offsets (tombstones in
+ * __consumer_offsets). NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for an unknown
+ * group. A group named twice is answered once, as Kafka does.
+ */
+import { DeleteGroupsApi } from '../../protocol/messages/delete-groups.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import { coordinatesGroup, coordinatorOf } from './group-support.js';
+
+export const deleteGroupsHandler = defineHandler(DeleteGroupsApi, {
+  handle(ctx, req) {
+    const ids = [...new Set(req.groupsNames)];
+    const local = ids.filter((g) => coordinatesGroup(ctx, g));
+    const results = new Map(coordinatorOf(ctx).deleteGroups(local).map((r) => [r.groupId, r]));
+    return {
+      throttleTimeMs: 0,
+      results: ids.map((groupId) => results.get(groupId) ?? { groupId, errorCode: ErrorCode.NOT_COORDINATOR }),
+    };
+  },
+  errorResponse(_ctx, req, code) {
+    return { throttleTimeMs: 0, results: [...new Set(req.groupsNames)].map((groupId) => ({ groupId, errorCode: code })) };
+  },
+});

@@ -1,0 +1,27 @@
+/** Handlers of the group coordinator: coordinator lookup, classic groups, committed offsets. */
+import type { AnyHandler } from '../handler.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
+import { joinGroupHandler } from './join-group.js';
+import { syncGroupHandler } from './sync-group.js';
+import { heartbeatHandler } from './heartbeat.js';
+import { leaveGroupHandler } from './leave-group.js';
+import { describeGroupsHandler } from './describe-groups.js';
+import { listGroupsHandler } from './list-groups.js';
+import { deleteGroupsHandler } from './delete-groups.js';
+import { offsetCommitHandler } from './offset-commit.js';
+import { offsetFetchHandler } from './offset-fetch.js';
+import { offsetDeleteHandler } from './offset-delete.js';
+
+export const GROUP_HANDLERS: readonly AnyHandler[] = [
+  findCoordinatorHandler,
+  joinGroupHandler,
+  syncGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  offsetDeleteHandler,
+];

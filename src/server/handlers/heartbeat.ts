@@ -1,0 +1,19 @@
+/**
+ * Heartbeat (key 12), v0-4: keeps a classic member's session alive and tells it when to rejoin
+ * (REBALANCE_IN_PROGRESS). v3+ carry group.instance.id, checked for fencing (FENCED_INSTANCE_ID).
+ */
+import { HeartbeatApi } from '../../protocol/messages/heartbeat.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import { coordinatesGroup, coordinatorOf } from './group-support.js';
+
+export const heartbeatHandler = defineHandler(HeartbeatApi, {
+  handle(ctx, req) {
+    if (!coordinatesGroup(ctx, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR };
+    const errorCode = coordinatorOf(ctx).heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
+    return { throttleTimeMs: 0, errorCode };
+  },
+  errorResponse(_ctx, _req, code) {
+    return { throttleTimeMs: 0, errorCode: code };
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * OffsetFetch (key 9), v1-10 (v0 read ZooKeeper and is gone). A partition without a committed
+ * offset answers -1 with no error, also for a group that does not exist; a null topic list means
+ * every committed offset of the group.
+ *
+ * Versions: v2+ allow the null topic list and add a top-level error (v1 puts a group error on
+ * each partition, as Kafka does); v5+ leader epochs; v7+ requireStable (accepted: there are no
+ * pending transactional offsets to wait for yet); v8+ several groups per request, answered per
+ * group; v9+ member id and epoch (checked only for consumer-protocol groups, none yet); v10 topic
+ * ids (UNKNOWN_TOPIC_ID for an id this cluster does not know).
+ */
+import { OffsetFetchApi } from '../../protocol/messages/offset-fetch.js';
+import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponseTopic } from '../../protocol/messages/offset-fetch.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../../protocol/uuid.js';
+import { defineHandler } from '../handler.js';
+import type { RequestContext } from '../handler.js';
+import type { FetchedGroup } from '../group/group-coordinator.js';
+import { coordinatesGroup, coordinatorOf } from './group-support.js';
+
+interface GroupQuery {
+  readonly groupId: string;
+  /** null: all committed offsets. */
+  readonly topics: readonly { readonly name: string; readonly topicId: string; readonly partitionIndexes: readonly number[] }[] | null;
+}
+
+function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean): FetchedGroup {
+  if (!coordinatesGroup(ctx, q.groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
+  const gc = coordinatorOf(ctx);
+  if (q.topics === null) return gc.fetchOffsets(q.groupId, null, requireStable);
+  if (ctx.apiVersion < 10) return gc.fetchOffsets(q.groupId, q.topics, requireStable);
+  // v10: resolve ids; an unknown id answers UNKNOWN_TOPIC_ID for each of its partitions.
+  const registry = ctx.broker.cluster.topics;
+  const resolved = q.topics.map((t) => ({ ...t, name: t.topicId === ZERO_UUID ? '' : (registry.getById(t.topicId)?.name ?? '') }));
+  const fetched = gc.fetchOffsets(q.groupId, resolved.filter((t) => t.name !== ''), requireStable);
+  const byName = new Map(fetched.topics.map((t) => [t.name, t]));
+  return {
+    errorCode: fetched.errorCode,
+    topics: resolved.map((t) =>
+      t.name === ''
+        ? { name: '', partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID })) }
+        : byName.get(t.name)!,
+    ),
+  };
+}
+
+function groupResponse(ctx: RequestContext, groupId: string, q: GroupQuery | null, fetched: FetchedGroup): OffsetFetchResponseGroup {
+  const registry = ctx.broker.cluster.topics;
+  const topics = fetched.topics.map((t, i) => {
+    // v10 names topics by id: the request's id when it asked for topics, else the registry's.
+    const topicId = q?.topics?.[i]?.topicId ?? registry.get(t.name)?.id ?? ZERO_UUID;
+    return { name: t.name, topicId, partitions: t.partitions };
+  });
+  // v10 cannot name a topic it has no id for (deleted since the commit): leave it out.
+  const shown = ctx.apiVersion >= 10 ? topics.filter((t) => t.topicId !== ZERO_UUID || t.partitions.some((p) => p.errorCode !== ErrorCode.NONE)) : topics;
+  return { groupId, topics: shown, errorCode: fetched.errorCode };
+}
+
+/** The single-group layout of v1-7. */
+function legacyResponse(version: number, fetched: FetchedGroup): OffsetFetchResponse {
+  const topics: OffsetFetchResponseTopic[] = fetched.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) =>
+      // v1 has no top-level error code: a group error goes on every partition.
+      version < 2 && fetched.errorCode !== ErrorCode.NONE
+        ? { partitionIndex: p.partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: fetched.errorCode }
+        : { ...p },
+    ),
+  }));
+  return { throttleTimeMs: 0, topics, errorCode: fetched.errorCode, groups: [] };
+}
+
+export const offsetFetchHandler = defineHandler(OffsetFetchApi, {
+  minVersion: 1,
+  handle(ctx, req) {
+    const v = ctx.apiVersion;
+    if (v < 8) {
+      const q: GroupQuery = { groupId: req.groupId, topics: req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null };
+      let fetched = fetchGroup(ctx, q, req.requireStable);
+      // v1 cannot carry a group error without partitions: answer the requested ones with it.
+      if (v < 2 && fetched.errorCode !== ErrorCode.NONE && q.topics) {
+        fetched = { errorCode: fetched.errorCode, topics: q.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 })) })) };
+      }
+      return legacyResponse(v, fetched);
+    }
+    const groups = req.groups.map((g) => {
+      const q: GroupQuery = { groupId: g.groupId, topics: g.topics };
+      return groupResponse(ctx, g.groupId, q, fetchGroup(ctx, q, req.requireStable));
+    });
+    return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups };
+  },
+  errorResponse(ctx, req, code) {
+    if (ctx.apiVersion < 8) return legacyResponse(ctx.apiVersion, { errorCode: code, topics: [] });
+    return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups: req.groups.map((g) => ({ groupId: g.groupId, topics: [], errorCode: code })) };
+  },
+});
