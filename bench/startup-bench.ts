@@ -10,7 +10,7 @@ import { MiniKafka } from '../src/index.js';
 import { WireClient } from '../test/helpers/wire-client.js';
 import { MetadataApi } from '../src/protocol/messages/index.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../cli.mjs');
 
 export interface Stat {
   readonly name: string;

@@ -79,6 +79,6 @@ export async function startCommand(a: StartArgs): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on("SIGINT", () => stop("SIGINT"));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
