@@ -154,23 +154,11 @@ function emitReadValue(c, f, target, r, lo, hi, flex) {
     else c.line(`${target} = ${nullable === 'true' ? '' : `!(${nullable}) || `}${r}.int8() >= 0 ? read${f.struct.tsName}(${r}, v) : null;`);
     return;
   }
-  // Array.
-  const len = flex === 'true' ? `${r}.compactArrayLength()` : flex === 'false' ? `${r}.arrayLength()` : `(${flex} ? ${r}.compactArrayLength() : ${r}.arrayLength())`;
-  c.open('{');
-  c.line(`const n = ${len};`);
-  c.open('if (n < 0) {');
-  if (nullable === 'false') c.line(`throw new MalformedError('null array for non-nullable field ${f.name}');`);
-  else if (nullable === 'true') c.line(`${target} = null;`);
-  else c.line(`if (!(${nullable})) throw new MalformedError('null array for non-nullable field ${f.name}'); ${target} = null;`);
-  c.close('} else {');
-  c.depth++;
-  const elemTs = f.elem.kind === 'prim' ? tsType({ kind: 'prim', prim: f.elem.prim, nullable: null }) : f.elem.struct.tsName;
-  c.line(`const a: ${elemTs}[] = [];`);
-  const elemExpr = f.elem.kind === 'prim' ? readPrim(f.elem.prim, r, flex, 'false') : `read${f.elem.struct.tsName}(${r}, v)`;
-  c.line(`for (let i = 0; i < n; i++) a.push(${elemExpr});`);
-  c.line(`${target} = a;`);
-  c.close();
-  c.close();
+  // Array: one shared loop in codec-support, the element codec passed in.
+  const elem = f.elem.kind === 'prim' ? `readElem.${f.elem.prim}` : `read${f.elem.struct.tsName}`;
+  const flexB = flex === 'true' || flex === 'false' ? flex : `(${flex})`;
+  const call = `readArray(${r}, v, ${flexB}, ${nullable === 'true' || nullable === 'false' ? nullable : `(${nullable})`}, '${f.name}', ${elem})`;
+  c.line(`${target} = ${everNullable(f) ? call : `${call}!`};`);
 }
 
 function emitReader(c, s, lo, hi, flexCond, exported) {
@@ -241,21 +229,9 @@ function emitWriteValue(c, f, x, w, lo, hi, flex) {
     }
     return;
   }
-  const lenW = (n) => (flex === 'true' ? `${w}.compactArrayLength(${n});` : flex === 'false' ? `${w}.arrayLength(${n});` : `if (${flex}) ${w}.compactArrayLength(${n}); else ${w}.arrayLength(${n});`);
-  c.open('{');
-  c.line(`const a = ${x};`);
-  if (everNullable(f)) {
-    c.open('if (a === null) {');
-    if (nullable !== 'true') c.line(`if (!(${nullable})) throw new RangeError('null for non-nullable field ${f.name}');`);
-    c.line(lenW(-1));
-    c.close('} else {');
-    c.depth++;
-  }
-  c.line(lenW('a.length'));
-  const elemW = f.elem.kind === 'prim' ? writePrim(f.elem.prim, w, flex, 'false', 'e') : `write${f.elem.struct.tsName}(${w}, v, e);`;
-  c.line(`for (const e of a) ${elemW}`);
-  if (everNullable(f)) c.close();
-  c.close();
+  const elem = f.elem.kind === 'prim' ? `writeElem.${f.elem.prim}` : `write${f.elem.struct.tsName}`;
+  const flexB = flex === 'true' || flex === 'false' ? flex : `(${flex})`;
+  c.line(`writeArray(${w}, v, ${flexB}, ${nullable === 'true' || nullable === 'false' ? nullable : `(${nullable})`}, '${f.name}', ${x}, ${elem});`);
 }
 
 function emitWriter(c, s, lo, hi, flexCond, exported) {

@@ -29,11 +29,11 @@ const IMPORTS = (depth) => {
     `import type { Reader, TaggedField } from '${up}reader.js';`,
     `import { Writer } from '${up}writer.js';`,
     `import { ZERO_UUID } from '${up}uuid.js';`,
-    `import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '${up}codec-support.js';`,
+    `import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '${up}codec-support.js';`,
     `import type { RecordsData } from '${up}codec-support.js';`,
     '',
     '// Every generated module shares one import list; not all use every name.',
-    'void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;',
+    'void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;',
     '',
   ].join('\n');
 };

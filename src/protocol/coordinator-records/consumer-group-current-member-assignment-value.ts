@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ConsumerGroupCurrentMemberAssignmentValue: versions 0-0, flexible from 0.
@@ -65,26 +65,8 @@ export function readConsumerGroupCurrentMemberAssignmentValue(r: Reader, v: numb
   memberEpoch = r.int32();
   previousMemberEpoch = r.int32();
   state = r.int8();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AssignedPartitions');
-    } else {
-      const a: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r, v));
-      assignedPartitions = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionsPendingRevocation');
-    } else {
-      const a: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r, v));
-      partitionsPendingRevocation = a;
-    }
-  }
+  assignedPartitions = readArray(r, v, true, false, 'AssignedPartitions', readConsumerGroupCurrentMemberAssignmentValueTopicPartitions)!;
+  partitionsPendingRevocation = readArray(r, v, true, false, 'PartitionsPendingRevocation', readConsumerGroupCurrentMemberAssignmentValueTopicPartitions)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { memberEpoch, previousMemberEpoch, state, assignedPartitions, partitionsPendingRevocation, _unknownTaggedFields };
 }
@@ -94,16 +76,7 @@ function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r: Reader,
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -112,26 +85,14 @@ export function writeConsumerGroupCurrentMemberAssignmentValue(w: Writer, v: num
   w.int32(m.memberEpoch);
   w.int32(m.previousMemberEpoch);
   w.int8(m.state);
-  {
-    const a = m.assignedPartitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, v, e);
-  }
-  {
-    const a = m.partitionsPendingRevocation;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w, v, e);
-  }
+  writeArray(w, v, true, false, 'AssignedPartitions', m.assignedPartitions, writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions);
+  writeArray(w, v, true, false, 'PartitionsPendingRevocation', m.partitionsPendingRevocation, writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w: Writer, v: number, m: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ConsumerGroupMemberMetadataValue: versions 0-0, flexible from 0.
@@ -97,16 +97,7 @@ export function readConsumerGroupMemberMetadataValue(r: Reader, v: number): Cons
   rackId = r.compactNullableString();
   clientId = r.compactString();
   clientHost = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field SubscribedTopicNames');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      subscribedTopicNames = a;
-    }
-  }
+  subscribedTopicNames = readArray(r, v, true, false, 'SubscribedTopicNames', readElem.string)!;
   subscribedTopicRegex = r.compactNullableString();
   rebalanceTimeoutMs = r.int32();
   serverAssignor = r.compactNullableString();
@@ -126,16 +117,7 @@ function readConsumerGroupMemberMetadataValueClassicMemberMetadata(r: Reader, v:
   let sessionTimeoutMs: number = 0;
   let supportedProtocols: ConsumerGroupMemberMetadataValueClassicProtocol[] = [];
   sessionTimeoutMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field SupportedProtocols');
-    } else {
-      const a: ConsumerGroupMemberMetadataValueClassicProtocol[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupMemberMetadataValueClassicProtocol(r, v));
-      supportedProtocols = a;
-    }
-  }
+  supportedProtocols = readArray(r, v, true, false, 'SupportedProtocols', readConsumerGroupMemberMetadataValueClassicProtocol)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { sessionTimeoutMs, supportedProtocols, _unknownTaggedFields };
 }
@@ -155,11 +137,7 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: number, m: C
   w.compactNullableString(m.rackId);
   w.compactString(requireValue(m.clientId));
   w.compactString(requireValue(m.clientHost));
-  {
-    const a = m.subscribedTopicNames;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'SubscribedTopicNames', m.subscribedTopicNames, writeElem.string);
   w.compactNullableString(m.subscribedTopicRegex);
   w.int32(m.rebalanceTimeoutMs);
   w.compactNullableString(m.serverAssignor);
@@ -174,11 +152,7 @@ export function writeConsumerGroupMemberMetadataValue(w: Writer, v: number, m: C
 
 function writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w: Writer, v: number, m: ConsumerGroupMemberMetadataValueClassicMemberMetadata): void {
   w.int32(m.sessionTimeoutMs);
-  {
-    const a = m.supportedProtocols;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupMemberMetadataValueClassicProtocol(w, v, e);
-  }
+  writeArray(w, v, true, false, 'SupportedProtocols', m.supportedProtocols, writeConsumerGroupMemberMetadataValueClassicProtocol);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * GroupMetadataValue: versions 0-4, flexible from 4.
@@ -78,16 +78,7 @@ export function readGroupMetadataValue(r: Reader, v: number): GroupMetadataValue
   if (v >= 2) {
     currentStateTimestamp = r.int64();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field members');
-    } else {
-      const a: GroupMetadataValueMemberMetadata[] = [];
-      for (let i = 0; i < n; i++) a.push(readGroupMetadataValueMemberMetadata(r, v));
-      members = a;
-    }
-  }
+  members = readArray(r, v, (flex), false, 'members', readGroupMetadataValueMemberMetadata)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -132,11 +123,7 @@ export function writeGroupMetadataValue(w: Writer, v: number, m: GroupMetadataVa
   if (v >= 2) {
     w.int64(m.currentStateTimestamp);
   }
-  {
-    const a = m.members;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeGroupMetadataValueMemberMetadata(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'members', m.members, writeGroupMetadataValueMemberMetadata);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

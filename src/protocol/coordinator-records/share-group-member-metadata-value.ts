@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareGroupMemberMetadataValue: versions 0-0, flexible from 0.
@@ -45,16 +45,7 @@ export function readShareGroupMemberMetadataValue(r: Reader, v: number): ShareGr
   rackId = r.compactNullableString();
   clientId = r.compactString();
   clientHost = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field SubscribedTopicNames');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      subscribedTopicNames = a;
-    }
-  }
+  subscribedTopicNames = readArray(r, v, true, false, 'SubscribedTopicNames', readElem.string)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { rackId, clientId, clientHost, subscribedTopicNames, _unknownTaggedFields };
 }
@@ -63,11 +54,7 @@ export function writeShareGroupMemberMetadataValue(w: Writer, v: number, m: Shar
   w.compactNullableString(m.rackId);
   w.compactString(requireValue(m.clientId));
   w.compactString(requireValue(m.clientHost));
-  {
-    const a = m.subscribedTopicNames;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'SubscribedTopicNames', m.subscribedTopicNames, writeElem.string);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

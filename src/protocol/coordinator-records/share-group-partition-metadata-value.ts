@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareGroupPartitionMetadataValue: versions 0-0, flexible from 0.
@@ -68,16 +68,7 @@ export function defaultShareGroupPartitionMetadataValuePartitionMetadata(): Shar
 export function readShareGroupPartitionMetadataValue(r: Reader, v: number): ShareGroupPartitionMetadataValue {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topics: ShareGroupPartitionMetadataValueTopicMetadata[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ShareGroupPartitionMetadataValueTopicMetadata[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupPartitionMetadataValueTopicMetadata(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readShareGroupPartitionMetadataValueTopicMetadata)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topics, _unknownTaggedFields };
 }
@@ -91,16 +82,7 @@ function readShareGroupPartitionMetadataValueTopicMetadata(r: Reader, v: number)
   topicId = r.uuid();
   topicName = r.compactString();
   numPartitions = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionMetadata');
-    } else {
-      const a: ShareGroupPartitionMetadataValuePartitionMetadata[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupPartitionMetadataValuePartitionMetadata(r, v));
-      partitionMetadata = a;
-    }
-  }
+  partitionMetadata = readArray(r, v, true, false, 'PartitionMetadata', readShareGroupPartitionMetadataValuePartitionMetadata)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, topicName, numPartitions, partitionMetadata, _unknownTaggedFields };
 }
@@ -110,26 +92,13 @@ function readShareGroupPartitionMetadataValuePartitionMetadata(r: Reader, v: num
   let partition: number = 0;
   let racks: string[] = [];
   partition = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Racks');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      racks = a;
-    }
-  }
+  racks = readArray(r, v, true, false, 'Racks', readElem.string)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partition, racks, _unknownTaggedFields };
 }
 
 export function writeShareGroupPartitionMetadataValue(w: Writer, v: number, m: ShareGroupPartitionMetadataValue): void {
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupPartitionMetadataValueTopicMetadata(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeShareGroupPartitionMetadataValueTopicMetadata);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -137,21 +106,13 @@ function writeShareGroupPartitionMetadataValueTopicMetadata(w: Writer, v: number
   w.uuid(m.topicId);
   w.compactString(requireValue(m.topicName));
   w.int32(m.numPartitions);
-  {
-    const a = m.partitionMetadata;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupPartitionMetadataValuePartitionMetadata(w, v, e);
-  }
+  writeArray(w, v, true, false, 'PartitionMetadata', m.partitionMetadata, writeShareGroupPartitionMetadataValuePartitionMetadata);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareGroupPartitionMetadataValuePartitionMetadata(w: Writer, v: number, m: ShareGroupPartitionMetadataValuePartitionMetadata): void {
   w.int32(m.partition);
-  {
-    const a = m.racks;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'Racks', m.racks, writeElem.string);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareGroupStatePartitionMetadataValue: versions 0-0, flexible from 0.
@@ -69,26 +69,8 @@ export function readShareGroupStatePartitionMetadataValue(r: Reader, v: number):
   let _unknownTaggedFields: TaggedField[] | undefined;
   let initializedTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[] = [];
   let deletingTopics: ShareGroupStatePartitionMetadataValueTopicInfo[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field InitializedTopics');
-    } else {
-      const a: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupStatePartitionMetadataValueTopicPartitionsInfo(r, v));
-      initializedTopics = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field DeletingTopics');
-    } else {
-      const a: ShareGroupStatePartitionMetadataValueTopicInfo[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupStatePartitionMetadataValueTopicInfo(r, v));
-      deletingTopics = a;
-    }
-  }
+  initializedTopics = readArray(r, v, true, false, 'InitializedTopics', readShareGroupStatePartitionMetadataValueTopicPartitionsInfo)!;
+  deletingTopics = readArray(r, v, true, false, 'DeletingTopics', readShareGroupStatePartitionMetadataValueTopicInfo)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { initializedTopics, deletingTopics, _unknownTaggedFields };
 }
@@ -100,16 +82,7 @@ function readShareGroupStatePartitionMetadataValueTopicPartitionsInfo(r: Reader,
   let partitions: number[] = [];
   topicId = r.uuid();
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, topicName, partitions, _unknownTaggedFields };
 }
@@ -125,27 +98,15 @@ function readShareGroupStatePartitionMetadataValueTopicInfo(r: Reader, v: number
 }
 
 export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: number, m: ShareGroupStatePartitionMetadataValue): void {
-  {
-    const a = m.initializedTopics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w, v, e);
-  }
-  {
-    const a = m.deletingTopics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupStatePartitionMetadataValueTopicInfo(w, v, e);
-  }
+  writeArray(w, v, true, false, 'InitializedTopics', m.initializedTopics, writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo);
+  writeArray(w, v, true, false, 'DeletingTopics', m.deletingTopics, writeShareGroupStatePartitionMetadataValueTopicInfo);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo(w: Writer, v: number, m: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo): void {
   w.uuid(m.topicId);
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

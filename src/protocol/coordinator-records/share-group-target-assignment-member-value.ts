@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareGroupTargetAssignmentMemberValue: versions 0-0, flexible from 0.
@@ -44,16 +44,7 @@ export function defaultShareGroupTargetAssignmentMemberValueTopicPartition(): Sh
 export function readShareGroupTargetAssignmentMemberValue(r: Reader, v: number): ShareGroupTargetAssignmentMemberValue {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topicPartitions: ShareGroupTargetAssignmentMemberValueTopicPartition[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TopicPartitions');
-    } else {
-      const a: ShareGroupTargetAssignmentMemberValueTopicPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupTargetAssignmentMemberValueTopicPartition(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, true, false, 'TopicPartitions', readShareGroupTargetAssignmentMemberValueTopicPartition)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicPartitions, _unknownTaggedFields };
 }
@@ -63,36 +54,19 @@ function readShareGroupTargetAssignmentMemberValueTopicPartition(r: Reader, v: n
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
 
 export function writeShareGroupTargetAssignmentMemberValue(w: Writer, v: number, m: ShareGroupTargetAssignmentMemberValue): void {
-  {
-    const a = m.topicPartitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupTargetAssignmentMemberValueTopicPartition(w, v, e);
-  }
+  writeArray(w, v, true, false, 'TopicPartitions', m.topicPartitions, writeShareGroupTargetAssignmentMemberValueTopicPartition);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareGroupTargetAssignmentMemberValueTopicPartition(w: Writer, v: number, m: ShareGroupTargetAssignmentMemberValueTopicPartition): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * TransactionLogValue: versions 0-1, flexible from 1.
@@ -85,16 +85,7 @@ export function readTransactionLogValue(r: Reader, v: number): TransactionLogVal
   producerEpoch = r.int16();
   transactionTimeoutMs = r.int32();
   transactionStatus = r.int8();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      transactionPartitions = null;
-    } else {
-      const a: TransactionLogValuePartitionsSchema[] = [];
-      for (let i = 0; i < n; i++) a.push(readTransactionLogValuePartitionsSchema(r, v));
-      transactionPartitions = a;
-    }
-  }
+  transactionPartitions = readArray(r, v, (flex), true, 'TransactionPartitions', readTransactionLogValuePartitionsSchema);
   transactionLastUpdateTimestampMs = r.int64();
   transactionStartTimestampMs = r.int64();
   if (flex) {
@@ -125,16 +116,7 @@ function readTransactionLogValuePartitionsSchema(r: Reader, v: number): Transact
   let topic: string = '';
   let partitionIds: number[] = [];
   topic = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionIds');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitionIds = a;
-    }
-  }
+  partitionIds = readArray(r, v, (flex), false, 'PartitionIds', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -149,15 +131,7 @@ export function writeTransactionLogValue(w: Writer, v: number, m: TransactionLog
   w.int16(m.producerEpoch);
   w.int32(m.transactionTimeoutMs);
   w.int8(m.transactionStatus);
-  {
-    const a = m.transactionPartitions;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeTransactionLogValuePartitionsSchema(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), true, 'TransactionPartitions', m.transactionPartitions, writeTransactionLogValuePartitionsSchema);
   w.int64(m.transactionLastUpdateTimestampMs);
   w.int64(m.transactionStartTimestampMs);
   if (m.clientTransactionVersion !== 0) throw new UnsupportedFieldError('ClientTransactionVersion', v);
@@ -185,11 +159,7 @@ export function writeTransactionLogValue(w: Writer, v: number, m: TransactionLog
 function writeTransactionLogValuePartitionsSchema(w: Writer, v: number, m: TransactionLogValuePartitionsSchema): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.topic)); } else { w.string(requireValue(m.topic)); }
-  {
-    const a = m.partitionIds;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'PartitionIds', m.partitionIds, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AddPartitionsToTxn (API key 24): versions 0-5, flexible from 3.
@@ -89,16 +89,7 @@ export function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitio
   let v3AndBelowProducerEpoch: number = 0;
   let v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = [];
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Transactions');
-      } else {
-        const a: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] = [];
-        for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, v));
-        transactions = a;
-      }
-    }
+    transactions = readArray(r, v, (flex), false, 'Transactions', readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction)!;
   }
   if (v <= 3) {
     v3AndBelowTransactionalId = (flex ? r.compactString() : r.string());
@@ -110,16 +101,7 @@ export function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitio
     v3AndBelowProducerEpoch = r.int16();
   }
   if (v <= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field V3AndBelowTopics');
-      } else {
-        const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = [];
-        for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, v));
-        v3AndBelowTopics = a;
-      }
-    }
+    v3AndBelowTopics = readArray(r, v, (flex), false, 'V3AndBelowTopics', readAddPartitionsToTxnRequestAddPartitionsToTxnTopic)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -148,16 +130,7 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Reader, v
     verifyOnly = r.bool();
   }
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Topics');
-      } else {
-        const a: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = [];
-        for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), false, 'Topics', readAddPartitionsToTxnRequestAddPartitionsToTxnTopic)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -171,16 +144,7 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, v: numb
   let name: string = '';
   let partitions: number[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -191,11 +155,7 @@ export function writeAddPartitionsToTxnRequest(w: Writer, v: number, m: AddParti
   const flex = v >= 3;
   if (!(v >= 4) && m.transactions.length !== 0) throw new UnsupportedFieldError('Transactions', v);
   if (v >= 4) {
-    {
-      const a = m.transactions;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Transactions', m.transactions, writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction);
   }
   if (!(v <= 3) && m.v3AndBelowTransactionalId !== '') throw new UnsupportedFieldError('V3AndBelowTransactionalId', v);
   if (v <= 3) {
@@ -211,11 +171,7 @@ export function writeAddPartitionsToTxnRequest(w: Writer, v: number, m: AddParti
   }
   if (!(v <= 3) && m.v3AndBelowTopics.length !== 0) throw new UnsupportedFieldError('V3AndBelowTopics', v);
   if (v <= 3) {
-    {
-      const a = m.v3AndBelowTopics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'V3AndBelowTopics', m.v3AndBelowTopics, writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -242,11 +198,7 @@ function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: Writer, 
   }
   if (!(v >= 4) && m.topics.length !== 0) throw new UnsupportedFieldError('Topics', v);
   if (v >= 4) {
-    {
-      const a = m.topics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Topics', m.topics, writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -256,11 +208,7 @@ function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: Writer, 
 function writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer, v: number, m: AddPartitionsToTxnRequestAddPartitionsToTxnTopic): void {
   const flex = v >= 3;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -348,28 +296,10 @@ export function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartiti
     errorCode = r.int16();
   }
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field ResultsByTransaction');
-      } else {
-        const a: AddPartitionsToTxnResponseAddPartitionsToTxnResult[] = [];
-        for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r, v));
-        resultsByTransaction = a;
-      }
-    }
+    resultsByTransaction = readArray(r, v, (flex), false, 'ResultsByTransaction', readAddPartitionsToTxnResponseAddPartitionsToTxnResult)!;
   }
   if (v <= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field ResultsByTopicV3AndBelow');
-      } else {
-        const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = [];
-        for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, v));
-        resultsByTopicV3AndBelow = a;
-      }
-    }
+    resultsByTopicV3AndBelow = readArray(r, v, (flex), false, 'ResultsByTopicV3AndBelow', readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -386,16 +316,7 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader, v: nu
     transactionalId = (flex ? r.compactString() : r.string());
   }
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field TopicResults');
-      } else {
-        const a: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = [];
-        for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r, v));
-        topicResults = a;
-      }
-    }
+    topicResults = readArray(r, v, (flex), false, 'TopicResults', readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -409,16 +330,7 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: Reader, 
   let name: string = '';
   let resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ResultsByPartition');
-    } else {
-      const a: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r, v));
-      resultsByPartition = a;
-    }
-  }
+  resultsByPartition = readArray(r, v, (flex), false, 'ResultsByPartition', readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -446,19 +358,11 @@ export function writeAddPartitionsToTxnResponse(w: Writer, v: number, m: AddPart
   }
   if (!(v >= 4) && m.resultsByTransaction.length !== 0) throw new UnsupportedFieldError('ResultsByTransaction', v);
   if (v >= 4) {
-    {
-      const a = m.resultsByTransaction;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'ResultsByTransaction', m.resultsByTransaction, writeAddPartitionsToTxnResponseAddPartitionsToTxnResult);
   }
   if (!(v <= 3) && m.resultsByTopicV3AndBelow.length !== 0) throw new UnsupportedFieldError('ResultsByTopicV3AndBelow', v);
   if (v <= 3) {
-    {
-      const a = m.resultsByTopicV3AndBelow;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'ResultsByTopicV3AndBelow', m.resultsByTopicV3AndBelow, writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -473,11 +377,7 @@ function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Writer, v: n
   }
   if (!(v >= 4) && m.topicResults.length !== 0) throw new UnsupportedFieldError('TopicResults', v);
   if (v >= 4) {
-    {
-      const a = m.topicResults;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'TopicResults', m.topicResults, writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -487,11 +387,7 @@ function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Writer, v: n
 function writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult): void {
   const flex = v >= 3;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.resultsByPartition;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'ResultsByPartition', m.resultsByPartition, writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AddRaftVoter (API key 80): versions 0-0, flexible from 0.
@@ -67,16 +67,7 @@ export function readAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterReque
   timeoutMs = r.int32();
   voterId = r.int32();
   voterDirectoryId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Listeners');
-    } else {
-      const a: AddRaftVoterRequestListener[] = [];
-      for (let i = 0; i < n; i++) a.push(readAddRaftVoterRequestListener(r, v));
-      listeners = a;
-    }
-  }
+  listeners = readArray(r, v, true, false, 'Listeners', readAddRaftVoterRequestListener)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { clusterId, timeoutMs, voterId, voterDirectoryId, listeners, _unknownTaggedFields };
 }
@@ -98,11 +89,7 @@ export function writeAddRaftVoterRequest(w: Writer, v: number, m: AddRaftVoterRe
   w.int32(m.timeoutMs);
   w.int32(m.voterId);
   w.uuid(m.voterDirectoryId);
-  {
-    const a = m.listeners;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAddRaftVoterRequestListener(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Listeners', m.listeners, writeAddRaftVoterRequestListener);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

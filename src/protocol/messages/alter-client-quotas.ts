@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AlterClientQuotas (API key 49): versions 0-1, flexible from 1.
@@ -86,16 +86,7 @@ export function readAlterClientQuotasRequest(r: Reader, v: number): AlterClientQ
   let _unknownTaggedFields: TaggedField[] | undefined;
   let entries: AlterClientQuotasRequestEntryData[] = [];
   let validateOnly: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Entries');
-    } else {
-      const a: AlterClientQuotasRequestEntryData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntryData(r, v));
-      entries = a;
-    }
-  }
+  entries = readArray(r, v, (flex), false, 'Entries', readAlterClientQuotasRequestEntryData)!;
   validateOnly = r.bool();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -108,26 +99,8 @@ function readAlterClientQuotasRequestEntryData(r: Reader, v: number): AlterClien
   let _unknownTaggedFields: TaggedField[] | undefined;
   let entity: AlterClientQuotasRequestEntityData[] = [];
   let ops: AlterClientQuotasRequestOpData[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Entity');
-    } else {
-      const a: AlterClientQuotasRequestEntityData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestEntityData(r, v));
-      entity = a;
-    }
-  }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Ops');
-    } else {
-      const a: AlterClientQuotasRequestOpData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasRequestOpData(r, v));
-      ops = a;
-    }
-  }
+  entity = readArray(r, v, (flex), false, 'Entity', readAlterClientQuotasRequestEntityData)!;
+  ops = readArray(r, v, (flex), false, 'Ops', readAlterClientQuotasRequestOpData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -164,11 +137,7 @@ function readAlterClientQuotasRequestOpData(r: Reader, v: number): AlterClientQu
 
 export function writeAlterClientQuotasRequest(w: Writer, v: number, m: AlterClientQuotasRequest): void {
   const flex = v >= 1;
-  {
-    const a = m.entries;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterClientQuotasRequestEntryData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Entries', m.entries, writeAlterClientQuotasRequestEntryData);
   w.bool(m.validateOnly);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -177,16 +146,8 @@ export function writeAlterClientQuotasRequest(w: Writer, v: number, m: AlterClie
 
 function writeAlterClientQuotasRequestEntryData(w: Writer, v: number, m: AlterClientQuotasRequestEntryData): void {
   const flex = v >= 1;
-  {
-    const a = m.entity;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterClientQuotasRequestEntityData(w, v, e);
-  }
-  {
-    const a = m.ops;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterClientQuotasRequestOpData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Entity', m.entity, writeAlterClientQuotasRequestEntityData);
+  writeArray(w, v, (flex), false, 'Ops', m.ops, writeAlterClientQuotasRequestOpData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -268,16 +229,7 @@ export function readAlterClientQuotasResponse(r: Reader, v: number): AlterClient
   let throttleTimeMs: number = 0;
   let entries: AlterClientQuotasResponseEntryData[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Entries');
-    } else {
-      const a: AlterClientQuotasResponseEntryData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntryData(r, v));
-      entries = a;
-    }
-  }
+  entries = readArray(r, v, (flex), false, 'Entries', readAlterClientQuotasResponseEntryData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -292,16 +244,7 @@ function readAlterClientQuotasResponseEntryData(r: Reader, v: number): AlterClie
   let entity: AlterClientQuotasResponseEntityData[] = [];
   errorCode = r.int16();
   errorMessage = (flex ? r.compactNullableString() : r.nullableString());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Entity');
-    } else {
-      const a: AlterClientQuotasResponseEntityData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterClientQuotasResponseEntityData(r, v));
-      entity = a;
-    }
-  }
+  entity = readArray(r, v, (flex), false, 'Entity', readAlterClientQuotasResponseEntityData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -324,11 +267,7 @@ function readAlterClientQuotasResponseEntityData(r: Reader, v: number): AlterCli
 export function writeAlterClientQuotasResponse(w: Writer, v: number, m: AlterClientQuotasResponse): void {
   const flex = v >= 1;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.entries;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterClientQuotasResponseEntryData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Entries', m.entries, writeAlterClientQuotasResponseEntryData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -338,11 +277,7 @@ function writeAlterClientQuotasResponseEntryData(w: Writer, v: number, m: AlterC
   const flex = v >= 1;
   w.int16(m.errorCode);
   if (flex) { w.compactNullableString(m.errorMessage); } else { w.nullableString(m.errorMessage); }
-  {
-    const a = m.entity;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterClientQuotasResponseEntityData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Entity', m.entity, writeAlterClientQuotasResponseEntityData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

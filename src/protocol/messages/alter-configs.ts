@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AlterConfigs (API key 33): versions 0-2, flexible from 2.
@@ -70,16 +70,7 @@ export function readAlterConfigsRequest(r: Reader, v: number): AlterConfigsReque
   let _unknownTaggedFields: TaggedField[] | undefined;
   let resources: AlterConfigsRequestAlterConfigsResource[] = [];
   let validateOnly: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Resources');
-    } else {
-      const a: AlterConfigsRequestAlterConfigsResource[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterConfigsResource(r, v));
-      resources = a;
-    }
-  }
+  resources = readArray(r, v, (flex), false, 'Resources', readAlterConfigsRequestAlterConfigsResource)!;
   validateOnly = r.bool();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -95,16 +86,7 @@ function readAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): Alte
   let configs: AlterConfigsRequestAlterableConfig[] = [];
   resourceType = r.int8();
   resourceName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Configs');
-    } else {
-      const a: AlterConfigsRequestAlterableConfig[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsRequestAlterableConfig(r, v));
-      configs = a;
-    }
-  }
+  configs = readArray(r, v, (flex), false, 'Configs', readAlterConfigsRequestAlterableConfig)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -126,11 +108,7 @@ function readAlterConfigsRequestAlterableConfig(r: Reader, v: number): AlterConf
 
 export function writeAlterConfigsRequest(w: Writer, v: number, m: AlterConfigsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.resources;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterConfigsRequestAlterConfigsResource(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Resources', m.resources, writeAlterConfigsRequestAlterConfigsResource);
   w.bool(m.validateOnly);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -141,11 +119,7 @@ function writeAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, m: A
   const flex = v >= 2;
   w.int8(m.resourceType);
   if (flex) { w.compactString(requireValue(m.resourceName)); } else { w.string(requireValue(m.resourceName)); }
-  {
-    const a = m.configs;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterConfigsRequestAlterableConfig(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Configs', m.configs, writeAlterConfigsRequestAlterableConfig);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -204,16 +178,7 @@ export function readAlterConfigsResponse(r: Reader, v: number): AlterConfigsResp
   let throttleTimeMs: number = 0;
   let responses: AlterConfigsResponseAlterConfigsResourceResponse[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: AlterConfigsResponseAlterConfigsResourceResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterConfigsResponseAlterConfigsResourceResponse(r, v));
-      responses = a;
-    }
-  }
+  responses = readArray(r, v, (flex), false, 'Responses', readAlterConfigsResponseAlterConfigsResourceResponse)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -240,11 +205,7 @@ function readAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: numb
 export function writeAlterConfigsResponse(w: Writer, v: number, m: AlterConfigsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.responses;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterConfigsResponseAlterConfigsResourceResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Responses', m.responses, writeAlterConfigsResponseAlterConfigsResourceResponse);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

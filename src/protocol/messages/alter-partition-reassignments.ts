@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AlterPartitionReassignments (API key 45): versions 0-1, flexible from 0.
@@ -74,16 +74,7 @@ export function readAlterPartitionReassignmentsRequest(r: Reader, v: number): Al
   if (v >= 1) {
     allowReplicationFactorChange = r.bool();
   }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: AlterPartitionReassignmentsRequestReassignableTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionReassignmentsRequestReassignableTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readAlterPartitionReassignmentsRequestReassignableTopic)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { timeoutMs, allowReplicationFactorChange, topics, _unknownTaggedFields };
 }
@@ -93,16 +84,7 @@ function readAlterPartitionReassignmentsRequestReassignableTopic(r: Reader, v: n
   let name: string = '';
   let partitions: AlterPartitionReassignmentsRequestReassignablePartition[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AlterPartitionReassignmentsRequestReassignablePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionReassignmentsRequestReassignablePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readAlterPartitionReassignmentsRequestReassignablePartition)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitions, _unknownTaggedFields };
 }
@@ -112,16 +94,7 @@ function readAlterPartitionReassignmentsRequestReassignablePartition(r: Reader, 
   let partitionIndex: number = 0;
   let replicas: number[] | null = null;
   partitionIndex = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      replicas = null;
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      replicas = a;
-    }
-  }
+  replicas = readArray(r, v, true, true, 'Replicas', readElem.int32);
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, replicas, _unknownTaggedFields };
 }
@@ -132,35 +105,19 @@ export function writeAlterPartitionReassignmentsRequest(w: Writer, v: number, m:
   if (v >= 1) {
     w.bool(m.allowReplicationFactorChange);
   }
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionReassignmentsRequestReassignableTopic(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeAlterPartitionReassignmentsRequestReassignableTopic);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAlterPartitionReassignmentsRequestReassignableTopic(w: Writer, v: number, m: AlterPartitionReassignmentsRequestReassignableTopic): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionReassignmentsRequestReassignablePartition(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeAlterPartitionReassignmentsRequestReassignablePartition);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAlterPartitionReassignmentsRequestReassignablePartition(w: Writer, v: number, m: AlterPartitionReassignmentsRequestReassignablePartition): void {
   w.int32(m.partitionIndex);
-  {
-    const a = m.replicas;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
-  }
+  writeArray(w, v, true, true, 'Replicas', m.replicas, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -237,16 +194,7 @@ export function readAlterPartitionReassignmentsResponse(r: Reader, v: number): A
   }
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: AlterPartitionReassignmentsResponseReassignableTopicResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionReassignmentsResponseReassignableTopicResponse(r, v));
-      responses = a;
-    }
-  }
+  responses = readArray(r, v, true, false, 'Responses', readAlterPartitionReassignmentsResponseReassignableTopicResponse)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, allowReplicationFactorChange, errorCode, errorMessage, responses, _unknownTaggedFields };
 }
@@ -256,16 +204,7 @@ function readAlterPartitionReassignmentsResponseReassignableTopicResponse(r: Rea
   let name: string = '';
   let partitions: AlterPartitionReassignmentsResponseReassignablePartitionResponse[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AlterPartitionReassignmentsResponseReassignablePartitionResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionReassignmentsResponseReassignablePartitionResponse(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readAlterPartitionReassignmentsResponseReassignablePartitionResponse)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitions, _unknownTaggedFields };
 }
@@ -289,21 +228,13 @@ export function writeAlterPartitionReassignmentsResponse(w: Writer, v: number, m
   }
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.responses;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Responses', m.responses, writeAlterPartitionReassignmentsResponseReassignableTopicResponse);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponseReassignableTopicResponse): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeAlterPartitionReassignmentsResponseReassignablePartitionResponse);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

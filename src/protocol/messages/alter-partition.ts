@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AlterPartition (API key 56): versions 0-3, flexible from 0.
@@ -100,16 +100,7 @@ export function readAlterPartitionRequest(r: Reader, v: number): AlterPartitionR
   let topics: AlterPartitionRequestTopicData[] = [];
   brokerId = r.int32();
   brokerEpoch = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: AlterPartitionRequestTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionRequestTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readAlterPartitionRequestTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { brokerId, brokerEpoch, topics, _unknownTaggedFields };
 }
@@ -125,16 +116,7 @@ function readAlterPartitionRequestTopicData(r: Reader, v: number): AlterPartitio
   if (v >= 2) {
     topicId = r.uuid();
   }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AlterPartitionRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readAlterPartitionRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicName, topicId, partitions, _unknownTaggedFields };
 }
@@ -150,28 +132,10 @@ function readAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPart
   partitionIndex = r.int32();
   leaderEpoch = r.int32();
   if (v <= 2) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field NewIsr');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        newIsr = a;
-      }
-    }
+    newIsr = readArray(r, v, true, false, 'NewIsr', readElem.int32)!;
   }
   if (v >= 3) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field NewIsrWithEpochs');
-      } else {
-        const a: AlterPartitionRequestBrokerState[] = [];
-        for (let i = 0; i < n; i++) a.push(readAlterPartitionRequestBrokerState(r, v));
-        newIsrWithEpochs = a;
-      }
-    }
+    newIsrWithEpochs = readArray(r, v, true, false, 'NewIsrWithEpochs', readAlterPartitionRequestBrokerState)!;
   }
   if (v >= 1) {
     leaderRecoveryState = r.int8();
@@ -198,11 +162,7 @@ function readAlterPartitionRequestBrokerState(r: Reader, v: number): AlterPartit
 export function writeAlterPartitionRequest(w: Writer, v: number, m: AlterPartitionRequest): void {
   w.int32(m.brokerId);
   w.int64(m.brokerEpoch);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionRequestTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeAlterPartitionRequestTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -213,11 +173,7 @@ function writeAlterPartitionRequestTopicData(w: Writer, v: number, m: AlterParti
   if (v >= 2) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeAlterPartitionRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -226,19 +182,11 @@ function writeAlterPartitionRequestPartitionData(w: Writer, v: number, m: AlterP
   w.int32(m.leaderEpoch);
   if (!(v <= 2) && m.newIsr.length !== 0) throw new UnsupportedFieldError('NewIsr', v);
   if (v <= 2) {
-    {
-      const a = m.newIsr;
-      w.compactArrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, true, false, 'NewIsr', m.newIsr, writeElem.int32);
   }
   if (!(v >= 3) && m.newIsrWithEpochs.length !== 0) throw new UnsupportedFieldError('NewIsrWithEpochs', v);
   if (v >= 3) {
-    {
-      const a = m.newIsrWithEpochs;
-      w.compactArrayLength(a.length);
-      for (const e of a) writeAlterPartitionRequestBrokerState(w, v, e);
-    }
+    writeArray(w, v, true, false, 'NewIsrWithEpochs', m.newIsrWithEpochs, writeAlterPartitionRequestBrokerState);
   }
   if (!(v >= 1) && m.leaderRecoveryState !== 0) throw new UnsupportedFieldError('LeaderRecoveryState', v);
   if (v >= 1) {
@@ -334,16 +282,7 @@ export function readAlterPartitionResponse(r: Reader, v: number): AlterPartition
   let topics: AlterPartitionResponseTopicData[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: AlterPartitionResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readAlterPartitionResponseTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, topics, _unknownTaggedFields };
 }
@@ -359,16 +298,7 @@ function readAlterPartitionResponseTopicData(r: Reader, v: number): AlterPartiti
   if (v >= 2) {
     topicId = r.uuid();
   }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AlterPartitionResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterPartitionResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readAlterPartitionResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicName, topicId, partitions, _unknownTaggedFields };
 }
@@ -386,16 +316,7 @@ function readAlterPartitionResponsePartitionData(r: Reader, v: number): AlterPar
   errorCode = r.int16();
   leaderId = r.int32();
   leaderEpoch = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Isr');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      isr = a;
-    }
-  }
+  isr = readArray(r, v, true, false, 'Isr', readElem.int32)!;
   if (v >= 1) {
     leaderRecoveryState = r.int8();
   }
@@ -407,11 +328,7 @@ function readAlterPartitionResponsePartitionData(r: Reader, v: number): AlterPar
 export function writeAlterPartitionResponse(w: Writer, v: number, m: AlterPartitionResponse): void {
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeAlterPartitionResponseTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -422,11 +339,7 @@ function writeAlterPartitionResponseTopicData(w: Writer, v: number, m: AlterPart
   if (v >= 2) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterPartitionResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeAlterPartitionResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -435,11 +348,7 @@ function writeAlterPartitionResponsePartitionData(w: Writer, v: number, m: Alter
   w.int16(m.errorCode);
   w.int32(m.leaderId);
   w.int32(m.leaderEpoch);
-  {
-    const a = m.isr;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Isr', m.isr, writeElem.int32);
   if (v >= 1) {
     w.int8(m.leaderRecoveryState);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AlterReplicaLogDirs (API key 34): versions 0-2, flexible from 2.
@@ -64,16 +64,7 @@ export function readAlterReplicaLogDirsRequest(r: Reader, v: number): AlterRepli
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let dirs: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Dirs');
-    } else {
-      const a: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDir(r, v));
-      dirs = a;
-    }
-  }
+  dirs = readArray(r, v, (flex), false, 'Dirs', readAlterReplicaLogDirsRequestAlterReplicaLogDir)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -86,16 +77,7 @@ function readAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v: number):
   let path: string = '';
   let topics: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = [];
   path = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -108,16 +90,7 @@ function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, v: num
   let name: string = '';
   let partitions: number[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -126,11 +99,7 @@ function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, v: num
 
 export function writeAlterReplicaLogDirsRequest(w: Writer, v: number, m: AlterReplicaLogDirsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.dirs;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Dirs', m.dirs, writeAlterReplicaLogDirsRequestAlterReplicaLogDir);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -139,11 +108,7 @@ export function writeAlterReplicaLogDirsRequest(w: Writer, v: number, m: AlterRe
 function writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: number, m: AlterReplicaLogDirsRequestAlterReplicaLogDir): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.path)); } else { w.string(requireValue(m.path)); }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -152,11 +117,7 @@ function writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: number,
 function writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Writer, v: number, m: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -216,16 +177,7 @@ export function readAlterReplicaLogDirsResponse(r: Reader, v: number): AlterRepl
   let throttleTimeMs: number = 0;
   let results: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, (flex), false, 'Results', readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -238,16 +190,7 @@ function readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: Reader,
   let topicName: string = '';
   let partitions: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = [];
   topicName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -270,11 +213,7 @@ function readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r: Rea
 export function writeAlterReplicaLogDirsResponse(w: Writer, v: number, m: AlterReplicaLogDirsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.results;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Results', m.results, writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -283,11 +222,7 @@ export function writeAlterReplicaLogDirsResponse(w: Writer, v: number, m: AlterR
 function writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w: Writer, v: number, m: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.topicName)); } else { w.string(requireValue(m.topicName)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AlterUserScramCredentials (API key 51): versions 0-0, flexible from 0.
@@ -75,26 +75,8 @@ export function readAlterUserScramCredentialsRequest(r: Reader, v: number): Alte
   let _unknownTaggedFields: TaggedField[] | undefined;
   let deletions: AlterUserScramCredentialsRequestScramCredentialDeletion[] = [];
   let upsertions: AlterUserScramCredentialsRequestScramCredentialUpsertion[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Deletions');
-    } else {
-      const a: AlterUserScramCredentialsRequestScramCredentialDeletion[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterUserScramCredentialsRequestScramCredentialDeletion(r, v));
-      deletions = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Upsertions');
-    } else {
-      const a: AlterUserScramCredentialsRequestScramCredentialUpsertion[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterUserScramCredentialsRequestScramCredentialUpsertion(r, v));
-      upsertions = a;
-    }
-  }
+  deletions = readArray(r, v, true, false, 'Deletions', readAlterUserScramCredentialsRequestScramCredentialDeletion)!;
+  upsertions = readArray(r, v, true, false, 'Upsertions', readAlterUserScramCredentialsRequestScramCredentialUpsertion)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { deletions, upsertions, _unknownTaggedFields };
 }
@@ -126,16 +108,8 @@ function readAlterUserScramCredentialsRequestScramCredentialUpsertion(r: Reader,
 }
 
 export function writeAlterUserScramCredentialsRequest(w: Writer, v: number, m: AlterUserScramCredentialsRequest): void {
-  {
-    const a = m.deletions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterUserScramCredentialsRequestScramCredentialDeletion(w, v, e);
-  }
-  {
-    const a = m.upsertions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Deletions', m.deletions, writeAlterUserScramCredentialsRequestScramCredentialDeletion);
+  writeArray(w, v, true, false, 'Upsertions', m.upsertions, writeAlterUserScramCredentialsRequestScramCredentialUpsertion);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -194,16 +168,7 @@ export function readAlterUserScramCredentialsResponse(r: Reader, v: number): Alt
   let throttleTimeMs: number = 0;
   let results: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readAlterUserScramCredentialsResponseAlterUserScramCredentialsResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, results, _unknownTaggedFields };
 }
@@ -222,11 +187,7 @@ function readAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r:
 
 export function writeAlterUserScramCredentialsResponse(w: Writer, v: number, m: AlterUserScramCredentialsResponse): void {
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

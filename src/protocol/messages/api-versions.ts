@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ApiVersions (API key 18): versions 0-4, flexible from 3.
@@ -159,16 +159,7 @@ export function readApiVersionsResponse(r: Reader, v: number): ApiVersionsRespon
   let finalizedFeatures: ApiVersionsResponseFinalizedFeatureKey[] = [];
   let zkMigrationReady: boolean = false;
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ApiKeys');
-    } else {
-      const a: ApiVersionsResponseApiVersion[] = [];
-      for (let i = 0; i < n; i++) a.push(readApiVersionsResponseApiVersion(r, v));
-      apiKeys = a;
-    }
-  }
+  apiKeys = readArray(r, v, (flex), false, 'ApiKeys', readApiVersionsResponseApiVersion)!;
   if (v >= 1) {
     throttleTimeMs = r.int32();
   }
@@ -177,16 +168,7 @@ export function readApiVersionsResponse(r: Reader, v: number): ApiVersionsRespon
       switch (tag) {
         case 0:
           if (!(v >= 3)) return false;
-          {
-            const n = tr.compactArrayLength();
-            if (n < 0) {
-              throw new MalformedError('null array for non-nullable field SupportedFeatures');
-            } else {
-              const a: ApiVersionsResponseSupportedFeatureKey[] = [];
-              for (let i = 0; i < n; i++) a.push(readApiVersionsResponseSupportedFeatureKey(tr, v));
-              supportedFeatures = a;
-            }
-          }
+          supportedFeatures = readArray(tr, v, true, false, 'SupportedFeatures', readApiVersionsResponseSupportedFeatureKey)!;
           return true;
         case 1:
           if (!(v >= 3)) return false;
@@ -194,16 +176,7 @@ export function readApiVersionsResponse(r: Reader, v: number): ApiVersionsRespon
           return true;
         case 2:
           if (!(v >= 3)) return false;
-          {
-            const n = tr.compactArrayLength();
-            if (n < 0) {
-              throw new MalformedError('null array for non-nullable field FinalizedFeatures');
-            } else {
-              const a: ApiVersionsResponseFinalizedFeatureKey[] = [];
-              for (let i = 0; i < n; i++) a.push(readApiVersionsResponseFinalizedFeatureKey(tr, v));
-              finalizedFeatures = a;
-            }
-          }
+          finalizedFeatures = readArray(tr, v, true, false, 'FinalizedFeatures', readApiVersionsResponseFinalizedFeatureKey)!;
           return true;
         case 3:
           if (!(v >= 3)) return false;
@@ -276,11 +249,7 @@ function readApiVersionsResponseFinalizedFeatureKey(r: Reader, v: number): ApiVe
 export function writeApiVersionsResponse(w: Writer, v: number, m: ApiVersionsResponse): void {
   const flex = v >= 3;
   w.int16(m.errorCode);
-  {
-    const a = m.apiKeys;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeApiVersionsResponseApiVersion(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'ApiKeys', m.apiKeys, writeApiVersionsResponseApiVersion);
   if (v >= 1) {
     w.int32(m.throttleTimeMs);
   }
@@ -288,11 +257,7 @@ export function writeApiVersionsResponse(w: Writer, v: number, m: ApiVersionsRes
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 3) && m.supportedFeatures.length !== 0) {
       const tw = new Writer(64);
-      {
-        const a = m.supportedFeatures;
-        tw.compactArrayLength(a.length);
-        for (const e of a) writeApiVersionsResponseSupportedFeatureKey(tw, v, e);
-      }
+      writeArray(tw, v, true, false, 'SupportedFeatures', m.supportedFeatures, writeApiVersionsResponseSupportedFeatureKey);
       (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
     }
     if ((v >= 3) && m.finalizedFeaturesEpoch !== -1n) {
@@ -302,11 +267,7 @@ export function writeApiVersionsResponse(w: Writer, v: number, m: ApiVersionsRes
     }
     if ((v >= 3) && m.finalizedFeatures.length !== 0) {
       const tw = new Writer(64);
-      {
-        const a = m.finalizedFeatures;
-        tw.compactArrayLength(a.length);
-        for (const e of a) writeApiVersionsResponseFinalizedFeatureKey(tw, v, e);
-      }
+      writeArray(tw, v, true, false, 'FinalizedFeatures', m.finalizedFeatures, writeApiVersionsResponseFinalizedFeatureKey);
       (tags ??= []).push({ tag: 2, data: tw.toBuffer() });
     }
     if ((v >= 3) && m.zkMigrationReady !== false) {

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * AssignReplicasToDirs (API key 73): versions 0-0, flexible from 0.
@@ -82,16 +82,7 @@ export function readAssignReplicasToDirsRequest(r: Reader, v: number): AssignRep
   let directories: AssignReplicasToDirsRequestDirectoryData[] = [];
   brokerId = r.int32();
   brokerEpoch = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Directories');
-    } else {
-      const a: AssignReplicasToDirsRequestDirectoryData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAssignReplicasToDirsRequestDirectoryData(r, v));
-      directories = a;
-    }
-  }
+  directories = readArray(r, v, true, false, 'Directories', readAssignReplicasToDirsRequestDirectoryData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { brokerId, brokerEpoch, directories, _unknownTaggedFields };
 }
@@ -101,16 +92,7 @@ function readAssignReplicasToDirsRequestDirectoryData(r: Reader, v: number): Ass
   let id: string = ZERO_UUID;
   let topics: AssignReplicasToDirsRequestTopicData[] = [];
   id = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: AssignReplicasToDirsRequestTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAssignReplicasToDirsRequestTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readAssignReplicasToDirsRequestTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { id, topics, _unknownTaggedFields };
 }
@@ -120,16 +102,7 @@ function readAssignReplicasToDirsRequestTopicData(r: Reader, v: number): AssignR
   let topicId: string = ZERO_UUID;
   let partitions: AssignReplicasToDirsRequestPartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AssignReplicasToDirsRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAssignReplicasToDirsRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readAssignReplicasToDirsRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -145,31 +118,19 @@ function readAssignReplicasToDirsRequestPartitionData(r: Reader, v: number): Ass
 export function writeAssignReplicasToDirsRequest(w: Writer, v: number, m: AssignReplicasToDirsRequest): void {
   w.int32(m.brokerId);
   w.int64(m.brokerEpoch);
-  {
-    const a = m.directories;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAssignReplicasToDirsRequestDirectoryData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Directories', m.directories, writeAssignReplicasToDirsRequestDirectoryData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAssignReplicasToDirsRequestDirectoryData(w: Writer, v: number, m: AssignReplicasToDirsRequestDirectoryData): void {
   w.uuid(m.id);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAssignReplicasToDirsRequestTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeAssignReplicasToDirsRequestTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAssignReplicasToDirsRequestTopicData(w: Writer, v: number, m: AssignReplicasToDirsRequestTopicData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAssignReplicasToDirsRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeAssignReplicasToDirsRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -249,16 +210,7 @@ export function readAssignReplicasToDirsResponse(r: Reader, v: number): AssignRe
   let directories: AssignReplicasToDirsResponseDirectoryData[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Directories');
-    } else {
-      const a: AssignReplicasToDirsResponseDirectoryData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAssignReplicasToDirsResponseDirectoryData(r, v));
-      directories = a;
-    }
-  }
+  directories = readArray(r, v, true, false, 'Directories', readAssignReplicasToDirsResponseDirectoryData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, directories, _unknownTaggedFields };
 }
@@ -268,16 +220,7 @@ function readAssignReplicasToDirsResponseDirectoryData(r: Reader, v: number): As
   let id: string = ZERO_UUID;
   let topics: AssignReplicasToDirsResponseTopicData[] = [];
   id = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: AssignReplicasToDirsResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAssignReplicasToDirsResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readAssignReplicasToDirsResponseTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { id, topics, _unknownTaggedFields };
 }
@@ -287,16 +230,7 @@ function readAssignReplicasToDirsResponseTopicData(r: Reader, v: number): Assign
   let topicId: string = ZERO_UUID;
   let partitions: AssignReplicasToDirsResponsePartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: AssignReplicasToDirsResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readAssignReplicasToDirsResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readAssignReplicasToDirsResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -314,31 +248,19 @@ function readAssignReplicasToDirsResponsePartitionData(r: Reader, v: number): As
 export function writeAssignReplicasToDirsResponse(w: Writer, v: number, m: AssignReplicasToDirsResponse): void {
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  {
-    const a = m.directories;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAssignReplicasToDirsResponseDirectoryData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Directories', m.directories, writeAssignReplicasToDirsResponseDirectoryData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAssignReplicasToDirsResponseDirectoryData(w: Writer, v: number, m: AssignReplicasToDirsResponseDirectoryData): void {
   w.uuid(m.id);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAssignReplicasToDirsResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeAssignReplicasToDirsResponseTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeAssignReplicasToDirsResponseTopicData(w: Writer, v: number, m: AssignReplicasToDirsResponseTopicData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeAssignReplicasToDirsResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeAssignReplicasToDirsResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * BeginQuorumEpoch (API key 53): versions 0-1, flexible from 1.
@@ -101,27 +101,9 @@ export function readBeginQuorumEpochRequest(r: Reader, v: number): BeginQuorumEp
   if (v >= 1) {
     voterId = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: BeginQuorumEpochRequestTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readBeginQuorumEpochRequestTopicData)!;
   if (v >= 1) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field LeaderEndpoints');
-      } else {
-        const a: BeginQuorumEpochRequestLeaderEndpoint[] = [];
-        for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestLeaderEndpoint(r, v));
-        leaderEndpoints = a;
-      }
-    }
+    leaderEndpoints = readArray(r, v, (flex), false, 'LeaderEndpoints', readBeginQuorumEpochRequestLeaderEndpoint)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -135,16 +117,7 @@ function readBeginQuorumEpochRequestTopicData(r: Reader, v: number): BeginQuorum
   let topicName: string = '';
   let partitions: BeginQuorumEpochRequestPartitionData[] = [];
   topicName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: BeginQuorumEpochRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readBeginQuorumEpochRequestPartitionData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -197,17 +170,9 @@ export function writeBeginQuorumEpochRequest(w: Writer, v: number, m: BeginQuoru
   if (v >= 1) {
     w.int32(m.voterId);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeBeginQuorumEpochRequestTopicData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeBeginQuorumEpochRequestTopicData);
   if (v >= 1) {
-    {
-      const a = m.leaderEndpoints;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeBeginQuorumEpochRequestLeaderEndpoint(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'LeaderEndpoints', m.leaderEndpoints, writeBeginQuorumEpochRequestLeaderEndpoint);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -217,11 +182,7 @@ export function writeBeginQuorumEpochRequest(w: Writer, v: number, m: BeginQuoru
 function writeBeginQuorumEpochRequestTopicData(w: Writer, v: number, m: BeginQuorumEpochRequestTopicData): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.topicName)); } else { w.string(requireValue(m.topicName)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeBeginQuorumEpochRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeBeginQuorumEpochRequestPartitionData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -339,31 +300,13 @@ export function readBeginQuorumEpochResponse(r: Reader, v: number): BeginQuorumE
   let topics: BeginQuorumEpochResponseTopicData[] = [];
   let nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[] = [];
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: BeginQuorumEpochResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readBeginQuorumEpochResponseTopicData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields((tag, tr) => {
       switch (tag) {
         case 0:
           if (!(v >= 1)) return false;
-          {
-            const n = tr.compactArrayLength();
-            if (n < 0) {
-              throw new MalformedError('null array for non-nullable field NodeEndpoints');
-            } else {
-              const a: BeginQuorumEpochResponseNodeEndpoint[] = [];
-              for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponseNodeEndpoint(tr, v));
-              nodeEndpoints = a;
-            }
-          }
+          nodeEndpoints = readArray(tr, v, true, false, 'NodeEndpoints', readBeginQuorumEpochResponseNodeEndpoint)!;
           return true;
       }
       return false;
@@ -378,16 +321,7 @@ function readBeginQuorumEpochResponseTopicData(r: Reader, v: number): BeginQuoru
   let topicName: string = '';
   let partitions: BeginQuorumEpochResponsePartitionData[] = [];
   topicName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: BeginQuorumEpochResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readBeginQuorumEpochResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readBeginQuorumEpochResponsePartitionData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -435,21 +369,13 @@ function readBeginQuorumEpochResponseNodeEndpoint(r: Reader, v: number): BeginQu
 export function writeBeginQuorumEpochResponse(w: Writer, v: number, m: BeginQuorumEpochResponse): void {
   const flex = v >= 1;
   w.int16(m.errorCode);
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeBeginQuorumEpochResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeBeginQuorumEpochResponseTopicData);
   if (!(v >= 1) && m.nodeEndpoints.length !== 0) throw new UnsupportedFieldError('NodeEndpoints', v);
   if (flex) {
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 1) && m.nodeEndpoints.length !== 0) {
       const tw = new Writer(64);
-      {
-        const a = m.nodeEndpoints;
-        tw.compactArrayLength(a.length);
-        for (const e of a) writeBeginQuorumEpochResponseNodeEndpoint(tw, v, e);
-      }
+      writeArray(tw, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeBeginQuorumEpochResponseNodeEndpoint);
       (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
     }
     w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
@@ -459,11 +385,7 @@ export function writeBeginQuorumEpochResponse(w: Writer, v: number, m: BeginQuor
 function writeBeginQuorumEpochResponseTopicData(w: Writer, v: number, m: BeginQuorumEpochResponseTopicData): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.topicName)); } else { w.string(requireValue(m.topicName)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeBeginQuorumEpochResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeBeginQuorumEpochResponsePartitionData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

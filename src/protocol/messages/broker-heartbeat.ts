@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * BrokerHeartbeat (API key 63): versions 0-1, flexible from 0.
@@ -59,16 +59,7 @@ export function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbea
     switch (tag) {
       case 0:
         if (!(v >= 1)) return false;
-        {
-          const n = tr.compactArrayLength();
-          if (n < 0) {
-            throw new MalformedError('null array for non-nullable field OfflineLogDirs');
-          } else {
-            const a: string[] = [];
-            for (let i = 0; i < n; i++) a.push(tr.uuid());
-            offlineLogDirs = a;
-          }
-        }
+        offlineLogDirs = readArray(tr, v, true, false, 'OfflineLogDirs', readElem.uuid)!;
         return true;
     }
     return false;
@@ -86,11 +77,7 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: number, m: BrokerHeart
   let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
   if ((v >= 1) && m.offlineLogDirs.length !== 0) {
     const tw = new Writer(64);
-    {
-      const a = m.offlineLogDirs;
-      tw.compactArrayLength(a.length);
-      for (const e of a) tw.uuid(e);
-    }
+    writeArray(tw, v, true, false, 'OfflineLogDirs', m.offlineLogDirs, writeElem.uuid);
     (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
   }
   w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * BrokerRegistration (API key 62): versions 0-4, flexible from 0.
@@ -106,41 +106,14 @@ export function readBrokerRegistrationRequest(r: Reader, v: number): BrokerRegis
   brokerId = r.int32();
   clusterId = r.compactString();
   incarnationId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Listeners');
-    } else {
-      const a: BrokerRegistrationRequestListener[] = [];
-      for (let i = 0; i < n; i++) a.push(readBrokerRegistrationRequestListener(r, v));
-      listeners = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Features');
-    } else {
-      const a: BrokerRegistrationRequestFeature[] = [];
-      for (let i = 0; i < n; i++) a.push(readBrokerRegistrationRequestFeature(r, v));
-      features = a;
-    }
-  }
+  listeners = readArray(r, v, true, false, 'Listeners', readBrokerRegistrationRequestListener)!;
+  features = readArray(r, v, true, false, 'Features', readBrokerRegistrationRequestFeature)!;
   rack = r.compactNullableString();
   if (v >= 1) {
     isMigratingZkBroker = r.bool();
   }
   if (v >= 2) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field LogDirs');
-      } else {
-        const a: string[] = [];
-        for (let i = 0; i < n; i++) a.push(r.uuid());
-        logDirs = a;
-      }
-    }
+    logDirs = readArray(r, v, true, false, 'LogDirs', readElem.uuid)!;
   }
   if (v >= 3) {
     previousBrokerEpoch = r.int64();
@@ -179,27 +152,15 @@ export function writeBrokerRegistrationRequest(w: Writer, v: number, m: BrokerRe
   w.int32(m.brokerId);
   w.compactString(requireValue(m.clusterId));
   w.uuid(m.incarnationId);
-  {
-    const a = m.listeners;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeBrokerRegistrationRequestListener(w, v, e);
-  }
-  {
-    const a = m.features;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeBrokerRegistrationRequestFeature(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Listeners', m.listeners, writeBrokerRegistrationRequestListener);
+  writeArray(w, v, true, false, 'Features', m.features, writeBrokerRegistrationRequestFeature);
   w.compactNullableString(m.rack);
   if (!(v >= 1) && m.isMigratingZkBroker !== false) throw new UnsupportedFieldError('IsMigratingZkBroker', v);
   if (v >= 1) {
     w.bool(m.isMigratingZkBroker);
   }
   if (v >= 2) {
-    {
-      const a = m.logDirs;
-      w.compactArrayLength(a.length);
-      for (const e of a) w.uuid(e);
-    }
+    writeArray(w, v, true, false, 'LogDirs', m.logDirs, writeElem.uuid);
   }
   if (v >= 3) {
     w.int64(m.previousBrokerEpoch);

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ConsumerGroupDescribe (API key 69): versions 0-0, flexible from 0.
@@ -34,27 +34,14 @@ export function readConsumerGroupDescribeRequest(r: Reader, v: number): Consumer
   let _unknownTaggedFields: TaggedField[] | undefined;
   let groupIds: string[] = [];
   let includeAuthorizedOperations: boolean = false;
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field GroupIds');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      groupIds = a;
-    }
-  }
+  groupIds = readArray(r, v, true, false, 'GroupIds', readElem.string)!;
   includeAuthorizedOperations = r.bool();
   _unknownTaggedFields = r.taggedFields(null);
   return { groupIds, includeAuthorizedOperations, _unknownTaggedFields };
 }
 
 export function writeConsumerGroupDescribeRequest(w: Writer, v: number, m: ConsumerGroupDescribeRequest): void {
-  {
-    const a = m.groupIds;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'GroupIds', m.groupIds, writeElem.string);
   w.bool(m.includeAuthorizedOperations);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -189,16 +176,7 @@ export function readConsumerGroupDescribeResponse(r: Reader, v: number): Consume
   let throttleTimeMs: number = 0;
   let groups: ConsumerGroupDescribeResponseDescribedGroup[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Groups');
-    } else {
-      const a: ConsumerGroupDescribeResponseDescribedGroup[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupDescribeResponseDescribedGroup(r, v));
-      groups = a;
-    }
-  }
+  groups = readArray(r, v, true, false, 'Groups', readConsumerGroupDescribeResponseDescribedGroup)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, groups, _unknownTaggedFields };
 }
@@ -221,16 +199,7 @@ function readConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: number): 
   groupEpoch = r.int32();
   assignmentEpoch = r.int32();
   assignorName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Members');
-    } else {
-      const a: ConsumerGroupDescribeResponseMember[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupDescribeResponseMember(r, v));
-      members = a;
-    }
-  }
+  members = readArray(r, v, true, false, 'Members', readConsumerGroupDescribeResponseMember)!;
   authorizedOperations = r.int32();
   _unknownTaggedFields = r.taggedFields(null);
   return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations, _unknownTaggedFields };
@@ -254,16 +223,7 @@ function readConsumerGroupDescribeResponseMember(r: Reader, v: number): Consumer
   memberEpoch = r.int32();
   clientId = r.compactString();
   clientHost = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field SubscribedTopicNames');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      subscribedTopicNames = a;
-    }
-  }
+  subscribedTopicNames = readArray(r, v, true, false, 'SubscribedTopicNames', readElem.string)!;
   subscribedTopicRegex = r.compactNullableString();
   assignment = readConsumerGroupDescribeResponseAssignment(r, v);
   targetAssignment = readConsumerGroupDescribeResponseAssignment(r, v);
@@ -274,16 +234,7 @@ function readConsumerGroupDescribeResponseMember(r: Reader, v: number): Consumer
 function readConsumerGroupDescribeResponseAssignment(r: Reader, v: number): ConsumerGroupDescribeResponseAssignment {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TopicPartitions');
-    } else {
-      const a: ConsumerGroupDescribeResponseTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupDescribeResponseTopicPartitions(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, true, false, 'TopicPartitions', readConsumerGroupDescribeResponseTopicPartitions)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicPartitions, _unknownTaggedFields };
 }
@@ -295,27 +246,14 @@ function readConsumerGroupDescribeResponseTopicPartitions(r: Reader, v: number):
   let partitions: number[] = [];
   topicId = r.uuid();
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, topicName, partitions, _unknownTaggedFields };
 }
 
 export function writeConsumerGroupDescribeResponse(w: Writer, v: number, m: ConsumerGroupDescribeResponse): void {
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.groups;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupDescribeResponseDescribedGroup(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Groups', m.groups, writeConsumerGroupDescribeResponseDescribedGroup);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -327,11 +265,7 @@ function writeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: number, 
   w.int32(m.groupEpoch);
   w.int32(m.assignmentEpoch);
   w.compactString(requireValue(m.assignorName));
-  {
-    const a = m.members;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupDescribeResponseMember(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Members', m.members, writeConsumerGroupDescribeResponseMember);
   w.int32(m.authorizedOperations);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -343,11 +277,7 @@ function writeConsumerGroupDescribeResponseMember(w: Writer, v: number, m: Consu
   w.int32(m.memberEpoch);
   w.compactString(requireValue(m.clientId));
   w.compactString(requireValue(m.clientHost));
-  {
-    const a = m.subscribedTopicNames;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'SubscribedTopicNames', m.subscribedTopicNames, writeElem.string);
   w.compactNullableString(m.subscribedTopicRegex);
   writeConsumerGroupDescribeResponseAssignment(w, v, requireValue(m.assignment));
   writeConsumerGroupDescribeResponseAssignment(w, v, requireValue(m.targetAssignment));
@@ -355,22 +285,14 @@ function writeConsumerGroupDescribeResponseMember(w: Writer, v: number, m: Consu
 }
 
 function writeConsumerGroupDescribeResponseAssignment(w: Writer, v: number, m: ConsumerGroupDescribeResponseAssignment): void {
-  {
-    const a = m.topicPartitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupDescribeResponseTopicPartitions(w, v, e);
-  }
+  writeArray(w, v, true, false, 'TopicPartitions', m.topicPartitions, writeConsumerGroupDescribeResponseTopicPartitions);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeConsumerGroupDescribeResponseTopicPartitions(w: Writer, v: number, m: ConsumerGroupDescribeResponseTopicPartitions): void {
   w.uuid(m.topicId);
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

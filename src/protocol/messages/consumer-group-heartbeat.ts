@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ConsumerGroupHeartbeat (API key 68): versions 0-1, flexible from 0.
@@ -88,30 +88,12 @@ export function readConsumerGroupHeartbeatRequest(r: Reader, v: number): Consume
   instanceId = r.compactNullableString();
   rackId = r.compactNullableString();
   rebalanceTimeoutMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      subscribedTopicNames = null;
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      subscribedTopicNames = a;
-    }
-  }
+  subscribedTopicNames = readArray(r, v, true, true, 'SubscribedTopicNames', readElem.string);
   if (v >= 1) {
     subscribedTopicRegex = (v >= 1 ? r.compactNullableString() : r.compactString());
   }
   serverAssignor = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      topicPartitions = null;
-    } else {
-      const a: ConsumerGroupHeartbeatRequestTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupHeartbeatRequestTopicPartitions(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, true, true, 'TopicPartitions', readConsumerGroupHeartbeatRequestTopicPartitions);
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, memberId, memberEpoch, instanceId, rackId, rebalanceTimeoutMs, subscribedTopicNames, subscribedTopicRegex, serverAssignor, topicPartitions, _unknownTaggedFields };
 }
@@ -121,16 +103,7 @@ function readConsumerGroupHeartbeatRequestTopicPartitions(r: Reader, v: number):
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -142,39 +115,19 @@ export function writeConsumerGroupHeartbeatRequest(w: Writer, v: number, m: Cons
   w.compactNullableString(m.instanceId);
   w.compactNullableString(m.rackId);
   w.int32(m.rebalanceTimeoutMs);
-  {
-    const a = m.subscribedTopicNames;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) w.compactString(requireValue(e));
-    }
-  }
+  writeArray(w, v, true, true, 'SubscribedTopicNames', m.subscribedTopicNames, writeElem.string);
   if (!(v >= 1) && m.subscribedTopicRegex !== null) throw new UnsupportedFieldError('SubscribedTopicRegex', v);
   if (v >= 1) {
     if (v >= 1) w.compactNullableString(m.subscribedTopicRegex); else w.compactString(requireValue(m.subscribedTopicRegex));
   }
   w.compactNullableString(m.serverAssignor);
-  {
-    const a = m.topicPartitions;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) writeConsumerGroupHeartbeatRequestTopicPartitions(w, v, e);
-    }
-  }
+  writeArray(w, v, true, true, 'TopicPartitions', m.topicPartitions, writeConsumerGroupHeartbeatRequestTopicPartitions);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, v: number, m: ConsumerGroupHeartbeatRequestTopicPartitions): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -261,16 +214,7 @@ export function readConsumerGroupHeartbeatResponse(r: Reader, v: number): Consum
 function readConsumerGroupHeartbeatResponseAssignment(r: Reader, v: number): ConsumerGroupHeartbeatResponseAssignment {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topicPartitions: ConsumerGroupHeartbeatResponseTopicPartitions[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TopicPartitions');
-    } else {
-      const a: ConsumerGroupHeartbeatResponseTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerGroupHeartbeatResponseTopicPartitions(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, true, false, 'TopicPartitions', readConsumerGroupHeartbeatResponseTopicPartitions)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicPartitions, _unknownTaggedFields };
 }
@@ -280,16 +224,7 @@ function readConsumerGroupHeartbeatResponseTopicPartitions(r: Reader, v: number)
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -306,21 +241,13 @@ export function writeConsumerGroupHeartbeatResponse(w: Writer, v: number, m: Con
 }
 
 function writeConsumerGroupHeartbeatResponseAssignment(w: Writer, v: number, m: ConsumerGroupHeartbeatResponseAssignment): void {
-  {
-    const a = m.topicPartitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeConsumerGroupHeartbeatResponseTopicPartitions(w, v, e);
-  }
+  writeArray(w, v, true, false, 'TopicPartitions', m.topicPartitions, writeConsumerGroupHeartbeatResponseTopicPartitions);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeConsumerGroupHeartbeatResponseTopicPartitions(w: Writer, v: number, m: ConsumerGroupHeartbeatResponseTopicPartitions): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ConsumerProtocolAssignment: versions 0-3, flexible from never.
@@ -50,16 +50,7 @@ export function readConsumerProtocolAssignment(r: Reader, v: number): ConsumerPr
   let _unknownTaggedFields: TaggedField[] | undefined;
   let assignedPartitions: ConsumerProtocolAssignmentTopicPartition[] = [];
   let userData: Buffer | null = null;
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AssignedPartitions');
-    } else {
-      const a: ConsumerProtocolAssignmentTopicPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readConsumerProtocolAssignmentTopicPartition(r, v));
-      assignedPartitions = a;
-    }
-  }
+  assignedPartitions = readArray(r, v, false, false, 'AssignedPartitions', readConsumerProtocolAssignmentTopicPartition)!;
   userData = r.nullableBytes();
   return { assignedPartitions, userData, _unknownTaggedFields };
 }
@@ -69,35 +60,18 @@ function readConsumerProtocolAssignmentTopicPartition(r: Reader, v: number): Con
   let topic: string = '';
   let partitions: number[] = [];
   topic = r.string();
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, false, false, 'Partitions', readElem.int32)!;
   return { topic, partitions, _unknownTaggedFields };
 }
 
 export function writeConsumerProtocolAssignment(w: Writer, v: number, m: ConsumerProtocolAssignment): void {
-  {
-    const a = m.assignedPartitions;
-    w.arrayLength(a.length);
-    for (const e of a) writeConsumerProtocolAssignmentTopicPartition(w, v, e);
-  }
+  writeArray(w, v, false, false, 'AssignedPartitions', m.assignedPartitions, writeConsumerProtocolAssignmentTopicPartition);
   w.nullableBytes(m.userData);
 }
 
 function writeConsumerProtocolAssignmentTopicPartition(w: Writer, v: number, m: ConsumerProtocolAssignmentTopicPartition): void {
   w.string(requireValue(m.topic));
-  {
-    const a = m.partitions;
-    w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, false, false, 'Partitions', m.partitions, writeElem.int32);
 }
 
 export const ConsumerProtocolAssignmentVersions = { min: 0, max: 3 } as const;

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ConsumerProtocolSubscription: versions 0-3, flexible from never.
@@ -62,28 +62,10 @@ export function readConsumerProtocolSubscription(r: Reader, v: number): Consumer
   let ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[] = [];
   let generationId: number = -1;
   let rackId: string | null = null;
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.string());
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, false, false, 'Topics', readElem.string)!;
   userData = r.nullableBytes();
   if (v >= 1) {
-    {
-      const n = r.arrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field OwnedPartitions');
-      } else {
-        const a: ConsumerProtocolSubscriptionTopicPartition[] = [];
-        for (let i = 0; i < n; i++) a.push(readConsumerProtocolSubscriptionTopicPartition(r, v));
-        ownedPartitions = a;
-      }
-    }
+    ownedPartitions = readArray(r, v, false, false, 'OwnedPartitions', readConsumerProtocolSubscriptionTopicPartition)!;
   }
   if (v >= 2) {
     generationId = r.int32();
@@ -102,33 +84,16 @@ function readConsumerProtocolSubscriptionTopicPartition(r: Reader, v: number): C
     topic = r.string();
   }
   if (v >= 1) {
-    {
-      const n = r.arrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Partitions');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        partitions = a;
-      }
-    }
+    partitions = readArray(r, v, false, false, 'Partitions', readElem.int32)!;
   }
   return { topic, partitions, _unknownTaggedFields };
 }
 
 export function writeConsumerProtocolSubscription(w: Writer, v: number, m: ConsumerProtocolSubscription): void {
-  {
-    const a = m.topics;
-    w.arrayLength(a.length);
-    for (const e of a) w.string(requireValue(e));
-  }
+  writeArray(w, v, false, false, 'Topics', m.topics, writeElem.string);
   w.nullableBytes(m.userData);
   if (v >= 1) {
-    {
-      const a = m.ownedPartitions;
-      w.arrayLength(a.length);
-      for (const e of a) writeConsumerProtocolSubscriptionTopicPartition(w, v, e);
-    }
+    writeArray(w, v, false, false, 'OwnedPartitions', m.ownedPartitions, writeConsumerProtocolSubscriptionTopicPartition);
   }
   if (v >= 2) {
     w.int32(m.generationId);
@@ -145,11 +110,7 @@ function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: number, m
   }
   if (!(v >= 1) && m.partitions.length !== 0) throw new UnsupportedFieldError('Partitions', v);
   if (v >= 1) {
-    {
-      const a = m.partitions;
-      w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, false, false, 'Partitions', m.partitions, writeElem.int32);
   }
 }
 

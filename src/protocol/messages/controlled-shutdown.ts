@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ControlledShutdown (API key 7): versions 0-3, flexible from 3.
@@ -94,16 +94,7 @@ export function readControlledShutdownResponse(r: Reader, v: number): Controlled
   let errorCode: number = 0;
   let remainingPartitions: ControlledShutdownResponseRemainingPartition[] = [];
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field RemainingPartitions');
-    } else {
-      const a: ControlledShutdownResponseRemainingPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readControlledShutdownResponseRemainingPartition(r, v));
-      remainingPartitions = a;
-    }
-  }
+  remainingPartitions = readArray(r, v, (flex), false, 'RemainingPartitions', readControlledShutdownResponseRemainingPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -126,11 +117,7 @@ function readControlledShutdownResponseRemainingPartition(r: Reader, v: number):
 export function writeControlledShutdownResponse(w: Writer, v: number, m: ControlledShutdownResponse): void {
   const flex = v >= 3;
   w.int16(m.errorCode);
-  {
-    const a = m.remainingPartitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeControlledShutdownResponseRemainingPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'RemainingPartitions', m.remainingPartitions, writeControlledShutdownResponseRemainingPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ControllerRegistration (API key 70): versions 0-0, flexible from 0.
@@ -90,26 +90,8 @@ export function readControllerRegistrationRequest(r: Reader, v: number): Control
   controllerId = r.int32();
   incarnationId = r.uuid();
   zkMigrationReady = r.bool();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Listeners');
-    } else {
-      const a: ControllerRegistrationRequestListener[] = [];
-      for (let i = 0; i < n; i++) a.push(readControllerRegistrationRequestListener(r, v));
-      listeners = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Features');
-    } else {
-      const a: ControllerRegistrationRequestFeature[] = [];
-      for (let i = 0; i < n; i++) a.push(readControllerRegistrationRequestFeature(r, v));
-      features = a;
-    }
-  }
+  listeners = readArray(r, v, true, false, 'Listeners', readControllerRegistrationRequestListener)!;
+  features = readArray(r, v, true, false, 'Features', readControllerRegistrationRequestFeature)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { controllerId, incarnationId, zkMigrationReady, listeners, features, _unknownTaggedFields };
 }
@@ -144,16 +126,8 @@ export function writeControllerRegistrationRequest(w: Writer, v: number, m: Cont
   w.int32(m.controllerId);
   w.uuid(m.incarnationId);
   w.bool(m.zkMigrationReady);
-  {
-    const a = m.listeners;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeControllerRegistrationRequestListener(w, v, e);
-  }
-  {
-    const a = m.features;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeControllerRegistrationRequestFeature(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Listeners', m.listeners, writeControllerRegistrationRequestListener);
+  writeArray(w, v, true, false, 'Features', m.features, writeControllerRegistrationRequestFeature);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

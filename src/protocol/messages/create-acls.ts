@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * CreateAcls (API key 30): versions 0-3, flexible from 2.
@@ -63,16 +63,7 @@ export function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let creations: CreateAclsRequestAclCreation[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Creations');
-    } else {
-      const a: CreateAclsRequestAclCreation[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateAclsRequestAclCreation(r, v));
-      creations = a;
-    }
-  }
+  creations = readArray(r, v, (flex), false, 'Creations', readCreateAclsRequestAclCreation)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -106,11 +97,7 @@ function readCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsReque
 
 export function writeCreateAclsRequest(w: Writer, v: number, m: CreateAclsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.creations;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateAclsRequestAclCreation(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Creations', m.creations, writeCreateAclsRequestAclCreation);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -171,16 +158,7 @@ export function readCreateAclsResponse(r: Reader, v: number): CreateAclsResponse
   let throttleTimeMs: number = 0;
   let results: CreateAclsResponseAclCreationResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: CreateAclsResponseAclCreationResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateAclsResponseAclCreationResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, (flex), false, 'Results', readCreateAclsResponseAclCreationResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -203,11 +181,7 @@ function readCreateAclsResponseAclCreationResult(r: Reader, v: number): CreateAc
 export function writeCreateAclsResponse(w: Writer, v: number, m: CreateAclsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.results;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateAclsResponseAclCreationResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Results', m.results, writeCreateAclsResponseAclCreationResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * CreateDelegationToken (API key 38): versions 0-3, flexible from 2.
@@ -65,16 +65,7 @@ export function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDe
   if (v >= 3) {
     ownerPrincipalName = (flex ? (v >= 3 ? r.compactNullableString() : r.compactString()) : (v >= 3 ? r.nullableString() : r.string()));
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Renewers');
-    } else {
-      const a: CreateDelegationTokenRequestCreatableRenewers[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateDelegationTokenRequestCreatableRenewers(r, v));
-      renewers = a;
-    }
-  }
+  renewers = readArray(r, v, (flex), false, 'Renewers', readCreateDelegationTokenRequestCreatableRenewers)!;
   maxLifetimeMs = r.int64();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -105,11 +96,7 @@ export function writeCreateDelegationTokenRequest(w: Writer, v: number, m: Creat
   if (v >= 3) {
     if (flex) { if (v >= 3) w.compactNullableString(m.ownerPrincipalName); else w.compactString(requireValue(m.ownerPrincipalName)); } else { if (v >= 3) w.nullableString(m.ownerPrincipalName); else w.string(requireValue(m.ownerPrincipalName)); }
   }
-  {
-    const a = m.renewers;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateDelegationTokenRequestCreatableRenewers(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Renewers', m.renewers, writeCreateDelegationTokenRequestCreatableRenewers);
   w.int64(m.maxLifetimeMs);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * CreatePartitions (API key 37): versions 0-3, flexible from 2.
@@ -71,16 +71,7 @@ export function readCreatePartitionsRequest(r: Reader, v: number): CreatePartiti
   let topics: CreatePartitionsRequestCreatePartitionsTopic[] = [];
   let timeoutMs: number = 0;
   let validateOnly: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: CreatePartitionsRequestCreatePartitionsTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readCreatePartitionsRequestCreatePartitionsTopic)!;
   timeoutMs = r.int32();
   validateOnly = r.bool();
   if (flex) {
@@ -97,16 +88,7 @@ function readCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v: number):
   let assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null = [];
   name = (flex ? r.compactString() : r.string());
   count = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      assignments = null;
-    } else {
-      const a: CreatePartitionsRequestCreatePartitionsAssignment[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsRequestCreatePartitionsAssignment(r, v));
-      assignments = a;
-    }
-  }
+  assignments = readArray(r, v, (flex), true, 'Assignments', readCreatePartitionsRequestCreatePartitionsAssignment);
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -117,16 +99,7 @@ function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, v: num
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let brokerIds: number[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field BrokerIds');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      brokerIds = a;
-    }
-  }
+  brokerIds = readArray(r, v, (flex), false, 'BrokerIds', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -135,11 +108,7 @@ function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, v: num
 
 export function writeCreatePartitionsRequest(w: Writer, v: number, m: CreatePartitionsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreatePartitionsRequestCreatePartitionsTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeCreatePartitionsRequestCreatePartitionsTopic);
   w.int32(m.timeoutMs);
   w.bool(m.validateOnly);
   if (flex) {
@@ -151,15 +120,7 @@ function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: number,
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
   w.int32(m.count);
-  {
-    const a = m.assignments;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeCreatePartitionsRequestCreatePartitionsAssignment(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), true, 'Assignments', m.assignments, writeCreatePartitionsRequestCreatePartitionsAssignment);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -167,11 +128,7 @@ function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: number,
 
 function writeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer, v: number, m: CreatePartitionsRequestCreatePartitionsAssignment): void {
   const flex = v >= 2;
-  {
-    const a = m.brokerIds;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'BrokerIds', m.brokerIds, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -218,16 +175,7 @@ export function readCreatePartitionsResponse(r: Reader, v: number): CreatePartit
   let throttleTimeMs: number = 0;
   let results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreatePartitionsResponseCreatePartitionsTopicResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, (flex), false, 'Results', readCreatePartitionsResponseCreatePartitionsTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -252,11 +200,7 @@ function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reader, v: n
 export function writeCreatePartitionsResponse(w: Writer, v: number, m: CreatePartitionsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.results;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreatePartitionsResponseCreatePartitionsTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Results', m.results, writeCreatePartitionsResponseCreatePartitionsTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * CreateTopics (API key 19): versions 0-7, flexible from 5.
@@ -97,16 +97,7 @@ export function readCreateTopicsRequest(r: Reader, v: number): CreateTopicsReque
   let topics: CreateTopicsRequestCreatableTopic[] = [];
   let timeoutMs: number = 60000;
   let validateOnly: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: CreateTopicsRequestCreatableTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readCreateTopicsRequestCreatableTopic)!;
   timeoutMs = r.int32();
   if (v >= 1) {
     validateOnly = r.bool();
@@ -128,26 +119,8 @@ function readCreateTopicsRequestCreatableTopic(r: Reader, v: number): CreateTopi
   name = (flex ? r.compactString() : r.string());
   numPartitions = r.int32();
   replicationFactor = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Assignments');
-    } else {
-      const a: CreateTopicsRequestCreatableReplicaAssignment[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableReplicaAssignment(r, v));
-      assignments = a;
-    }
-  }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Configs');
-    } else {
-      const a: CreateTopicsRequestCreatableTopicConfig[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsRequestCreatableTopicConfig(r, v));
-      configs = a;
-    }
-  }
+  assignments = readArray(r, v, (flex), false, 'Assignments', readCreateTopicsRequestCreatableReplicaAssignment)!;
+  configs = readArray(r, v, (flex), false, 'Configs', readCreateTopicsRequestCreatableTopicConfig)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -160,16 +133,7 @@ function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, v: number)
   let partitionIndex: number = 0;
   let brokerIds: number[] = [];
   partitionIndex = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field BrokerIds');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      brokerIds = a;
-    }
-  }
+  brokerIds = readArray(r, v, (flex), false, 'BrokerIds', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -191,11 +155,7 @@ function readCreateTopicsRequestCreatableTopicConfig(r: Reader, v: number): Crea
 
 export function writeCreateTopicsRequest(w: Writer, v: number, m: CreateTopicsRequest): void {
   const flex = v >= 5;
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateTopicsRequestCreatableTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeCreateTopicsRequestCreatableTopic);
   w.int32(m.timeoutMs);
   if (!(v >= 1) && m.validateOnly !== false) throw new UnsupportedFieldError('validateOnly', v);
   if (v >= 1) {
@@ -211,16 +171,8 @@ function writeCreateTopicsRequestCreatableTopic(w: Writer, v: number, m: CreateT
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
   w.int32(m.numPartitions);
   w.int16(m.replicationFactor);
-  {
-    const a = m.assignments;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateTopicsRequestCreatableReplicaAssignment(w, v, e);
-  }
-  {
-    const a = m.configs;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateTopicsRequestCreatableTopicConfig(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Assignments', m.assignments, writeCreateTopicsRequestCreatableReplicaAssignment);
+  writeArray(w, v, (flex), false, 'Configs', m.configs, writeCreateTopicsRequestCreatableTopicConfig);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -229,11 +181,7 @@ function writeCreateTopicsRequestCreatableTopic(w: Writer, v: number, m: CreateT
 function writeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v: number, m: CreateTopicsRequestCreatableReplicaAssignment): void {
   const flex = v >= 5;
   w.int32(m.partitionIndex);
-  {
-    const a = m.brokerIds;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'BrokerIds', m.brokerIds, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -331,16 +279,7 @@ export function readCreateTopicsResponse(r: Reader, v: number): CreateTopicsResp
   if (v >= 2) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: CreateTopicsResponseCreatableTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicResult(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readCreateTopicsResponseCreatableTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -373,16 +312,7 @@ function readCreateTopicsResponseCreatableTopicResult(r: Reader, v: number): Cre
     replicationFactor = r.int16();
   }
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        if (!(v >= 5)) throw new MalformedError('null array for non-nullable field Configs'); configs = null;
-      } else {
-        const a: CreateTopicsResponseCreatableTopicConfigs[] = [];
-        for (let i = 0; i < n; i++) a.push(readCreateTopicsResponseCreatableTopicConfigs(r, v));
-        configs = a;
-      }
-    }
+    configs = readArray(r, v, (flex), (v >= 5), 'Configs', readCreateTopicsResponseCreatableTopicConfigs);
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields((tag, tr) => {
@@ -432,11 +362,7 @@ export function writeCreateTopicsResponse(w: Writer, v: number, m: CreateTopicsR
   if (v >= 2) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeCreateTopicsResponseCreatableTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeCreateTopicsResponseCreatableTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -459,16 +385,7 @@ function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: number, m: 
     w.int16(m.replicationFactor);
   }
   if (v >= 5) {
-    {
-      const a = m.configs;
-      if (a === null) {
-        if (!(v >= 5)) throw new RangeError('null for non-nullable field Configs');
-        if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-      } else {
-        if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-        for (const e of a) writeCreateTopicsResponseCreatableTopicConfigs(w, v, e);
-      }
-    }
+    writeArray(w, v, (flex), (v >= 5), 'Configs', m.configs, writeCreateTopicsResponseCreatableTopicConfigs);
   }
   if (flex) {
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();

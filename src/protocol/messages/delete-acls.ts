@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DeleteAcls (API key 31): versions 0-3, flexible from 2.
@@ -63,16 +63,7 @@ export function readDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let filters: DeleteAclsRequestDeleteAclsFilter[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Filters');
-    } else {
-      const a: DeleteAclsRequestDeleteAclsFilter[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsRequestDeleteAclsFilter(r, v));
-      filters = a;
-    }
-  }
+  filters = readArray(r, v, (flex), false, 'Filters', readDeleteAclsRequestDeleteAclsFilter)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -106,11 +97,7 @@ function readDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): DeleteAcls
 
 export function writeDeleteAclsRequest(w: Writer, v: number, m: DeleteAclsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.filters;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteAclsRequestDeleteAclsFilter(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Filters', m.filters, writeDeleteAclsRequestDeleteAclsFilter);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -211,16 +198,7 @@ export function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse
   let throttleTimeMs: number = 0;
   let filterResults: DeleteAclsResponseDeleteAclsFilterResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field FilterResults');
-    } else {
-      const a: DeleteAclsResponseDeleteAclsFilterResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsFilterResult(r, v));
-      filterResults = a;
-    }
-  }
+  filterResults = readArray(r, v, (flex), false, 'FilterResults', readDeleteAclsResponseDeleteAclsFilterResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -235,16 +213,7 @@ function readDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: number): Del
   let matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[] = [];
   errorCode = r.int16();
   errorMessage = (flex ? r.compactNullableString() : r.nullableString());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field MatchingAcls');
-    } else {
-      const a: DeleteAclsResponseDeleteAclsMatchingAcl[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteAclsResponseDeleteAclsMatchingAcl(r, v));
-      matchingAcls = a;
-    }
-  }
+  matchingAcls = readArray(r, v, (flex), false, 'MatchingAcls', readDeleteAclsResponseDeleteAclsMatchingAcl)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -283,11 +252,7 @@ function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, v: number): Dele
 export function writeDeleteAclsResponse(w: Writer, v: number, m: DeleteAclsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.filterResults;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteAclsResponseDeleteAclsFilterResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'FilterResults', m.filterResults, writeDeleteAclsResponseDeleteAclsFilterResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -297,11 +262,7 @@ function writeDeleteAclsResponseDeleteAclsFilterResult(w: Writer, v: number, m: 
   const flex = v >= 2;
   w.int16(m.errorCode);
   if (flex) { w.compactNullableString(m.errorMessage); } else { w.nullableString(m.errorMessage); }
-  {
-    const a = m.matchingAcls;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteAclsResponseDeleteAclsMatchingAcl(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'MatchingAcls', m.matchingAcls, writeDeleteAclsResponseDeleteAclsMatchingAcl);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DeleteGroups (API key 42): versions 0-2, flexible from 2.
@@ -31,16 +31,7 @@ export function readDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsReque
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let groupsNames: string[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field GroupsNames');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-      groupsNames = a;
-    }
-  }
+  groupsNames = readArray(r, v, (flex), false, 'GroupsNames', readElem.string)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -49,11 +40,7 @@ export function readDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsReque
 
 export function writeDeleteGroupsRequest(w: Writer, v: number, m: DeleteGroupsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.groupsNames;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-  }
+  writeArray(w, v, (flex), false, 'GroupsNames', m.groupsNames, writeElem.string);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -97,16 +84,7 @@ export function readDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsResp
   let throttleTimeMs: number = 0;
   let results: DeleteGroupsResponseDeletableGroupResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: DeleteGroupsResponseDeletableGroupResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteGroupsResponseDeletableGroupResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, (flex), false, 'Results', readDeleteGroupsResponseDeletableGroupResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -129,11 +107,7 @@ function readDeleteGroupsResponseDeletableGroupResult(r: Reader, v: number): Del
 export function writeDeleteGroupsResponse(w: Writer, v: number, m: DeleteGroupsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.results;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteGroupsResponseDeletableGroupResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Results', m.results, writeDeleteGroupsResponseDeletableGroupResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

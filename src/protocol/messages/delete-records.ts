@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DeleteRecords (API key 21): versions 0-2, flexible from 2.
@@ -67,16 +67,7 @@ export function readDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsReq
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topics: DeleteRecordsRequestDeleteRecordsTopic[] = [];
   let timeoutMs: number = 0;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DeleteRecordsRequestDeleteRecordsTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readDeleteRecordsRequestDeleteRecordsTopic)!;
   timeoutMs = r.int32();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -90,16 +81,7 @@ function readDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: number): Delet
   let name: string = '';
   let partitions: DeleteRecordsRequestDeleteRecordsPartition[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DeleteRecordsRequestDeleteRecordsPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsRequestDeleteRecordsPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readDeleteRecordsRequestDeleteRecordsPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -121,11 +103,7 @@ function readDeleteRecordsRequestDeleteRecordsPartition(r: Reader, v: number): D
 
 export function writeDeleteRecordsRequest(w: Writer, v: number, m: DeleteRecordsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteRecordsRequestDeleteRecordsTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeDeleteRecordsRequestDeleteRecordsTopic);
   w.int32(m.timeoutMs);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -135,11 +113,7 @@ export function writeDeleteRecordsRequest(w: Writer, v: number, m: DeleteRecords
 function writeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, v: number, m: DeleteRecordsRequestDeleteRecordsTopic): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteRecordsRequestDeleteRecordsPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeDeleteRecordsRequestDeleteRecordsPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -211,16 +185,7 @@ export function readDeleteRecordsResponse(r: Reader, v: number): DeleteRecordsRe
   let throttleTimeMs: number = 0;
   let topics: DeleteRecordsResponseDeleteRecordsTopicResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DeleteRecordsResponseDeleteRecordsTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsTopicResult(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readDeleteRecordsResponseDeleteRecordsTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -233,16 +198,7 @@ function readDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v: number)
   let name: string = '';
   let partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DeleteRecordsResponseDeleteRecordsPartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteRecordsResponseDeleteRecordsPartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readDeleteRecordsResponseDeleteRecordsPartitionResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -267,11 +223,7 @@ function readDeleteRecordsResponseDeleteRecordsPartitionResult(r: Reader, v: num
 export function writeDeleteRecordsResponse(w: Writer, v: number, m: DeleteRecordsResponse): void {
   const flex = v >= 2;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteRecordsResponseDeleteRecordsTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeDeleteRecordsResponseDeleteRecordsTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -280,11 +232,7 @@ export function writeDeleteRecordsResponse(w: Writer, v: number, m: DeleteRecord
 function writeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v: number, m: DeleteRecordsResponseDeleteRecordsTopicResult): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteRecordsResponseDeleteRecordsPartitionResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeDeleteRecordsResponseDeleteRecordsPartitionResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DeleteShareGroupState (API key 86): versions 0-0, flexible from 0.
@@ -64,16 +64,7 @@ export function readDeleteShareGroupStateRequest(r: Reader, v: number): DeleteSh
   let groupId: string = '';
   let topics: DeleteShareGroupStateRequestDeleteStateData[] = [];
   groupId = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DeleteShareGroupStateRequestDeleteStateData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteShareGroupStateRequestDeleteStateData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDeleteShareGroupStateRequestDeleteStateData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, topics, _unknownTaggedFields };
 }
@@ -83,16 +74,7 @@ function readDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: number): 
   let topicId: string = ZERO_UUID;
   let partitions: DeleteShareGroupStateRequestPartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DeleteShareGroupStateRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteShareGroupStateRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readDeleteShareGroupStateRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -107,21 +89,13 @@ function readDeleteShareGroupStateRequestPartitionData(r: Reader, v: number): De
 
 export function writeDeleteShareGroupStateRequest(w: Writer, v: number, m: DeleteShareGroupStateRequest): void {
   w.compactString(requireValue(m.groupId));
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDeleteShareGroupStateRequestDeleteStateData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDeleteShareGroupStateRequestDeleteStateData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDeleteShareGroupStateRequestDeleteStateData(w: Writer, v: number, m: DeleteShareGroupStateRequestDeleteStateData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDeleteShareGroupStateRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeDeleteShareGroupStateRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -181,16 +155,7 @@ export function defaultDeleteShareGroupStateResponsePartitionResult(): DeleteSha
 export function readDeleteShareGroupStateResponse(r: Reader, v: number): DeleteShareGroupStateResponse {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let results: DeleteShareGroupStateResponseDeleteStateResult[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: DeleteShareGroupStateResponseDeleteStateResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteShareGroupStateResponseDeleteStateResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readDeleteShareGroupStateResponseDeleteStateResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { results, _unknownTaggedFields };
 }
@@ -200,16 +165,7 @@ function readDeleteShareGroupStateResponseDeleteStateResult(r: Reader, v: number
   let topicId: string = ZERO_UUID;
   let partitions: DeleteShareGroupStateResponsePartitionResult[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DeleteShareGroupStateResponsePartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteShareGroupStateResponsePartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readDeleteShareGroupStateResponsePartitionResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -227,21 +183,13 @@ function readDeleteShareGroupStateResponsePartitionResult(r: Reader, v: number):
 }
 
 export function writeDeleteShareGroupStateResponse(w: Writer, v: number, m: DeleteShareGroupStateResponse): void {
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDeleteShareGroupStateResponseDeleteStateResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeDeleteShareGroupStateResponseDeleteStateResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDeleteShareGroupStateResponseDeleteStateResult(w: Writer, v: number, m: DeleteShareGroupStateResponseDeleteStateResult): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDeleteShareGroupStateResponsePartitionResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeDeleteShareGroupStateResponsePartitionResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DeleteTopics (API key 20): versions 0-6, flexible from 4.
@@ -57,28 +57,10 @@ export function readDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsReque
   let topicNames: string[] = [];
   let timeoutMs: number = 0;
   if (v >= 6) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Topics');
-      } else {
-        const a: DeleteTopicsRequestDeleteTopicState[] = [];
-        for (let i = 0; i < n; i++) a.push(readDeleteTopicsRequestDeleteTopicState(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), false, 'Topics', readDeleteTopicsRequestDeleteTopicState)!;
   }
   if (v <= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field TopicNames');
-      } else {
-        const a: string[] = [];
-        for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-        topicNames = a;
-      }
-    }
+    topicNames = readArray(r, v, (flex), false, 'TopicNames', readElem.string)!;
   }
   timeoutMs = r.int32();
   if (flex) {
@@ -108,18 +90,10 @@ export function writeDeleteTopicsRequest(w: Writer, v: number, m: DeleteTopicsRe
   const flex = v >= 4;
   if (!(v >= 6) && m.topics.length !== 0) throw new UnsupportedFieldError('Topics', v);
   if (v >= 6) {
-    {
-      const a = m.topics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeDeleteTopicsRequestDeleteTopicState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Topics', m.topics, writeDeleteTopicsRequestDeleteTopicState);
   }
   if (v <= 5) {
-    {
-      const a = m.topicNames;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-    }
+    writeArray(w, v, (flex), false, 'TopicNames', m.topicNames, writeElem.string);
   }
   w.int32(m.timeoutMs);
   if (flex) {
@@ -188,16 +162,7 @@ export function readDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsResp
   if (v >= 1) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: DeleteTopicsResponseDeletableTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDeleteTopicsResponseDeletableTopicResult(r, v));
-      responses = a;
-    }
-  }
+  responses = readArray(r, v, (flex), false, 'Responses', readDeleteTopicsResponseDeletableTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -230,11 +195,7 @@ export function writeDeleteTopicsResponse(w: Writer, v: number, m: DeleteTopicsR
   if (v >= 1) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.responses;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDeleteTopicsResponseDeletableTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Responses', m.responses, writeDeleteTopicsResponseDeletableTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

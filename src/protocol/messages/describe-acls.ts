@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeAcls (API key 29): versions 0-3, flexible from 2.
@@ -164,16 +164,7 @@ export function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResp
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = (flex ? r.compactNullableString() : r.nullableString());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Resources');
-    } else {
-      const a: DescribeAclsResponseDescribeAclsResource[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseDescribeAclsResource(r, v));
-      resources = a;
-    }
-  }
+  resources = readArray(r, v, (flex), false, 'Resources', readDescribeAclsResponseDescribeAclsResource)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -192,16 +183,7 @@ function readDescribeAclsResponseDescribeAclsResource(r: Reader, v: number): Des
   if (v >= 1) {
     patternType = r.int8();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Acls');
-    } else {
-      const a: DescribeAclsResponseAclDescription[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeAclsResponseAclDescription(r, v));
-      acls = a;
-    }
-  }
+  acls = readArray(r, v, (flex), false, 'Acls', readDescribeAclsResponseAclDescription)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -230,11 +212,7 @@ export function writeDescribeAclsResponse(w: Writer, v: number, m: DescribeAclsR
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   if (flex) { w.compactNullableString(m.errorMessage); } else { w.nullableString(m.errorMessage); }
-  {
-    const a = m.resources;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeAclsResponseDescribeAclsResource(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Resources', m.resources, writeDescribeAclsResponseDescribeAclsResource);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -248,11 +226,7 @@ function writeDescribeAclsResponseDescribeAclsResource(w: Writer, v: number, m: 
   if (v >= 1) {
     w.int8(m.patternType);
   }
-  {
-    const a = m.acls;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeAclsResponseAclDescription(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Acls', m.acls, writeDescribeAclsResponseAclDescription);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

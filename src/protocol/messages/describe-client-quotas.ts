@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeClientQuotas (API key 48): versions 0-1, flexible from 1.
@@ -54,16 +54,7 @@ export function readDescribeClientQuotasRequest(r: Reader, v: number): DescribeC
   let _unknownTaggedFields: TaggedField[] | undefined;
   let components: DescribeClientQuotasRequestComponentData[] = [];
   let strict: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Components');
-    } else {
-      const a: DescribeClientQuotasRequestComponentData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasRequestComponentData(r, v));
-      components = a;
-    }
-  }
+  components = readArray(r, v, (flex), false, 'Components', readDescribeClientQuotasRequestComponentData)!;
   strict = r.bool();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -88,11 +79,7 @@ function readDescribeClientQuotasRequestComponentData(r: Reader, v: number): Des
 
 export function writeDescribeClientQuotasRequest(w: Writer, v: number, m: DescribeClientQuotasRequest): void {
   const flex = v >= 1;
-  {
-    const a = m.components;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeClientQuotasRequestComponentData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Components', m.components, writeDescribeClientQuotasRequestComponentData);
   w.bool(m.strict);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -189,16 +176,7 @@ export function readDescribeClientQuotasResponse(r: Reader, v: number): Describe
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = (flex ? r.compactNullableString() : r.nullableString());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      entries = null;
-    } else {
-      const a: DescribeClientQuotasResponseEntryData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntryData(r, v));
-      entries = a;
-    }
-  }
+  entries = readArray(r, v, (flex), true, 'Entries', readDescribeClientQuotasResponseEntryData);
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -210,26 +188,8 @@ function readDescribeClientQuotasResponseEntryData(r: Reader, v: number): Descri
   let _unknownTaggedFields: TaggedField[] | undefined;
   let entity: DescribeClientQuotasResponseEntityData[] = [];
   let values: DescribeClientQuotasResponseValueData[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Entity');
-    } else {
-      const a: DescribeClientQuotasResponseEntityData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseEntityData(r, v));
-      entity = a;
-    }
-  }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Values');
-    } else {
-      const a: DescribeClientQuotasResponseValueData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeClientQuotasResponseValueData(r, v));
-      values = a;
-    }
-  }
+  entity = readArray(r, v, (flex), false, 'Entity', readDescribeClientQuotasResponseEntityData)!;
+  values = readArray(r, v, (flex), false, 'Values', readDescribeClientQuotasResponseValueData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -267,15 +227,7 @@ export function writeDescribeClientQuotasResponse(w: Writer, v: number, m: Descr
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   if (flex) { w.compactNullableString(m.errorMessage); } else { w.nullableString(m.errorMessage); }
-  {
-    const a = m.entries;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeDescribeClientQuotasResponseEntryData(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), true, 'Entries', m.entries, writeDescribeClientQuotasResponseEntryData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -283,16 +235,8 @@ export function writeDescribeClientQuotasResponse(w: Writer, v: number, m: Descr
 
 function writeDescribeClientQuotasResponseEntryData(w: Writer, v: number, m: DescribeClientQuotasResponseEntryData): void {
   const flex = v >= 1;
-  {
-    const a = m.entity;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeClientQuotasResponseEntityData(w, v, e);
-  }
-  {
-    const a = m.values;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeClientQuotasResponseValueData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Entity', m.entity, writeDescribeClientQuotasResponseEntityData);
+  writeArray(w, v, (flex), false, 'Values', m.values, writeDescribeClientQuotasResponseValueData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

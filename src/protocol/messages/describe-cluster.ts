@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeCluster (API key 60): versions 0-2, flexible from 0.
@@ -139,16 +139,7 @@ export function readDescribeClusterResponse(r: Reader, v: number): DescribeClust
   }
   clusterId = r.compactString();
   controllerId = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Brokers');
-    } else {
-      const a: DescribeClusterResponseDescribeClusterBroker[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeClusterResponseDescribeClusterBroker(r, v));
-      brokers = a;
-    }
-  }
+  brokers = readArray(r, v, true, false, 'Brokers', readDescribeClusterResponseDescribeClusterBroker)!;
   clusterAuthorizedOperations = r.int32();
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, errorMessage, endpointType, clusterId, controllerId, brokers, clusterAuthorizedOperations, _unknownTaggedFields };
@@ -182,11 +173,7 @@ export function writeDescribeClusterResponse(w: Writer, v: number, m: DescribeCl
   }
   w.compactString(requireValue(m.clusterId));
   w.int32(m.controllerId);
-  {
-    const a = m.brokers;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeClusterResponseDescribeClusterBroker(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Brokers', m.brokers, writeDescribeClusterResponseDescribeClusterBroker);
   w.int32(m.clusterAuthorizedOperations);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }

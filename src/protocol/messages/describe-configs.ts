@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeConfigs (API key 32): versions 0-4, flexible from 4.
@@ -59,16 +59,7 @@ export function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfig
   let resources: DescribeConfigsRequestDescribeConfigsResource[] = [];
   let includeSynonyms: boolean = false;
   let includeDocumentation: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Resources');
-    } else {
-      const a: DescribeConfigsRequestDescribeConfigsResource[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsRequestDescribeConfigsResource(r, v));
-      resources = a;
-    }
-  }
+  resources = readArray(r, v, (flex), false, 'Resources', readDescribeConfigsRequestDescribeConfigsResource)!;
   if (v >= 1) {
     includeSynonyms = r.bool();
   }
@@ -89,16 +80,7 @@ function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number)
   let configurationKeys: string[] | null = [];
   resourceType = r.int8();
   resourceName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      configurationKeys = null;
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-      configurationKeys = a;
-    }
-  }
+  configurationKeys = readArray(r, v, (flex), true, 'ConfigurationKeys', readElem.string);
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -107,11 +89,7 @@ function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number)
 
 export function writeDescribeConfigsRequest(w: Writer, v: number, m: DescribeConfigsRequest): void {
   const flex = v >= 4;
-  {
-    const a = m.resources;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeConfigsRequestDescribeConfigsResource(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Resources', m.resources, writeDescribeConfigsRequestDescribeConfigsResource);
   if (!(v >= 1) && m.includeSynonyms !== false) throw new UnsupportedFieldError('IncludeSynonyms', v);
   if (v >= 1) {
     w.bool(m.includeSynonyms);
@@ -129,15 +107,7 @@ function writeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v: number
   const flex = v >= 4;
   w.int8(m.resourceType);
   if (flex) { w.compactString(requireValue(m.resourceName)); } else { w.string(requireValue(m.resourceName)); }
-  {
-    const a = m.configurationKeys;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-    }
-  }
+  writeArray(w, v, (flex), true, 'ConfigurationKeys', m.configurationKeys, writeElem.string);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -246,16 +216,7 @@ export function readDescribeConfigsResponse(r: Reader, v: number): DescribeConfi
   let throttleTimeMs: number = 0;
   let results: DescribeConfigsResponseDescribeConfigsResult[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: DescribeConfigsResponseDescribeConfigsResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, (flex), false, 'Results', readDescribeConfigsResponseDescribeConfigsResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -274,16 +235,7 @@ function readDescribeConfigsResponseDescribeConfigsResult(r: Reader, v: number):
   errorMessage = (flex ? r.compactNullableString() : r.nullableString());
   resourceType = r.int8();
   resourceName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Configs');
-    } else {
-      const a: DescribeConfigsResponseDescribeConfigsResourceResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsResourceResult(r, v));
-      configs = a;
-    }
-  }
+  configs = readArray(r, v, (flex), false, 'Configs', readDescribeConfigsResponseDescribeConfigsResourceResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -313,16 +265,7 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: 
   }
   isSensitive = r.bool();
   if (v >= 1) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Synonyms');
-      } else {
-        const a: DescribeConfigsResponseDescribeConfigsSynonym[] = [];
-        for (let i = 0; i < n; i++) a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, v));
-        synonyms = a;
-      }
-    }
+    synonyms = readArray(r, v, (flex), false, 'Synonyms', readDescribeConfigsResponseDescribeConfigsSynonym)!;
   }
   if (v >= 3) {
     configType = r.int8();
@@ -360,11 +303,7 @@ function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number)
 export function writeDescribeConfigsResponse(w: Writer, v: number, m: DescribeConfigsResponse): void {
   const flex = v >= 4;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.results;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeConfigsResponseDescribeConfigsResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Results', m.results, writeDescribeConfigsResponseDescribeConfigsResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -376,11 +315,7 @@ function writeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v: number,
   if (flex) { w.compactNullableString(m.errorMessage); } else { w.nullableString(m.errorMessage); }
   w.int8(m.resourceType);
   if (flex) { w.compactString(requireValue(m.resourceName)); } else { w.string(requireValue(m.resourceName)); }
-  {
-    const a = m.configs;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeConfigsResponseDescribeConfigsResourceResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Configs', m.configs, writeDescribeConfigsResponseDescribeConfigsResourceResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -400,11 +335,7 @@ function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v:
   }
   w.bool(m.isSensitive);
   if (v >= 1) {
-    {
-      const a = m.synonyms;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeDescribeConfigsResponseDescribeConfigsSynonym(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Synonyms', m.synonyms, writeDescribeConfigsResponseDescribeConfigsSynonym);
   }
   if (v >= 3) {
     w.int8(m.configType);

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeDelegationToken (API key 41): versions 0-3, flexible from 2.
@@ -47,16 +47,7 @@ export function readDescribeDelegationTokenRequest(r: Reader, v: number): Descri
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let owners: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      owners = null;
-    } else {
-      const a: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r, v));
-      owners = a;
-    }
-  }
+  owners = readArray(r, v, (flex), true, 'Owners', readDescribeDelegationTokenRequestDescribeDelegationTokenOwner);
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -78,15 +69,7 @@ function readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r: Reade
 
 export function writeDescribeDelegationTokenRequest(w: Writer, v: number, m: DescribeDelegationTokenRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.owners;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), true, 'Owners', m.owners, writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -183,16 +166,7 @@ export function readDescribeDelegationTokenResponse(r: Reader, v: number): Descr
   let tokens: DescribeDelegationTokenResponseDescribedDelegationToken[] = [];
   let throttleTimeMs: number = 0;
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Tokens');
-    } else {
-      const a: DescribeDelegationTokenResponseDescribedDelegationToken[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationToken(r, v));
-      tokens = a;
-    }
-  }
+  tokens = readArray(r, v, (flex), false, 'Tokens', readDescribeDelegationTokenResponseDescribedDelegationToken)!;
   throttleTimeMs = r.int32();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -226,16 +200,7 @@ function readDescribeDelegationTokenResponseDescribedDelegationToken(r: Reader, 
   maxTimestamp = r.int64();
   tokenId = (flex ? r.compactString() : r.string());
   hmac = (flex ? r.compactBytes() : r.bytes());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Renewers');
-    } else {
-      const a: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r, v));
-      renewers = a;
-    }
-  }
+  renewers = readArray(r, v, (flex), false, 'Renewers', readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -258,11 +223,7 @@ function readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r: R
 export function writeDescribeDelegationTokenResponse(w: Writer, v: number, m: DescribeDelegationTokenResponse): void {
   const flex = v >= 2;
   w.int16(m.errorCode);
-  {
-    const a = m.tokens;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeDelegationTokenResponseDescribedDelegationToken(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Tokens', m.tokens, writeDescribeDelegationTokenResponseDescribedDelegationToken);
   w.int32(m.throttleTimeMs);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -286,11 +247,7 @@ function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: Writer,
   w.int64(m.maxTimestamp);
   if (flex) { w.compactString(requireValue(m.tokenId)); } else { w.string(requireValue(m.tokenId)); }
   if (flex) { w.compactBytes(requireValue(m.hmac)); } else { w.bytes(requireValue(m.hmac)); }
-  {
-    const a = m.renewers;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Renewers', m.renewers, writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

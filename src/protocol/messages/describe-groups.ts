@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeGroups (API key 15): versions 0-6, flexible from 5.
@@ -35,16 +35,7 @@ export function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsR
   let _unknownTaggedFields: TaggedField[] | undefined;
   let groups: string[] = [];
   let includeAuthorizedOperations: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Groups');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-      groups = a;
-    }
-  }
+  groups = readArray(r, v, (flex), false, 'Groups', readElem.string)!;
   if (v >= 3) {
     includeAuthorizedOperations = r.bool();
   }
@@ -56,11 +47,7 @@ export function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsR
 
 export function writeDescribeGroupsRequest(w: Writer, v: number, m: DescribeGroupsRequest): void {
   const flex = v >= 5;
-  {
-    const a = m.groups;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-  }
+  writeArray(w, v, (flex), false, 'Groups', m.groups, writeElem.string);
   if (!(v >= 3) && m.includeAuthorizedOperations !== false) throw new UnsupportedFieldError('IncludeAuthorizedOperations', v);
   if (v >= 3) {
     w.bool(m.includeAuthorizedOperations);
@@ -156,16 +143,7 @@ export function readDescribeGroupsResponse(r: Reader, v: number): DescribeGroups
   if (v >= 1) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Groups');
-    } else {
-      const a: DescribeGroupsResponseDescribedGroup[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroup(r, v));
-      groups = a;
-    }
-  }
+  groups = readArray(r, v, (flex), false, 'Groups', readDescribeGroupsResponseDescribedGroup)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -191,16 +169,7 @@ function readDescribeGroupsResponseDescribedGroup(r: Reader, v: number): Describ
   groupState = (flex ? r.compactString() : r.string());
   protocolType = (flex ? r.compactString() : r.string());
   protocolData = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Members');
-    } else {
-      const a: DescribeGroupsResponseDescribedGroupMember[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeGroupsResponseDescribedGroupMember(r, v));
-      members = a;
-    }
-  }
+  members = readArray(r, v, (flex), false, 'Members', readDescribeGroupsResponseDescribedGroupMember)!;
   if (v >= 3) {
     authorizedOperations = r.int32();
   }
@@ -238,11 +207,7 @@ export function writeDescribeGroupsResponse(w: Writer, v: number, m: DescribeGro
   if (v >= 1) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.groups;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeGroupsResponseDescribedGroup(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Groups', m.groups, writeDescribeGroupsResponseDescribedGroup);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -259,11 +224,7 @@ function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: number, m: Desc
   if (flex) { w.compactString(requireValue(m.groupState)); } else { w.string(requireValue(m.groupState)); }
   if (flex) { w.compactString(requireValue(m.protocolType)); } else { w.string(requireValue(m.protocolType)); }
   if (flex) { w.compactString(requireValue(m.protocolData)); } else { w.string(requireValue(m.protocolData)); }
-  {
-    const a = m.members;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeGroupsResponseDescribedGroupMember(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Members', m.members, writeDescribeGroupsResponseDescribedGroupMember);
   if (!(v >= 3) && m.authorizedOperations !== -2147483648) throw new UnsupportedFieldError('AuthorizedOperations', v);
   if (v >= 3) {
     w.int32(m.authorizedOperations);

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeLogDirs (API key 35): versions 0-5, flexible from 2.
@@ -48,16 +48,7 @@ export function readDescribeLogDirsRequest(r: Reader, v: number): DescribeLogDir
   const flex = v >= 2;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      topics = null;
-    } else {
-      const a: DescribeLogDirsRequestDescribableLogDirTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsRequestDescribableLogDirTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), true, 'Topics', readDescribeLogDirsRequestDescribableLogDirTopic);
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -70,16 +61,7 @@ function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v: number):
   let topic: string = '';
   let partitions: number[] = [];
   topic = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -88,15 +70,7 @@ function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v: number):
 
 export function writeDescribeLogDirsRequest(w: Writer, v: number, m: DescribeLogDirsRequest): void {
   const flex = v >= 2;
-  {
-    const a = m.topics;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeDescribeLogDirsRequestDescribableLogDirTopic(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), true, 'Topics', m.topics, writeDescribeLogDirsRequestDescribableLogDirTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -105,11 +79,7 @@ export function writeDescribeLogDirsRequest(w: Writer, v: number, m: DescribeLog
 function writeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v: number, m: DescribeLogDirsRequestDescribableLogDirTopic): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.topic)); } else { w.string(requireValue(m.topic)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -210,16 +180,7 @@ export function readDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDi
   if (v >= 3) {
     errorCode = r.int16();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: DescribeLogDirsResponseDescribeLogDirsResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, (flex), false, 'Results', readDescribeLogDirsResponseDescribeLogDirsResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -237,16 +198,7 @@ function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v: number):
   let isCordoned: boolean = false;
   errorCode = r.int16();
   logDir = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readDescribeLogDirsResponseDescribeLogDirsTopic)!;
   if (v >= 4) {
     totalBytes = r.int64();
   }
@@ -268,16 +220,7 @@ function readDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: number): 
   let name: string = '';
   let partitions: DescribeLogDirsResponseDescribeLogDirsPartition[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DescribeLogDirsResponseDescribeLogDirsPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeLogDirsResponseDescribeLogDirsPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readDescribeLogDirsResponseDescribeLogDirsPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -307,11 +250,7 @@ export function writeDescribeLogDirsResponse(w: Writer, v: number, m: DescribeLo
   if (v >= 3) {
     w.int16(m.errorCode);
   }
-  {
-    const a = m.results;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeLogDirsResponseDescribeLogDirsResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Results', m.results, writeDescribeLogDirsResponseDescribeLogDirsResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -321,11 +260,7 @@ function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: number,
   const flex = v >= 2;
   w.int16(m.errorCode);
   if (flex) { w.compactString(requireValue(m.logDir)); } else { w.string(requireValue(m.logDir)); }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeLogDirsResponseDescribeLogDirsTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeDescribeLogDirsResponseDescribeLogDirsTopic);
   if (v >= 4) {
     w.int64(m.totalBytes);
   }
@@ -343,11 +278,7 @@ function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: number,
 function writeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsTopic): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeDescribeLogDirsResponseDescribeLogDirsPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeDescribeLogDirsResponseDescribeLogDirsPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeProducers (API key 61): versions 0-0, flexible from 0.
@@ -46,16 +46,7 @@ export function defaultDescribeProducersRequestTopicRequest(): DescribeProducers
 export function readDescribeProducersRequest(r: Reader, v: number): DescribeProducersRequest {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topics: DescribeProducersRequestTopicRequest[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeProducersRequestTopicRequest[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeProducersRequestTopicRequest(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeProducersRequestTopicRequest)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topics, _unknownTaggedFields };
 }
@@ -65,36 +56,19 @@ function readDescribeProducersRequestTopicRequest(r: Reader, v: number): Describ
   let name: string = '';
   let partitionIndexes: number[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionIndexes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitionIndexes = a;
-    }
-  }
+  partitionIndexes = readArray(r, v, true, false, 'PartitionIndexes', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitionIndexes, _unknownTaggedFields };
 }
 
 export function writeDescribeProducersRequest(w: Writer, v: number, m: DescribeProducersRequest): void {
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeProducersRequestTopicRequest(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeProducersRequestTopicRequest);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDescribeProducersRequestTopicRequest(w: Writer, v: number, m: DescribeProducersRequestTopicRequest): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitionIndexes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'PartitionIndexes', m.partitionIndexes, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -185,16 +159,7 @@ export function readDescribeProducersResponse(r: Reader, v: number): DescribePro
   let throttleTimeMs: number = 0;
   let topics: DescribeProducersResponseTopicResponse[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeProducersResponseTopicResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeProducersResponseTopicResponse(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeProducersResponseTopicResponse)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, topics, _unknownTaggedFields };
 }
@@ -204,16 +169,7 @@ function readDescribeProducersResponseTopicResponse(r: Reader, v: number): Descr
   let name: string = '';
   let partitions: DescribeProducersResponsePartitionResponse[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DescribeProducersResponsePartitionResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeProducersResponsePartitionResponse(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readDescribeProducersResponsePartitionResponse)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitions, _unknownTaggedFields };
 }
@@ -227,16 +183,7 @@ function readDescribeProducersResponsePartitionResponse(r: Reader, v: number): D
   partitionIndex = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ActiveProducers');
-    } else {
-      const a: DescribeProducersResponseProducerState[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeProducersResponseProducerState(r, v));
-      activeProducers = a;
-    }
-  }
+  activeProducers = readArray(r, v, true, false, 'ActiveProducers', readDescribeProducersResponseProducerState)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, errorCode, errorMessage, activeProducers, _unknownTaggedFields };
 }
@@ -261,21 +208,13 @@ function readDescribeProducersResponseProducerState(r: Reader, v: number): Descr
 
 export function writeDescribeProducersResponse(w: Writer, v: number, m: DescribeProducersResponse): void {
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeProducersResponseTopicResponse(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeProducersResponseTopicResponse);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDescribeProducersResponseTopicResponse(w: Writer, v: number, m: DescribeProducersResponseTopicResponse): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeProducersResponsePartitionResponse(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeDescribeProducersResponsePartitionResponse);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -283,11 +222,7 @@ function writeDescribeProducersResponsePartitionResponse(w: Writer, v: number, m
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.activeProducers;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeProducersResponseProducerState(w, v, e);
-  }
+  writeArray(w, v, true, false, 'ActiveProducers', m.activeProducers, writeDescribeProducersResponseProducerState);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

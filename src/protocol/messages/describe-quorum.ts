@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeQuorum (API key 55): versions 0-2, flexible from 0.
@@ -59,16 +59,7 @@ export function defaultDescribeQuorumRequestPartitionData(): DescribeQuorumReque
 export function readDescribeQuorumRequest(r: Reader, v: number): DescribeQuorumRequest {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topics: DescribeQuorumRequestTopicData[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeQuorumRequestTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumRequestTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeQuorumRequestTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topics, _unknownTaggedFields };
 }
@@ -78,16 +69,7 @@ function readDescribeQuorumRequestTopicData(r: Reader, v: number): DescribeQuoru
   let topicName: string = '';
   let partitions: DescribeQuorumRequestPartitionData[] = [];
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DescribeQuorumRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readDescribeQuorumRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicName, partitions, _unknownTaggedFields };
 }
@@ -101,21 +83,13 @@ function readDescribeQuorumRequestPartitionData(r: Reader, v: number): DescribeQ
 }
 
 export function writeDescribeQuorumRequest(w: Writer, v: number, m: DescribeQuorumRequest): void {
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeQuorumRequestTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeQuorumRequestTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDescribeQuorumRequestTopicData(w: Writer, v: number, m: DescribeQuorumRequestTopicData): void {
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeQuorumRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeDescribeQuorumRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -266,27 +240,9 @@ export function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorum
   if (v >= 2) {
     errorMessage = (v >= 2 ? r.compactNullableString() : r.compactString());
   }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeQuorumResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeQuorumResponseTopicData)!;
   if (v >= 2) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Nodes');
-      } else {
-        const a: DescribeQuorumResponseNode[] = [];
-        for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseNode(r, v));
-        nodes = a;
-      }
-    }
+    nodes = readArray(r, v, true, false, 'Nodes', readDescribeQuorumResponseNode)!;
   }
   _unknownTaggedFields = r.taggedFields(null);
   return { errorCode, errorMessage, topics, nodes, _unknownTaggedFields };
@@ -297,16 +253,7 @@ function readDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuor
   let topicName: string = '';
   let partitions: DescribeQuorumResponsePartitionData[] = [];
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DescribeQuorumResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readDescribeQuorumResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicName, partitions, _unknownTaggedFields };
 }
@@ -329,26 +276,8 @@ function readDescribeQuorumResponsePartitionData(r: Reader, v: number): Describe
   leaderId = r.int32();
   leaderEpoch = r.int32();
   highWatermark = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field CurrentVoters');
-    } else {
-      const a: DescribeQuorumResponseReplicaState[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseReplicaState(r, v));
-      currentVoters = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Observers');
-    } else {
-      const a: DescribeQuorumResponseReplicaState[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseReplicaState(r, v));
-      observers = a;
-    }
-  }
+  currentVoters = readArray(r, v, true, false, 'CurrentVoters', readDescribeQuorumResponseReplicaState)!;
+  observers = readArray(r, v, true, false, 'Observers', readDescribeQuorumResponseReplicaState)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, errorCode, errorMessage, leaderId, leaderEpoch, highWatermark, currentVoters, observers, _unknownTaggedFields };
 }
@@ -383,16 +312,7 @@ function readDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumRes
     nodeId = r.int32();
   }
   if (v >= 2) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Listeners');
-      } else {
-        const a: DescribeQuorumResponseListener[] = [];
-        for (let i = 0; i < n; i++) a.push(readDescribeQuorumResponseListener(r, v));
-        listeners = a;
-      }
-    }
+    listeners = readArray(r, v, true, false, 'Listeners', readDescribeQuorumResponseListener)!;
   }
   _unknownTaggedFields = r.taggedFields(null);
   return { nodeId, listeners, _unknownTaggedFields };
@@ -421,29 +341,17 @@ export function writeDescribeQuorumResponse(w: Writer, v: number, m: DescribeQuo
   if (v >= 2) {
     if (v >= 2) w.compactNullableString(m.errorMessage); else w.compactString(requireValue(m.errorMessage));
   }
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeQuorumResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeQuorumResponseTopicData);
   if (!(v >= 2) && m.nodes.length !== 0) throw new UnsupportedFieldError('Nodes', v);
   if (v >= 2) {
-    {
-      const a = m.nodes;
-      w.compactArrayLength(a.length);
-      for (const e of a) writeDescribeQuorumResponseNode(w, v, e);
-    }
+    writeArray(w, v, true, false, 'Nodes', m.nodes, writeDescribeQuorumResponseNode);
   }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDescribeQuorumResponseTopicData(w: Writer, v: number, m: DescribeQuorumResponseTopicData): void {
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeQuorumResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeDescribeQuorumResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -456,16 +364,8 @@ function writeDescribeQuorumResponsePartitionData(w: Writer, v: number, m: Descr
   w.int32(m.leaderId);
   w.int32(m.leaderEpoch);
   w.int64(m.highWatermark);
-  {
-    const a = m.currentVoters;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeQuorumResponseReplicaState(w, v, e);
-  }
-  {
-    const a = m.observers;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeQuorumResponseReplicaState(w, v, e);
-  }
+  writeArray(w, v, true, false, 'CurrentVoters', m.currentVoters, writeDescribeQuorumResponseReplicaState);
+  writeArray(w, v, true, false, 'Observers', m.observers, writeDescribeQuorumResponseReplicaState);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -492,11 +392,7 @@ function writeDescribeQuorumResponseNode(w: Writer, v: number, m: DescribeQuorum
   }
   if (!(v >= 2) && m.listeners.length !== 0) throw new UnsupportedFieldError('Listeners', v);
   if (v >= 2) {
-    {
-      const a = m.listeners;
-      w.compactArrayLength(a.length);
-      for (const e of a) writeDescribeQuorumResponseListener(w, v, e);
-    }
+    writeArray(w, v, true, false, 'Listeners', m.listeners, writeDescribeQuorumResponseListener);
   }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeTopicPartitions (API key 75): versions 0-0, flexible from 0.
@@ -67,16 +67,7 @@ export function readDescribeTopicPartitionsRequest(r: Reader, v: number): Descri
   let topics: DescribeTopicPartitionsRequestTopicRequest[] = [];
   let responsePartitionLimit: number = 2000;
   let cursor: DescribeTopicPartitionsRequestCursor | null = null;
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeTopicPartitionsRequestTopicRequest[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeTopicPartitionsRequestTopicRequest(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeTopicPartitionsRequestTopicRequest)!;
   responsePartitionLimit = r.int32();
   cursor = r.int8() >= 0 ? readDescribeTopicPartitionsRequestCursor(r, v) : null;
   _unknownTaggedFields = r.taggedFields(null);
@@ -102,11 +93,7 @@ function readDescribeTopicPartitionsRequestCursor(r: Reader, v: number): Describ
 }
 
 export function writeDescribeTopicPartitionsRequest(w: Writer, v: number, m: DescribeTopicPartitionsRequest): void {
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeTopicPartitionsRequestTopicRequest(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeTopicPartitionsRequestTopicRequest);
   w.int32(m.responsePartitionLimit);
   { const sv = m.cursor; if (sv == null) { w.int8(-1); } else { w.int8(1); writeDescribeTopicPartitionsRequestCursor(w, v, sv); } }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -229,16 +216,7 @@ export function readDescribeTopicPartitionsResponse(r: Reader, v: number): Descr
   let topics: DescribeTopicPartitionsResponseTopic[] = [];
   let nextCursor: DescribeTopicPartitionsResponseCursor | null = null;
   throttleTimeMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeTopicPartitionsResponseTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeTopicPartitionsResponseTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeTopicPartitionsResponseTopic)!;
   nextCursor = r.int8() >= 0 ? readDescribeTopicPartitionsResponseCursor(r, v) : null;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, topics, nextCursor, _unknownTaggedFields };
@@ -256,16 +234,7 @@ function readDescribeTopicPartitionsResponseTopic(r: Reader, v: number): Describ
   name = r.compactNullableString();
   topicId = r.uuid();
   isInternal = r.bool();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: DescribeTopicPartitionsResponsePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeTopicPartitionsResponsePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readDescribeTopicPartitionsResponsePartition)!;
   topicAuthorizedOperations = r.int32();
   _unknownTaggedFields = r.taggedFields(null);
   return { errorCode, name, topicId, isInternal, partitions, topicAuthorizedOperations, _unknownTaggedFields };
@@ -286,56 +255,11 @@ function readDescribeTopicPartitionsResponsePartition(r: Reader, v: number): Des
   partitionIndex = r.int32();
   leaderId = r.int32();
   leaderEpoch = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ReplicaNodes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      replicaNodes = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field IsrNodes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      isrNodes = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      eligibleLeaderReplicas = null;
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      eligibleLeaderReplicas = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      lastKnownElr = null;
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      lastKnownElr = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field OfflineReplicas');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      offlineReplicas = a;
-    }
-  }
+  replicaNodes = readArray(r, v, true, false, 'ReplicaNodes', readElem.int32)!;
+  isrNodes = readArray(r, v, true, false, 'IsrNodes', readElem.int32)!;
+  eligibleLeaderReplicas = readArray(r, v, true, true, 'EligibleLeaderReplicas', readElem.int32);
+  lastKnownElr = readArray(r, v, true, true, 'LastKnownElr', readElem.int32);
+  offlineReplicas = readArray(r, v, true, false, 'OfflineReplicas', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { errorCode, partitionIndex, leaderId, leaderEpoch, replicaNodes, isrNodes, eligibleLeaderReplicas, lastKnownElr, offlineReplicas, _unknownTaggedFields };
 }
@@ -352,11 +276,7 @@ function readDescribeTopicPartitionsResponseCursor(r: Reader, v: number): Descri
 
 export function writeDescribeTopicPartitionsResponse(w: Writer, v: number, m: DescribeTopicPartitionsResponse): void {
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeTopicPartitionsResponseTopic(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeTopicPartitionsResponseTopic);
   { const sv = m.nextCursor; if (sv == null) { w.int8(-1); } else { w.int8(1); writeDescribeTopicPartitionsResponseCursor(w, v, sv); } }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -366,11 +286,7 @@ function writeDescribeTopicPartitionsResponseTopic(w: Writer, v: number, m: Desc
   w.compactNullableString(m.name);
   w.uuid(m.topicId);
   w.bool(m.isInternal);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeTopicPartitionsResponsePartition(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeDescribeTopicPartitionsResponsePartition);
   w.int32(m.topicAuthorizedOperations);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -380,39 +296,11 @@ function writeDescribeTopicPartitionsResponsePartition(w: Writer, v: number, m: 
   w.int32(m.partitionIndex);
   w.int32(m.leaderId);
   w.int32(m.leaderEpoch);
-  {
-    const a = m.replicaNodes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
-  {
-    const a = m.isrNodes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
-  {
-    const a = m.eligibleLeaderReplicas;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
-  }
-  {
-    const a = m.lastKnownElr;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
-  }
-  {
-    const a = m.offlineReplicas;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'ReplicaNodes', m.replicaNodes, writeElem.int32);
+  writeArray(w, v, true, false, 'IsrNodes', m.isrNodes, writeElem.int32);
+  writeArray(w, v, true, true, 'EligibleLeaderReplicas', m.eligibleLeaderReplicas, writeElem.int32);
+  writeArray(w, v, true, true, 'LastKnownElr', m.lastKnownElr, writeElem.int32);
+  writeArray(w, v, true, false, 'OfflineReplicas', m.offlineReplicas, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeTransactions (API key 65): versions 0-0, flexible from 0.
@@ -30,26 +30,13 @@ export function defaultDescribeTransactionsRequest(): DescribeTransactionsReques
 export function readDescribeTransactionsRequest(r: Reader, v: number): DescribeTransactionsRequest {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let transactionalIds: string[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TransactionalIds');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      transactionalIds = a;
-    }
-  }
+  transactionalIds = readArray(r, v, true, false, 'TransactionalIds', readElem.string)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { transactionalIds, _unknownTaggedFields };
 }
 
 export function writeDescribeTransactionsRequest(w: Writer, v: number, m: DescribeTransactionsRequest): void {
-  {
-    const a = m.transactionalIds;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'TransactionalIds', m.transactionalIds, writeElem.string);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -124,16 +111,7 @@ export function readDescribeTransactionsResponse(r: Reader, v: number): Describe
   let throttleTimeMs: number = 0;
   let transactionStates: DescribeTransactionsResponseTransactionState[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TransactionStates');
-    } else {
-      const a: DescribeTransactionsResponseTransactionState[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeTransactionsResponseTransactionState(r, v));
-      transactionStates = a;
-    }
-  }
+  transactionStates = readArray(r, v, true, false, 'TransactionStates', readDescribeTransactionsResponseTransactionState)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, transactionStates, _unknownTaggedFields };
 }
@@ -155,16 +133,7 @@ function readDescribeTransactionsResponseTransactionState(r: Reader, v: number):
   transactionStartTimeMs = r.int64();
   producerId = r.int64();
   producerEpoch = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: DescribeTransactionsResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeTransactionsResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readDescribeTransactionsResponseTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { errorCode, transactionalId, transactionState, transactionTimeoutMs, transactionStartTimeMs, producerId, producerEpoch, topics, _unknownTaggedFields };
 }
@@ -174,27 +143,14 @@ function readDescribeTransactionsResponseTopicData(r: Reader, v: number): Descri
   let topic: string = '';
   let partitions: number[] = [];
   topic = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topic, partitions, _unknownTaggedFields };
 }
 
 export function writeDescribeTransactionsResponse(w: Writer, v: number, m: DescribeTransactionsResponse): void {
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.transactionStates;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeTransactionsResponseTransactionState(w, v, e);
-  }
+  writeArray(w, v, true, false, 'TransactionStates', m.transactionStates, writeDescribeTransactionsResponseTransactionState);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -206,21 +162,13 @@ function writeDescribeTransactionsResponseTransactionState(w: Writer, v: number,
   w.int64(m.transactionStartTimeMs);
   w.int64(m.producerId);
   w.int16(m.producerEpoch);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeTransactionsResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeDescribeTransactionsResponseTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeDescribeTransactionsResponseTopicData(w: Writer, v: number, m: DescribeTransactionsResponseTopicData): void {
   w.compactString(requireValue(m.topic));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

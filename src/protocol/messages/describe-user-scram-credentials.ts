@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * DescribeUserScramCredentials (API key 50): versions 0-0, flexible from 0.
@@ -43,16 +43,7 @@ export function defaultDescribeUserScramCredentialsRequestUserName(): DescribeUs
 export function readDescribeUserScramCredentialsRequest(r: Reader, v: number): DescribeUserScramCredentialsRequest {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let users: DescribeUserScramCredentialsRequestUserName[] | null = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      users = null;
-    } else {
-      const a: DescribeUserScramCredentialsRequestUserName[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeUserScramCredentialsRequestUserName(r, v));
-      users = a;
-    }
-  }
+  users = readArray(r, v, true, true, 'Users', readDescribeUserScramCredentialsRequestUserName);
   _unknownTaggedFields = r.taggedFields(null);
   return { users, _unknownTaggedFields };
 }
@@ -66,15 +57,7 @@ function readDescribeUserScramCredentialsRequestUserName(r: Reader, v: number): 
 }
 
 export function writeDescribeUserScramCredentialsRequest(w: Writer, v: number, m: DescribeUserScramCredentialsRequest): void {
-  {
-    const a = m.users;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) writeDescribeUserScramCredentialsRequestUserName(w, v, e);
-    }
-  }
+  writeArray(w, v, true, true, 'Users', m.users, writeDescribeUserScramCredentialsRequestUserName);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -152,16 +135,7 @@ export function readDescribeUserScramCredentialsResponse(r: Reader, v: number): 
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, errorMessage, results, _unknownTaggedFields };
 }
@@ -175,16 +149,7 @@ function readDescribeUserScramCredentialsResponseDescribeUserScramCredentialsRes
   user = r.compactString();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field CredentialInfos');
-    } else {
-      const a: DescribeUserScramCredentialsResponseCredentialInfo[] = [];
-      for (let i = 0; i < n; i++) a.push(readDescribeUserScramCredentialsResponseCredentialInfo(r, v));
-      credentialInfos = a;
-    }
-  }
+  credentialInfos = readArray(r, v, true, false, 'CredentialInfos', readDescribeUserScramCredentialsResponseCredentialInfo)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { user, errorCode, errorMessage, credentialInfos, _unknownTaggedFields };
 }
@@ -203,11 +168,7 @@ export function writeDescribeUserScramCredentialsResponse(w: Writer, v: number, 
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -215,11 +176,7 @@ function writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsRe
   w.compactString(requireValue(m.user));
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.credentialInfos;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeDescribeUserScramCredentialsResponseCredentialInfo(w, v, e);
-  }
+  writeArray(w, v, true, false, 'CredentialInfos', m.credentialInfos, writeDescribeUserScramCredentialsResponseCredentialInfo);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

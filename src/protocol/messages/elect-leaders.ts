@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ElectLeaders (API key 43): versions 0-2, flexible from 2.
@@ -58,16 +58,7 @@ export function readElectLeadersRequest(r: Reader, v: number): ElectLeadersReque
   if (v >= 1) {
     electionType = r.int8();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      topicPartitions = null;
-    } else {
-      const a: ElectLeadersRequestTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readElectLeadersRequestTopicPartitions(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, (flex), true, 'TopicPartitions', readElectLeadersRequestTopicPartitions);
   timeoutMs = r.int32();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -81,16 +72,7 @@ function readElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLead
   let topic: string = '';
   let partitions: number[] = [];
   topic = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -103,15 +85,7 @@ export function writeElectLeadersRequest(w: Writer, v: number, m: ElectLeadersRe
   if (v >= 1) {
     w.int8(m.electionType);
   }
-  {
-    const a = m.topicPartitions;
-    if (a === null) {
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeElectLeadersRequestTopicPartitions(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), true, 'TopicPartitions', m.topicPartitions, writeElectLeadersRequestTopicPartitions);
   w.int32(m.timeoutMs);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -121,11 +95,7 @@ export function writeElectLeadersRequest(w: Writer, v: number, m: ElectLeadersRe
 function writeElectLeadersRequestTopicPartitions(w: Writer, v: number, m: ElectLeadersRequestTopicPartitions): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.topic)); } else { w.string(requireValue(m.topic)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -195,16 +165,7 @@ export function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResp
   if (v >= 1) {
     errorCode = r.int16();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ReplicaElectionResults');
-    } else {
-      const a: ElectLeadersResponseReplicaElectionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readElectLeadersResponseReplicaElectionResult(r, v));
-      replicaElectionResults = a;
-    }
-  }
+  replicaElectionResults = readArray(r, v, (flex), false, 'ReplicaElectionResults', readElectLeadersResponseReplicaElectionResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -217,16 +178,7 @@ function readElectLeadersResponseReplicaElectionResult(r: Reader, v: number): El
   let topic: string = '';
   let partitionResult: ElectLeadersResponsePartitionResult[] = [];
   topic = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionResult');
-    } else {
-      const a: ElectLeadersResponsePartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readElectLeadersResponsePartitionResult(r, v));
-      partitionResult = a;
-    }
-  }
+  partitionResult = readArray(r, v, (flex), false, 'PartitionResult', readElectLeadersResponsePartitionResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -255,11 +207,7 @@ export function writeElectLeadersResponse(w: Writer, v: number, m: ElectLeadersR
   if (v >= 1) {
     w.int16(m.errorCode);
   }
-  {
-    const a = m.replicaElectionResults;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeElectLeadersResponseReplicaElectionResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'ReplicaElectionResults', m.replicaElectionResults, writeElectLeadersResponseReplicaElectionResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -268,11 +216,7 @@ export function writeElectLeadersResponse(w: Writer, v: number, m: ElectLeadersR
 function writeElectLeadersResponseReplicaElectionResult(w: Writer, v: number, m: ElectLeadersResponseReplicaElectionResult): void {
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.topic)); } else { w.string(requireValue(m.topic)); }
-  {
-    const a = m.partitionResult;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeElectLeadersResponsePartitionResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'PartitionResult', m.partitionResult, writeElectLeadersResponsePartitionResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * EndQuorumEpoch (API key 54): versions 0-1, flexible from 1.
@@ -111,27 +111,9 @@ export function readEndQuorumEpochRequest(r: Reader, v: number): EndQuorumEpochR
   let topics: EndQuorumEpochRequestTopicData[] = [];
   let leaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[] = [];
   clusterId = (flex ? r.compactNullableString() : r.nullableString());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: EndQuorumEpochRequestTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readEndQuorumEpochRequestTopicData)!;
   if (v >= 1) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field LeaderEndpoints');
-      } else {
-        const a: EndQuorumEpochRequestLeaderEndpoint[] = [];
-        for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestLeaderEndpoint(r, v));
-        leaderEndpoints = a;
-      }
-    }
+    leaderEndpoints = readArray(r, v, (flex), false, 'LeaderEndpoints', readEndQuorumEpochRequestLeaderEndpoint)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -145,16 +127,7 @@ function readEndQuorumEpochRequestTopicData(r: Reader, v: number): EndQuorumEpoc
   let topicName: string = '';
   let partitions: EndQuorumEpochRequestPartitionData[] = [];
   topicName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: EndQuorumEpochRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readEndQuorumEpochRequestPartitionData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -173,28 +146,10 @@ function readEndQuorumEpochRequestPartitionData(r: Reader, v: number): EndQuorum
   leaderId = r.int32();
   leaderEpoch = r.int32();
   if (v <= 0) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PreferredSuccessors');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        preferredSuccessors = a;
-      }
-    }
+    preferredSuccessors = readArray(r, v, (flex), false, 'PreferredSuccessors', readElem.int32)!;
   }
   if (v >= 1) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PreferredCandidates');
-      } else {
-        const a: EndQuorumEpochRequestReplicaInfo[] = [];
-        for (let i = 0; i < n; i++) a.push(readEndQuorumEpochRequestReplicaInfo(r, v));
-        preferredCandidates = a;
-      }
-    }
+    preferredCandidates = readArray(r, v, (flex), false, 'PreferredCandidates', readEndQuorumEpochRequestReplicaInfo)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -243,17 +198,9 @@ function readEndQuorumEpochRequestLeaderEndpoint(r: Reader, v: number): EndQuoru
 export function writeEndQuorumEpochRequest(w: Writer, v: number, m: EndQuorumEpochRequest): void {
   const flex = v >= 1;
   if (flex) { w.compactNullableString(m.clusterId); } else { w.nullableString(m.clusterId); }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeEndQuorumEpochRequestTopicData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeEndQuorumEpochRequestTopicData);
   if (v >= 1) {
-    {
-      const a = m.leaderEndpoints;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeEndQuorumEpochRequestLeaderEndpoint(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'LeaderEndpoints', m.leaderEndpoints, writeEndQuorumEpochRequestLeaderEndpoint);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -263,11 +210,7 @@ export function writeEndQuorumEpochRequest(w: Writer, v: number, m: EndQuorumEpo
 function writeEndQuorumEpochRequestTopicData(w: Writer, v: number, m: EndQuorumEpochRequestTopicData): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.topicName)); } else { w.string(requireValue(m.topicName)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeEndQuorumEpochRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeEndQuorumEpochRequestPartitionData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -279,18 +222,10 @@ function writeEndQuorumEpochRequestPartitionData(w: Writer, v: number, m: EndQuo
   w.int32(m.leaderId);
   w.int32(m.leaderEpoch);
   if (v <= 0) {
-    {
-      const a = m.preferredSuccessors;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'PreferredSuccessors', m.preferredSuccessors, writeElem.int32);
   }
   if (v >= 1) {
-    {
-      const a = m.preferredCandidates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeEndQuorumEpochRequestReplicaInfo(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'PreferredCandidates', m.preferredCandidates, writeEndQuorumEpochRequestReplicaInfo);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -411,31 +346,13 @@ export function readEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpoch
   let topics: EndQuorumEpochResponseTopicData[] = [];
   let nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[] = [];
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: EndQuorumEpochResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readEndQuorumEpochResponseTopicData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields((tag, tr) => {
       switch (tag) {
         case 0:
           if (!(v >= 1)) return false;
-          {
-            const n = tr.compactArrayLength();
-            if (n < 0) {
-              throw new MalformedError('null array for non-nullable field NodeEndpoints');
-            } else {
-              const a: EndQuorumEpochResponseNodeEndpoint[] = [];
-              for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponseNodeEndpoint(tr, v));
-              nodeEndpoints = a;
-            }
-          }
+          nodeEndpoints = readArray(tr, v, true, false, 'NodeEndpoints', readEndQuorumEpochResponseNodeEndpoint)!;
           return true;
       }
       return false;
@@ -450,16 +367,7 @@ function readEndQuorumEpochResponseTopicData(r: Reader, v: number): EndQuorumEpo
   let topicName: string = '';
   let partitions: EndQuorumEpochResponsePartitionData[] = [];
   topicName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: EndQuorumEpochResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readEndQuorumEpochResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readEndQuorumEpochResponsePartitionData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -507,21 +415,13 @@ function readEndQuorumEpochResponseNodeEndpoint(r: Reader, v: number): EndQuorum
 export function writeEndQuorumEpochResponse(w: Writer, v: number, m: EndQuorumEpochResponse): void {
   const flex = v >= 1;
   w.int16(m.errorCode);
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeEndQuorumEpochResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeEndQuorumEpochResponseTopicData);
   if (!(v >= 1) && m.nodeEndpoints.length !== 0) throw new UnsupportedFieldError('NodeEndpoints', v);
   if (flex) {
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 1) && m.nodeEndpoints.length !== 0) {
       const tw = new Writer(64);
-      {
-        const a = m.nodeEndpoints;
-        tw.compactArrayLength(a.length);
-        for (const e of a) writeEndQuorumEpochResponseNodeEndpoint(tw, v, e);
-      }
+      writeArray(tw, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeEndQuorumEpochResponseNodeEndpoint);
       (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
     }
     w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
@@ -531,11 +431,7 @@ export function writeEndQuorumEpochResponse(w: Writer, v: number, m: EndQuorumEp
 function writeEndQuorumEpochResponseTopicData(w: Writer, v: number, m: EndQuorumEpochResponseTopicData): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.topicName)); } else { w.string(requireValue(m.topicName)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeEndQuorumEpochResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeEndQuorumEpochResponsePartitionData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * FetchSnapshot (API key 59): versions 0-1, flexible from 0.
@@ -99,16 +99,7 @@ export function readFetchSnapshotRequest(r: Reader, v: number): FetchSnapshotReq
   let topics: FetchSnapshotRequestTopicSnapshot[] = [];
   replicaId = r.int32();
   maxBytes = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: FetchSnapshotRequestTopicSnapshot[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchSnapshotRequestTopicSnapshot(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readFetchSnapshotRequestTopicSnapshot)!;
   _unknownTaggedFields = r.taggedFields((tag, tr) => {
     switch (tag) {
       case 0:
@@ -125,16 +116,7 @@ function readFetchSnapshotRequestTopicSnapshot(r: Reader, v: number): FetchSnaps
   let name: string = '';
   let partitions: FetchSnapshotRequestPartitionSnapshot[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: FetchSnapshotRequestPartitionSnapshot[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchSnapshotRequestPartitionSnapshot(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readFetchSnapshotRequestPartitionSnapshot)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitions, _unknownTaggedFields };
 }
@@ -175,11 +157,7 @@ function readFetchSnapshotRequestSnapshotId(r: Reader, v: number): FetchSnapshot
 export function writeFetchSnapshotRequest(w: Writer, v: number, m: FetchSnapshotRequest): void {
   w.int32(m.replicaId);
   w.int32(m.maxBytes);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeFetchSnapshotRequestTopicSnapshot(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeFetchSnapshotRequestTopicSnapshot);
   let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
   if (m.clusterId !== null) {
     const tw = new Writer(64);
@@ -191,11 +169,7 @@ export function writeFetchSnapshotRequest(w: Writer, v: number, m: FetchSnapshot
 
 function writeFetchSnapshotRequestTopicSnapshot(w: Writer, v: number, m: FetchSnapshotRequestTopicSnapshot): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeFetchSnapshotRequestPartitionSnapshot(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeFetchSnapshotRequestPartitionSnapshot);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -343,30 +317,12 @@ export function readFetchSnapshotResponse(r: Reader, v: number): FetchSnapshotRe
   let nodeEndpoints: FetchSnapshotResponseNodeEndpoint[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: FetchSnapshotResponseTopicSnapshot[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchSnapshotResponseTopicSnapshot(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readFetchSnapshotResponseTopicSnapshot)!;
   _unknownTaggedFields = r.taggedFields((tag, tr) => {
     switch (tag) {
       case 0:
         if (!(v >= 1)) return false;
-        {
-          const n = tr.compactArrayLength();
-          if (n < 0) {
-            throw new MalformedError('null array for non-nullable field NodeEndpoints');
-          } else {
-            const a: FetchSnapshotResponseNodeEndpoint[] = [];
-            for (let i = 0; i < n; i++) a.push(readFetchSnapshotResponseNodeEndpoint(tr, v));
-            nodeEndpoints = a;
-          }
-        }
+        nodeEndpoints = readArray(tr, v, true, false, 'NodeEndpoints', readFetchSnapshotResponseNodeEndpoint)!;
         return true;
     }
     return false;
@@ -379,16 +335,7 @@ function readFetchSnapshotResponseTopicSnapshot(r: Reader, v: number): FetchSnap
   let name: string = '';
   let partitions: FetchSnapshotResponsePartitionSnapshot[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: FetchSnapshotResponsePartitionSnapshot[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchSnapshotResponsePartitionSnapshot(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readFetchSnapshotResponsePartitionSnapshot)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitions, _unknownTaggedFields };
 }
@@ -460,20 +407,12 @@ function readFetchSnapshotResponseNodeEndpoint(r: Reader, v: number): FetchSnaps
 export function writeFetchSnapshotResponse(w: Writer, v: number, m: FetchSnapshotResponse): void {
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeFetchSnapshotResponseTopicSnapshot(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeFetchSnapshotResponseTopicSnapshot);
   if (!(v >= 1) && m.nodeEndpoints.length !== 0) throw new UnsupportedFieldError('NodeEndpoints', v);
   let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
   if ((v >= 1) && m.nodeEndpoints.length !== 0) {
     const tw = new Writer(64);
-    {
-      const a = m.nodeEndpoints;
-      tw.compactArrayLength(a.length);
-      for (const e of a) writeFetchSnapshotResponseNodeEndpoint(tw, v, e);
-    }
+    writeArray(tw, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeFetchSnapshotResponseNodeEndpoint);
     (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
   }
   w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
@@ -481,11 +420,7 @@ export function writeFetchSnapshotResponse(w: Writer, v: number, m: FetchSnapsho
 
 function writeFetchSnapshotResponseTopicSnapshot(w: Writer, v: number, m: FetchSnapshotResponseTopicSnapshot): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeFetchSnapshotResponsePartitionSnapshot(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeFetchSnapshotResponsePartitionSnapshot);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * Fetch (API key 1): versions 0-18, flexible from 12.
@@ -180,27 +180,9 @@ export function readFetchRequest(r: Reader, v: number): FetchRequest {
   if (v >= 7) {
     sessionEpoch = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: FetchRequestFetchTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchRequestFetchTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readFetchRequestFetchTopic)!;
   if (v >= 7) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field ForgottenTopicsData');
-      } else {
-        const a: FetchRequestForgottenTopic[] = [];
-        for (let i = 0; i < n; i++) a.push(readFetchRequestForgottenTopic(r, v));
-        forgottenTopicsData = a;
-      }
-    }
+    forgottenTopicsData = readArray(r, v, (flex), false, 'ForgottenTopicsData', readFetchRequestForgottenTopic)!;
   }
   if (v >= 11) {
     rackId = (flex ? r.compactString() : r.string());
@@ -252,16 +234,7 @@ function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopi
   if (v >= 13) {
     topicId = r.uuid();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: FetchRequestFetchPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchRequestFetchPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readFetchRequestFetchPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -322,16 +295,7 @@ function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgo
     topicId = r.uuid();
   }
   if (v >= 7) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Partitions');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        partitions = a;
-      }
-    }
+    partitions = readArray(r, v, (flex), false, 'Partitions', readElem.int32)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -359,18 +323,10 @@ export function writeFetchRequest(w: Writer, v: number, m: FetchRequest): void {
   if (v >= 7) {
     w.int32(m.sessionEpoch);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeFetchRequestFetchTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeFetchRequestFetchTopic);
   if (!(v >= 7) && m.forgottenTopicsData.length !== 0) throw new UnsupportedFieldError('ForgottenTopicsData', v);
   if (v >= 7) {
-    {
-      const a = m.forgottenTopicsData;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeFetchRequestForgottenTopic(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'ForgottenTopicsData', m.forgottenTopicsData, writeFetchRequestForgottenTopic);
   }
   if (v >= 11) {
     if (flex) { w.compactString(requireValue(m.rackId)); } else { w.string(requireValue(m.rackId)); }
@@ -414,11 +370,7 @@ function writeFetchRequestFetchTopic(w: Writer, v: number, m: FetchRequestFetchT
   if (v >= 13) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeFetchRequestFetchPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeFetchRequestFetchPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -465,11 +417,7 @@ function writeFetchRequestForgottenTopic(w: Writer, v: number, m: FetchRequestFo
   }
   if (!(v >= 7) && m.partitions.length !== 0) throw new UnsupportedFieldError('Partitions', v);
   if (v >= 7) {
-    {
-      const a = m.partitions;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeElem.int32);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -663,31 +611,13 @@ export function readFetchResponse(r: Reader, v: number): FetchResponse {
   if (v >= 7) {
     sessionId = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: FetchResponseFetchableTopicResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchResponseFetchableTopicResponse(r, v));
-      responses = a;
-    }
-  }
+  responses = readArray(r, v, (flex), false, 'Responses', readFetchResponseFetchableTopicResponse)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields((tag, tr) => {
       switch (tag) {
         case 0:
           if (!(v >= 16)) return false;
-          {
-            const n = tr.compactArrayLength();
-            if (n < 0) {
-              throw new MalformedError('null array for non-nullable field NodeEndpoints');
-            } else {
-              const a: FetchResponseNodeEndpoint[] = [];
-              for (let i = 0; i < n; i++) a.push(readFetchResponseNodeEndpoint(tr, v));
-              nodeEndpoints = a;
-            }
-          }
+          nodeEndpoints = readArray(tr, v, true, false, 'NodeEndpoints', readFetchResponseNodeEndpoint)!;
           return true;
       }
       return false;
@@ -708,16 +638,7 @@ function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchRes
   if (v >= 13) {
     topicId = r.uuid();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: FetchResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readFetchResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readFetchResponsePartitionData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -748,16 +669,7 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
     logStartOffset = r.int64();
   }
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        if (!(v >= 4)) throw new MalformedError('null array for non-nullable field AbortedTransactions'); abortedTransactions = null;
-      } else {
-        const a: FetchResponseAbortedTransaction[] = [];
-        for (let i = 0; i < n; i++) a.push(readFetchResponseAbortedTransaction(r, v));
-        abortedTransactions = a;
-      }
-    }
+    abortedTransactions = readArray(r, v, (flex), (v >= 4), 'AbortedTransactions', readFetchResponseAbortedTransaction);
   }
   if (v >= 11) {
     preferredReadReplica = r.int32();
@@ -886,21 +798,13 @@ export function writeFetchResponse(w: Writer, v: number, m: FetchResponse): void
   if (v >= 7) {
     w.int32(m.sessionId);
   }
-  {
-    const a = m.responses;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeFetchResponseFetchableTopicResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Responses', m.responses, writeFetchResponseFetchableTopicResponse);
   if (!(v >= 16) && m.nodeEndpoints.length !== 0) throw new UnsupportedFieldError('NodeEndpoints', v);
   if (flex) {
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 16) && m.nodeEndpoints.length !== 0) {
       const tw = new Writer(64);
-      {
-        const a = m.nodeEndpoints;
-        tw.compactArrayLength(a.length);
-        for (const e of a) writeFetchResponseNodeEndpoint(tw, v, e);
-      }
+      writeArray(tw, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeFetchResponseNodeEndpoint);
       (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
     }
     w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
@@ -915,11 +819,7 @@ function writeFetchResponseFetchableTopicResponse(w: Writer, v: number, m: Fetch
   if (v >= 13) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeFetchResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeFetchResponsePartitionData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -937,16 +837,7 @@ function writeFetchResponsePartitionData(w: Writer, v: number, m: FetchResponseP
     w.int64(m.logStartOffset);
   }
   if (v >= 4) {
-    {
-      const a = m.abortedTransactions;
-      if (a === null) {
-        if (!(v >= 4)) throw new RangeError('null for non-nullable field AbortedTransactions');
-        if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-      } else {
-        if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-        for (const e of a) writeFetchResponseAbortedTransaction(w, v, e);
-      }
-    }
+    writeArray(w, v, (flex), (v >= 4), 'AbortedTransactions', m.abortedTransactions, writeFetchResponseAbortedTransaction);
   }
   if (!(v >= 11) && m.preferredReadReplica !== -1) throw new UnsupportedFieldError('PreferredReadReplica', v);
   if (v >= 11) {

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * FindCoordinator (API key 10): versions 0-6, flexible from 3.
@@ -46,16 +46,7 @@ export function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinato
     keyType = r.int8();
   }
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field CoordinatorKeys');
-      } else {
-        const a: string[] = [];
-        for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-        coordinatorKeys = a;
-      }
-    }
+    coordinatorKeys = readArray(r, v, (flex), false, 'CoordinatorKeys', readElem.string)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -75,11 +66,7 @@ export function writeFindCoordinatorRequest(w: Writer, v: number, m: FindCoordin
   }
   if (!(v >= 4) && m.coordinatorKeys.length !== 0) throw new UnsupportedFieldError('CoordinatorKeys', v);
   if (v >= 4) {
-    {
-      const a = m.coordinatorKeys;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-    }
+    writeArray(w, v, (flex), false, 'CoordinatorKeys', m.coordinatorKeys, writeElem.string);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -174,16 +161,7 @@ export function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinat
     port = r.int32();
   }
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Coordinators');
-      } else {
-        const a: FindCoordinatorResponseCoordinator[] = [];
-        for (let i = 0; i < n; i++) a.push(readFindCoordinatorResponseCoordinator(r, v));
-        coordinators = a;
-      }
-    }
+    coordinators = readArray(r, v, (flex), false, 'Coordinators', readFindCoordinatorResponseCoordinator)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -250,11 +228,7 @@ export function writeFindCoordinatorResponse(w: Writer, v: number, m: FindCoordi
   }
   if (!(v >= 4) && m.coordinators.length !== 0) throw new UnsupportedFieldError('Coordinators', v);
   if (v >= 4) {
-    {
-      const a = m.coordinators;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeFindCoordinatorResponseCoordinator(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Coordinators', m.coordinators, writeFindCoordinatorResponseCoordinator);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);

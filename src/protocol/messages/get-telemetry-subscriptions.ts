@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * GetTelemetrySubscriptions (API key 71): versions 0-0, flexible from 0.
@@ -92,29 +92,11 @@ export function readGetTelemetrySubscriptionsResponse(r: Reader, v: number): Get
   errorCode = r.int16();
   clientInstanceId = r.uuid();
   subscriptionId = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AcceptedCompressionTypes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int8());
-      acceptedCompressionTypes = a;
-    }
-  }
+  acceptedCompressionTypes = readArray(r, v, true, false, 'AcceptedCompressionTypes', readElem.int8)!;
   pushIntervalMs = r.int32();
   telemetryMaxBytes = r.int32();
   deltaTemporality = r.bool();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field RequestedMetrics');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      requestedMetrics = a;
-    }
-  }
+  requestedMetrics = readArray(r, v, true, false, 'RequestedMetrics', readElem.string)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, clientInstanceId, subscriptionId, acceptedCompressionTypes, pushIntervalMs, telemetryMaxBytes, deltaTemporality, requestedMetrics, _unknownTaggedFields };
 }
@@ -124,19 +106,11 @@ export function writeGetTelemetrySubscriptionsResponse(w: Writer, v: number, m: 
   w.int16(m.errorCode);
   w.uuid(m.clientInstanceId);
   w.int32(m.subscriptionId);
-  {
-    const a = m.acceptedCompressionTypes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int8(e);
-  }
+  writeArray(w, v, true, false, 'AcceptedCompressionTypes', m.acceptedCompressionTypes, writeElem.int8);
   w.int32(m.pushIntervalMs);
   w.int32(m.telemetryMaxBytes);
   w.bool(m.deltaTemporality);
-  {
-    const a = m.requestedMetrics;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'RequestedMetrics', m.requestedMetrics, writeElem.string);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * IncrementalAlterConfigs (API key 44): versions 0-1, flexible from 1.
@@ -73,16 +73,7 @@ export function readIncrementalAlterConfigsRequest(r: Reader, v: number): Increm
   let _unknownTaggedFields: TaggedField[] | undefined;
   let resources: IncrementalAlterConfigsRequestAlterConfigsResource[] = [];
   let validateOnly: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Resources');
-    } else {
-      const a: IncrementalAlterConfigsRequestAlterConfigsResource[] = [];
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterConfigsResource(r, v));
-      resources = a;
-    }
-  }
+  resources = readArray(r, v, (flex), false, 'Resources', readIncrementalAlterConfigsRequestAlterConfigsResource)!;
   validateOnly = r.bool();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -98,16 +89,7 @@ function readIncrementalAlterConfigsRequestAlterConfigsResource(r: Reader, v: nu
   let configs: IncrementalAlterConfigsRequestAlterableConfig[] = [];
   resourceType = r.int8();
   resourceName = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Configs');
-    } else {
-      const a: IncrementalAlterConfigsRequestAlterableConfig[] = [];
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsRequestAlterableConfig(r, v));
-      configs = a;
-    }
-  }
+  configs = readArray(r, v, (flex), false, 'Configs', readIncrementalAlterConfigsRequestAlterableConfig)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -131,11 +113,7 @@ function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, v: number)
 
 export function writeIncrementalAlterConfigsRequest(w: Writer, v: number, m: IncrementalAlterConfigsRequest): void {
   const flex = v >= 1;
-  {
-    const a = m.resources;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeIncrementalAlterConfigsRequestAlterConfigsResource(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Resources', m.resources, writeIncrementalAlterConfigsRequestAlterConfigsResource);
   w.bool(m.validateOnly);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -146,11 +124,7 @@ function writeIncrementalAlterConfigsRequestAlterConfigsResource(w: Writer, v: n
   const flex = v >= 1;
   w.int8(m.resourceType);
   if (flex) { w.compactString(requireValue(m.resourceName)); } else { w.string(requireValue(m.resourceName)); }
-  {
-    const a = m.configs;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeIncrementalAlterConfigsRequestAlterableConfig(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Configs', m.configs, writeIncrementalAlterConfigsRequestAlterableConfig);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -210,16 +184,7 @@ export function readIncrementalAlterConfigsResponse(r: Reader, v: number): Incre
   let throttleTimeMs: number = 0;
   let responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r, v));
-      responses = a;
-    }
-  }
+  responses = readArray(r, v, (flex), false, 'Responses', readIncrementalAlterConfigsResponseAlterConfigsResourceResponse)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -246,11 +211,7 @@ function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r: Read
 export function writeIncrementalAlterConfigsResponse(w: Writer, v: number, m: IncrementalAlterConfigsResponse): void {
   const flex = v >= 1;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.responses;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Responses', m.responses, writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

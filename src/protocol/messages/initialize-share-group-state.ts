@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * InitializeShareGroupState (API key 83): versions 0-0, flexible from 0.
@@ -70,16 +70,7 @@ export function readInitializeShareGroupStateRequest(r: Reader, v: number): Init
   let groupId: string = '';
   let topics: InitializeShareGroupStateRequestInitializeStateData[] = [];
   groupId = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: InitializeShareGroupStateRequestInitializeStateData[] = [];
-      for (let i = 0; i < n; i++) a.push(readInitializeShareGroupStateRequestInitializeStateData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readInitializeShareGroupStateRequestInitializeStateData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, topics, _unknownTaggedFields };
 }
@@ -89,16 +80,7 @@ function readInitializeShareGroupStateRequestInitializeStateData(r: Reader, v: n
   let topicId: string = ZERO_UUID;
   let partitions: InitializeShareGroupStateRequestPartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: InitializeShareGroupStateRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readInitializeShareGroupStateRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readInitializeShareGroupStateRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -117,21 +99,13 @@ function readInitializeShareGroupStateRequestPartitionData(r: Reader, v: number)
 
 export function writeInitializeShareGroupStateRequest(w: Writer, v: number, m: InitializeShareGroupStateRequest): void {
   w.compactString(requireValue(m.groupId));
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeInitializeShareGroupStateRequestInitializeStateData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeInitializeShareGroupStateRequestInitializeStateData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeInitializeShareGroupStateRequestInitializeStateData(w: Writer, v: number, m: InitializeShareGroupStateRequestInitializeStateData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeInitializeShareGroupStateRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeInitializeShareGroupStateRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -193,16 +167,7 @@ export function defaultInitializeShareGroupStateResponsePartitionResult(): Initi
 export function readInitializeShareGroupStateResponse(r: Reader, v: number): InitializeShareGroupStateResponse {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let results: InitializeShareGroupStateResponseInitializeStateResult[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: InitializeShareGroupStateResponseInitializeStateResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readInitializeShareGroupStateResponseInitializeStateResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readInitializeShareGroupStateResponseInitializeStateResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { results, _unknownTaggedFields };
 }
@@ -212,16 +177,7 @@ function readInitializeShareGroupStateResponseInitializeStateResult(r: Reader, v
   let topicId: string = ZERO_UUID;
   let partitions: InitializeShareGroupStateResponsePartitionResult[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: InitializeShareGroupStateResponsePartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readInitializeShareGroupStateResponsePartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readInitializeShareGroupStateResponsePartitionResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -239,21 +195,13 @@ function readInitializeShareGroupStateResponsePartitionResult(r: Reader, v: numb
 }
 
 export function writeInitializeShareGroupStateResponse(w: Writer, v: number, m: InitializeShareGroupStateResponse): void {
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeInitializeShareGroupStateResponseInitializeStateResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeInitializeShareGroupStateResponseInitializeStateResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeInitializeShareGroupStateResponseInitializeStateResult(w: Writer, v: number, m: InitializeShareGroupStateResponseInitializeStateResult): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeInitializeShareGroupStateResponsePartitionResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeInitializeShareGroupStateResponsePartitionResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

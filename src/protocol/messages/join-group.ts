@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * JoinGroup (API key 11): versions 0-9, flexible from 6.
@@ -85,16 +85,7 @@ export function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
     groupInstanceId = (flex ? (v >= 5 ? r.compactNullableString() : r.compactString()) : (v >= 5 ? r.nullableString() : r.string()));
   }
   protocolType = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Protocols');
-    } else {
-      const a: JoinGroupRequestProtocol[] = [];
-      for (let i = 0; i < n; i++) a.push(readJoinGroupRequestProtocol(r, v));
-      protocols = a;
-    }
-  }
+  protocols = readArray(r, v, (flex), false, 'Protocols', readJoinGroupRequestProtocol)!;
   if (v >= 8) {
     reason = (flex ? (v >= 8 ? r.compactNullableString() : r.compactString()) : (v >= 8 ? r.nullableString() : r.string()));
   }
@@ -130,11 +121,7 @@ export function writeJoinGroupRequest(w: Writer, v: number, m: JoinGroupRequest)
     if (flex) { if (v >= 5) w.compactNullableString(m.groupInstanceId); else w.compactString(requireValue(m.groupInstanceId)); } else { if (v >= 5) w.nullableString(m.groupInstanceId); else w.string(requireValue(m.groupInstanceId)); }
   }
   if (flex) { w.compactString(requireValue(m.protocolType)); } else { w.string(requireValue(m.protocolType)); }
-  {
-    const a = m.protocols;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeJoinGroupRequestProtocol(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Protocols', m.protocols, writeJoinGroupRequestProtocol);
   if (v >= 8) {
     if (flex) { if (v >= 8) w.compactNullableString(m.reason); else w.compactString(requireValue(m.reason)); } else { if (v >= 8) w.nullableString(m.reason); else w.string(requireValue(m.reason)); }
   }
@@ -234,16 +221,7 @@ export function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
     skipAssignment = r.bool();
   }
   memberId = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Members');
-    } else {
-      const a: JoinGroupResponseMember[] = [];
-      for (let i = 0; i < n; i++) a.push(readJoinGroupResponseMember(r, v));
-      members = a;
-    }
-  }
+  members = readArray(r, v, (flex), false, 'Members', readJoinGroupResponseMember)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -284,11 +262,7 @@ export function writeJoinGroupResponse(w: Writer, v: number, m: JoinGroupRespons
     w.bool(m.skipAssignment);
   }
   if (flex) { w.compactString(requireValue(m.memberId)); } else { w.string(requireValue(m.memberId)); }
-  {
-    const a = m.members;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeJoinGroupResponseMember(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Members', m.members, writeJoinGroupResponseMember);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * LeaderAndIsr (API key 4): versions 0-7, flexible from 4.
@@ -155,39 +155,12 @@ export function readLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrReque
     type = r.int8();
   }
   if (v <= 1) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field UngroupedPartitionStates');
-      } else {
-        const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, v));
-        ungroupedPartitionStates = a;
-      }
-    }
+    ungroupedPartitionStates = readArray(r, v, (flex), false, 'UngroupedPartitionStates', readLeaderAndIsrRequestLeaderAndIsrPartitionState)!;
   }
   if (v >= 2) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field TopicStates');
-      } else {
-        const a: LeaderAndIsrRequestLeaderAndIsrTopicState[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrTopicState(r, v));
-        topicStates = a;
-      }
-    }
+    topicStates = readArray(r, v, (flex), false, 'TopicStates', readLeaderAndIsrRequestLeaderAndIsrTopicState)!;
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field LiveLeaders');
-    } else {
-      const a: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] = [];
-      for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrLiveLeader(r, v));
-      liveLeaders = a;
-    }
-  }
+  liveLeaders = readArray(r, v, (flex), false, 'LiveLeaders', readLeaderAndIsrRequestLeaderAndIsrLiveLeader)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -216,50 +189,14 @@ function readLeaderAndIsrRequestLeaderAndIsrPartitionState(r: Reader, v: number)
   controllerEpoch = r.int32();
   leader = r.int32();
   leaderEpoch = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Isr');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      isr = a;
-    }
-  }
+  isr = readArray(r, v, (flex), false, 'Isr', readElem.int32)!;
   partitionEpoch = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Replicas');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      replicas = a;
-    }
+  replicas = readArray(r, v, (flex), false, 'Replicas', readElem.int32)!;
+  if (v >= 3) {
+    addingReplicas = readArray(r, v, (flex), false, 'AddingReplicas', readElem.int32)!;
   }
   if (v >= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field AddingReplicas');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        addingReplicas = a;
-      }
-    }
-  }
-  if (v >= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field RemovingReplicas');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        removingReplicas = a;
-      }
-    }
+    removingReplicas = readArray(r, v, (flex), false, 'RemovingReplicas', readElem.int32)!;
   }
   if (v >= 1) {
     isNew = r.bool();
@@ -286,16 +223,7 @@ function readLeaderAndIsrRequestLeaderAndIsrTopicState(r: Reader, v: number): Le
     topicId = r.uuid();
   }
   if (v >= 2) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionStates');
-      } else {
-        const a: LeaderAndIsrRequestLeaderAndIsrPartitionState[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaderAndIsrRequestLeaderAndIsrPartitionState(r, v));
-        partitionStates = a;
-      }
-    }
+    partitionStates = readArray(r, v, (flex), false, 'PartitionStates', readLeaderAndIsrRequestLeaderAndIsrPartitionState)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -335,25 +263,13 @@ export function writeLeaderAndIsrRequest(w: Writer, v: number, m: LeaderAndIsrRe
   }
   if (!(v <= 1) && m.ungroupedPartitionStates.length !== 0) throw new UnsupportedFieldError('UngroupedPartitionStates', v);
   if (v <= 1) {
-    {
-      const a = m.ungroupedPartitionStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'UngroupedPartitionStates', m.ungroupedPartitionStates, writeLeaderAndIsrRequestLeaderAndIsrPartitionState);
   }
   if (!(v >= 2) && m.topicStates.length !== 0) throw new UnsupportedFieldError('TopicStates', v);
   if (v >= 2) {
-    {
-      const a = m.topicStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaderAndIsrRequestLeaderAndIsrTopicState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'TopicStates', m.topicStates, writeLeaderAndIsrRequestLeaderAndIsrTopicState);
   }
-  {
-    const a = m.liveLeaders;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeLeaderAndIsrRequestLeaderAndIsrLiveLeader(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'LiveLeaders', m.liveLeaders, writeLeaderAndIsrRequestLeaderAndIsrLiveLeader);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -368,30 +284,14 @@ function writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w: Writer, v: number
   w.int32(m.controllerEpoch);
   w.int32(m.leader);
   w.int32(m.leaderEpoch);
-  {
-    const a = m.isr;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Isr', m.isr, writeElem.int32);
   w.int32(m.partitionEpoch);
-  {
-    const a = m.replicas;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
+  writeArray(w, v, (flex), false, 'Replicas', m.replicas, writeElem.int32);
+  if (v >= 3) {
+    writeArray(w, v, (flex), false, 'AddingReplicas', m.addingReplicas, writeElem.int32);
   }
   if (v >= 3) {
-    {
-      const a = m.addingReplicas;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
-  }
-  if (v >= 3) {
-    {
-      const a = m.removingReplicas;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'RemovingReplicas', m.removingReplicas, writeElem.int32);
   }
   if (v >= 1) {
     w.bool(m.isNew);
@@ -416,11 +316,7 @@ function writeLeaderAndIsrRequestLeaderAndIsrTopicState(w: Writer, v: number, m:
   }
   if (!(v >= 2) && m.partitionStates.length !== 0) throw new UnsupportedFieldError('PartitionStates', v);
   if (v >= 2) {
-    {
-      const a = m.partitionStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaderAndIsrRequestLeaderAndIsrPartitionState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionStates', m.partitionStates, writeLeaderAndIsrRequestLeaderAndIsrPartitionState);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -499,28 +395,10 @@ export function readLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrResp
   let topics: LeaderAndIsrResponseLeaderAndIsrTopicError[] = [];
   errorCode = r.int16();
   if (v <= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionErrors');
-      } else {
-        const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, v));
-        partitionErrors = a;
-      }
-    }
+    partitionErrors = readArray(r, v, (flex), false, 'PartitionErrors', readLeaderAndIsrResponseLeaderAndIsrPartitionError)!;
   }
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Topics');
-      } else {
-        const a: LeaderAndIsrResponseLeaderAndIsrTopicError[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrTopicError(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), false, 'Topics', readLeaderAndIsrResponseLeaderAndIsrTopicError)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -554,16 +432,7 @@ function readLeaderAndIsrResponseLeaderAndIsrTopicError(r: Reader, v: number): L
     topicId = r.uuid();
   }
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionErrors');
-      } else {
-        const a: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaderAndIsrResponseLeaderAndIsrPartitionError(r, v));
-        partitionErrors = a;
-      }
-    }
+    partitionErrors = readArray(r, v, (flex), false, 'PartitionErrors', readLeaderAndIsrResponseLeaderAndIsrPartitionError)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -576,19 +445,11 @@ export function writeLeaderAndIsrResponse(w: Writer, v: number, m: LeaderAndIsrR
   w.int16(m.errorCode);
   if (!(v <= 4) && m.partitionErrors.length !== 0) throw new UnsupportedFieldError('PartitionErrors', v);
   if (v <= 4) {
-    {
-      const a = m.partitionErrors;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionErrors', m.partitionErrors, writeLeaderAndIsrResponseLeaderAndIsrPartitionError);
   }
   if (!(v >= 5) && m.topics.length !== 0) throw new UnsupportedFieldError('Topics', v);
   if (v >= 5) {
-    {
-      const a = m.topics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaderAndIsrResponseLeaderAndIsrTopicError(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Topics', m.topics, writeLeaderAndIsrResponseLeaderAndIsrTopicError);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -615,11 +476,7 @@ function writeLeaderAndIsrResponseLeaderAndIsrTopicError(w: Writer, v: number, m
   }
   if (!(v >= 5) && m.partitionErrors.length !== 0) throw new UnsupportedFieldError('PartitionErrors', v);
   if (v >= 5) {
-    {
-      const a = m.partitionErrors;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionErrors', m.partitionErrors, writeLeaderAndIsrResponseLeaderAndIsrPartitionError);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * LeaderChangeMessage: versions 0-1, flexible from 0.
@@ -59,26 +59,8 @@ export function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessa
   let grantingVoters: LeaderChangeMessageVoter[] = [];
   version = r.int16();
   leaderId = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Voters');
-    } else {
-      const a: LeaderChangeMessageVoter[] = [];
-      for (let i = 0; i < n; i++) a.push(readLeaderChangeMessageVoter(r, v));
-      voters = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field GrantingVoters');
-    } else {
-      const a: LeaderChangeMessageVoter[] = [];
-      for (let i = 0; i < n; i++) a.push(readLeaderChangeMessageVoter(r, v));
-      grantingVoters = a;
-    }
-  }
+  voters = readArray(r, v, true, false, 'Voters', readLeaderChangeMessageVoter)!;
+  grantingVoters = readArray(r, v, true, false, 'GrantingVoters', readLeaderChangeMessageVoter)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { version, leaderId, voters, grantingVoters, _unknownTaggedFields };
 }
@@ -98,16 +80,8 @@ function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessage
 export function writeLeaderChangeMessage(w: Writer, v: number, m: LeaderChangeMessage): void {
   w.int16(m.version);
   w.int32(m.leaderId);
-  {
-    const a = m.voters;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeLeaderChangeMessageVoter(w, v, e);
-  }
-  {
-    const a = m.grantingVoters;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeLeaderChangeMessageVoter(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Voters', m.voters, writeLeaderChangeMessageVoter);
+  writeArray(w, v, true, false, 'GrantingVoters', m.grantingVoters, writeLeaderChangeMessageVoter);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

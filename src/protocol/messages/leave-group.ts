@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * LeaveGroup (API key 13): versions 0-5, flexible from 4.
@@ -63,16 +63,7 @@ export function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
     memberId = (flex ? r.compactString() : r.string());
   }
   if (v >= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Members');
-      } else {
-        const a: LeaveGroupRequestMemberIdentity[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaveGroupRequestMemberIdentity(r, v));
-        members = a;
-      }
-    }
+    members = readArray(r, v, (flex), false, 'Members', readLeaveGroupRequestMemberIdentity)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -110,11 +101,7 @@ export function writeLeaveGroupRequest(w: Writer, v: number, m: LeaveGroupReques
   }
   if (!(v >= 3) && m.members.length !== 0) throw new UnsupportedFieldError('Members', v);
   if (v >= 3) {
-    {
-      const a = m.members;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaveGroupRequestMemberIdentity(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Members', m.members, writeLeaveGroupRequestMemberIdentity);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -188,16 +175,7 @@ export function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse
   }
   errorCode = r.int16();
   if (v >= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Members');
-      } else {
-        const a: LeaveGroupResponseMemberResponse[] = [];
-        for (let i = 0; i < n; i++) a.push(readLeaveGroupResponseMemberResponse(r, v));
-        members = a;
-      }
-    }
+    members = readArray(r, v, (flex), false, 'Members', readLeaveGroupResponseMemberResponse)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -234,11 +212,7 @@ export function writeLeaveGroupResponse(w: Writer, v: number, m: LeaveGroupRespo
   w.int16(m.errorCode);
   if (!(v >= 3) && m.members.length !== 0) throw new UnsupportedFieldError('Members', v);
   if (v >= 3) {
-    {
-      const a = m.members;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeLeaveGroupResponseMemberResponse(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Members', m.members, writeLeaveGroupResponseMemberResponse);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);

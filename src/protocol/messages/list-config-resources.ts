@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ListConfigResources (API key 74): versions 0-1, flexible from 0.
@@ -31,16 +31,7 @@ export function readListConfigResourcesRequest(r: Reader, v: number): ListConfig
   let _unknownTaggedFields: TaggedField[] | undefined;
   let resourceTypes: number[] = [];
   if (v >= 1) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field ResourceTypes');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int8());
-        resourceTypes = a;
-      }
-    }
+    resourceTypes = readArray(r, v, true, false, 'ResourceTypes', readElem.int8)!;
   }
   _unknownTaggedFields = r.taggedFields(null);
   return { resourceTypes, _unknownTaggedFields };
@@ -49,11 +40,7 @@ export function readListConfigResourcesRequest(r: Reader, v: number): ListConfig
 export function writeListConfigResourcesRequest(w: Writer, v: number, m: ListConfigResourcesRequest): void {
   if (!(v >= 1) && m.resourceTypes.length !== 0) throw new UnsupportedFieldError('ResourceTypes', v);
   if (v >= 1) {
-    {
-      const a = m.resourceTypes;
-      w.compactArrayLength(a.length);
-      for (const e of a) w.int8(e);
-    }
+    writeArray(w, v, true, false, 'ResourceTypes', m.resourceTypes, writeElem.int8);
   }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -100,16 +87,7 @@ export function readListConfigResourcesResponse(r: Reader, v: number): ListConfi
   let configResources: ListConfigResourcesResponseConfigResource[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ConfigResources');
-    } else {
-      const a: ListConfigResourcesResponseConfigResource[] = [];
-      for (let i = 0; i < n; i++) a.push(readListConfigResourcesResponseConfigResource(r, v));
-      configResources = a;
-    }
-  }
+  configResources = readArray(r, v, true, false, 'ConfigResources', readListConfigResourcesResponseConfigResource)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, configResources, _unknownTaggedFields };
 }
@@ -129,11 +107,7 @@ function readListConfigResourcesResponseConfigResource(r: Reader, v: number): Li
 export function writeListConfigResourcesResponse(w: Writer, v: number, m: ListConfigResourcesResponse): void {
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  {
-    const a = m.configResources;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeListConfigResourcesResponseConfigResource(w, v, e);
-  }
+  writeArray(w, v, true, false, 'ConfigResources', m.configResources, writeListConfigResourcesResponseConfigResource);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

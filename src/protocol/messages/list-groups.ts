@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ListGroups (API key 16): versions 0-5, flexible from 3.
@@ -36,28 +36,10 @@ export function readListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
   let statesFilter: string[] = [];
   let typesFilter: string[] = [];
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field StatesFilter');
-      } else {
-        const a: string[] = [];
-        for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-        statesFilter = a;
-      }
-    }
+    statesFilter = readArray(r, v, (flex), false, 'StatesFilter', readElem.string)!;
   }
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field TypesFilter');
-      } else {
-        const a: string[] = [];
-        for (let i = 0; i < n; i++) a.push((flex ? r.compactString() : r.string()));
-        typesFilter = a;
-      }
-    }
+    typesFilter = readArray(r, v, (flex), false, 'TypesFilter', readElem.string)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -69,19 +51,11 @@ export function writeListGroupsRequest(w: Writer, v: number, m: ListGroupsReques
   const flex = v >= 3;
   if (!(v >= 4) && m.statesFilter.length !== 0) throw new UnsupportedFieldError('StatesFilter', v);
   if (v >= 4) {
-    {
-      const a = m.statesFilter;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-    }
+    writeArray(w, v, (flex), false, 'StatesFilter', m.statesFilter, writeElem.string);
   }
   if (!(v >= 5) && m.typesFilter.length !== 0) throw new UnsupportedFieldError('TypesFilter', v);
   if (v >= 5) {
-    {
-      const a = m.typesFilter;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) if (flex) { w.compactString(requireValue(e)); } else { w.string(requireValue(e)); }
-    }
+    writeArray(w, v, (flex), false, 'TypesFilter', m.typesFilter, writeElem.string);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -139,16 +113,7 @@ export function readListGroupsResponse(r: Reader, v: number): ListGroupsResponse
     throttleTimeMs = r.int32();
   }
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Groups');
-    } else {
-      const a: ListGroupsResponseListedGroup[] = [];
-      for (let i = 0; i < n; i++) a.push(readListGroupsResponseListedGroup(r, v));
-      groups = a;
-    }
-  }
+  groups = readArray(r, v, (flex), false, 'Groups', readListGroupsResponseListedGroup)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -182,11 +147,7 @@ export function writeListGroupsResponse(w: Writer, v: number, m: ListGroupsRespo
     w.int32(m.throttleTimeMs);
   }
   w.int16(m.errorCode);
-  {
-    const a = m.groups;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeListGroupsResponseListedGroup(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Groups', m.groups, writeListGroupsResponseListedGroup);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

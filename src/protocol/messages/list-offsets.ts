@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ListOffsets (API key 2): versions 0-11, flexible from 6.
@@ -86,16 +86,7 @@ export function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest
   if (v >= 2) {
     isolationLevel = r.int8();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ListOffsetsRequestListOffsetsTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readListOffsetsRequestListOffsetsTopic)!;
   if (v >= 10) {
     timeoutMs = r.int32();
   }
@@ -111,16 +102,7 @@ function readListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffse
   let name: string = '';
   let partitions: ListOffsetsRequestListOffsetsPartition[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ListOffsetsRequestListOffsetsPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readListOffsetsRequestListOffsetsPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readListOffsetsRequestListOffsetsPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -155,11 +137,7 @@ export function writeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsRequ
   if (v >= 2) {
     w.int8(m.isolationLevel);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeListOffsetsRequestListOffsetsTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeListOffsetsRequestListOffsetsTopic);
   if (v >= 10) {
     w.int32(m.timeoutMs);
   }
@@ -171,11 +149,7 @@ export function writeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsRequ
 function writeListOffsetsRequestListOffsetsTopic(w: Writer, v: number, m: ListOffsetsRequestListOffsetsTopic): void {
   const flex = v >= 6;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeListOffsetsRequestListOffsetsPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeListOffsetsRequestListOffsetsPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -265,16 +239,7 @@ export function readListOffsetsResponse(r: Reader, v: number): ListOffsetsRespon
   if (v >= 2) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ListOffsetsResponseListOffsetsTopicResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsTopicResponse(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readListOffsetsResponseListOffsetsTopicResponse)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -287,16 +252,7 @@ function readListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: number): 
   let name: string = '';
   let partitions: ListOffsetsResponseListOffsetsPartitionResponse[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ListOffsetsResponseListOffsetsPartitionResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readListOffsetsResponseListOffsetsPartitionResponse(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readListOffsetsResponseListOffsetsPartitionResponse)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -315,16 +271,7 @@ function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v: numbe
   partitionIndex = r.int32();
   errorCode = r.int16();
   if (v <= 0) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field OldStyleOffsets');
-      } else {
-        const a: bigint[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int64());
-        oldStyleOffsets = a;
-      }
-    }
+    oldStyleOffsets = readArray(r, v, (flex), false, 'OldStyleOffsets', readElem.int64)!;
   }
   if (v >= 1) {
     timestamp = r.int64();
@@ -346,11 +293,7 @@ export function writeListOffsetsResponse(w: Writer, v: number, m: ListOffsetsRes
   if (v >= 2) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeListOffsetsResponseListOffsetsTopicResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeListOffsetsResponseListOffsetsTopicResponse);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -359,11 +302,7 @@ export function writeListOffsetsResponse(w: Writer, v: number, m: ListOffsetsRes
 function writeListOffsetsResponseListOffsetsTopicResponse(w: Writer, v: number, m: ListOffsetsResponseListOffsetsTopicResponse): void {
   const flex = v >= 6;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeListOffsetsResponseListOffsetsPartitionResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeListOffsetsResponseListOffsetsPartitionResponse);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -375,11 +314,7 @@ function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, v: numb
   w.int16(m.errorCode);
   if (!(v <= 0) && m.oldStyleOffsets.length !== 0) throw new UnsupportedFieldError('OldStyleOffsets', v);
   if (v <= 0) {
-    {
-      const a = m.oldStyleOffsets;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int64(e);
-    }
+    writeArray(w, v, (flex), false, 'OldStyleOffsets', m.oldStyleOffsets, writeElem.int64);
   }
   if (!(v >= 1) && m.timestamp !== -1n) throw new UnsupportedFieldError('Timestamp', v);
   if (v >= 1) {

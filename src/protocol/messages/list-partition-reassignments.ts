@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ListPartitionReassignments (API key 46): versions 0-0, flexible from 0.
@@ -51,16 +51,7 @@ export function readListPartitionReassignmentsRequest(r: Reader, v: number): Lis
   let timeoutMs: number = 60000;
   let topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null = null;
   timeoutMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      topics = null;
-    } else {
-      const a: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] = [];
-      for (let i = 0; i < n; i++) a.push(readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, true, 'Topics', readListPartitionReassignmentsRequestListPartitionReassignmentsTopics);
   _unknownTaggedFields = r.taggedFields(null);
   return { timeoutMs, topics, _unknownTaggedFields };
 }
@@ -70,41 +61,20 @@ function readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r
   let name: string = '';
   let partitionIndexes: number[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionIndexes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitionIndexes = a;
-    }
-  }
+  partitionIndexes = readArray(r, v, true, false, 'PartitionIndexes', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitionIndexes, _unknownTaggedFields };
 }
 
 export function writeListPartitionReassignmentsRequest(w: Writer, v: number, m: ListPartitionReassignmentsRequest): void {
   w.int32(m.timeoutMs);
-  {
-    const a = m.topics;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w, v, e);
-    }
-  }
+  writeArray(w, v, true, true, 'Topics', m.topics, writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w: Writer, v: number, m: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitionIndexes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'PartitionIndexes', m.partitionIndexes, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -177,16 +147,7 @@ export function readListPartitionReassignmentsResponse(r: Reader, v: number): Li
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ListPartitionReassignmentsResponseOngoingTopicReassignment[] = [];
-      for (let i = 0; i < n; i++) a.push(readListPartitionReassignmentsResponseOngoingTopicReassignment(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readListPartitionReassignmentsResponseOngoingTopicReassignment)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, errorMessage, topics, _unknownTaggedFields };
 }
@@ -196,16 +157,7 @@ function readListPartitionReassignmentsResponseOngoingTopicReassignment(r: Reade
   let name: string = '';
   let partitions: ListPartitionReassignmentsResponseOngoingPartitionReassignment[] = [];
   name = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ListPartitionReassignmentsResponseOngoingPartitionReassignment[] = [];
-      for (let i = 0; i < n; i++) a.push(readListPartitionReassignmentsResponseOngoingPartitionReassignment(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readListPartitionReassignmentsResponseOngoingPartitionReassignment)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { name, partitions, _unknownTaggedFields };
 }
@@ -217,36 +169,9 @@ function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: R
   let addingReplicas: number[] = [];
   let removingReplicas: number[] = [];
   partitionIndex = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Replicas');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      replicas = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AddingReplicas');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      addingReplicas = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field RemovingReplicas');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      removingReplicas = a;
-    }
-  }
+  replicas = readArray(r, v, true, false, 'Replicas', readElem.int32)!;
+  addingReplicas = readArray(r, v, true, false, 'AddingReplicas', readElem.int32)!;
+  removingReplicas = readArray(r, v, true, false, 'RemovingReplicas', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, replicas, addingReplicas, removingReplicas, _unknownTaggedFields };
 }
@@ -255,41 +180,21 @@ export function writeListPartitionReassignmentsResponse(w: Writer, v: number, m:
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeListPartitionReassignmentsResponseOngoingTopicReassignment(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeListPartitionReassignmentsResponseOngoingTopicReassignment);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeListPartitionReassignmentsResponseOngoingTopicReassignment(w: Writer, v: number, m: ListPartitionReassignmentsResponseOngoingTopicReassignment): void {
   w.compactString(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeListPartitionReassignmentsResponseOngoingPartitionReassignment);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w: Writer, v: number, m: ListPartitionReassignmentsResponseOngoingPartitionReassignment): void {
   w.int32(m.partitionIndex);
-  {
-    const a = m.replicas;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
-  {
-    const a = m.addingReplicas;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
-  {
-    const a = m.removingReplicas;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Replicas', m.replicas, writeElem.int32);
+  writeArray(w, v, true, false, 'AddingReplicas', m.addingReplicas, writeElem.int32);
+  writeArray(w, v, true, false, 'RemovingReplicas', m.removingReplicas, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

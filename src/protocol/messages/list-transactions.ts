@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ListTransactions (API key 66): versions 0-2, flexible from 0.
@@ -42,26 +42,8 @@ export function readListTransactionsRequest(r: Reader, v: number): ListTransacti
   let producerIdFilters: bigint[] = [];
   let durationFilter: bigint = -1n;
   let transactionalIdPattern: string | null = null;
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field StateFilters');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      stateFilters = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ProducerIdFilters');
-    } else {
-      const a: bigint[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int64());
-      producerIdFilters = a;
-    }
-  }
+  stateFilters = readArray(r, v, true, false, 'StateFilters', readElem.string)!;
+  producerIdFilters = readArray(r, v, true, false, 'ProducerIdFilters', readElem.int64)!;
   if (v >= 1) {
     durationFilter = r.int64();
   }
@@ -73,16 +55,8 @@ export function readListTransactionsRequest(r: Reader, v: number): ListTransacti
 }
 
 export function writeListTransactionsRequest(w: Writer, v: number, m: ListTransactionsRequest): void {
-  {
-    const a = m.stateFilters;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
-  {
-    const a = m.producerIdFilters;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int64(e);
-  }
+  writeArray(w, v, true, false, 'StateFilters', m.stateFilters, writeElem.string);
+  writeArray(w, v, true, false, 'ProducerIdFilters', m.producerIdFilters, writeElem.int64);
   if (!(v >= 1) && m.durationFilter !== -1n) throw new UnsupportedFieldError('DurationFilter', v);
   if (v >= 1) {
     w.int64(m.durationFilter);
@@ -143,26 +117,8 @@ export function readListTransactionsResponse(r: Reader, v: number): ListTransact
   let transactionStates: ListTransactionsResponseTransactionState[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field UnknownStateFilters');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      unknownStateFilters = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TransactionStates');
-    } else {
-      const a: ListTransactionsResponseTransactionState[] = [];
-      for (let i = 0; i < n; i++) a.push(readListTransactionsResponseTransactionState(r, v));
-      transactionStates = a;
-    }
-  }
+  unknownStateFilters = readArray(r, v, true, false, 'UnknownStateFilters', readElem.string)!;
+  transactionStates = readArray(r, v, true, false, 'TransactionStates', readListTransactionsResponseTransactionState)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, unknownStateFilters, transactionStates, _unknownTaggedFields };
 }
@@ -182,16 +138,8 @@ function readListTransactionsResponseTransactionState(r: Reader, v: number): Lis
 export function writeListTransactionsResponse(w: Writer, v: number, m: ListTransactionsResponse): void {
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
-  {
-    const a = m.unknownStateFilters;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
-  {
-    const a = m.transactionStates;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeListTransactionsResponseTransactionState(w, v, e);
-  }
+  writeArray(w, v, true, false, 'UnknownStateFilters', m.unknownStateFilters, writeElem.string);
+  writeArray(w, v, true, false, 'TransactionStates', m.transactionStates, writeListTransactionsResponseTransactionState);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * Metadata (API key 3): versions 0-13, flexible from 9.
@@ -59,16 +59,7 @@ export function readMetadataRequest(r: Reader, v: number): MetadataRequest {
   let allowAutoTopicCreation: boolean = true;
   let includeClusterAuthorizedOperations: boolean = false;
   let includeTopicAuthorizedOperations: boolean = false;
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      if (!(v >= 1)) throw new MalformedError('null array for non-nullable field Topics'); topics = null;
-    } else {
-      const a: MetadataRequestTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readMetadataRequestTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), (v >= 1), 'Topics', readMetadataRequestTopic);
   if (v >= 4) {
     allowAutoTopicCreation = r.bool();
   }
@@ -101,16 +92,7 @@ function readMetadataRequestTopic(r: Reader, v: number): MetadataRequestTopic {
 
 export function writeMetadataRequest(w: Writer, v: number, m: MetadataRequest): void {
   const flex = v >= 9;
-  {
-    const a = m.topics;
-    if (a === null) {
-      if (!(v >= 1)) throw new RangeError('null for non-nullable field Topics');
-      if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-    } else {
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeMetadataRequestTopic(w, v, e);
-    }
-  }
+  writeArray(w, v, (flex), (v >= 1), 'Topics', m.topics, writeMetadataRequestTopic);
   if (!(v >= 4) && m.allowAutoTopicCreation !== true) throw new UnsupportedFieldError('AllowAutoTopicCreation', v);
   if (v >= 4) {
     w.bool(m.allowAutoTopicCreation);
@@ -264,32 +246,14 @@ export function readMetadataResponse(r: Reader, v: number): MetadataResponse {
   if (v >= 3) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Brokers');
-    } else {
-      const a: MetadataResponseBroker[] = [];
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseBroker(r, v));
-      brokers = a;
-    }
-  }
+  brokers = readArray(r, v, (flex), false, 'Brokers', readMetadataResponseBroker)!;
   if (v >= 2) {
     clusterId = (flex ? (v >= 2 ? r.compactNullableString() : r.compactString()) : (v >= 2 ? r.nullableString() : r.string()));
   }
   if (v >= 1) {
     controllerId = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: MetadataResponseTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readMetadataResponseTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readMetadataResponseTopic)!;
   if (v >= 8 && v <= 10) {
     clusterAuthorizedOperations = r.int32();
   }
@@ -338,16 +302,7 @@ function readMetadataResponseTopic(r: Reader, v: number): MetadataResponseTopic 
   if (v >= 1) {
     isInternal = r.bool();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: MetadataResponsePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readMetadataResponsePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readMetadataResponsePartition)!;
   if (v >= 8) {
     topicAuthorizedOperations = r.int32();
   }
@@ -373,37 +328,10 @@ function readMetadataResponsePartition(r: Reader, v: number): MetadataResponsePa
   if (v >= 7) {
     leaderEpoch = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ReplicaNodes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      replicaNodes = a;
-    }
-  }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field IsrNodes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      isrNodes = a;
-    }
-  }
+  replicaNodes = readArray(r, v, (flex), false, 'ReplicaNodes', readElem.int32)!;
+  isrNodes = readArray(r, v, (flex), false, 'IsrNodes', readElem.int32)!;
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field OfflineReplicas');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        offlineReplicas = a;
-      }
-    }
+    offlineReplicas = readArray(r, v, (flex), false, 'OfflineReplicas', readElem.int32)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -416,22 +344,14 @@ export function writeMetadataResponse(w: Writer, v: number, m: MetadataResponse)
   if (v >= 3) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.brokers;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeMetadataResponseBroker(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Brokers', m.brokers, writeMetadataResponseBroker);
   if (v >= 2) {
     if (flex) { if (v >= 2) w.compactNullableString(m.clusterId); else w.compactString(requireValue(m.clusterId)); } else { if (v >= 2) w.nullableString(m.clusterId); else w.string(requireValue(m.clusterId)); }
   }
   if (v >= 1) {
     w.int32(m.controllerId);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeMetadataResponseTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeMetadataResponseTopic);
   if (!(v >= 8 && v <= 10) && m.clusterAuthorizedOperations !== -2147483648) throw new UnsupportedFieldError('ClusterAuthorizedOperations', v);
   if (v >= 8 && v <= 10) {
     w.int32(m.clusterAuthorizedOperations);
@@ -467,11 +387,7 @@ function writeMetadataResponseTopic(w: Writer, v: number, m: MetadataResponseTop
   if (v >= 1) {
     w.bool(m.isInternal);
   }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeMetadataResponsePartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeMetadataResponsePartition);
   if (!(v >= 8) && m.topicAuthorizedOperations !== -2147483648) throw new UnsupportedFieldError('TopicAuthorizedOperations', v);
   if (v >= 8) {
     w.int32(m.topicAuthorizedOperations);
@@ -489,22 +405,10 @@ function writeMetadataResponsePartition(w: Writer, v: number, m: MetadataRespons
   if (v >= 7) {
     w.int32(m.leaderEpoch);
   }
-  {
-    const a = m.replicaNodes;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
-  {
-    const a = m.isrNodes;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'ReplicaNodes', m.replicaNodes, writeElem.int32);
+  writeArray(w, v, (flex), false, 'IsrNodes', m.isrNodes, writeElem.int32);
   if (v >= 5) {
-    {
-      const a = m.offlineReplicas;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'OfflineReplicas', m.offlineReplicas, writeElem.int32);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);

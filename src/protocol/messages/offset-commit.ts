@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * OffsetCommit (API key 8): versions 0-10, flexible from 8.
@@ -109,16 +109,7 @@ export function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitReque
   if (v >= 2 && v <= 4) {
     retentionTimeMs = r.int64();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: OffsetCommitRequestTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readOffsetCommitRequestTopic)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -137,16 +128,7 @@ function readOffsetCommitRequestTopic(r: Reader, v: number): OffsetCommitRequest
   if (v >= 10) {
     topicId = r.uuid();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: OffsetCommitRequestPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitRequestPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readOffsetCommitRequestPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -192,11 +174,7 @@ export function writeOffsetCommitRequest(w: Writer, v: number, m: OffsetCommitRe
   if (v >= 2 && v <= 4) {
     w.int64(m.retentionTimeMs);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetCommitRequestTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetCommitRequestTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -210,11 +188,7 @@ function writeOffsetCommitRequestTopic(w: Writer, v: number, m: OffsetCommitRequ
   if (v >= 10) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetCommitRequestPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeOffsetCommitRequestPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -296,16 +270,7 @@ export function readOffsetCommitResponse(r: Reader, v: number): OffsetCommitResp
   if (v >= 3) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: OffsetCommitResponseTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitResponseTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readOffsetCommitResponseTopic)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -324,16 +289,7 @@ function readOffsetCommitResponseTopic(r: Reader, v: number): OffsetCommitRespon
   if (v >= 10) {
     topicId = r.uuid();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: OffsetCommitResponsePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetCommitResponsePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readOffsetCommitResponsePartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -358,11 +314,7 @@ export function writeOffsetCommitResponse(w: Writer, v: number, m: OffsetCommitR
   if (v >= 3) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetCommitResponseTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetCommitResponseTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -376,11 +328,7 @@ function writeOffsetCommitResponseTopic(w: Writer, v: number, m: OffsetCommitRes
   if (v >= 10) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetCommitResponsePartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeOffsetCommitResponsePartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * OffsetDelete (API key 47): versions 0-0, flexible from never.
@@ -64,16 +64,7 @@ export function readOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteReque
   let groupId: string = '';
   let topics: OffsetDeleteRequestTopic[] = [];
   groupId = r.string();
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: OffsetDeleteRequestTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetDeleteRequestTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, false, false, 'Topics', readOffsetDeleteRequestTopic)!;
   return { groupId, topics, _unknownTaggedFields };
 }
 
@@ -82,16 +73,7 @@ function readOffsetDeleteRequestTopic(r: Reader, v: number): OffsetDeleteRequest
   let name: string = '';
   let partitions: OffsetDeleteRequestPartition[] = [];
   name = r.string();
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: OffsetDeleteRequestPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetDeleteRequestPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, false, false, 'Partitions', readOffsetDeleteRequestPartition)!;
   return { name, partitions, _unknownTaggedFields };
 }
 
@@ -104,20 +86,12 @@ function readOffsetDeleteRequestPartition(r: Reader, v: number): OffsetDeleteReq
 
 export function writeOffsetDeleteRequest(w: Writer, v: number, m: OffsetDeleteRequest): void {
   w.string(requireValue(m.groupId));
-  {
-    const a = m.topics;
-    w.arrayLength(a.length);
-    for (const e of a) writeOffsetDeleteRequestTopic(w, v, e);
-  }
+  writeArray(w, v, false, false, 'Topics', m.topics, writeOffsetDeleteRequestTopic);
 }
 
 function writeOffsetDeleteRequestTopic(w: Writer, v: number, m: OffsetDeleteRequestTopic): void {
   w.string(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.arrayLength(a.length);
-    for (const e of a) writeOffsetDeleteRequestPartition(w, v, e);
-  }
+  writeArray(w, v, false, false, 'Partitions', m.partitions, writeOffsetDeleteRequestPartition);
 }
 
 function writeOffsetDeleteRequestPartition(w: Writer, v: number, m: OffsetDeleteRequestPartition): void {
@@ -182,16 +156,7 @@ export function readOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResp
   let topics: OffsetDeleteResponseTopic[] = [];
   errorCode = r.int16();
   throttleTimeMs = r.int32();
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: OffsetDeleteResponseTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetDeleteResponseTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, false, false, 'Topics', readOffsetDeleteResponseTopic)!;
   return { errorCode, throttleTimeMs, topics, _unknownTaggedFields };
 }
 
@@ -200,16 +165,7 @@ function readOffsetDeleteResponseTopic(r: Reader, v: number): OffsetDeleteRespon
   let name: string = '';
   let partitions: OffsetDeleteResponsePartition[] = [];
   name = r.string();
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: OffsetDeleteResponsePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetDeleteResponsePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, false, false, 'Partitions', readOffsetDeleteResponsePartition)!;
   return { name, partitions, _unknownTaggedFields };
 }
 
@@ -225,20 +181,12 @@ function readOffsetDeleteResponsePartition(r: Reader, v: number): OffsetDeleteRe
 export function writeOffsetDeleteResponse(w: Writer, v: number, m: OffsetDeleteResponse): void {
   w.int16(m.errorCode);
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.topics;
-    w.arrayLength(a.length);
-    for (const e of a) writeOffsetDeleteResponseTopic(w, v, e);
-  }
+  writeArray(w, v, false, false, 'Topics', m.topics, writeOffsetDeleteResponseTopic);
 }
 
 function writeOffsetDeleteResponseTopic(w: Writer, v: number, m: OffsetDeleteResponseTopic): void {
   w.string(requireValue(m.name));
-  {
-    const a = m.partitions;
-    w.arrayLength(a.length);
-    for (const e of a) writeOffsetDeleteResponsePartition(w, v, e);
-  }
+  writeArray(w, v, false, false, 'Partitions', m.partitions, writeOffsetDeleteResponsePartition);
 }
 
 function writeOffsetDeleteResponsePartition(w: Writer, v: number, m: OffsetDeleteResponsePartition): void {

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * OffsetFetch (API key 9): versions 0-10, flexible from 6.
@@ -105,28 +105,10 @@ export function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest
     groupId = (flex ? r.compactString() : r.string());
   }
   if (v <= 7) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        if (!(v >= 2 && v <= 7)) throw new MalformedError('null array for non-nullable field Topics'); topics = null;
-      } else {
-        const a: OffsetFetchRequestTopic[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestTopic(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), (v >= 2 && v <= 7), 'Topics', readOffsetFetchRequestTopic);
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Groups');
-      } else {
-        const a: OffsetFetchRequestGroup[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestGroup(r, v));
-        groups = a;
-      }
-    }
+    groups = readArray(r, v, (flex), false, 'Groups', readOffsetFetchRequestGroup)!;
   }
   if (v >= 7) {
     requireStable = r.bool();
@@ -146,16 +128,7 @@ function readOffsetFetchRequestTopic(r: Reader, v: number): OffsetFetchRequestTo
     name = (flex ? r.compactString() : r.string());
   }
   if (v <= 7) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionIndexes');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        partitionIndexes = a;
-      }
-    }
+    partitionIndexes = readArray(r, v, (flex), false, 'PartitionIndexes', readElem.int32)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -180,16 +153,7 @@ function readOffsetFetchRequestGroup(r: Reader, v: number): OffsetFetchRequestGr
     memberEpoch = r.int32();
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        if (!(v >= 8)) throw new MalformedError('null array for non-nullable field Topics'); topics = null;
-      } else {
-        const a: OffsetFetchRequestTopics[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchRequestTopics(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), (v >= 8), 'Topics', readOffsetFetchRequestTopics);
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -210,16 +174,7 @@ function readOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestT
     topicId = r.uuid();
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionIndexes');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        partitionIndexes = a;
-      }
-    }
+    partitionIndexes = readArray(r, v, (flex), false, 'PartitionIndexes', readElem.int32)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -235,24 +190,11 @@ export function writeOffsetFetchRequest(w: Writer, v: number, m: OffsetFetchRequ
   }
   if (!(v <= 7) && (m.topics !== null && m.topics.length !== 0)) throw new UnsupportedFieldError('Topics', v);
   if (v <= 7) {
-    {
-      const a = m.topics;
-      if (a === null) {
-        if (!(v >= 2 && v <= 7)) throw new RangeError('null for non-nullable field Topics');
-        if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-      } else {
-        if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-        for (const e of a) writeOffsetFetchRequestTopic(w, v, e);
-      }
-    }
+    writeArray(w, v, (flex), (v >= 2 && v <= 7), 'Topics', m.topics, writeOffsetFetchRequestTopic);
   }
   if (!(v >= 8) && m.groups.length !== 0) throw new UnsupportedFieldError('Groups', v);
   if (v >= 8) {
-    {
-      const a = m.groups;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeOffsetFetchRequestGroup(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Groups', m.groups, writeOffsetFetchRequestGroup);
   }
   if (!(v >= 7) && m.requireStable !== false) throw new UnsupportedFieldError('RequireStable', v);
   if (v >= 7) {
@@ -271,11 +213,7 @@ function writeOffsetFetchRequestTopic(w: Writer, v: number, m: OffsetFetchReques
   }
   if (!(v <= 7) && m.partitionIndexes.length !== 0) throw new UnsupportedFieldError('PartitionIndexes', v);
   if (v <= 7) {
-    {
-      const a = m.partitionIndexes;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionIndexes', m.partitionIndexes, writeElem.int32);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -296,16 +234,7 @@ function writeOffsetFetchRequestGroup(w: Writer, v: number, m: OffsetFetchReques
   }
   if (!(v >= 8) && (m.topics !== null && m.topics.length !== 0)) throw new UnsupportedFieldError('Topics', v);
   if (v >= 8) {
-    {
-      const a = m.topics;
-      if (a === null) {
-        if (!(v >= 8)) throw new RangeError('null for non-nullable field Topics');
-        if (flex) w.compactArrayLength(-1); else w.arrayLength(-1);
-      } else {
-        if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-        for (const e of a) writeOffsetFetchRequestTopics(w, v, e);
-      }
-    }
+    writeArray(w, v, (flex), (v >= 8), 'Topics', m.topics, writeOffsetFetchRequestTopics);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -322,11 +251,7 @@ function writeOffsetFetchRequestTopics(w: Writer, v: number, m: OffsetFetchReque
   }
   if (!(v >= 8) && m.partitionIndexes.length !== 0) throw new UnsupportedFieldError('PartitionIndexes', v);
   if (v >= 8) {
-    {
-      const a = m.partitionIndexes;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionIndexes', m.partitionIndexes, writeElem.int32);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -470,31 +395,13 @@ export function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchRespon
     throttleTimeMs = r.int32();
   }
   if (v <= 7) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Topics');
-      } else {
-        const a: OffsetFetchResponseTopic[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseTopic(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), false, 'Topics', readOffsetFetchResponseTopic)!;
   }
   if (v >= 2 && v <= 7) {
     errorCode = r.int16();
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Groups');
-      } else {
-        const a: OffsetFetchResponseGroup[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseGroup(r, v));
-        groups = a;
-      }
-    }
+    groups = readArray(r, v, (flex), false, 'Groups', readOffsetFetchResponseGroup)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -511,16 +418,7 @@ function readOffsetFetchResponseTopic(r: Reader, v: number): OffsetFetchResponse
     name = (flex ? r.compactString() : r.string());
   }
   if (v <= 7) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Partitions');
-      } else {
-        const a: OffsetFetchResponsePartition[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchResponsePartition(r, v));
-        partitions = a;
-      }
-    }
+    partitions = readArray(r, v, (flex), false, 'Partitions', readOffsetFetchResponsePartition)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -567,16 +465,7 @@ function readOffsetFetchResponseGroup(r: Reader, v: number): OffsetFetchResponse
     groupId = (flex ? r.compactString() : r.string());
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Topics');
-      } else {
-        const a: OffsetFetchResponseTopics[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchResponseTopics(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), false, 'Topics', readOffsetFetchResponseTopics)!;
   }
   if (v >= 8) {
     errorCode = r.int16();
@@ -600,16 +489,7 @@ function readOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchRespons
     topicId = r.uuid();
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Partitions');
-      } else {
-        const a: OffsetFetchResponsePartitions[] = [];
-        for (let i = 0; i < n; i++) a.push(readOffsetFetchResponsePartitions(r, v));
-        partitions = a;
-      }
-    }
+    partitions = readArray(r, v, (flex), false, 'Partitions', readOffsetFetchResponsePartitions)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -653,22 +533,14 @@ export function writeOffsetFetchResponse(w: Writer, v: number, m: OffsetFetchRes
   }
   if (!(v <= 7) && m.topics.length !== 0) throw new UnsupportedFieldError('Topics', v);
   if (v <= 7) {
-    {
-      const a = m.topics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeOffsetFetchResponseTopic(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetFetchResponseTopic);
   }
   if (v >= 2 && v <= 7) {
     w.int16(m.errorCode);
   }
   if (!(v >= 8) && m.groups.length !== 0) throw new UnsupportedFieldError('Groups', v);
   if (v >= 8) {
-    {
-      const a = m.groups;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeOffsetFetchResponseGroup(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Groups', m.groups, writeOffsetFetchResponseGroup);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -683,11 +555,7 @@ function writeOffsetFetchResponseTopic(w: Writer, v: number, m: OffsetFetchRespo
   }
   if (!(v <= 7) && m.partitions.length !== 0) throw new UnsupportedFieldError('Partitions', v);
   if (v <= 7) {
-    {
-      const a = m.partitions;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeOffsetFetchResponsePartition(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeOffsetFetchResponsePartition);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -728,11 +596,7 @@ function writeOffsetFetchResponseGroup(w: Writer, v: number, m: OffsetFetchRespo
   }
   if (!(v >= 8) && m.topics.length !== 0) throw new UnsupportedFieldError('Topics', v);
   if (v >= 8) {
-    {
-      const a = m.topics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeOffsetFetchResponseTopics(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetFetchResponseTopics);
   }
   if (!(v >= 8) && m.errorCode !== 0) throw new UnsupportedFieldError('ErrorCode', v);
   if (v >= 8) {
@@ -753,11 +617,7 @@ function writeOffsetFetchResponseTopics(w: Writer, v: number, m: OffsetFetchResp
   }
   if (!(v >= 8) && m.partitions.length !== 0) throw new UnsupportedFieldError('Partitions', v);
   if (v >= 8) {
-    {
-      const a = m.partitions;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeOffsetFetchResponsePartitions(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeOffsetFetchResponsePartitions);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);

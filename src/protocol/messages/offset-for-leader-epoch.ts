@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * OffsetForLeaderEpoch (API key 23): versions 0-4, flexible from 4.
@@ -74,16 +74,7 @@ export function readOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetFor
   if (v >= 3) {
     replicaId = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readOffsetForLeaderEpochRequestOffsetForLeaderTopic)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -96,16 +87,7 @@ function readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v: numbe
   let topic: string = '';
   let partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = [];
   topic = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readOffsetForLeaderEpochRequestOffsetForLeaderPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -134,11 +116,7 @@ export function writeOffsetForLeaderEpochRequest(w: Writer, v: number, m: Offset
   if (v >= 3) {
     w.int32(m.replicaId);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetForLeaderEpochRequestOffsetForLeaderTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -147,11 +125,7 @@ export function writeOffsetForLeaderEpochRequest(w: Writer, v: number, m: Offset
 function writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, v: number, m: OffsetForLeaderEpochRequestOffsetForLeaderTopic): void {
   const flex = v >= 4;
   if (flex) { w.compactString(requireValue(m.topic)); } else { w.string(requireValue(m.topic)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeOffsetForLeaderEpochRequestOffsetForLeaderPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -231,16 +205,7 @@ export function readOffsetForLeaderEpochResponse(r: Reader, v: number): OffsetFo
   if (v >= 2) {
     throttleTimeMs = r.int32();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -253,16 +218,7 @@ function readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Reader, v
   let topic: string = '';
   let partitions: OffsetForLeaderEpochResponseEpochEndOffset[] = [];
   topic = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: OffsetForLeaderEpochResponseEpochEndOffset[] = [];
-      for (let i = 0; i < n; i++) a.push(readOffsetForLeaderEpochResponseEpochEndOffset(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readOffsetForLeaderEpochResponseEpochEndOffset)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -293,11 +249,7 @@ export function writeOffsetForLeaderEpochResponse(w: Writer, v: number, m: Offse
   if (v >= 2) {
     w.int32(m.throttleTimeMs);
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -306,11 +258,7 @@ export function writeOffsetForLeaderEpochResponse(w: Writer, v: number, m: Offse
 function writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: Writer, v: number, m: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult): void {
   const flex = v >= 4;
   if (flex) { w.compactString(requireValue(m.topic)); } else { w.string(requireValue(m.topic)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeOffsetForLeaderEpochResponseEpochEndOffset(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeOffsetForLeaderEpochResponseEpochEndOffset);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

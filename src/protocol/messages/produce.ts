@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * Produce (API key 0): versions 0-13, flexible from 9.
@@ -84,16 +84,7 @@ export function readProduceRequest(r: Reader, v: number): ProduceRequest {
   }
   acks = r.int16();
   timeoutMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TopicData');
-    } else {
-      const a: ProduceRequestTopicProduceData[] = [];
-      for (let i = 0; i < n; i++) a.push(readProduceRequestTopicProduceData(r, v));
-      topicData = a;
-    }
-  }
+  topicData = readArray(r, v, (flex), false, 'TopicData', readProduceRequestTopicProduceData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -112,16 +103,7 @@ function readProduceRequestTopicProduceData(r: Reader, v: number): ProduceReques
   if (v >= 13) {
     topicId = r.uuid();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionData');
-    } else {
-      const a: ProduceRequestPartitionProduceData[] = [];
-      for (let i = 0; i < n; i++) a.push(readProduceRequestPartitionProduceData(r, v));
-      partitionData = a;
-    }
-  }
+  partitionData = readArray(r, v, (flex), false, 'PartitionData', readProduceRequestPartitionProduceData)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -149,11 +131,7 @@ export function writeProduceRequest(w: Writer, v: number, m: ProduceRequest): vo
   }
   w.int16(m.acks);
   w.int32(m.timeoutMs);
-  {
-    const a = m.topicData;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeProduceRequestTopicProduceData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'TopicData', m.topicData, writeProduceRequestTopicProduceData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -167,11 +145,7 @@ function writeProduceRequestTopicProduceData(w: Writer, v: number, m: ProduceReq
   if (v >= 13) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitionData;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeProduceRequestPartitionProduceData(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'PartitionData', m.partitionData, writeProduceRequestPartitionProduceData);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -317,16 +291,7 @@ export function readProduceResponse(r: Reader, v: number): ProduceResponse {
   let responses: ProduceResponseTopicProduceResponse[] = [];
   let throttleTimeMs: number = 0;
   let nodeEndpoints: ProduceResponseNodeEndpoint[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: ProduceResponseTopicProduceResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readProduceResponseTopicProduceResponse(r, v));
-      responses = a;
-    }
-  }
+  responses = readArray(r, v, (flex), false, 'Responses', readProduceResponseTopicProduceResponse)!;
   if (v >= 1) {
     throttleTimeMs = r.int32();
   }
@@ -335,16 +300,7 @@ export function readProduceResponse(r: Reader, v: number): ProduceResponse {
       switch (tag) {
         case 0:
           if (!(v >= 10)) return false;
-          {
-            const n = tr.compactArrayLength();
-            if (n < 0) {
-              throw new MalformedError('null array for non-nullable field NodeEndpoints');
-            } else {
-              const a: ProduceResponseNodeEndpoint[] = [];
-              for (let i = 0; i < n; i++) a.push(readProduceResponseNodeEndpoint(tr, v));
-              nodeEndpoints = a;
-            }
-          }
+          nodeEndpoints = readArray(tr, v, true, false, 'NodeEndpoints', readProduceResponseNodeEndpoint)!;
           return true;
       }
       return false;
@@ -365,16 +321,7 @@ function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceR
   if (v >= 13) {
     topicId = r.uuid();
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionResponses');
-    } else {
-      const a: ProduceResponsePartitionProduceResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readProduceResponsePartitionProduceResponse(r, v));
-      partitionResponses = a;
-    }
-  }
+  partitionResponses = readArray(r, v, (flex), false, 'PartitionResponses', readProduceResponsePartitionProduceResponse)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -402,16 +349,7 @@ function readProduceResponsePartitionProduceResponse(r: Reader, v: number): Prod
     logStartOffset = r.int64();
   }
   if (v >= 8) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field RecordErrors');
-      } else {
-        const a: ProduceResponseBatchIndexAndErrorMessage[] = [];
-        for (let i = 0; i < n; i++) a.push(readProduceResponseBatchIndexAndErrorMessage(r, v));
-        recordErrors = a;
-      }
-    }
+    recordErrors = readArray(r, v, (flex), false, 'RecordErrors', readProduceResponseBatchIndexAndErrorMessage)!;
   }
   if (v >= 8) {
     errorMessage = (flex ? (v >= 8 ? r.compactNullableString() : r.compactString()) : (v >= 8 ? r.nullableString() : r.string()));
@@ -491,11 +429,7 @@ function readProduceResponseNodeEndpoint(r: Reader, v: number): ProduceResponseN
 
 export function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): void {
   const flex = v >= 9;
-  {
-    const a = m.responses;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeProduceResponseTopicProduceResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Responses', m.responses, writeProduceResponseTopicProduceResponse);
   if (v >= 1) {
     w.int32(m.throttleTimeMs);
   }
@@ -504,11 +438,7 @@ export function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): 
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 10) && m.nodeEndpoints.length !== 0) {
       const tw = new Writer(64);
-      {
-        const a = m.nodeEndpoints;
-        tw.compactArrayLength(a.length);
-        for (const e of a) writeProduceResponseNodeEndpoint(tw, v, e);
-      }
+      writeArray(tw, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeProduceResponseNodeEndpoint);
       (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
     }
     w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
@@ -523,11 +453,7 @@ function writeProduceResponseTopicProduceResponse(w: Writer, v: number, m: Produ
   if (v >= 13) {
     w.uuid(m.topicId);
   }
-  {
-    const a = m.partitionResponses;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeProduceResponsePartitionProduceResponse(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'PartitionResponses', m.partitionResponses, writeProduceResponsePartitionProduceResponse);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -545,11 +471,7 @@ function writeProduceResponsePartitionProduceResponse(w: Writer, v: number, m: P
     w.int64(m.logStartOffset);
   }
   if (v >= 8) {
-    {
-      const a = m.recordErrors;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeProduceResponseBatchIndexAndErrorMessage(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'RecordErrors', m.recordErrors, writeProduceResponseBatchIndexAndErrorMessage);
   }
   if (v >= 8) {
     if (flex) { if (v >= 8) w.compactNullableString(m.errorMessage); else w.compactString(requireValue(m.errorMessage)); } else { if (v >= 8) w.nullableString(m.errorMessage); else w.string(requireValue(m.errorMessage)); }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ReadShareGroupStateSummary (API key 87): versions 0-0, flexible from 0.
@@ -67,16 +67,7 @@ export function readReadShareGroupStateSummaryRequest(r: Reader, v: number): Rea
   let groupId: string = '';
   let topics: ReadShareGroupStateSummaryRequestReadStateSummaryData[] = [];
   groupId = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ReadShareGroupStateSummaryRequestReadStateSummaryData[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateSummaryRequestReadStateSummaryData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readReadShareGroupStateSummaryRequestReadStateSummaryData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, topics, _unknownTaggedFields };
 }
@@ -86,16 +77,7 @@ function readReadShareGroupStateSummaryRequestReadStateSummaryData(r: Reader, v:
   let topicId: string = ZERO_UUID;
   let partitions: ReadShareGroupStateSummaryRequestPartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ReadShareGroupStateSummaryRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateSummaryRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readReadShareGroupStateSummaryRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -112,21 +94,13 @@ function readReadShareGroupStateSummaryRequestPartitionData(r: Reader, v: number
 
 export function writeReadShareGroupStateSummaryRequest(w: Writer, v: number, m: ReadShareGroupStateSummaryRequest): void {
   w.compactString(requireValue(m.groupId));
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateSummaryRequestReadStateSummaryData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeReadShareGroupStateSummaryRequestReadStateSummaryData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeReadShareGroupStateSummaryRequestReadStateSummaryData(w: Writer, v: number, m: ReadShareGroupStateSummaryRequestReadStateSummaryData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateSummaryRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeReadShareGroupStateSummaryRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -193,16 +167,7 @@ export function defaultReadShareGroupStateSummaryResponsePartitionResult(): Read
 export function readReadShareGroupStateSummaryResponse(r: Reader, v: number): ReadShareGroupStateSummaryResponse {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let results: ReadShareGroupStateSummaryResponseReadStateSummaryResult[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: ReadShareGroupStateSummaryResponseReadStateSummaryResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateSummaryResponseReadStateSummaryResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readReadShareGroupStateSummaryResponseReadStateSummaryResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { results, _unknownTaggedFields };
 }
@@ -212,16 +177,7 @@ function readReadShareGroupStateSummaryResponseReadStateSummaryResult(r: Reader,
   let topicId: string = ZERO_UUID;
   let partitions: ReadShareGroupStateSummaryResponsePartitionResult[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ReadShareGroupStateSummaryResponsePartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateSummaryResponsePartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readReadShareGroupStateSummaryResponsePartitionResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -243,21 +199,13 @@ function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, v: num
 }
 
 export function writeReadShareGroupStateSummaryResponse(w: Writer, v: number, m: ReadShareGroupStateSummaryResponse): void {
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateSummaryResponseReadStateSummaryResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeReadShareGroupStateSummaryResponseReadStateSummaryResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeReadShareGroupStateSummaryResponseReadStateSummaryResult(w: Writer, v: number, m: ReadShareGroupStateSummaryResponseReadStateSummaryResult): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateSummaryResponsePartitionResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeReadShareGroupStateSummaryResponsePartitionResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ReadShareGroupState (API key 84): versions 0-0, flexible from 0.
@@ -67,16 +67,7 @@ export function readReadShareGroupStateRequest(r: Reader, v: number): ReadShareG
   let groupId: string = '';
   let topics: ReadShareGroupStateRequestReadStateData[] = [];
   groupId = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ReadShareGroupStateRequestReadStateData[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateRequestReadStateData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readReadShareGroupStateRequestReadStateData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, topics, _unknownTaggedFields };
 }
@@ -86,16 +77,7 @@ function readReadShareGroupStateRequestReadStateData(r: Reader, v: number): Read
   let topicId: string = ZERO_UUID;
   let partitions: ReadShareGroupStateRequestPartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ReadShareGroupStateRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readReadShareGroupStateRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -112,21 +94,13 @@ function readReadShareGroupStateRequestPartitionData(r: Reader, v: number): Read
 
 export function writeReadShareGroupStateRequest(w: Writer, v: number, m: ReadShareGroupStateRequest): void {
   w.compactString(requireValue(m.groupId));
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateRequestReadStateData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeReadShareGroupStateRequestReadStateData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeReadShareGroupStateRequestReadStateData(w: Writer, v: number, m: ReadShareGroupStateRequestReadStateData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeReadShareGroupStateRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -217,16 +191,7 @@ export function defaultReadShareGroupStateResponseStateBatch(): ReadShareGroupSt
 export function readReadShareGroupStateResponse(r: Reader, v: number): ReadShareGroupStateResponse {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let results: ReadShareGroupStateResponseReadStateResult[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: ReadShareGroupStateResponseReadStateResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateResponseReadStateResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readReadShareGroupStateResponseReadStateResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { results, _unknownTaggedFields };
 }
@@ -236,16 +201,7 @@ function readReadShareGroupStateResponseReadStateResult(r: Reader, v: number): R
   let topicId: string = ZERO_UUID;
   let partitions: ReadShareGroupStateResponsePartitionResult[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ReadShareGroupStateResponsePartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateResponsePartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readReadShareGroupStateResponsePartitionResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -263,16 +219,7 @@ function readReadShareGroupStateResponsePartitionResult(r: Reader, v: number): R
   errorMessage = r.compactNullableString();
   stateEpoch = r.int32();
   startOffset = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field StateBatches');
-    } else {
-      const a: ReadShareGroupStateResponseStateBatch[] = [];
-      for (let i = 0; i < n; i++) a.push(readReadShareGroupStateResponseStateBatch(r, v));
-      stateBatches = a;
-    }
-  }
+  stateBatches = readArray(r, v, true, false, 'StateBatches', readReadShareGroupStateResponseStateBatch)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partition, errorCode, errorMessage, stateEpoch, startOffset, stateBatches, _unknownTaggedFields };
 }
@@ -292,21 +239,13 @@ function readReadShareGroupStateResponseStateBatch(r: Reader, v: number): ReadSh
 }
 
 export function writeReadShareGroupStateResponse(w: Writer, v: number, m: ReadShareGroupStateResponse): void {
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateResponseReadStateResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeReadShareGroupStateResponseReadStateResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeReadShareGroupStateResponseReadStateResult(w: Writer, v: number, m: ReadShareGroupStateResponseReadStateResult): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateResponsePartitionResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeReadShareGroupStateResponsePartitionResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -316,11 +255,7 @@ function writeReadShareGroupStateResponsePartitionResult(w: Writer, v: number, m
   w.compactNullableString(m.errorMessage);
   w.int32(m.stateEpoch);
   w.int64(m.startOffset);
-  {
-    const a = m.stateBatches;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeReadShareGroupStateResponseStateBatch(w, v, e);
-  }
+  writeArray(w, v, true, false, 'StateBatches', m.stateBatches, writeReadShareGroupStateResponseStateBatch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

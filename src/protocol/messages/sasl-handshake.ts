@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * SaslHandshake (API key 17): versions 0-1, flexible from never.
@@ -59,26 +59,13 @@ export function readSaslHandshakeResponse(r: Reader, v: number): SaslHandshakeRe
   let errorCode: number = 0;
   let mechanisms: string[] = [];
   errorCode = r.int16();
-  {
-    const n = r.arrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Mechanisms');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.string());
-      mechanisms = a;
-    }
-  }
+  mechanisms = readArray(r, v, false, false, 'Mechanisms', readElem.string)!;
   return { errorCode, mechanisms, _unknownTaggedFields };
 }
 
 export function writeSaslHandshakeResponse(w: Writer, v: number, m: SaslHandshakeResponse): void {
   w.int16(m.errorCode);
-  {
-    const a = m.mechanisms;
-    w.arrayLength(a.length);
-    for (const e of a) w.string(requireValue(e));
-  }
+  writeArray(w, v, false, false, 'Mechanisms', m.mechanisms, writeElem.string);
 }
 
 export const SaslHandshakeApi = {

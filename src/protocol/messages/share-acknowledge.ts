@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareAcknowledge (API key 79): versions 0-0, flexible from 0.
@@ -96,16 +96,7 @@ export function readShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowle
   groupId = r.compactNullableString();
   memberId = r.compactNullableString();
   shareSessionEpoch = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ShareAcknowledgeRequestAcknowledgeTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareAcknowledgeRequestAcknowledgeTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readShareAcknowledgeRequestAcknowledgeTopic)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, memberId, shareSessionEpoch, topics, _unknownTaggedFields };
 }
@@ -115,16 +106,7 @@ function readShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: number): Shar
   let topicId: string = ZERO_UUID;
   let partitions: ShareAcknowledgeRequestAcknowledgePartition[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ShareAcknowledgeRequestAcknowledgePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareAcknowledgeRequestAcknowledgePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readShareAcknowledgeRequestAcknowledgePartition)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -134,16 +116,7 @@ function readShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: number): 
   let partitionIndex: number = 0;
   let acknowledgementBatches: ShareAcknowledgeRequestAcknowledgementBatch[] = [];
   partitionIndex = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AcknowledgementBatches');
-    } else {
-      const a: ShareAcknowledgeRequestAcknowledgementBatch[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareAcknowledgeRequestAcknowledgementBatch(r, v));
-      acknowledgementBatches = a;
-    }
-  }
+  acknowledgementBatches = readArray(r, v, true, false, 'AcknowledgementBatches', readShareAcknowledgeRequestAcknowledgementBatch)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, acknowledgementBatches, _unknownTaggedFields };
 }
@@ -155,16 +128,7 @@ function readShareAcknowledgeRequestAcknowledgementBatch(r: Reader, v: number): 
   let acknowledgeTypes: number[] = [];
   firstOffset = r.int64();
   lastOffset = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AcknowledgeTypes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int8());
-      acknowledgeTypes = a;
-    }
-  }
+  acknowledgeTypes = readArray(r, v, true, false, 'AcknowledgeTypes', readElem.int8)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { firstOffset, lastOffset, acknowledgeTypes, _unknownTaggedFields };
 }
@@ -173,42 +137,26 @@ export function writeShareAcknowledgeRequest(w: Writer, v: number, m: ShareAckno
   w.compactNullableString(m.groupId);
   w.compactNullableString(m.memberId);
   w.int32(m.shareSessionEpoch);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareAcknowledgeRequestAcknowledgeTopic(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeShareAcknowledgeRequestAcknowledgeTopic);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareAcknowledgeRequestAcknowledgeTopic(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgeTopic): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareAcknowledgeRequestAcknowledgePartition(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeShareAcknowledgeRequestAcknowledgePartition);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareAcknowledgeRequestAcknowledgePartition(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgePartition): void {
   w.int32(m.partitionIndex);
-  {
-    const a = m.acknowledgementBatches;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareAcknowledgeRequestAcknowledgementBatch(w, v, e);
-  }
+  writeArray(w, v, true, false, 'AcknowledgementBatches', m.acknowledgementBatches, writeShareAcknowledgeRequestAcknowledgementBatch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareAcknowledgeRequestAcknowledgementBatch(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgementBatch): void {
   w.int64(m.firstOffset);
   w.int64(m.lastOffset);
-  {
-    const a = m.acknowledgeTypes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int8(e);
-  }
+  writeArray(w, v, true, false, 'AcknowledgeTypes', m.acknowledgeTypes, writeElem.int8);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -322,26 +270,8 @@ export function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowl
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareAcknowledgeResponseShareAcknowledgeTopicResponse(r, v));
-      responses = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field NodeEndpoints');
-    } else {
-      const a: ShareAcknowledgeResponseNodeEndpoint[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareAcknowledgeResponseNodeEndpoint(r, v));
-      nodeEndpoints = a;
-    }
-  }
+  responses = readArray(r, v, true, false, 'Responses', readShareAcknowledgeResponseShareAcknowledgeTopicResponse)!;
+  nodeEndpoints = readArray(r, v, true, false, 'NodeEndpoints', readShareAcknowledgeResponseNodeEndpoint)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, errorMessage, responses, nodeEndpoints, _unknownTaggedFields };
 }
@@ -351,16 +281,7 @@ function readShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: Reader, v:
   let topicId: string = ZERO_UUID;
   let partitions: ShareAcknowledgeResponsePartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ShareAcknowledgeResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareAcknowledgeResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readShareAcknowledgeResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -407,26 +328,14 @@ export function writeShareAcknowledgeResponse(w: Writer, v: number, m: ShareAckn
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.responses;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w, v, e);
-  }
-  {
-    const a = m.nodeEndpoints;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareAcknowledgeResponseNodeEndpoint(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Responses', m.responses, writeShareAcknowledgeResponseShareAcknowledgeTopicResponse);
+  writeArray(w, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeShareAcknowledgeResponseNodeEndpoint);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w: Writer, v: number, m: ShareAcknowledgeResponseShareAcknowledgeTopicResponse): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareAcknowledgeResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeShareAcknowledgeResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

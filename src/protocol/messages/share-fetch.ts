@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareFetch (API key 78): versions 0-0, flexible from 0.
@@ -134,26 +134,8 @@ export function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
   maxWaitMs = r.int32();
   minBytes = r.int32();
   maxBytes = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: ShareFetchRequestFetchTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchRequestFetchTopic(r, v));
-      topics = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field ForgottenTopicsData');
-    } else {
-      const a: ShareFetchRequestForgottenTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchRequestForgottenTopic(r, v));
-      forgottenTopicsData = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readShareFetchRequestFetchTopic)!;
+  forgottenTopicsData = readArray(r, v, true, false, 'ForgottenTopicsData', readShareFetchRequestForgottenTopic)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, memberId, shareSessionEpoch, maxWaitMs, minBytes, maxBytes, topics, forgottenTopicsData, _unknownTaggedFields };
 }
@@ -163,16 +145,7 @@ function readShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchReques
   let topicId: string = ZERO_UUID;
   let partitions: ShareFetchRequestFetchPartition[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ShareFetchRequestFetchPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchRequestFetchPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readShareFetchRequestFetchPartition)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -184,16 +157,7 @@ function readShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRe
   let acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[] = [];
   partitionIndex = r.int32();
   partitionMaxBytes = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AcknowledgementBatches');
-    } else {
-      const a: ShareFetchRequestAcknowledgementBatch[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchRequestAcknowledgementBatch(r, v));
-      acknowledgementBatches = a;
-    }
-  }
+  acknowledgementBatches = readArray(r, v, true, false, 'AcknowledgementBatches', readShareFetchRequestAcknowledgementBatch)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, partitionMaxBytes, acknowledgementBatches, _unknownTaggedFields };
 }
@@ -205,16 +169,7 @@ function readShareFetchRequestAcknowledgementBatch(r: Reader, v: number): ShareF
   let acknowledgeTypes: number[] = [];
   firstOffset = r.int64();
   lastOffset = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AcknowledgeTypes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int8());
-      acknowledgeTypes = a;
-    }
-  }
+  acknowledgeTypes = readArray(r, v, true, false, 'AcknowledgeTypes', readElem.int8)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { firstOffset, lastOffset, acknowledgeTypes, _unknownTaggedFields };
 }
@@ -224,16 +179,7 @@ function readShareFetchRequestForgottenTopic(r: Reader, v: number): ShareFetchRe
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -245,58 +191,34 @@ export function writeShareFetchRequest(w: Writer, v: number, m: ShareFetchReques
   w.int32(m.maxWaitMs);
   w.int32(m.minBytes);
   w.int32(m.maxBytes);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchRequestFetchTopic(w, v, e);
-  }
-  {
-    const a = m.forgottenTopicsData;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchRequestForgottenTopic(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeShareFetchRequestFetchTopic);
+  writeArray(w, v, true, false, 'ForgottenTopicsData', m.forgottenTopicsData, writeShareFetchRequestForgottenTopic);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareFetchRequestFetchTopic(w: Writer, v: number, m: ShareFetchRequestFetchTopic): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchRequestFetchPartition(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeShareFetchRequestFetchPartition);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareFetchRequestFetchPartition(w: Writer, v: number, m: ShareFetchRequestFetchPartition): void {
   w.int32(m.partitionIndex);
   w.int32(m.partitionMaxBytes);
-  {
-    const a = m.acknowledgementBatches;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchRequestAcknowledgementBatch(w, v, e);
-  }
+  writeArray(w, v, true, false, 'AcknowledgementBatches', m.acknowledgementBatches, writeShareFetchRequestAcknowledgementBatch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareFetchRequestAcknowledgementBatch(w: Writer, v: number, m: ShareFetchRequestAcknowledgementBatch): void {
   w.int64(m.firstOffset);
   w.int64(m.lastOffset);
-  {
-    const a = m.acknowledgeTypes;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int8(e);
-  }
+  writeArray(w, v, true, false, 'AcknowledgeTypes', m.acknowledgeTypes, writeElem.int8);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareFetchRequestForgottenTopic(w: Writer, v: number, m: ShareFetchRequestForgottenTopic): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -441,26 +363,8 @@ export function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Responses');
-    } else {
-      const a: ShareFetchResponseShareFetchableTopicResponse[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchResponseShareFetchableTopicResponse(r, v));
-      responses = a;
-    }
-  }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field NodeEndpoints');
-    } else {
-      const a: ShareFetchResponseNodeEndpoint[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchResponseNodeEndpoint(r, v));
-      nodeEndpoints = a;
-    }
-  }
+  responses = readArray(r, v, true, false, 'Responses', readShareFetchResponseShareFetchableTopicResponse)!;
+  nodeEndpoints = readArray(r, v, true, false, 'NodeEndpoints', readShareFetchResponseNodeEndpoint)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, errorMessage, responses, nodeEndpoints, _unknownTaggedFields };
 }
@@ -470,16 +374,7 @@ function readShareFetchResponseShareFetchableTopicResponse(r: Reader, v: number)
   let topicId: string = ZERO_UUID;
   let partitions: ShareFetchResponsePartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: ShareFetchResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readShareFetchResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -501,16 +396,7 @@ function readShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchRe
   acknowledgeErrorMessage = r.compactNullableString();
   currentLeader = readShareFetchResponseLeaderIdAndEpoch(r, v);
   records = r.compactNullableBytes();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field AcquiredRecords');
-    } else {
-      const a: ShareFetchResponseAcquiredRecords[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareFetchResponseAcquiredRecords(r, v));
-      acquiredRecords = a;
-    }
-  }
+  acquiredRecords = readArray(r, v, true, false, 'AcquiredRecords', readShareFetchResponseAcquiredRecords)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, errorCode, errorMessage, acknowledgeErrorCode, acknowledgeErrorMessage, currentLeader, records, acquiredRecords, _unknownTaggedFields };
 }
@@ -555,26 +441,14 @@ export function writeShareFetchResponse(w: Writer, v: number, m: ShareFetchRespo
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
-  {
-    const a = m.responses;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchResponseShareFetchableTopicResponse(w, v, e);
-  }
-  {
-    const a = m.nodeEndpoints;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchResponseNodeEndpoint(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Responses', m.responses, writeShareFetchResponseShareFetchableTopicResponse);
+  writeArray(w, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeShareFetchResponseNodeEndpoint);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareFetchResponseShareFetchableTopicResponse(w: Writer, v: number, m: ShareFetchResponseShareFetchableTopicResponse): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeShareFetchResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -586,11 +460,7 @@ function writeShareFetchResponsePartitionData(w: Writer, v: number, m: ShareFetc
   w.compactNullableString(m.acknowledgeErrorMessage);
   writeShareFetchResponseLeaderIdAndEpoch(w, v, requireValue(m.currentLeader));
   w.records(m.records, true);
-  {
-    const a = m.acquiredRecords;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareFetchResponseAcquiredRecords(w, v, e);
-  }
+  writeArray(w, v, true, false, 'AcquiredRecords', m.acquiredRecords, writeShareFetchResponseAcquiredRecords);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareGroupDescribe (API key 77): versions 0-0, flexible from 0.
@@ -34,27 +34,14 @@ export function readShareGroupDescribeRequest(r: Reader, v: number): ShareGroupD
   let _unknownTaggedFields: TaggedField[] | undefined;
   let groupIds: string[] = [];
   let includeAuthorizedOperations: boolean = false;
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field GroupIds');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      groupIds = a;
-    }
-  }
+  groupIds = readArray(r, v, true, false, 'GroupIds', readElem.string)!;
   includeAuthorizedOperations = r.bool();
   _unknownTaggedFields = r.taggedFields(null);
   return { groupIds, includeAuthorizedOperations, _unknownTaggedFields };
 }
 
 export function writeShareGroupDescribeRequest(w: Writer, v: number, m: ShareGroupDescribeRequest): void {
-  {
-    const a = m.groupIds;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'GroupIds', m.groupIds, writeElem.string);
   w.bool(m.includeAuthorizedOperations);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -180,16 +167,7 @@ export function readShareGroupDescribeResponse(r: Reader, v: number): ShareGroup
   let throttleTimeMs: number = 0;
   let groups: ShareGroupDescribeResponseDescribedGroup[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Groups');
-    } else {
-      const a: ShareGroupDescribeResponseDescribedGroup[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupDescribeResponseDescribedGroup(r, v));
-      groups = a;
-    }
-  }
+  groups = readArray(r, v, true, false, 'Groups', readShareGroupDescribeResponseDescribedGroup)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, groups, _unknownTaggedFields };
 }
@@ -212,16 +190,7 @@ function readShareGroupDescribeResponseDescribedGroup(r: Reader, v: number): Sha
   groupEpoch = r.int32();
   assignmentEpoch = r.int32();
   assignorName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Members');
-    } else {
-      const a: ShareGroupDescribeResponseMember[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupDescribeResponseMember(r, v));
-      members = a;
-    }
-  }
+  members = readArray(r, v, true, false, 'Members', readShareGroupDescribeResponseMember)!;
   authorizedOperations = r.int32();
   _unknownTaggedFields = r.taggedFields(null);
   return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations, _unknownTaggedFields };
@@ -241,16 +210,7 @@ function readShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupD
   memberEpoch = r.int32();
   clientId = r.compactString();
   clientHost = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field SubscribedTopicNames');
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      subscribedTopicNames = a;
-    }
-  }
+  subscribedTopicNames = readArray(r, v, true, false, 'SubscribedTopicNames', readElem.string)!;
   assignment = readShareGroupDescribeResponseAssignment(r, v);
   _unknownTaggedFields = r.taggedFields(null);
   return { memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment, _unknownTaggedFields };
@@ -259,16 +219,7 @@ function readShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupD
 function readShareGroupDescribeResponseAssignment(r: Reader, v: number): ShareGroupDescribeResponseAssignment {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topicPartitions: ShareGroupDescribeResponseTopicPartitions[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TopicPartitions');
-    } else {
-      const a: ShareGroupDescribeResponseTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupDescribeResponseTopicPartitions(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, true, false, 'TopicPartitions', readShareGroupDescribeResponseTopicPartitions)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicPartitions, _unknownTaggedFields };
 }
@@ -280,27 +231,14 @@ function readShareGroupDescribeResponseTopicPartitions(r: Reader, v: number): Sh
   let partitions: number[] = [];
   topicId = r.uuid();
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, topicName, partitions, _unknownTaggedFields };
 }
 
 export function writeShareGroupDescribeResponse(w: Writer, v: number, m: ShareGroupDescribeResponse): void {
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.groups;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupDescribeResponseDescribedGroup(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Groups', m.groups, writeShareGroupDescribeResponseDescribedGroup);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -312,11 +250,7 @@ function writeShareGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: 
   w.int32(m.groupEpoch);
   w.int32(m.assignmentEpoch);
   w.compactString(requireValue(m.assignorName));
-  {
-    const a = m.members;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupDescribeResponseMember(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Members', m.members, writeShareGroupDescribeResponseMember);
   w.int32(m.authorizedOperations);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -327,32 +261,20 @@ function writeShareGroupDescribeResponseMember(w: Writer, v: number, m: ShareGro
   w.int32(m.memberEpoch);
   w.compactString(requireValue(m.clientId));
   w.compactString(requireValue(m.clientHost));
-  {
-    const a = m.subscribedTopicNames;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.compactString(requireValue(e));
-  }
+  writeArray(w, v, true, false, 'SubscribedTopicNames', m.subscribedTopicNames, writeElem.string);
   writeShareGroupDescribeResponseAssignment(w, v, requireValue(m.assignment));
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareGroupDescribeResponseAssignment(w: Writer, v: number, m: ShareGroupDescribeResponseAssignment): void {
-  {
-    const a = m.topicPartitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupDescribeResponseTopicPartitions(w, v, e);
-  }
+  writeArray(w, v, true, false, 'TopicPartitions', m.topicPartitions, writeShareGroupDescribeResponseTopicPartitions);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareGroupDescribeResponseTopicPartitions(w: Writer, v: number, m: ShareGroupDescribeResponseTopicPartitions): void {
   w.uuid(m.topicId);
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * ShareGroupHeartbeat (API key 76): versions 0-0, flexible from 0.
@@ -50,16 +50,7 @@ export function readShareGroupHeartbeatRequest(r: Reader, v: number): ShareGroup
   memberId = r.compactString();
   memberEpoch = r.int32();
   rackId = r.compactNullableString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      subscribedTopicNames = null;
-    } else {
-      const a: string[] = [];
-      for (let i = 0; i < n; i++) a.push(r.compactString());
-      subscribedTopicNames = a;
-    }
-  }
+  subscribedTopicNames = readArray(r, v, true, true, 'SubscribedTopicNames', readElem.string);
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, memberId, memberEpoch, rackId, subscribedTopicNames, _unknownTaggedFields };
 }
@@ -69,15 +60,7 @@ export function writeShareGroupHeartbeatRequest(w: Writer, v: number, m: ShareGr
   w.compactString(requireValue(m.memberId));
   w.int32(m.memberEpoch);
   w.compactNullableString(m.rackId);
-  {
-    const a = m.subscribedTopicNames;
-    if (a === null) {
-      w.compactArrayLength(-1);
-    } else {
-      w.compactArrayLength(a.length);
-      for (const e of a) w.compactString(requireValue(e));
-    }
-  }
+  writeArray(w, v, true, true, 'SubscribedTopicNames', m.subscribedTopicNames, writeElem.string);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -164,16 +147,7 @@ export function readShareGroupHeartbeatResponse(r: Reader, v: number): ShareGrou
 function readShareGroupHeartbeatResponseAssignment(r: Reader, v: number): ShareGroupHeartbeatResponseAssignment {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topicPartitions: ShareGroupHeartbeatResponseTopicPartitions[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field TopicPartitions');
-    } else {
-      const a: ShareGroupHeartbeatResponseTopicPartitions[] = [];
-      for (let i = 0; i < n; i++) a.push(readShareGroupHeartbeatResponseTopicPartitions(r, v));
-      topicPartitions = a;
-    }
-  }
+  topicPartitions = readArray(r, v, true, false, 'TopicPartitions', readShareGroupHeartbeatResponseTopicPartitions)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicPartitions, _unknownTaggedFields };
 }
@@ -183,16 +157,7 @@ function readShareGroupHeartbeatResponseTopicPartitions(r: Reader, v: number): S
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -209,21 +174,13 @@ export function writeShareGroupHeartbeatResponse(w: Writer, v: number, m: ShareG
 }
 
 function writeShareGroupHeartbeatResponseAssignment(w: Writer, v: number, m: ShareGroupHeartbeatResponseAssignment): void {
-  {
-    const a = m.topicPartitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeShareGroupHeartbeatResponseTopicPartitions(w, v, e);
-  }
+  writeArray(w, v, true, false, 'TopicPartitions', m.topicPartitions, writeShareGroupHeartbeatResponseTopicPartitions);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeShareGroupHeartbeatResponseTopicPartitions(w: Writer, v: number, m: ShareGroupHeartbeatResponseTopicPartitions): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

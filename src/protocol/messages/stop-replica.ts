@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * StopReplica (API key 5): versions 0-4, flexible from 2.
@@ -138,40 +138,13 @@ export function readStopReplicaRequest(r: Reader, v: number): StopReplicaRequest
     deletePartitions = r.bool();
   }
   if (v <= 0) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field UngroupedPartitions');
-      } else {
-        const a: StopReplicaRequestStopReplicaPartitionV0[] = [];
-        for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaPartitionV0(r, v));
-        ungroupedPartitions = a;
-      }
-    }
+    ungroupedPartitions = readArray(r, v, (flex), false, 'UngroupedPartitions', readStopReplicaRequestStopReplicaPartitionV0)!;
   }
   if (v >= 1 && v <= 2) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Topics');
-      } else {
-        const a: StopReplicaRequestStopReplicaTopicV1[] = [];
-        for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicV1(r, v));
-        topics = a;
-      }
-    }
+    topics = readArray(r, v, (flex), false, 'Topics', readStopReplicaRequestStopReplicaTopicV1)!;
   }
   if (v >= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field TopicStates');
-      } else {
-        const a: StopReplicaRequestStopReplicaTopicState[] = [];
-        for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaTopicState(r, v));
-        topicStates = a;
-      }
-    }
+    topicStates = readArray(r, v, (flex), false, 'TopicStates', readStopReplicaRequestStopReplicaTopicState)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -205,16 +178,7 @@ function readStopReplicaRequestStopReplicaTopicV1(r: Reader, v: number): StopRep
     name = (flex ? r.compactString() : r.string());
   }
   if (v >= 1 && v <= 2) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionIndexes');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        partitionIndexes = a;
-      }
-    }
+    partitionIndexes = readArray(r, v, (flex), false, 'PartitionIndexes', readElem.int32)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -231,16 +195,7 @@ function readStopReplicaRequestStopReplicaTopicState(r: Reader, v: number): Stop
     topicName = (flex ? r.compactString() : r.string());
   }
   if (v >= 3) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionStates');
-      } else {
-        const a: StopReplicaRequestStopReplicaPartitionState[] = [];
-        for (let i = 0; i < n; i++) a.push(readStopReplicaRequestStopReplicaPartitionState(r, v));
-        partitionStates = a;
-      }
-    }
+    partitionStates = readArray(r, v, (flex), false, 'PartitionStates', readStopReplicaRequestStopReplicaPartitionState)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -286,27 +241,15 @@ export function writeStopReplicaRequest(w: Writer, v: number, m: StopReplicaRequ
   }
   if (!(v <= 0) && m.ungroupedPartitions.length !== 0) throw new UnsupportedFieldError('UngroupedPartitions', v);
   if (v <= 0) {
-    {
-      const a = m.ungroupedPartitions;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeStopReplicaRequestStopReplicaPartitionV0(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'UngroupedPartitions', m.ungroupedPartitions, writeStopReplicaRequestStopReplicaPartitionV0);
   }
   if (!(v >= 1 && v <= 2) && m.topics.length !== 0) throw new UnsupportedFieldError('Topics', v);
   if (v >= 1 && v <= 2) {
-    {
-      const a = m.topics;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeStopReplicaRequestStopReplicaTopicV1(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Topics', m.topics, writeStopReplicaRequestStopReplicaTopicV1);
   }
   if (!(v >= 3) && m.topicStates.length !== 0) throw new UnsupportedFieldError('TopicStates', v);
   if (v >= 3) {
-    {
-      const a = m.topicStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeStopReplicaRequestStopReplicaTopicState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'TopicStates', m.topicStates, writeStopReplicaRequestStopReplicaTopicState);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -336,11 +279,7 @@ function writeStopReplicaRequestStopReplicaTopicV1(w: Writer, v: number, m: Stop
   }
   if (!(v >= 1 && v <= 2) && m.partitionIndexes.length !== 0) throw new UnsupportedFieldError('PartitionIndexes', v);
   if (v >= 1 && v <= 2) {
-    {
-      const a = m.partitionIndexes;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionIndexes', m.partitionIndexes, writeElem.int32);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -355,11 +294,7 @@ function writeStopReplicaRequestStopReplicaTopicState(w: Writer, v: number, m: S
   }
   if (!(v >= 3) && m.partitionStates.length !== 0) throw new UnsupportedFieldError('PartitionStates', v);
   if (v >= 3) {
-    {
-      const a = m.partitionStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeStopReplicaRequestStopReplicaPartitionState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionStates', m.partitionStates, writeStopReplicaRequestStopReplicaPartitionState);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -426,16 +361,7 @@ export function readStopReplicaResponse(r: Reader, v: number): StopReplicaRespon
   let errorCode: number = 0;
   let partitionErrors: StopReplicaResponseStopReplicaPartitionError[] = [];
   errorCode = r.int16();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionErrors');
-    } else {
-      const a: StopReplicaResponseStopReplicaPartitionError[] = [];
-      for (let i = 0; i < n; i++) a.push(readStopReplicaResponseStopReplicaPartitionError(r, v));
-      partitionErrors = a;
-    }
-  }
+  partitionErrors = readArray(r, v, (flex), false, 'PartitionErrors', readStopReplicaResponseStopReplicaPartitionError)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -460,11 +386,7 @@ function readStopReplicaResponseStopReplicaPartitionError(r: Reader, v: number):
 export function writeStopReplicaResponse(w: Writer, v: number, m: StopReplicaResponse): void {
   const flex = v >= 2;
   w.int16(m.errorCode);
-  {
-    const a = m.partitionErrors;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeStopReplicaResponseStopReplicaPartitionError(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'PartitionErrors', m.partitionErrors, writeStopReplicaResponseStopReplicaPartitionError);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * SyncGroup (API key 14): versions 0-5, flexible from 4.
@@ -83,16 +83,7 @@ export function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
   if (v >= 5) {
     protocolName = (flex ? (v >= 5 ? r.compactNullableString() : r.compactString()) : (v >= 5 ? r.nullableString() : r.string()));
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Assignments');
-    } else {
-      const a: SyncGroupRequestAssignment[] = [];
-      for (let i = 0; i < n; i++) a.push(readSyncGroupRequestAssignment(r, v));
-      assignments = a;
-    }
-  }
+  assignments = readArray(r, v, (flex), false, 'Assignments', readSyncGroupRequestAssignment)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -127,11 +118,7 @@ export function writeSyncGroupRequest(w: Writer, v: number, m: SyncGroupRequest)
   if (v >= 5) {
     if (flex) { if (v >= 5) w.compactNullableString(m.protocolName); else w.compactString(requireValue(m.protocolName)); } else { if (v >= 5) w.nullableString(m.protocolName); else w.string(requireValue(m.protocolName)); }
   }
-  {
-    const a = m.assignments;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeSyncGroupRequestAssignment(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Assignments', m.assignments, writeSyncGroupRequestAssignment);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * TxnOffsetCommit (API key 28): versions 0-5, flexible from 3.
@@ -110,16 +110,7 @@ export function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommi
   if (v >= 3) {
     groupInstanceId = (flex ? (v >= 3 ? r.compactNullableString() : r.compactString()) : (v >= 3 ? r.nullableString() : r.string()));
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: TxnOffsetCommitRequestTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readTxnOffsetCommitRequestTopic)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -132,16 +123,7 @@ function readTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitR
   let name: string = '';
   let partitions: TxnOffsetCommitRequestPartition[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: TxnOffsetCommitRequestPartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitRequestPartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readTxnOffsetCommitRequestPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -185,11 +167,7 @@ export function writeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetCo
   if (v >= 3) {
     if (flex) { if (v >= 3) w.compactNullableString(m.groupInstanceId); else w.compactString(requireValue(m.groupInstanceId)); } else { if (v >= 3) w.nullableString(m.groupInstanceId); else w.string(requireValue(m.groupInstanceId)); }
   }
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeTxnOffsetCommitRequestTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeTxnOffsetCommitRequestTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -198,11 +176,7 @@ export function writeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetCo
 function writeTxnOffsetCommitRequestTopic(w: Writer, v: number, m: TxnOffsetCommitRequestTopic): void {
   const flex = v >= 3;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeTxnOffsetCommitRequestPartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeTxnOffsetCommitRequestPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -275,16 +249,7 @@ export function readTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetComm
   let throttleTimeMs: number = 0;
   let topics: TxnOffsetCommitResponseTopic[] = [];
   throttleTimeMs = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: TxnOffsetCommitResponseTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponseTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readTxnOffsetCommitResponseTopic)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -297,16 +262,7 @@ function readTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommit
   let name: string = '';
   let partitions: TxnOffsetCommitResponsePartition[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: TxnOffsetCommitResponsePartition[] = [];
-      for (let i = 0; i < n; i++) a.push(readTxnOffsetCommitResponsePartition(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readTxnOffsetCommitResponsePartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -329,11 +285,7 @@ function readTxnOffsetCommitResponsePartition(r: Reader, v: number): TxnOffsetCo
 export function writeTxnOffsetCommitResponse(w: Writer, v: number, m: TxnOffsetCommitResponse): void {
   const flex = v >= 3;
   w.int32(m.throttleTimeMs);
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeTxnOffsetCommitResponseTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeTxnOffsetCommitResponseTopic);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -342,11 +294,7 @@ export function writeTxnOffsetCommitResponse(w: Writer, v: number, m: TxnOffsetC
 function writeTxnOffsetCommitResponseTopic(w: Writer, v: number, m: TxnOffsetCommitResponseTopic): void {
   const flex = v >= 3;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeTxnOffsetCommitResponsePartition(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeTxnOffsetCommitResponsePartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }

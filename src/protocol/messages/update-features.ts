@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * UpdateFeatures (API key 57): versions 0-2, flexible from 0.
@@ -61,16 +61,7 @@ export function readUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesR
   let featureUpdates: UpdateFeaturesRequestFeatureUpdateKey[] = [];
   let validateOnly: boolean = false;
   timeoutMs = r.int32();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field FeatureUpdates');
-    } else {
-      const a: UpdateFeaturesRequestFeatureUpdateKey[] = [];
-      for (let i = 0; i < n; i++) a.push(readUpdateFeaturesRequestFeatureUpdateKey(r, v));
-      featureUpdates = a;
-    }
-  }
+  featureUpdates = readArray(r, v, true, false, 'FeatureUpdates', readUpdateFeaturesRequestFeatureUpdateKey)!;
   if (v >= 1) {
     validateOnly = r.bool();
   }
@@ -98,11 +89,7 @@ function readUpdateFeaturesRequestFeatureUpdateKey(r: Reader, v: number): Update
 
 export function writeUpdateFeaturesRequest(w: Writer, v: number, m: UpdateFeaturesRequest): void {
   w.int32(m.timeoutMs);
-  {
-    const a = m.featureUpdates;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeUpdateFeaturesRequestFeatureUpdateKey(w, v, e);
-  }
+  writeArray(w, v, true, false, 'FeatureUpdates', m.featureUpdates, writeUpdateFeaturesRequestFeatureUpdateKey);
   if (!(v >= 1) && m.validateOnly !== false) throw new UnsupportedFieldError('ValidateOnly', v);
   if (v >= 1) {
     w.bool(m.validateOnly);
@@ -175,16 +162,7 @@ export function readUpdateFeaturesResponse(r: Reader, v: number): UpdateFeatures
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
   if (v <= 1) {
-    {
-      const n = r.compactArrayLength();
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Results');
-      } else {
-        const a: UpdateFeaturesResponseUpdatableFeatureResult[] = [];
-        for (let i = 0; i < n; i++) a.push(readUpdateFeaturesResponseUpdatableFeatureResult(r, v));
-        results = a;
-      }
-    }
+    results = readArray(r, v, true, false, 'Results', readUpdateFeaturesResponseUpdatableFeatureResult)!;
   }
   _unknownTaggedFields = r.taggedFields(null);
   return { throttleTimeMs, errorCode, errorMessage, results, _unknownTaggedFields };
@@ -207,11 +185,7 @@ export function writeUpdateFeaturesResponse(w: Writer, v: number, m: UpdateFeatu
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
   if (v <= 1) {
-    {
-      const a = m.results;
-      w.compactArrayLength(a.length);
-      for (const e of a) writeUpdateFeaturesResponseUpdatableFeatureResult(w, v, e);
-    }
+    writeArray(w, v, true, false, 'Results', m.results, writeUpdateFeaturesResponseUpdatableFeatureResult);
   }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }

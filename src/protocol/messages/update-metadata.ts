@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * UpdateMetadata (API key 6): versions 0-8, flexible from 6.
@@ -170,39 +170,12 @@ export function readUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataR
     brokerEpoch = r.int64();
   }
   if (v <= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field UngroupedPartitionStates');
-      } else {
-        const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = [];
-        for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, v));
-        ungroupedPartitionStates = a;
-      }
-    }
+    ungroupedPartitionStates = readArray(r, v, (flex), false, 'UngroupedPartitionStates', readUpdateMetadataRequestUpdateMetadataPartitionState)!;
   }
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field TopicStates');
-      } else {
-        const a: UpdateMetadataRequestUpdateMetadataTopicState[] = [];
-        for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataTopicState(r, v));
-        topicStates = a;
-      }
-    }
+    topicStates = readArray(r, v, (flex), false, 'TopicStates', readUpdateMetadataRequestUpdateMetadataTopicState)!;
   }
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field LiveBrokers');
-    } else {
-      const a: UpdateMetadataRequestUpdateMetadataBroker[] = [];
-      for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataBroker(r, v));
-      liveBrokers = a;
-    }
-  }
+  liveBrokers = readArray(r, v, (flex), false, 'LiveBrokers', readUpdateMetadataRequestUpdateMetadataBroker)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields((tag, tr) => {
       switch (tag) {
@@ -236,38 +209,11 @@ function readUpdateMetadataRequestUpdateMetadataPartitionState(r: Reader, v: num
   controllerEpoch = r.int32();
   leader = r.int32();
   leaderEpoch = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Isr');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      isr = a;
-    }
-  }
+  isr = readArray(r, v, (flex), false, 'Isr', readElem.int32)!;
   zkVersion = r.int32();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Replicas');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      replicas = a;
-    }
-  }
+  replicas = readArray(r, v, (flex), false, 'Replicas', readElem.int32)!;
   if (v >= 4) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field OfflineReplicas');
-      } else {
-        const a: number[] = [];
-        for (let i = 0; i < n; i++) a.push(r.int32());
-        offlineReplicas = a;
-      }
-    }
+    offlineReplicas = readArray(r, v, (flex), false, 'OfflineReplicas', readElem.int32)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -288,16 +234,7 @@ function readUpdateMetadataRequestUpdateMetadataTopicState(r: Reader, v: number)
     topicId = r.uuid();
   }
   if (v >= 5) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field PartitionStates');
-      } else {
-        const a: UpdateMetadataRequestUpdateMetadataPartitionState[] = [];
-        for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataPartitionState(r, v));
-        partitionStates = a;
-      }
-    }
+    partitionStates = readArray(r, v, (flex), false, 'PartitionStates', readUpdateMetadataRequestUpdateMetadataPartitionState)!;
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
@@ -321,16 +258,7 @@ function readUpdateMetadataRequestUpdateMetadataBroker(r: Reader, v: number): Up
     v0Port = r.int32();
   }
   if (v >= 1) {
-    {
-      const n = (flex ? r.compactArrayLength() : r.arrayLength());
-      if (n < 0) {
-        throw new MalformedError('null array for non-nullable field Endpoints');
-      } else {
-        const a: UpdateMetadataRequestUpdateMetadataEndpoint[] = [];
-        for (let i = 0; i < n; i++) a.push(readUpdateMetadataRequestUpdateMetadataEndpoint(r, v));
-        endpoints = a;
-      }
-    }
+    endpoints = readArray(r, v, (flex), false, 'Endpoints', readUpdateMetadataRequestUpdateMetadataEndpoint)!;
   }
   if (v >= 2) {
     rack = (flex ? r.compactNullableString() : r.nullableString());
@@ -380,25 +308,13 @@ export function writeUpdateMetadataRequest(w: Writer, v: number, m: UpdateMetada
   }
   if (!(v <= 4) && m.ungroupedPartitionStates.length !== 0) throw new UnsupportedFieldError('UngroupedPartitionStates', v);
   if (v <= 4) {
-    {
-      const a = m.ungroupedPartitionStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'UngroupedPartitionStates', m.ungroupedPartitionStates, writeUpdateMetadataRequestUpdateMetadataPartitionState);
   }
   if (!(v >= 5) && m.topicStates.length !== 0) throw new UnsupportedFieldError('TopicStates', v);
   if (v >= 5) {
-    {
-      const a = m.topicStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeUpdateMetadataRequestUpdateMetadataTopicState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'TopicStates', m.topicStates, writeUpdateMetadataRequestUpdateMetadataTopicState);
   }
-  {
-    const a = m.liveBrokers;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeUpdateMetadataRequestUpdateMetadataBroker(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'LiveBrokers', m.liveBrokers, writeUpdateMetadataRequestUpdateMetadataBroker);
   if (flex) {
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 8) && m.type !== 0) {
@@ -419,23 +335,11 @@ function writeUpdateMetadataRequestUpdateMetadataPartitionState(w: Writer, v: nu
   w.int32(m.controllerEpoch);
   w.int32(m.leader);
   w.int32(m.leaderEpoch);
-  {
-    const a = m.isr;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Isr', m.isr, writeElem.int32);
   w.int32(m.zkVersion);
-  {
-    const a = m.replicas;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'Replicas', m.replicas, writeElem.int32);
   if (v >= 4) {
-    {
-      const a = m.offlineReplicas;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) w.int32(e);
-    }
+    writeArray(w, v, (flex), false, 'OfflineReplicas', m.offlineReplicas, writeElem.int32);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -453,11 +357,7 @@ function writeUpdateMetadataRequestUpdateMetadataTopicState(w: Writer, v: number
   }
   if (!(v >= 5) && m.partitionStates.length !== 0) throw new UnsupportedFieldError('PartitionStates', v);
   if (v >= 5) {
-    {
-      const a = m.partitionStates;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeUpdateMetadataRequestUpdateMetadataPartitionState(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'PartitionStates', m.partitionStates, writeUpdateMetadataRequestUpdateMetadataPartitionState);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -474,11 +374,7 @@ function writeUpdateMetadataRequestUpdateMetadataBroker(w: Writer, v: number, m:
     w.int32(m.v0Port);
   }
   if (v >= 1) {
-    {
-      const a = m.endpoints;
-      if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-      for (const e of a) writeUpdateMetadataRequestUpdateMetadataEndpoint(w, v, e);
-    }
+    writeArray(w, v, (flex), false, 'Endpoints', m.endpoints, writeUpdateMetadataRequestUpdateMetadataEndpoint);
   }
   if (v >= 2) {
     if (flex) { w.compactNullableString(m.rack); } else { w.nullableString(m.rack); }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * UpdateRaftVoter (API key 82): versions 0-0, flexible from 0.
@@ -88,16 +88,7 @@ export function readUpdateRaftVoterRequest(r: Reader, v: number): UpdateRaftVote
   currentLeaderEpoch = r.int32();
   voterId = r.int32();
   voterDirectoryId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Listeners');
-    } else {
-      const a: UpdateRaftVoterRequestListener[] = [];
-      for (let i = 0; i < n; i++) a.push(readUpdateRaftVoterRequestListener(r, v));
-      listeners = a;
-    }
-  }
+  listeners = readArray(r, v, true, false, 'Listeners', readUpdateRaftVoterRequestListener)!;
   kRaftVersionFeature = readUpdateRaftVoterRequestKRaftVersionFeature(r, v);
   _unknownTaggedFields = r.taggedFields(null);
   return { clusterId, currentLeaderEpoch, voterId, voterDirectoryId, listeners, kRaftVersionFeature, _unknownTaggedFields };
@@ -130,11 +121,7 @@ export function writeUpdateRaftVoterRequest(w: Writer, v: number, m: UpdateRaftV
   w.int32(m.currentLeaderEpoch);
   w.int32(m.voterId);
   w.uuid(m.voterDirectoryId);
-  {
-    const a = m.listeners;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeUpdateRaftVoterRequestListener(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Listeners', m.listeners, writeUpdateRaftVoterRequestListener);
   writeUpdateRaftVoterRequestKRaftVersionFeature(w, v, requireValue(m.kRaftVersionFeature));
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * Vote (API key 52): versions 0-1, flexible from 0.
@@ -86,16 +86,7 @@ export function readVoteRequest(r: Reader, v: number): VoteRequest {
   if (v >= 1) {
     voterId = r.int32();
   }
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: VoteRequestTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readVoteRequestTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readVoteRequestTopicData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { clusterId, voterId, topics, _unknownTaggedFields };
 }
@@ -105,16 +96,7 @@ function readVoteRequestTopicData(r: Reader, v: number): VoteRequestTopicData {
   let topicName: string = '';
   let partitions: VoteRequestPartitionData[] = [];
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: VoteRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readVoteRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readVoteRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicName, partitions, _unknownTaggedFields };
 }
@@ -148,21 +130,13 @@ export function writeVoteRequest(w: Writer, v: number, m: VoteRequest): void {
   if (v >= 1) {
     w.int32(m.voterId);
   }
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeVoteRequestTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeVoteRequestTopicData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeVoteRequestTopicData(w: Writer, v: number, m: VoteRequestTopicData): void {
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeVoteRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeVoteRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -263,30 +237,12 @@ export function readVoteResponse(r: Reader, v: number): VoteResponse {
   let topics: VoteResponseTopicData[] = [];
   let nodeEndpoints: VoteResponseNodeEndpoint[] = [];
   errorCode = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: VoteResponseTopicData[] = [];
-      for (let i = 0; i < n; i++) a.push(readVoteResponseTopicData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readVoteResponseTopicData)!;
   _unknownTaggedFields = r.taggedFields((tag, tr) => {
     switch (tag) {
       case 0:
         if (!(v >= 1)) return false;
-        {
-          const n = tr.compactArrayLength();
-          if (n < 0) {
-            throw new MalformedError('null array for non-nullable field NodeEndpoints');
-          } else {
-            const a: VoteResponseNodeEndpoint[] = [];
-            for (let i = 0; i < n; i++) a.push(readVoteResponseNodeEndpoint(tr, v));
-            nodeEndpoints = a;
-          }
-        }
+        nodeEndpoints = readArray(tr, v, true, false, 'NodeEndpoints', readVoteResponseNodeEndpoint)!;
         return true;
     }
     return false;
@@ -299,16 +255,7 @@ function readVoteResponseTopicData(r: Reader, v: number): VoteResponseTopicData 
   let topicName: string = '';
   let partitions: VoteResponsePartitionData[] = [];
   topicName = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: VoteResponsePartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readVoteResponsePartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readVoteResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicName, partitions, _unknownTaggedFields };
 }
@@ -349,20 +296,12 @@ function readVoteResponseNodeEndpoint(r: Reader, v: number): VoteResponseNodeEnd
 
 export function writeVoteResponse(w: Writer, v: number, m: VoteResponse): void {
   w.int16(m.errorCode);
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeVoteResponseTopicData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeVoteResponseTopicData);
   if (!(v >= 1) && m.nodeEndpoints.length !== 0) throw new UnsupportedFieldError('NodeEndpoints', v);
   let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
   if ((v >= 1) && m.nodeEndpoints.length !== 0) {
     const tw = new Writer(64);
-    {
-      const a = m.nodeEndpoints;
-      tw.compactArrayLength(a.length);
-      for (const e of a) writeVoteResponseNodeEndpoint(tw, v, e);
-    }
+    writeArray(tw, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeVoteResponseNodeEndpoint);
     (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
   }
   w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
@@ -370,11 +309,7 @@ export function writeVoteResponse(w: Writer, v: number, m: VoteResponse): void {
 
 function writeVoteResponseTopicData(w: Writer, v: number, m: VoteResponseTopicData): void {
   w.compactString(requireValue(m.topicName));
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeVoteResponsePartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeVoteResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * VotersRecord: versions 0-0, flexible from 0.
@@ -91,16 +91,7 @@ export function readVotersRecord(r: Reader, v: number): VotersRecord {
   let version: number = 0;
   let voters: VotersRecordVoter[] = [];
   version = r.int16();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Voters');
-    } else {
-      const a: VotersRecordVoter[] = [];
-      for (let i = 0; i < n; i++) a.push(readVotersRecordVoter(r, v));
-      voters = a;
-    }
-  }
+  voters = readArray(r, v, true, false, 'Voters', readVotersRecordVoter)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { version, voters, _unknownTaggedFields };
 }
@@ -113,16 +104,7 @@ function readVotersRecordVoter(r: Reader, v: number): VotersRecordVoter {
   let kRaftVersionFeature: VotersRecordKRaftVersionFeature = defaultVotersRecordKRaftVersionFeature();
   voterId = r.int32();
   voterDirectoryId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Endpoints');
-    } else {
-      const a: VotersRecordEndpoint[] = [];
-      for (let i = 0; i < n; i++) a.push(readVotersRecordEndpoint(r, v));
-      endpoints = a;
-    }
-  }
+  endpoints = readArray(r, v, true, false, 'Endpoints', readVotersRecordEndpoint)!;
   kRaftVersionFeature = readVotersRecordKRaftVersionFeature(r, v);
   _unknownTaggedFields = r.taggedFields(null);
   return { voterId, voterDirectoryId, endpoints, kRaftVersionFeature, _unknownTaggedFields };
@@ -152,22 +134,14 @@ function readVotersRecordKRaftVersionFeature(r: Reader, v: number): VotersRecord
 
 export function writeVotersRecord(w: Writer, v: number, m: VotersRecord): void {
   w.int16(m.version);
-  {
-    const a = m.voters;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeVotersRecordVoter(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Voters', m.voters, writeVotersRecordVoter);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeVotersRecordVoter(w: Writer, v: number, m: VotersRecordVoter): void {
   w.int32(m.voterId);
   w.uuid(m.voterDirectoryId);
-  {
-    const a = m.endpoints;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeVotersRecordEndpoint(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Endpoints', m.endpoints, writeVotersRecordEndpoint);
   writeVotersRecordKRaftVersionFeature(w, v, requireValue(m.kRaftVersionFeature));
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }

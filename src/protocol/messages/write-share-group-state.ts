@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * WriteShareGroupState (API key 85): versions 0-0, flexible from 0.
@@ -97,16 +97,7 @@ export function readWriteShareGroupStateRequest(r: Reader, v: number): WriteShar
   let groupId: string = '';
   let topics: WriteShareGroupStateRequestWriteStateData[] = [];
   groupId = r.compactString();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: WriteShareGroupStateRequestWriteStateData[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteShareGroupStateRequestWriteStateData(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, true, false, 'Topics', readWriteShareGroupStateRequestWriteStateData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { groupId, topics, _unknownTaggedFields };
 }
@@ -116,16 +107,7 @@ function readWriteShareGroupStateRequestWriteStateData(r: Reader, v: number): Wr
   let topicId: string = ZERO_UUID;
   let partitions: WriteShareGroupStateRequestPartitionData[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: WriteShareGroupStateRequestPartitionData[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteShareGroupStateRequestPartitionData(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readWriteShareGroupStateRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -141,16 +123,7 @@ function readWriteShareGroupStateRequestPartitionData(r: Reader, v: number): Wri
   stateEpoch = r.int32();
   leaderEpoch = r.int32();
   startOffset = r.int64();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field StateBatches');
-    } else {
-      const a: WriteShareGroupStateRequestStateBatch[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteShareGroupStateRequestStateBatch(r, v));
-      stateBatches = a;
-    }
-  }
+  stateBatches = readArray(r, v, true, false, 'StateBatches', readWriteShareGroupStateRequestStateBatch)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partition, stateEpoch, leaderEpoch, startOffset, stateBatches, _unknownTaggedFields };
 }
@@ -171,21 +144,13 @@ function readWriteShareGroupStateRequestStateBatch(r: Reader, v: number): WriteS
 
 export function writeWriteShareGroupStateRequest(w: Writer, v: number, m: WriteShareGroupStateRequest): void {
   w.compactString(requireValue(m.groupId));
-  {
-    const a = m.topics;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeWriteShareGroupStateRequestWriteStateData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Topics', m.topics, writeWriteShareGroupStateRequestWriteStateData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeWriteShareGroupStateRequestWriteStateData(w: Writer, v: number, m: WriteShareGroupStateRequestWriteStateData): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeWriteShareGroupStateRequestPartitionData(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeWriteShareGroupStateRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -194,11 +159,7 @@ function writeWriteShareGroupStateRequestPartitionData(w: Writer, v: number, m: 
   w.int32(m.stateEpoch);
   w.int32(m.leaderEpoch);
   w.int64(m.startOffset);
-  {
-    const a = m.stateBatches;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeWriteShareGroupStateRequestStateBatch(w, v, e);
-  }
+  writeArray(w, v, true, false, 'StateBatches', m.stateBatches, writeWriteShareGroupStateRequestStateBatch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -261,16 +222,7 @@ export function defaultWriteShareGroupStateResponsePartitionResult(): WriteShare
 export function readWriteShareGroupStateResponse(r: Reader, v: number): WriteShareGroupStateResponse {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let results: WriteShareGroupStateResponseWriteStateResult[] = [];
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Results');
-    } else {
-      const a: WriteShareGroupStateResponseWriteStateResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteShareGroupStateResponseWriteStateResult(r, v));
-      results = a;
-    }
-  }
+  results = readArray(r, v, true, false, 'Results', readWriteShareGroupStateResponseWriteStateResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { results, _unknownTaggedFields };
 }
@@ -280,16 +232,7 @@ function readWriteShareGroupStateResponseWriteStateResult(r: Reader, v: number):
   let topicId: string = ZERO_UUID;
   let partitions: WriteShareGroupStateResponsePartitionResult[] = [];
   topicId = r.uuid();
-  {
-    const n = r.compactArrayLength();
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: WriteShareGroupStateResponsePartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteShareGroupStateResponsePartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, true, false, 'Partitions', readWriteShareGroupStateResponsePartitionResult)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { topicId, partitions, _unknownTaggedFields };
 }
@@ -307,21 +250,13 @@ function readWriteShareGroupStateResponsePartitionResult(r: Reader, v: number): 
 }
 
 export function writeWriteShareGroupStateResponse(w: Writer, v: number, m: WriteShareGroupStateResponse): void {
-  {
-    const a = m.results;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeWriteShareGroupStateResponseWriteStateResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Results', m.results, writeWriteShareGroupStateResponseWriteStateResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 function writeWriteShareGroupStateResponseWriteStateResult(w: Writer, v: number, m: WriteShareGroupStateResponseWriteStateResult): void {
   w.uuid(m.topicId);
-  {
-    const a = m.partitions;
-    w.compactArrayLength(a.length);
-    for (const e of a) writeWriteShareGroupStateResponsePartitionResult(w, v, e);
-  }
+  writeArray(w, v, true, false, 'Partitions', m.partitions, writeWriteShareGroupStateResponsePartitionResult);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 

@@ -4,11 +4,11 @@ import { MalformedError } from '../reader.js';
 import type { Reader, TaggedField } from '../reader.js';
 import { Writer } from '../writer.js';
 import { ZERO_UUID } from '../uuid.js';
-import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES } from '../codec-support.js';
+import { requireValue, UnsupportedFieldError, NO_TAGS, byTag, EMPTY_BYTES, readArray, writeArray, readElem, writeElem } from '../codec-support.js';
 import type { RecordsData } from '../codec-support.js';
 
 // Every generated module shares one import list; not all use every name.
-void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES;
+void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
  * WriteTxnMarkers (API key 27): versions 0-2, flexible from 1.
@@ -76,16 +76,7 @@ export function readWriteTxnMarkersRequest(r: Reader, v: number): WriteTxnMarker
   const flex = v >= 1;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let markers: WriteTxnMarkersRequestWritableTxnMarker[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Markers');
-    } else {
-      const a: WriteTxnMarkersRequestWritableTxnMarker[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarker(r, v));
-      markers = a;
-    }
-  }
+  markers = readArray(r, v, (flex), false, 'Markers', readWriteTxnMarkersRequestWritableTxnMarker)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -104,16 +95,7 @@ function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: number): Writ
   producerId = r.int64();
   producerEpoch = r.int16();
   transactionResult = r.bool();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: WriteTxnMarkersRequestWritableTxnMarkerTopic[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersRequestWritableTxnMarkerTopic(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readWriteTxnMarkersRequestWritableTxnMarkerTopic)!;
   coordinatorEpoch = r.int32();
   if (v >= 2) {
     transactionVersion = r.int8();
@@ -130,16 +112,7 @@ function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v: number):
   let name: string = '';
   let partitionIndexes: number[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field PartitionIndexes');
-    } else {
-      const a: number[] = [];
-      for (let i = 0; i < n; i++) a.push(r.int32());
-      partitionIndexes = a;
-    }
-  }
+  partitionIndexes = readArray(r, v, (flex), false, 'PartitionIndexes', readElem.int32)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -148,11 +121,7 @@ function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v: number):
 
 export function writeWriteTxnMarkersRequest(w: Writer, v: number, m: WriteTxnMarkersRequest): void {
   const flex = v >= 1;
-  {
-    const a = m.markers;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeWriteTxnMarkersRequestWritableTxnMarker(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Markers', m.markers, writeWriteTxnMarkersRequestWritableTxnMarker);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -163,11 +132,7 @@ function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: number, m: W
   w.int64(m.producerId);
   w.int16(m.producerEpoch);
   w.bool(m.transactionResult);
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeWriteTxnMarkersRequestWritableTxnMarkerTopic);
   w.int32(m.coordinatorEpoch);
   if (v >= 2) {
     w.int8(m.transactionVersion);
@@ -180,11 +145,7 @@ function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: number, m: W
 function writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v: number, m: WriteTxnMarkersRequestWritableTxnMarkerTopic): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitionIndexes;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) w.int32(e);
-  }
+  writeArray(w, v, (flex), false, 'PartitionIndexes', m.partitionIndexes, writeElem.int32);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -255,16 +216,7 @@ export function readWriteTxnMarkersResponse(r: Reader, v: number): WriteTxnMarke
   const flex = v >= 1;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let markers: WriteTxnMarkersResponseWritableTxnMarkerResult[] = [];
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Markers');
-    } else {
-      const a: WriteTxnMarkersResponseWritableTxnMarkerResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerResult(r, v));
-      markers = a;
-    }
-  }
+  markers = readArray(r, v, (flex), false, 'Markers', readWriteTxnMarkersResponseWritableTxnMarkerResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -277,16 +229,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, v: number
   let producerId: bigint = 0n;
   let topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = [];
   producerId = r.int64();
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Topics');
-    } else {
-      const a: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r, v));
-      topics = a;
-    }
-  }
+  topics = readArray(r, v, (flex), false, 'Topics', readWriteTxnMarkersResponseWritableTxnMarkerTopicResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -299,16 +242,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, v: n
   let name: string = '';
   let partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = [];
   name = (flex ? r.compactString() : r.string());
-  {
-    const n = (flex ? r.compactArrayLength() : r.arrayLength());
-    if (n < 0) {
-      throw new MalformedError('null array for non-nullable field Partitions');
-    } else {
-      const a: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = [];
-      for (let i = 0; i < n; i++) a.push(readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r, v));
-      partitions = a;
-    }
-  }
+  partitions = readArray(r, v, (flex), false, 'Partitions', readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -330,11 +264,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, 
 
 export function writeWriteTxnMarkersResponse(w: Writer, v: number, m: WriteTxnMarkersResponse): void {
   const flex = v >= 1;
-  {
-    const a = m.markers;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeWriteTxnMarkersResponseWritableTxnMarkerResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Markers', m.markers, writeWriteTxnMarkersResponseWritableTxnMarkerResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -343,11 +273,7 @@ export function writeWriteTxnMarkersResponse(w: Writer, v: number, m: WriteTxnMa
 function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerResult): void {
   const flex = v >= 1;
   w.int64(m.producerId);
-  {
-    const a = m.topics;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Topics', m.topics, writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -356,11 +282,7 @@ function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v: numbe
 function writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerTopicResult): void {
   const flex = v >= 1;
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  {
-    const a = m.partitions;
-    if (flex) w.compactArrayLength(a.length); else w.arrayLength(a.length);
-    for (const e of a) writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, v, e);
-  }
+  writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
