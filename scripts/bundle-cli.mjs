@@ -14,5 +14,7 @@ await build({
   external: ['snappy', 'lz4-napi', '@mongodb-js/zstd', '@node-rs/crc32'],
   banner: { js: "import { createRequire as __minikafkaRequire } from 'node:module'; const require = __minikafkaRequire(import.meta.url);" },
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
