@@ -8,6 +8,7 @@ import {
   validateAndAssignOffsets,
   verifyBatchCrc,
 } from '../src/protocol/records/index.js';
+import { makeRng, makeValue } from './payload.js';
 
 /**
  * Produce-path cost of the record layer versus a plain memory copy.
@@ -46,26 +47,6 @@ export interface RecordsBenchOptions {
 }
 
 const CODECS = [CompressionCodec.NONE, CompressionCodec.GZIP, CompressionCodec.SNAPPY, CompressionCodec.LZ4, CompressionCodec.ZSTD];
-
-function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-/** JSON-ish values: compress roughly like real event payloads (2-4x), unlike zeros or noise. */
-function makeValue(rng: () => number, size: number): Buffer {
-  const fields = ['"user"', '"event"', '"ts"', '"page"', '"session"', '"amount"', '"country"', '"ua"'];
-  let s = '{';
-  while (s.length < size) {
-    s += `${fields[Math.floor(rng() * fields.length)]}:"${Math.floor(rng() * 1e9).toString(36)}",`;
-  }
-  return Buffer.from(s.slice(0, size - 1) + '}', 'latin1');
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

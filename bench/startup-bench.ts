@@ -1,84 +1,88 @@
 /**
- * Startup: process spawn to the CLI's ready line, and to the first answered request; and the
- * in-process fixture's MiniKafka.start() to ready. Medians of N runs with min and max.
+ * Scenario 1, startup, and the first half of scenario 2, memory at rest:
+ *
+ * - minikafka: CLI spawn to its ready line and to the first answered Metadata request; the
+ *   in-process fixture's MiniKafka.start() to resolved;
+ * - Kafka: broker JVM launch (after `kafka-storage format`, which a user runs once) to the first
+ *   answered Metadata request, and start-kafka.sh as a whole, format included;
+ * - both: VmRSS one second after the first Metadata answer, when start-up work has settled.
  */
-import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MiniKafka } from '../src/index.js';
-import { WireClient } from '../test/helpers/wire-client.js';
-import { MetadataApi } from '../src/protocol/messages/index.js';
+import { procMemory, startKafka, startMiniKafka } from './brokers.js';
+import { Samples } from './stats.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../cli.mjs');
+export type { Stat } from './stats.js';
+export { stat } from './stats.js';
 
-export interface Stat {
-  readonly name: string;
-  readonly unit: string;
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-  readonly runs: number;
+export const STARTUP = {
+  firstMetadata: 'process start → first Metadata response',
+  readyLine: 'process start → ready line (minikafka CLI)',
+  inProcess: 'MiniKafka.start() in process',
+  script: 'start script → first Metadata, storage format included (Kafka)',
+  idleRss: 'RSS after start, idle',
+} as const;
+
+export interface StartupOptions {
+  /** Runs of the minikafka CLI and of MiniKafka.start(); cheap, so more of them. */
+  readonly miniKafkaRuns: number;
+  readonly kafkaRuns: number;
+  readonly kafka: boolean;
+  readonly workDir: string;
+  readonly settleMs?: number;
 }
 
-export function stat(name: string, unit: string, xs: number[]): Stat {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { name, unit, median, min: s[0]!, max: s[s.length - 1]!, runs: s.length };
+export interface StartupResult {
+  readonly startup: Samples;
+  readonly idleMemory: Samples;
 }
 
-/** Spawns the CLI; resolves with ms to the ready line and ms to the first Metadata answer. */
-async function cliStartOnce(): Promise<{ ready: number; firstMetadata: number }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const i = out.indexOf('\n');
-        if (i >= 0) resolve(out.slice(0, i));
-      });
-      child.once('exit', (code) => reject(new Error(`minikafka exited with ${code} before ready`)));
-    });
-    const ready = performance.now() - t0;
-    const { bootstrapServers } = JSON.parse(line) as { bootstrapServers: string };
-    const c = await WireClient.connect(bootstrapServers);
-    await c.request(MetadataApi, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-    const firstMetadata = performance.now() - t0;
-    c.close();
-    return { ready, firstMetadata };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+export async function runStartupBench(o: StartupOptions): Promise<StartupResult> {
+  const startup = new Samples();
+  const idleMemory = new Samples();
+  const settleMs = o.settleMs ?? 1000;
+  for (let i = 0; i < o.miniKafkaRuns; i++) {
+    const s = await startMiniKafka();
+    try {
+      startup.add('minikafka', STARTUP.firstMetadata, 'ms', s.firstMetadataMs);
+      startup.add('minikafka', STARTUP.readyLine, 'ms', s.readyMs);
+      await sleep(settleMs);
+      s.broker.assertAlive();
+      idleMemory.add('minikafka', STARTUP.idleRss, 'MiB', (await procMemory(s.broker.pid)).rssMiB);
+    } finally {
+      await s.broker.stop();
+    }
   }
-}
-
-export async function runStartupBench(runs = 10): Promise<Stat[]> {
-  const ready: number[] = [];
-  const meta: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await cliStartOnce();
-    ready.push(r.ready);
-    meta.push(r.firstMetadata);
-  }
-  const inProcess: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < o.miniKafkaRuns; i++) {
     const t0 = performance.now();
     const k = await MiniKafka.start();
-    inProcess.push(performance.now() - t0);
+    startup.add('minikafka', STARTUP.inProcess, 'ms', performance.now() - t0);
     await k.stop();
   }
-  return [
-    stat('cli start -> ready line', 'ms', ready),
-    stat('cli start -> first Metadata response', 'ms', meta),
-    stat('MiniKafka.start() in process', 'ms', inProcess),
-  ];
+  if (o.kafka) {
+    for (let i = 0; i < o.kafkaRuns; i++) {
+      const s = await startKafka(join(o.workDir, 'kafka-startup'));
+      try {
+        startup.add('kafka', STARTUP.firstMetadata, 'ms', s.launchToMetadataMs);
+        startup.add('kafka', STARTUP.script, 'ms', s.scriptToMetadataMs);
+        await sleep(settleMs);
+        s.broker.assertAlive();
+        idleMemory.add('kafka', STARTUP.idleRss, 'MiB', (await procMemory(s.broker.pid)).rssMiB);
+      } finally {
+        await s.broker.stop();
+      }
+    }
+  }
+  return { startup, idleMemory };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const s of await runStartupBench(Number(process.argv[2] ?? 10))) {
+  const { startup } = await runStartupBench({ miniKafkaRuns: Number(process.argv[2] ?? 10), kafkaRuns: 0, kafka: false, workDir: '' });
+  for (const m of startup.measures()) {
+    const s = m.minikafka!;
     console.log(`${s.name}: median ${s.median.toFixed(1)} ${s.unit} (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, ${s.runs} runs)`);
   }
 }

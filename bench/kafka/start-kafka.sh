@@ -4,7 +4,9 @@
 # Starts a single-node Apache Kafka (KRaft, combined broker+controller) listening on
 # PLAINTEXT://127.0.0.1:<port>, with its controller on another free loopback port. Everything lives in
 # <dir>: server.properties, data/ (wiped and re-formatted on every start: this broker is for tests and
-# benchmarks), logs/, kafka.out and kafka.pid. Waits until the broker answers on <port>, then prints
+# benchmarks), logs/, kafka.out, kafka.pid and launched-at (the wall-clock time, in seconds with
+# microseconds, at which the broker JVM was launched, after the storage format, so that startup can be
+# timed from there). Waits until the broker answers on <port>, then prints
 # the pid on stdout. Stop it with bench/kafka/stop-kafka.sh <dir>.
 #
 # Env: KAFKA_HEAP_OPTS (default "-Xms1g -Xmx1g"), KAFKA_START_TIMEOUT seconds (default 90),
@@ -33,8 +35,17 @@ fi
 
 # A free loopback port for the controller listener (bind to port 0, read what the OS gave).
 controller_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-# Kafka cluster ids are 16 random bytes in unpadded base64url.
-cluster_id="$(python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')"
+# Kafka cluster ids are 16 random bytes in unpadded base64url. One that starts with '-' would be read
+# as an option by kafka-storage's argument parser (1 start in 64 failed so), and Kafka's own
+# Uuid.randomUuid() draws again in that case too.
+cluster_id="$(python3 -c '
+import base64, os
+while True:
+    s = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break
+')"
 
 listeners="PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller_port}"
 advertised="PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller_port}"
@@ -78,6 +89,7 @@ java "${jvm_opts[@]}" -cp "$cp" kafka.tools.StorageTool format --standalone \
   -t "$cluster_id" -c "$dir/server.properties" > "$dir/logs/format.out" 2>&1 \
   || { echo "start-kafka.sh: storage format failed:" >&2; cat "$dir/logs/format.out" >&2; exit 1; }
 
+echo "$EPOCHREALTIME" > "$dir/launched-at"
 nohup java "${jvm_opts[@]}" -cp "$cp" kafka.Kafka "$dir/server.properties" > "$dir/kafka.out" 2>&1 < /dev/null &
 pid=$!
 echo "$pid" > "$dir/kafka.pid"

@@ -12,9 +12,32 @@ export interface RollParams {
   readonly now: number;
 }
 
+/**
+ * Where a durable segment keeps its batches: the `.log` file and its index files (see
+ * src/log/disk/segment-files.ts). The segment keeps per-batch metadata in memory and asks the
+ * file for bytes it no longer holds.
+ */
+export interface SegmentFile {
+  /** Writes a batch at the end of the `.log` file (and indexes it); returns its byte position. */
+  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): number;
+  /** The bytes of the batches in [position, position + size) of the `.log` file. */
+  read(position: number, size: number): Buffer;
+  /** Cuts the `.log` file at `position` and drops index entries for offsets >= `offset`. */
+  truncate(position: number, offset: number): void;
+  /**
+   * Called with each appended batch that the segment keeps in memory, so that the owner can
+   * bound what is kept (a tail cache): it later calls `evict` with the slot.
+   */
+  admit(segment: LogSegment, slot: number, bytes: number): void;
+}
+
 // The on-disk offset index stores offsets relative to the segment base in 4 bytes; rolling before
 // that overflows keeps every in-memory segment representable on disk later.
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
+
+// A read from a durable segment's file takes this much of the following batches along: a
+// consumer catching up then costs one read per READ_AHEAD_BYTES rather than one per batch.
+const READ_AHEAD_BYTES = 256 * 1024;
 
 /**
  * One segment of a partition log: a run of whole record batches starting at `baseOffset`, kept
@@ -24,6 +47,11 @@ const MAX_RELATIVE_OFFSET = 0x7fffffff;
  *
  * A "slot" is a batch's position in those arrays; the offset index maps offsets to slots the way
  * Kafka's maps them to file positions.
+ *
+ * A durable segment (with a SegmentFile) writes each batch to its `.log` file as it is appended
+ * and keeps the batch's byte position; its Buffer stays in memory only while the file's tail
+ * cache holds it, and is read back from the file after that. The metadata arrays stay in memory
+ * either way, so lookups never touch the disk.
  */
 export class LogSegment {
   readonly baseOffset: number;
@@ -35,7 +63,14 @@ export class LogSegment {
   lastModified: number;
 
   readonly #indexIntervalBytes: number;
-  readonly #batches: Buffer[] = [];
+  // In memory: every batch. On disk: the batches a tail cache still holds (undefined once evicted).
+  readonly #batches: (Buffer | undefined)[] = [];
+  // On disk only: each batch's byte position in the .log file.
+  readonly #positions: number[] = [];
+  #file: SegmentFile | null = null;
+  // On disk only: the last range read from the file, sliced by following reads (a read-ahead).
+  #readAhead: Buffer | null = null;
+  #readAheadAt = 0;
   readonly #baseOffsets: number[] = [];
   readonly #lastOffsets: number[] = [];
   readonly #maxTimestamps: number[] = [];
@@ -44,13 +79,24 @@ export class LogSegment {
   #maxTimestampSoFar = -1;
   #slotOfMaxTimestamp = -1;
 
-  constructor(baseOffset: number, now: number, indexIntervalBytes: number) {
+  constructor(baseOffset: number, now: number, indexIntervalBytes: number, file: SegmentFile | null = null) {
     this.baseOffset = baseOffset;
     this.created = now;
     this.lastModified = now;
     this.#indexIntervalBytes = indexIntervalBytes;
     this.offsetIndex = new OffsetIndex(baseOffset);
     this.timeIndex = new TimeIndex(baseOffset);
+    this.#file = file;
+  }
+
+  /** The files of a durable segment; null in memory. */
+  get file(): SegmentFile | null {
+    return this.#file;
+  }
+
+  /** Points the segment at other files (the cleaner's swap renames them; recovery opens them). */
+  setFile(file: SegmentFile | null): void {
+    this.#file = file;
   }
 
   /** Bytes of batch data held. */
@@ -88,7 +134,51 @@ export class LogSegment {
   }
 
   batch(slot: number): Buffer {
-    return this.#batches[slot]!;
+    const held = this.#batches[slot];
+    if (held !== undefined) return held;
+    return this.#readFromFile(slot);
+  }
+
+  /** Bytes of the batch in `slot`. */
+  batchSize(slot: number): number {
+    const held = this.#batches[slot];
+    if (held !== undefined) return held.length;
+    return (slot + 1 < this.#positions.length ? this.#positions[slot + 1]! : this.#size) - this.#positions[slot]!;
+  }
+
+  /** Byte position of the batch in the `.log` file (durable segments only). */
+  batchPosition(slot: number): number {
+    return this.#positions[slot]!;
+  }
+
+  /** The tail cache let go of a batch: later reads come from the file. */
+  evict(slot: number): void {
+    if (slot < 0) this.#readAhead = null;
+    else if (this.#file !== null && slot < this.#batches.length) this.#batches[slot] = undefined;
+  }
+
+  /**
+   * Reads a batch the segment no longer holds. Consumers read forward, so one read takes up to
+   * READ_AHEAD_BYTES of whole following batches and the next reads slice that buffer.
+   */
+  #readFromFile(slot: number): Buffer {
+    const file = this.#file!;
+    const position = this.#positions[slot]!;
+    const size = this.batchSize(slot);
+    const ahead = this.#readAhead;
+    if (ahead !== null && position >= this.#readAheadAt && position + size <= this.#readAheadAt + ahead.length) {
+      return ahead.subarray(position - this.#readAheadAt, position - this.#readAheadAt + size);
+    }
+    let end = slot + 1;
+    while (end < this.#positions.length && this.#positions[end]! - position < READ_AHEAD_BYTES) end++;
+    const span = (end < this.#positions.length ? this.#positions[end]! : this.#size) - position;
+    const buf = file.read(position, Math.max(span, size));
+    if (span > size) {
+      this.#readAhead = buf;
+      this.#readAheadAt = position;
+      file.admit(this, -1, buf.length);
+    }
+    return buf.subarray(0, size);
   }
 
   batchBaseOffset(slot: number): number {
@@ -105,6 +195,26 @@ export class LogSegment {
 
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
     const slot = this.#batches.length;
+    if (this.#file !== null) {
+      // Written first: if the write throws, the segment has not changed.
+      this.#positions.push(this.#file.append(batch, baseOffset, lastOffset, maxTimestamp));
+      this.#file.admit(this, slot, batch.length);
+    }
+    this.#indexBatch(batch, batch.length, baseOffset, lastOffset, maxTimestamp);
+    this.lastModified = now;
+  }
+
+  /**
+   * Recovery: takes in a batch that is already in the segment's file at `position`, without
+   * writing it or holding its bytes.
+   */
+  restoreBatch(position: number, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+    this.#positions.push(position);
+    this.#indexBatch(undefined, size, baseOffset, lastOffset, maxTimestamp);
+  }
+
+  #indexBatch(batch: Buffer | undefined, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+    const slot = this.#batches.length;
     this.#batches.push(batch);
     this.#baseOffsets.push(baseOffset);
     this.#lastOffsets.push(lastOffset);
@@ -120,9 +230,8 @@ export class LogSegment {
       }
       this.#bytesSinceIndexEntry = 0;
     }
-    this.#bytesSinceIndexEntry += batch.length;
-    this.#size += batch.length;
-    this.lastModified = now;
+    this.#bytesSinceIndexEntry += size;
+    this.#size += size;
   }
 
   /**
@@ -192,8 +301,13 @@ export class LogSegment {
     if (slot >= n) return 0;
     const cut = Math.max(0, slot);
     let dropped = 0;
-    for (let i = cut; i < n; i++) dropped += this.#batches[i]!.length;
+    for (let i = cut; i < n; i++) dropped += this.batchSize(i);
     const firstDroppedOffset = this.#baseOffsets[cut]!;
+    if (this.#file !== null) {
+      this.#file.truncate(this.#positions[cut]!, firstDroppedOffset);
+      this.#positions.length = cut;
+      this.#readAhead = null;
+    }
     this.#batches.length = cut;
     this.#baseOffsets.length = cut;
     this.#lastOffsets.length = cut;

@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { LogSegment } from './log-segment.js';
+import type { LogStorage, RecoveredLog } from './log-storage.js';
 
 /**
  * The log of one partition, as Kafka's UnifiedLog/LocalLog: an ordered run of segments holding
@@ -56,7 +57,8 @@ export interface AppendMeta {
   readonly recordCount?: number;
   /** partitionLeaderEpoch stamped in the batch; recorded in the leader epoch cache when >= 0. */
   readonly leaderEpoch?: number;
-  // For the producer-state and transaction work to come; the log keeps none of them yet.
+  // Producer fields of the batch header: the log keeps none of them; Partition.append feeds them
+  // to the producer state.
   readonly producerId?: number;
   readonly producerEpoch?: number;
   readonly baseSequence?: number;
@@ -106,6 +108,10 @@ export interface PartitionLogOptions {
   /** Offset of an empty new log (normally 0). */
   readonly logStartOffset?: number;
   readonly recordSearch?: RecordTimestampSearch;
+  /** Durable mode: where segments live (src/log/disk/). Absent: in memory. */
+  readonly storage?: LogStorage;
+  /** Durable mode: the log as recovered from disk, instead of a new empty one. */
+  readonly recovered?: RecoveredLog;
 }
 
 type SegmentPredicate = (segment: LogSegment, upperBoundOffset: number) => boolean;
@@ -114,6 +120,7 @@ export class PartitionLog {
   readonly leaderEpochCache = new LeaderEpochCache();
   readonly #clock: Clock;
   readonly #recordSearch: RecordTimestampSearch | undefined;
+  readonly #storage: LogStorage | undefined;
   #config: LogConfig;
   // Oldest first; never empty: the last one is the active segment.
   #segments: LogSegment[];
@@ -128,12 +135,28 @@ export class PartitionLog {
     this.#clock = options.clock ?? systemClock;
     this.#recordSearch = options.recordSearch;
     this.#config = validateConfig({ ...DEFAULT_LOG_CONFIG, ...options.config });
+    this.#storage = options.storage;
+    const recovered = options.recovered;
+    if (recovered !== undefined) {
+      // As Kafka after recovery: every batch on disk is committed (one replica), so HW = LEO.
+      this.#segments = [...recovered.segments];
+      for (const seg of this.#segments) this.#size += seg.size;
+      this.#logStartOffset = recovered.logStartOffset;
+      this.#logEndOffset = recovered.logEndOffset;
+      this.#highWatermark = recovered.logEndOffset;
+      return;
+    }
     const start = options.logStartOffset ?? 0;
     checkOffset(start, 'logStartOffset');
     this.#segments = [this.#newSegment(start)];
     this.#logStartOffset = start;
     this.#logEndOffset = start;
     this.#highWatermark = start;
+  }
+
+  /** Durable mode: the storage the segments live in; undefined in memory. */
+  get storage(): LogStorage | undefined {
+    return this.#storage;
   }
 
   get config(): LogConfig {
@@ -162,7 +185,8 @@ export class PartitionLog {
   /** read_committed consumers read up to it: the high watermark, or the oldest open transaction. */
   get lastStableOffset(): number {
     const fuo = this.#firstUnstableOffset;
-    return fuo !== null && fuo < this.#highWatermark ? fuo : this.#highWatermark;
+    // An open transaction whose start was deleted (DeleteRecords) holds the LSO at the log start.
+    return fuo !== null && fuo < this.#highWatermark ? Math.max(fuo, this.#logStartOffset) : this.#highWatermark;
   }
 
   /** Bytes held across all segments. */
@@ -176,6 +200,46 @@ export class PartitionLog {
 
   segmentBaseOffsets(): number[] {
     return this.#segments.map((s) => s.baseOffset);
+  }
+
+  /** The segments, oldest first; the last is the active one. A view: do not modify. */
+  get segments(): readonly LogSegment[] {
+    return this.#segments;
+  }
+
+  /**
+   * Swaps a compacted segment in for the run of segments it was built from (Kafka's
+   * replaceSegments), keeping the log's byte count. Returns false, changing nothing, when the log no
+   * longer holds exactly that run (retention, DeleteRecords or truncation changed it meanwhile) or
+   * when the run reaches the active segment, which is never cleaned.
+   */
+  replaceSegments(old: readonly LogSegment[], cleaned: LogSegment): boolean {
+    const segs = this.#segments;
+    const first = old.length === 0 ? -1 : segs.indexOf(old[0]!);
+    let same = first >= 0 && first + old.length < segs.length;
+    for (let k = 1; same && k < old.length; k++) same = segs[first + k] === old[k];
+    if (!same) {
+      this.#storage?.discardCleanedSegment(cleaned);
+      return false;
+    }
+    if (cleaned.baseOffset !== old[0]!.baseOffset) throw new RangeError(`cleaned segment starts at ${cleaned.baseOffset}, not ${old[0]!.baseOffset}`);
+    this.#storage?.replaceSegments(old, cleaned);
+    let removed = 0;
+    for (const seg of old) removed += seg.size;
+    segs.splice(first, old.length, cleaned);
+    this.#size += cleaned.size - removed;
+    return true;
+  }
+
+  /** An empty segment for the cleaner to fill and swap in with `replaceSegments`. */
+  newCleanedSegment(baseOffset: number, now: number): LogSegment {
+    const interval = this.#config.indexIntervalBytes;
+    return this.#storage?.newCleanedSegment(baseOffset, now, interval) ?? new LogSegment(baseOffset, now, interval);
+  }
+
+  /** The cleaner gave up on a segment from `newCleanedSegment` (its pass was aborted). */
+  discardCleanedSegment(cleaned: LogSegment): void {
+    this.#storage?.discardCleanedSegment(cleaned);
   }
 
   /**
@@ -383,10 +447,12 @@ export class PartitionLog {
     if (slot >= 0 && seg.batchBaseOffset(slot) < offset) newEnd = seg.batchBaseOffset(slot);
     // Later segments hold only offsets >= `offset`.
     for (let i = s + 1; i < this.#segments.length; i++) this.#size -= this.#segments[i]!.size;
+    this.#storage?.deleteSegments(this.#segments.slice(s + 1));
     this.#segments.length = s + 1;
     if (slot >= 0) this.#size -= seg.truncateFromSlot(slot);
     this.#logEndOffset = newEnd;
     this.leaderEpochCache.truncateFromEnd(newEnd);
+    if (newEnd < this.#logStartOffset) this.#storage?.logStartOffsetChanged(newEnd);
     this.#logStartOffset = Math.min(this.#logStartOffset, newEnd);
     if (this.#highWatermark > newEnd) this.#highWatermark = newEnd;
     if (this.#firstUnstableOffset !== null && this.#firstUnstableOffset >= newEnd) this.#firstUnstableOffset = null;
@@ -395,7 +461,9 @@ export class PartitionLog {
   /** Drops every batch and restarts the log, empty, at `offset`. */
   truncateFullyAndStartAt(offset: number): void {
     checkOffset(offset, 'start offset');
+    this.#storage?.deleteSegments(this.#segments);
     this.#segments = [this.#newSegment(offset)];
+    this.#storage?.logStartOffsetChanged(offset);
     this.#size = 0;
     this.#logStartOffset = offset;
     this.#logEndOffset = offset;
@@ -414,7 +482,8 @@ export class PartitionLog {
   }
 
   #newSegment(baseOffset: number): LogSegment {
-    return new LogSegment(baseOffset, this.#clock.now(), this.#config.indexIntervalBytes);
+    const now = this.#clock.now();
+    return this.#storage?.newSegment(baseOffset, now, this.#config.indexIntervalBytes) ?? new LogSegment(baseOffset, now, this.#config.indexIntervalBytes);
   }
 
   #roll(baseOffset: number): LogSegment {
@@ -424,6 +493,7 @@ export class PartitionLog {
   }
 
   #replaceEmptyActive(baseOffset: number): LogSegment {
+    this.#storage?.deleteSegments([this.#segments[this.#segments.length - 1]!]);
     const seg = this.#newSegment(baseOffset);
     this.#segments[this.#segments.length - 1] = seg;
     return seg;
@@ -471,6 +541,7 @@ export class PartitionLog {
     if (offset <= this.#logStartOffset) return;
     this.#logStartOffset = offset;
     this.leaderEpochCache.truncateFromStart(offset);
+    this.#storage?.logStartOffsetChanged(offset);
     // Producer state will also drop producers whose last batch is now below the log start.
   }
 
@@ -503,6 +574,7 @@ export class PartitionLog {
     if (count === 0) return 0;
     if (count === segs.length) this.#roll(this.#logEndOffset);
     for (let i = 0; i < count; i++) this.#size -= segs[i]!.size;
+    this.#storage?.deleteSegments(segs.slice(0, count));
     this.#segments = segs.slice(count);
     this.#incrementLogStartOffset(this.#segments[0]!.baseOffset);
     return count;

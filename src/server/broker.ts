@@ -14,6 +14,7 @@ import { defaultBrokerConfig } from './broker-config.js';
 import type { BrokerConfig } from './broker-config.js';
 import { Cluster } from './cluster.js';
 import { handlerRegistry } from './handlers/index.js';
+import { startLogMaintenance } from './log-maintenance.js';
 import type { Handler } from './handler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -109,6 +110,8 @@ export class Broker {
     server.on('error', (e) => this.logger.error(`listener: ${e.message}`));
     this.boundPort = (server.address() as AddressInfo).port;
     this.cluster.registerBroker({ nodeId: this.nodeId, host: this.advertisedHost, port: this.boundPort, rack: null });
+    // Retention and compaction run once per cluster, from its first broker, until the cluster closes.
+    startLogMaintenance(this);
     this.logger.info(`broker ${this.nodeId} listening on ${this.bootstrapServers}`);
   }
 

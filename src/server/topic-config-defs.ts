@@ -18,7 +18,11 @@
  * message.timestamp.difference.max.ms and message.downconversion.enable are gone (4.0 to 4.4), and
  * min.insync.replicas reports DYNAMIC_DEFAULT_BROKER_CONFIG because a KRaft cluster is formatted
  * with a cluster-wide min.insync.replicas=1 (KIP-966). Configs Kafka defines as internal and leaves
- * without a value (internal.segment.bytes) are not listed, as Kafka does not list them.
+ * without a value (internal.segment.bytes) are not listed, as Kafka does not list them. The
+ * synonyms are checked against DescribeConfigs v4 with includeSynonyms of the same broker.
+ *
+ * These definitions are the one source of truth for topic configs: CreateTopics, DescribeConfigs,
+ * AlterConfigs and the data path (src/server/configs/) all read them.
  */
 import { KafkaError } from '../protocol/errors.js';
 
@@ -50,10 +54,12 @@ export const ConfigSource = {
 } as const;
 
 export type TopicConfigKind = 'BOOLEAN' | 'STRING' | 'INT' | 'LONG' | 'DOUBLE' | 'LIST';
-type Parsed = boolean | string | bigint | number | JavaDouble | string[];
+/** Every ConfigDef type; broker configs use the last three too. */
+export type ConfigKind = TopicConfigKind | 'SHORT' | 'CLASS' | 'PASSWORD';
+export type Parsed = boolean | string | bigint | number | JavaDouble | string[];
 
 /** A parsed DOUBLE, kept apart from INT values because Java prints it differently ("2.0"). */
-class JavaDouble {
+export class JavaDouble {
   constructor(readonly value: number) {}
   toString(): string {
     return javaDouble(this.value);
@@ -79,8 +85,8 @@ export interface TopicConfigDef {
   readonly clusterDefault?: string;
 }
 
-/** A ConfigException in Kafka: always reported as INVALID_CONFIG with its message. */
-class ConfigValueError extends Error {
+/** A ConfigException in Kafka: INVALID_CONFIG for topics, INVALID_REQUEST for broker configs. */
+export class ConfigValueError extends Error {
   constructor(name: string, value: unknown, detail: string | null) {
     super(`Invalid value ${javaString(value)} for configuration ${name}${detail === null ? '' : `: ${detail}`}`);
   }
@@ -156,7 +162,7 @@ const DEFS: readonly TopicConfigDef[] = [
   def('retention.ms', 'LONG', '604800000', ['log.retention.ms', { name: 'log.retention.minutes', multiplier: 60_000 }, { name: 'log.retention.hours', multiplier: HOUR_MS }], atLeast(-1)),
   def('max.message.bytes', 'INT', '1048588', ['message.max.bytes'], atLeast(0)),
   // Records.SOFT_MAX_ARRAY_LENGTH: Integer.MAX_VALUE - 8.
-  def('max.decompressed.message.bytes', 'INT', '2147483639', [], between(1, 2147483639)),
+  def('max.decompressed.message.bytes', 'INT', '2147483639', ['max.decompressed.message.bytes'], between(1, 2147483639)),
   def('index.interval.bytes', 'INT', '4096', ['log.index.interval.bytes'], atLeast(0)),
   def('delete.retention.ms', 'LONG', '86400000', ['log.cleaner.delete.retention.ms'], atLeast(0)),
   def('min.compaction.lag.ms', 'LONG', '0', ['log.cleaner.min.compaction.lag.ms'], atLeast(0)),
@@ -205,32 +211,55 @@ const LONG_MAX_BIG = 2n ** 63n - 1n;
 // Java's Double.parseDouble accepts a trailing type suffix and the NaN/Infinity words.
 const JAVA_DOUBLE = /^[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?)$/;
 
-function parseValue(def: TopicConfigDef, raw: string): Parsed {
+/** ConfigDef.parseType: the value of config `name` of type `kind`, or a ConfigValueError. */
+export function parseConfigValue(name: string, kind: ConfigKind, raw: string): Parsed {
   const t = raw.trim();
-  switch (def.kind) {
+  switch (kind) {
     case 'BOOLEAN':
       if (t.toLowerCase() === 'true') return true;
       if (t.toLowerCase() === 'false') return false;
-      throw new ConfigValueError(def.name, raw, 'Expected value to be either true or false');
+      throw new ConfigValueError(name, raw, 'Expected value to be either true or false');
     case 'STRING':
+    case 'CLASS':
       return t;
+    // Passwords are taken verbatim (not trimmed), as ConfigDef does.
+    case 'PASSWORD':
+      return raw;
+    case 'SHORT':
     case 'INT': {
+      const [min, max] = kind === 'INT' ? [INT_MIN, INT_MAX] : [-32768, 32767];
       const n = /^[+-]?\d+$/.test(t) ? Number(t) : NaN;
-      if (!Number.isInteger(n) || n < INT_MIN || n > INT_MAX) throw new ConfigValueError(def.name, raw, 'Not a number of type INT');
+      if (!Number.isInteger(n) || n < min || n > max) throw new ConfigValueError(name, raw, `Not a number of type ${kind}`);
       return n;
     }
     case 'LONG': {
       const n = /^[+-]?\d+$/.test(t) ? BigInt(t) : null;
-      if (n === null || n < LONG_MIN_BIG || n > LONG_MAX_BIG) throw new ConfigValueError(def.name, raw, 'Not a number of type LONG');
+      if (n === null || n < LONG_MIN_BIG || n > LONG_MAX_BIG) throw new ConfigValueError(name, raw, 'Not a number of type LONG');
       return n;
     }
     case 'DOUBLE': {
-      if (!JAVA_DOUBLE.test(t)) throw new ConfigValueError(def.name, raw, 'Not a number of type DOUBLE');
+      if (!JAVA_DOUBLE.test(t)) throw new ConfigValueError(name, raw, 'Not a number of type DOUBLE');
       return new JavaDouble(Number(t.replace(/[fFdD]$/, '')));
     }
     case 'LIST':
       return t === '' ? [] : t.split(/\s*,\s*/);
   }
+}
+
+function parseValue(def: TopicConfigDef, raw: string): Parsed {
+  return parseConfigValue(def.name, def.kind, raw);
+}
+
+/** ConfigDef.convertToString: how Kafka prints a parsed value (lists joined by ",", doubles as Java). */
+export function configValueString(v: Parsed): string {
+  return Array.isArray(v) ? v.join(',') : String(v);
+}
+
+/** Parses and validates one topic config value; throws ConfigValueError with Kafka's message. */
+export function checkTopicConfigValue(def: TopicConfigDef, raw: string): Parsed {
+  const v = parseValue(def, raw);
+  def.validate?.(def.name, v);
+  return v;
 }
 
 function toNumber(v: Parsed): number {
@@ -253,14 +282,92 @@ function javaDouble(x: number): string {
   return `${m.includes('.') ? m : `${m}.0`}E${e.replace('+', '')}`;
 }
 
+// ---- broker layers: where a topic config's default comes from ----
+
+/**
+ * The broker configs a topic config may fall back to, by Kafka source: dynamic per-broker
+ * (DYNAMIC_BROKER_CONFIG), dynamic cluster-wide (DYNAMIC_DEFAULT_BROKER_CONFIG) and static
+ * (STATIC_BROKER_CONFIG: the broker's --config settings). Kafka's built-in defaults are the
+ * last resort and live in the definitions.
+ */
+export interface BrokerLayers {
+  readonly dynamicBroker: ReadonlyMap<string, string>;
+  readonly dynamicDefault: ReadonlyMap<string, string>;
+  readonly static: ReadonlyMap<string, string>;
+}
+
+/**
+ * The cluster-wide dynamic defaults a freshly formatted KRaft cluster holds (min.insync.replicas,
+ * KIP-966), less those the static configs set: setting one with --config is how a minikafka user
+ * would change it, so the static value then stands alone.
+ */
+export function formattedClusterDefaults(staticConfigs: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of DEFS) {
+    if (d.clusterDefault !== undefined && !d.synonyms.some((s) => staticConfigs.has(s.name))) out.set(d.synonyms[0]!.name, d.clusterDefault);
+  }
+  return out;
+}
+
+/** Layers from static configs alone (a broker nobody altered); see formattedClusterDefaults. */
+export function staticLayers(staticConfigs: ReadonlyMap<string, string>): BrokerLayers {
+  return { dynamicBroker: new Map(), dynamicDefault: formattedClusterDefaults(staticConfigs), static: staticConfigs };
+}
+
+function asLayers(b: ReadonlyMap<string, string> | BrokerLayers): BrokerLayers {
+  return b instanceof Map ? staticLayers(b) : (b as BrokerLayers);
+}
+
+/** A broker value converted to the topic config's unit (log.retention.hours -> ms). */
+function convertSynonym(s: ConfigSynonym, v: string): string {
+  if (s.multiplier === undefined) return v;
+  const t = v.trim();
+  return /^[+-]?\d+$/.test(t) ? String(BigInt(t) * BigInt(s.multiplier)) : v;
+}
+
+/**
+ * The controller's resolution (KafkaConfigSchema.resolveEffectiveTopicConfig), which CreateTopics
+ * reports: source first (dynamic broker, dynamic cluster, static), then synonyms in order.
+ */
+function resolveDefault(d: TopicConfigDef, layers: BrokerLayers): { value: string; source: number } {
+  const bySource: [ReadonlyMap<string, string>, number][] = [
+    [layers.dynamicBroker, ConfigSource.DYNAMIC_BROKER_CONFIG],
+    [layers.dynamicDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    [layers.static, ConfigSource.STATIC_BROKER_CONFIG],
+  ];
+  for (const [layer, source] of bySource) {
+    for (const s of d.synonyms) {
+      const v = layer.get(s.name);
+      if (v !== undefined) return { value: convertSynonym(s, v), source };
+    }
+  }
+  return { value: d.defaultValue, source: ConfigSource.DEFAULT_CONFIG };
+}
+
+/**
+ * The value a broker runs a topic with when the topic does not override it (LogConfig.fromProps
+ * over KafkaConfig.extractLogConfigMap): the layers are merged first (dynamic broker over dynamic
+ * cluster over static), then the synonyms are tried in order, so log.retention.ms in any layer
+ * beats log.retention.hours in any other, as KafkaConfig's getters decide.
+ */
+export function brokerDefaultFor(d: TopicConfigDef, layers: BrokerLayers): string {
+  for (const s of d.synonyms) {
+    const v = layers.dynamicBroker.get(s.name) ?? layers.dynamicDefault.get(s.name) ?? layers.static.get(s.name);
+    if (v !== undefined) return convertSynonym(s, v);
+  }
+  return d.defaultValue;
+}
+
 // ---- validation and effective values ----
 
 /**
- * Validates topic config overrides as Kafka does on CreateTopics (and later AlterConfigs); throws
- * KafkaError INVALID_CONFIG with Kafka's message. `brokerConfigs` are the broker's static configs
- * by Kafka name, which take part in the cross-field checks as Kafka's configured defaults do.
+ * Validates a topic's complete set of overrides as Kafka does on CreateTopics and AlterConfigs
+ * (LogConfig.validate); throws KafkaError INVALID_CONFIG with Kafka's message. `brokerConfigs`
+ * (the broker's layers, or just its static configs) take part in the cross-field checks as Kafka's
+ * configured defaults do.
  */
-export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>, brokerConfigs: ReadonlyMap<string, string> = new Map()): void {
+export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>, brokerConfigs: ReadonlyMap<string, string> | BrokerLayers = new Map()): void {
+  const layers = asLayers(brokerConfigs);
   const nulls = [...configs].filter(([, v]) => v === null).map(([k]) => k);
   if (nulls.length > 0) throw new KafkaError('INVALID_CONFIG', `Null value not supported for topic configs: ${nulls.join(',')}`);
   for (const name of configs.keys()) {
@@ -271,9 +378,7 @@ export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>
     for (const d of DEFS) {
       const raw = configs.get(d.name);
       if (raw === undefined || raw === null) continue;
-      const v = parseValue(d, raw);
-      d.validate?.(d.name, v);
-      parsed.set(d.name, v);
+      parsed.set(d.name, checkTopicConfigValue(d, raw));
     }
   } catch (e) {
     if (e instanceof ConfigValueError) throw new KafkaError('INVALID_CONFIG', e.message);
@@ -283,9 +388,8 @@ export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>
     const own = parsed.get(name);
     if (own !== undefined) return own;
     const d = TOPIC_CONFIG_DEFS.get(name)!;
-    const { value } = resolveDefault(d, brokerConfigs);
     try {
-      return parseValue(d, value ?? d.defaultValue);
+      return parseValue(d, brokerDefaultFor(d, layers));
     } catch {
       return parseValue(d, d.defaultValue);
     }
@@ -310,33 +414,18 @@ export interface EffectiveTopicConfig {
   readonly isSensitive: boolean;
 }
 
-function resolveDefault(d: TopicConfigDef, brokerConfigs: ReadonlyMap<string, string>): { value: string; source: number } {
-  // Kafka's order: dynamic per-broker, dynamic cluster-wide, static, default. The broker's
-  // --config settings stand for the static ones; they also replace the formatted cluster default,
-  // since setting it is how a minikafka user would change it.
-  for (const s of d.synonyms) {
-    const v = brokerConfigs.get(s.name);
-    if (v === undefined) continue;
-    if (s.multiplier === undefined) return { value: v, source: ConfigSource.STATIC_BROKER_CONFIG };
-    const t = v.trim();
-    const converted = /^[+-]?\d+$/.test(t) ? String(BigInt(t) * BigInt(s.multiplier)) : v;
-    return { value: converted, source: ConfigSource.STATIC_BROKER_CONFIG };
-  }
-  if (d.clusterDefault !== undefined) return { value: d.clusterDefault, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
-  return { value: d.defaultValue, source: ConfigSource.DEFAULT_CONFIG };
-}
-
 /** One config's effective value, as KafkaConfigSchema.resolveEffectiveTopicConfig resolves it. */
-export function effectiveTopicConfig(name: string, overrides: ReadonlyMap<string, string>, brokerConfigs: ReadonlyMap<string, string>): EffectiveTopicConfig | undefined {
+export function effectiveTopicConfig(name: string, overrides: ReadonlyMap<string, string>, brokerConfigs: ReadonlyMap<string, string> | BrokerLayers): EffectiveTopicConfig | undefined {
   const d = TOPIC_CONFIG_DEFS.get(name);
   if (!d) return undefined;
   const own = overrides.get(name);
-  const { value, source } = own !== undefined ? { value: own, source: ConfigSource.TOPIC_CONFIG } : resolveDefault(d, brokerConfigs);
+  const { value, source } = own !== undefined ? { value: own, source: ConfigSource.TOPIC_CONFIG } : resolveDefault(d, asLayers(brokerConfigs));
   // Kafka's topic configs are never read-only or sensitive.
   return { name, value, source, configType: configTypeOf(d), readOnly: false, isSensitive: false };
 }
 
 /** Every topic config with its effective value and source, sorted by name (CreateTopics v5+). */
-export function effectiveTopicConfigs(overrides: ReadonlyMap<string, string>, brokerConfigs: ReadonlyMap<string, string>): EffectiveTopicConfig[] {
-  return TOPIC_CONFIG_NAMES.map((n) => effectiveTopicConfig(n, overrides, brokerConfigs)!);
+export function effectiveTopicConfigs(overrides: ReadonlyMap<string, string>, brokerConfigs: ReadonlyMap<string, string> | BrokerLayers): EffectiveTopicConfig[] {
+  const layers = asLayers(brokerConfigs);
+  return TOPIC_CONFIG_NAMES.map((n) => effectiveTopicConfig(n, overrides, layers)!);
 }

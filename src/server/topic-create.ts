@@ -21,6 +21,7 @@ import type { Topic } from './topics.js';
 import type { Cluster } from './cluster.js';
 import type { BrokerConfig } from './broker-config.js';
 import { validateTopicConfigs } from './topic-config-defs.js';
+import { configStoreOf } from './configs/config-store.js';
 
 export interface ReplicaAssignment {
   readonly partitionIndex: number;
@@ -53,7 +54,7 @@ export function validateTopicCreation(cluster: Cluster, config: BrokerConfig, sp
   const colliding = cluster.topics.collidingWith(spec.name);
   if (colliding !== undefined) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `Topic '${spec.name}' collides with existing topic: ${colliding}`);
   const requested = spec.configs ?? new Map<string, string | null>();
-  validateTopicConfigs(requested, config.extra);
+  validateTopicConfigs(requested, configStoreOf(cluster, config).layersFor(config.nodeId));
   const configs = new Map<string, string>();
   for (const [k, v] of requested) if (v !== null) configs.set(k, v);
 

@@ -47,6 +47,11 @@ export class TopicRegistry {
   // Names containing '.' or '_', by collision key: the check is O(1) rather than a scan.
   private readonly byCollisionKey = new Map<string, Set<string>>();
   private readonly deletedListeners = new Set<TopicDeletedListener>();
+  /**
+   * The effective log settings of a topic (its overrides over the broker's log.* configs), set by
+   * the cluster's config store (src/server/configs/); without one, the overrides alone.
+   */
+  logConfigResolver: ((topic: Topic) => PartitionLogOptions['config']) | null = null;
 
   constructor(private readonly clock: Clock) {}
 
@@ -138,7 +143,8 @@ export class TopicRegistry {
 
   private newPartition(topic: Topic, index: number): Partition {
     // recordSearch makes ListOffsets by timestamp and MAX_TIMESTAMP record-exact, as Kafka's.
-    const logOptions: PartitionLogOptions = { clock: this.clock, config: logConfigFrom(topic.configs), recordSearch: recordTimestampSearch };
+    const config = this.logConfigResolver?.(topic) ?? logConfigFrom(topic.configs);
+    const logOptions: PartitionLogOptions = { clock: this.clock, config, recordSearch: recordTimestampSearch };
     return new Partition({ topic: topic.name, partition: index, logOptions });
   }
 }

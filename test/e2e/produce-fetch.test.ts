@@ -160,13 +160,13 @@ t.test('produce errors carry Kafka codes', async (t) => {
 
   const txn = buildBatchSync(records(1), { transactional: true, producerId: 5, producerEpoch: 0, baseSequence: 0 });
   t.equal((await produceOne(c, 't', txn)).errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batch without a transactional id');
-  t.equal((await produceOne(c, 't', txn, { transactionalId: 'tx' })).errorCode, ErrorCode.NONE, 'with one it is accepted (for now)');
+  t.equal((await produceOne(c, 't', txn, { transactionalId: 'tx' })).errorCode, ErrorCode.INVALID_PRODUCER_ID_MAPPING, 'with an id the coordinator does not know: verification fails');
 
   const seqless = buildBatchSync(records(1), { producerId: 5, producerEpoch: 0, baseSequence: -1 });
   t.equal((await produceOne(c, 't', seqless)).errorCode, ErrorCode.INVALID_RECORD, 'producer id without a sequence');
 
   const p = await fetchOne(c, { topic: 't' });
-  t.equal(p.highWatermark, 5n, 'only the accepted batches were appended (big 1 + zstd 3 + txn 1)');
+  t.equal(p.highWatermark, 4n, 'only the accepted batches were appended (big 1 + zstd 3)');
 });
 
 t.test('timestamps: the after.max.ms window, and LogAppendTime topics', async (t) => {

@@ -38,6 +38,16 @@ import {
   writeGroupMetadataValue,
   writeOffsetCommitKey,
   writeOffsetCommitValue,
+  readConsumerGroupMetadataKey,
+  readConsumerGroupMetadataValue,
+  readConsumerGroupMemberMetadataKey,
+  readConsumerGroupMemberMetadataValue,
+  readConsumerGroupTargetAssignmentMetadataKey,
+  readConsumerGroupTargetAssignmentMetadataValue,
+  readConsumerGroupTargetAssignmentMemberKey,
+  readConsumerGroupTargetAssignmentMemberValue,
+  readConsumerGroupCurrentMemberAssignmentKey,
+  readConsumerGroupCurrentMemberAssignmentValue,
 } from '../../protocol/coordinator-records/index.js';
 import type { GroupMetadataKey, GroupMetadataValue, OffsetCommitKey, OffsetCommitValue } from '../../protocol/coordinator-records/index.js';
 import { buildBatchSync } from '../../protocol/records/index.js';
@@ -107,7 +117,18 @@ export function groupMetadataRecord(groupId: string, value: GroupMetadataValue |
 
 export type DecodedCoordinatorRecord =
   | { readonly type: 'offset-commit'; readonly key: OffsetCommitKey; readonly value: OffsetCommitValue | null }
-  | { readonly type: 'group-metadata'; readonly key: GroupMetadataKey; readonly value: GroupMetadataValue | null };
+  | { readonly type: 'group-metadata'; readonly key: GroupMetadataKey; readonly value: GroupMetadataValue | null }
+  /** The KIP-848 consumer group records (consumer-group-records.ts), by key version 3, 5-8. */
+  | { readonly type: 'consumer-group'; readonly recordType: number; readonly key: { readonly groupId: string; readonly memberId?: string }; readonly value: object | null };
+
+type Read<T> = (r: Reader, v: number) => T;
+const CONSUMER_GROUP_RECORDS: ReadonlyMap<number, readonly [Read<{ groupId: string; memberId?: string }>, Read<object>]> = new Map<number, readonly [Read<{ groupId: string; memberId?: string }>, Read<object>]>([
+  [3, [readConsumerGroupMetadataKey, readConsumerGroupMetadataValue]],
+  [5, [readConsumerGroupMemberMetadataKey, readConsumerGroupMemberMetadataValue]],
+  [6, [readConsumerGroupTargetAssignmentMetadataKey, readConsumerGroupTargetAssignmentMetadataValue]],
+  [7, [readConsumerGroupTargetAssignmentMemberKey, readConsumerGroupTargetAssignmentMemberValue]],
+  [8, [readConsumerGroupCurrentMemberAssignmentKey, readConsumerGroupCurrentMemberAssignmentValue]],
+]);
 
 /** Reads a record back (the replay side of the format; tests use it today). */
 export function decodeCoordinatorRecord(key: Buffer, value: Buffer | null): DecodedCoordinatorRecord {
@@ -120,6 +141,10 @@ export function decodeCoordinatorRecord(key: Buffer, value: Buffer | null): Deco
   }
   if (keyVersion === 2) {
     return { type: 'group-metadata', key: readGroupMetadataKey(kr, keyVersion), value: vr === null ? null : readGroupMetadataValue(vr, valueVersion) };
+  }
+  const consumer = CONSUMER_GROUP_RECORDS.get(keyVersion);
+  if (consumer) {
+    return { type: 'consumer-group', recordType: keyVersion, key: consumer[0](kr, keyVersion), value: vr === null ? null : consumer[1](vr, valueVersion) };
   }
   throw new RangeError(`unknown coordinator record key version ${keyVersion}`);
 }

@@ -28,6 +28,7 @@ import type { RequestContext } from '../handler.js';
 import { validateTopicCreation } from '../topic-create.js';
 import type { CreateTopicSpec } from '../topic-create.js';
 import { effectiveTopicConfigs } from '../topic-config-defs.js';
+import { configStoreOf } from '../configs/config-store.js';
 
 /** QuorumController.MAX_RECORDS_PER_USER_OP. */
 export const MAX_RECORDS_PER_OPERATION = 10_000;
@@ -105,7 +106,7 @@ function commit(ctx: RequestContext, p: Extract<Plan, { ok: true }>, validateOnl
     topicConfigErrorCode: ErrorCode.NONE,
     numPartitions: p.partitions,
     replicationFactor: p.replicationFactor,
-    configs: effectiveTopicConfigs(p.configs, ctx.broker.config.extra).map((c) => ({
+    configs: effectiveTopicConfigs(p.configs, configStoreOf(ctx.broker.cluster, ctx.broker.config).layersFor(ctx.broker.nodeId)).map((c) => ({
       name: c.name,
       value: c.isSensitive ? null : c.value,
       readOnly: c.readOnly,

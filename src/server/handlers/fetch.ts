@@ -24,9 +24,13 @@
  *   are available, maxWaitMs passes (on the broker clock), or the connection closes (then
  *   nothing is sent). It then reads again and answers. Partitions that do not exist do not end
  *   the wait early (Kafka answers them without entering the read).
- * - Records go out as the log's own Buffers (the response writer references large ones).
- *   abortedTransactions: null for read_uncommitted, the (for now empty) list for read_committed,
- *   as Kafka; see `abortedTransactions`. preferredReadReplica -1.
+ * - Records go out as the log's own Buffers (the response writer references large ones), control
+ *   batches (transaction markers) included: clients skip them. abortedTransactions: null for
+ *   read_uncommitted; for read_committed the aborted transactions (producer id, first offset)
+ *   overlapping the offsets returned, from the partition's transaction index, as Kafka's
+ *   collectAbortedTransactions; empty when none. preferredReadReplica -1.
+ * - Long poll in read_committed counts only data below the last stable offset, and a marker
+ *   append (which moves it) wakes the wait like any append.
  * - Fetch below v10 from a topic with compression.type=zstd: UNSUPPORTED_COMPRESSION_TYPE.
  *
  * Fetch sessions (KIP-227): not created. Every full request (sessionEpoch 0 or -1) is answered
@@ -45,7 +49,8 @@ import type { ConnectionInfo, HandlerResult, RequestContext } from '../handler.j
 import type { Topic } from '../topics.js';
 import type { Partition } from '../../log/partition.js';
 import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
-import { topicCompressionType } from '../topic-settings.js';
+import { topicCompressionType } from '../configs/topic-settings.js';
+import { BatchLayout, readBaseOffset } from '../../protocol/records/index.js';
 
 const READ_COMMITTED = 1;
 
@@ -107,11 +112,19 @@ function readError(partitionIndex: number, errorCode: number): FetchResponsePart
 }
 
 /**
- * Transaction hook: the aborted transactions overlapping [fetchOffset, upperBound) that a
- * read_committed consumer must filter out. No transactions are written yet, so none.
+ * The aborted transactions overlapping [fetchOffset, upperBound) that a read_committed consumer
+ * must filter out: those whose marker is at or after the fetch offset and whose first offset is
+ * below the end of the data returned.
  */
-export function abortedTransactions(_partition: Partition, _fetchOffset: number, _upperBound: number): FetchResponseAbortedTransaction[] {
-  return [];
+export function abortedTransactions(partition: Partition, fetchOffset: number, upperBound: number): FetchResponseAbortedTransaction[] {
+  return partition.txnIndex.collect(fetchOffset, upperBound).map((t) => ({ producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) }));
+}
+
+/** The offset after the last batch of `batches` (fetchOffset when there are none). */
+function endOfBatches(batches: readonly Buffer[], fetchOffset: number): number {
+  const last = batches[batches.length - 1];
+  if (last === undefined) return fetchOffset;
+  return readBaseOffset(last, 0) + last.readInt32BE(BatchLayout.LAST_OFFSET_DELTA) + 1;
 }
 
 /** A partition the request may wait on, with what it asked for. */
@@ -154,7 +167,7 @@ function readAll(ctx: RequestContext, req: FetchRequest): ReadOutcome {
       for (const p of t.partitions) partitions.push(rejected(p.partition, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
-    const zstdRefused = v < 10 && topic !== undefined && topicCompressionType(topic, broker.config) === 'zstd';
+    const zstdRefused = v < 10 && topic !== undefined && topicCompressionType(topic, broker) === 'zstd';
     for (const p of t.partitions) {
       const access = leaderPartition(broker, topic, p.partition);
       if (access.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
@@ -216,7 +229,7 @@ function success(partition: Partition, committed: boolean, fetchOffset: number, 
     highWatermark: BigInt(log.highWatermark),
     lastStableOffset: BigInt(log.lastStableOffset),
     logStartOffset: BigInt(log.logStartOffset),
-    abortedTransactions: committed ? abortedTransactions(partition, fetchOffset, log.lastStableOffset) : null,
+    abortedTransactions: committed ? abortedTransactions(partition, fetchOffset, endOfBatches(batches, fetchOffset)) : null,
     preferredReadReplica: -1,
     records: batches,
   };

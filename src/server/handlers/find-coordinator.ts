@@ -1,15 +1,15 @@
 /**
  * FindCoordinator (key 10), v0-6. Group keys (type 0) are answered with the leader of the
  * group's __consumer_offsets partition (created on first use), transaction keys (type 1) with
- * the leader of the key's __transaction_state partition once that topic exists, and this broker
- * until then. v4+ batches keys (coordinatorKeys) and answers per key.
+ * the leader of the key's __transaction_state partition (created on first use, with
+ * transaction.state.log.num.partitions partitions). v4+ batches keys (coordinatorKeys) and answers per key.
  *
  * Versions: v0-3 carry one key and a top-level error; v1-3 add errorMessage, which Kafka fills
  * even on success (with "NONE", Errors.NONE.message()), so we do too.
  *
  * Deviations from Kafka: share-group keys (type 2) get INVALID_REQUEST, as on a Kafka without a
- * share coordinator; a missing __consumer_offsets is created at once rather than answering
- * COORDINATOR_NOT_AVAILABLE while it is created.
+ * share coordinator; a missing __consumer_offsets or __transaction_state is created at once rather than
+ * answering COORDINATOR_NOT_AVAILABLE while it is created.
  */
 import { FindCoordinatorApi, defaultFindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
@@ -17,11 +17,10 @@ import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
 import type { RequestContext } from '../handler.js';
 import type { BrokerNode } from '../cluster.js';
-import { partitionForKey } from '../group/offsets-topic.js';
+import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
 import { coordinatorOf } from './group-support.js';
 
 const KeyType = { GROUP: 0, TRANSACTION: 1 } as const;
-const TRANSACTION_TOPIC = '__transaction_state';
 
 interface Lookup {
   readonly errorCode: number;
@@ -33,14 +32,7 @@ function lookup(ctx: RequestContext, keyType: number, key: string): Lookup {
   if (keyType === KeyType.GROUP) {
     node = coordinatorOf(ctx).coordinatorFor(key);
   } else if (keyType === KeyType.TRANSACTION) {
-    const cluster = ctx.broker.cluster;
-    const topic = cluster.topics.get(TRANSACTION_TOPIC);
-    if (topic && topic.partitions.length > 0) {
-      const leader = cluster.leaderFor(topic, partitionForKey(key, topic.partitions.length));
-      node = cluster.brokers.find((b) => b.nodeId === leader) ?? null;
-    } else {
-      node = { nodeId: ctx.broker.nodeId, host: ctx.broker.advertisedHost, port: ctx.broker.port, rack: null };
-    }
+    node = transactionCoordinatorOf(ctx.broker).coordinatorFor(key);
   } else {
     return { errorCode: ErrorCode.INVALID_REQUEST, node: null };
   }

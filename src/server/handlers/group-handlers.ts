@@ -1,4 +1,4 @@
-/** Handlers of the group coordinator: coordinator lookup, classic groups, committed offsets. */
+/** Handlers of the group coordinator: coordinator lookup, classic and consumer (KIP-848) groups, committed offsets. */
 import type { AnyHandler } from '../handler.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
 import { joinGroupHandler } from './join-group.js';
@@ -11,6 +11,8 @@ import { deleteGroupsHandler } from './delete-groups.js';
 import { offsetCommitHandler } from './offset-commit.js';
 import { offsetFetchHandler } from './offset-fetch.js';
 import { offsetDeleteHandler } from './offset-delete.js';
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
+import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
 
 export const GROUP_HANDLERS: readonly AnyHandler[] = [
   findCoordinatorHandler,
@@ -24,4 +26,6 @@ export const GROUP_HANDLERS: readonly AnyHandler[] = [
   offsetCommitHandler,
   offsetFetchHandler,
   offsetDeleteHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ];

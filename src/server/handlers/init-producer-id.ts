@@ -1,48 +1,51 @@
 /**
- * InitProducerId (key 22), for idempotent producers only (the Java client and franz-go are
- * idempotent by default, so they call this before their first produce).
+ * InitProducerId (key 22): producer ids and epochs for idempotent and transactional producers,
+ * from the transaction coordinator (src/server/txn/transaction-coordinator.ts), as Kafka's
+ * KafkaApis.handleInitProducerIdRequest and TransactionCoordinator.handleInitProducerId.
  *
- * Without a transactionalId, as Kafka's TransactionCoordinator.handleInitProducerId: a new
- * producer id from the cluster's allocator (src/server/producer-ids.ts; ids start at 0, as a
- * fresh Kafka cluster's) and epoch 0, whatever producerId/epoch the request carries (KIP-360
- * epoch bumps of an idempotent producer get a fresh id, as in Kafka). A request giving only one of
- * producerId and producerEpoch: INVALID_REQUEST, as KafkaApis. An empty transactionalId:
- * INVALID_REQUEST, as the coordinator.
+ * - Only one of producerId and producerEpoch given: INVALID_REQUEST (KafkaApis).
+ * - Without a transactionalId: a new producer id (ids start at 0, as on a fresh Kafka cluster) at
+ *   epoch 0, whatever was given: an idempotent producer's KIP-360 epoch bump gets a fresh id.
+ * - With one: '' INVALID_REQUEST; transactionTimeoutMs <= 0 or above transaction.max.timeout.ms
+ *   (900000) INVALID_TRANSACTION_TIMEOUT; a broker that does not coordinate the id NOT_COORDINATOR;
+ *   then the coordinator: a new id starts at epoch 0; each call bumps the epoch and fences the
+ *   previous producer (its requests get PRODUCER_FENCED, its produce INVALID_PRODUCER_EPOCH); an
+ *   open transaction is aborted first and the answer is CONCURRENT_TRANSACTIONS, so that the
+ *   client retries (this is also how Admin.fenceProducers ends a transaction); KIP-360 recovery
+ *   (producerId and epoch given) bumps the epoch when they are current, returns the same epoch
+ *   again for a retry of the last bump, and answers PRODUCER_FENCED otherwise; an exhausted epoch
+ *   (32766) moves to a new producer id at epoch 0.
+ * - PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v4, which older clients understand.
  *
- * With a transactionalId: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, until the transaction
- * coordinator exists. Clients treat it as fatal at once (Java: TransactionalIdAuthorizationException
- * from initTransactions(), librdkafka and franz-go likewise), where COORDINATOR_NOT_AVAILABLE would
- * make them retry until their timeout (60 s in Java) and fail with a vague TimeoutException. The
- * broker logs a warning saying transactions are not supported, so the cause is findable.
- * Deviation: Kafka would serve the transaction.
- *
- * Versions 0-6; the 2PC fields of v6 (KIP-939) are ignored and the ongoing-transaction fields
- * answered -1.
+ * Versions 0-5, as Kafka 4.x advertises them: v6 (KIP-939, two-phase commit) is one of Kafka's
+ * unstable versions, not served by default.
  */
 import { InitProducerIdApi } from '../../protocol/messages/init-producer-id.js';
 import type { InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from '../handler.js';
-import { producerIdsOf } from '../producer-ids.js';
+import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
 
 export const initProducerIdHandler = defineHandler(InitProducerIdApi, {
+  maxVersion: 5,
+
   handle(ctx, req) {
     const givenId = req.producerId !== -1n;
     const givenEpoch = req.producerEpoch !== -1;
     if (givenId !== givenEpoch) return failed(ErrorCode.INVALID_REQUEST);
-    if (req.transactionalId !== null) {
-      if (req.transactionalId === '') return failed(ErrorCode.INVALID_REQUEST);
-      ctx.broker.logger.warn(
-        `InitProducerId for transactional id '${req.transactionalId}' from client ${ctx.clientId ?? '(none)'}: transactions are not supported yet; answering TRANSACTIONAL_ID_AUTHORIZATION_FAILED`,
-      );
-      return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const coordinator = txnCoordinatorOf(ctx);
+    const id = req.transactionalId;
+    if (id !== null && id !== '' && coordinator.validTransactionTimeout(req.transactionTimeoutMs) && !coordinatesTransaction(ctx, id)) {
+      return failed(ErrorCode.NOT_COORDINATOR);
     }
-    const producerId = producerIdsOf(ctx.broker.cluster).allocate();
+    const expected = givenId ? { producerId: Number(req.producerId), producerEpoch: req.producerEpoch } : null;
+    const result = coordinator.initProducerId(id, req.transactionTimeoutMs, expected);
+    const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
     return {
       throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      producerId: BigInt(producerId),
-      producerEpoch: 0,
+      errorCode,
+      producerId: BigInt(result.producerId),
+      producerEpoch: result.producerEpoch,
       ongoingTxnProducerId: -1n,
       ongoingTxnProducerEpoch: -1,
     };

@@ -4,9 +4,10 @@
  * every committed offset of the group.
  *
  * Versions: v2+ allow the null topic list and add a top-level error (v1 puts a group error on
- * each partition, as Kafka does); v5+ leader epochs; v7+ requireStable (accepted: there are no
- * pending transactional offsets to wait for yet); v8+ several groups per request, answered per
- * group; v9+ member id and epoch (checked only for consumer-protocol groups, none yet); v10 topic
+ * each partition, as Kafka does); v5+ leader epochs; v7+ requireStable (a partition with a
+ * transactional offset still pending answers UNSTABLE_OFFSET_COMMIT, and the client retries); v8+ several groups per request, answered per
+ * group; v9+ member id and epoch (checked for consumer groups: UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH
+ * as a group error; ignored for classic groups, as Kafka does); v10 topic
  * ids (UNKNOWN_TOPIC_ID for an id this cluster does not know).
  */
 import { OffsetFetchApi } from '../../protocol/messages/offset-fetch.js';
@@ -22,17 +23,19 @@ interface GroupQuery {
   readonly groupId: string;
   /** null: all committed offsets. */
   readonly topics: readonly { readonly name: string; readonly topicId: string; readonly partitionIndexes: readonly number[] }[] | null;
+  /** v9+: who asks (a consumer-group member, or null and -1). */
+  readonly member?: { readonly memberId: string | null; readonly memberEpoch: number };
 }
 
 function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean): FetchedGroup {
   if (!coordinatesGroup(ctx, q.groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
   const gc = coordinatorOf(ctx);
-  if (q.topics === null) return gc.fetchOffsets(q.groupId, null, requireStable);
-  if (ctx.apiVersion < 10) return gc.fetchOffsets(q.groupId, q.topics, requireStable);
+  if (q.topics === null) return gc.fetchOffsets(q.groupId, null, requireStable, q.member);
+  if (ctx.apiVersion < 10) return gc.fetchOffsets(q.groupId, q.topics, requireStable, q.member);
   // v10: resolve ids; an unknown id answers UNKNOWN_TOPIC_ID for each of its partitions.
   const registry = ctx.broker.cluster.topics;
   const resolved = q.topics.map((t) => ({ ...t, name: t.topicId === ZERO_UUID ? '' : (registry.getById(t.topicId)?.name ?? '') }));
-  const fetched = gc.fetchOffsets(q.groupId, resolved.filter((t) => t.name !== ''), requireStable);
+  const fetched = gc.fetchOffsets(q.groupId, resolved.filter((t) => t.name !== ''), requireStable, q.member);
   const byName = new Map(fetched.topics.map((t) => [t.name, t]));
   return {
     errorCode: fetched.errorCode,
@@ -84,7 +87,7 @@ export const offsetFetchHandler = defineHandler(OffsetFetchApi, {
       return legacyResponse(v, fetched);
     }
     const groups = req.groups.map((g) => {
-      const q: GroupQuery = { groupId: g.groupId, topics: g.topics };
+      const q: GroupQuery = v >= 9 ? { groupId: g.groupId, topics: g.topics, member: { memberId: g.memberId, memberEpoch: g.memberEpoch } } : { groupId: g.groupId, topics: g.topics };
       return groupResponse(ctx, g.groupId, q, fetchGroup(ctx, q, req.requireStable));
     });
     return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups };

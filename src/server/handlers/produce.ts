@@ -20,17 +20,29 @@
  * 6. batch baseOffset other than 0: INVALID_RECORD; batch larger than the topic's max.message.bytes
  *    (default message.max.bytes, 1048588): MESSAGE_TOO_LARGE; CRC: CORRUPT_MESSAGE; header
  *    (record count, control batch, sequence without producer id): INVALID_RECORD.
- * 7. CreateTime topics: a record timestamp outside [now - message.timestamp.before.max.ms,
- *    now + message.timestamp.after.max.ms] (defaults Long.MAX_VALUE and 1 hour, Kafka 4.x):
+ * 7. Records: on compacted topics (cleanup.policy has compact) a record without a key is
+ *    INVALID_RECORD, with one recordErrors entry per such record and Kafka's messages
+ *    (src/server/configs/compacted-keys.ts); zstd batches are not checked there, since a produce
+ *    is synchronous and zstd decodes only asynchronously here (the log cleaner drops keyless
+ *    records, as Kafka's does). Then, on CreateTime topics, a record timestamp outside
+ *    [now - message.timestamp.before.max.ms, now + message.timestamp.after.max.ms] (defaults
+ *    Long.MAX_VALUE and 1 hour, Kafka 4.x):
  *    INVALID_TIMESTAMP, with one recordErrors entry per bad record and Kafka's errorMessage.
  *    A client batch typed LogAppendTime is INVALID_TIMESTAMP on a LogAppendTime topic; on a
  *    CreateTime topic it is range-checked and turned back into CreateTime, as Kafka does.
- * 8. checkProducerState (idempotence and transactions: a no-op hook for now), then the append;
- *    a batch larger than segment.bytes: RECORD_LIST_TOO_LARGE.
+ * 8. checkProducerState (src/server/producer-checks.ts): the first transactional batch of a
+ *    transaction on a partition is verified with the transaction coordinator (KIP-890 part 1);
+ *    then the producer state: a duplicate of one of the producer's last five batches is answered
+ *    with its original offsets and not appended; OUT_OF_ORDER_SEQUENCE_NUMBER,
+ *    INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE as Kafka. Then the append; a batch larger than
+ *    segment.bytes: RECORD_LIST_TOO_LARGE.
  * Like Kafka, logStartOffset is set in error responses only for the errors Kafka does not treat
- * as expected (INVALID_RECORD, INVALID_TIMESTAMP, ...), errorMessage only for INVALID_TIMESTAMP.
+ * as expected (INVALID_RECORD, INVALID_TIMESTAMP, ...), errorMessage only for record-level failures
+ * (timestamps, keyless records on compacted topics).
  * Transactional batches in a request without a transactionalId fail the whole request with
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's authorization check does.
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka's authorization check does; transactional
+ * batches of more than one producer in one request fail it with INVALID_PRODUCER_ID_MAPPING
+ * (Kafka's ReplicaManager.handleProduceAppend).
  *
  * acks=0: no response. As Kafka, when any partition failed the connection is closed instead, so
  * the producer notices and refreshes its metadata.
@@ -50,8 +62,8 @@
  * - CreateTime batches keep the client's maxTimestamp; Kafka recomputes it from the records.
  * - An unknown compression codec (5-7) is UNSUPPORTED_COMPRESSION_TYPE; Kafka fails the whole
  *   request with UNKNOWN_SERVER_ERROR.
- * - A compacted topic accepts records without a key (Kafka: INVALID_RECORD); this needs
- *   per-record decoding and comes with compaction.
+ * - A zstd batch with keyless records is accepted on a compacted topic (Kafka: INVALID_RECORD).
+ *   Key and timestamp errors are not merged into one answer: keys are checked first.
  *
  * Frame retention: the batch arrives as a view into the request frame, and the frame may be a view
  * into a socket read holding several pipelined requests (up to 64 KiB), or hold the batches of many
@@ -89,9 +101,12 @@ import { CloseConnection } from '../dispatcher.js';
 import { INTERNAL_TOPICS } from '../topics.js';
 import type { Topic } from '../topics.js';
 import { leaderPartition } from '../partition-access.js';
-import { produceSettings } from '../topic-settings.js';
-import type { ProduceSettings } from '../topic-settings.js';
+import { produceSettings } from '../configs/topic-settings.js';
+import type { ProduceSettings } from '../configs/topic-settings.js';
+import { keylessRecordFailure } from '../configs/compacted-keys.js';
 import type { Partition } from '../../log/partition.js';
+import type { BatchMetadata } from '../../log/producer-state.js';
+import { producerChecks } from '../producer-checks.js';
 
 /** Kafka lets only its own AdminClient (this client id) write to internal topics. */
 const ADMIN_CLIENT_ID = '__admin_client';
@@ -102,12 +117,15 @@ export interface ProducerBatchInfo {
   readonly producerEpoch: number;
   readonly baseSequence: number;
   readonly recordCount: number;
+  /** lastOffset - baseOffset of the batch. */
+  readonly lastOffsetDelta: number;
+  readonly maxTimestamp: number;
   readonly isTransactional: boolean;
   readonly transactionalId: string | null;
 }
 
 /** A failure of a partition's produce: a Kafka code and what the response carries with it. */
-interface Failure {
+export interface Failure {
   readonly errorCode: number;
   readonly message: string;
   /** Kafka reports the log start offset for unexpected failures only (ReplicaManager.appendToLocalLog). */
@@ -118,11 +136,11 @@ interface Failure {
 
 /**
  * Idempotence and transaction checks on a validated batch before it is appended (sequence numbers,
- * producer epochs, transaction membership). Returns null to accept. Accepts everything for now:
- * producer state arrives with the idempotence and transaction work.
+ * producer epochs, transaction membership): null to append it, a duplicate to answer with the
+ * offsets it got the first time, or a failure. See src/server/producer-checks.ts.
  */
-export function checkProducerState(_partition: Partition, _batch: ProducerBatchInfo): Failure | null {
-  return null;
+export function checkProducerState(ctx: RequestContext, partition: Partition, batch: ProducerBatchInfo, firstOffset: number): Failure | { readonly duplicate: BatchMetadata } | null {
+  return producerChecks(ctx, partition, batch, firstOffset);
 }
 
 export const produceHandler = defineHandler(ProduceApi, {
@@ -164,13 +182,21 @@ function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
   const byId = v >= 13;
   const nodeEndpoints: ProduceResponseNodeEndpoint[] = [];
 
-  if (req.transactionalId === null && hasTransactionalBatch(req)) {
-    // Kafka authorizes transactional writes by transactional id; without one the whole request fails.
+  const txnProducers = transactionalProducers(req);
+  // Kafka authorizes transactional writes by transactional id; without one the whole request fails.
+  // One request may carry the transaction of one producer only (ReplicaManager.handleProduceAppend).
+  const wholeRequestError =
+    txnProducers.any && req.transactionalId === null
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : txnProducers.producers > 1
+        ? ErrorCode.INVALID_PRODUCER_ID_MAPPING
+        : ErrorCode.NONE;
+  if (wholeRequestError !== ErrorCode.NONE) {
     return {
       responses: req.topicData.map((t) => ({
         name: byId ? '' : t.name,
         topicId: byId ? t.topicId : ZERO_UUID,
-        partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)),
+        partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, wholeRequestError)),
       })),
       throttleTimeMs: 0,
       nodeEndpoints,
@@ -188,7 +214,7 @@ function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
       for (const p of t.partitionData) out.push(partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
-    const settings = topic === undefined ? null : produceSettings(topic, broker.config);
+    const settings = topic === undefined ? null : produceSettings(topic, broker);
     for (const p of t.partitionData) {
       const name = topic?.name ?? t.name;
       const access = leaderPartition(broker, topic, p.index);
@@ -235,15 +261,34 @@ function notLeaderResponse(ctx: RequestContext, topic: Topic, index: number, v: 
   return resp;
 }
 
-function hasTransactionalBatch(req: ProduceRequest): boolean {
+/**
+ * Whether any partition's first batch is transactional (Kafka's RequestUtils.hasTransactionalRecords,
+ * which decides the authorization check), and how many distinct (producer id, epoch) pairs write
+ * transactional batches (ReplicaManager refuses more than one).
+ */
+function transactionalProducers(req: ProduceRequest): { readonly any: boolean; readonly producers: number } {
+  let any = false;
+  let first: string | null = null;
+  let producers = 0;
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
       const r = p.records as Buffer | null;
-      // Kafka's RequestUtils.hasTransactionalRecords looks at each partition's first batch.
-      if (r !== null && r.length >= BatchLayout.ATTRIBUTES + 2 && r.readInt8(BatchLayout.MAGIC) === Magic.V2 && (r.readInt16BE(BatchLayout.ATTRIBUTES) & BatchAttribute.TRANSACTIONAL) !== 0) return true;
+      if (r === null || r.length < BatchLayout.ATTRIBUTES + 2 || r.readInt8(BatchLayout.MAGIC) !== Magic.V2) continue;
+      if ((r.readInt16BE(BatchLayout.ATTRIBUTES) & BatchAttribute.TRANSACTIONAL) === 0) continue;
+      any = true;
+      if (r.length < BatchLayout.PRODUCER_EPOCH + 2) continue;
+      const producerId = readInt64(r, BatchLayout.PRODUCER_ID);
+      if (producerId < 0) continue;
+      const key = `${producerId}:${r.readInt16BE(BatchLayout.PRODUCER_EPOCH)}`;
+      if (first === null) {
+        first = key;
+        producers = 1;
+      } else if (key !== first) {
+        producers = 2;
+      }
     }
   }
-  return false;
+  return { any, producers };
 }
 
 /**
@@ -328,6 +373,10 @@ function appendBatch(
     return failure({ errorCode: e.errorCode, message: e.message, withLogStart: e.errorCode !== ErrorCode.CORRUPT_MESSAGE });
   }
 
+  if (settings.compacted) {
+    const keyFailure = keylessRecordFailure(records, end, where);
+    if (keyFailure !== null) return failure(keyFailure);
+  }
   const timestampFailure = checkTimestamps(records, end, settings, clientLogAppendTime, now);
   if (timestampFailure !== null) return failure(timestampFailure);
   const maxTimestamp = assigned.maxTimestamp;
@@ -341,11 +390,27 @@ function appendBatch(
     producerEpoch: records.readInt16BE(BatchLayout.PRODUCER_EPOCH),
     baseSequence: records.readInt32BE(BatchLayout.BASE_SEQUENCE),
     recordCount: assigned.recordCount,
+    lastOffsetDelta: assigned.lastOffset - assigned.firstOffset,
+    maxTimestamp,
     isTransactional: (records.readInt16BE(BatchLayout.ATTRIBUTES) & BatchAttribute.TRANSACTIONAL) !== 0,
     transactionalId,
   };
-  const producerFailure = checkProducerState(partition, producer);
-  if (producerFailure !== null) return failure(producerFailure);
+  const producerCheck = checkProducerState(ctx, partition, producer, assigned.firstOffset);
+  if (producerCheck !== null) {
+    if (!('duplicate' in producerCheck)) return failure(producerCheck);
+    // Kafka answers a duplicate with the original batch's offsets, and its max timestamp as the
+    // append time (UnifiedLog.append sets logAppendTime from the duplicate's BatchMetadata).
+    ctx.broker.logger.debug(`produce to ${where}: duplicate of the batch at offset ${producerCheck.duplicate.firstOffset} from producer ${producer.producerId}`);
+    return {
+      index: partition.partition,
+      errorCode: ErrorCode.NONE,
+      baseOffset: BigInt(producerCheck.duplicate.firstOffset),
+      logAppendTimeMs: BigInt(producerCheck.duplicate.timestamp),
+      logStartOffset: BigInt(log.logStartOffset),
+      recordErrors: [],
+      errorMessage: null,
+    };
+  }
 
   const firstOffset = assigned.firstOffset;
   try {

@@ -11,7 +11,7 @@ t.test('first member: MEMBER_ID_REQUIRED, then the initial rebalance makes it le
   t.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
   t.match(first.memberId, /^my-client-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'clientId-uuid, as Kafka');
   t.equal(first.generationId, -1);
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   t.equal(group.state, 'Empty', 'a pending member does not start a rebalance');
   t.equal(group.size, 0);
 
@@ -47,7 +47,7 @@ t.test('before v4 a member joins without the MEMBER_ID_REQUIRED round trip; v0 u
   await advance(s, 0);
   t.equal(joined.value!.errorCode, ErrorCode.NONE);
   t.equal(joined.value!.generationId, 1);
-  t.equal(s.gc.group('g')!.member(joined.value!.memberId)!.rebalanceTimeoutMs, 10_000);
+  t.equal(s.gc.classicGroup('g')!.member(joined.value!.memberId)!.rebalanceTimeoutMs, 10_000);
 });
 
 t.test('JoinGroup validation: group id, session timeout bounds, unknown member, protocols', async (t) => {
@@ -58,11 +58,11 @@ t.test('JoinGroup validation: group id, session timeout bounds, unknown member, 
   t.equal((await s.gc.joinGroup(joinReq('g', '', { sessionTimeoutMs: 6000 }), client())).errorCode, ErrorCode.MEMBER_ID_REQUIRED, '6000 is allowed');
   const unknown = await s.gc.joinGroup(joinReq('nope', 'ghost-1'), client());
   t.equal(unknown.errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'a member id for a group that does not exist');
-  t.notOk(s.gc.group('nope'), 'and no group is created');
+  t.notOk(s.gc.classicGroup('nope'), 'and no group is created');
   t.equal((await s.gc.joinGroup(joinReq('g', 'ghost-2'), client())).errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'an unknown member id');
   t.equal((await s.gc.joinGroup(joinReq('e', '', { protocols: [] }), client())).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'no protocols');
   t.equal((await s.gc.joinGroup(joinReq('e2', '', { protocolType: '' }), client())).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'empty protocol type');
-  t.equal(s.gc.group('e2')!.state, 'Empty', 'the group is created anyway, as in Kafka');
+  t.equal(s.gc.classicGroup('e2')!.state, 'Empty', 'the group is created anyway, as in Kafka');
 
   await stableSingleMember(s, 'busy');
   t.equal((await s.gc.joinGroup(joinReq('busy', '', { protocolType: 'connect' }), client())).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'protocol type must match');
@@ -72,7 +72,7 @@ t.test('JoinGroup validation: group id, session timeout bounds, unknown member, 
 t.test('a second member triggers a rebalance; the leader assigns, the follower waits for it', async (t) => {
   const s = setup();
   const a = await stableSingleMember(s, 'g');
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   const bId = (await s.gc.joinGroup(joinReq('g'), client(9, 'b'))).memberId;
   t.equal(group.state, 'Stable', 'a pending member changes nothing yet');
   const bJoin = track(s.gc.joinGroup(joinReq('g', bId), client(9, 'b')));
@@ -133,7 +133,7 @@ t.test('Heartbeat answers in each state', async (t) => {
     [{ name: 'orders', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
     9,
   );
-  t.equal(s.gc.group('simple')!.state, 'Empty');
+  t.equal(s.gc.classicGroup('simple')!.state, 'Empty');
   t.equal(s.gc.heartbeat('simple', 'm', null, 0), ErrorCode.UNKNOWN_MEMBER_ID, 'Empty');
 
   const a = await stableSingleMember(s, 'g');
@@ -144,17 +144,17 @@ t.test('Heartbeat answers in each state', async (t) => {
 
   // PreparingRebalance: the leader rejoins.
   const rejoin = track(s.gc.joinGroup(joinReq('g', a.memberId), client()));
-  t.equal(s.gc.group('g')!.state, 'CompletingRebalance', 'a lone leader rejoining completes the join phase at once');
+  t.equal(s.gc.classicGroup('g')!.state, 'CompletingRebalance', 'a lone leader rejoining completes the join phase at once');
   await flush();
   t.equal(rejoin.value!.generationId, 2);
   t.equal(s.gc.heartbeat('g', a.memberId, null, 2), ErrorCode.NONE, 'CompletingRebalance');
   const bId = (await s.gc.joinGroup(joinReq('g'), client())).memberId;
   track(s.gc.joinGroup(joinReq('g', bId), client()));
-  t.equal(s.gc.group('g')!.state, 'PreparingRebalance');
+  t.equal(s.gc.classicGroup('g')!.state, 'PreparingRebalance');
   t.equal(s.gc.heartbeat('g', a.memberId, null, 2), ErrorCode.REBALANCE_IN_PROGRESS, 'PreparingRebalance');
 
   // Dead: the group object answers COORDINATOR_NOT_AVAILABLE to whoever still holds it.
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   group.kill();
   t.equal(group.state, 'Dead');
   t.equal(group.heartbeat(a.memberId, null, 2), ErrorCode.COORDINATOR_NOT_AVAILABLE, 'Dead');
@@ -172,7 +172,7 @@ t.test('session expiry removes a member and rebalances; the last one leaves the 
   t.ok(bJoin.done);
   await s.gc.syncGroup(syncReq('g', a.memberId, gen, { assignments: [] }));
   await s.gc.syncGroup(syncReq('g', bId, gen));
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   t.equal(group.state, 'Stable');
 
   // A heartbeats, B goes silent.
@@ -203,9 +203,9 @@ t.test('session expiry removes a member and rebalances; the last one leaves the 
 t.test('a pending member that never joins is forgotten after its session timeout', async (t) => {
   const s = setup();
   const pending = await s.gc.joinGroup(joinReq('g'), client());
-  t.equal(s.gc.group('g')!.pendingJoinCount, 1);
+  t.equal(s.gc.classicGroup('g')!.pendingJoinCount, 1);
   await advance(s, 10_000);
-  t.equal(s.gc.group('g')!.pendingJoinCount, 0);
+  t.equal(s.gc.classicGroup('g')!.pendingJoinCount, 0);
   t.equal((await s.gc.joinGroup(joinReq('g', pending.memberId), client())).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
@@ -220,7 +220,7 @@ t.test('LeaveGroup: per-member errors, a rebalance for the rest, Empty when the 
   const gen = bJoin.value!.generationId;
   await s.gc.syncGroup(syncReq('g', a.memberId, gen));
   await s.gc.syncGroup(syncReq('g', bId, gen));
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
 
   const r = s.gc.leaveGroup('g', [
     { memberId: bId, groupInstanceId: null, reason: 'shutting down' },
@@ -267,7 +267,7 @@ t.test('static membership: rejoin with the same instance id replaces the member 
   const bId = bJoin.value!.memberId;
   await s.gc.syncGroup(syncReq('g', a.memberId, gen, { groupInstanceId: 'pod-a', assignments: [{ memberId: a.memberId, assignment: assignment('orders', [0]) }, { memberId: bId, assignment: assignment('orders', [1]) }] }));
   await s.gc.syncGroup(syncReq('g', bId, gen, { groupInstanceId: 'pod-b' }));
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   t.equal(group.state, 'Stable');
 
   // pod-b restarts: it lost its member id but keeps its instance id.
@@ -319,7 +319,7 @@ t.test('the rebalance timeout removes members that did not rejoin', async (t) =>
   await flush();
   await s.gc.syncGroup(syncReq('g', a.memberId, 2));
   await s.gc.syncGroup(syncReq('g', bId, 2));
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
 
   // C joins; A rejoins, B keeps heartbeating but never rejoins.
   const cId = (await s.gc.joinGroup(joinReq('g'), client())).memberId;
@@ -350,7 +350,7 @@ t.test('the leader not rejoining hands leadership to a member that did', async (
   }
   t.ok(bJoin.done);
   t.equal(bJoin.value!.leader, bId, 'B leads');
-  t.notOk(s.gc.group('g')!.hasMember(a.memberId));
+  t.notOk(s.gc.classicGroup('g')!.hasMember(a.memberId));
 });
 
 t.test('members that do not send SyncGroup in time are removed and the group rebalances', async (t) => {
@@ -370,7 +370,7 @@ t.test('members that do not send SyncGroup in time are removed and the group reb
     s.gc.heartbeat('g', a.memberId, null, 2);
     s.gc.heartbeat('g', bId, null, 2);
   }
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   t.notOk(group.hasMember(bId), 'B missed the sync deadline');
   t.equal(group.state, 'PreparingRebalance');
 });
@@ -398,7 +398,7 @@ t.test('CompletingRebalance: an unchanged rejoin gets the current generation; ch
   track(s.gc.joinGroup(joinReq('g', bId), client()));
   track(s.gc.joinGroup(joinReq('g', a.memberId), client()));
   await flush();
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   t.equal(group.state, 'CompletingRebalance');
   const again = await s.gc.joinGroup(joinReq('g', a.memberId), client());
   t.equal(again.generationId, 2);
@@ -434,7 +434,7 @@ t.test('Stable: a follower rejoining unchanged gets the generation back; the lea
   await flush();
   await s.gc.syncGroup(syncReq('g', a.memberId, 2));
   await s.gc.syncGroup(syncReq('g', bId, 2));
-  const group = s.gc.group('g')!;
+  const group = s.gc.classicGroup('g')!;
   const follower = await s.gc.joinGroup(joinReq('g', bId), client());
   t.same([follower.errorCode, follower.generationId, follower.members.length, group.state], [0, 2, 0, 'Stable']);
   track(s.gc.joinGroup(joinReq('g', a.memberId), client()));

@@ -23,7 +23,7 @@ function withTopics(): Setup {
 t.test('an admin commit (generation -1, no member) creates a simple group; OffsetFetch reads it back', async (t) => {
   const s = withTopics();
   t.same(commit(s, commitReq('simple', -1, '', [{ name: 'orders', partitions: [0, 2], offset: 100n }])), [[0, 0]]);
-  const g = s.gc.group('simple')!;
+  const g = s.gc.classicGroup('simple')!;
   t.equal(g.state, 'Empty');
   t.equal(g.protocolType, null, 'no protocol type: a simple group');
   t.same(s.gc.listGroups([], []), [{ groupId: 'simple', protocolType: '', groupState: 'Empty', groupType: 'classic' }]);
@@ -55,7 +55,7 @@ t.test('an admin commit (generation -1, no member) creates a simple group; Offse
 t.test('unknown topics and partitions are refused before the group is looked at', async (t) => {
   const s = withTopics();
   t.same(commit(s, commitReq('g', 5, 'm', [{ name: 'nope', partitions: [0, 1] }, { name: 'orders', partitions: [3] }])), [[3, 3], [3]]);
-  t.notOk(s.gc.group('g'), 'no group created when nothing was valid');
+  t.notOk(s.gc.classicGroup('g'), 'no group created when nothing was valid');
   t.same(commit(s, commitReq('g', -1, '', [{ name: 'nope', partitions: [0] }, { name: 'orders', partitions: [1] }])), [[3], [0]], 'valid partitions still commit');
   const v10 = commitReq('g', -1, '', [{ name: '', partitions: [0] }]);
   t.same(s.gc.commitOffsets(v10, [{ name: '', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions: v10.topics[0]!.partitions }], 10).map((x) => x.partitions[0]!.errorCode), [ErrorCode.UNKNOWN_TOPIC_ID], 'v10: an unknown topic id');
@@ -65,7 +65,7 @@ t.test('a commit with a generation to a group that does not exist', async (t) =>
   const s = withTopics();
   t.same(commit(s, commitReq('g', 3, 'm', [{ name: 'orders', partitions: [0] }]), 8), [[ErrorCode.ILLEGAL_GENERATION]], 'before v9');
   t.same(commit(s, commitReq('g', 3, 'm', [{ name: 'orders', partitions: [0] }]), 9), [[ErrorCode.GROUP_ID_NOT_FOUND]], 'v9+');
-  t.notOk(s.gc.group('g'));
+  t.notOk(s.gc.classicGroup('g'));
 });
 
 t.test('OffsetCommit checks in each state of a consumer group', async (t) => {
@@ -82,14 +82,14 @@ t.test('OffsetCommit checks in each state of a consumer group', async (t) => {
   // PreparingRebalance: members of the previous generation may still commit.
   const bId = (await s.gc.joinGroup(joinReq('g'), client())).memberId;
   const bJoin = track(s.gc.joinGroup(joinReq('g', bId), client()));
-  t.equal(s.gc.group('g')!.state, 'PreparingRebalance');
+  t.equal(s.gc.classicGroup('g')!.state, 'PreparingRebalance');
   t.same(c(a.generation, a.memberId), ok, 'PreparingRebalance, previous generation');
 
   // CompletingRebalance: the new generation is known but not yet assigned.
   track(s.gc.joinGroup(joinReq('g', a.memberId), client()));
   await flush();
   const gen = bJoin.value!.generationId;
-  t.equal(s.gc.group('g')!.state, 'CompletingRebalance');
+  t.equal(s.gc.classicGroup('g')!.state, 'CompletingRebalance');
   t.same(c(gen, a.memberId), [[ErrorCode.REBALANCE_IN_PROGRESS]]);
   await s.gc.syncGroup(syncReq('g', a.memberId, gen));
   t.same(c(gen, a.memberId), ok, 'Stable again');
@@ -101,11 +101,11 @@ t.test('OffsetCommit checks in each state of a consumer group', async (t) => {
     t.same(c(gen, a.memberId), ok);
     s.gc.heartbeat('g', bId, null, gen);
   }
-  t.ok(s.gc.group('g')!.hasMember(a.memberId), 'A alive after 12 s of commits only');
+  t.ok(s.gc.classicGroup('g')!.hasMember(a.memberId), 'A alive after 12 s of commits only');
 
   // Empty: only generation -1 without a member.
   s.gc.leaveGroup('g', [{ memberId: a.memberId, groupInstanceId: null, reason: null }, { memberId: bId, groupInstanceId: null, reason: null }]);
-  t.equal(s.gc.group('g')!.state, 'Empty');
+  t.equal(s.gc.classicGroup('g')!.state, 'Empty');
   t.same(c(-1, ''), ok, 'Empty: admin commit');
   t.same(c(gen, a.memberId), [[ErrorCode.UNKNOWN_MEMBER_ID]], 'Empty: a former member');
 });
@@ -123,7 +123,7 @@ t.test('OffsetDelete: subscribed topics are refused, others deleted; non-consume
   t.equal(s.gc.deleteOffsets('', []).errorCode, ErrorCode.INVALID_GROUP_ID);
   const a = await stableSingleMember(s, 'g');
   commit(s, commitReq('g', a.generation, a.memberId, [{ name: 'orders', partitions: [0, 1] }, { name: 'payments', partitions: [0] }]));
-  t.same(s.gc.group('g')!.subscribedTopics, new Set(['orders']), 'parsed from the consumer protocol subscription');
+  t.same(s.gc.classicGroup('g')!.subscribedTopics, new Set(['orders']), 'parsed from the consumer protocol subscription');
   const r = s.gc.deleteOffsets('g', [
     { name: 'orders', partitions: [{ partitionIndex: 0 }] },
     { name: 'payments', partitions: [{ partitionIndex: 0 }] },
@@ -163,7 +163,7 @@ t.test('DeleteGroups: NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, and an empty group go
   ]);
   s.gc.leaveGroup('g', [{ memberId: a.memberId, groupInstanceId: null, reason: null }]);
   t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: 0 }]);
-  t.notOk(s.gc.group('g'));
+  t.notOk(s.gc.classicGroup('g'));
   t.equal(s.gc.offsets.count('g'), 0);
   t.same(s.gc.fetchOffsets('g', null, false).topics, []);
   const records = coordinatorRecords(s).slice(-3).map((r) => r.record);

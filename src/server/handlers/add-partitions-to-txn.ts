@@ -1,0 +1,109 @@
+/**
+ * AddPartitionsToTxn (key 24): adds partitions to a producer's open transaction (starting it), as
+ * Kafka's KafkaApis.handleAddPartitionsToTxnRequest and TransactionCoordinator.
+ *
+ * Two forms, both served as Kafka serves them:
+ * - v0-3, from clients: one transaction; the answer is per topic and partition.
+ * - v4+, the batched form Kafka's brokers send to the coordinator (KIP-890 part 1): several
+ *   transactions, each either added or, with verifyOnly, only checked (NONE for a partition in the
+ *   transaction, TRANSACTION_ABORTABLE for one that is not); the answer is per transaction.
+ *
+ * Per transaction, in Kafka's order: a partition that does not exist fails the whole transaction
+ * (UNKNOWN_TOPIC_OR_PARTITION for it, OPERATION_NOT_ATTEMPTED for the others); v0-3 may not name an
+ * internal topic (TOPIC_AUTHORIZATION_FAILED, since Kafka leaves internal topics out of the
+ * authorized set: AddOffsetsToTxn is the way to add __consumer_offsets); a broker that does not
+ * coordinate the id: NOT_COORDINATOR; then the coordinator's answer for every partition:
+ * INVALID_REQUEST (''), INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH
+ * below v2), CONCURRENT_TRANSACTIONS, or NONE.
+ *
+ * Deviation: v4+ is served to anyone (Kafka requires the CLUSTER_ACTION permission; there is no
+ * authorization here).
+ */
+import { AddPartitionsToTxnApi } from '../../protocol/messages/add-partitions-to-txn.js';
+import type {
+  AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+  AddPartitionsToTxnResponse,
+  AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+} from '../../protocol/messages/add-partitions-to-txn.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import type { RequestContext } from '../handler.js';
+import { INTERNAL_TOPICS } from '../topics.js';
+import type { TxnPartition } from '../txn/transaction-metadata.js';
+import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+
+interface TxnRequest {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly verifyOnly: boolean;
+  readonly topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+}
+
+export const addPartitionsToTxnHandler = defineHandler(AddPartitionsToTxnApi, {
+  handle(ctx, req) {
+    if (ctx.apiVersion < 4) {
+      const topics = addToTransaction(ctx, {
+        transactionalId: req.v3AndBelowTransactionalId,
+        producerId: req.v3AndBelowProducerId,
+        producerEpoch: req.v3AndBelowProducerEpoch,
+        verifyOnly: false,
+        topics: req.v3AndBelowTopics,
+      });
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: topics };
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      resultsByTransaction: req.transactions.map((t) => ({ transactionalId: t.transactionalId, topicResults: addToTransaction(ctx, t) })),
+      resultsByTopicV3AndBelow: [],
+    };
+  },
+
+  errorResponse(ctx, req, code): AddPartitionsToTxnResponse {
+    if (ctx.apiVersion < 4) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: sameCode(req.v3AndBelowTopics, code) };
+    return { throttleTimeMs: 0, errorCode: code, resultsByTransaction: [], resultsByTopicV3AndBelow: [] };
+  },
+});
+
+function sameCode(topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTopic[], code: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {
+  return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: code })) }));
+}
+
+function addToTransaction(ctx: RequestContext, t: TxnRequest): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {
+  const registry = ctx.broker.cluster.topics;
+  const codes = new Map<string, number>();
+  const keyOf = (topic: string, p: number) => `${p}:${topic}`;
+  const partitions: TxnPartition[] = [];
+  let failed = false;
+  for (const topic of t.topics) {
+    for (const p of topic.partitions) {
+      const k = keyOf(topic.name, p);
+      if (codes.has(k)) continue;
+      let code: number = ErrorCode.NONE;
+      if (ctx.apiVersion < 4 && INTERNAL_TOPICS.has(topic.name)) code = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      else if (registry.partition(topic.name, p) === undefined) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (code !== ErrorCode.NONE) failed = true;
+      else partitions.push({ topic: topic.name, partition: p });
+      codes.set(k, code);
+    }
+  }
+  const answer = (codeOf: (topic: string, p: number) => number) =>
+    t.topics.map((topic) => ({ name: topic.name, resultsByPartition: topic.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codeOf(topic.name, p) })) }));
+  if (failed) {
+    return answer((topic, p) => {
+      const code = codes.get(keyOf(topic, p)) ?? ErrorCode.NONE;
+      return code === ErrorCode.NONE ? ErrorCode.OPERATION_NOT_ATTEMPTED : code;
+    });
+  }
+  if (t.transactionalId !== '' && !coordinatesTransaction(ctx, t.transactionalId)) return answer(() => ErrorCode.NOT_COORDINATOR);
+  const coordinator = txnCoordinatorOf(ctx);
+  if (t.verifyOnly) {
+    const verified = coordinator.verifyPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions);
+    const byKey = new Map(partitions.map((p, i) => [keyOf(p.topic, p.partition), verified[i]!]));
+    return answer((topic, p) => byKey.get(keyOf(topic, p)) ?? ErrorCode.NONE);
+  }
+  let code = coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions);
+  if (code === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2) code = ErrorCode.INVALID_PRODUCER_EPOCH;
+  return answer(() => code);
+}

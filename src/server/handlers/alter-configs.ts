@@ -1,0 +1,30 @@
+/**
+ * AlterConfigs (key 33), v0-2: replaces the whole set of dynamic configs of each resource (topic
+ * overrides, or a broker's / the cluster's dynamic broker configs) with the request's. Names left
+ * out are removed; validateOnly checks everything and changes nothing. Validation, codes and
+ * messages are Kafka's (see src/server/configs/config-changes.ts); a change takes effect at once
+ * for existing partitions (segment and retention settings, max.message.bytes, cleanup.policy, ...).
+ *
+ * BROKER_LOGGER is not served by this API, as in Kafka ("Unknown resource type 8").
+ *
+ * Deviations: see config-changes.ts (a repeated resource is answered instead of closing the
+ * connection; GROUP and CLIENT_METRICS resources are not supported).
+ */
+import { AlterConfigsApi } from '../../protocol/messages/alter-configs.js';
+import type { AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';
+import { defineHandler } from '../handler.js';
+import { alterConfigs } from '../configs/config-changes.js';
+
+export const alterConfigsHandler = defineHandler(AlterConfigsApi, {
+  handle(ctx, req): AlterConfigsResponse {
+    const results = alterConfigs(ctx.broker, req.resources, req.validateOnly);
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((r, i) => ({ ...results[i]!, resourceType: r.resourceType, resourceName: r.resourceName })),
+    };
+  },
+
+  errorResponse(_ctx, req, code) {
+    return { throttleTimeMs: 0, responses: req.resources.map((r) => ({ errorCode: code, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })) };
+  },
+});

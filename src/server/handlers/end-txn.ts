@@ -1,0 +1,41 @@
+/**
+ * EndTxn (key 26): commits or aborts a producer's open transaction, as Kafka's
+ * KafkaApis.handleEndTxnRequest and TransactionCoordinator.handleEndTransaction: the outcome is
+ * written to __transaction_state, a COMMIT or ABORT marker is written into every partition of the
+ * transaction (each taking an offset; __consumer_offsets partitions make the transaction's
+ * offsets visible or drop them), and the transaction completes.
+ *
+ * Codes: NOT_COORDINATOR; INVALID_REQUEST (''); INVALID_PRODUCER_ID_MAPPING (unknown id, another
+ * producer id); PRODUCER_FENCED for another epoch (INVALID_PRODUCER_EPOCH below v2);
+ * INVALID_TXN_STATE for nothing open or the other outcome of a completed transaction; NONE again
+ * for a retry of the outcome just completed. producerId/producerEpoch (v5) are answered with the
+ * producer's, -1 on error.
+ *
+ * Versions 0-4. v5 belongs to transactions V2 (KIP-890 part 2: every EndTxn bumps the epoch), which
+ * is not served; clients use v5 only when transaction.version >= 2 is finalized, and it is not.
+ * Deviation: markers are written before the answer, so the transaction is complete when the client
+ * hears back (Kafka answers once the outcome is logged and writes markers afterwards).
+ */
+import { EndTxnApi } from '../../protocol/messages/end-txn.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+
+export const endTxnHandler = defineHandler(EndTxnApi, {
+  maxVersion: 4,
+
+  handle(ctx, req) {
+    if (req.transactionalId !== '' && !coordinatesTransaction(ctx, req.transactionalId)) return failed(ErrorCode.NOT_COORDINATOR);
+    const result = txnCoordinatorOf(ctx).endTxn(req.transactionalId, Number(req.producerId), req.producerEpoch, req.committed);
+    const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
+    return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
+  },
+
+  errorResponse(_ctx, _req, code) {
+    return failed(code);
+  },
+});
+
+function failed(errorCode: number) {
+  return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 };
+}

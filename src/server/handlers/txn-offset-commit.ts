@@ -1,0 +1,103 @@
+/**
+ * TxnOffsetCommit (key 28): a transactional producer commits a consumer group's offsets as part of
+ * its transaction (sendOffsetsToTransaction), as Kafka's KafkaApis.handleTxnOffsetCommitRequest and
+ * the group coordinator's commitTransactionalOffsets. The offsets are written to __consumer_offsets
+ * at once but become visible to OffsetFetch only when the transaction commits (see
+ * src/server/group/txn-offsets.ts).
+ *
+ * Order of checks, as Kafka: a topic or partition that does not exist: UNKNOWN_TOPIC_OR_PARTITION
+ * for it (the others go on); an empty group id: INVALID_GROUP_ID; a broker that does not coordinate
+ * the group: NOT_COORDINATOR; the transaction's verification (KIP-890 part 1) unless the producer
+ * already has its transaction open on the group's __consumer_offsets partition: that partition
+ * must be in the transaction (AddOffsetsToTxn), else TRANSACTION_ABORTABLE from v4 and
+ * INVALID_TXN_STATE below; PRODUCER_FENCED from the coordinator is INVALID_PRODUCER_EPOCH;
+ * INVALID_PRODUCER_ID_MAPPING and CONCURRENT_TRANSACTIONS as they are; then the group checks
+ * (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID) and the producer epoch on the
+ * partition (INVALID_PRODUCER_EPOCH). Such errors apply to every remaining partition;
+ * OFFSET_METADATA_TOO_LARGE to one.
+ *
+ * Versions 0-4. v5 belongs to transactions V2 (the partition is added implicitly), which is not
+ * served; clients use it only when transaction.version >= 2 is finalized, and it is not.
+ */
+import { TxnOffsetCommitApi } from '../../protocol/messages/txn-offset-commit.js';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../protocol/messages/txn-offset-commit.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler } from '../handler.js';
+import type { RequestContext } from '../handler.js';
+import { OFFSETS_TOPIC } from '../group/group-coordinator.js';
+import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { txnCoordinatorOf } from './txn-support.js';
+
+function allFailed(topics: readonly TxnOffsetCommitRequestTopic[], code: number): TxnOffsetCommitResponseTopic[] {
+  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
+}
+
+export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
+  maxVersion: 4,
+
+  handle(ctx, req) {
+    const registry = ctx.broker.cluster.topics;
+    // Kafka's TxnOffsetCommitResponse.Builder: the partitions it refuses first, in request order.
+    const unknown = new ResponseTopics();
+    const valid: TxnOffsetCommitRequestTopic[] = [];
+    for (const t of req.topics) {
+      const topic = registry.get(t.name);
+      const good = t.partitions.filter((p) => {
+        if (topic?.partitions[p.partitionIndex] !== undefined) return true;
+        unknown.add(t.name, [{ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }]);
+        return false;
+      });
+      if (good.length > 0) valid.push({ ...t, partitions: good });
+    }
+    const answer = (committed: TxnOffsetCommitResponseTopic[]) => ({ throttleTimeMs: 0, topics: unknown.merge(committed) });
+    if (valid.length === 0) return answer([]);
+    const code = preCommitError(ctx, req);
+    if (code !== ErrorCode.NONE) return answer(allFailed(valid, code));
+    const result = coordinatorOf(ctx).commitTransactionalOffsets(req, valid);
+    return answer(typeof result === 'number' ? allFailed(valid, result) : result);
+  },
+
+  errorResponse(_ctx, req, code) {
+    return { throttleTimeMs: 0, topics: allFailed(req.topics, code) };
+  },
+});
+
+/** The checks that fail the whole request: group id, coordinator, transaction verification. */
+function preCommitError(ctx: RequestContext, req: TxnOffsetCommitRequest): number {
+  if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  if (!coordinatesGroup(ctx, req.groupId)) return ErrorCode.NOT_COORDINATOR;
+  const partition = coordinatorOf(ctx).offsetsPartitionOf(req.groupId);
+  const producerId = Number(req.producerId);
+  if (partition.producerState.hasOngoingTransaction(producerId, req.producerEpoch)) return ErrorCode.NONE;
+  const [code = ErrorCode.NONE] = txnCoordinatorOf(ctx).verifyPartitions(req.transactionalId, producerId, req.producerEpoch, [{ topic: OFFSETS_TOPIC, partition: partition.partition }]);
+  switch (code) {
+    case ErrorCode.PRODUCER_FENCED:
+      return ErrorCode.INVALID_PRODUCER_EPOCH;
+    case ErrorCode.TRANSACTION_ABORTABLE:
+      return ctx.apiVersion >= 4 ? code : ErrorCode.INVALID_TXN_STATE;
+    default:
+      return code;
+  }
+}
+
+/** Response topics in the order Kafka's builder produces them. */
+class ResponseTopics {
+  readonly #topics: TxnOffsetCommitResponseTopic[] = [];
+  readonly #byName = new Map<string, TxnOffsetCommitResponseTopic>();
+
+  add(name: string, partitions: TxnOffsetCommitResponseTopic['partitions']): void {
+    let t = this.#byName.get(name);
+    if (t === undefined) {
+      t = { name, partitions: [] };
+      this.#topics.push(t);
+      this.#byName.set(name, t);
+    }
+    t.partitions.push(...partitions);
+  }
+
+  /** The coordinator's answer joined in: its partitions after ours, its new topics at the end. */
+  merge(committed: readonly TxnOffsetCommitResponseTopic[]): TxnOffsetCommitResponseTopic[] {
+    for (const t of committed) this.add(t.name, t.partitions);
+    return this.#topics;
+  }
+}
