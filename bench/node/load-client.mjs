@@ -163,12 +163,31 @@ async function scale () {
       const s = slot % slots
       const messages = Array.from({ length: n }, () => ({ topic: topics[Math.floor(s / partitions)], partition: s % partitions, value: next() }))
       for (const m of messages) bytes += m.value.length
-      await p.send({ messages })
+      await sendWithRetry(p, messages)
     }
   }))
   const seconds = (performance.now() - t0) / 1000
   await Promise.all(producers.map(p => p.close()))
   return { records, bytes, seconds, recordsPerSec: records / seconds, mibPerSec: bytes / MiB / seconds }
+}
+
+// A freshly created topic's leaders can still be moving on a loaded Kafka (NOT_LEADER_OR_FOLLOWER);
+// the Java producer retries such errors by itself, so the scale client does too, a few times.
+async function sendWithRetry (p, messages) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await p.send({ messages })
+    } catch (e) {
+      if (attempt >= 5) throw e
+      process.stderr.write(`load-client: send failed (attempt ${attempt}): ${describeError(e)}; retrying\n`)
+      await new Promise(resolve => setTimeout(resolve, 100 * attempt))
+    }
+  }
+}
+
+function describeError (e) {
+  const inner = e?.errors?.map(x => x?.message ?? String(x)).join('; ')
+  return `${e?.message ?? e}${inner ? ` (${inner})` : ''}`
 }
 
 const modes = { produce, consume, scale }
@@ -178,5 +197,5 @@ try {
   process.stdout.write(JSON.stringify(result) + '\n')
   process.exit(0)
 } catch (e) {
-  fail(`${opts.mode}: ${e?.stack ?? e}`)
+  fail(`${opts.mode}: ${describeError(e)}\n${e?.stack ?? ''}`)
 }
