@@ -1,0 +1,93 @@
+/**
+ * Log compaction read back by the official Java clients (kafka-clients 4.4.0), issue 6: the program
+ * test/interop/java/.../Compacted.java creates a compacted topic (2 partitions, 1 MiB segments,
+ * segment.ms 1000, min.cleanable.dirty.ratio 0.01, delete.retention.ms 2000), produces 100,000
+ * updates over 1,000 keys and tombstones for 100 of them, rolls the active segments (one record of a
+ * key of its own per partition, after segment.ms: the active segment is never cleaned), then polls
+ * from the beginning until it reads exactly one record per live key with its latest value at the
+ * offset it was produced at, no tombstones (gone after delete.retention.ms) and offsets with gaps.
+ *
+ * The broker runs in process with the cleaner woken every 200 ms (log.cleaner.backoff.ms; Kafka's
+ * default is 15000) and the retention check every 500 ms.
+ *
+ * Env: INTEROP_BOOTSTRAP=host:port runs it against that broker instead (its cleaner must run
+ * promptly, e.g. log.cleaner.backoff.ms=200, for the program's 60 s deadline).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { MiniKafka } from '../../src/index.js';
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the repository root');
+    dir = up;
+  }
+}
+
+type Line = Record<string, unknown> & { step: string; ok: boolean };
+
+const root = repoRoot();
+t.setTimeout(10 * 60_000);
+
+const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh'), 'java'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+if (setup.status !== 0) {
+  t.fail('test/interop/setup.sh java failed: the Java interop program is not built', { status: setup.status, stderr: setup.stderr?.slice(-4000) });
+} else {
+  t.test('Java clients: 100,000 updates over 1,000 keys compact to one latest value per live key, tombstones gone', async (t) => {
+    let bootstrap = process.env['INTEROP_BOOTSTRAP'];
+    let kafka: MiniKafka | undefined;
+    if (!bootstrap) {
+      kafka = await MiniKafka.start({ config: { 'log.cleaner.backoff.ms': 200, 'log.retention.check.interval.ms': 500 } });
+      bootstrap = kafka.bootstrapServers;
+    }
+    t.teardown(() => kafka?.stop());
+    const topic = `compacted-${randomBytes(4).toString('hex')}`;
+    const args = ['-cp', join(root, 'test/interop/java/target/interop.jar'), 'dev.minikafka.interop.Compacted', '--bootstrap', bootstrap, '--topic', topic, '--deadline-ms', '60000'];
+    const started = Date.now();
+    // Spawned asynchronously: the in-process broker must keep answering while the program runs.
+    const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('java', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+    const lines = out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+    const step = (name: string) => lines.find((l) => l.step === name);
+    const reads = lines.filter((l) => l.step === 'read');
+    const final = step('compacted');
+    t.comment(`${reads.length} read rounds, ${Date.now() - started} ms in all; final: ${JSON.stringify(final)}`);
+    t.equal(out.status, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
+    t.ok(step('create_topic')?.ok, 'topic created');
+    t.match(step('produce'), { ok: true, updates: 100_000, tombstones: 100, keys: 1000 }, 'produced');
+    t.match(step('roll'), { ok: true, partitions: 2 }, 'active segments rolled');
+    t.match(
+      final,
+      { ok: true, records: 902, liveKeys: 902, expectedLiveKeys: 902, stale: 0, misplaced: 0, tombstones: 0, deletedKeys: 0, offsetErrors: 0, gaps: true },
+      'one record per live key (900 + the 2 roll keys), latest value at its offset, no tombstones, offsets with gaps',
+    );
+    // Each partition holds fewer records than its offset range: the offsets were kept.
+    for (const [p, count, first, last] of (final?.['partitions'] as number[][] | undefined) ?? []) {
+      t.ok(count! > 0 && last! - first! + 1 > count!, `partition ${p}: ${count} records over offsets ${first}..${last}`);
+    }
+    // The tombstones outlived the pass that compacted the updates, then went.
+    t.equal(final?.['tombstonesSeenCompacted'], true, 'a compacted read still held the tombstones');
+    t.ok(step('delete_topic')?.ok, 'topic deleted');
+  });
+}
