@@ -27,6 +27,8 @@ import { writePayloadFile } from './payload.js';
 import { formatRecordsBench, runRecordsBench } from './records-bench.js';
 import { formatCompactionBench, runCompactionBench } from './compaction-bench.js';
 import type { CompactionRow } from './compaction-bench.js';
+import { formatRestartBench, runRestartBench } from './restart-bench.js';
+import type { RestartResult } from './restart-bench.js';
 import type { Row } from './records-bench.js';
 import { runScaleBench } from './scale-bench.js';
 import { STARTUP, runStartupBench } from './startup-bench.js';
@@ -34,7 +36,7 @@ import type { StartupResult } from './startup-bench.js';
 import { formatSection, ratio, targetOn, targetOnRatio } from './stats.js';
 import type { Measure, Samples, Section, Target } from './stats.js';
 
-const SCENARIOS = ['records', 'compaction', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale'] as const;
+const SCENARIOS = ['records', 'compaction', 'restart', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -52,6 +54,8 @@ interface Sizes {
   /** Wait after the first Metadata answer before reading idle RSS. */
   settleMs: number;
   recordsMiB: number;
+  /** Durable-mode data written before the restart benchmark's restarts. */
+  restartMiB: number;
   configs: ProduceConfig[];
   records: number;
   warmupRecords: number;
@@ -78,6 +82,7 @@ const FULL: Sizes = {
   miniKafkaStartRuns: 10,
   settleMs: 1000,
   recordsMiB: 64,
+  restartMiB: 1024,
   configs: ALL_CONFIGS,
   records: 100_000,
   warmupRecords: 50_000,
@@ -97,6 +102,7 @@ const SMOKE: Sizes = {
   miniKafkaStartRuns: 3,
   settleMs: 200,
   recordsMiB: 4,
+  restartMiB: 16,
   // Two JVMs for the multi-producer path; four would double the pass on a 2-core CI runner.
   configs: [ALL_CONFIGS[0]!, { producers: 2, compression: 'lz4' }],
   records: 4_000,
@@ -222,6 +228,7 @@ async function main(): Promise<void> {
   const printed: string[] = [];
   let records: Row[] | null = null;
   let compaction: CompactionRow[] | null = null;
+  let restart: RestartResult | null = null;
   const workDir = await mkdtemp(join(tmpdir(), 'minikafka-bench-'));
   const startedAt = new Date();
   const loadBefore = loadavg()[0]!;
@@ -259,6 +266,12 @@ async function main(): Promise<void> {
         `## Log compaction (${sizes.recordsMiB} MiB of 1 KiB records over 10,000 keys, one cleaner pass, in process)\n\n` +
           `MB/s: bytes of the log read (as stored, compressed for lz4/zstd) per second of the pass.\n\n${formatCompactionBench(compaction)}`,
       );
+    }
+
+    if (only.has('restart')) {
+      log('restart');
+      restart = await runRestartBench({ totalBytes: sizes.restartMiB * 2 ** 20 });
+      out(`## Durable mode: restart time per GiB (${sizes.restartMiB} MiB written with --data-dir, in process, warm page cache)\n\n${formatRestartBench(restart)}`);
     }
 
     let idle: StartupResult | null = null;
@@ -397,6 +410,7 @@ async function main(): Promise<void> {
     options: { scenarios: [...only], smoke, sizes },
     recordsCodec: records,
     compaction,
+    restart,
     sections: sections.map((s) => ({ ...s, measures: s.measures.map((m) => ({ ...m, ratio: ratio(m) })) })),
     markdown: printed.join('\n\n'),
   };

@@ -8,10 +8,13 @@
  * or `await using kafka = await MiniKafka.start()`. Each call starts a broker of its own on a free
  * port, so tests can run many in one process.
  */
+import { resolve } from 'node:path';
 import { Broker } from './server/broker.js';
 import { applyBrokerConfig, defaultBrokerConfig } from './server/broker-config.js';
 import type { BrokerConfig } from './server/broker-config.js';
 import { createTopic } from './server/topic-create.js';
+import type { DataDir } from './server/persistence/data-dir.js';
+import type { FileSystem } from './log/disk/file-system.js';
 import type { Interceptor } from './server/dispatcher.js';
 import type { Clock } from './util/clock.js';
 import { createLogger } from './util/logger.js';
@@ -22,6 +25,8 @@ export { ManualClock, systemClock } from './util/clock.js';
 export type { Clock } from './util/clock.js';
 export { Broker } from './server/broker.js';
 export { ErrorCode } from './protocol/errors.js';
+export type { DataDir, DataDirError, RecoverySummary } from './server/persistence/data-dir.js';
+export type { FileSystem } from './log/disk/file-system.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -44,10 +49,24 @@ export interface MiniKafkaOptions {
   readonly logger?: Logger;
   /** An injected clock (ManualClock in tests) for every timeout and timestamp. */
   readonly clock?: Clock;
+  /**
+   * Durable mode: keep topics, configs, logs, committed offsets and transactions in this
+   * directory, and recover them from it on start (see README, "Data directory"). Without it
+   * everything lives in memory and is gone when the broker stops.
+   */
+  readonly dataDir?: string;
+  /** Durable mode: fsync unflushed data in the background within this many ms (default 1000; 0: leave it to the OS). */
+  readonly flushIntervalMs?: number;
+  /** Durable mode: the filesystem to use (default: the real one; tests pass a MemoryFileSystem). */
+  readonly fileSystem?: FileSystem;
 }
 
 export class MiniKafka {
-  private constructor(readonly broker: Broker) {}
+  private constructor(
+    readonly broker: Broker,
+    /** Durable mode only: the data directory, as recovered. */
+    readonly dataDir: DataDir | null = null,
+  ) {}
 
   static async start(opts: MiniKafkaOptions = {}): Promise<MiniKafka> {
     const config = buildConfig(opts);
@@ -56,10 +75,20 @@ export class MiniKafka {
       clock: opts.clock,
       logger: opts.logger ?? createLogger(opts.logLevel ?? 'warn'),
     });
-    await broker.listen();
+    // Recovered before the broker listens: clients never see a half-loaded cluster.
+    // Loaded only in durable mode, so that an in-memory broker starts as fast as before.
+    const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs });
+    try {
+      await broker.listen();
+    } catch (e) {
+      await dataDir?.close();
+      throw e;
+    }
     try {
       for (const t of opts.topics ?? []) {
         const spec = typeof t === 'string' ? parseTopicArg(t) : t;
+        // A restart on a data directory finds its topics there already.
+        if (dataDir !== null && broker.cluster.topics.get(spec.name) !== undefined) continue;
         createTopic(broker.cluster, broker.config, {
           name: spec.name,
           numPartitions: spec.partitions,
@@ -68,9 +97,10 @@ export class MiniKafka {
       }
     } catch (e) {
       await broker.close();
+      await dataDir?.close();
       throw e;
     }
-    return new MiniKafka(broker);
+    return new MiniKafka(broker, dataDir);
   }
 
   /** "host:port", ready for any client's bootstrap.servers. */
@@ -95,8 +125,10 @@ export class MiniKafka {
     return this.broker.intercept(fn);
   }
 
-  stop(): Promise<void> {
-    return this.broker.close();
+  /** Stops the broker; in durable mode then shuts the data directory down cleanly. */
+  async stop(): Promise<void> {
+    await this.broker.close();
+    await this.dataDir?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -117,6 +149,8 @@ function buildConfig(opts: MiniKafkaOptions): BrokerConfig {
   if (opts.host !== undefined) c.host = opts.host;
   if (opts.advertisedHost !== undefined) c.advertisedHost = opts.advertisedHost;
   for (const [k, v] of Object.entries(opts.config ?? {})) applyBrokerConfig(c, k, String(v));
+  // DescribeLogDirs and DescribeConfigs report where the logs really are.
+  if (opts.dataDir !== undefined && !c.extra.has('log.dirs') && !c.extra.has('log.dir')) applyBrokerConfig(c, 'log.dirs', opts.fileSystem === undefined ? resolve(opts.dataDir) : opts.dataDir);
   if (opts.autoCreateTopics !== undefined) c.autoCreateTopics = opts.autoCreateTopics;
   if (opts.numPartitions !== undefined) c.numPartitions = opts.numPartitions;
   return c;

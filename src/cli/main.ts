@@ -29,6 +29,8 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('topic', { type: 'string', array: true, default: [], describe: 'Create a topic before ready: NAME or NAME:PARTITIONS (repeatable)' })
     .option('log-level', { type: 'string', choices: Object.keys(LogLevels), default: 'info', describe: 'Log level (logs go to stderr)' })
     .option('config', { type: 'string', array: true, default: [], describe: 'Broker config KEY=VALUE (repeatable)' })
+    .option('data-dir', { type: 'string', describe: 'Keep topics, logs, offsets and transactions in this directory and recover them on start (default: in memory)' })
+    .option('flush-interval-ms', { type: 'number', default: 1000, describe: 'With --data-dir: fsync unflushed data within this many ms (0: leave it to the OS)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' }) as unknown as Argv<StartArgs>;
 }
 

@@ -14,6 +14,8 @@ export interface StartArgs {
   logLevel: string;
   config: string[];
   json: boolean;
+  dataDir?: string;
+  flushIntervalMs: number;
 }
 
 class UsageError extends Error {}
@@ -39,6 +41,8 @@ function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<stri
     }
   });
   for (const t of topics) if (t.partitions !== undefined && t.partitions < 1) throw new UsageError(`--topic ${t.name}: partitions must be at least 1`);
+  if (a.dataDir !== undefined && a.dataDir.trim() === '') throw new UsageError('--data-dir needs a directory');
+  if (!Number.isInteger(a.flushIntervalMs) || a.flushIntervalMs < 0) throw new UsageError(`--flush-interval-ms must be a non-negative integer, got ${a.flushIntervalMs}`);
   return { topics, configs: parseConfigs(a.config) };
 }
 
@@ -56,6 +60,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
       topics,
       config: configs,
       logger: createLogger(level),
+      dataDir: a.dataDir,
+      flushIntervalMs: a.flushIntervalMs,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

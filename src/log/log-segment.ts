@@ -71,6 +71,9 @@ export class LogSegment {
   // On disk only: the last range read from the file, sliced by following reads (a read-ahead).
   #readAhead: Buffer | null = null;
   #readAheadAt = 0;
+  // On disk only: a segment found at restart, whose batches are read on first use.
+  #loader: (() => void) | null = null;
+  #deferredNextOffset = 0;
   readonly #baseOffsets: number[] = [];
   readonly #lastOffsets: number[] = [];
   readonly #maxTimestamps: number[] = [];
@@ -94,6 +97,32 @@ export class LogSegment {
     return this.#file;
   }
 
+  /**
+   * Recovery: a segment known by its file size, max timestamp (from its time index) and next
+   * offset (from its offset index and the batches after its last entry) until something needs
+   * its batches; `loader` then restores them (restoreBatch) from the file. A restart thus reads
+   * only the segments it must check, not every batch header of the log.
+   */
+  deferLoading(size: number, maxTimestamp: number, nextOffset: number, loader: () => void): void {
+    this.#size = size;
+    this.#maxTimestampSoFar = maxTimestamp;
+    this.#deferredNextOffset = nextOffset;
+    this.#loader = loader;
+  }
+
+  /** Whether the per-batch metadata is in memory (false for a sealed segment not used since the restart). */
+  get isLoaded(): boolean {
+    return this.#loader === null;
+  }
+
+  #load(): void {
+    const loader = this.#loader!;
+    this.#loader = null;
+    this.#size = 0;
+    this.#maxTimestampSoFar = -1;
+    loader();
+  }
+
   /** Points the segment at other files (the cleaner's swap renames them; recovery opens them). */
   setFile(file: SegmentFile | null): void {
     this.#file = file;
@@ -105,15 +134,18 @@ export class LogSegment {
   }
 
   get batchCount(): number {
+    if (this.#loader !== null) this.#load();
     return this.#batches.length;
   }
 
   get isEmpty(): boolean {
+    if (this.#loader !== null) return this.#size === 0;
     return this.#batches.length === 0;
   }
 
   /** One past the last offset held; `baseOffset` when empty. */
   get nextOffset(): number {
+    if (this.#loader !== null) return this.#deferredNextOffset;
     const n = this.#lastOffsets.length;
     return n === 0 ? this.baseOffset : this.#lastOffsets[n - 1]! + 1;
   }
@@ -125,6 +157,7 @@ export class LogSegment {
 
   /** Slot of the first batch that reached `maxTimestampSoFar`, or -1. */
   get slotOfMaxTimestamp(): number {
+    if (this.#loader !== null) this.#load();
     return this.#slotOfMaxTimestamp;
   }
 
@@ -134,6 +167,7 @@ export class LogSegment {
   }
 
   batch(slot: number): Buffer {
+    if (this.#loader !== null) this.#load();
     const held = this.#batches[slot];
     if (held !== undefined) return held;
     return this.#readFromFile(slot);
@@ -141,6 +175,7 @@ export class LogSegment {
 
   /** Bytes of the batch in `slot`. */
   batchSize(slot: number): number {
+    if (this.#loader !== null) this.#load();
     const held = this.#batches[slot];
     if (held !== undefined) return held.length;
     return (slot + 1 < this.#positions.length ? this.#positions[slot + 1]! : this.#size) - this.#positions[slot]!;
@@ -148,6 +183,7 @@ export class LogSegment {
 
   /** Byte position of the batch in the `.log` file (durable segments only). */
   batchPosition(slot: number): number {
+    if (this.#loader !== null) this.#load();
     return this.#positions[slot]!;
   }
 
@@ -182,25 +218,28 @@ export class LogSegment {
   }
 
   batchBaseOffset(slot: number): number {
+    if (this.#loader !== null) this.#load();
     return this.#baseOffsets[slot]!;
   }
 
   batchLastOffset(slot: number): number {
+    if (this.#loader !== null) this.#load();
     return this.#lastOffsets[slot]!;
   }
 
   batchMaxTimestamp(slot: number): number {
+    if (this.#loader !== null) this.#load();
     return this.#maxTimestamps[slot]!;
   }
 
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
+    if (this.#loader !== null) this.#load();
     const slot = this.#batches.length;
-    if (this.#file !== null) {
-      // Written first: if the write throws, the segment has not changed.
-      this.#positions.push(this.#file.append(batch, baseOffset, lastOffset, maxTimestamp));
-      this.#file.admit(this, slot, batch.length);
-    }
+    const file = this.#file;
+    // Written first: if the write throws, the segment has not changed.
+    if (file !== null) this.#positions.push(file.append(batch, baseOffset, lastOffset, maxTimestamp));
     this.#indexBatch(batch, batch.length, baseOffset, lastOffset, maxTimestamp);
+    if (file !== null) file.admit(this, slot, batch.length);
     this.lastModified = now;
   }
 
@@ -241,6 +280,7 @@ export class LogSegment {
    * when the first batch has a timestamp, and in clock time otherwise, as Kafka does.
    */
   shouldRoll(p: RollParams): boolean {
+    if (this.#loader !== null) this.#load();
     if (this.isEmpty) return false;
     if (this.#size > p.maxSegmentBytes - p.batchBytes) return true;
     const first = this.#maxTimestamps[0]!;
@@ -254,6 +294,7 @@ export class LogSegment {
    * gap; -1 when every batch here ends before `offset`.
    */
   slotFor(offset: number): number {
+    if (this.#loader !== null) this.#load();
     const n = this.#batches.length;
     let slot = this.offsetIndex.lookup(offset).position;
     while (slot < n && this.#lastOffsets[slot]! < offset) slot++;
@@ -266,6 +307,7 @@ export class LogSegment {
    */
   slotForTimestamp(timestamp: number, minOffset: number): number {
     if (this.#maxTimestampSoFar < timestamp) return -1;
+    if (this.#loader !== null) this.#load();
     const from = this.timeIndex.lookup(timestamp).offset;
     let slot = this.slotFor(Math.max(from, minOffset));
     if (slot < 0) return -1;
@@ -279,6 +321,7 @@ export class LogSegment {
    * -1 if none of them has a timestamp.
    */
   slotOfMaxTimestampFrom(fromSlot: number): number {
+    if (this.#loader !== null) this.#load();
     if (fromSlot <= 0) return this.#slotOfMaxTimestamp;
     let best = -1;
     let bestTs = -1;
@@ -297,6 +340,7 @@ export class LogSegment {
    * dropped.
    */
   truncateFromSlot(slot: number): number {
+    if (this.#loader !== null) this.#load();
     const n = this.#batches.length;
     if (slot >= n) return 0;
     const cut = Math.max(0, slot);

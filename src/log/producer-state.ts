@@ -286,6 +286,23 @@ export class ProducerStateManager {
     return removed;
   }
 
+  /**
+   * Recovery: puts back a producer as a producer-state snapshot recorded it (Kafka's
+   * loadProducerEntry): its epochs, last timestamp, last batch and open transaction. Producers
+   * with an open transaction must be loaded in increasing order of its first offset.
+   */
+  loadEntry(producerId: number, producerEpoch: number, coordinatorEpoch: number, lastTimestamp: number, lastBatch: BatchMetadata | null, currentTxnFirstOffset: number | null): void {
+    const e = this.#entry(producerId);
+    e.setEpoch(producerEpoch);
+    e.coordinatorEpoch = coordinatorEpoch;
+    e.lastTimestamp = lastTimestamp;
+    if (lastBatch !== null) e.addBatch(lastBatch);
+    if (currentTxnFirstOffset !== null && e.currentTxnFirstOffset === null) {
+      e.currentTxnFirstOffset = currentTxnFirstOffset;
+      this.#ongoing.set(currentTxnFirstOffset, producerId);
+    }
+  }
+
   /** Forgets everything (the log was emptied). */
   clear(): void {
     this.#producers.clear();

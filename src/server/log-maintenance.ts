@@ -163,7 +163,12 @@ export class LogMaintenance {
       const next = this.#filthiest(tried);
       if (next === null) return;
       tried.add(next.partition.log);
-      await this.#clean(next.topic, next.partition, next.target, next.settings);
+      try {
+        await this.#clean(next.topic, next.partition, next.target, next.settings);
+      } catch (e) {
+        // A durable log's files can fail (disk full, a directory removed); the next pass retries.
+        this.#logger.error(`cleaning ${next.topic.name}-${next.partition.partition} failed: ${(e as Error).message}`);
+      }
     }
   }
 

@@ -11,13 +11,28 @@ import type { Cluster } from './cluster.js';
 
 export class ProducerIdAllocator {
   #next: number;
+  // Durable mode: ids are handed out from blocks whose end was recorded first, as Kafka's
+  // controller hands out blocks, so that a restart never reuses one.
+  #blockEnd = Infinity;
+  #reserve: ((from: number) => number) | null = null;
 
   constructor(first = 0) {
     this.#next = first;
   }
 
+  /**
+   * Durable mode: continue from `next` (where the last recorded block ended) and call `reserve`
+   * before the first id of each new block is handed out; it records the block and returns its end.
+   */
+  useBlocks(next: number, reserve: (from: number) => number): void {
+    this.#next = Math.max(this.#next, next);
+    this.#blockEnd = this.#next;
+    this.#reserve = reserve;
+  }
+
   /** A producer id never returned before by this allocator. */
   allocate(): number {
+    if (this.#next >= this.#blockEnd) this.#blockEnd = this.#reserve!(this.#next);
     return this.#next++;
   }
 

@@ -41,6 +41,16 @@ export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets
 
 export type TopicDeletedListener = (topic: Topic) => void;
 
+/**
+ * Durable mode (src/server/persistence/data-dir.ts): partitions are made on disk, and every
+ * change to the set of topics is recorded before the request that made it is answered.
+ */
+export interface TopicStore {
+  newPartition(topic: Topic, index: number, logOptions: PartitionLogOptions): Partition;
+  /** Called synchronously after a topic is created, grows or is deleted. */
+  topicsChanged(): void;
+}
+
 export class TopicRegistry {
   private readonly byName = new Map<string, Topic>();
   private readonly byId = new Map<string, Topic>();
@@ -52,6 +62,8 @@ export class TopicRegistry {
    * the cluster's config store (src/server/configs/); without one, the overrides alone.
    */
   logConfigResolver: ((topic: Topic) => PartitionLogOptions['config']) | null = null;
+  /** Durable mode only; null keeps every partition in memory. */
+  store: TopicStore | null = null;
 
   constructor(private readonly clock: Clock) {}
 
@@ -96,11 +108,13 @@ export class TopicRegistry {
       if (!names) this.byCollisionKey.set(key, (names = new Set()));
       names.add(name);
     }
+    this.store?.topicsChanged();
     return topic;
   }
 
   addPartitions(topic: Topic, newTotal: number): void {
     for (let i = topic.partitions.length; i < newTotal; i++) topic.partitions.push(this.newPartition(topic, i));
+    this.store?.topicsChanged();
   }
 
   /**
@@ -117,6 +131,7 @@ export class TopicRegistry {
       names?.delete(topic.name);
       if (names?.size === 0) this.byCollisionKey.delete(key);
     }
+    this.store?.topicsChanged();
     for (const fn of [...this.deletedListeners]) {
       try {
         fn(topic);
@@ -145,6 +160,7 @@ export class TopicRegistry {
     // recordSearch makes ListOffsets by timestamp and MAX_TIMESTAMP record-exact, as Kafka's.
     const config = this.logConfigResolver?.(topic) ?? logConfigFrom(topic.configs);
     const logOptions: PartitionLogOptions = { clock: this.clock, config, recordSearch: recordTimestampSearch };
+    if (this.store !== null) return this.store.newPartition(topic, index, logOptions);
     return new Partition({ topic: topic.name, partition: index, logOptions });
   }
 }

@@ -73,6 +73,8 @@ export class WireClient {
   /** Sends raw bytes and resolves with the next response frame (without its size prefix). */
   sendFrame(bytes: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
+      // After the broker went away nothing would ever answer (or reject) the request.
+      if (this.closed) return reject(new Error('connection closed'));
       this.waiting.push({ resolve, reject });
       this.socket.write(bytes);
     });

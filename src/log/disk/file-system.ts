@@ -73,19 +73,34 @@ export function dirName(path: string): string {
  * Writes a small file atomically, as Kafka writes its checkpoint files: the content to
  * `<path>.tmp`, fsync, rename over `path`, fsync the directory. A crash leaves either the old
  * file or the new one, never a mix; a stray .tmp is ignored (and overwritten) next time.
+ *
+ * With `durable` false the fsyncs are left out: a process crash still leaves old or new, a power
+ * cut may leave neither, for files that recovery can do without (it rebuilds them) and that a
+ * later flush makes durable.
  */
-export function writeFileAtomic(fs: FileSystem, path: string, content: Uint8Array): void {
+export function writeFileAtomic(fs: FileSystem, path: string, content: Uint8Array, durable = true): void {
   const tmp = `${path}.tmp`;
   const fd = fs.open(tmp, 'create');
   try {
     fs.truncate(fd, 0);
     fs.write(fd, content, 0);
-    fs.sync(fd);
+    if (durable) fs.sync(fd);
   } finally {
     fs.close(fd);
   }
   fs.rename(tmp, path);
-  fs.syncDir(dirName(path));
+  if (durable) fs.syncDir(dirName(path));
+}
+
+/** fsyncs an existing file (one written with writeFileAtomic(..., false)); a missing one is skipped. */
+export function syncFile(fs: FileSystem, path: string): void {
+  if (!fs.exists(path)) return;
+  const fd = fs.open(path, 'read');
+  try {
+    fs.sync(fd);
+  } finally {
+    fs.close(fd);
+  }
 }
 
 /** Reads a whole open file (for small files: indexes, snapshots, checkpoints). */

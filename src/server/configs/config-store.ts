@@ -96,6 +96,7 @@ export class ConfigStore {
   readonly #homeStatic: Map<string, string>;
   readonly #perBroker = new Map<number, Map<string, string>>();
   readonly #clusterDefault: Map<string, string>;
+  readonly #changeListeners = new Set<() => void>();
   #version = 0;
 
   constructor(cluster: Cluster, home: BrokerConfig) {
@@ -218,6 +219,13 @@ export class ConfigStore {
       const config = this.logConfigFor(topic);
       for (const p of topic.partitions) p.log.updateConfig(config);
     }
+    for (const fn of [...this.#changeListeners]) fn();
+  }
+
+  /** Calls `fn` synchronously after every config change (durable mode records them); returns its remover. */
+  onChanged(fn: () => void): () => void {
+    this.#changeListeners.add(fn);
+    return () => this.#changeListeners.delete(fn);
   }
 
   // ---- DescribeConfigs ----

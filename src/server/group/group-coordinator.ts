@@ -29,8 +29,8 @@
  *   45000-60000), group.consumer.max.size unlimited, group.consumer.assignors "uniform,range".
  *
  * Deviations from Kafka: a group.consumer.* value outside its min/max is clamped with a warning
- * (Kafka refuses to start); the coordinator does not reload its state from the log at startup (the
- * log is in memory, so there is nothing to reload).
+ * (Kafka refuses to start); in durable mode the state is reloaded from __consumer_offsets at start
+ * (src/server/persistence/internal-topics.ts, restoreGroup) with groups Empty: their members rejoin.
  */
 import { ErrorCode, errorInfo, KafkaError } from '../../protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.js';
@@ -868,6 +868,24 @@ export class GroupCoordinator {
       }
       this.#log.append(group.groupId, records);
     }
+  }
+
+  /**
+   * Durable mode: brings back a group found in __consumer_offsets at start (its committed offsets
+   * go straight into `offsets`). The group comes back Empty, keeping its type, protocol type and
+   * generation: its members rejoin (Kafka reloads the members too, and keeps those that go on
+   * heartbeating). Does nothing when the group exists.
+   */
+  restoreGroup(groupId: string, type: GroupType, protocolType: string | null, generationId: number): void {
+    if (this.#groups.has(groupId)) return;
+    if (type === 'consumer') {
+      this.#groups.set(groupId, new ConsumerGroup(groupId, this.#consumerEnv));
+      this.#ensureCleanupTimer();
+      return;
+    }
+    const group = this.#createClassicGroup(groupId);
+    group.generationId = generationId;
+    group.protocolType = protocolType === '' ? null : protocolType;
   }
 
   #createClassicGroup(groupId: string): ClassicGroup {

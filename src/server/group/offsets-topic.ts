@@ -25,7 +25,7 @@
  *
  * Deviations from Kafka: the topic is created synchronously on first use (Kafka answers
  * COORDINATOR_NOT_AVAILABLE while it creates it); nothing compacts it yet, so the in-memory log
- * keeps every record; nothing reads it back yet (a durable log will replay it at startup).
+ * keeps every record; in durable mode it is read back at start (src/server/persistence/internal-topics.ts).
  */
 import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';

@@ -1,0 +1,535 @@
+/**
+ * Durable mode: a broker's cluster state on disk under one data directory (`--data-dir`,
+ * MiniKafka's `dataDir`). Without one nothing here runs and every log stays in memory.
+ *
+ *   <dataDir>/
+ *     minikafka-metadata.json            topics, ids, configs, producer id block (metadata-file.ts)
+ *     recovery-point-offset-checkpoint   per partition: offsets below it were fsynced
+ *     log-start-offset-checkpoint        per partition: the log start (DeleteRecords)
+ *     .kafka_cleanshutdown               present only after a clean shutdown
+ *     .lock                              the pid of the broker using the directory
+ *     <topic>-<partition>/               one per partition (src/log/disk/)
+ *
+ * Opening the directory recovers everything before the broker listens: topics with their ids,
+ * configs and partitions (each partition directory checked as LogLoader does, see
+ * log-recovery.ts), dynamic broker configs, the producer id block, then the internal topics:
+ * transactions left open in data partitions are ended (internal-topics.ts) and the group
+ * coordinator is loaded from __consumer_offsets. Partition directories that belong to no topic
+ * (a topic deleted during a crash) are removed.
+ *
+ * While the broker runs, topic changes (create, delete, new partitions) and config changes
+ * rewrite the metadata file before they are answered; appends go to the segment files at once;
+ * a background flusher fsyncs every log with unflushed data at least every `flushIntervalMs`
+ * (default 1000; a topic's `flush.ms` when smaller, `flush.messages` by count on the append path),
+ * off the event loop, then records the new recovery points. Kafka's defaults never fsync and
+ * rely on replication; a single dev broker has no replicas, so a bounded window of loss after a
+ * power cut is the dev default. A produce with acks=all is answered once its write() was issued,
+ * as Kafka does without flush settings; a process crash (SIGKILL) loses nothing acknowledged.
+ *
+ * `close()` (after the broker closed) waits for a running cleaner pass and flush, then writes
+ * snapshots, indexes and checkpoints, fsyncs, and leaves the clean-shutdown marker, so that the
+ * next start trusts every file without checking CRCs.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Broker } from '../broker.js';
+import type { Cluster } from '../cluster.js';
+import type { Topic, TopicStore } from '../topics.js';
+import { configStoreOf } from '../configs/config-store.js';
+import type { ConfigStore } from '../configs/config-store.js';
+import { producerIdsOf } from '../producer-ids.js';
+import { logMaintenanceOf } from '../log-maintenance.js';
+import type { LogMaintenance } from '../log-maintenance.js';
+import { groupCoordinatorOf } from '../group/group-coordinator.js';
+import { OFFSETS_TOPIC } from '../group/offsets-topic.js';
+import type { Partition } from '../../log/partition.js';
+import type { PartitionLogOptions } from '../../log/partition-log.js';
+import { NodeFileSystem } from '../../log/disk/node-file-system.js';
+import { joinPath, syncFile, writeFileAtomic } from '../../log/disk/file-system.js';
+import type { FileSystem } from '../../log/disk/file-system.js';
+import { TailCache } from '../../log/disk/tail-cache.js';
+import { DiskLog } from '../../log/disk/disk-log.js';
+import type { DiskLogContext, DiskLogSettings } from '../../log/disk/disk-log.js';
+import { createDurablePartition, recoverDurablePartition } from '../../log/disk/durable-partition.js';
+import { PARTITION_METADATA, parsePartitionDirName, partitionDirName } from '../../log/disk/log-files.js';
+import { decodeOffsetCheckpoint, decodePartitionMetadata, encodeOffsetCheckpoint } from '../../log/disk/checkpoint-files.js';
+import type { OffsetCheckpointEntry } from '../../log/disk/checkpoint-files.js';
+import type { TransactionLogValue } from '../../protocol/coordinator-records/index.js';
+import type { Logger } from '../../util/logger.js';
+import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import type { ClusterMetadata } from './metadata-file.js';
+import { replayOffsetsTopic, replayTransactionState, resolveOpenTransactions } from './internal-topics.js';
+
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+export const LOCK_FILE = '.lock';
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+
+/** Producer ids are recorded in blocks of this many, as Kafka's controller hands them out. */
+const PRODUCER_ID_BLOCK = 1000;
+const LONG_MAX_AS_NUMBER = 2 ** 53;
+
+export interface DataDirOptions {
+  readonly path: string;
+  /** Default: the real filesystem. Tests pass a MemoryFileSystem. */
+  readonly fs?: FileSystem;
+  /**
+   * Unflushed data is fsynced in the background within about this many ms (default 1000); 0
+   * leaves it to the OS, as Kafka's defaults do (a topic's flush.ms / flush.messages still apply).
+   */
+  readonly flushIntervalMs?: number;
+  /** Bytes of recently appended batches kept in memory for consumers that keep up (default 64 MiB). */
+  readonly cacheBytes?: number;
+}
+
+/** What opening the directory found. */
+export interface RecoverySummary {
+  readonly cleanShutdown: boolean;
+  readonly topics: number;
+  readonly partitions: number;
+  readonly batches: number;
+  readonly bytes: number;
+  /** Partitions whose tail was cut, with why. */
+  readonly truncated: readonly string[];
+  readonly indexesRebuilt: number;
+  readonly swapsCompleted: number;
+  readonly transactionsEnded: number;
+  readonly groups: number;
+  readonly committedOffsets: number;
+  readonly elapsedMs: number;
+}
+
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+  constructor(
+    readonly code: 'ERR_DATA_DIR_IN_USE' | 'ERR_DATA_DIR_INVALID',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Directories open in this process, per filesystem: a second broker on one would corrupt it.
+const openPaths = new WeakMap<object, Set<string>>();
+const REAL_FS = {};
+const dataDirs = new WeakMap<Cluster, DataDir>();
+
+/** The data directory of a cluster, when it runs in durable mode. */
+export function dataDirOf(cluster: Cluster): DataDir | undefined {
+  return dataDirs.get(cluster);
+}
+
+interface LogEntry {
+  readonly storage: DiskLog;
+  readonly topic: Topic;
+  readonly partition: Partition;
+}
+
+interface Recovering {
+  readonly cleanShutdown: boolean;
+  readonly recoveryPoints: Map<string, number>;
+  readonly logStarts: Map<string, number>;
+  readonly topicIds: Map<string, string>;
+  readonly stats: { partitions: number; batches: number; bytes: number; truncated: string[]; indexesRebuilt: number; swapsCompleted: number };
+}
+
+export class DataDir implements TopicStore, DiskLogContext {
+  readonly path: string;
+  readonly fs: FileSystem;
+  readonly cache: TailCache;
+  readonly flushIntervalMs: number;
+  readonly #broker: Broker;
+  readonly #cluster: Cluster;
+  readonly #store: ConfigStore;
+  readonly #logger: Logger;
+  readonly #logs = new Map<string, LogEntry>();
+  #recovering: Recovering | null = null;
+  #summary: RecoverySummary | null = null;
+  /** __transaction_state as replayed at start: the seam for a transaction coordinator loader. */
+  recoveredTransactions: ReadonlyMap<string, TransactionLogValue> = new Map();
+  #producerIdBlockEnd = 0;
+  #flushTimer: NodeJS.Timeout | null = null;
+  #flushRound: Promise<void> | null = null;
+  // The log-start checkpoint was written without fsync since the last flush.
+  #logStartUnsynced = false;
+  #closing: Promise<void> | null = null;
+  // The cluster's cleaner, caught when the cluster closes (it forgets it then): close waits for its pass.
+  #maintenance: LogMaintenance | undefined;
+  readonly #unsubscribe: (() => void)[] = [];
+  readonly #open: Set<string>;
+
+  private constructor(broker: Broker, opts: DataDirOptions) {
+    this.#broker = broker;
+    this.#cluster = broker.cluster;
+    this.#logger = broker.logger;
+    this.fs = opts.fs ?? new NodeFileSystem();
+    this.path = opts.fs === undefined ? resolvePath(opts.path) : opts.path;
+    this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
+    this.cache = new TailCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    this.#store = configStoreOf(broker.cluster, broker.config);
+    const key = opts.fs ?? REAL_FS;
+    let open = openPaths.get(key);
+    if (open === undefined) openPaths.set(key, (open = new Set()));
+    this.#open = open;
+  }
+
+  /**
+   * Opens (creating it if needed) and recovers the data directory into the broker's cluster,
+   * which must not have any topic yet. Synchronous: call it before `broker.listen()`.
+   */
+  static open(broker: Broker, opts: DataDirOptions): DataDir {
+    if (broker.cluster.topics.size > 0 || dataDirs.has(broker.cluster)) throw new DataDirError('ERR_DATA_DIR_INVALID', 'a data directory must be opened before any topic exists');
+    const d = new DataDir(broker, opts);
+    d.#lock();
+    try {
+      d.#recover();
+    } catch (e) {
+      d.#unlock();
+      throw e;
+    }
+    dataDirs.set(broker.cluster, d);
+    // Registered before the cleaner's own hook, so it runs while the cleaner is still known.
+    broker.cluster.onClose(() => {
+      d.#maintenance = logMaintenanceOf(broker.cluster);
+    });
+    d.#armFlusher();
+    return d;
+  }
+
+  get summary(): RecoverySummary {
+    return this.#summary!;
+  }
+
+  /** The storage of every durable partition (benchmarks, tests). */
+  get logs(): readonly DiskLog[] {
+    return [...this.#logs.values()].map((e) => e.storage);
+  }
+
+  // ---- opening ----
+
+  #lock(): void {
+    const fs = this.fs;
+    if (this.#open.has(this.path)) throw new DataDirError('ERR_DATA_DIR_IN_USE', `data directory ${this.path} is already in use by a broker in this process`);
+    fs.mkdir(this.path);
+    if (fs.exists(this.path) && !fs.isDirectory(this.path)) throw new DataDirError('ERR_DATA_DIR_INVALID', `${this.path} is not a directory`);
+    // "<pid>\n<boot id>\n": a lock from before a reboot, or torn by a power cut, is stale.
+    const lock = joinPath(this.path, LOCK_FILE);
+    const m = /^(\d+)\n(.*)\n$/.exec(fs.readFile(lock)?.toString('utf8') ?? '');
+    const holder = m === null ? 0 : Number(m[1]);
+    if (holder > 1 && holder !== process.pid && m![2] === bootId() && processIsAlive(holder)) {
+      throw new DataDirError('ERR_DATA_DIR_IN_USE', `data directory ${this.path} is in use by process ${holder}; stop it first (or remove ${lock} if that process is not a broker)`);
+    }
+    writeFileAtomic(fs, lock, Buffer.from(`${process.pid}\n${bootId()}\n`), false);
+    this.#open.add(this.path);
+  }
+
+  #unlock(): void {
+    this.fs.unlink(joinPath(this.path, LOCK_FILE));
+    this.#open.delete(this.path);
+  }
+
+  #recover(): void {
+    const started = performance.now();
+    const fs = this.fs;
+    const meta = readMetadataFile(fs, this.path);
+    if (meta === null && fs.list(this.path).some((n) => parsePartitionDirName(n) !== null && fs.isDirectory(joinPath(this.path, n)))) {
+      // Partition directories without our metadata file: a Kafka log directory, or someone
+      // else's. Recovery would delete them as strays; refuse instead.
+      throw new DataDirError('ERR_DATA_DIR_INVALID', `${this.path} holds partition directories but no minikafka-metadata.json; it is not a minikafka data directory (a Kafka log directory?), so it is left alone`);
+    }
+    // Written first, so that partition directories never exist without it.
+    if (meta === null) this.#writeMetadata();
+    const cleanShutdown = fs.exists(joinPath(this.path, CLEAN_SHUTDOWN_FILE));
+    // From here on a crash is not a clean shutdown, whatever the last run did.
+    if (cleanShutdown) {
+      fs.unlink(joinPath(this.path, CLEAN_SHUTDOWN_FILE));
+      fs.syncDir(this.path);
+    }
+    const topicIds = new Map((meta?.topics ?? []).map((t) => [t.name, t.id]));
+    this.#recovering = {
+      cleanShutdown,
+      recoveryPoints: decodeOffsetCheckpoint(fs.readFile(joinPath(this.path, RECOVERY_POINT_CHECKPOINT))),
+      logStarts: decodeOffsetCheckpoint(fs.readFile(joinPath(this.path, LOG_START_OFFSET_CHECKPOINT))),
+      topicIds,
+      stats: { partitions: 0, batches: 0, bytes: 0, truncated: [], indexesRebuilt: 0, swapsCompleted: 0 },
+    };
+    this.#removeStrayDirectories(meta);
+    const cluster = this.#cluster;
+    if (meta !== null) {
+      this.#store.setDynamicConfigs(null, new Map(Object.entries(meta.brokerConfigs.cluster)));
+      const own = meta.brokerConfigs.nodes[String(this.#broker.config.nodeId)];
+      if (own !== undefined) this.#store.setDynamicConfigs(this.#broker.config.nodeId, new Map(Object.entries(own)));
+    }
+    cluster.topics.store = this;
+    for (const t of meta?.topics ?? []) cluster.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)), t.id);
+
+    // Producer ids continue past the recorded block, and past any id the logs have seen.
+    let next = meta?.producerIdBlockEnd ?? 0;
+    for (const { partition } of this.#logs.values()) for (const e of partition.producerState.activeProducers()) next = Math.max(next, e.producerId + 1);
+    this.#producerIdBlockEnd = next;
+    producerIdsOf(cluster).useBlocks(next, (from) => {
+      this.#producerIdBlockEnd = from + PRODUCER_ID_BLOCK;
+      this.#writeMetadata();
+      return this.#producerIdBlockEnd;
+    });
+
+    // The internal topics: open transactions first (their markers land in __consumer_offsets too).
+    this.recoveredTransactions = replayTransactionState(cluster, this.#logger);
+    const transactionsEnded = resolveOpenTransactions(cluster, this.recoveredTransactions, this.#broker.clock.now(), this.#logger);
+    let groups = { groups: 0, offsets: 0, pending: 0 };
+    if (cluster.topics.get(OFFSETS_TOPIC) !== undefined) groups = replayOffsetsTopic(cluster, groupCoordinatorOf(this.#broker), this.#logger);
+
+    const stats = this.#recovering.stats;
+    this.#recovering = null;
+    this.#writeMetadata();
+    this.#writeLogStartCheckpoint(true);
+    this.#unsubscribe.push(this.#store.onChanged(() => this.#configsChanged()));
+    this.#unsubscribe.push(cluster.topics.onDeleted((topic) => this.#topicDeleted(topic)));
+    this.#summary = {
+      cleanShutdown,
+      topics: cluster.topics.size,
+      partitions: stats.partitions,
+      batches: stats.batches,
+      bytes: stats.bytes,
+      truncated: stats.truncated,
+      indexesRebuilt: stats.indexesRebuilt,
+      swapsCompleted: stats.swapsCompleted,
+      transactionsEnded,
+      groups: groups.groups,
+      committedOffsets: groups.offsets,
+      elapsedMs: performance.now() - started,
+    };
+    const s = this.#summary;
+    this.#logger.info(
+      `data directory ${this.path}: ${s.topics} topics, ${s.partitions} partitions, ${(s.bytes / 1048576).toFixed(1)} MiB recovered in ${s.elapsedMs.toFixed(0)} ms` +
+        (cleanShutdown ? ' (after a clean shutdown)' : ' (after an unclean shutdown: tails checked)') +
+        (s.groups > 0 ? `; ${s.groups} groups, ${s.committedOffsets} committed offsets` : ''),
+    );
+  }
+
+  /** Partition directories of no topic (or of a deleted topic's old id, or a leftover -delete) go. */
+  #removeStrayDirectories(meta: ClusterMetadata | null): void {
+    const fs = this.fs;
+    const topics = new Map((meta?.topics ?? []).map((t) => [t.name, t]));
+    for (const name of fs.list(this.path)) {
+      const dir = joinPath(this.path, name);
+      if (!fs.isDirectory(dir)) continue;
+      const parsed = parsePartitionDirName(name);
+      const topic = parsed === null ? undefined : topics.get(parsed.topic);
+      let stray = topic === undefined || parsed === null || parsed.partition >= topic.partitions;
+      if (!stray) {
+        const id = decodePartitionMetadata(fs.readFile(joinPath(dir, PARTITION_METADATA)) ?? Buffer.alloc(0));
+        stray = id !== null && id !== topic!.id;
+      }
+      if (!stray) continue;
+      this.#logger.warn(`data directory: removing ${dir}, which belongs to no topic (deleted before a crash?)`);
+      fs.removeTree(dir);
+    }
+  }
+
+  // ---- TopicStore ----
+
+  newPartition(topic: Topic, index: number, logOptions: PartitionLogOptions): Partition {
+    const key = partitionDirName(topic.name, index);
+    const dir = joinPath(this.path, key);
+    const settings = this.#settingsFor(topic);
+    const r = this.#recovering;
+    let made;
+    if (r !== null && r.topicIds.get(topic.name) === topic.id && this.fs.isDirectory(dir)) {
+      made = recoverDurablePartition(this, dir, topic.name, index, settings, logOptions, {
+        recoveryPoint: r.recoveryPoints.get(key) ?? 0,
+        logStartOffset: r.logStarts.get(key),
+        cleanShutdown: r.cleanShutdown,
+      });
+      const rep = made.report!;
+      if (!this.fs.exists(joinPath(dir, PARTITION_METADATA))) made.storage.writePartitionMetadata(topic.id);
+      r.stats.partitions++;
+      r.stats.batches += rep.batches;
+      r.stats.bytes += rep.bytes;
+      r.stats.indexesRebuilt += rep.indexesRebuilt;
+      r.stats.swapsCompleted += rep.swapsCompleted;
+      if (rep.truncated !== null) {
+        r.stats.truncated.push(`${key}: ${rep.truncated.bytes} bytes (${rep.truncated.reason})`);
+        this.#logger.warn(`${key}: cut ${rep.truncated.bytes} bytes from the end of the log: ${rep.truncated.reason}`);
+      }
+    } else {
+      // A leftover directory of an older topic of this name must not leak into the new one.
+      if (this.fs.exists(dir)) this.fs.removeTree(dir);
+      made = createDurablePartition(this, dir, topic.name, index, topic.id, settings, logOptions);
+      if (r !== null) r.stats.partitions++;
+    }
+    this.#logs.set(key, { storage: made.storage, topic, partition: made.partition });
+    return made.partition;
+  }
+
+  topicsChanged(): void {
+    if (this.#recovering === null) this.#writeMetadata();
+  }
+
+  // ---- DiskLogContext ----
+
+  /**
+   * Written at once, before DeleteRecords is answered, without fsync (a process crash keeps it);
+   * the next flush makes it durable. A retention sweep rewrites it once per partition it moves.
+   */
+  logStartOffsetChanged(_log: DiskLog): void {
+    if (this.#recovering !== null || this.#closing !== null) return;
+    this.#writeLogStartCheckpoint(false);
+  }
+
+  // ---- changes ----
+
+  #topicDeleted(topic: Topic): void {
+    for (let i = 0; i < topic.partitions.length; i++) {
+      const key = partitionDirName(topic.name, i);
+      const e = this.#logs.get(key);
+      if (e === undefined || e.topic !== topic) continue;
+      e.storage.deleteAll();
+      this.#logs.delete(key);
+    }
+  }
+
+  #configsChanged(): void {
+    if (this.#recovering !== null) return;
+    for (const e of this.#logs.values()) e.storage.updateSettings(this.#settingsFor(e.topic));
+    this.#writeMetadata();
+  }
+
+  #settingsFor(topic: Topic): DiskLogSettings {
+    const flushMessages = this.#store.topicNumber(topic, 'flush.messages');
+    return {
+      indexIntervalBytes: Math.max(0, this.#store.topicNumber(topic, 'index.interval.bytes')),
+      flushMessages: flushMessages >= LONG_MAX_AS_NUMBER ? Infinity : Math.max(1, flushMessages),
+    };
+  }
+
+  /** How long data of this topic may stay unflushed: its flush.ms if set lower, else the interval. */
+  #flushMsFor(topic: Topic): number {
+    const own = this.#store.topicNumber(topic, 'flush.ms');
+    const dev = this.flushIntervalMs > 0 ? this.flushIntervalMs : Infinity;
+    return own >= LONG_MAX_AS_NUMBER ? dev : Math.min(own, dev);
+  }
+
+  #writeMetadata(): void {
+    const topics = [...this.#cluster.topics.all()].map((t) => ({ name: t.name, id: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.configs) }));
+    const nodeId = this.#broker.config.nodeId;
+    const own = this.#store.dynamicConfigs(nodeId);
+    writeMetadataFile(this.fs, this.path, {
+      clusterId: this.#cluster.clusterId,
+      nodeId,
+      topics,
+      brokerConfigs: { cluster: Object.fromEntries(this.#store.dynamicConfigs(null)), nodes: own.size > 0 ? { [String(nodeId)]: Object.fromEntries(own) } : {} },
+      producerIdBlockEnd: this.#producerIdBlockEnd,
+    });
+  }
+
+  #checkpoint(of: (e: LogEntry) => number): Buffer {
+    const entries: OffsetCheckpointEntry[] = [];
+    for (const e of this.#logs.values()) entries.push({ topic: e.topic.name, partition: e.partition.partition, offset: of(e) });
+    return encodeOffsetCheckpoint(entries);
+  }
+
+  #writeLogStartCheckpoint(durable: boolean): void {
+    writeFileAtomic(this.fs, joinPath(this.path, LOG_START_OFFSET_CHECKPOINT), this.#checkpoint((e) => e.partition.log.logStartOffset), durable);
+    this.#logStartUnsynced = !durable;
+  }
+
+  /**
+   * Written without fsync: each recovery point was reached by a completed fsync of its data, so a
+   * lost or older checkpoint only makes the next recovery check more, never less.
+   */
+  #writeRecoveryPoints(durable: boolean): void {
+    writeFileAtomic(this.fs, joinPath(this.path, RECOVERY_POINT_CHECKPOINT), this.#checkpoint((e) => e.storage.recoveryPoint), durable);
+  }
+
+  // ---- flushing ----
+
+  #armFlusher(): void {
+    if (this.#closing !== null) return;
+    const tick = this.flushIntervalMs > 0 ? Math.min(this.flushIntervalMs, 1000) : 1000;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null;
+      this.#flushRound = this.flushDue()
+        .catch((e: unknown) => this.#logger.error(`background flush: ${(e as Error).message}`))
+        .finally(() => {
+          this.#flushRound = null;
+          this.#armFlusher();
+        });
+    }, tick);
+    // The flusher alone must not keep a process alive.
+    this.#flushTimer.unref();
+  }
+
+  /** Flushes every log whose unflushed data is older than its flush interval. */
+  async flushDue(): Promise<void> {
+    const due = [...this.#logs.values()].filter((e) => e.storage.unflushed && e.storage.msSinceFlush >= this.#flushMsFor(e.topic));
+    await this.#flush(due);
+  }
+
+  /** Flushes every log now (tests, benchmarks). */
+  async flushAll(): Promise<void> {
+    await this.#flush([...this.#logs.values()].filter((e) => e.storage.unflushed));
+  }
+
+  async #flush(entries: readonly LogEntry[]): Promise<void> {
+    const results = await Promise.allSettled(entries.map((e) => e.storage.flush()));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.#logger.error(`flush of ${entries[i]!.storage.dir} failed: ${(r.reason as Error).message}`);
+    });
+    if (this.#closing !== null) return;
+    if (this.#logStartUnsynced) {
+      syncFile(this.fs, joinPath(this.path, LOG_START_OFFSET_CHECKPOINT));
+      this.#logStartUnsynced = false;
+    }
+    if (entries.length > 0) this.#writeRecoveryPoints(false);
+  }
+
+  // ---- closing ----
+
+  /**
+   * Clean shutdown, after the broker closed: waits for the cleaner's pass and a running flush,
+   * then writes snapshots, indexes and checkpoints, fsyncs them, and marks the shutdown clean.
+   * Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+      this.#flushTimer = null;
+      await this.#flushRound;
+      await (this.#maintenance ?? logMaintenanceOf(this.#cluster))?.idle();
+      for (const u of this.#unsubscribe.splice(0)) u();
+      for (const e of this.#logs.values()) e.storage.close();
+      const fs = this.fs;
+      this.#writeRecoveryPoints(true);
+      this.#writeLogStartCheckpoint(true);
+      this.#writeMetadata();
+      writeFileAtomic(fs, joinPath(this.path, CLEAN_SHUTDOWN_FILE), Buffer.alloc(0));
+      if (this.#cluster.topics.store === this) this.#cluster.topics.store = null;
+      dataDirs.delete(this.#cluster);
+      this.#unlock();
+    })();
+    return this.#closing;
+  }
+}
+
+let bootIdText: string | undefined;
+/** Linux's id of this boot (a pid from another boot means nothing); '' elsewhere. */
+function bootId(): string {
+  if (bootIdText === undefined) {
+    try {
+      bootIdText = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootIdText = '';
+    }
+  }
+  return bootIdText;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

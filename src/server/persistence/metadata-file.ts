@@ -1,0 +1,78 @@
+/**
+ * `minikafka-metadata.json` in the data directory root: what Kafka keeps in its KRaft metadata
+ * log (__cluster_metadata) and meta.properties, as one small JSON document that is replaced
+ * whole and atomically (tmp, fsync, rename, fsync dir) on every change, before the change is
+ * answered:
+ *
+ *   {
+ *     "version": 1,
+ *     "clusterId": "minikafka-cluster-01",      // informational
+ *     "nodeId": 1,                              // informational
+ *     "topics": [
+ *       { "name": "orders", "id": "<22-char topic id>", "partitions": 3,
+ *         "configs": { "cleanup.policy": "compact" } }    // topic overrides only
+ *     ],
+ *     "brokerConfigs": {                        // dynamic broker configs (AlterConfigs)
+ *       "cluster": { "log.retention.ms": "60000" },   // cluster-wide default resource
+ *       "nodes": { "1": { ... } }               // per broker id
+ *     },
+ *     "producerIdBlockEnd": 2000                // producer ids below it may have been handed out
+ *   }
+ *
+ * Kafka writes a record per change to a replicated log; a dev broker's metadata is small enough
+ * that rewriting it whole costs less than keeping a log of it.
+ */
+import { joinPath, writeFileAtomic } from '../../log/disk/file-system.js';
+import type { FileSystem } from '../../log/disk/file-system.js';
+
+export const METADATA_FILE = 'minikafka-metadata.json';
+const VERSION = 1;
+
+export interface TopicRecord {
+  readonly name: string;
+  readonly id: string;
+  readonly partitions: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface ClusterMetadata {
+  readonly version: number;
+  readonly clusterId: string;
+  readonly nodeId: number;
+  readonly topics: readonly TopicRecord[];
+  readonly brokerConfigs: {
+    readonly cluster: Readonly<Record<string, string>>;
+    readonly nodes: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  };
+  readonly producerIdBlockEnd: number;
+}
+
+export class MetadataFileError extends Error {
+  override readonly name = 'MetadataFileError';
+}
+
+export function readMetadataFile(fs: FileSystem, dir: string): ClusterMetadata | null {
+  const buf = fs.readFile(joinPath(dir, METADATA_FILE));
+  if (buf === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    // Written atomically, so a bad file is not a crash's doing: refuse rather than start empty.
+    throw new MetadataFileError(`${joinPath(dir, METADATA_FILE)} is not valid JSON (${(e as Error).message}); fix or remove it`);
+  }
+  const m = parsed as Partial<ClusterMetadata>;
+  if (m.version !== VERSION || !Array.isArray(m.topics)) throw new MetadataFileError(`${joinPath(dir, METADATA_FILE)}: unsupported version ${String(m.version)}`);
+  return {
+    version: VERSION,
+    clusterId: String(m.clusterId ?? ''),
+    nodeId: Number(m.nodeId ?? 1),
+    topics: m.topics.map((t) => ({ name: String(t.name), id: String(t.id), partitions: Number(t.partitions), configs: { ...(t.configs ?? {}) } })),
+    brokerConfigs: { cluster: { ...(m.brokerConfigs?.cluster ?? {}) }, nodes: { ...(m.brokerConfigs?.nodes ?? {}) } },
+    producerIdBlockEnd: Number(m.producerIdBlockEnd ?? 0),
+  };
+}
+
+export function writeMetadataFile(fs: FileSystem, dir: string, m: Omit<ClusterMetadata, 'version'>): void {
+  writeFileAtomic(fs, joinPath(dir, METADATA_FILE), Buffer.from(JSON.stringify({ version: VERSION, ...m }, null, 2) + '\n'));
+}
