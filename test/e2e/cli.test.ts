@@ -53,6 +53,9 @@ t.test('bad input exits 1 with one sentence', async (t) => {
     [['start', '--config', 'novalue'], /--config takes KEY=VALUE/],
     [['start', '--config', 'num.partitions=x'], /num.partitions must be an integer/],
     [['start', '--log-level', 'loud'], /Invalid values/],
+    [['start', '--flush-interval-ms', '-5'], /--flush-interval-ms must be a non-negative integer/],
+    [['start', '--data-dir', ''], /--data-dir needs a directory/],
+    [['start', '--data-dir', '/dev/null/not-a-dir'], /\S/],
     [[], /Give a command/],
     [['frobnicate'], /Unknown argument: frobnicate/],
   ];
