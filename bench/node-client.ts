@@ -2,7 +2,7 @@
  * Runs bench/node/load-client.mjs (@platformatic/kafka from test/interop/node) in a process of its
  * own, so the client's CPU and memory are never counted as the harness's or the broker's.
  */
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,11 +21,12 @@ export interface NodeRate {
   readonly joinMs?: number;
 }
 
-/** Fails early, with the fix, when the interop install is missing. */
+/** Installs the Node client on a clean clone (test/interop/setup.sh node: npm ci there), or fails loudly. */
 export function checkNodeClient(): void {
-  if (!existsSync(join(repoRoot, 'test/interop/node/node_modules/@platformatic/kafka'))) {
-    throw new Error('the Node client is not installed: run `bash test/interop/setup.sh node` (npm ci in test/interop/node)');
-  }
+  const installed = () => existsSync(join(repoRoot, 'test/interop/node/node_modules/@platformatic/kafka'));
+  if (installed()) return;
+  execFileSync('bash', [join(repoRoot, 'test/interop/setup.sh'), 'node'], { stdio: 'inherit' });
+  if (!installed()) throw new Error('the Node client is still missing after `bash test/interop/setup.sh node`');
 }
 
 function flags(o: Record<string, string | number>): string[] {
