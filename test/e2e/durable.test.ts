@@ -13,7 +13,7 @@ import { buildBatchSync, BatchLayout, readInt64 } from '../../src/protocol/recor
 import { dataDirOf } from '../../src/server/persistence/data-dir.js';
 import { logMaintenanceOf } from '../../src/server/log-maintenance.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
-import { addPartitions, committedValues, initProducerId, send, transactionalProducer, values } from '../helpers/transactions.js';
+import { addPartitions, committedValues, endTxn, initProducerId, send, transactionalProducer, values } from '../helpers/transactions.js';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'minikafka-durable-'));
@@ -151,7 +151,7 @@ t.test('compaction swaps cleaned segments in on disk', async (t) => {
   t.same(await readValues(c, 'state'), before, 'the compacted log came back as it was');
 });
 
-t.test('transactions left open by a crash are ended at start: committed if the commit was logged', async (t) => {
+t.test('after a crash a logged commit is completed at start; an open transaction stays open', async (t) => {
   const fs = new MemoryFileSystem();
   const kafka = await MiniKafka.start({ dataDir: '/data', fileSystem: fs, topics: ['tx'] });
   const c = await WireClient.connect(kafka.bootstrapServers);
@@ -183,12 +183,18 @@ t.test('transactions left open by a crash are ended at start: committed if the c
   t.teardown(() => again.stop());
   const c2 = await WireClient.connect(again.bootstrapServers);
   t.teardown(() => c2.close());
-  t.equal(dataDirOf(again.broker.cluster)!.summary.transactionsEnded, 2);
+  const summary = dataDirOf(again.broker.cluster)!.summary;
+  t.same([summary.transactionsLoaded, summary.transactionsCompleted], [2, 1]);
   const r = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: 1 });
-  t.equal(r.lastStableOffset, r.highWatermark, 'nothing is left open');
+  t.equal(r.lastStableOffset, 2n, 'the open transaction holds the last stable offset');
+  t.same(committedValues(r.records, r.abortedTransactions).map((v) => v.value), ['c-0', 'c-1'], 'the logged commit was completed');
+  const { transactionCoordinatorOf: coordinatorOf } = await import('../../src/server/txn/transaction-coordinator.js');
   t.same(
-    committedValues(r.records, r.abortedTransactions).map((v) => v.value),
-    ['c-0', 'c-1'],
-    'the logged commit was completed, the other transaction aborted',
+    ['committing', 'open'].map((id) => coordinatorOf(again.broker).transaction(id)!.state),
+    ['CompleteCommit', 'Ongoing'],
   );
+  t.equal((await endTxn(c2, open, false)).errorCode, 0, 'its producer can still abort it');
+  const after = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: 1 });
+  t.equal(after.lastStableOffset, after.highWatermark, 'nothing is left open');
+  t.same(committedValues(after.records, after.abortedTransactions).map((v) => v.value), ['c-0', 'c-1']);
 });

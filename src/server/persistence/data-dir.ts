@@ -13,8 +13,8 @@
  * Opening the directory recovers everything before the broker listens: topics with their ids,
  * configs and partitions (each partition directory checked as LogLoader does, see
  * log-recovery.ts), dynamic broker configs, the producer id block, then the internal topics:
- * transactions left open in data partitions are ended (internal-topics.ts) and the group
- * coordinator is loaded from __consumer_offsets. Partition directories that belong to no topic
+ * the group coordinator is loaded from __consumer_offsets and the transaction coordinator from
+ * __transaction_state (internal-topics.ts), open transactions staying open as on Kafka. Partition directories that belong to no topic
  * (a topic deleted during a crash) are removed.
  *
  * While the broker runs, topic changes (create, delete, new partitions) and config changes
@@ -58,7 +58,8 @@ import type { TransactionLogValue } from '../../protocol/coordinator-records/ind
 import type { Logger } from '../../util/logger.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
 import type { ClusterMetadata } from './metadata-file.js';
-import { replayOffsetsTopic, replayTransactionState, resolveOpenTransactions } from './internal-topics.js';
+import { replayOffsetsTopic, replayTransactionState } from './internal-topics.js';
+import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const LOCK_FILE = '.lock';
@@ -93,7 +94,10 @@ export interface RecoverySummary {
   readonly truncated: readonly string[];
   readonly indexesRebuilt: number;
   readonly swapsCompleted: number;
-  readonly transactionsEnded: number;
+  /** Transactional ids restored into the transaction coordinator from __transaction_state. */
+  readonly transactionsLoaded: number;
+  /** Of those, transactions logged as PrepareCommit/PrepareAbort whose markers loading wrote. */
+  readonly transactionsCompleted: number;
   readonly groups: number;
   readonly committedOffsets: number;
   readonly elapsedMs: number;
@@ -145,7 +149,7 @@ export class DataDir implements TopicStore, DiskLogContext {
   readonly #logs = new Map<string, LogEntry>();
   #recovering: Recovering | null = null;
   #summary: RecoverySummary | null = null;
-  /** __transaction_state as replayed at start: the seam for a transaction coordinator loader. */
+  /** __transaction_state as replayed at start (loaded into the transaction coordinator). */
   recoveredTransactions: ReadonlyMap<string, TransactionLogValue> = new Map();
   #producerIdBlockEnd = 0;
   #flushTimer: NodeJS.Timeout | null = null;
@@ -273,11 +277,14 @@ export class DataDir implements TopicStore, DiskLogContext {
       return this.#producerIdBlockEnd;
     });
 
-    // The internal topics: open transactions first (their markers land in __consumer_offsets too).
-    this.recoveredTransactions = replayTransactionState(cluster, this.#logger);
-    const transactionsEnded = resolveOpenTransactions(cluster, this.recoveredTransactions, this.#broker.clock.now(), this.#logger);
+    // The internal topics: committed offsets first, with the transactional ones still pending, so
+    // that the transaction coordinator's markers (loading completes PrepareCommit/PrepareAbort)
+    // reach them through the group coordinator.
     let groups = { groups: 0, offsets: 0, pending: 0 };
     if (cluster.topics.get(OFFSETS_TOPIC) !== undefined) groups = replayOffsetsTopic(cluster, groupCoordinatorOf(this.#broker), this.#logger);
+    this.recoveredTransactions = replayTransactionState(cluster, this.#logger);
+    let txns = { loaded: 0, completed: 0 };
+    if (this.recoveredTransactions.size > 0) txns = transactionCoordinatorOf(this.#broker).load(this.recoveredTransactions);
 
     const stats = this.#recovering.stats;
     this.#recovering = null;
@@ -294,7 +301,8 @@ export class DataDir implements TopicStore, DiskLogContext {
       truncated: stats.truncated,
       indexesRebuilt: stats.indexesRebuilt,
       swapsCompleted: stats.swapsCompleted,
-      transactionsEnded,
+      transactionsLoaded: txns.loaded,
+      transactionsCompleted: txns.completed,
       groups: groups.groups,
       committedOffsets: groups.offsets,
       elapsedMs: performance.now() - started,

@@ -7,11 +7,10 @@
  *   commit of the same partition was already applied, ABORT drops it); a tombstone deletes.
  *   Groups come back Empty (GroupCoordinator.restoreGroup); a group with offsets but no metadata
  *   record is a "simple" group, as when it was created by a manual commit.
- * - __transaction_state: the latest state of each transactional id. The transaction coordinator
- *   has no loader yet, so this state is used here for one thing: ending the transactions the
- *   data partitions still have open (resolveOpenTransactions), so that the last stable offset
- *   does not stay stuck behind a transaction nobody will finish. The replayed map is kept on the
- *   data directory (DataDir.recoveredTransactions) as the seam for a coordinator loader.
+ * - __transaction_state: the latest state of each transactional id, which the transaction
+ *   coordinator loads (TransactionCoordinator.load): open transactions stay open (the data
+ *   partitions' producer state keeps them open too, holding the last stable offset) until their
+ *   producer ends them or they time out; logged commits and aborts get their markers.
  */
 import { BatchAttribute, BatchLayout, ControlRecordType, RecordCursor, readControlRecordType, readInt64, recordsSectionSync } from '../../protocol/records/index.js';
 import type { TransactionLogValue } from '../../protocol/coordinator-records/index.js';
@@ -23,8 +22,6 @@ import { decodeCoordinatorRecord, OFFSETS_TOPIC } from '../group/offsets-topic.j
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { CommittedOffset } from '../group/offset-store.js';
 import { decodeTransactionLogRecord, TRANSACTION_STATE_TOPIC } from '../txn/transaction-state-log.js';
-import { TXN_STATE_ID } from '../txn/transaction-metadata.js';
-import { appendTxnMarker } from '../txn/transaction-markers.js';
 
 interface RecordView {
   readonly key: Buffer | null;
@@ -88,41 +85,6 @@ export function replayTransactionState(cluster: Cluster, logger: Logger): Map<st
     }
   }
   return out;
-}
-
-/**
- * Ends every transaction a data partition still has open, since no coordinator will: COMMIT
- * when __transaction_state says the transaction was being committed (PrepareCommit, or
- * CompleteCommit with markers missing), otherwise ABORT with the producer's epoch bumped, as
- * Kafka's coordinator aborts a transaction that timed out, fencing the producer that had it
- * open. Returns how many markers were written.
- */
-export function resolveOpenTransactions(cluster: Cluster, transactions: ReadonlyMap<string, TransactionLogValue>, now: number, logger: Logger): number {
-  const committing = new Map<number, number>();
-  const aborting = new Map<number, number>();
-  for (const v of transactions.values()) {
-    if (v.transactionStatus === TXN_STATE_ID.PrepareCommit || v.transactionStatus === TXN_STATE_ID.CompleteCommit) committing.set(Number(v.producerId), v.producerEpoch);
-    if (v.transactionStatus === TXN_STATE_ID.PrepareAbort || v.transactionStatus === TXN_STATE_ID.CompleteAbort) aborting.set(Number(v.producerId), v.producerEpoch);
-  }
-  let written = 0;
-  for (const topic of cluster.topics.all()) {
-    for (const p of topic.partitions) {
-      const open = [...p.producerState.activeProducers()].filter((e) => e.currentTxnFirstOffset !== null);
-      for (const e of open) {
-        const commit = committing.get(e.producerId) === e.producerEpoch;
-        const decided = commit || aborting.get(e.producerId) === e.producerEpoch;
-        const epoch = decided ? e.producerEpoch : Math.min(e.producerEpoch + 1, 32767);
-        const code = appendTxnMarker(p, { producerId: e.producerId, producerEpoch: epoch, coordinatorEpoch: Math.max(e.coordinatorEpoch, 0), commit }, now);
-        if (code !== 0) {
-          logger.warn(`${topic.name}-${p.partition}: could not end the open transaction of producer ${e.producerId} (error ${code})`);
-          continue;
-        }
-        written++;
-        logger.info(`${topic.name}-${p.partition}: ${commit ? 'committed' : 'aborted'} the transaction producer ${e.producerId} left open before the restart`);
-      }
-    }
-  }
-  return written;
 }
 
 // ---- __consumer_offsets ----

@@ -24,8 +24,8 @@
  *
  * Deviations from Kafka: transaction version 0/1 only (transaction.version is not finalized, so
  * clients do not use KIP-890 part 2); markers are written before EndTxn is answered, so clients
- * never see PrepareCommit/PrepareAbort nor the CONCURRENT_TRANSACTIONS they cause; the state is
- * not reloaded from __transaction_state at start (the log is in memory).
+ * never see PrepareCommit/PrepareAbort nor the CONCURRENT_TRANSACTIONS they cause. In durable mode
+ * the state is reloaded from __transaction_state at start (`load`, Kafka's loadTransactionsForTxnTopicPartition).
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../broker-config.js';
@@ -35,12 +35,13 @@ import { producerIdsOf } from '../producer-ids.js';
 import type { ProducerIdAllocator } from '../producer-ids.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
-import { TransactionMetadata, TxnState, ALL_TXN_STATES, IllegalTxnTransition, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, expirationAllowed, isEpochExhausted } from './transaction-metadata.js';
+import { TransactionMetadata, TxnState, TXN_STATE_ID, ALL_TXN_STATES, IllegalTxnTransition, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, expirationAllowed, isEpochExhausted } from './transaction-metadata.js';
 import type { TxnPartition, TxnTransit } from './transaction-metadata.js';
 import { TransactionStateLog } from './transaction-state-log.js';
 import { clusterMarkerWriter } from './transaction-markers.js';
 import { groupCoordinatorOf } from '../group/group-coordinator.js';
 import type { MarkerWriter, OffsetsMarkerWriter } from './transaction-markers.js';
+import type { TransactionLogValue } from '../../protocol/coordinator-records/index.js';
 
 export interface TransactionCoordinatorSettings {
   readonly transactionMaxTimeoutMs: number;
@@ -185,6 +186,46 @@ export class TransactionCoordinator {
   /** Kafka's coordinator epoch: the leader epoch of the id's __transaction_state partition. */
   coordinatorEpoch(transactionalId: string): number {
     return this.stateLog.partitionFor(transactionalId).leaderEpoch;
+  }
+
+  // ---- loading (durable mode) ----
+
+  /**
+   * Restores the transactional ids replayed from __transaction_state (the latest record of each),
+   * as Kafka's TransactionStateManager loads a partition when it becomes its leader: Empty,
+   * Ongoing and Complete* come back as they were (an Ongoing one keeps its start time, so the
+   * abort timer ends it once transaction.timeout.ms is over); PrepareCommit/PrepareAbort get their
+   * markers written (again: a partition that has them refuses nothing, it just takes another) and
+   * complete. PrepareEpochFence is never written by this coordinator; found in a log it is taken
+   * as Ongoing, the state it fences. Returns how many ids were restored and how many completed.
+   */
+  load(transactions: ReadonlyMap<string, TransactionLogValue>): { loaded: number; completed: number } {
+    const pending: { meta: TransactionMetadata; commit: boolean }[] = [];
+    const byId = new Map(Object.entries(TXN_STATE_ID).map(([name, id]) => [id, name as TxnState]));
+    for (const [transactionalId, v] of transactions) {
+      let state = byId.get(v.transactionStatus);
+      if (state === undefined || state === S.DEAD) {
+        if (state === undefined) this.logger.warn(`transactional id ${transactionalId}: unknown state ${v.transactionStatus} in ${this.stateLog.topic().name}; not loaded`);
+        continue;
+      }
+      if (state === S.PREPARE_EPOCH_FENCE) state = S.ONGOING;
+      const meta = new TransactionMetadata(transactionalId, Number(v.producerId), v.transactionTimeoutMs, Number(v.transactionLastUpdateTimestampMs));
+      meta.producerEpoch = v.producerEpoch;
+      meta.txnStartTimestamp = Number(v.transactionStartTimestampMs);
+      meta.state = state;
+      if (state === S.ONGOING || state === S.PREPARE_COMMIT || state === S.PREPARE_ABORT) {
+        for (const tp of v.transactionPartitions ?? []) meta.partitions.set(tp.topic, new Set(tp.partitionIds));
+      }
+      this.#txns.set(transactionalId, meta);
+      if (state === S.PREPARE_COMMIT || state === S.PREPARE_ABORT) pending.push({ meta, commit: state === S.PREPARE_COMMIT });
+    }
+    let completed = 0;
+    for (const { meta, commit } of pending) {
+      this.#sendMarkers(meta, commit);
+      if (meta.state === S.COMPLETE_COMMIT || meta.state === S.COMPLETE_ABORT) completed++;
+      this.logger.info(`transactional id ${meta.transactionalId}: completed the ${commit ? 'commit' : 'abort'} logged before the restart`);
+    }
+    return { loaded: this.#txns.size, completed };
   }
 
   // ---- InitProducerId ----

@@ -21,8 +21,8 @@
  * producer, as Kafka writes them (compression is enforced to none).
  *
  * Deviations from Kafka: the topic is created synchronously on first use (Kafka answers
- * COORDINATOR_NOT_AVAILABLE while it creates it); it is not compacted and not read back at start
- * (the log is in memory).
+ * COORDINATOR_NOT_AVAILABLE while it creates it); it is not compacted. In durable mode it is read
+ * back at start (persistence/internal-topics.ts) and loaded into the coordinator.
  */
 import { Reader } from '../../protocol/reader.js';
 import { Writer } from '../../protocol/writer.js';
