@@ -56,17 +56,7 @@ export interface CrashOptions {
   readonly rng?: () => number;
 }
 
-/** A small deterministic PRNG (mulberry32) for crash tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../util/seeded-random.js';
 
 export class MemoryFileSystem implements FileSystem {
   readonly #names = new Map<string, Inode>();

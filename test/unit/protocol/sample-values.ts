@@ -34,17 +34,8 @@ export const schemas = messageSchemas as unknown as readonly MessageSchema[];
 
 const inRange = (r: Range, v: number) => r !== null && v >= r[0] && v <= r[1];
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../../src/util/seeded-random.js';
+export { prng };
 
 function defaultValue(s: MessageSchema, f: FieldSchema): unknown {
   const d = f.def;

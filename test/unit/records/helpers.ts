@@ -1,17 +1,7 @@
 import type { RecordsErrorName } from '../../../src/protocol/records/index.js';
 import { RecordsError } from '../../../src/protocol/records/index.js';
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce from the seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as prng } from '../../../src/util/seeded-random.js';
 
 export function randInt(rng: () => number, max: number): number {
   return Math.floor(rng() * max);
