@@ -1,7 +1,7 @@
 /**
  * The two brokers under test, started as a user starts them, and what the harness reads from them:
  *
- * - minikafka: its CLI from dist/cli.mjs (`start --port 0 --json`), in memory, one Node process;
+ * - minikafka: its CLI from dist/cli.cjs (`start --port 0 --json`), in memory, one Node process;
  * - Apache Kafka: bench/kafka/start-kafka.sh (single KRaft broker+controller, storage formatted,
  *   dev settings), one JVM whose pid the script reports.
  *
@@ -26,7 +26,7 @@ import { ZERO_UUID } from '../src/protocol/uuid.js';
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from dist/bench/ where this runs. */
 export const repoRoot = join(here, '../..');
-const cli = join(repoRoot, 'dist/cli.mjs');
+const cli = join(repoRoot, 'dist/cli.cjs');
 const kafkaDir = join(repoRoot, 'bench/kafka');
 
 export type BrokerKind = 'minikafka' | 'kafka';

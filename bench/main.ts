@@ -186,8 +186,11 @@ function startupSection(r: StartupResult): Section {
     'startup',
     'Startup',
     [
-      'minikafka: `node dist/cli.mjs start --port 0 --json`, spawn to the ready line and to the first Metadata answer (the client connects once the ready line is out). ' +
+      'minikafka: `node dist/cli.cjs start --port 0 --json`, spawn to the ready line and to the first Metadata answer (the client connects once the ready line is out). ' +
         'Kafka: broker JVM launch to the first Metadata answer, polled every 10 ms; its one-time `kafka-storage format` is not counted there but is in the start-script row.',
+      ...(process.env.NODE_EXTRA_CA_CERTS
+        ? ['This machine sets NODE_EXTRA_CA_CERTS, which Node reads at every start (tens of ms here); the bare-listener row shows what that leaves as the floor for any Node program.']
+        : []),
     ],
     ms,
     [

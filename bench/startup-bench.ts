@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MiniKafka } from '../src/index.js';
 import { procMemory, startKafka, startMiniKafka } from './brokers.js';
@@ -21,6 +22,7 @@ export { stat } from './stats.js';
 export const STARTUP = {
   firstMetadata: 'process start → first Metadata response',
   readyLine: 'process start → ready line (minikafka CLI)',
+  nodeFloor: 'process start → ready line of a bare Node listener (the floor)',
   inProcess: 'MiniKafka.start() in process',
   script: 'start script → first Metadata, storage format included (Kafka)',
   idleRss: 'RSS after start, idle',
@@ -45,6 +47,8 @@ export async function runStartupBench(o: StartupOptions): Promise<StartupResult>
   const idleMemory = new Samples();
   const settleMs = o.settleMs ?? 1000;
   for (let i = 0; i < o.miniKafkaRuns; i++) {
+    // Interleaved with our runs, so both see the same moments of a noisy machine.
+    startup.add('minikafka', STARTUP.nodeFloor, 'ms', await bareNodeReadyMs());
     const s = await startMiniKafka();
     try {
       startup.add('minikafka', STARTUP.firstMetadata, 'ms', s.firstMetadataMs);
@@ -77,6 +81,26 @@ export async function runStartupBench(o: StartupOptions): Promise<StartupResult>
     }
   }
   return { startup, idleMemory };
+}
+
+/**
+ * Spawn to the ready line of a Node process that only listens on a free port and says so: what
+ * Node itself costs on this machine, environment included, below which no Node CLI can start.
+ */
+const BARE_LISTENER = "require('node:net').createServer().listen(0, '127.0.0.1', function () { process.stdout.write('ready ' + this.address().port + '\\n'); });";
+
+function bareNodeReadyMs(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['-e', BARE_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let ms: number | undefined;
+    child.stdout.once('data', () => {
+      ms = performance.now() - t0;
+      child.kill('SIGTERM');
+    });
+    child.once('error', reject);
+    child.once('exit', () => (ms === undefined ? reject(new Error('the bare Node listener exited before its ready line')) : resolve(ms)));
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -9,14 +9,14 @@ import { execSync } from 'node:child_process';
 /** Newest mtime of the TypeScript sources below path (other files do not feed the build). */
 function newest(path) {
   const st = statSync(path);
-  if (!st.isDirectory()) return path.endsWith('.ts') || path.endsWith('.mjs') || path.endsWith('.json') ? st.mtimeMs : 0;
+  if (!st.isDirectory()) return path.endsWith('.ts') || path.endsWith('.cts') || path.endsWith('.mjs') || path.endsWith('.json') ? st.mtimeMs : 0;
   let m = 0;
   for (const e of readdirSync(path)) if (!SKIP.has(e)) m = Math.max(m, newest(join(path, e)));
   return m;
 }
 const SKIP = new Set(['node_modules', '.venv', 'target', 'bin', '__pycache__', 'go', 'java', 'python']);
 
-const output = 'dist/cli.mjs';
+const output = 'dist/cli.cjs';
 const sources = ['src', 'test', 'bench', 'scripts/bundle-cli.mjs', 'tsconfig.json', 'package.json'].filter((p) => existsSync(p));
 const fresh = existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map(newest));
 if (fresh) {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `minikafka` command. `minikafka start` runs a broker in the foreground until SIGINT or
  * SIGTERM; when it is ready it prints one line a script can wait for (`--json` for JSON).

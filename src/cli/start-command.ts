@@ -70,8 +70,6 @@ export async function startCommand(a: StartArgs): Promise<void> {
     if (e instanceof UsageError || e instanceof ConfigError) throw new Error(err.message);
     throw e;
   }
-  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -85,6 +83,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
       },
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
+  // Before the ready line: a script may send a signal the moment it reads it.
+  process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
 }

@@ -8,7 +8,7 @@ import { WireClient } from '../helpers/wire-client.js';
 import { MetadataApi } from '../../src/protocol/messages/metadata.js';
 import { MiniKafka } from '../../src/index.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli.mjs');
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli.cjs');
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 20000 });

@@ -20,7 +20,7 @@ import { DescribeConfigsApi, IncrementalAlterConfigsApi, MetadataApi, OffsetComm
 import { buildBatchSync, iterateRecords } from '../../src/protocol/records/index.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli.mjs');
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli.cjs');
 const ROUNDS = 10;
 
 async function startBroker(dir: string, extra: string[]): Promise<{ child: ChildProcess; bootstrap: string }> {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = join(root, 'dist/cli.mjs');
+const cli = join(root, 'dist/cli.cjs');
 const jar = join(root, 'test/interop/java/target/interop.jar');
 const KILLS = Number(process.env.INTEROP_DURABLE_KILLS ?? 10);
 const RECORDS = Number(process.env.INTEROP_DURABLE_RECORDS ?? 1_000_000);

@@ -1,13 +1,16 @@
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
-import { lz4, zstd, snappy } from './native-codecs.js';
+import { lz4, zstd, snappy, zlib } from './native-codecs.js';
 import { CompressionCodec, Magic } from './batch-header.js';
 import { fixLz4HeaderChecksum } from './lz4-frame.js';
 import { RecordsError, invalidRecord, unsupportedCompression } from './records-error.js';
 import { snappyDecode, xerialEncode } from './snappy-xerial.js';
 
-const gunzipAsync = promisify(zlib.gunzip);
-const gzipAsync = promisify(zlib.gzip);
+function gunzipAsync(data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib().gunzip(data, (e, out) => (e ? reject(e) : resolve(out))));
+}
+
+function gzipAsync(data: Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib().gzip(data, { level }, (e, out) => (e ? reject(e) : resolve(out))));
+}
 
 /**
  * Below this size the thread-pool round trip of the async codecs costs more
@@ -50,7 +53,7 @@ export function decompressSync(codec: number, data: Buffer, magic: number = Magi
   try {
     switch (codec) {
       case CompressionCodec.NONE: return data;
-      case CompressionCodec.GZIP: return zlib.gunzipSync(data);
+      case CompressionCodec.GZIP: return zlib().gunzipSync(data);
       case CompressionCodec.SNAPPY: return snappyDecode(data);
       case CompressionCodec.LZ4: return lz4().decompressFrameSync(magic === Magic.V0 ? fixLz4HeaderChecksum(data) : data);
       default: throw unsupportedCompression('zstd decompression is async-only here; use decompress()');
@@ -89,7 +92,7 @@ export function compressSync(codec: number, data: Buffer, opts: CompressOptions 
   checkCodec(codec, Magic.V2);
   switch (codec) {
     case CompressionCodec.NONE: return data;
-    case CompressionCodec.GZIP: return zlib.gzipSync(data, { level: opts.gzipLevel ?? 6 });
+    case CompressionCodec.GZIP: return zlib().gzipSync(data, { level: opts.gzipLevel ?? 6 });
     case CompressionCodec.SNAPPY: return opts.snappyFraming === 'raw' ? snappy().compressSync(data) : xerialEncode(data);
     case CompressionCodec.LZ4: return lz4().compressFrameSync(data);
     default: throw unsupportedCompression('zstd compression is async-only here; use compress()');
@@ -102,6 +105,6 @@ export async function compress(codec: number, data: Buffer, opts: CompressOption
   if (data.length < ASYNC_THRESHOLD || codec === CompressionCodec.NONE || codec === CompressionCodec.SNAPPY) {
     return compressSync(codec, data, opts);
   }
-  if (codec === CompressionCodec.GZIP) return gzipAsync(data, { level: opts.gzipLevel ?? 6 });
+  if (codec === CompressionCodec.GZIP) return gzipAsync(data, opts.gzipLevel ?? 6);
   return lz4().compressFrame(data);
 }

@@ -55,7 +55,7 @@
  *   the sync deadline does not rebalance the group for an id that no longer exists (Kafka keeps
  *   the old id pending).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUuidText } from '../../protocol/uuid.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { Reader } from '../../protocol/reader.js';
 import { defaultJoinGroupResponse } from '../../protocol/messages/join-group.js';
@@ -342,7 +342,7 @@ export class ClassicGroup {
       return;
     }
     // Kafka's form: "<group.instance.id or client.id>-<java.util.UUID>".
-    const newMemberId = `${req.groupInstanceId ?? client.clientId}-${randomUUID()}`;
+    const newMemberId = `${req.groupInstanceId ?? client.clientId}-${randomUuidText()}`;
     if (req.groupInstanceId !== null) {
       const existing = this.#staticMembers.get(req.groupInstanceId);
       if (existing !== undefined) {
