@@ -8,6 +8,7 @@
 // The bundle is CommonJS because only a classic script can be compiled with a code cache on Node 20.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, rmSync } from 'node:fs';
 
 /**
@@ -62,17 +63,65 @@ rmSync(cache, { force: true });
 await warmStart();
 if (!existsSync(cache)) throw new Error(`bundle-cli: one start of dist/cli.cjs did not write ${cache}`);
 
-/** Starts the built CLI once and stops it; the launcher writes the code cache as it exits. */
+/**
+ * Starts the built CLI once, asks it for ApiVersions and Metadata as a client's first requests do,
+ * and stops it; the launcher writes the code cache as it exits, so the cache holds the functions
+ * of a start and of a client's first requests.
+ */
 function warmStart() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli.cjs', 'start', '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['dist/cli.cjs', 'start', '--port', '0', '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stdout.once('data', () => child.kill('SIGTERM'));
+    child.stdout.once('data', (d) => {
+      firstRequests(JSON.parse(d.toString().split('\n')[0]).port).then(
+        () => child.kill('SIGTERM'),
+        (e) => {
+          child.kill('SIGKILL');
+          reject(e);
+        },
+      );
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
       else reject(new Error(`bundle-cli: the built CLI did not start and stop cleanly (exit ${code ?? signal})`));
     });
+  });
+}
+
+/** Request header v1 (api key, version, correlation id, client id) and an empty or null-topics body. */
+function frame(apiKey, apiVersion, correlationId, body) {
+  const clientId = Buffer.from('bundle-cli');
+  const head = Buffer.alloc(10);
+  head.writeInt16BE(apiKey, 0);
+  head.writeInt16BE(apiVersion, 2);
+  head.writeInt32BE(correlationId, 4);
+  head.writeInt16BE(clientId.length, 8);
+  const payload = Buffer.concat([head, clientId, body]);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(payload.length);
+  return Buffer.concat([size, payload]);
+}
+
+/** ApiVersions v0, then Metadata v1 for all topics; resolves when both answers are in. */
+function firstRequests(port) {
+  return new Promise((resolve, reject) => {
+    const topicsNull = Buffer.alloc(4);
+    topicsNull.writeInt32BE(-1);
+    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([frame(18, 0, 1, Buffer.alloc(0)), frame(3, 1, 2, topicsNull)])));
+    const timer = setTimeout(() => socket.destroy(new Error('bundle-cli: the built CLI did not answer ApiVersions and Metadata')), 10_000);
+    let got = Buffer.alloc(0);
+    socket.on('data', (d) => {
+      got = Buffer.concat([got, d]);
+      // Two answers: size-prefixed frames whose correlation ids are 1 and 2.
+      const first = got.length >= 8 ? got.readInt32BE(0) + 4 : Infinity;
+      if (got.length < first + 8) return;
+      clearTimeout(timer);
+      socket.destroy();
+      if (got.readInt32BE(4) === 1 && got.readInt32BE(first + 4) === 2) resolve();
+      else reject(new Error('bundle-cli: the built CLI answered ApiVersions and Metadata with the wrong correlation ids'));
+    });
+    socket.once('error', reject);
   });
 }
