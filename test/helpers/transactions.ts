@@ -13,7 +13,7 @@ import {
 } from '../../src/protocol/messages/index.js';
 import type { EndTxnResponse, InitProducerIdResponse, ProduceResponsePartitionProduceResponse } from '../../src/protocol/messages/index.js';
 import { buildBatchSync, iterateRecords, readBatchHeader, readControlRecordType } from '../../src/protocol/records/index.js';
-import { produceRequest, batchesOf } from './data-path.js';
+import { produceRequest, batchesOf, fetchOne } from './data-path.js';
 import type { WireClient } from './wire-client.js';
 
 export function initProducerId(c: WireClient, transactionalId: string | null, opts: { timeoutMs?: number; version?: number; producerId?: bigint; producerEpoch?: number } = {}): Promise<InitProducerIdResponse> {
@@ -140,4 +140,22 @@ export function committedValues(records: unknown, aborted: readonly { producerId
     for (const r of iterateRecords(b)) out.push({ offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? '' });
   }
   return out;
+}
+
+/**
+ * All that a read_committed consumer gets from one partition, from offset 0 to its last stable
+ * offset, and whether a transaction was still open there (last stable offset below the high
+ * watermark) when the reading ended.
+ */
+export async function readCommitted(c: WireClient, topic: string, partition: number): Promise<{ records: { offset: number; key: string | null; value: string }[]; openTransaction: boolean }> {
+  const records: { offset: number; key: string | null; value: string }[] = [];
+  let offset = 0;
+  for (;;) {
+    const f = await fetchOne(c, { topic, partition, offset }, { isolationLevel: 1 });
+    records.push(...committedValues(f.records, f.abortedTransactions));
+    const batches = batchesOf(f.records);
+    if (batches.length === 0) return { records, openTransaction: f.lastStableOffset !== f.highWatermark };
+    const last = readBatchHeader(batches[batches.length - 1]!);
+    offset = last.baseOffset + last.lastOffsetDelta + 1;
+  }
 }

@@ -13,33 +13,21 @@
  * Env: INTEROP_BOOTSTRAP=host:port runs it against that broker instead (its cleaner must run
  * promptly, e.g. log.cleaner.backoff.ms=200, for the program's 60 s deadline).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
+import { root, setupClients } from './harness.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root');
-    dir = up;
-  }
-}
 
 type Line = Record<string, unknown> & { step: string; ok: boolean };
 
-const root = repoRoot();
 t.setTimeout(10 * 60_000);
 
-const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh'), 'java'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-if (setup.status !== 0) {
-  t.fail('test/interop/setup.sh java failed: the Java interop program is not built', { status: setup.status, stderr: setup.stderr?.slice(-4000) });
+const setupError = setupClients('java');
+if (setupError !== null) {
+  t.fail(setupError);
 } else {
   t.test('Java clients: 100,000 updates over 1,000 keys compact to one latest value per live key, tombstones gone', async (t) => {
     let bootstrap = process.env['INTEROP_BOOTSTRAP'];

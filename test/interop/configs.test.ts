@@ -11,24 +11,13 @@
  * Env: INTEROP_BOOTSTRAP=host:port runs it against that broker instead (with --settle-ms 1500,
  * since Kafka applies config changes asynchronously).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
+import { root, setupClients } from './harness.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root');
-    dir = up;
-  }
-}
 
 const KAFKA_4_4_0 = `
 {"step":"create_topic","ok":true}
@@ -80,12 +69,11 @@ function parse(text: string, topic: string): Line[] {
     .map((l) => JSON.parse(l.replaceAll(topic, 'TOPIC')) as Line);
 }
 
-const root = repoRoot();
 t.setTimeout(10 * 60_000);
 
-const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh'), 'java'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-if (setup.status !== 0) {
-  t.fail('test/interop/setup.sh java failed: the Java interop program is not built', { status: setup.status, stderr: setup.stderr?.slice(-4000) });
+const setupError = setupClients('java');
+if (setupError !== null) {
+  t.fail(setupError);
 } else {
   t.test('Java Admin: describe, incrementally alter, errors — as Apache Kafka 4.4.0 answers', async (t) => {
     let bootstrap = process.env['INTEROP_BOOTSTRAP'];

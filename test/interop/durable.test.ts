@@ -6,18 +6,17 @@
  * and sequences, which only works if the restarted broker recovered its producer state; then the
  * program reads the topic back and checks that every record is there exactly once and in order.
  *
- * Needs the Java interop program (test/interop/setup.sh java); skipped without it.
+ * Builds the Java interop program first (test/interop/setup.sh java) when it is missing.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import t from 'tap';
+import { root, setupClients } from './harness.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = join(root, 'dist/cli.cjs');
 const jar = join(root, 'test/interop/java/target/interop.jar');
 const KILLS = Number(process.env.INTEROP_DURABLE_KILLS ?? 10);
@@ -52,7 +51,12 @@ async function startBroker(dir: string, port: number): Promise<ChildProcess> {
   }
 }
 
-t.test(`Java idempotent producer, broker killed ${KILLS} times with SIGKILL: every record exactly once, in order`, { skip: !existsSync(jar) ? 'run test/interop/setup.sh java first' : false }, async (t) => {
+t.test(`Java idempotent producer, broker killed ${KILLS} times with SIGKILL: every record exactly once, in order`, async (t) => {
+  const setupError = setupClients('java');
+  if (setupError !== null) {
+    t.fail(setupError);
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'minikafka-durable-java-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();

@@ -16,31 +16,19 @@
  *
  * Env: INTEROP_GROUP_CLIENTS=java-consumer,franz-go   run only these member kinds.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { produceOne } from '../helpers/data-path.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
 import { groupCoordinatorOf } from '../../src/server/group/group-coordinator.js';
+import { root, setupClients } from './harness.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root');
-    dir = up;
-  }
-}
 
-const root = repoRoot();
 const JAVA = ['java', '-cp', join(root, 'test/interop/java/target/interop.jar'), 'dev.minikafka.interop.Groups'];
 const PY = join(root, 'test/interop/python/.venv/bin/python');
 const GO = join(root, 'test/interop/go/bin/groups');
@@ -169,9 +157,9 @@ const only = process.env['INTEROP_GROUP_CLIENTS']?.split(',').filter(Boolean);
 const kinds = only ? KINDS.filter((k) => only.includes(k.name)) : KINDS;
 t.setTimeout(15 * 60_000);
 
-const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh')], { cwd: root, encoding: 'utf8' });
-if (setup.status !== 0) {
-  t.fail('test/interop/setup.sh failed', { stderr: setup.stderr?.slice(-4000) });
+const setupError = setupClients();
+if (setupError !== null) {
+  t.fail(setupError);
 } else {
   let kafka: MiniKafka;
   let wire: WireClient;

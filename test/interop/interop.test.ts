@@ -12,13 +12,13 @@
  *      INTEROP_CLIENTS=java,kafkajs  run only these clients (names in clients.json)
  *      INTEROP_RECORDS=N             records per client run (default 10000, split over the codecs)
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
+import { root, runProgram, setupClients } from './harness.js';
+import type { ProgramRun } from './harness.js';
 
 interface ClientSpec {
   readonly name: string;
@@ -78,62 +78,12 @@ function nodeAtLeast(major: number, minor: number): boolean {
   return ma > major || (ma === major && mi >= minor);
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('interop test: cannot find the minikafka repository root');
-    dir = up;
-  }
-}
 
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly lines: StepLine[];
-  readonly junk: string[];
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-function runClient(root: string, spec: ClientSpec, bootstrap: string, records: number): Promise<RunResult> {
+function runClient(spec: ClientSpec, bootstrap: string, records: number): Promise<ProgramRun<StepLine>> {
   const topic = `interop-${spec.name}-${randomBytes(4).toString('hex')}`;
-  const [cmd, ...baseArgs] = spec.command as [string, ...string[]];
-  // "node" is this Node; a relative path is from the repository root; anything else is on PATH.
-  const command = cmd === 'node' ? process.execPath : cmd.includes('/') ? join(root, cmd) : cmd;
-  const args = [...baseArgs, '--bootstrap', bootstrap, '--topic', topic, '--records', String(records)];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CLIENT_TIMEOUT_MS);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const lines: StepLine[] = [];
-      const junk: string[] = [];
-      for (const line of stdout.split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          lines.push(JSON.parse(line) as StepLine);
-        } catch {
-          junk.push(line);
-        }
-      }
-      resolve({ code, signal, lines, junk, stderr, ms: Date.now() - started });
-    });
-  });
+  return runProgram<StepLine>(spec.command, ['--bootstrap', bootstrap, '--topic', topic, '--records', String(records)], CLIENT_TIMEOUT_MS);
 }
 
-const root = repoRoot();
 const clients = (JSON.parse(readFileSync(join(root, 'test/interop/clients.json'), 'utf8')) as { clients: ClientSpec[] }).clients;
 const only = process.env['INTEROP_CLIENTS']?.split(',').filter(Boolean);
 const selected = only ? clients.filter((c) => only.includes(c.name)) : clients;
@@ -146,12 +96,9 @@ if (only && selected.length !== only.length) {
   t.fail(`INTEROP_CLIENTS names unknown clients: ${only.filter((n) => !clients.some((c) => c.name === n)).join(', ')}`);
 }
 
-const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-if (setup.status !== 0) {
-  t.fail('test/interop/setup.sh failed: the interop clients are not built', {
-    status: setup.status,
-    stderr: setup.stderr?.slice(-4000),
-  });
+const setupError = setupClients();
+if (setupError !== null) {
+  t.fail(setupError);
 } else {
   let bootstrap = process.env['INTEROP_BOOTSTRAP'];
   let kafka: MiniKafka | undefined;
@@ -168,7 +115,7 @@ if (setup.status !== 0) {
 
   for (const spec of selected) {
     t.test(spec.name, async (t) => {
-      const res = await runClient(root, spec, bootstrap!, records);
+      const res = await runClient(spec, bootstrap!, records);
       t.comment(`${spec.name}: ${res.ms} ms, exit ${res.code ?? res.signal}`);
       const failedSteps: string[] = [];
       for (const line of res.lines) {

@@ -19,21 +19,19 @@
  * Env: INTEROP_BOOTSTRAP=host:port, INTEROP_TXN_CLIENTS=java,franz-go, INTEROP_TXN_RECORDS=N (1000),
  *      INTEROP_TXN_KILLS=N (20).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { Test as TapTest } from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import type { InterceptedRequest } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { batchesOf, fetchOne, produceOne } from '../helpers/data-path.js';
-import { committedValues } from '../helpers/transactions.js';
+import { produceOne } from '../helpers/data-path.js';
+import { readCommitted } from '../helpers/transactions.js';
+import { javaProgram, runProgram, setupClients } from './harness.js';
+import type { ProgramRun } from './harness.js';
 import { CreateTopicsApi } from '../../src/protocol/messages/index.js';
 import type { ProduceRequest } from '../../src/protocol/messages/index.js';
-import { buildBatchSync, readBatchHeader } from '../../src/protocol/records/index.js';
+import { buildBatchSync } from '../../src/protocol/records/index.js';
 import type { RequestContext } from '../../src/server/handler.js';
 
 interface StepLine {
@@ -43,18 +41,6 @@ interface StepLine {
   readonly detail?: unknown;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the minikafka repository root');
-    dir = up;
-  }
-}
-
-const root = repoRoot();
 
 /** The transaction programs, each run from the repository root with --bootstrap, --topic, --records. */
 const CLIENTS: readonly { readonly name: string; readonly command: readonly string[] }[] = [
@@ -80,71 +66,13 @@ const REQUIRED_STEPS = [
 
 const CLIENT_TIMEOUT_MS = 180_000;
 
-interface RunResult {
-  readonly code: number | null;
-  readonly lines: StepLine[];
-  readonly junk: string[];
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-function run(command: readonly string[], bootstrap: string, topic: string, records: number): Promise<RunResult> {
-  const [cmd, ...baseArgs] = command as [string, ...string[]];
-  const exe = cmd === 'node' ? process.execPath : cmd.includes('/') ? join(root, cmd) : cmd;
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, [...baseArgs, '--bootstrap', bootstrap, '--topic', topic, '--records', String(records)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CLIENT_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines: StepLine[] = [];
-      const junk: string[] = [];
-      for (const line of stdout.split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          lines.push(JSON.parse(line) as StepLine);
-        } catch {
-          junk.push(line);
-        }
-      }
-      resolve({ code, lines, junk, stderr, ms: Date.now() - started });
-    });
-  });
+function run(command: readonly string[], bootstrap: string, topic: string, records: number): Promise<ProgramRun<StepLine>> {
+  return runProgram<StepLine>(command, ['--bootstrap', bootstrap, '--topic', topic, '--records', String(records)], CLIENT_TIMEOUT_MS);
 }
 
 /** Runs a program and kills it (SIGKILL) after `killAfterMs` unless it ended first. */
-function runKilled(command: readonly string[], bootstrap: string, killAfterMs: number): Promise<RunResult & { killed: boolean }> {
-  const [cmd, ...baseArgs] = command as [string, ...string[]];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...baseArgs, '--bootstrap', bootstrap], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, killAfterMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as StepLine);
-      resolve({ code, lines, junk: [], stderr, ms: Date.now() - started, killed });
-    });
-  });
+function runKilled(command: readonly string[], bootstrap: string, killAfterMs: number): Promise<ProgramRun<StepLine>> {
+  return runProgram<StepLine>(command, ['--bootstrap', bootstrap], killAfterMs);
 }
 
 const only = process.env['INTEROP_TXN_CLIENTS']?.split(',').filter(Boolean);
@@ -153,9 +81,9 @@ const records = Number(process.env['INTEROP_TXN_RECORDS'] ?? 1000);
 
 t.setTimeout(30 * 60_000);
 
-const setup = spawnSync('bash', [join(root, 'test/interop/setup.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-if (setup.status !== 0) {
-  t.fail('test/interop/setup.sh failed: the interop clients are not built', { status: setup.status, stderr: setup.stderr?.slice(-4000) });
+const setupError = setupClients();
+if (setupError !== null) {
+  t.fail(setupError);
 } else {
   let bootstrap = process.env['INTEROP_BOOTSTRAP'];
   let kafka: MiniKafka | undefined;
@@ -185,7 +113,7 @@ if (setup.status !== 0) {
     });
   }
 
-  const JAVA = (cls: string) => ['java', '-cp', 'test/interop/java/target/interop.jar', `dev.minikafka.interop.${cls}`];
+  const JAVA = javaProgram;
   const javaWanted = !only || only.includes('java');
 
   t.test('java Admin: listTransactions, describeTransactions, describeProducers, fenceProducers', { skip: !javaWanted }, async (t) => {
@@ -237,17 +165,9 @@ if (setup.status !== 0) {
     t.notOk(last.killed, 'the last run finishes', { stderr: last.stderr.slice(-2000) });
     const values: string[] = [];
     for (let p = 0; p < 3; p++) {
-      let offset = 0;
-      for (;;) {
-        const f = await fetchOne(c, { topic: output, partition: p, offset }, { isolationLevel: 1 });
-        const got = committedValues(f.records, f.abortedTransactions);
-        values.push(...got.map((x) => x.value));
-        if (f.lastStableOffset !== f.highWatermark) t.fail(`output p${p}: a transaction is still open`);
-        const batches = batchesOf(f.records);
-        if (batches.length === 0) break;
-        const lastBatch = readBatchHeader(batches[batches.length - 1]!);
-        offset = lastBatch.baseOffset + lastBatch.lastOffsetDelta + 1;
-      }
+      const r = await readCommitted(c, output, p);
+      if (r.openTransaction) t.fail(`output p${p}: a transaction is still open`);
+      values.push(...r.records.map((x) => x.value));
     }
     const counts = new Map<string, number>();
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);

@@ -1,0 +1,91 @@
+/**
+ * What the interop suites share: where the repository is, the automatic client setup, and running a
+ * client program that reports JSON lines on stdout (optionally killed with SIGKILL at a set time,
+ * for the crash-and-restart scenarios).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the nearest folder above this file whose package.json names minikafka. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'minikafka') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('interop test: cannot find the minikafka repository root');
+    dir = up;
+  }
+}
+
+export const root = repoRoot();
+
+/** The Java interop programs: `java -cp interop.jar dev.minikafka.interop.<cls>`. */
+export function javaProgram(cls: string): string[] {
+  return ['java', '-cp', 'test/interop/java/target/interop.jar', `dev.minikafka.interop.${cls}`];
+}
+
+/**
+ * Builds what is missing of the client programs (test/interop/setup.sh; a no-op when all is built),
+ * all of them or the named parts (java, python, go, node). Returns an error text when the setup
+ * failed, for the suite to fail with.
+ */
+export function setupClients(...parts: string[]): string | null {
+  const r = spawnSync('bash', [join(root, 'test/interop/setup.sh'), ...parts], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return r.status === 0 ? null : `test/interop/setup.sh failed (status ${r.status}): the interop clients are not built\n${(r.stderr ?? '').slice(-4000)}`;
+}
+
+export interface ProgramRun<L> {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The JSON lines of stdout. */
+  readonly lines: L[];
+  /** Lines of stdout that are not JSON. */
+  readonly junk: string[];
+  readonly stderr: string;
+  readonly ms: number;
+  /** Killed by `killAfterMs` before it ended. */
+  readonly killed: boolean;
+}
+
+/**
+ * Runs a program from the repository root: "node" is this Node, a command with a slash is relative
+ * to the root, anything else is looked up on PATH. After `killAfterMs` it is killed with SIGKILL.
+ */
+export function runProgram<L = Record<string, unknown>>(command: readonly string[], args: readonly string[], killAfterMs: number): Promise<ProgramRun<L>> {
+  const [cmd, ...baseArgs] = command as [string, ...string[]];
+  const exe = cmd === 'node' ? process.execPath : cmd.includes('/') ? join(root, cmd) : cmd;
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, [...baseArgs, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const lines: L[] = [];
+      const junk: string[] = [];
+      for (const line of stdout.split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          lines.push(JSON.parse(line) as L);
+        } catch {
+          junk.push(line);
+        }
+      }
+      resolve({ code, signal, lines, junk, stderr, ms: Date.now() - started, killed });
+    });
+  });
+}
