@@ -7,6 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MiniKafka } from '../../src/index.js';
+import type { MiniKafkaOptions } from '../../src/index.js';
 
 /** The repository root: the nearest folder above this file whose package.json names minikafka. */
 export function repoRoot(): string {
@@ -35,6 +37,18 @@ export function javaProgram(cls: string): string[] {
 export function setupClients(...parts: string[]): string | null {
   const r = spawnSync('bash', [join(root, 'test/interop/setup.sh'), ...parts], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return r.status === 0 ? null : `test/interop/setup.sh failed (status ${r.status}): the interop clients are not built\n${(r.stderr ?? '').slice(-4000)}`;
+}
+
+/**
+ * The broker a suite runs against: INTEROP_BOOTSTRAP when set (e.g. the reference Apache Kafka of
+ * bench/kafka/start-kafka.sh), else a MiniKafka started in this process and stopped at `t`'s end.
+ */
+export async function brokerUnderTest(t: { teardown(fn: () => unknown): void }, options: MiniKafkaOptions = {}): Promise<string> {
+  const given = process.env['INTEROP_BOOTSTRAP'];
+  if (given) return given;
+  const kafka = await MiniKafka.start(options);
+  t.teardown(() => kafka.stop());
+  return kafka.bootstrapServers;
 }
 
 export interface ProgramRun<L> {

@@ -14,13 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { MiniKafka } from '../../src/index.js';
 import { CreateTopicsApi, MetadataApi } from '../../src/protocol/messages/index.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
 import { produceOne } from '../helpers/data-path.js';
 import { readCommitted } from '../helpers/transactions.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { javaProgram, runProgram, setupClients } from './harness.js';
+import { brokerUnderTest, javaProgram, runProgram, setupClients } from './harness.js';
 
 const KILLS = Number(process.env['INTEROP_STREAMS_KILLS'] ?? 3);
 const RECORDS = Number(process.env['INTEROP_STREAMS_RECORDS'] ?? 3000);
@@ -44,12 +43,7 @@ if (setupError !== null) {
   t.fail(setupError);
 } else {
   t.test('Kafka Streams exactly_once_v2 word count, killed at random points and restarted: every count exactly once', async (t) => {
-    let bootstrap = process.env['INTEROP_BOOTSTRAP'];
-    if (!bootstrap) {
-      const kafka = await MiniKafka.start({});
-      t.teardown(() => kafka.stop());
-      bootstrap = kafka.bootstrapServers;
-    }
+    const bootstrap = await brokerUnderTest(t);
     const id = randomBytes(4).toString('hex');
     const [input, output, appId] = [`streams-in-${id}`, `streams-out-${id}`, `streams-app-${id}`];
     const stateDir = mkdtempSync(join(tmpdir(), 'minikafka-streams-'));
