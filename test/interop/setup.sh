@@ -3,6 +3,7 @@
 # its output is newer than its inputs, so a second run takes about a second.
 #
 #   java/    mvn package             -> java/target/interop.jar (+ java/target/lib/)
+#   java-mirror/ mvn package         -> java-mirror/target/mirror.jar (+ lib/)
 #   python/  venv + pip install -r   -> python/.venv (stamp: .venv/.requirements.sha256)
 #   go/      go build ./cmd/...      -> go/bin/franz, go/bin/sarama, go/bin/groups (groups.test.ts),
 #                                       go/bin/franz-txn (transactions.test.ts)
@@ -29,15 +30,22 @@ newer() {
 exec 9>"$here/.setup.lock"
 flock 9
 
-setup_java() {
-  local d="$here/java"
-  if newer "$d/target/interop.jar" "$d/pom.xml" "$d/src" && [[ -d "$d/target/lib" ]]; then return; fi
+# One Maven project: DIR (under test/interop) whose package is target/JAR with target/lib/.
+build_maven() {
+  local d="$here/$1" jar="$2"
+  if newer "$d/target/$jar" "$d/pom.xml" "$d/src" && [[ -d "$d/target/lib" ]]; then return; fi
   need java "install a JDK 17+ (Debian: apt-get install openjdk-17-jdk-headless)"
   need mvn "install Maven (Debian: apt-get install maven)"
-  say "java: mvn package (kafka-clients)"
+  say "java: mvn package ($1)"
   rm -rf "$d/target/lib"
-  mvn -q -B -f "$d/pom.xml" package || die "java: mvn package failed"
-  [[ -f "$d/target/interop.jar" ]] || die "java: target/interop.jar was not built"
+  mvn -q -B -f "$d/pom.xml" package || die "java: mvn package failed in $1"
+  [[ -f "$d/target/$jar" ]] || die "java: $1/target/$jar was not built"
+}
+
+# kafka-clients, Kafka Streams, Connect (java/); MirrorMaker 2 (java-mirror/, see its pom).
+setup_java() {
+  build_maven java interop.jar
+  build_maven java-mirror mirror.jar
 }
 
 setup_python() {
