@@ -227,10 +227,6 @@ t.test('fetch errors: out of range, unknown topic or partition, leader epochs, s
   const diverged = await fetchOne(c, { topic: 'f', offset: 3, lastFetchedEpoch: 5 });
   t.same([diverged.errorCode, diverged.divergingEpoch?.epoch, diverged.divergingEpoch?.endOffset], [ErrorCode.NONE, -1, -1n], 'an epoch the leader never had diverges');
 
-  const incremental = await fetch(c, [{ topic: 'f' }], { version: 12, sessionId: 123, sessionEpoch: 1 });
-  t.equal(incremental.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, 'no sessions are created, so an incremental fetch names an unknown one');
-  const full = await fetch(c, [{ topic: 'f' }], { version: 12, sessionId: 0, sessionEpoch: 0 });
-  t.same([full.errorCode, full.sessionId], [ErrorCode.NONE, 0], 'a request for a new session is answered in full, sessionless');
 });
 
 t.test('maxBytes, partitionMaxBytes and the first batch that is always returned (KIP-74)', async (t) => {

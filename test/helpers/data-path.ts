@@ -58,7 +58,16 @@ export interface FetchTarget {
 
 export function fetchRequest(
   targets: readonly FetchTarget[],
-  opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; isolationLevel?: number; sessionId?: number; sessionEpoch?: number } = {},
+  opts: {
+    maxWaitMs?: number;
+    minBytes?: number;
+    maxBytes?: number;
+    isolationLevel?: number;
+    sessionId?: number;
+    sessionEpoch?: number;
+    /** Partitions an incremental request removes from its session. */
+    forgotten?: readonly { topic: string; topicId?: string; partitions: number[] }[];
+  } = {},
 ): FetchRequest {
   return {
     clusterId: null,
@@ -85,7 +94,7 @@ export function fetchRequest(
         },
       ],
     })),
-    forgottenTopicsData: [],
+    forgottenTopicsData: (opts.forgotten ?? []).map((f) => ({ topic: f.topic, topicId: f.topicId ?? ZERO_UUID, partitions: f.partitions })),
     rackId: '',
   };
 }

@@ -33,16 +33,14 @@
  *   append (which moves it) wakes the wait like any append.
  * - Fetch below v10 from a topic with compression.type=zstd: UNSUPPORTED_COMPRESSION_TYPE.
  *
- * Fetch sessions (KIP-227): not created. Every full request (sessionEpoch 0 or -1) is answered
- * in full with sessionId 0, which is what Kafka does when its session cache has no room
- * (FetchSession.scala): clients then keep sending full requests, which is correct, just larger.
- * An incremental request (any other epoch) names a session we never created:
- * FETCH_SESSION_ID_NOT_FOUND, and clients fall back to a full request.
+ * Fetch sessions (KIP-227, v7+): see fetch-sessions.ts. A full request (epoch 0) opens one and
+ * is answered whole; an incremental one reads every partition of its session and is answered with
+ * the partitions that changed; session errors are top-level codes with no partitions.
  *
  * Versions 4-18. replicaId / ReplicaState are ignored: followers are treated as consumers.
  */
 import { FetchApi } from '../../protocol/messages/fetch.js';
-import type { FetchRequest, FetchRequestFetchPartition, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
+import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { NO_RESPONSE, defineHandler } from '../handler.js';
 import type { ConnectionInfo, HandlerResult, RequestContext } from '../handler.js';
@@ -51,6 +49,7 @@ import type { Partition } from '../../log/partition.js';
 import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
 import { topicCompressionType } from '../configs/topic-settings.js';
 import { BatchLayout, readBaseOffset } from '../../protocol/records/index.js';
+import { fetchSessionsOf } from '../fetch-sessions.js';
 
 const READ_COMMITTED = 1;
 
@@ -59,13 +58,15 @@ export const fetchHandler = defineHandler(FetchApi, {
   maxVersion: 18,
 
   handle(ctx, req): HandlerResult<FetchResponse> | Promise<HandlerResult<FetchResponse>> {
-    // Incremental fetch requests name a session; this broker never creates one (see above).
-    if (req.sessionEpoch !== 0 && req.sessionEpoch !== -1) return sessionError(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
-    const first = readAll(ctx, req);
+    const fc = fetchSessionsOf(ctx.broker).open(req, ctx.apiVersion);
+    if (fc.kind === 'error') return sessionError(fc.errorCode);
+    const topics = fc.kind === 'session' ? fc.session.topics() : req.topics;
+    const answer = (r: FetchResponse) => (fc.kind === 'session' ? fc.session.select(r, fc.incremental) : r);
+    const first = readAll(ctx, req, topics);
     const immediate =
       req.maxWaitMs <= 0 || first.waitable.length === 0 || first.bytes >= req.minBytes || first.mustAnswer;
-    if (immediate) return first.response;
-    return longPoll(ctx, req, first.waitable);
+    if (immediate) return answer(first.response);
+    return longPoll(ctx, req, topics, first.waitable).then((r) => (r === NO_RESPONSE ? r : answer(r)));
   },
 
   errorResponse(_ctx, req, code) {
@@ -146,8 +147,8 @@ function resolveTopic(ctx: RequestContext, name: string, id: string): Topic | un
   return ctx.apiVersion >= 13 ? topics.getById(id) : topics.get(name);
 }
 
-/** One pass over every requested partition, in order, with the request-wide byte budget. */
-function readAll(ctx: RequestContext, req: FetchRequest): ReadOutcome {
+/** One pass over every partition to read, in order, with the request-wide byte budget. */
+function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchRequestFetchTopic[]): ReadOutcome {
   const v = ctx.apiVersion;
   const broker = ctx.broker;
   const committed = req.isolationLevel === READ_COMMITTED;
@@ -159,7 +160,10 @@ function readAll(ctx: RequestContext, req: FetchRequest): ReadOutcome {
   let bytes = 0;
   let mustAnswer = false;
 
-  for (const t of req.topics) {
+  for (const t of topics) {
+    // A topic named with no partitions is not answered (Kafka builds its answer by partition); the
+    // Java client's session-closing fetch sends one, and would take it for an extra topic.
+    if (t.partitions.length === 0) continue;
     const topic = resolveTopic(ctx, t.topic, t.topicId);
     const partitions: FetchResponsePartitionData[] = [];
     responses.push({ topic: topic?.name ?? t.topic, topicId: topic?.id ?? t.topicId, partitions });
@@ -286,7 +290,7 @@ function onConnectionClose(conn: ConnectionInfo, fn: () => void): () => void {
 
 type WaitEnd = 'data' | 'timeout' | 'closed';
 
-async function longPoll(ctx: RequestContext, req: FetchRequest, waitable: Waitable[]): Promise<HandlerResult<FetchResponse>> {
+async function longPoll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchRequestFetchTopic[], waitable: Waitable[]): Promise<FetchResponse | typeof NO_RESPONSE> {
   if (ctx.connection.closed) return NO_RESPONSE;
   const committed = req.isolationLevel === READ_COMMITTED;
   const end = await new Promise<WaitEnd>((resolve) => {
@@ -332,5 +336,5 @@ async function longPoll(ctx: RequestContext, req: FetchRequest, waitable: Waitab
     if (total >= req.minBytes) finish('data');
   });
   if (end === 'closed') return NO_RESPONSE;
-  return readAll(ctx, req).response;
+  return readAll(ctx, req, topics).response;
 }
