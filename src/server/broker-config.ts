@@ -2,6 +2,8 @@
  * Static broker configuration: Kafka's names and Kafka 4.x defaults, except where a dev broker
  * is better served otherwise (each such default says why).
  */
+import type { Logger } from '../util/logger.js';
+
 export interface BrokerConfig {
   /** node.id */
   nodeId: number;
@@ -76,4 +78,19 @@ export function applyBrokerConfig(c: BrokerConfig, key: string, value: string): 
   const set = TYPED[key];
   if (set) set(c, value);
   c.extra.set(key, value);
+}
+
+/**
+ * A coordinator's integer setting from the broker's configs: `fallback` (Kafka's default) when
+ * unset, and, with a warning, when not an integer of at least `min`, since a coordinator must run.
+ */
+export function intSetting(config: BrokerConfig, key: string, fallback: number, min: number, logger: Logger): number {
+  const raw = config.extra.get(key);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) {
+    logger.warn(`${key}=${raw} is not an integer >= ${min}; using ${fallback}`);
+    return fallback;
+  }
+  return n;
 }

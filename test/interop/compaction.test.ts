@@ -13,12 +13,9 @@
  * Env: INTEROP_BOOTSTRAP=host:port runs it against that broker instead (its cleaner must run
  * promptly, e.g. log.cleaner.backoff.ms=200, for the program's 60 s deadline).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import t from 'tap';
-import { MiniKafka } from '../../src/index.js';
-import { root, setupClients } from './harness.js';
+import { brokerUnderTest, javaProgram, runProgram, setupClients } from './harness.js';
 
 
 type Line = Record<string, unknown> & { step: string; ok: boolean };
@@ -30,38 +27,16 @@ if (setupError !== null) {
   t.fail(setupError);
 } else {
   t.test('Java clients: 100,000 updates over 1,000 keys compact to one latest value per live key, tombstones gone', async (t) => {
-    let bootstrap = process.env['INTEROP_BOOTSTRAP'];
-    let kafka: MiniKafka | undefined;
-    if (!bootstrap) {
-      kafka = await MiniKafka.start({ config: { 'log.cleaner.backoff.ms': 200, 'log.retention.check.interval.ms': 500 } });
-      bootstrap = kafka.bootstrapServers;
-    }
-    t.teardown(() => kafka?.stop());
+    const bootstrap = await brokerUnderTest(t, { config: { 'log.cleaner.backoff.ms': 200, 'log.retention.check.interval.ms': 500 } });
     const topic = `compacted-${randomBytes(4).toString('hex')}`;
-    const args = ['-cp', join(root, 'test/interop/java/target/interop.jar'), 'dev.minikafka.interop.Compacted', '--bootstrap', bootstrap, '--topic', topic, '--deadline-ms', '60000'];
     const started = Date.now();
-    // Spawned asynchronously: the in-process broker must keep answering while the program runs.
-    const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('java', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-      child.on('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
-    const lines = out.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Line);
+    const out = await runProgram<Line>(javaProgram('Compacted'), ['--bootstrap', bootstrap, '--topic', topic, '--deadline-ms', '60000'], 180_000);
+    const lines = out.lines;
     const step = (name: string) => lines.find((l) => l.step === name);
     const reads = lines.filter((l) => l.step === 'read');
     const final = step('compacted');
     t.comment(`${reads.length} read rounds, ${Date.now() - started} ms in all; final: ${JSON.stringify(final)}`);
-    t.equal(out.status, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
+    t.equal(out.code, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
     t.ok(step('create_topic')?.ok, 'topic created');
     t.match(step('produce'), { ok: true, updates: 100_000, tombstones: 100, keys: 1000 }, 'produced');
     t.match(step('roll'), { ok: true, partitions: 2 }, 'active segments rolled');

@@ -11,12 +11,9 @@
  * Env: INTEROP_BOOTSTRAP=host:port runs it against that broker instead (with --settle-ms 1500,
  * since Kafka applies config changes asynchronously).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import t from 'tap';
-import { MiniKafka } from '../../src/index.js';
-import { root, setupClients } from './harness.js';
+import { brokerUnderTest, javaProgram, runProgram, setupClients } from './harness.js';
 
 
 const KAFKA_4_4_0 = `
@@ -76,30 +73,13 @@ if (setupError !== null) {
   t.fail(setupError);
 } else {
   t.test('Java Admin: describe, incrementally alter, errors — as Apache Kafka 4.4.0 answers', async (t) => {
-    let bootstrap = process.env['INTEROP_BOOTSTRAP'];
-    let kafka: MiniKafka | undefined;
-    if (!bootstrap) {
-      kafka = await MiniKafka.start({});
-      bootstrap = kafka.bootstrapServers;
-    }
-    t.teardown(() => kafka?.stop());
+    const bootstrap = await brokerUnderTest(t);
     const topic = `configs-${randomBytes(4).toString('hex')}`;
-    const args = ['-cp', join(root, 'test/interop/java/target/interop.jar'), 'dev.minikafka.interop.Configs', '--bootstrap', bootstrap, '--topic', topic];
-    if (kafka === undefined) args.push('--settle-ms', '1500');
-    // Spawned asynchronously: the in-process broker must keep answering while the program runs.
-    const out = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('java', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-      child.on('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
-    t.equal(out.status, 0, 'the program ran', { stderr: out.stderr.slice(-4000) });
+    const args = ['--bootstrap', bootstrap, '--topic', topic];
+    // Apache Kafka applies config changes asynchronously.
+    if (process.env['INTEROP_BOOTSTRAP'] !== undefined) args.push('--settle-ms', '1500');
+    const out = await runProgram(javaProgram('Configs'), args, 180_000);
+    t.equal(out.code, 0, 'the program ran', { stderr: out.stderr.slice(-4000) });
     const got = parse(out.stdout, topic);
     const expected = parse(KAFKA_4_4_0, 'TOPIC');
     t.same(got.map((l) => l.step), expected.map((l) => l.step), 'every step reported');

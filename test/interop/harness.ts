@@ -58,6 +58,7 @@ export interface ProgramRun<L> {
   readonly lines: L[];
   /** Lines of stdout that are not JSON. */
   readonly junk: string[];
+  readonly stdout: string;
   readonly stderr: string;
   readonly ms: number;
   /** Killed by `killAfterMs` before it ended. */
@@ -99,7 +100,7 @@ export function runProgram<L = Record<string, unknown>>(command: readonly string
           junk.push(line);
         }
       }
-      resolve({ code, signal, lines, junk, stderr, ms: Date.now() - started, killed });
+      resolve({ code, signal, lines, junk, stdout, stderr, ms: Date.now() - started, killed });
     });
   });
 }

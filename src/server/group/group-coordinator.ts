@@ -66,6 +66,7 @@ import { OffsetsTopicWriter, groupMetadataRecord, offsetCommitRecord, OFFSETS_TO
 import type { CoordinatorRecord } from './offsets-topic.js';
 import type { Cluster, BrokerNode } from '../cluster.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { intSetting } from '../broker-config.js';
 import type { Broker } from '../broker.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -108,9 +109,9 @@ function assignorsConfig(config: BrokerConfig, logger: Logger): Map<string, Serv
 
 /** A group.consumer.* timeout within its min and max configs; out of range is clamped, with a warning. */
 function boundedConfig(config: BrokerConfig, key: string, fallback: number, minKey: string, minDefault: number, maxKey: string, maxDefault: number, logger: Logger): number {
-  const min = intConfig(config, minKey, minDefault, 1, logger);
-  const max = intConfig(config, maxKey, maxDefault, 1, logger);
-  const v = intConfig(config, key, fallback, 1, logger);
+  const min = intSetting(config, minKey, minDefault, 1, logger);
+  const max = intSetting(config, maxKey, maxDefault, 1, logger);
+  const v = intSetting(config, key, fallback, 1, logger);
   if (v < min || v > max) {
     const clamped = Math.min(Math.max(v, min), max);
     logger.warn(`${key}=${v} is outside [${minKey}=${min}, ${maxKey}=${max}]; using ${clamped}`);
@@ -119,33 +120,22 @@ function boundedConfig(config: BrokerConfig, key: string, fallback: number, minK
   return v;
 }
 
-function intConfig(config: BrokerConfig, key: string, fallback: number, min: number, logger: Logger): number {
-  const raw = config.extra.get(key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) {
-    logger.warn(`${key}=${raw} is not an integer >= ${min}; using ${fallback}`);
-    return fallback;
-  }
-  return n;
-}
-
 export function groupCoordinatorSettings(config: BrokerConfig, logger: Logger): GroupCoordinatorSettings {
   return {
-    minSessionTimeoutMs: intConfig(config, 'group.min.session.timeout.ms', 6000, 0, logger),
-    maxSessionTimeoutMs: intConfig(config, 'group.max.session.timeout.ms', 1800000, 0, logger),
+    minSessionTimeoutMs: intSetting(config, 'group.min.session.timeout.ms', 6000, 0, logger),
+    maxSessionTimeoutMs: intSetting(config, 'group.max.session.timeout.ms', 1800000, 0, logger),
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     newMemberJoinTimeoutMs: 5 * 60 * 1000,
     // Kafka's default. Fifty empty in-memory partitions cost little, and tools that show the
     // topic (or compute a group's partition) then see what they would see on Kafka.
-    offsetsTopicNumPartitions: intConfig(config, 'offsets.topic.num.partitions', 50, 1, logger),
-    offsetMetadataMaxBytes: intConfig(config, 'offset.metadata.max.bytes', 4096, 0, logger),
-    offsetsRetentionMs: intConfig(config, 'offsets.retention.ms', 7 * 24 * 60 * 60 * 1000, 1, logger),
-    offsetsRetentionCheckIntervalMs: intConfig(config, 'offsets.retention.check.interval.ms', 600_000, 1, logger),
+    offsetsTopicNumPartitions: intSetting(config, 'offsets.topic.num.partitions', 50, 1, logger),
+    offsetMetadataMaxBytes: intSetting(config, 'offset.metadata.max.bytes', 4096, 0, logger),
+    offsetsRetentionMs: intSetting(config, 'offsets.retention.ms', 7 * 24 * 60 * 60 * 1000, 1, logger),
+    offsetsRetentionCheckIntervalMs: intSetting(config, 'offsets.retention.check.interval.ms', 600_000, 1, logger),
     consumer: {
       heartbeatIntervalMs: boundedConfig(config, 'group.consumer.heartbeat.interval.ms', 5000, 'group.consumer.min.heartbeat.interval.ms', 5000, 'group.consumer.max.heartbeat.interval.ms', 15000, logger),
       sessionTimeoutMs: boundedConfig(config, 'group.consumer.session.timeout.ms', 45000, 'group.consumer.min.session.timeout.ms', 45000, 'group.consumer.max.session.timeout.ms', 60000, logger),
-      maxSize: intConfig(config, 'group.consumer.max.size', 2147483647, 1, logger),
+      maxSize: intSetting(config, 'group.consumer.max.size', 2147483647, 1, logger),
       assignors: assignorsConfig(config, logger),
     },
   };

@@ -29,6 +29,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BrokerConfig } from '../broker-config.js';
+import { intSetting } from '../broker-config.js';
 import type { BrokerNode, Cluster } from '../cluster.js';
 import type { Broker } from '../broker.js';
 import { producerIdsOf } from '../producer-ids.js';
@@ -55,19 +56,8 @@ export interface TransactionCoordinatorSettings {
   readonly stateLogMinInsyncReplicas: number;
 }
 
-function intConfig(config: BrokerConfig, key: string, fallback: number, min: number, logger: Logger): number {
-  const raw = config.extra.get(key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) {
-    logger.warn(`${key}=${raw} is not an integer >= ${min}; using ${fallback}`);
-    return fallback;
-  }
-  return n;
-}
-
 export function transactionCoordinatorSettings(config: BrokerConfig, logger: Logger): TransactionCoordinatorSettings {
-  const c = (key: string, fallback: number, min = 1) => intConfig(config, key, fallback, min, logger);
+  const c = (key: string, fallback: number, min = 1) => intSetting(config, key, fallback, min, logger);
   return {
     transactionMaxTimeoutMs: c('transaction.max.timeout.ms', 900000),
     transactionalIdExpirationMs: c('transactional.id.expiration.ms', 604800000),
