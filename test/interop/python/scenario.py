@@ -123,21 +123,31 @@ def run(client, driver, args):
         by_partition = _checks(out, reads, produced, t0, acks)
         _offset_checks(out, driver, by_partition, n, t0)
     except Exception as e:  # report, clean up, fail
-        out.step("error", False, {"error": "".join(traceback.format_exception_only(type(e), e)).strip()})
-        traceback.print_exc(file=sys.stderr)
+        report_error(out, e)
     finally:
-        if created:
-            try:
-                driver.delete_topic(args.topic)
-                out.step("delete_topic", True, {"topic": args.topic})
-            except Exception as e:
-                out.step("delete_topic", False, {"error": repr(e)})
-        try:
-            driver.close()
-        except Exception as e:
-            print("close: %r" % (e,), file=sys.stderr)
+        clean_up(out, driver, args.topic, created)
     return 1 if out.failed else 0
 
+
+
+def report_error(out, e):
+    """Reports an exception as the "error" step, with its trace on stderr."""
+    out.step("error", False, {"error": "".join(traceback.format_exception_only(type(e), e)).strip()})
+    traceback.print_exc(file=sys.stderr)
+
+
+def clean_up(out, driver, topic, created):
+    """Deletes the scenario's topic when it was created (a step of its own), then closes the driver."""
+    if created:
+        try:
+            driver.delete_topic(topic)
+            out.step("delete_topic", True, {"topic": topic})
+        except Exception as e:
+            out.step("delete_topic", False, {"error": repr(e)})
+    try:
+        driver.close()
+    except Exception as e:
+        print("close: %r" % (e,), file=sys.stderr)
 
 def _checks(out, reads, produced, t0, acks):
     problems, seen = [], set()

@@ -13,11 +13,9 @@ Driver interface:
 """
 import argparse
 import re
-import sys
 import time
-import traceback
 
-from scenario import PARTITIONS, Runner, _detail, key
+from scenario import PARTITIONS, Runner, _detail, clean_up, key, report_error
 
 VALUE = re.compile(r"^t(\d+)\|[ca]$")
 
@@ -91,17 +89,7 @@ def run(client, driver, args):
         leaked = [v for v in rc + ru if index_of(v) < 0]
         out.step("check_no_control_records", not leaked, _detail([repr(v) for v in leaked], {}))
     except Exception as e:
-        out.step("error", False, {"error": "".join(traceback.format_exception_only(type(e), e)).strip()})
-        traceback.print_exc(file=sys.stderr)
+        report_error(out, e)
     finally:
-        if created:
-            try:
-                driver.delete_topic(args.topic)
-                out.step("delete_topic", True, {"topic": args.topic})
-            except Exception as e:
-                out.step("delete_topic", False, {"error": repr(e)})
-        try:
-            driver.close()
-        except Exception as e:
-            print("close: %r" % (e,), file=sys.stderr)
+        clean_up(out, driver, args.topic, created)
     return 1 if out.failed else 0
