@@ -45,7 +45,27 @@ interface CleanerState {
 export interface CleanerPass extends CleanResult {
   readonly topic: string;
   readonly partition: number;
+  /** Where the pass started: the checkpoint it found (or the log start). */
+  readonly firstDirtyOffset: number;
   readonly elapsedMs: number;
+}
+
+/**
+ * Where the cleaner's checkpoints outlive the process: durable mode's data directory keeps them in
+ * Kafka's cleaner-offset-checkpoint, so that the first pass after a restart starts where the last
+ * one ended instead of reading the whole log again.
+ */
+export interface CleanerCheckpointStore {
+  /** The checkpoint the previous run left for this partition of this topic (the same topic id), if any. */
+  savedCleanerCheckpoint(topic: Topic, partition: number): number | undefined;
+  saveCleanerCheckpoints(entries: readonly { readonly topic: string; readonly partition: number; readonly offset: number }[]): void;
+}
+
+const checkpointStores = new WeakMap<Cluster, CleanerCheckpointStore>();
+
+/** Called by the data directory when it opens, whether or not the cleaner has started yet. */
+export function useCleanerCheckpointStore(cluster: Cluster, store: CleanerCheckpointStore): void {
+  checkpointStores.set(cluster, store);
 }
 
 /**
@@ -181,7 +201,7 @@ export class LogMaintenance {
       const settings = this.settingsFor(topic);
       for (const partition of topic.partitions) {
         if (skip.has(partition.log)) continue;
-        const state = this.#state.get(partition.log);
+        const state = this.#stateOf(topic, partition);
         const target = logToClean(partition.log, state?.checkpoint, settings, now);
         let due = isCleanable(target, settings) ? target.cleanableRatio : -1;
         const horizon = state?.nextDeleteHorizon ?? null;
@@ -190,6 +210,33 @@ export class LogMaintenance {
       }
     }
     return best;
+  }
+
+  /** What the cleaner knows of a log: from this run, else the checkpoint a previous run saved. */
+  #stateOf(topic: Topic, partition: Partition): CleanerState | undefined {
+    let state = this.#state.get(partition.log);
+    if (state === undefined) {
+      const saved = checkpointStores.get(this.#cluster)?.savedCleanerCheckpoint(topic, partition.partition);
+      if (saved !== undefined) {
+        state = { checkpoint: saved, nextDeleteHorizon: null };
+        this.#state.set(partition.log, state);
+      }
+    }
+    return state;
+  }
+
+  /** Every known checkpoint to the store, after each pass (Kafka's updateCheckpoints). */
+  #saveCheckpoints(): void {
+    const store = checkpointStores.get(this.#cluster);
+    if (store === undefined) return;
+    const entries: { topic: string; partition: number; offset: number }[] = [];
+    for (const topic of this.#cluster.topics.all()) {
+      for (const p of topic.partitions) {
+        const checkpoint = this.#stateOf(topic, p)?.checkpoint;
+        if (checkpoint !== undefined) entries.push({ topic: topic.name, partition: p.partition, offset: checkpoint });
+      }
+    }
+    store.saveCleanerCheckpoints(entries);
   }
 
   /** The cleaner settings of a topic: its compaction configs and the broker's cleaner configs. */
@@ -219,7 +266,8 @@ export class LogMaintenance {
       return;
     }
     this.#state.set(log, { checkpoint: result.endOffset, nextDeleteHorizon: result.nextDeleteHorizon });
-    this.passes.push({ ...result, topic: topic.name, partition: partition.partition, elapsedMs });
+    this.#saveCheckpoints();
+    this.passes.push({ ...result, topic: topic.name, partition: partition.partition, firstDirtyOffset: target.firstDirtyOffset, elapsedMs });
     if (this.passes.length > 100) this.passes.shift();
     this.#logger.debug(
       `cleaned ${where} up to offset ${result.endOffset}: ${result.recordsRead} records (${result.bytesRead} bytes) read, ` +

@@ -1,7 +1,7 @@
 // Durable mode through the fixture: what a client wrote and configured is there after a restart
 // on the same data directory, clean or not.
 import t from 'tap';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MiniKafka } from '../../src/index.js';
@@ -128,7 +128,7 @@ t.test('a crash (no shutdown) loses nothing that was acknowledged', async (t) =>
   t.equal(fetched.topics[0]!.partitions[0]!.committedOffset, 25n);
 });
 
-t.test('compaction swaps cleaned segments in on disk', async (t) => {
+t.test('compaction swaps cleaned segments in on disk; its checkpoint survives a restart', async (t) => {
   const dir = tempDir(t);
   let kafka = await MiniKafka.start({
     dataDir: dir,
@@ -137,8 +137,10 @@ t.test('compaction swaps cleaned segments in on disk', async (t) => {
   let c = await WireClient.connect(kafka.bootstrapServers);
   for (let i = 0; i < 60; i++) await produceOne(c, 'state', batch([`v${i}`], () => `key${i % 5}`, 60_000));
   await logMaintenanceOf(kafka.broker.cluster)!.cleanNow();
-  const passes = logMaintenanceOf(kafka.broker.cluster)!.passes.length;
-  t.ok(passes > 0, 'the cleaner ran');
+  const passes = logMaintenanceOf(kafka.broker.cluster)!.passes;
+  t.ok(passes.length > 0, 'the cleaner ran');
+  const last = passes.at(-1)!;
+  t.match(readFileSync(join(dir, 'cleaner-offset-checkpoint'), 'utf8'), new RegExp(`^0\\n\\d+\\n(.*\\n)*state 0 ${last.endOffset}\\n`), "its checkpoint is kept in Kafka's cleaner-offset-checkpoint");
   const before = await readValues(c, 'state');
   t.ok(before.length < 60, `${before.length} records left after compaction`);
   t.notOk(readdirSync(join(dir, 'state-0')).some((n) => n.endsWith('.cleaned') || n.endsWith('.swap')), 'no swap leftovers');
@@ -149,6 +151,10 @@ t.test('compaction swaps cleaned segments in on disk', async (t) => {
   c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
   t.same(await readValues(c, 'state'), before, 'the compacted log came back as it was');
+  for (let i = 60; i < 120; i++) await produceOne(c, 'state', batch([`v${i}`], () => `key${i % 5}`, 60_000));
+  await logMaintenanceOf(kafka.broker.cluster)!.cleanNow();
+  const next = logMaintenanceOf(kafka.broker.cluster)!.passes[0];
+  t.equal(next?.firstDirtyOffset, last.endOffset, 'the first pass after the restart starts at the saved checkpoint, not at the log start');
 });
 
 t.test('after a crash a logged commit is completed at start; an open transaction stays open', async (t) => {

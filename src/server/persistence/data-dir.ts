@@ -38,8 +38,8 @@ import type { Topic, TopicStore } from '../topics.js';
 import { configStoreOf } from '../configs/config-store.js';
 import type { ConfigStore } from '../configs/config-store.js';
 import { producerIdsOf } from '../producer-ids.js';
-import { logMaintenanceOf } from '../log-maintenance.js';
-import type { LogMaintenance } from '../log-maintenance.js';
+import { logMaintenanceOf, useCleanerCheckpointStore } from '../log-maintenance.js';
+import type { CleanerCheckpointStore, LogMaintenance } from '../log-maintenance.js';
 import { groupCoordinatorOf } from '../group/group-coordinator.js';
 import { OFFSETS_TOPIC } from '../group/offsets-topic.js';
 import type { Partition } from '../../log/partition.js';
@@ -65,6 +65,7 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const LOCK_FILE = '.lock';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 /** Producer ids are recorded in blocks of this many, as Kafka's controller hands them out. */
 const PRODUCER_ID_BLOCK = 1000;
@@ -137,7 +138,7 @@ interface Recovering {
   readonly stats: { partitions: number; batches: number; bytes: number; truncated: string[]; indexesRebuilt: number; swapsCompleted: number };
 }
 
-export class DataDir implements TopicStore, DiskLogContext {
+export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointStore {
   readonly path: string;
   readonly fs: FileSystem;
   readonly cache: TailCache;
@@ -161,6 +162,9 @@ export class DataDir implements TopicStore, DiskLogContext {
   #maintenance: LogMaintenance | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   readonly #open: Set<string>;
+  /** cleaner-offset-checkpoint as found at start ("topic-partition"), and the topic ids of that run. */
+  #savedCleaner = new Map<string, number>();
+  #savedTopicIds = new Map<string, string>();
 
   private constructor(broker: Broker, opts: DataDirOptions) {
     this.#broker = broker;
@@ -250,6 +254,9 @@ export class DataDir implements TopicStore, DiskLogContext {
       fs.syncDir(this.path);
     }
     const topicIds = new Map((meta?.topics ?? []).map((t) => [t.name, t.id]));
+    this.#savedCleaner = decodeOffsetCheckpoint(fs.readFile(joinPath(this.path, CLEANER_OFFSET_CHECKPOINT)));
+    this.#savedTopicIds = topicIds;
+    useCleanerCheckpointStore(this.#cluster, this);
     this.#recovering = {
       cleanShutdown,
       recoveryPoints: decodeOffsetCheckpoint(fs.readFile(joinPath(this.path, RECOVERY_POINT_CHECKPOINT))),
@@ -435,6 +442,20 @@ export class DataDir implements TopicStore, DiskLogContext {
     const entries: OffsetCheckpointEntry[] = [];
     for (const e of this.#logs.values()) entries.push({ topic: e.topic.name, partition: e.partition.partition, offset: of(e) });
     return encodeOffsetCheckpoint(entries);
+  }
+
+  savedCleanerCheckpoint(topic: Topic, partition: number): number | undefined {
+    // A topic deleted and created again under the same name is a new log: its id tells them apart.
+    if (this.#savedTopicIds.get(topic.name) !== topic.id) return undefined;
+    return this.#savedCleaner.get(`${topic.name}-${partition}`);
+  }
+
+  /**
+   * Written without fsync, as Kafka's: a lost or older cleaner checkpoint only makes the next pass
+   * read more of the log.
+   */
+  saveCleanerCheckpoints(entries: readonly OffsetCheckpointEntry[]): void {
+    writeFileAtomic(this.fs, joinPath(this.path, CLEANER_OFFSET_CHECKPOINT), encodeOffsetCheckpoint(entries), false);
   }
 
   #writeLogStartCheckpoint(durable: boolean): void {
