@@ -51,6 +51,31 @@ export async function brokerUnderTest(t: { teardown(fn: () => unknown): void }, 
   return kafka.bootstrapServers;
 }
 
+/** The broker a whole suite shares (as brokerUnderTest), started before its first test, stopped after its last. */
+export class SuiteBroker {
+  #bootstrap = process.env['INTEROP_BOOTSTRAP'];
+  #kafka: MiniKafka | undefined;
+
+  constructor(t: { before(fn: () => Promise<void>): void; teardown(fn: () => unknown): void }) {
+    t.before(async () => {
+      if (this.#bootstrap) return;
+      this.#kafka = await MiniKafka.start({});
+      this.#bootstrap = this.#kafka.bootstrapServers;
+    });
+    t.teardown(() => this.#kafka?.stop());
+  }
+
+  get bootstrap(): string {
+    if (this.#bootstrap === undefined) throw new Error('interop test: the suite broker has not started');
+    return this.#bootstrap;
+  }
+
+  /** The in-process broker; undefined when the suite runs against INTEROP_BOOTSTRAP. */
+  get kafka(): MiniKafka | undefined {
+    return this.#kafka;
+  }
+}
+
 export interface ProgramRun<L> {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;

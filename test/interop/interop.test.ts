@@ -16,8 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { MiniKafka } from '../../src/index.js';
-import { root, runProgram, setupClients } from './harness.js';
+import { SuiteBroker, root, runProgram, setupClients } from './harness.js';
 import type { ProgramRun } from './harness.js';
 
 interface ClientSpec {
@@ -100,22 +99,12 @@ const setupError = setupClients();
 if (setupError !== null) {
   t.fail(setupError);
 } else {
-  let bootstrap = process.env['INTEROP_BOOTSTRAP'];
-  let kafka: MiniKafka | undefined;
-  t.before(async () => {
-    if (!bootstrap) {
-      kafka = await MiniKafka.start({});
-      bootstrap = kafka.bootstrapServers;
-    }
-    t.comment(`interop against ${process.env['INTEROP_BOOTSTRAP'] ? `INTEROP_BOOTSTRAP=${bootstrap}` : `in-process minikafka at ${bootstrap}`}`);
-  });
-  t.teardown(async () => {
-    await kafka?.stop();
-  });
+  const suite = new SuiteBroker(t);
+  t.before(() => t.comment(`interop against ${suite.kafka ? `in-process minikafka at ${suite.bootstrap}` : `INTEROP_BOOTSTRAP=${suite.bootstrap}`}`));
 
   for (const spec of selected) {
     t.test(spec.name, async (t) => {
-      const res = await runClient(spec, bootstrap!, records);
+      const res = await runClient(spec, suite.bootstrap, records);
       t.comment(`${spec.name}: ${res.ms} ms, exit ${res.code ?? res.signal}`);
       const failedSteps: string[] = [];
       for (const line of res.lines) {

@@ -22,12 +22,11 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { Test as TapTest } from 'tap';
-import { MiniKafka } from '../../src/index.js';
 import type { InterceptedRequest } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { produceOne } from '../helpers/data-path.js';
 import { readCommitted } from '../helpers/transactions.js';
-import { javaProgram, runProgram, setupClients } from './harness.js';
+import { SuiteBroker, javaProgram, runProgram, setupClients } from './harness.js';
 import type { ProgramRun } from './harness.js';
 import { CreateTopicsApi } from '../../src/protocol/messages/index.js';
 import type { ProduceRequest } from '../../src/protocol/messages/index.js';
@@ -85,22 +84,12 @@ const setupError = setupClients();
 if (setupError !== null) {
   t.fail(setupError);
 } else {
-  let bootstrap = process.env['INTEROP_BOOTSTRAP'];
-  let kafka: MiniKafka | undefined;
-  t.before(async () => {
-    if (!bootstrap) {
-      kafka = await MiniKafka.start({});
-      bootstrap = kafka.bootstrapServers;
-    }
-  });
-  t.teardown(async () => {
-    await kafka?.stop();
-  });
+  const suite = new SuiteBroker(t);
 
   for (const spec of selected) {
     t.test(`${spec.name}: commit, abort, commit; read_committed and read_uncommitted`, async (t) => {
       const topic = `txn-${spec.name}-${randomBytes(4).toString('hex')}`;
-      const res = await run(spec.command, bootstrap!, topic, records);
+      const res = await run(spec.command, suite.bootstrap, topic, records);
       t.comment(`${spec.name}: ${res.ms} ms, exit ${res.code}`);
       for (const line of res.lines) {
         if (line.client !== spec.name) t.fail(`line from client "${line.client}", expected "${spec.name}"`);
@@ -117,7 +106,7 @@ if (setupError !== null) {
   const javaWanted = !only || only.includes('java');
 
   t.test('java Admin: listTransactions, describeTransactions, describeProducers, fenceProducers', { skip: !javaWanted }, async (t) => {
-    const res = await run(JAVA('TxnTools'), bootstrap!, `txn-tools-${randomBytes(4).toString('hex')}`, 0);
+    const res = await run(JAVA('TxnTools'), suite.bootstrap, `txn-tools-${randomBytes(4).toString('hex')}`, 0);
     for (const line of res.lines) t.ok(line.ok, line.step, { detail: line.detail });
     for (const step of ['list_transactions', 'describe_transactions', 'describe_transactions_unknown', 'describe_producers', 'fence_producers', 'fenced_producer_commit', 'fenced_transaction_invisible']) {
       if (!res.lines.some((l) => l.step === step)) t.fail(`step ${step} was not reported`);
@@ -129,7 +118,7 @@ if (setupError !== null) {
     const n = 3000;
     const id = randomBytes(4).toString('hex');
     const [input, output] = [`ctp-in-${id}`, `ctp-out-${id}`];
-    const c = await WireClient.connect(bootstrap!);
+    const c = await WireClient.connect(suite.bootstrap);
     t.teardown(() => c.close());
     const created = await c.request(CreateTopicsApi, 5, {
       topics: [input, output].map((name) => ({ name, numPartitions: 3, replicationFactor: 1, assignments: [], configs: [] })),
@@ -156,12 +145,12 @@ if (setupError !== null) {
     // initTransactions to the middle of a transaction.
     let killedMidway = 0;
     for (let run = 0; killedMidway < kills && run < kills * 2; run++) {
-      const res = await runKilled(command, bootstrap!, 700 + Math.floor(Math.random() * 1000));
+      const res = await runKilled(command, suite.bootstrap, 700 + Math.floor(Math.random() * 1000));
       if (res.killed) killedMidway++;
       else if (!res.lines.some((l) => (l as unknown as { event?: string }).event === 'done')) t.fail(`run ${run} ended on its own without finishing`, { stderr: res.stderr.slice(-2000) });
     }
     t.equal(killedMidway, kills, `killed ${kills} times`);
-    const last = await runKilled(command, bootstrap!, 120_000);
+    const last = await runKilled(command, suite.bootstrap, 120_000);
     t.notOk(last.killed, 'the last run finishes', { stderr: last.stderr.slice(-2000) });
     const values: string[] = [];
     for (let p = 0; p < 3; p++) {
@@ -186,16 +175,16 @@ if (setupError !== null) {
   );
 
   t.test('java idempotent producer whose connections are cut before and after appends: no duplicate, no gap', { skip: !javaWanted || process.env['INTEROP_BOOTSTRAP'] !== undefined }, async (t) => {
-    const broker = kafka!.broker;
+    const broker = suite.kafka!.broker;
     const topic = `idem-cut-${randomBytes(4).toString('hex')}`;
-    kafka!.createTopic(topic, 3);
+    suite.kafka!.createTopic(topic, 3);
     const topicId = broker.cluster.topics.get(topic)!.id;
     const produce = broker.handlers.get(0)!;
     let cutBefore = 0;
     let cutAfter = 0;
     let produces = 0;
     // Every 7th produce of the topic loses its connection, alternately before and after the append.
-    const remove = kafka!.intercept(async (req: InterceptedRequest) => {
+    const remove = suite.kafka!.intercept(async (req: InterceptedRequest) => {
       const data = req.apiKey === 0 ? (req.body as ProduceRequest).topicData[0] : undefined;
       // Produce v13 names topics by id.
       if (data === undefined || (data.name !== topic && data.topicId !== topicId)) return undefined;
@@ -218,7 +207,7 @@ if (setupError !== null) {
       return { action: 'close' };
     });
     t.teardown(remove);
-    const res = await run(JAVA('IdempotentProduce'), bootstrap!, topic, 5000);
+    const res = await run(JAVA('IdempotentProduce'), suite.bootstrap, topic, 5000);
     remove();
     t.comment(`connections cut: ${cutBefore} before the append, ${cutAfter} after it`);
     t.ok(cutAfter > 0 && cutBefore > 0, 'both kinds of cuts happened');
@@ -227,6 +216,7 @@ if (setupError !== null) {
   });
 
   t.test('after the clients: no transaction is left open and every partition is stable', async (t) => {
+    const kafka = suite.kafka;
     if (!kafka) {
       t.pass('INTEROP_BOOTSTRAP: the broker is not in this process');
       return;
