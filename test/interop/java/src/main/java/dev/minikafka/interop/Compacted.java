@@ -265,29 +265,7 @@ public final class Compacted {
     }
 
     static void print(Map<String, Object> l) {
-        System.out.println(json(l));
+        System.out.println(Interop.toJson(l));
         System.out.flush();
-    }
-
-    static String json(Object o) {
-        if (o == null) return "null";
-        if (o instanceof Boolean || o instanceof Number) return o.toString();
-        if (o instanceof Map<?, ?> m) {
-            List<String> parts = new ArrayList<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) parts.add(json(e.getKey().toString()) + ":" + json(e.getValue()));
-            return "{" + String.join(",", parts) + "}";
-        }
-        if (o instanceof List<?> l) {
-            List<String> parts = new ArrayList<>();
-            for (Object x : l) parts.add(json(x));
-            return "[" + String.join(",", parts) + "]";
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : o.toString().toCharArray()) {
-            if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
-            else if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
-            else sb.append(ch);
-        }
-        return sb.append('"').toString();
     }
 }

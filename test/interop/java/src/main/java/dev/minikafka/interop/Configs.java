@@ -1,6 +1,7 @@
 package dev.minikafka.interop;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -133,16 +134,13 @@ public final class Configs {
             for (ConfigEntry e : entries) {
                 if (keys != null && !keys.contains(e.name())) continue;
                 List<Object> synonyms = new ArrayList<>();
-                for (ConfigEntry.ConfigSynonym s : e.synonyms()) synonyms.add(List.of(s.name(), s.value() == null ? NULL : s.value(), s.source().name()));
-                out.add(List.of(e.name(), e.value() == null ? NULL : e.value(), e.source().name(), e.isReadOnly(), e.isSensitive(), e.type().name(), synonyms,
+                for (ConfigEntry.ConfigSynonym s : e.synonyms()) synonyms.add(Arrays.asList(s.name(), s.value(), s.source().name()));
+                out.add(Arrays.asList(e.name(), e.value(), e.source().name(), e.isReadOnly(), e.isSensitive(), e.type().name(), synonyms,
                     e.documentation() != null && !e.documentation().isEmpty()));
             }
             return out;
         });
     }
-
-    /** Stands for null in the lists above (List.of refuses null). */
-    static final Object NULL = new Object();
 
     static void run(String step, Step body) {
         Map<String, Object> line = new LinkedHashMap<>();
@@ -157,37 +155,7 @@ public final class Configs {
             line.put("error", cause.getClass().getSimpleName());
             line.put("message", cause.getMessage());
         }
-        System.out.println(json(line));
+        System.out.println(Interop.toJson(line));
         System.out.flush();
-    }
-
-    static String json(Object o) {
-        if (o == null || o == NULL) return "null";
-        if (o instanceof Boolean || o instanceof Number) return o.toString();
-        if (o instanceof Map<?, ?> m) {
-            List<String> parts = new ArrayList<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) parts.add(json(e.getKey().toString()) + ":" + json(e.getValue()));
-            return "{" + String.join(",", parts) + "}";
-        }
-        if (o instanceof List<?> l) {
-            List<String> parts = new ArrayList<>();
-            for (Object x : l) parts.add(json(x));
-            return "[" + String.join(",", parts) + "]";
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : o.toString().toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
-                    else sb.append(ch);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }
