@@ -79,10 +79,7 @@ export function alterConfigs(broker: Broker, resources: readonly LegacyResource[
   const dup = duplicateResources(resources);
   return resources.map((r) =>
     run(() => {
-      if (dup.has(r)) throw new KafkaError('INVALID_REQUEST', 'Each resource must appear at most once.');
-      checkKeys(r.configs.map((c) => c.name));
-      const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
-      if (nulls.length > 0) throw new KafkaError('INVALID_REQUEST', `Null value not supported for : ${nulls.join(', ')}`);
+      checkRequest(dup.has(r), r.configs.map((c) => c.name), r.configs.filter((c) => c.value === null).map((c) => c.name));
       const next = new Map(r.configs.map((c) => [c.name, c.value!]));
       switch (r.resourceType) {
         case ResourceType.TOPIC:
@@ -102,10 +99,7 @@ export function incrementalAlterConfigs(broker: Broker, resources: readonly Incr
   const dup = duplicateResources(resources);
   return resources.map((r) =>
     run(() => {
-      if (dup.has(r)) throw new KafkaError('INVALID_REQUEST', 'Each resource must appear at most once.');
-      checkKeys(r.configs.map((c) => c.name));
-      const nulls = r.configs.filter((c) => c.configOperation !== AlterConfigOp.DELETE && c.value === null).map((c) => c.name);
-      if (nulls.length > 0) throw new KafkaError('INVALID_REQUEST', `Null value not supported for : ${nulls.join(', ')}`);
+      checkRequest(dup.has(r), r.configs.map((c) => c.name), r.configs.filter((c) => c.configOperation !== AlterConfigOp.DELETE && c.value === null).map((c) => c.name));
       for (const c of r.configs) {
         if (OP_NAMES[c.configOperation] === undefined) throw new KafkaError('INVALID_REQUEST', `Unknown operations type ${c.configOperation}`);
       }
@@ -147,8 +141,11 @@ function duplicateResources<R extends ResourceRef>(resources: readonly R[]): Set
   return dup;
 }
 
-function checkKeys(names: readonly string[]): void {
+/** What both alter APIs refuse before touching a resource, in Kafka's order and words. */
+function checkRequest(duplicateResource: boolean, names: readonly string[], nullValued: readonly string[]): void {
+  if (duplicateResource) throw new KafkaError('INVALID_REQUEST', 'Each resource must appear at most once.');
   if (new Set(names).size !== names.length) throw new KafkaError('INVALID_REQUEST', 'Error due to duplicate config keys');
+  if (nullValued.length > 0) throw new KafkaError('INVALID_REQUEST', `Null value not supported for : ${nullValued.join(', ')}`);
 }
 
 function unsupportedType(type: number): KafkaError {
