@@ -5,25 +5,16 @@ import time
 
 import confluent_kafka
 from confluent_kafka import Consumer, OFFSET_BEGINNING, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
+from confluent_kafka.admin import OffsetSpec
 
 import scenario
+from confluent_base import CLIENT, ConfluentDriver
 
-CLIENT = "confluent-kafka-python"
 
-
-class Driver:
+class Driver(ConfluentDriver):
     def __init__(self, args):
-        self.args = args
-        self.conf = {"bootstrap.servers": args.bootstrap}
-        self.admin = AdminClient(dict(self.conf, **{"client.id": "interop-confluent-admin"}))
-        self.info = {"library": "confluent-kafka", "version": confluent_kafka.__version__,
-                     "librdkafka": confluent_kafka.libversion()[0]}
+        super().__init__(args, "interop-confluent-admin")
         self.unsupported_codecs = {}
-
-    def create_topic(self, topic, partitions):
-        for f in self.admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)]).values():
-            f.result(30)
 
     def produce(self, codec, records):
         acks, errors = {}, []
@@ -78,13 +69,6 @@ class Driver:
             s = OffsetSpec.for_timestamp(spec)
         req = {TopicPartition(self.args.topic, p): s for p in range(scenario.PARTITIONS)}
         return {tp.partition: f.result(30).offset for tp, f in self.admin.list_offsets(req).items()}
-
-    def delete_topic(self, topic):
-        for f in self.admin.delete_topics([topic]).values():
-            f.result(30)
-
-    def close(self):
-        pass
 
 
 if __name__ == "__main__":

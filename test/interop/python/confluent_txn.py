@@ -6,26 +6,16 @@ import time
 
 import confluent_kafka
 from confluent_kafka import Consumer, OFFSET_BEGINNING, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
 
 import scenario
 import txn_scenario
+from confluent_base import CLIENT, ConfluentDriver
 
-CLIENT = "confluent-kafka-python"
 
-
-class Driver:
+class Driver(ConfluentDriver):
     def __init__(self, args):
-        self.args = args
-        self.conf = {"bootstrap.servers": args.bootstrap}
-        self.admin = AdminClient(dict(self.conf, **{"client.id": "interop-confluent-txn-admin"}))
-        self.info = {"library": "confluent-kafka", "version": confluent_kafka.__version__,
-                     "librdkafka": confluent_kafka.libversion()[0]}
+        super().__init__(args, "interop-confluent-txn-admin")
         self.producer = None
-
-    def create_topic(self, topic, partitions):
-        for f in self.admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)]).values():
-            f.result(30)
 
     def produce_transaction(self, records, commit):
         if self.producer is None:
@@ -81,13 +71,6 @@ class Driver:
         finally:
             c.close()
         return values
-
-    def delete_topic(self, topic):
-        for f in self.admin.delete_topics([topic]).values():
-            f.result(30)
-
-    def close(self):
-        pass
 
 
 if __name__ == "__main__":
