@@ -3,7 +3,6 @@ offsets, a Producer per codec, a Consumer with assigned partitions (no subscribe
 import sys
 import time
 
-import confluent_kafka
 from confluent_kafka import Consumer, OFFSET_BEGINNING, Producer, TopicPartition
 from confluent_kafka.admin import OffsetSpec
 
