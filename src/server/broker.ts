@@ -7,15 +7,15 @@
  */
 import { createServer } from 'node:net';
 import type { Server, Socket, AddressInfo } from 'node:net';
-import { Connection } from './connection.js';
-import { Dispatcher } from './dispatcher.js';
-import type { Interceptor } from './dispatcher.js';
-import { defaultBrokerConfig } from './broker-config.js';
-import type { BrokerConfig } from './broker-config.js';
-import { Cluster } from './cluster.js';
+import { Connection } from './net/connection.js';
+import { Dispatcher } from './net/dispatcher.js';
+import type { Interceptor } from './net/dispatcher.js';
+import { defaultBrokerConfig } from './cluster/broker-config.js';
+import type { BrokerConfig } from './cluster/broker-config.js';
+import { Cluster } from './cluster/cluster.js';
 import { handlerRegistry } from './handlers/index.js';
-import { startLogMaintenance } from './log-maintenance.js';
-import type { Handler } from './handler.js';
+import { startLogMaintenance } from './cluster/log-maintenance.js';
+import type { Handler } from './handlers/handler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';

@@ -31,7 +31,7 @@ import type { ProgramRun } from './harness.js';
 import { CreateTopicsApi } from '../../src/protocol/messages/index.js';
 import type { ProduceRequest } from '../../src/protocol/messages/index.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
-import type { RequestContext } from '../../src/server/handler.js';
+import type { RequestContext } from '../../src/server/handlers/handler.js';
 
 interface StepLine {
   readonly client: string;
@@ -221,7 +221,7 @@ if (setupError !== null) {
       t.pass('INTEROP_BOOTSTRAP: the broker is not in this process');
       return;
     }
-    const { transactionCoordinatorOf } = await import('../../src/server/txn/transaction-coordinator.js');
+    const { transactionCoordinatorOf } = await import('../../src/server/coordinators/txn/transaction-coordinator.js');
     const coordinator = transactionCoordinatorOf(kafka.broker);
     const states = [...coordinator.transactions].map((m) => `${m.transactionalId}:${m.state}`);
     t.ok(states.length >= selected.length, 'every producer used a transactional id', { states });

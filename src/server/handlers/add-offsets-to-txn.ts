@@ -10,8 +10,8 @@
  */
 import { AddOffsetsToTxnApi } from '../../protocol/messages/add-offsets-to-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { groupCoordinatorOf, OFFSETS_TOPIC } from '../group/group-coordinator.js';
+import { defineHandler } from './handler.js';
+import { groupCoordinatorOf, OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
 import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
 
 export const addOffsetsToTxnHandler = defineHandler(AddOffsetsToTxnApi, {

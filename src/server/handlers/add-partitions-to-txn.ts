@@ -26,10 +26,10 @@ import type {
   AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
 } from '../../protocol/messages/add-partitions-to-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { INTERNAL_TOPICS } from '../topics.js';
-import type { TxnPartition } from '../txn/transaction-metadata.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { TxnPartition } from '../coordinators/txn/transaction-metadata.js';
 import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
 
 interface TxnRequest {

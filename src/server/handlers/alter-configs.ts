@@ -12,8 +12,8 @@
  */
 import { AlterConfigsApi } from '../../protocol/messages/alter-configs.js';
 import type { AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';
-import { defineHandler } from '../handler.js';
-import { alterConfigs } from '../configs/config-changes.js';
+import { defineHandler } from './handler.js';
+import { alterConfigs } from '../cluster/configs/config-changes.js';
 
 export const alterConfigsHandler = defineHandler(AlterConfigsApi, {
   handle(ctx, req): AlterConfigsResponse {

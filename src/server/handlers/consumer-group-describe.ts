@@ -12,7 +12,7 @@
 import { ConsumerGroupDescribeApi } from '../../protocol/messages/consumer-group-describe.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/messages/consumer-group-describe.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeResponseDescribedGroup {

@@ -17,7 +17,7 @@
 import { ConsumerGroupHeartbeatApi } from '../../protocol/messages/consumer-group-heartbeat.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { clientInfoOf, coordinatesGroup, coordinatorOf } from './group-support.js';
 
 function errorResponse(code: number): ConsumerGroupHeartbeatResponse {

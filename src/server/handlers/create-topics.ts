@@ -23,12 +23,12 @@ import { CreateTopicsApi } from '../../protocol/messages/create-topics.js';
 import type { CreateTopicsRequest, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult, CreateTopicsRequestCreatableTopic } from '../../protocol/messages/create-topics.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { ZERO_UUID, randomUuid } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { validateTopicCreation } from '../topic-create.js';
-import type { CreateTopicSpec } from '../topic-create.js';
-import { effectiveTopicConfigs } from '../topic-config-defs.js';
-import { configStoreOf } from '../configs/config-store.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { validateTopicCreation } from '../cluster/topic-create.js';
+import type { CreateTopicSpec } from '../cluster/topic-create.js';
+import { effectiveTopicConfigs } from '../cluster/configs/topic-config-defs.js';
+import { configStoreOf } from '../cluster/configs/config-store.js';
 
 /** QuorumController.MAX_RECORDS_PER_USER_OP. */
 export const MAX_RECORDS_PER_OPERATION = 10_000;

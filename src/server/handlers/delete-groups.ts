@@ -5,7 +5,7 @@
  */
 import { DeleteGroupsApi } from '../../protocol/messages/delete-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 export const deleteGroupsHandler = defineHandler(DeleteGroupsApi, {

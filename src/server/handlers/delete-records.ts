@@ -21,12 +21,12 @@
 import { DeleteRecordsApi } from '../../protocol/messages/delete-records.js';
 import type { DeleteRecordsRequestDeleteRecordsPartition, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../../protocol/messages/delete-records.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { INTERNAL_TOPICS } from '../topics.js';
-import type { Topic } from '../topics.js';
-import { leaderPartition } from '../partition-access.js';
-import { configStoreOf } from '../configs/config-store.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { Topic } from '../cluster/topics.js';
+import { leaderPartition } from '../cluster/partition-access.js';
+import { configStoreOf } from '../cluster/configs/config-store.js';
 
 const HIGH_WATERMARK = -1n;
 

@@ -25,8 +25,8 @@ import { DeleteTopicsApi } from '../../protocol/messages/delete-topics.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../../protocol/messages/delete-topics.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { Topic } from '../topics.js';
+import { defineHandler } from './handler.js';
+import type { Topic } from '../cluster/topics.js';
 
 export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
   handle(ctx, req) {

@@ -15,8 +15,8 @@
 import { DescribeClusterApi } from '../../protocol/messages/describe-cluster.js';
 import type { DescribeClusterResponse } from '../../protocol/messages/describe-cluster.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
+import { defineHandler } from './handler.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
 const ENDPOINT_BROKER = 1;
 const ENDPOINT_CONTROLLER = 2;

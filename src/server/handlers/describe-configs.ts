@@ -29,13 +29,13 @@
 import { DescribeConfigsApi } from '../../protocol/messages/describe-configs.js';
 import type { DescribeConfigsRequestDescribeConfigsResource, DescribeConfigsResponse, DescribeConfigsResponseDescribeConfigsResult } from '../../protocol/messages/describe-configs.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { topicNameProblem } from '../topics.js';
-import { ConfigSource, ConfigType } from '../topic-config-defs.js';
-import { configStoreOf } from '../configs/config-store.js';
-import type { DescribedConfig, DescribeOptions } from '../configs/config-store.js';
-import { ResourceType } from '../configs/config-changes.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { topicNameProblem } from '../cluster/topics.js';
+import { ConfigSource, ConfigType } from '../cluster/configs/topic-config-defs.js';
+import { configStoreOf } from '../cluster/configs/config-store.js';
+import type { DescribedConfig, DescribeOptions } from '../cluster/configs/config-store.js';
+import { ResourceType } from '../cluster/configs/config-changes.js';
 
 const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(ResourceType).filter((t) => t !== ResourceType.UNKNOWN));
 

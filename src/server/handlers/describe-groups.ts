@@ -10,7 +10,7 @@
 import { DescribeGroupsApi } from '../../protocol/messages/describe-groups.js';
 import type { DescribeGroupsResponseDescribedGroup } from '../../protocol/messages/describe-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 function groupError(groupId: string, errorCode: number): DescribeGroupsResponseDescribedGroup {

@@ -16,9 +16,9 @@
 import { DescribeLogDirsApi } from '../../protocol/messages/describe-log-dirs.js';
 import type { DescribeLogDirsResponseDescribeLogDirsTopic } from '../../protocol/messages/describe-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { BrokerConfig } from '../broker-config.js';
-import type { Topic } from '../topics.js';
+import { defineHandler } from './handler.js';
+import type { BrokerConfig } from '../cluster/broker-config.js';
+import type { Topic } from '../cluster/topics.js';
 
 export const DEFAULT_LOG_DIR = '/minikafka/data';
 

@@ -15,9 +15,9 @@
 import { DescribeProducersApi } from '../../protocol/messages/describe-producers.js';
 import type { DescribeProducersResponsePartitionResponse } from '../../protocol/messages/describe-producers.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { topicNameProblem } from '../topics.js';
-import { leaderPartition } from '../partition-access.js';
+import { defineHandler } from './handler.js';
+import { topicNameProblem } from '../cluster/topics.js';
+import { leaderPartition } from '../cluster/partition-access.js';
 
 function failed(partitionIndex: number, errorCode: number, errorMessage: string | null = null): DescribeProducersResponsePartitionResponse {
   return { partitionIndex, errorCode, errorMessage, activeProducers: [] };

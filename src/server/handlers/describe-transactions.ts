@@ -11,7 +11,7 @@
 import { DescribeTransactionsApi, defaultDescribeTransactionsResponseTransactionState } from '../../protocol/messages/describe-transactions.js';
 import type { DescribeTransactionsResponseTransactionState } from '../../protocol/messages/describe-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
 
 /** An error answer: Kafka sets only the id and the code, the rest keeps the message defaults. */

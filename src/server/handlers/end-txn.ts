@@ -18,7 +18,7 @@
  */
 import { EndTxnApi } from '../../protocol/messages/end-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
 
 export const endTxnHandler = defineHandler(EndTxnApi, {

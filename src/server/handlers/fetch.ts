@@ -42,14 +42,14 @@
 import { FetchApi } from '../../protocol/messages/fetch.js';
 import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { NO_RESPONSE, defineHandler } from '../handler.js';
-import type { ConnectionInfo, HandlerResult, RequestContext } from '../handler.js';
-import type { Topic } from '../topics.js';
+import { NO_RESPONSE, defineHandler } from './handler.js';
+import type { ConnectionInfo, HandlerResult, RequestContext } from './handler.js';
+import type { Topic } from '../cluster/topics.js';
 import type { Partition } from '../../log/partition.js';
-import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
-import { topicCompressionType } from '../configs/topic-settings.js';
+import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
+import { topicCompressionType } from '../cluster/configs/topic-settings.js';
 import { BatchLayout, readBaseOffset } from '../../protocol/records/index.js';
-import { fetchSessionsOf } from '../fetch-sessions.js';
+import { fetchSessionsOf } from '../cluster/fetch-sessions.js';
 
 const READ_COMMITTED = 1;
 

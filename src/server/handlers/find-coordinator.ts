@@ -14,10 +14,10 @@
 import { FindCoordinatorApi, defaultFindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import type { BrokerNode } from '../cluster.js';
-import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import type { BrokerNode } from '../cluster/cluster.js';
+import { transactionCoordinatorOf } from '../coordinators/txn/transaction-coordinator.js';
 import { coordinatorOf } from './group-support.js';
 
 const KeyType = { GROUP: 0, TRANSACTION: 1 } as const;

@@ -1,8 +1,8 @@
 /** Helpers shared by the group coordinator's handlers. */
-import type { RequestContext } from '../handler.js';
-import type { ClientInfo } from '../group/classic-group.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
-import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { RequestContext } from './handler.js';
+import type { ClientInfo } from '../coordinators/group/classic-group.js';
+import { groupCoordinatorOf } from '../coordinators/group/group-coordinator.js';
+import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 
 /**
  * Who sent the request. The client host is shown the way Kafka shows it (Java's

@@ -4,7 +4,7 @@
  */
 import { HeartbeatApi } from '../../protocol/messages/heartbeat.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 export const heartbeatHandler = defineHandler(HeartbeatApi, {

@@ -12,8 +12,8 @@
  */
 import { IncrementalAlterConfigsApi } from '../../protocol/messages/incremental-alter-configs.js';
 import type { IncrementalAlterConfigsResponse } from '../../protocol/messages/incremental-alter-configs.js';
-import { defineHandler } from '../handler.js';
-import { incrementalAlterConfigs } from '../configs/config-changes.js';
+import { defineHandler } from './handler.js';
+import { incrementalAlterConfigs } from '../cluster/configs/config-changes.js';
 
 export const incrementalAlterConfigsHandler = defineHandler(IncrementalAlterConfigsApi, {
   handle(ctx, req): IncrementalAlterConfigsResponse {

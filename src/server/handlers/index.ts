@@ -2,7 +2,7 @@
  * The handler registry: one module per API, grouped by family. ApiVersions is derived from this
  * map, so adding a handler to a family list is what makes the broker advertise and serve an API.
  */
-import type { AnyHandler, Handler } from '../handler.js';
+import type { AnyHandler, Handler } from './handler.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { DATA_HANDLERS } from './data-handlers.js';
 import { ADMIN_HANDLERS } from './admin-handlers.js';

@@ -23,7 +23,7 @@
 import { InitProducerIdApi } from '../../protocol/messages/init-producer-id.js';
 import type { InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
 
 export const initProducerIdHandler = defineHandler(InitProducerIdApi, {

@@ -11,7 +11,7 @@
 import { JoinGroupApi, defaultJoinGroupResponse } from '../../protocol/messages/join-group.js';
 import type { JoinGroupResponse } from '../../protocol/messages/join-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { clientInfoOf, coordinatesGroup, coordinatorOf } from './group-support.js';
 
 /** Kafka's JoinGroupResponse constructor rules for the protocol name, plus fields a version lacks. */

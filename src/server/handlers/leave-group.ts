@@ -7,7 +7,7 @@
 import { LeaveGroupApi } from '../../protocol/messages/leave-group.js';
 import type { LeaveGroupResponse } from '../../protocol/messages/leave-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 export const leaveGroupHandler = defineHandler(LeaveGroupApi, {

@@ -4,7 +4,7 @@
  */
 import { ListGroupsApi } from '../../protocol/messages/list-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 export const listGroupsHandler = defineHandler(ListGroupsApi, {

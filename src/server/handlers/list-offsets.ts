@@ -28,10 +28,10 @@
 import { ListOffsetsApi } from '../../protocol/messages/list-offsets.js';
 import type { ListOffsetsRequestListOffsetsPartition, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/messages/list-offsets.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
 import type { Partition } from '../../log/partition.js';
-import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
+import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
 
 export const ListOffsetsTimestamp = {
   LATEST: -1n,

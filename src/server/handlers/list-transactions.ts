@@ -13,7 +13,7 @@
  */
 import { ListTransactionsApi } from '../../protocol/messages/list-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { txnCoordinatorOf } from './txn-support.js';
 
 export const listTransactionsHandler = defineHandler(ListTransactionsApi, {

@@ -25,13 +25,13 @@ import { MetadataApi } from '../../protocol/messages/metadata.js';
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic, MetadataResponsePartition } from '../../protocol/messages/metadata.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { topicNameProblem, INTERNAL_TOPICS } from '../topics.js';
-import type { Topic } from '../topics.js';
-import type { Cluster } from '../cluster.js';
-import { createTopic, mayAutoCreate } from '../topic-create.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { Topic } from '../cluster/topics.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { createTopic, mayAutoCreate } from '../cluster/topic-create.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
 export const metadataHandler = defineHandler(MetadataApi, {
   handle(ctx, req) {

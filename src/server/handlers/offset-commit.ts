@@ -12,9 +12,9 @@ import { OffsetCommitApi } from '../../protocol/messages/offset-commit.js';
 import type { OffsetCommitRequest, OffsetCommitResponseTopic } from '../../protocol/messages/offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import type { CommitTopic } from '../group/group-coordinator.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import type { CommitTopic } from '../coordinators/group/group-coordinator.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 function resolveTopics(ctx: RequestContext, req: OffsetCommitRequest): CommitTopic[] {

@@ -6,7 +6,7 @@
  */
 import { OffsetDeleteApi } from '../../protocol/messages/offset-delete.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 export const offsetDeleteHandler = defineHandler(OffsetDeleteApi, {

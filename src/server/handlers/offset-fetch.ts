@@ -14,9 +14,9 @@ import { OffsetFetchApi } from '../../protocol/messages/offset-fetch.js';
 import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponseTopic } from '../../protocol/messages/offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import type { FetchedGroup } from '../group/group-coordinator.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import type { FetchedGroup } from '../coordinators/group/group-coordinator.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 interface GroupQuery {

@@ -17,8 +17,8 @@
 import { OffsetForLeaderEpochApi } from '../../protocol/messages/offset-for-leader-epoch.js';
 import type { OffsetForLeaderEpochResponseEpochEndOffset } from '../../protocol/messages/offset-for-leader-epoch.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
+import { defineHandler } from './handler.js';
+import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
 
 export const offsetForLeaderEpochHandler = defineHandler(OffsetForLeaderEpochApi, {
   minVersion: 2,

@@ -95,18 +95,18 @@ import {
   validateAndAssignOffsets,
 } from '../../protocol/records/index.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { NO_RESPONSE, defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { CloseConnection } from '../dispatcher.js';
-import { INTERNAL_TOPICS } from '../topics.js';
-import type { Topic } from '../topics.js';
-import { leaderPartition } from '../partition-access.js';
-import { produceSettings } from '../configs/topic-settings.js';
-import type { ProduceSettings } from '../configs/topic-settings.js';
-import { keylessRecordFailure } from '../configs/compacted-keys.js';
+import { NO_RESPONSE, defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { CloseConnection } from '../net/dispatcher.js';
+import { INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { Topic } from '../cluster/topics.js';
+import { leaderPartition } from '../cluster/partition-access.js';
+import { produceSettings } from '../cluster/configs/topic-settings.js';
+import type { ProduceSettings } from '../cluster/configs/topic-settings.js';
+import { keylessRecordFailure } from '../cluster/configs/compacted-keys.js';
 import type { Partition } from '../../log/partition.js';
 import type { BatchMetadata } from '../../log/producer-state.js';
-import { producerChecks } from '../producer-checks.js';
+import { producerChecks } from './producer-checks.js';
 
 /** Kafka lets only its own AdminClient (this client id) write to internal topics. */
 const ADMIN_CLIENT_ID = '__admin_client';

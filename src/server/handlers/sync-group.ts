@@ -7,7 +7,7 @@
  */
 import { SyncGroupApi, defaultSyncGroupResponse } from '../../protocol/messages/sync-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 
 export const syncGroupHandler = defineHandler(SyncGroupApi, {

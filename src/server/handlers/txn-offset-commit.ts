@@ -22,9 +22,9 @@
 import { TxnOffsetCommitApi } from '../../protocol/messages/txn-offset-commit.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../protocol/messages/txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { OFFSETS_TOPIC } from '../group/group-coordinator.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
 import { coordinatesGroup, coordinatorOf } from './group-support.js';
 import { txnCoordinatorOf } from './txn-support.js';
 

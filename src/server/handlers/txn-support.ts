@@ -1,7 +1,7 @@
 /** Helpers shared by the transaction coordinator's handlers. */
-import type { RequestContext } from '../handler.js';
-import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
-import type { TransactionCoordinator } from '../txn/transaction-coordinator.js';
+import type { RequestContext } from './handler.js';
+import { transactionCoordinatorOf } from '../coordinators/txn/transaction-coordinator.js';
+import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
 
 export function txnCoordinatorOf(ctx: RequestContext): TransactionCoordinator {
   return transactionCoordinatorOf(ctx.broker);

@@ -12,10 +12,10 @@
  */
 import { WriteTxnMarkersApi } from '../../protocol/messages/write-txn-markers.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
-import { writeMarkerTo } from '../txn/transaction-markers.js';
-import type { OffsetsMarkerWriter } from '../txn/transaction-markers.js';
+import { defineHandler } from './handler.js';
+import { groupCoordinatorOf } from '../coordinators/group/group-coordinator.js';
+import { writeMarkerTo } from '../coordinators/txn/transaction-markers.js';
+import type { OffsetsMarkerWriter } from '../coordinators/txn/transaction-markers.js';
 
 export const writeTxnMarkersHandler = defineHandler(WriteTxnMarkersApi, {
   handle(ctx, req) {

@@ -4,18 +4,18 @@
 import t from 'tap';
 import { ManualClock } from '../../../src/util/clock.js';
 import { createLogger } from '../../../src/util/logger.js';
-import { Cluster } from '../../../src/server/cluster.js';
-import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/broker-config.js';
-import { createTopic } from '../../../src/server/topic-create.js';
+import { Cluster } from '../../../src/server/cluster/cluster.js';
+import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/cluster/broker-config.js';
+import { createTopic } from '../../../src/server/cluster/topic-create.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { iterateRecords, readBatchHeader, readControlRecordType } from '../../../src/protocol/records/index.js';
-import { TransactionCoordinator } from '../../../src/server/txn/transaction-coordinator.js';
-import { clusterMarkerWriter } from '../../../src/server/txn/transaction-markers.js';
-import type { MarkerWriter, TxnMarker } from '../../../src/server/txn/transaction-markers.js';
-import { TransactionMetadata, TxnState, IllegalTxnTransition } from '../../../src/server/txn/transaction-metadata.js';
-import type { TxnPartition } from '../../../src/server/txn/transaction-metadata.js';
-import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord } from '../../../src/server/txn/transaction-state-log.js';
-import { partitionForKey } from '../../../src/server/group/offsets-topic.js';
+import { TransactionCoordinator } from '../../../src/server/coordinators/txn/transaction-coordinator.js';
+import { clusterMarkerWriter } from '../../../src/server/coordinators/txn/transaction-markers.js';
+import type { MarkerWriter, TxnMarker } from '../../../src/server/coordinators/txn/transaction-markers.js';
+import { TransactionMetadata, TxnState, IllegalTxnTransition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
+import type { TxnPartition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
+import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord } from '../../../src/server/coordinators/txn/transaction-state-log.js';
+import { partitionForKey } from '../../../src/server/coordinators/group/offsets-topic.js';
 
 const T0 = 1_700_000_000_000;
 const S = TxnState;
