@@ -27,7 +27,29 @@ export interface BrokerConfig {
   extra: Map<string, string>;
 }
 
+/**
+ * Who a broker is, as the cluster state and the handlers see it: its id, where clients reach it,
+ * and its static config. The listener is the composition root's; this is its read-only face.
+ */
+export interface BrokerIdentity {
+  readonly nodeId: number;
+  readonly advertisedHost: string;
+  /** The bound port (0 before the broker listens). */
+  readonly port: number;
+  readonly config: BrokerConfig;
+}
+
 export const DEFAULT_CLUSTER_ID = 'minikafka-cluster-01';
+
+/** The directory DescribeLogDirs reports without log.dirs (the logs live in memory; the path only names them). */
+export const DEFAULT_LOG_DIR = '/minikafka/data';
+
+/** log.dirs wins over log.dir, as in Kafka; the first directory when several are listed. */
+export function logDirOf(config: BrokerConfig): string {
+  const dirs = config.extra.get('log.dirs') ?? config.extra.get('log.dir');
+  const first = dirs?.split(',')[0]?.trim();
+  return first ? first : DEFAULT_LOG_DIR;
+}
 
 export function defaultBrokerConfig(): BrokerConfig {
   return {

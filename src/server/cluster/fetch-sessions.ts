@@ -11,13 +11,11 @@
  * Epoch -1 (final) closes the named session and is answered without one. A session unused for
  * min.incremental.fetch.session.eviction.ms (120 s) may be evicted when the cache, of
  * max.incremental.fetch.session.cache.slots sessions (1000), is full; otherwise a full fetch just
- * gets no session (id 0), as in Kafka. One cache per broker, as session ids are a broker's own.
+ * gets no session (id 0), as in Kafka. One cache per broker (made by the composition root), as session ids are a broker's own.
  */
 import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse, FetchResponseFetchableTopicResponse, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock } from '../../util/clock.js';
-import type { Broker } from '../broker.js';
-import { configStoreOf } from './configs/config-store.js';
 
 const INITIAL_EPOCH = 0;
 const FINAL_EPOCH = -1;
@@ -189,17 +187,4 @@ export class FetchSessionCache {
     this.#sessions.set(id, session);
     return session;
   }
-}
-
-const caches = new WeakMap<Broker, FetchSessionCache>();
-
-/** The broker's session cache, made on first use. */
-export function fetchSessionsOf(broker: Broker): FetchSessionCache {
-  let cache = caches.get(broker);
-  if (cache === undefined) {
-    const store = configStoreOf(broker.cluster, broker.config);
-    cache = new FetchSessionCache(broker.clock, () => store.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
-    caches.set(broker, cache);
-  }
-  return cache;
 }

@@ -23,10 +23,7 @@
  *
  * Both stop when the cluster closes (Cluster.onClose).
  */
-import type { Broker } from '../broker.js';
-import type { Cluster } from './cluster.js';
-import type { Topic } from './topics.js';
-import { configStoreOf } from './configs/config-store.js';
+import type { Topic, TopicRegistry } from './topics.js';
 import type { ConfigStore } from './configs/config-store.js';
 import type { Partition } from '../../log/partition.js';
 import type { PartitionLog } from '../../log/partition-log.js';
@@ -61,12 +58,6 @@ export interface CleanerCheckpointStore {
   saveCleanerCheckpoints(entries: readonly { readonly topic: string; readonly partition: number; readonly offset: number }[]): void;
 }
 
-const checkpointStores = new WeakMap<Cluster, CleanerCheckpointStore>();
-
-/** Called by the data directory when it opens, whether or not the cleaner has started yet. */
-export function useCleanerCheckpointStore(cluster: Cluster, store: CleanerCheckpointStore): void {
-  checkpointStores.set(cluster, store);
-}
 
 /**
  * The structural view of a Partition's transaction state (the aborted-transactions index and the
@@ -91,8 +82,9 @@ function txnSourceOf(partition: Partition): CleanerTxnSource {
 }
 
 export class LogMaintenance {
-  readonly #cluster: Cluster;
+  readonly #topics: TopicRegistry;
   readonly #store: ConfigStore;
+  #checkpoints: CleanerCheckpointStore | null = null;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #state = new WeakMap<PartitionLog, CleanerState>();
@@ -103,11 +95,16 @@ export class LogMaintenance {
   /** Every pass completed since start, newest last (bounded). */
   readonly passes: CleanerPass[] = [];
 
-  constructor(cluster: Cluster, store: ConfigStore, clock: Clock, logger: Logger) {
-    this.#cluster = cluster;
+  constructor(topics: TopicRegistry, store: ConfigStore, clock: Clock, logger: Logger) {
+    this.#topics = topics;
     this.#store = store;
     this.#clock = clock;
     this.#logger = logger;
+  }
+
+  /** Called by the data directory when it opens, whether or not the cleaner has started yet. */
+  useCheckpointStore(store: CleanerCheckpointStore): void {
+    this.#checkpoints = store;
   }
 
   start(): void {
@@ -149,7 +146,7 @@ export class LogMaintenance {
   runRetention(): number {
     let deleted = 0;
     const now = this.#clock.now();
-    for (const topic of this.#cluster.topics.all()) {
+    for (const topic of this.#topics.all()) {
       const policy = this.#store.cleanupPolicy(topic);
       for (const p of topic.partitions) {
         deleted += policy.delete ? p.log.applyRetention({ now }) : p.log.applyRetention({ now, retentionMs: -1, retentionBytes: -1 });
@@ -196,7 +193,7 @@ export class LogMaintenance {
   #filthiest(skip: ReadonlySet<PartitionLog>): { topic: Topic; partition: Partition; target: LogToClean; settings: CleanerSettings } | null {
     const now = this.#clock.now();
     let best: { topic: Topic; partition: Partition; target: LogToClean; settings: CleanerSettings; due: number } | null = null;
-    for (const topic of this.#cluster.topics.all()) {
+    for (const topic of this.#topics.all()) {
       if (!this.#store.cleanupPolicy(topic).compact) continue;
       const settings = this.settingsFor(topic);
       for (const partition of topic.partitions) {
@@ -216,7 +213,7 @@ export class LogMaintenance {
   #stateOf(topic: Topic, partition: Partition): CleanerState | undefined {
     let state = this.#state.get(partition.log);
     if (state === undefined) {
-      const saved = checkpointStores.get(this.#cluster)?.savedCleanerCheckpoint(topic, partition.partition);
+      const saved = this.#checkpoints?.savedCleanerCheckpoint(topic, partition.partition);
       if (saved !== undefined) {
         state = { checkpoint: saved, nextDeleteHorizon: null };
         this.#state.set(partition.log, state);
@@ -227,10 +224,10 @@ export class LogMaintenance {
 
   /** Every known checkpoint to the store, after each pass (Kafka's updateCheckpoints). */
   #saveCheckpoints(): void {
-    const store = checkpointStores.get(this.#cluster);
-    if (store === undefined) return;
+    const store = this.#checkpoints;
+    if (store === null) return;
     const entries: { topic: string; partition: number; offset: number }[] = [];
-    for (const topic of this.#cluster.topics.all()) {
+    for (const topic of this.#topics.all()) {
       for (const p of topic.partitions) {
         const checkpoint = this.#stateOf(topic, p)?.checkpoint;
         if (checkpoint !== undefined) entries.push({ topic: topic.name, partition: p.partition, offset: checkpoint });
@@ -261,7 +258,7 @@ export class LogMaintenance {
     const result = await cleanLog(log, target, settings, this.#clock.now(), txnSourceOf(partition), () => new Promise<void>((resolve) => setImmediate(resolve)));
     const elapsedMs = performance.now() - started;
     const where = `${topic.name}-${partition.partition}`;
-    if (result.aborted || !this.#cluster.topics.isLive(topic)) {
+    if (result.aborted || !this.#topics.isLive(topic)) {
       this.#logger.debug(`cleaning ${where} aborted: the log changed during the pass`);
       return;
     }
@@ -274,31 +271,4 @@ export class LogMaintenance {
         `${result.recordsRetained} (${result.bytesWritten} bytes) kept, in ${elapsedMs.toFixed(1)} ms`,
     );
   }
-}
-
-const maintenances = new WeakMap<Cluster, LogMaintenance>();
-
-/**
- * Starts the background log work of a broker's cluster, once per cluster, and stops it when the
- * cluster closes. Called when a broker starts listening.
- */
-export function startLogMaintenance(broker: Broker): LogMaintenance {
-  const cluster = broker.cluster;
-  let m = maintenances.get(cluster);
-  if (m === undefined) {
-    const created = new LogMaintenance(cluster, configStoreOf(cluster, broker.config), broker.clock, broker.logger);
-    maintenances.set(cluster, created);
-    cluster.onClose(() => {
-      created.stop();
-      if (maintenances.get(cluster) === created) maintenances.delete(cluster);
-    });
-    created.start();
-    m = created;
-  }
-  return m;
-}
-
-/** The running log maintenance of a cluster, if a broker of it has started. */
-export function logMaintenanceOf(cluster: Cluster): LogMaintenance | undefined {
-  return maintenances.get(cluster);
 }

@@ -8,7 +8,7 @@
  *   (Kafka's Partition.checkCurrentLeaderEpoch).
  */
 import { ErrorCode } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
+import type { Cluster } from './cluster.js';
 import type { Topic } from './topics.js';
 import type { Partition } from '../../log/partition.js';
 
@@ -19,11 +19,11 @@ export type PartitionAccess =
 const unknown: PartitionAccess = { partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
 const notLeader: PartitionAccess = { partition: null, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
 
-/** The partition if this broker leads it; else why not. Does not check leader epochs. */
-export function leaderPartition(broker: Broker, topic: Topic | undefined, index: number): PartitionAccess {
+/** The partition if broker `nodeId` leads it; else why not. Does not check leader epochs. */
+export function leaderPartition(cluster: Cluster, nodeId: number, topic: Topic | undefined, index: number): PartitionAccess {
   const partition = topic?.partitions[index];
   if (topic === undefined || partition === undefined) return unknown;
-  if (broker.cluster.leaderFor(topic, index) !== broker.nodeId) return notLeader;
+  if (cluster.leaderFor(topic, index) !== nodeId) return notLeader;
   return { partition, errorCode: 0 };
 }
 

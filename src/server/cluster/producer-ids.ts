@@ -3,11 +3,9 @@
  * lifetime, never reused. Kafka's controller gives brokers blocks of 1000 starting at 0; with every
  * broker in one process a plain counter on the cluster gives the same guarantee.
  *
- * The allocator is per Cluster (brokers of one cluster share it) and kept here, not on Cluster,
- * so that the transaction coordinator can take it over without touching cluster state: call
- * `producerIdsOf(cluster)`.
+ * The allocator is per Cluster (brokers of one cluster share it): `cluster.producerIds`, which the
+ * transaction coordinator and the data directory take.
  */
-import type { Cluster } from './cluster.js';
 
 export class ProducerIdAllocator {
   #next: number;
@@ -40,15 +38,4 @@ export class ProducerIdAllocator {
   get next(): number {
     return this.#next;
   }
-}
-
-const allocators = new WeakMap<Cluster, ProducerIdAllocator>();
-
-export function producerIdsOf(cluster: Cluster): ProducerIdAllocator {
-  let a = allocators.get(cluster);
-  if (a === undefined) {
-    a = new ProducerIdAllocator();
-    allocators.set(cluster, a);
-  }
-  return a;
 }

@@ -21,7 +21,6 @@ import type { Topic } from './topics.js';
 import type { Cluster } from './cluster.js';
 import type { BrokerConfig } from './broker-config.js';
 import { validateTopicConfigs } from './configs/topic-config-defs.js';
-import { configStoreOf } from './configs/config-store.js';
 
 export interface ReplicaAssignment {
   readonly partitionIndex: number;
@@ -54,7 +53,7 @@ export function validateTopicCreation(cluster: Cluster, config: BrokerConfig, sp
   const colliding = cluster.topics.collidingWith(spec.name);
   if (colliding !== undefined) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `Topic '${spec.name}' collides with existing topic: ${colliding}`);
   const requested = spec.configs ?? new Map<string, string | null>();
-  validateTopicConfigs(requested, configStoreOf(cluster, config).layersFor(config.nodeId));
+  validateTopicConfigs(requested, cluster.configs.layersFor(config.nodeId));
   const configs = new Map<string, string>();
   for (const [k, v] of requested) if (v !== null) configs.set(k, v);
 

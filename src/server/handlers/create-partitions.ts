@@ -27,7 +27,7 @@ import { MAX_RECORDS_PER_OPERATION } from './create-topics.js';
 
 export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
   handle(ctx, req) {
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];

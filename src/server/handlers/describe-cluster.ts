@@ -30,7 +30,7 @@ export const describeClusterHandler = defineHandler(DescribeClusterApi, {
       }
       return failed(v === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${req.endpointType}`);
     }
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     const brokers = cluster.brokers.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
     const controllerId = cluster.controllerId;
     return {

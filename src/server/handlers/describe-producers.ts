@@ -29,14 +29,14 @@ export const describeProducersHandler = defineHandler(DescribeProducersApi, {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
         const problem = topicNameProblem(t.name);
-        const topic = ctx.broker.cluster.topics.get(t.name);
+        const topic = ctx.cluster.topics.get(t.name);
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((index) => {
             if (problem !== null) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
             // Kafka's topic-level check carries the error's default message; its partition lookup none.
             if (topic === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
-            const access = leaderPartition(ctx.broker, topic, index);
+            const access = leaderPartition(ctx.cluster, ctx.broker.nodeId, topic, index);
             if (access.partition === null) return failed(index, access.errorCode);
             const activeProducers = [...access.partition.producerState.activeProducers()].map((e) => ({
               producerId: BigInt(e.producerId),

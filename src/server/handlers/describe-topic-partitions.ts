@@ -30,7 +30,7 @@ const MAX_PARTITIONS_PER_RESPONSE = 2000;
 
 export const describeTopicPartitionsHandler = defineHandler(DescribeTopicPartitionsApi, {
   handle(ctx, req) {
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     const cursor = req.cursor;
     const from = cursor?.topicName ?? '';
     const fetchAll = req.topics.length === 0;

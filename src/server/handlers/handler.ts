@@ -1,10 +1,23 @@
 /**
  * The shape of an API handler: one module per API under handlers/, registered in handlers/index.ts,
  * from which ApiVersions is derived, so the broker advertises exactly what it serves.
+ *
+ * A handler sees a narrow RequestContext: the cluster state it acts on (topics, configs, broker
+ * nodes, producer ids), the coordinators, this broker's fetch sessions and identity, and the
+ * connection's facts. It never sees the listener, the dispatcher or the Broker class: the
+ * composition root (../broker.ts) builds the context, so one cluster state can serve several
+ * brokers' listeners.
  */
 import type { Reader } from '../../protocol/reader.js';
 import type { Writer } from '../../protocol/writer.js';
-import type { Broker } from '../broker.js';
+import type { ApiVersionsResponseApiVersion } from '../../protocol/messages/api-versions.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { BrokerIdentity } from '../cluster/broker-config.js';
+import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
+import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
+import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
+import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
 
 /** Returned by a handler when Kafka sends no response at all (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response');
@@ -18,13 +31,37 @@ export interface ConnectionInfo {
   readonly closed: boolean;
 }
 
-export interface RequestContext {
-  readonly broker: Broker;
+/** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */
+export interface ServingBroker extends BrokerIdentity {
+  advertisedApis(): ApiVersionsResponseApiVersion[];
+}
+
+/** What every request to one broker shares; the composition root makes it once per broker. */
+export interface BrokerServices {
+  /** Cluster state shared by every broker of the cluster. */
+  readonly cluster: Cluster;
+  /** The cluster's group coordinator (one per cluster, not per broker). */
+  readonly groups: GroupCoordinator;
+  /** The cluster's transaction coordinator (one per cluster, not per broker). */
+  readonly txns: TransactionCoordinator;
+  /** This broker's incremental fetch sessions (session ids are a broker's own). */
+  readonly fetchSessions: FetchSessionCache;
+  readonly broker: ServingBroker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface RequestContext extends BrokerServices {
   readonly apiKey: number;
   readonly apiVersion: number;
   readonly correlationId: number;
   readonly clientId: string | null;
   readonly connection: ConnectionInfo;
+}
+
+/** Thrown by a handler to end the connection on purpose (Kafka's acks=0 errors). */
+export class CloseConnection extends Error {
+  override readonly name = 'CloseConnection';
 }
 
 /** The generated codec of one API, as the dispatcher needs it. */

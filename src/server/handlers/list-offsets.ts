@@ -72,7 +72,7 @@ export const listOffsetsHandler = defineHandler(ListOffsetsApi, {
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
-        const topic = ctx.broker.cluster.topics.get(t.name);
+        const topic = ctx.cluster.topics.get(t.name);
         return {
           name: t.name,
           partitions: t.partitions.map((p) => {
@@ -81,7 +81,7 @@ export const listOffsetsHandler = defineHandler(ListOffsetsApi, {
               const min = SENTINEL_MIN_VERSION.get(p.timestamp);
               if (min === undefined || ctx.apiVersion < min) return failed(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
             }
-            const access = leaderPartition(ctx.broker, topic, p.partitionIndex);
+            const access = leaderPartition(ctx.cluster, ctx.broker.nodeId, topic, p.partitionIndex);
             if (access.partition === null) return failed(p.partitionIndex, access.errorCode);
             const epochError = checkLeaderEpoch(access.partition, p.currentLeaderEpoch);
             if (epochError !== ErrorCode.NONE) return failed(p.partitionIndex, epochError);

@@ -36,7 +36,7 @@ import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUT
 export const metadataHandler = defineHandler(MetadataApi, {
   handle(ctx, req) {
     const v = ctx.apiVersion;
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     if (v < 12 && req.topics?.some((t) => t.topicId !== ZERO_UUID || t.name === null)) {
       // KafkaApis throws InvalidRequestException: "Topic IDs are not supported in requests for version N".
       return errorResponse(req, ErrorCode.INVALID_REQUEST);
@@ -64,7 +64,7 @@ export const metadataHandler = defineHandler(MetadataApi, {
 });
 
 function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataResponseTopic[] {
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   const out: MetadataResponseTopic[] = [];
   const requested = req.topics ?? [];
   const ids = requested.filter((t) => t.topicId !== ZERO_UUID);
@@ -100,7 +100,7 @@ function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataRes
 }
 
 function autoCreated(ctx: RequestContext, name: string): MetadataResponseTopic {
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   try {
     const topic = createTopic(cluster, ctx.broker.config, { name });
     return topicMetadata(cluster, topic);

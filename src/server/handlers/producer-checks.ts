@@ -18,8 +18,28 @@ import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { Partition } from '../../log/partition.js';
 import type { BatchMetadata } from '../../log/producer-state.js';
 import type { RequestContext } from './handler.js';
-import type { Failure, ProducerBatchInfo } from './produce.js';
-import { transactionCoordinatorOf } from '../coordinators/txn/transaction-coordinator.js';
+
+export interface ProducerBatchInfo {
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly recordCount: number;
+  /** lastOffset - baseOffset of the batch. */
+  readonly lastOffsetDelta: number;
+  readonly maxTimestamp: number;
+  readonly isTransactional: boolean;
+  readonly transactionalId: string | null;
+}
+
+/** A failure of a partition's produce: a Kafka code and what the response carries with it. */
+export interface Failure {
+  readonly errorCode: number;
+  readonly message: string;
+  /** Kafka reports the log start offset for unexpected failures only (ReplicaManager.appendToLocalLog). */
+  readonly withLogStart?: boolean;
+  readonly errorMessage?: string;
+  readonly recordErrors?: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+}
 
 /** Produce versions from which TRANSACTION_ABORTABLE is answered (KIP-890). */
 const TRANSACTION_ABORTABLE_MIN_VERSION = 11;
@@ -48,7 +68,7 @@ export function producerChecks(ctx: RequestContext, partition: Partition, batch:
 }
 
 function verifyTransaction(ctx: RequestContext, partition: Partition, batch: ProducerBatchInfo, transactionalId: string): Failure | null {
-  const coordinator = transactionCoordinatorOf(ctx.broker);
+  const coordinator = ctx.txns;
   const [code] = coordinator.verifyPartitions(transactionalId, batch.producerId, batch.producerEpoch, [{ topic: partition.topic, partition: partition.partition }]);
   switch (code) {
     case ErrorCode.NONE:

@@ -16,9 +16,8 @@ import { readRequestHeader } from '../../protocol/messages/request-header.js';
 import { writeResponseHeader } from '../../protocol/messages/response-header.js';
 import { writeApiVersionsResponse } from '../../protocol/messages/api-versions.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { NO_RESPONSE } from '../handlers/handler.js';
-import type { Handler, RequestContext, ConnectionInfo } from '../handlers/handler.js';
-import type { Broker } from '../broker.js';
+import { CloseConnection, NO_RESPONSE } from '../handlers/handler.js';
+import type { BrokerServices, Handler, RequestContext, ConnectionInfo } from '../handlers/handler.js';
 
 /** What an interceptor may do with a request. Returning undefined lets it through. */
 export type InterceptAction =
@@ -41,15 +40,11 @@ export type Interceptor = (req: InterceptedRequest) => InterceptAction | undefin
 /** The outcome the connection acts on. */
 export type DispatchResult = readonly Buffer[] | null | 'close';
 
-export class CloseConnection extends Error {
-  override readonly name = 'CloseConnection';
-}
-
 export class Dispatcher {
   private readonly interceptors: Interceptor[] = [];
 
   constructor(
-    private readonly broker: Broker,
+    private readonly services: BrokerServices,
     private readonly handlers: ReadonlyMap<number, Handler>,
   ) {}
 
@@ -63,7 +58,7 @@ export class Dispatcher {
   }
 
   dispatch(frame: Buffer, conn: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
-    const log = this.broker.logger;
+    const log = this.services.logger;
     if (frame.length < 8) {
       log.warn(`connection ${conn.id} from ${conn.remoteAddress}: request of ${frame.length} bytes is too short for a header; closing`);
       return 'close';
@@ -98,7 +93,7 @@ export class Dispatcher {
       log.warn(`connection ${conn.id} from ${conn.remoteAddress}: malformed ${api.name} v${apiVersion}: ${e.message}; closing`);
       return 'close';
     }
-    const ctx: RequestContext = { broker: this.broker, apiKey, apiVersion, correlationId, clientId, connection: conn };
+    const ctx = new Context(this.services, apiKey, apiVersion, correlationId, clientId, conn);
     if (this.interceptors.length > 0) return this.intercepted(handler, ctx, body);
     return this.run(handler, ctx, body);
   }
@@ -118,7 +113,7 @@ export class Dispatcher {
         case 'error':
           return this.encode(ctx, handler, errorResponseFor(handler, ctx, body, act.errorCode));
         case 'delay':
-          await new Promise<void>((resolve) => this.broker.clock.setTimeout(resolve, act.ms));
+          await new Promise<void>((resolve) => this.services.clock.setTimeout(resolve, act.ms));
           break;
       }
     }
@@ -144,7 +139,7 @@ export class Dispatcher {
   /** A handler ends the connection on purpose by throwing CloseConnection (Kafka's acks=0 errors). */
   private closeOn(e: unknown, ctx: RequestContext): 'close' {
     if (!(e instanceof CloseConnection)) throw e;
-    this.broker.logger.info(`connection ${ctx.connection.id} from ${ctx.connection.remoteAddress}: ${e.message}; closing`);
+    this.services.logger.info(`connection ${ctx.connection.id} from ${ctx.connection.remoteAddress}: ${e.message}; closing`);
     return 'close';
   }
 
@@ -170,7 +165,7 @@ export class Dispatcher {
     writeResponseHeader(w, 0, { correlationId });
     writeApiVersionsResponse(w, 0, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: this.broker.advertisedApis(),
+      apiKeys: this.services.broker.advertisedApis(),
       throttleTimeMs: 0,
       supportedFeatures: [],
       finalizedFeaturesEpoch: -1n,
@@ -179,6 +174,55 @@ export class Dispatcher {
     });
     setSize(w.length - 4);
     return w.toChunks();
+  }
+}
+
+/** A request's context as the dispatcher makes it, for calling a handler directly (tests, tools). */
+export function requestContext(services: BrokerServices, header: RequestHeaderFacts, connection: ConnectionInfo): RequestContext {
+  return new Context(services, header.apiKey, header.apiVersion, header.correlationId, header.clientId, connection);
+}
+
+export interface RequestHeaderFacts {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+}
+
+/**
+ * A request's context: the header and connection facts, and the broker's services read through
+ * on use, so that a coordinator the request never touches is not made for it.
+ */
+class Context implements RequestContext {
+  constructor(
+    readonly services: BrokerServices,
+    readonly apiKey: number,
+    readonly apiVersion: number,
+    readonly correlationId: number,
+    readonly clientId: string | null,
+    readonly connection: ConnectionInfo,
+  ) {}
+
+  get cluster() {
+    return this.services.cluster;
+  }
+  get groups() {
+    return this.services.groups;
+  }
+  get txns() {
+    return this.services.txns;
+  }
+  get fetchSessions() {
+    return this.services.fetchSessions;
+  }
+  get broker() {
+    return this.services.broker;
+  }
+  get clock() {
+    return this.services.clock;
+  }
+  get logger() {
+    return this.services.logger;
   }
 }
 

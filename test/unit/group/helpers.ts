@@ -22,10 +22,10 @@ export interface Setup {
 export function setup(configs: Record<string, string> = {}): Setup {
   const clock = new ManualClock(1_700_000_000_000);
   const logger = createLogger('error');
-  const cluster = new Cluster('test-cluster', clock, logger);
-  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   const config = defaultBrokerConfig();
   for (const [k, v] of Object.entries(configs)) applyBrokerConfig(config, k, v);
+  const cluster = new Cluster('test-cluster', clock, logger, config);
+  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   const gc = new GroupCoordinator(cluster, config, clock, logger);
   return { clock, cluster, gc };
 }

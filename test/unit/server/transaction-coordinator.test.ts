@@ -15,7 +15,7 @@ import type { MarkerWriter, TxnMarker } from '../../../src/server/coordinators/t
 import { TransactionMetadata, TxnState, IllegalTxnTransition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
 import type { TxnPartition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
 import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord } from '../../../src/server/coordinators/txn/transaction-state-log.js';
-import { partitionForKey } from '../../../src/server/coordinators/group/offsets-topic.js';
+import { partitionForKey } from '../../../src/server/coordinators/partition-for-key.js';
 
 const T0 = 1_700_000_000_000;
 const S = TxnState;
@@ -29,10 +29,10 @@ interface Held {
 function setup(opts: { hold?: boolean; configs?: Record<string, string> } = {}) {
   const clock = new ManualClock(T0);
   const logger = createLogger('error');
-  const cluster = new Cluster('test-cluster', clock, logger);
-  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   const config = defaultBrokerConfig();
   for (const [k, v] of Object.entries(opts.configs ?? {})) applyBrokerConfig(config, k, v);
+  const cluster = new Cluster('test-cluster', clock, logger, config);
+  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   createTopic(cluster, config, { name: 'orders', numPartitions: 3 });
   const held: Held[] = [];
   const direct = clusterMarkerWriter(cluster, () => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, logger);

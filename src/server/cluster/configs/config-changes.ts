@@ -34,13 +34,12 @@
  *   (not supported); other types: INVALID_REQUEST "Unknown resource type N".
  */
 import { KafkaError } from '../../../protocol/errors.js';
-import type { Broker } from '../../broker.js';
+import type { Cluster } from '../cluster.js';
 import { topicNameProblem } from '../topics.js';
-import type { Topic } from '../topics.js';
+import type { Topic, TopicRegistry } from '../topics.js';
 import { ConfigValueError, TOPIC_CONFIG_DEFS, checkTopicConfigValue, parseConfigValue, validateTopicConfigs } from './topic-config-defs.js';
 import type { TopicConfigDef } from './topic-config-defs.js';
 import { BROKER_CONFIG_DEFS } from './broker-config-defs.js';
-import { configStoreOf } from './config-store.js';
 import type { ConfigStore } from './config-store.js';
 
 /** ConfigResource.Type ids. */
@@ -74,8 +73,9 @@ export interface IncrementalResource extends ResourceRef {
 export const LOG4J_LEVELS = ['DEBUG', 'ERROR', 'FATAL', 'INFO', 'TRACE', 'WARN'] as const;
 
 /** AlterConfigs (legacy): each resource's configs are replaced by the request's. */
-export function alterConfigs(broker: Broker, resources: readonly LegacyResource[], validateOnly: boolean): ResourceResult[] {
-  const store = configStoreOf(broker.cluster, broker.config);
+export function alterConfigs(cluster: Cluster, nodeId: number, resources: readonly LegacyResource[], validateOnly: boolean): ResourceResult[] {
+  const store = cluster.configs;
+  const broker: ChangingBroker = { topics: cluster.topics, nodeId };
   const dup = duplicateResources(resources);
   return resources.map((r) =>
     run(() => {
@@ -94,8 +94,9 @@ export function alterConfigs(broker: Broker, resources: readonly LegacyResource[
 }
 
 /** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT applied to each resource's configs. */
-export function incrementalAlterConfigs(broker: Broker, resources: readonly IncrementalResource[], validateOnly: boolean): ResourceResult[] {
-  const store = configStoreOf(broker.cluster, broker.config);
+export function incrementalAlterConfigs(cluster: Cluster, nodeId: number, resources: readonly IncrementalResource[], validateOnly: boolean): ResourceResult[] {
+  const store = cluster.configs;
+  const broker: ChangingBroker = { topics: cluster.topics, nodeId };
   const dup = duplicateResources(resources);
   return resources.map((r) =>
     run(() => {
@@ -207,13 +208,19 @@ function brokerListDefault(name: string): string | null | undefined {
   return d.kind === 'LIST' ? d.defaultValue : undefined;
 }
 
+/** What a change needs of the broker that receives it: the topics, and its own node id. */
+interface ChangingBroker {
+  readonly topics: TopicRegistry;
+  readonly nodeId: number;
+}
+
 // ---- topics ----
 
-function alterTopic(store: ConfigStore, broker: Broker, name: string, compute: (current: ReadonlyMap<string, string>) => Map<string, string>, validateOnly: boolean): void {
+function alterTopic(store: ConfigStore, broker: ChangingBroker, name: string, compute: (current: ReadonlyMap<string, string>) => Map<string, string>, validateOnly: boolean): void {
   if (name === '') throw new KafkaError('INVALID_REQUEST', 'Default topic resources are not allowed.');
   const problem = topicNameProblem(name);
   if (problem !== null) throw new KafkaError('INVALID_TOPIC_EXCEPTION', problem);
-  const topic: Topic | undefined = broker.cluster.topics.get(name);
+  const topic: Topic | undefined = broker.topics.get(name);
   const next = compute(topic?.configs ?? new Map());
   validateTopicConfigs(next, store.layersFor(broker.nodeId));
   if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${name}' does not exist.`);
@@ -222,7 +229,7 @@ function alterTopic(store: ConfigStore, broker: Broker, name: string, compute: (
 
 // ---- brokers ----
 
-function alterBroker(store: ConfigStore, broker: Broker, name: string, compute: (current: ReadonlyMap<string, string>) => Map<string, string>, validateOnly: boolean): void {
+function alterBroker(store: ConfigStore, broker: ChangingBroker, name: string, compute: (current: ReadonlyMap<string, string>) => Map<string, string>, validateOnly: boolean): void {
   const nodeId = name === '' ? null : ownNodeId(broker, name);
   const next = compute(store.dynamicConfigs(nodeId));
   validateBrokerConfigs(next, nodeId !== null);
@@ -232,7 +239,7 @@ function alterBroker(store: ConfigStore, broker: Broker, name: string, compute: 
   if (!validateOnly) store.setDynamicConfigs(nodeId, next);
 }
 
-function ownNodeId(broker: Broker, name: string): number {
+function ownNodeId(broker: ChangingBroker, name: string): number {
   if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2147483647) throw new KafkaError('INVALID_REQUEST', `Node id must be an integer, but it is: ${name}`);
   const id = Number(name);
   if (id !== broker.nodeId) throw new KafkaError('INVALID_REQUEST', `Unexpected broker id, expected ${broker.nodeId}, but received ${name}`);
@@ -273,7 +280,7 @@ function validateBrokerConfigs(props: ReadonlyMap<string, string>, perBroker: bo
 
 // ---- broker loggers ----
 
-function alterLoggers(broker: Broker, r: IncrementalResource, validateOnly: boolean): void {
+function alterLoggers(broker: ChangingBroker, r: IncrementalResource, validateOnly: boolean): void {
   if (!/^[+-]?\d+$/.test(r.resourceName)) throw new KafkaError('INVALID_REQUEST', `Node id must be an integer, but it is: ${r.resourceName}`);
   if (Number(r.resourceName) !== broker.nodeId) throw new KafkaError('INVALID_REQUEST', `Unexpected node id. Expected ${broker.nodeId}, but received ${r.resourceName}`);
   for (const op of r.configs) {

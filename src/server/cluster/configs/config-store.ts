@@ -21,10 +21,9 @@
  * per-topic settings are recomputed. Kafka applies them asynchronously through its metadata log,
  * so a DescribeConfigs right after an alter may still show the old value there; here it never does.
  */
-import type { Broker } from '../../broker.js';
-import type { BrokerConfig } from '../broker-config.js';
-import type { Cluster } from '../cluster.js';
-import type { Topic } from '../topics.js';
+import { logDirOf } from '../broker-config.js';
+import type { BrokerConfig, BrokerIdentity } from '../broker-config.js';
+import type { Topic, TopicRegistry } from '../topics.js';
 import type { LogConfig } from '../../../log/partition-log.js';
 import type { DescribeConfigsResponseDescribeConfigsResourceResult, DescribeConfigsResponseDescribeConfigsSynonym } from '../../../protocol/messages/describe-configs.js';
 import {
@@ -40,7 +39,6 @@ import {
 import type { BrokerLayers, TopicConfigDef } from './topic-config-defs.js';
 import { BROKER_CONFIG_DEFS, BROKER_CONFIG_NAMES, brokerConfigSynonyms } from './broker-config-defs.js';
 import { brokerConfigDoc, topicConfigDoc } from './config-docs.js';
-import { logDirOf } from '../../handlers/describe-log-dirs.js';
 
 /**
  * What a dev Kafka is started with (bench/kafka/start-kafka.sh writes the same): one node that is
@@ -91,7 +89,7 @@ export interface DescribeOptions {
 }
 
 export class ConfigStore {
-  readonly #cluster: Cluster;
+  readonly #topics: TopicRegistry;
   readonly #home: BrokerConfig;
   readonly #homeStatic: Map<string, string>;
   readonly #perBroker = new Map<number, Map<string, string>>();
@@ -99,14 +97,14 @@ export class ConfigStore {
   readonly #changeListeners = new Set<() => void>();
   #version = 0;
 
-  constructor(cluster: Cluster, home: BrokerConfig) {
-    this.#cluster = cluster;
+  constructor(topics: TopicRegistry, home: BrokerConfig) {
+    this.#topics = topics;
     this.#home = home;
     this.#homeStatic = staticConfigsOf(home);
     // A KRaft cluster is formatted with cluster-wide min.insync.replicas (KIP-966).
     this.#clusterDefault = formattedClusterDefaults(home.extra);
     // New partitions start with the topic's effective log settings, not just its overrides.
-    cluster.topics.logConfigResolver = (topic) => this.logConfigFor(topic);
+    topics.logConfigResolver = (topic) => this.logConfigFor(topic);
   }
 
   /** Moves on every change: per-topic caches compare it. */
@@ -124,7 +122,7 @@ export class ConfigStore {
   }
 
   /** The static configs of a broker, including what DescribeConfigs shows about its listener. */
-  staticConfigsOf(broker: Broker): Map<string, string> {
+  staticConfigsOf(broker: BrokerIdentity): Map<string, string> {
     const out = broker.config === this.#home ? new Map(this.#homeStatic) : staticConfigsOf(broker.config);
     const listener = `PLAINTEXT://${broker.config.host}:${broker.port}`;
     if (!out.has('listeners')) out.set('listeners', listener);
@@ -210,7 +208,7 @@ export class ConfigStore {
     if (nodeId !== null && target.size === 0) this.#perBroker.delete(nodeId);
     // Broker-level log settings are the default of every topic: an admin operation may touch all
     // partitions, a produce never does.
-    this.#changed(this.#cluster.topics.all());
+    this.#changed(this.#topics.all());
   }
 
   #changed(topics: Iterable<Topic>): void {
@@ -260,7 +258,7 @@ export class ConfigStore {
    * any unknown name it was given), or, for the cluster default resource (nodeId null), the
    * cluster-wide dynamic configs only.
    */
-  describeBroker(broker: Broker, nodeId: number | null, opts: DescribeOptions): DescribedConfig[] {
+  describeBroker(broker: BrokerIdentity, nodeId: number | null, opts: DescribeOptions): DescribedConfig[] {
     const staticConfigs = this.staticConfigsOf(broker);
     const layers = this.layersFor(broker.nodeId, staticConfigs);
     let names: string[];
@@ -338,16 +336,4 @@ function topicSynonyms(d: TopicConfigDef, override: string | undefined, layers: 
   const list = names.length === 0 ? [] : brokerSynonyms(names, names[0]!, layers, false);
   if (override !== undefined) list.unshift({ name: d.name, value: override, source: ConfigSource.TOPIC_CONFIG });
   return list;
-}
-
-const stores = new WeakMap<Cluster, ConfigStore>();
-
-/**
- * The configuration of a cluster, created on first use with the static configs of the broker
- * that first asks (normally the only one).
- */
-export function configStoreOf(cluster: Cluster, config: BrokerConfig): ConfigStore {
-  let s = stores.get(cluster);
-  if (s === undefined) stores.set(cluster, (s = new ConfigStore(cluster, config)));
-  return s;
 }

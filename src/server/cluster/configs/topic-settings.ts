@@ -5,9 +5,7 @@
  * version moves), so a produce costs one WeakMap lookup here and AlterConfigs still takes effect
  * on the next request.
  */
-import type { Broker } from '../../broker.js';
 import type { Topic } from '../topics.js';
-import { configStoreOf } from './config-store.js';
 import type { ConfigStore } from './config-store.js';
 
 export const TimestampTypeConfig = { CREATE_TIME: 'CreateTime', LOG_APPEND_TIME: 'LogAppendTime' } as const;
@@ -26,8 +24,7 @@ export interface ProduceSettings {
 
 const cache = new WeakMap<Topic, { version: number; settings: ProduceSettings }>();
 
-export function produceSettings(topic: Topic, broker: Broker): ProduceSettings {
-  const store = configStoreOf(broker.cluster, broker.config);
+export function produceSettings(topic: Topic, store: ConfigStore): ProduceSettings {
   const hit = cache.get(topic);
   if (hit !== undefined && hit.version === store.version) return hit.settings;
   const settings = computeSettings(store, topic);
@@ -46,6 +43,6 @@ function computeSettings(store: ConfigStore, topic: Topic): ProduceSettings {
 }
 
 /** compression.type of the topic ('producer' unless set); Fetch below v10 refuses 'zstd' topics. */
-export function topicCompressionType(topic: Topic, broker: Broker): string {
-  return configStoreOf(broker.cluster, broker.config).topicValue(topic, 'compression.type').trim();
+export function topicCompressionType(topic: Topic, store: ConfigStore): string {
+  return store.topicValue(topic, 'compression.type').trim();
 }

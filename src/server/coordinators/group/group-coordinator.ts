@@ -67,7 +67,6 @@ import type { CoordinatorRecord } from './offsets-topic.js';
 import type { Cluster, BrokerNode } from '../../cluster/cluster.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import { intSetting } from '../../cluster/broker-config.js';
-import type { Broker } from '../../broker.js';
 import type { Clock } from '../../../util/clock.js';
 import type { Logger } from '../../../util/logger.js';
 
@@ -922,28 +921,6 @@ export class GroupCoordinator {
 /** Error message as Kafka's exceptions carry it, for responses with a message field. */
 export function errorMessageOf(code: number): string | null {
   return errorInfo(code).message;
-}
-
-const coordinators = new WeakMap<Cluster, GroupCoordinator>();
-
-/**
- * The coordinator of a broker's cluster, created on first use: one per cluster, so every
- * in-process broker of a cluster sees the same groups. It stops its timers when the last broker
- * of the cluster closes.
- */
-export function groupCoordinatorOf(broker: Broker): GroupCoordinator {
-  const cluster = broker.cluster;
-  let c = coordinators.get(cluster);
-  if (!c) {
-    const created = new GroupCoordinator(cluster, broker.config, broker.clock, broker.logger);
-    coordinators.set(cluster, created);
-    cluster.onClose(() => {
-      created.close();
-      if (coordinators.get(cluster) === created) coordinators.delete(cluster);
-    });
-    c = created;
-  }
-  return c;
 }
 
 export { OFFSETS_TOPIC };

@@ -56,6 +56,7 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import type { Topic } from '../../cluster/topics.js';
 import type { Clock } from '../../../util/clock.js';
+import { partitionForKey } from '../partition-for-key.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -71,23 +72,6 @@ export const CoordinatorRecordType = { OFFSET_COMMIT: 1, GROUP_METADATA: 2 } as 
 const OFFSET_COMMIT_VALUE_VERSION = 3;
 const OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY = 1;
 const GROUP_METADATA_VALUE_VERSION = 3;
-
-/** Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, in int32. */
-export function javaStringHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/** Kafka's Utils.abs: Math.abs, except that Integer.MIN_VALUE maps to 0 rather than itself. */
-function kafkaAbs(n: number): number {
-  return n === -2147483648 ? 0 : Math.abs(n);
-}
-
-/** The __consumer_offsets (or __transaction_state) partition of a group id (or transactional id). */
-export function partitionForKey(key: string, numPartitions: number): number {
-  return kafkaAbs(javaStringHashCode(key)) % numPartitions;
-}
 
 export interface CoordinatorRecord {
   readonly key: Buffer;

@@ -31,8 +31,6 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import { intSetting } from '../../cluster/broker-config.js';
 import type { BrokerNode, Cluster } from '../../cluster/cluster.js';
-import type { Broker } from '../../broker.js';
-import { producerIdsOf } from '../../cluster/producer-ids.js';
 import type { ProducerIdAllocator } from '../../cluster/producer-ids.js';
 import type { Clock, TimerHandle } from '../../../util/clock.js';
 import type { Logger } from '../../../util/logger.js';
@@ -40,7 +38,6 @@ import { TransactionMetadata, TxnState, TXN_STATE_ID, ALL_TXN_STATES, IllegalTxn
 import type { TxnPartition, TxnTransit } from './transaction-metadata.js';
 import { TransactionStateLog } from './transaction-state-log.js';
 import { clusterMarkerWriter } from './transaction-markers.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
 import type { MarkerWriter, OffsetsMarkerWriter } from './transaction-markers.js';
 import type { TransactionLogValue } from '../../../protocol/coordinator-records/index.js';
 
@@ -142,7 +139,7 @@ export class TransactionCoordinator {
       segmentBytes: this.settings.stateLogSegmentBytes,
       minInsyncReplicas: this.settings.stateLogMinInsyncReplicas,
     });
-    this.#producerIds = opts.producerIds ?? producerIdsOf(cluster);
+    this.#producerIds = opts.producerIds ?? cluster.producerIds;
     const offsetsMarkers = opts.offsetsMarkers ?? (() => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     this.#markers = opts.markers ?? clusterMarkerWriter(cluster, offsetsMarkers, logger);
     this.#every(this.settings.abortTimedOutTransactionsIntervalMs, () => this.abortTimedOutTransactions());
@@ -548,28 +545,4 @@ export class TransactionCoordinator {
 
 function initError(errorCode: number): InitProducerIdResult {
   return { errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH };
-}
-
-const coordinators = new WeakMap<Cluster, TransactionCoordinator>();
-
-/**
- * The coordinator of a broker's cluster, created on first use: one per cluster, so every
- * in-process broker of a cluster sees the same transactions. Its timers stop when the last broker
- * of the cluster closes.
- */
-export function transactionCoordinatorOf(broker: Broker): TransactionCoordinator {
-  const cluster = broker.cluster;
-  let c = coordinators.get(cluster);
-  if (!c) {
-    // Markers for __consumer_offsets partitions are the group coordinator's to write (TxnOffsetCommit).
-    const offsetsMarkers: OffsetsMarkerWriter = (partition, marker) => groupCoordinatorOf(broker).completeTransaction(partition, marker);
-    const created = new TransactionCoordinator(cluster, broker.config, broker.clock, broker.logger, { offsetsMarkers });
-    coordinators.set(cluster, created);
-    cluster.onClose(() => {
-      created.close();
-      if (coordinators.get(cluster) === created) coordinators.delete(cluster);
-    });
-    c = created;
-  }
-  return c;
 }

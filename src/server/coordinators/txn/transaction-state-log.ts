@@ -30,7 +30,7 @@ import { readTransactionLogKey, readTransactionLogValue, writeTransactionLogKey,
 import type { TransactionLogValue } from '../../../protocol/coordinator-records/index.js';
 import { buildBatchSync } from '../../../protocol/records/index.js';
 import { createTopic } from '../../cluster/topic-create.js';
-import { partitionForKey } from '../group/offsets-topic.js';
+import { partitionForKey } from '../partition-for-key.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import type { Topic } from '../../cluster/topics.js';
