@@ -10,6 +10,9 @@
  * INCONSISTENT_GROUP_PROTOCOL for a JoinGroup, UNKNOWN_MEMBER_ID for SyncGroup, Heartbeat and
  * LeaveGroup, GROUP_ID_NOT_FOUND for a ConsumerGroupHeartbeat.
  *
+ * The offset requests (OffsetCommit, OffsetFetch, OffsetDelete, TxnOffsetCommit and its markers)
+ * are offset-requests.ts, as Kafka's OffsetMetadataManager; this class keeps the groups.
+ *
  * Every change is written to __consumer_offsets (see offsets-topic.ts) in the same synchronous
  * turn that changes the in-memory state, which is what reads use.
  *
@@ -19,14 +22,7 @@
  * subscribes to, counted from the commit) and deletes empty groups left without offsets. Offsets
  * of a deleted topic are removed at once (TopicRegistry.onDeleted).
  *
- * Configuration (Kafka's names, read from the broker's key=value configs):
- *   group.min.session.timeout.ms 6000, group.max.session.timeout.ms 1800000,
- *   group.initial.rebalance.delay.ms (0 here, Kafka 3000), offsets.topic.num.partitions 50,
- *   offset.metadata.max.bytes 4096, offsets.retention.ms 604800000 (7 days),
- *   offsets.retention.check.interval.ms 600000;
- *   group.consumer.heartbeat.interval.ms 5000 (within group.consumer.min/max.heartbeat.interval.ms,
- *   5000-15000), group.consumer.session.timeout.ms 45000 (within group.consumer.min/max.session.timeout.ms,
- *   45000-60000), group.consumer.max.size unlimited, group.consumer.assignors "uniform,range".
+ * Configuration: group-coordinator-settings.ts.
  *
  * Deviations from Kafka: a group.consumer.* value outside its min/max is clamped with a warning
  * (Kafka refuses to start); in durable mode the state is reloaded from __consumer_offsets at start
@@ -43,30 +39,28 @@ import type { OffsetCommitRequest, OffsetCommitResponseTopic } from '../../../pr
 import type { OffsetDeleteRequestTopic, OffsetDeleteResponse } from '../../../protocol/messages/offset-delete.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../../../protocol/messages/sync-group.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../../protocol/messages/txn-offset-commit.js';
-import { buildBatchSync } from '../../../protocol/records/index.js';
 import type { Partition } from '../../../log/partition.js';
-import { TxnOffsetStore, validateTxnOffsetCommit } from './txn-offsets.js';
-import { appendTxnMarker } from '../txn/transaction-markers.js';
+import { TxnOffsetStore } from './txn-offsets.js';
+import { OffsetRequests } from './offset-requests.js';
+import type { CommitTopic, FetchTopicRequest, FetchedGroup } from './offset-requests.js';
 import type { TxnMarker } from '../txn/transaction-markers.js';
 import { defaultJoinGroupResponse } from '../../../protocol/messages/join-group.js';
 import { defaultSyncGroupResponse } from '../../../protocol/messages/sync-group.js';
 import type { GroupMetadataValueMemberMetadata } from '../../../protocol/coordinator-records/index.js';
 import { ClassicGroup, ClassicGroupState } from './classic-group.js';
 import { ConsumerGroup, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH } from './consumer-group.js';
-import type { CommitPartitionCheck, ConsumerGroupEnv, ConsumerGroupSettings } from './consumer-group.js';
-import type { ServerAssignor } from './assignors/assignor.js';
-import { uniformAssignor } from './assignors/uniform.js';
-import { rangeAssignor } from './assignors/range.js';
+import type { ConsumerGroupEnv } from './consumer-group.js';
 import type { Topic } from '../../cluster/topics.js';
 import type { TimerHandle } from '../../../util/clock.js';
 import type { ClassicGroupEnv, ClientInfo, LeaveMember, LeaveMemberResult } from './classic-group.js';
+import { groupCoordinatorSettings } from './group-coordinator-settings.js';
+import type { GroupCoordinatorSettings } from './group-coordinator-settings.js';
 import { OffsetStore } from './offset-store.js';
 import type { CommittedOffset } from './offset-store.js';
 import { OffsetsTopicWriter, groupMetadataRecord, offsetCommitRecord, OFFSETS_TOPIC } from './offsets-topic.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import type { Cluster, BrokerNode } from '../../cluster/cluster.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
-import { intSetting } from '../../cluster/broker-config.js';
 import type { Clock } from '../../../util/clock.js';
 import type { Logger } from '../../../util/logger.js';
 
@@ -74,96 +68,7 @@ export type GroupType = 'classic' | 'consumer';
 
 export type Group = ClassicGroup | ConsumerGroup;
 
-export interface GroupCoordinatorSettings {
-  readonly minSessionTimeoutMs: number;
-  readonly maxSessionTimeoutMs: number;
-  readonly initialRebalanceDelayMs: number;
-  readonly newMemberJoinTimeoutMs: number;
-  readonly offsetsTopicNumPartitions: number;
-  readonly offsetMetadataMaxBytes: number;
-  readonly offsetsRetentionMs: number;
-  readonly offsetsRetentionCheckIntervalMs: number;
-  readonly consumer: ConsumerGroupSettings;
-}
-
-/** The server assignors Kafka ships for consumer groups, by name and by class name. */
-const KNOWN_ASSIGNORS: ReadonlyMap<string, ServerAssignor> = new Map([
-  ['uniform', uniformAssignor],
-  ['range', rangeAssignor],
-  ['org.apache.kafka.coordinator.group.assignor.UniformAssignor', uniformAssignor],
-  ['org.apache.kafka.coordinator.group.assignor.RangeAssignor', rangeAssignor],
-]);
-
-function assignorsConfig(config: BrokerConfig, logger: Logger): Map<string, ServerAssignor> {
-  const out = new Map<string, ServerAssignor>();
-  const raw = config.extra.get('group.consumer.assignors') ?? 'uniform,range';
-  for (const name of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const a = KNOWN_ASSIGNORS.get(name);
-    if (a) out.set(a.name, a);
-    else logger.warn(`group.consumer.assignors: unknown assignor '${name}' ignored (known: uniform, range)`);
-  }
-  if (out.size === 0) out.set(uniformAssignor.name, uniformAssignor);
-  return out;
-}
-
-/** A group.consumer.* timeout within its min and max configs; out of range is clamped, with a warning. */
-function boundedConfig(config: BrokerConfig, key: string, fallback: number, minKey: string, minDefault: number, maxKey: string, maxDefault: number, logger: Logger): number {
-  const min = intSetting(config, minKey, minDefault, 1, logger);
-  const max = intSetting(config, maxKey, maxDefault, 1, logger);
-  const v = intSetting(config, key, fallback, 1, logger);
-  if (v < min || v > max) {
-    const clamped = Math.min(Math.max(v, min), max);
-    logger.warn(`${key}=${v} is outside [${minKey}=${min}, ${maxKey}=${max}]; using ${clamped}`);
-    return clamped;
-  }
-  return v;
-}
-
-export function groupCoordinatorSettings(config: BrokerConfig, logger: Logger): GroupCoordinatorSettings {
-  return {
-    minSessionTimeoutMs: intSetting(config, 'group.min.session.timeout.ms', 6000, 0, logger),
-    maxSessionTimeoutMs: intSetting(config, 'group.max.session.timeout.ms', 1800000, 0, logger),
-    initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
-    newMemberJoinTimeoutMs: 5 * 60 * 1000,
-    // Kafka's default. Fifty empty in-memory partitions cost little, and tools that show the
-    // topic (or compute a group's partition) then see what they would see on Kafka.
-    offsetsTopicNumPartitions: intSetting(config, 'offsets.topic.num.partitions', 50, 1, logger),
-    offsetMetadataMaxBytes: intSetting(config, 'offset.metadata.max.bytes', 4096, 0, logger),
-    offsetsRetentionMs: intSetting(config, 'offsets.retention.ms', 7 * 24 * 60 * 60 * 1000, 1, logger),
-    offsetsRetentionCheckIntervalMs: intSetting(config, 'offsets.retention.check.interval.ms', 600_000, 1, logger),
-    consumer: {
-      heartbeatIntervalMs: boundedConfig(config, 'group.consumer.heartbeat.interval.ms', 5000, 'group.consumer.min.heartbeat.interval.ms', 5000, 'group.consumer.max.heartbeat.interval.ms', 15000, logger),
-      sessionTimeoutMs: boundedConfig(config, 'group.consumer.session.timeout.ms', 45000, 'group.consumer.min.session.timeout.ms', 45000, 'group.consumer.max.session.timeout.ms', 60000, logger),
-      maxSize: intSetting(config, 'group.consumer.max.size', 2147483647, 1, logger),
-      assignors: assignorsConfig(config, logger),
-    },
-  };
-}
-
-/** A topic of an OffsetCommit, with its name resolved (v10 sends topic ids). */
-export interface CommitTopic {
-  readonly name: string;
-  readonly topicId: string;
-  readonly partitions: OffsetCommitRequest['topics'][number]['partitions'];
-}
-
-export interface FetchTopicRequest {
-  readonly name: string;
-  readonly partitionIndexes: readonly number[];
-}
-
-export interface FetchedPartition {
-  partitionIndex: number;
-  committedOffset: bigint;
-  committedLeaderEpoch: number;
-  metadata: string;
-  errorCode: number;
-}
-
-export interface FetchedGroup {
-  errorCode: number;
-  topics: { name: string; partitions: FetchedPartition[] }[];
-}
+export type { CommitTopic, FetchTopicRequest, FetchedPartition, FetchedGroup } from './offset-requests.js';
 
 /** Every operation Kafka's ACL model allows on a GROUP (READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS) as a bit field. */
 const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
@@ -182,6 +87,7 @@ export class GroupCoordinator {
   #closed = false;
   #cleanupTimer: TimerHandle | null = null;
   readonly #stopWatchingTopics: () => void;
+  readonly #offsetRequests: OffsetRequests;
 
   constructor(
     private readonly cluster: Cluster,
@@ -206,6 +112,18 @@ export class GroupCoordinator {
       persist: (group, records) => this.#log.append(group.groupId, records),
     };
     this.#stopWatchingTopics = cluster.topics.onDeleted((topic) => this.#onTopicDeleted(topic));
+    this.#offsetRequests = new OffsetRequests({
+      topics: cluster.topics,
+      clock,
+      logger,
+      offsetMetadataMaxBytes: this.settings.offsetMetadataMaxBytes,
+      log: this.#log,
+      offsets: this.offsets,
+      txnOffsets: this.txnOffsets,
+      closed: () => this.#closed,
+      group: (groupId) => this.#groups.get(groupId),
+      createClassicGroup: (groupId) => this.#createClassicGroup(groupId),
+    });
   }
 
   group(groupId: string): Group | undefined {
@@ -505,271 +423,33 @@ export class GroupCoordinator {
     });
   }
 
-  // ---- offsets ----
+  // ---- offsets (offset-requests.ts) ----
 
-  /**
-   * OffsetCommit for topics whose names are resolved. Topic checks come first (unknown topic or
-   * partition), then the group checks, which fail every remaining partition with one code.
-   */
   commitOffsets(req: OffsetCommitRequest, topics: readonly CommitTopic[], apiVersion: number): OffsetCommitResponseTopic[] {
-    const response: OffsetCommitResponseTopic[] = [];
-    const valid: { out: OffsetCommitResponseTopic['partitions'][number]; topic: string; p: CommitTopic['partitions'][number] }[] = [];
-    for (const t of topics) {
-      const out: OffsetCommitResponseTopic = { name: t.name, topicId: t.topicId, partitions: [] };
-      response.push(out);
-      const known = t.name === '' ? undefined : this.cluster.topics.get(t.name);
-      for (const p of t.partitions) {
-        const entry = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number };
-        out.partitions.push(entry);
-        if (apiVersion >= 10 && t.name === '') entry.errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
-        else if (!known || known.partitions[p.partitionIndex] === undefined) entry.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else valid.push({ out: entry, topic: t.name, p });
-      }
-    }
-    if (valid.length === 0) return response;
-    const fail = (code: number): OffsetCommitResponseTopic[] => {
-      for (const v of valid) v.out.errorCode = code;
-      return response;
-    };
-    if (this.#closed) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-
-    let group = this.#groups.get(req.groupId);
-    if (!group) {
-      if (req.generationIdOrMemberEpoch < 0) {
-        // A "simple" group: offsets stored for a consumer that assigns partitions itself.
-        this.logger.info(`group ${req.groupId}: created by a manual offset commit`);
-        group = this.#createClassicGroup(req.groupId);
-      } else {
-        // v9 speaks both protocols and so can say what happened; older clients expect this.
-        return fail(apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
-      }
-    }
-    let check: CommitPartitionCheck | null = null;
-    if (group.type === 'consumer') {
-      try {
-        check = group.validateOffsetCommit(req.memberId, req.generationIdOrMemberEpoch, apiVersion);
-      } catch (e) {
-        if (!(e instanceof KafkaError)) throw e;
-        return fail(e.code);
-      }
-    } else {
-      const invalid = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch);
-      if (invalid !== ErrorCode.NONE) return fail(invalid);
-      group.touchMemberOnCommit(req.memberId);
-    }
-
-    const now = this.clock.now();
-    // Only v2-v4 carry a retention time; -1 means the broker default (no per-offset expiry).
-    const expireTimestampMs = req.retentionTimeMs >= 0n && apiVersion <= 4 ? now + Number(req.retentionTimeMs) : null;
-    const records: CoordinatorRecord[] = [];
-    for (const { out, topic, p } of valid) {
-      if (p.committedMetadata !== null && p.committedMetadata.length > this.settings.offsetMetadataMaxBytes) {
-        out.errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-        continue;
-      }
-      // KIP-1251: a consumer-group member's older epoch is fine for partitions it held then.
-      const partitionError = check === null ? ErrorCode.NONE : check(topic, p.partitionIndex);
-      if (partitionError !== ErrorCode.NONE) {
-        out.errorCode = partitionError;
-        continue;
-      }
-      const value: CommittedOffset = {
-        offset: p.committedOffset,
-        leaderEpoch: p.committedLeaderEpoch,
-        metadata: p.committedMetadata ?? '',
-        commitTimestampMs: now,
-        expireTimestampMs,
-      };
-      this.offsets.put(req.groupId, topic, p.partitionIndex, value);
-      records.push(
-        offsetCommitRecord(
-          { group: req.groupId, topic, partition: p.partitionIndex },
-          { offset: value.offset, leaderEpoch: value.leaderEpoch, metadata: value.metadata, commitTimestamp: BigInt(now), expireTimestamp: expireTimestampMs === null ? -1n : BigInt(expireTimestampMs) },
-        ),
-      );
-    }
-    this.#log.append(req.groupId, records);
-    return response;
+    return this.#offsetRequests.commitOffsets(req, topics, apiVersion);
   }
 
-  /**
-   * OffsetFetch for one group. `topics` null means every committed offset. An unknown group is
-   * not an error: its partitions have no offset (-1), and "all" is nothing. With `requireStable`,
-   * a partition with a pending transactional offset answers UNSTABLE_OFFSET_COMMIT (offset -1),
-   * as Kafka's OffsetMetadataManager; without it the last committed offset is returned.
-   */
   fetchOffsets(groupId: string, topics: readonly FetchTopicRequest[] | null, requireStable: boolean, member?: { readonly memberId: string | null; readonly memberEpoch: number }): FetchedGroup {
-    if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
-    const group = this.#groups.get(groupId);
-    const known = group !== undefined && !group.is(ClassicGroupState.DEAD);
-    // v9+: a consumer-group member fetching its offsets must be one, at its current epoch.
-    if (known && member && group.type === 'consumer') {
-      const invalid = group.validateOffsetFetch(member.memberId, member.memberEpoch);
-      if (invalid !== ErrorCode.NONE) return { errorCode: invalid, topics: [] };
-    }
-    const entry = (topic: string, partitionIndex: number, o: CommittedOffset | undefined): FetchedPartition =>
-      requireStable && this.txnOffsets.hasPending(groupId, topic, partitionIndex)
-        ? { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
-        : o === undefined
-          ? { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
-          : { partitionIndex, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE };
-    if (topics === null) {
-      const out: FetchedGroup['topics'] = [];
-      if (!known) return { errorCode: ErrorCode.NONE, topics: out };
-      const byTopic = new Map<string, FetchedPartition[]>();
-      for (const [topic, partition, o] of this.offsets.entries(groupId)) {
-        let ps = byTopic.get(topic);
-        if (!ps) {
-          byTopic.set(topic, (ps = []));
-          out.push({ name: topic, partitions: ps });
-        }
-        ps.push(entry(topic, partition, o));
-      }
-      return { errorCode: ErrorCode.NONE, topics: out };
-    }
-    return {
-      errorCode: ErrorCode.NONE,
-      topics: topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => entry(t.name, p, known ? this.offsets.get(groupId, t.name, p) : undefined)),
-      })),
-    };
+    return this.#offsetRequests.fetchOffsets(groupId, topics, requireStable, member);
   }
-
-  // ---- transactional offsets (TxnOffsetCommit; see txn-offsets.ts) ----
 
   /** Offsets of open transactions: visible to OffsetFetch only once their transaction commits. */
   readonly txnOffsets = new TxnOffsetStore();
 
-  /** The __consumer_offsets partition that holds a group (where its transactions' markers go). */
   offsetsPartitionOf(groupId: string): Partition {
-    return this.#log.topic().partitions[this.#log.partitionFor(groupId)]!;
+    return this.#offsetRequests.offsetsPartitionOf(groupId);
   }
 
-  /**
-   * TxnOffsetCommit for partitions that exist, once the handler has verified the transaction
-   * (KIP-890 part 1). As Kafka's commitTransactionalOffset: a missing group is created as a simple
-   * group for generation -1 and is ILLEGAL_GENERATION otherwise; the member checks of a
-   * transactional commit; the producer epoch against the partition's producer state
-   * (INVALID_PRODUCER_EPOCH); then one transactional batch of the producer with an offset record
-   * per partition (OFFSET_METADATA_TOO_LARGE ones left out). The offsets stay pending until the
-   * transaction's marker. A number is the error of every partition.
-   */
   commitTransactionalOffsets(req: TxnOffsetCommitRequest, topics: readonly TxnOffsetCommitRequestTopic[]): number | TxnOffsetCommitResponseTopic[] {
-    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    let group = this.#groups.get(req.groupId);
-    if (!group) {
-      if (req.generationId >= 0) return ErrorCode.ILLEGAL_GENERATION;
-      this.logger.info(`group ${req.groupId}: created by a transactional offset commit`);
-      group = this.#createClassicGroup(req.groupId);
-    }
-    if (group.type === 'consumer') {
-      // A transactional commit skips the version check, and any epoch mismatch is ILLEGAL_GENERATION.
-      try {
-        if (group.validateOffsetCommit(req.memberId, req.generationId, 9) !== null) return ErrorCode.ILLEGAL_GENERATION;
-      } catch (e) {
-        if (!(e instanceof KafkaError)) throw e;
-        return e.code === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : e.code;
-      }
-    } else {
-      const invalid = validateTxnOffsetCommit(group, req.memberId, req.groupInstanceId, req.generationId);
-      if (invalid !== ErrorCode.NONE) return invalid;
-    }
-    const now = this.clock.now();
-    const response: TxnOffsetCommitResponseTopic[] = [];
-    const pending: { topic: string; partition: number; value: CommittedOffset }[] = [];
-    for (const t of topics) {
-      const out: TxnOffsetCommitResponseTopic = { name: t.name, partitions: [] };
-      response.push(out);
-      for (const p of t.partitions) {
-        if (p.committedMetadata !== null && p.committedMetadata.length > this.settings.offsetMetadataMaxBytes) {
-          out.partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
-          continue;
-        }
-        out.partitions.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE });
-        pending.push({ topic: t.name, partition: p.partitionIndex, value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '', commitTimestampMs: now, expireTimestampMs: null } });
-      }
-    }
-    if (pending.length === 0) return response;
-    const partition = this.offsetsPartitionOf(req.groupId);
-    const producerId = Number(req.producerId);
-    const producerEpoch = req.producerEpoch;
-    const baseOffset = partition.log.logEndOffset;
-    const check = partition.producerState.checkData(
-      { producerId, producerEpoch, baseSequence: -1, lastOffsetDelta: pending.length - 1, maxTimestamp: now, isTransactional: true },
-      baseOffset,
-      'coordinator',
-    );
-    if (check !== null && 'error' in check) return ErrorCode[check.error];
-    const records = pending.map((p) =>
-      offsetCommitRecord(
-        { group: req.groupId, topic: p.topic, partition: p.partition },
-        { offset: p.value.offset, leaderEpoch: p.value.leaderEpoch, metadata: p.value.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n },
-      ),
-    );
-    const batch = buildBatchSync(
-      records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
-      { baseOffset, partitionLeaderEpoch: partition.leaderEpoch, baseTimestamp: now, maxTimestamp: now, producerId, producerEpoch, baseSequence: -1, transactional: true },
-    );
-    partition.append(batch, {
-      baseOffset,
-      lastOffset: baseOffset + records.length - 1,
-      maxTimestamp: now,
-      recordCount: records.length,
-      producerId,
-      producerEpoch,
-      baseSequence: -1,
-      isTransactional: true,
-      isControl: false,
-    });
-    pending.forEach((p, i) => this.txnOffsets.add(producerId, req.groupId, p.topic, p.partition, p.value, baseOffset + i, this.offsets.get(req.groupId, p.topic, p.partition)));
-    return response;
+    return this.#offsetRequests.commitTransactionalOffsets(req, topics);
   }
 
-  /**
-   * A transaction marker for __consumer_offsets partition `partitionIndex` (Kafka's
-   * completeTransaction of the group coordinator): written into the partition like any marker,
-   * then the producer's pending offsets of the groups held there are committed or dropped.
-   * Returns the marker's error code.
-   */
   completeTransaction(partitionIndex: number, marker: TxnMarker): number {
-    const partition = this.#log.topic().partitions[partitionIndex];
-    if (partition === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    const code = appendTxnMarker(partition, marker, this.clock.now());
-    if (code !== ErrorCode.NONE) return code;
-    const committed = this.txnOffsets.complete(marker.producerId, marker.commit, (groupId) => this.#log.partitionFor(groupId) === partitionIndex, this.offsets);
-    if (committed > 0) this.logger.debug(`${committed} transactional offsets of producer ${marker.producerId} committed`);
-    return ErrorCode.NONE;
+    return this.#offsetRequests.completeTransaction(partitionIndex, marker);
   }
 
-  /** OffsetDelete: refused for a group whose members consume the topic. */
   deleteOffsets(groupId: string, topics: readonly OffsetDeleteRequestTopic[]): OffsetDeleteResponse {
-    const top = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
-    if (this.#closed) return top(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (groupId === '') return top(ErrorCode.INVALID_GROUP_ID);
-    const group = this.#groups.get(groupId);
-    if (!group || group.is(ClassicGroupState.DEAD)) return top(ErrorCode.GROUP_ID_NOT_FOUND);
-    // A non-empty group that is not a consumer group has no subscriptions to check against.
-    if (!group.isEmpty && group.type === 'classic' && !group.usesConsumerProtocol()) return top(ErrorCode.NON_EMPTY_GROUP);
-    const response: OffsetDeleteResponse = { errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics: [] };
-    const records: CoordinatorRecord[] = [];
-    for (const t of topics) {
-      const known = this.cluster.topics.get(t.name);
-      const subscribed = group.isSubscribedToTopic(t.name);
-      const out = { name: t.name, partitions: [] as { partitionIndex: number; errorCode: number }[] };
-      response.topics.push(out);
-      for (const p of t.partitions) {
-        let errorCode: number = ErrorCode.NONE;
-        if (!known || known.partitions[p.partitionIndex] === undefined) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else if (subscribed) errorCode = ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
-        else if (this.offsets.delete(groupId, t.name, p.partitionIndex)) {
-          records.push(offsetCommitRecord({ group: groupId, topic: t.name, partition: p.partitionIndex }, null));
-        }
-        out.partitions.push({ partitionIndex: p.partitionIndex, errorCode });
-      }
-    }
-    this.#log.append(groupId, records);
-    return response;
+    return this.#offsetRequests.deleteOffsets(groupId, topics);
   }
 
   // ---- lifecycle ----
