@@ -1,6 +1,6 @@
 /** Helpers shared by the group coordinator's handlers. */
 import type { RequestContext } from './handler.js';
-import type { ClientInfo } from '../coordinators/group/classic-group.js';
+import type { ClientInfo } from '../coordinators/group/classic-group-member.js';
 
 /**
  * Who sent the request. The client host is shown the way Kafka shows it (Java's

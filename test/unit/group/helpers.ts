@@ -4,7 +4,7 @@ import { createLogger } from '../../../src/util/logger.js';
 import { Cluster } from '../../../src/server/cluster/cluster.js';
 import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/cluster/broker-config.js';
 import { GroupCoordinator } from '../../../src/server/coordinators/group/group-coordinator.js';
-import type { ClientInfo } from '../../../src/server/coordinators/group/classic-group.js';
+import type { ClientInfo } from '../../../src/server/coordinators/group/classic-group-member.js';
 import { Writer } from '../../../src/protocol/writer.js';
 import { writeConsumerProtocolSubscription } from '../../../src/protocol/messages/consumer-protocol-subscription.js';
 import { writeConsumerProtocolAssignment } from '../../../src/protocol/messages/consumer-protocol-assignment.js';

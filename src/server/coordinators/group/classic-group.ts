@@ -7,43 +7,8 @@
  * rejoined, a follower's SyncGroup until the leader has sent the assignment) get a promise whose
  * resolver is kept on the member and called by the state machine: nothing polls.
  *
- * States (Kafka's ClassicGroupState; the names are the wire strings of DescribeGroups/ListGroups):
- *
- * Empty: no members. A group only used for committed offsets ("simple group") lives here too.
- *   JoinGroup: a new member is accepted and starts the initial rebalance;
- *   SyncGroup, Heartbeat, LeaveGroup: UNKNOWN_MEMBER_ID (there are no members);
- *   OffsetCommit: accepted only from generation -1 with no member id (admin or manual commits);
- *   OffsetFetch: allowed.
- *   -> PreparingRebalance when a member joins; -> Dead when the group is deleted.
- *
- * PreparingRebalance: waiting for every known member to (re)join.
- *   JoinGroup: parked until all members have joined or the rebalance timeout expires (members that
- *     did not rejoin are then removed); the first rebalance of an empty group also waits
- *     group.initial.rebalance.delay.ms, extended while new members keep arriving;
- *   SyncGroup, Heartbeat: REBALANCE_IN_PROGRESS (the heartbeat still keeps the session alive);
- *   LeaveGroup: removes the member (may complete the join phase);
- *   OffsetCommit: accepted from members of the previous generation.
- *   -> CompletingRebalance when the join phase completes with members; -> Empty when it completes
- *   without any; -> Dead on deletion.
- *
- * CompletingRebalance: joined, generation bumped, waiting for the leader's assignment.
- *   SyncGroup: followers are parked until the leader's SyncGroup arrives, then all get their share;
- *   Heartbeat: normal; OffsetCommit: REBALANCE_IN_PROGRESS;
- *   JoinGroup: a member with unchanged metadata gets the current generation again; changed metadata
- *     or a new member starts a new rebalance.
- *   -> Stable on the leader's SyncGroup; -> PreparingRebalance on a join with new metadata, a leave,
- *   a session expiry, or members missing the sync deadline (the rebalance timeout); -> Dead.
- *
- * Stable: every member has its assignment.
- *   SyncGroup: answers the member's current assignment; Heartbeat: normal; OffsetCommit: from
- *   members of the current generation;
- *   JoinGroup: from the leader or with changed metadata starts a rebalance; a follower with
- *     unchanged metadata gets the current generation; a known static member rejoining with an
- *     unknown member id replaces its old member id without a rebalance.
- *   -> PreparingRebalance on a leave, a session expiry, the leader's join or a metadata change; -> Dead.
- *
- * Dead: removed (DeleteGroups). Every request answers COORDINATOR_NOT_AVAILABLE, so a client that
- *   raced the removal looks the coordinator up again. No transitions out.
+ * States and what each answers: classic-group-states.ts. The members and the request shapes the
+ * state machine acts on: classic-group-member.ts.
  *
  * Deviations from Kafka:
  * - group.max.size is not enforced (Kafka's default is unlimited too);
@@ -65,75 +30,15 @@ import type { SyncGroupResponse } from '../../../protocol/messages/sync-group.js
 import { readConsumerProtocolSubscription } from '../../../protocol/messages/consumer-protocol-subscription.js';
 import type { Clock, TimerHandle } from '../../../util/clock.js';
 import type { Logger } from '../../../util/logger.js';
-
-export const ClassicGroupState = {
-  EMPTY: 'Empty',
-  PREPARING_REBALANCE: 'PreparingRebalance',
-  COMPLETING_REBALANCE: 'CompletingRebalance',
-  STABLE: 'Stable',
-  DEAD: 'Dead',
-} as const;
-export type ClassicGroupStateName = (typeof ClassicGroupState)[keyof typeof ClassicGroupState];
+import { ClassicGroupState, VALID_PREVIOUS } from './classic-group-states.js';
+import type { ClassicGroupStateName } from './classic-group-states.js';
+import { ClassicGroupMember, EMPTY_ASSIGNMENT } from './classic-group-member.js';
+import type { ClientInfo, JoinCallback, JoinRequest, LeaveMember, LeaveMemberResult, MemberProtocol, SyncCallback, SyncRequest } from './classic-group-member.js';
 
 const S = ClassicGroupState;
 
-/** The states a group may come from to enter each state (Kafka's validPreviousStates). */
-const VALID_PREVIOUS: Readonly<Record<ClassicGroupStateName, readonly ClassicGroupStateName[]>> = {
-  [S.EMPTY]: [S.PREPARING_REBALANCE],
-  [S.PREPARING_REBALANCE]: [S.STABLE, S.COMPLETING_REBALANCE, S.EMPTY],
-  [S.COMPLETING_REBALANCE]: [S.PREPARING_REBALANCE],
-  [S.STABLE]: [S.COMPLETING_REBALANCE],
-  [S.DEAD]: [S.STABLE, S.PREPARING_REBALANCE, S.COMPLETING_REBALANCE, S.EMPTY, S.DEAD],
-};
-
 /** The protocol type of Kafka's Java consumer (ConsumerProtocol.PROTOCOL_TYPE). */
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
-
-const EMPTY_ASSIGNMENT = Buffer.alloc(0);
-
-export interface MemberProtocol {
-  readonly name: string;
-  readonly metadata: Buffer;
-}
-
-/** The parts of a JoinGroup request the state machine acts on. */
-export interface JoinRequest {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly sessionTimeoutMs: number;
-  readonly rebalanceTimeoutMs: number;
-  readonly protocolType: string;
-  readonly protocols: readonly MemberProtocol[];
-  readonly reason: string | null;
-}
-
-export interface SyncRequest {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly generationId: number;
-  readonly protocolType: string | null;
-  readonly protocolName: string | null;
-  readonly assignments: readonly { readonly memberId: string; readonly assignment: Buffer }[];
-}
-
-/** Who sent a request: member ids embed the client id; DescribeGroups shows the client host. */
-export interface ClientInfo {
-  readonly clientId: string;
-  readonly clientHost: string;
-  readonly apiVersion: number;
-}
-
-export interface LeaveMember {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly reason: string | null;
-}
-
-export interface LeaveMemberResult {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly errorCode: number;
-}
 
 /** What a group needs from its coordinator. */
 export interface ClassicGroupEnv {
@@ -144,69 +49,6 @@ export interface ClassicGroupEnv {
   readonly newMemberJoinTimeoutMs: number;
   /** Writes the group's metadata record with these assignments (empty map for no members). */
   persist(group: ClassicGroup, assignments: ReadonlyMap<string, Buffer>): void;
-}
-
-type JoinCallback = (r: JoinGroupResponse) => void;
-type SyncCallback = (r: SyncGroupResponse) => void;
-
-export class ClassicGroupMember {
-  protocols: readonly MemberProtocol[];
-  rebalanceTimeoutMs: number;
-  sessionTimeoutMs: number;
-  assignment: Buffer;
-  /** Set while the member's JoinGroup is parked. */
-  awaitingJoin: JoinCallback | null = null;
-  /** Set while the member's SyncGroup is parked. */
-  awaitingSync: SyncCallback | null = null;
-  /** Joined in the current rebalance and has not had a join response yet. */
-  isNew = false;
-
-  constructor(
-    readonly memberId: string,
-    readonly groupInstanceId: string | null,
-    readonly clientId: string,
-    readonly clientHost: string,
-    rebalanceTimeoutMs: number,
-    sessionTimeoutMs: number,
-    readonly protocolType: string,
-    protocols: readonly MemberProtocol[],
-    assignment: Buffer = EMPTY_ASSIGNMENT,
-  ) {
-    this.rebalanceTimeoutMs = rebalanceTimeoutMs;
-    this.sessionTimeoutMs = sessionTimeoutMs;
-    this.protocols = protocols;
-    this.assignment = assignment;
-  }
-
-  get isStatic(): boolean {
-    return this.groupInstanceId !== null;
-  }
-
-  /** The member's metadata for a protocol; empty if it does not support it. */
-  metadata(protocolName: string | null): Buffer {
-    return this.protocols.find((p) => p.name === protocolName)?.metadata ?? EMPTY_ASSIGNMENT;
-  }
-
-  /**
-   * Whether a session expiry can be ignored: a member parked in a join or sync is waiting on the
-   * group, not gone. A new member has no such excuse: its join may never be answered.
-   */
-  hasSatisfiedHeartbeat(): boolean {
-    if (this.isNew) return false;
-    return this.awaitingJoin !== null || this.awaitingSync !== null;
-  }
-
-  /** Same protocols with the same metadata, in the same order. */
-  matches(protocols: readonly MemberProtocol[]): boolean {
-    if (protocols.length !== this.protocols.length) return false;
-    return protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata));
-  }
-
-  /** The member's most preferred protocol among the candidates (null if none, which joins prevent). */
-  vote(candidates: ReadonlySet<string>): string | null {
-    for (const p of this.protocols) if (candidates.has(p.name)) return p.name;
-    return null;
-  }
 }
 
 export class ClassicGroup {

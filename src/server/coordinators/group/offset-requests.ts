@@ -18,7 +18,7 @@ import type { Logger } from '../../../util/logger.js';
 import type { TopicRegistry } from '../../cluster/topics.js';
 import { appendTxnMarker } from '../txn/transaction-markers.js';
 import type { TxnMarker } from '../txn/transaction-markers.js';
-import { ClassicGroupState } from './classic-group.js';
+import { ClassicGroupState } from './classic-group-states.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { CommitPartitionCheck, ConsumerGroup } from './consumer-group.js';
 import type { OffsetStore, CommittedOffset } from './offset-store.js';

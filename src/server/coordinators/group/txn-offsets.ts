@@ -15,7 +15,7 @@
  */
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { CommittedOffset, OffsetStore } from './offset-store.js';
-import { ClassicGroupState } from './classic-group.js';
+import { ClassicGroupState } from './classic-group-states.js';
 import type { ClassicGroup } from './classic-group.js';
 
 interface PendingOffset {
