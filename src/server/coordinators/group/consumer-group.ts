@@ -59,7 +59,7 @@ import type { Logger } from '../../../util/logger.js';
 import type { Topic, TopicRegistry } from '../../cluster/topics.js';
 import type { AssignorMember, AssignorTopic, ServerAssignor } from './assignors/assignor.js';
 import { MemberState, isReconciledTo, reconcile, samePartitions, sameState } from './consumer-reconcile.js';
-import type { AssignedPartitions, MemberAssignmentState, OwnedPartitions } from './consumer-reconcile.js';
+import type { OwnedPartitions } from './consumer-reconcile.js';
 import {
   currentAssignmentRecord,
   groupEpochRecord,
@@ -69,6 +69,8 @@ import {
 } from './consumer-group-records.js';
 import type { MemberMetadata } from './consumer-group-records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
+import { compileTopicRegex, freshMember, isSubset, JOIN_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, sameMetadata, sortedUnique } from './consumer-group-member.js';
+import type { ConsumerGroupMember } from './consumer-group-member.js';
 
 export const ConsumerGroupState = {
   EMPTY: 'Empty',
@@ -78,13 +80,6 @@ export const ConsumerGroupState = {
   DEAD: 'Dead',
 } as const;
 export type ConsumerGroupStateName = (typeof ConsumerGroupState)[keyof typeof ConsumerGroupState];
-
-/** Member epochs with a meaning of their own (ConsumerGroupHeartbeatRequest.MemberEpoch). */
-export const JOIN_GROUP_MEMBER_EPOCH = 0;
-export const LEAVE_GROUP_MEMBER_EPOCH = -1;
-export const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
-
-export interface ConsumerGroupMember extends MemberMetadata, MemberAssignmentState {}
 
 export interface ConsumerGroupSettings {
   readonly heartbeatIntervalMs: number;
@@ -113,71 +108,6 @@ export interface HeartbeatClient {
 export type CommitPartitionCheck = (topic: string, partition: number) => number;
 
 const NO_PARTITIONS: ReadonlyMap<string, ReadonlySet<number>> = new Map();
-
-/**
- * A topic regex as RE2/J would match it. JavaScript's RegExp accepts the RE2 syntax clients use in
- * practice (classes, alternation, repetition, `.*`); RE2/J's leading inline flags `(?i)`, `(?s)`,
- * `(?m)` become RegExp flags. Where the two differ, RE2 rejects what JavaScript accepts
- * (backreferences, lookaround), so a valid RE2/J pattern means the same here.
- */
-export function compileTopicRegex(source: string): RegExp {
-  let body = source;
-  let flags = 'u';
-  const inline = /^\(\?([ims]+)\)/.exec(body);
-  if (inline) {
-    body = body.slice(inline[0].length);
-    for (const f of new Set(inline[1]!)) flags += f;
-  }
-  return new RegExp(`^(?:${body})$`, flags);
-}
-
-function sortedUnique(names: readonly string[]): string[] {
-  return [...new Set(names)].sort();
-}
-
-function freshMember(memberId: string): ConsumerGroupMember {
-  return {
-    memberId,
-    instanceId: null,
-    rackId: null,
-    clientId: '',
-    clientHost: '',
-    subscribedTopicNames: [],
-    subscribedTopicRegex: null,
-    rebalanceTimeoutMs: -1,
-    serverAssignor: null,
-    memberEpoch: 0,
-    previousMemberEpoch: 0,
-    state: MemberState.STABLE,
-    assigned: new Map(),
-    pendingRevocation: new Map(),
-  };
-}
-
-function sameMetadata(a: MemberMetadata, b: MemberMetadata): boolean {
-  return (
-    a.instanceId === b.instanceId &&
-    a.rackId === b.rackId &&
-    a.clientId === b.clientId &&
-    a.clientHost === b.clientHost &&
-    a.subscribedTopicRegex === b.subscribedTopicRegex &&
-    a.rebalanceTimeoutMs === b.rebalanceTimeoutMs &&
-    a.serverAssignor === b.serverAssignor &&
-    a.subscribedTopicNames.length === b.subscribedTopicNames.length &&
-    a.subscribedTopicNames.every((n, i) => n === b.subscribedTopicNames[i])
-  );
-}
-
-/** Every owned partition is assigned to the member (a lost response's epoch is then forgiven). */
-function isSubset(owned: OwnedPartitions, assigned: AssignedPartitions): boolean {
-  if (owned === null) return false;
-  for (const t of owned) {
-    const ps = assigned.get(t.topicId);
-    if (t.partitions.length > 0 && !ps) return false;
-    for (const p of t.partitions) if (!ps!.has(p)) return false;
-  }
-  return true;
-}
 
 export class ConsumerGroup {
   readonly type = 'consumer' as const;
