@@ -67,6 +67,7 @@ import type { CoordinatorRecord } from './offsets-topic.js';
 import type { Cluster, BrokerNode } from '../cluster.js';
 import type { BrokerConfig } from '../broker-config.js';
 import { intSetting } from '../broker-config.js';
+import { ZERO_UUID } from '../../protocol/uuid.js';
 import type { Broker } from '../broker.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -487,9 +488,9 @@ export class GroupCoordinator {
   deleteGroups(groupIds: readonly string[]): DeleteGroupsResponseDeletableGroupResult[] {
     return groupIds.map((groupId) => {
       const group = this.#groups.get(groupId);
-      if (this.#closed) return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-      if (!group || group.is(ClassicGroupState.DEAD)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-      if (!group.isEmpty) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      if (this.#closed) return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+      if (!group || group.is(ClassicGroupState.DEAD)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null };
+      if (!group.isEmpty) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null };
       const records: CoordinatorRecord[] = [];
       for (const [topic, partition] of [...this.offsets.entries(groupId)]) {
         records.push(offsetCommitRecord({ group: groupId, topic, partition }, null));
@@ -502,7 +503,7 @@ export class GroupCoordinator {
       this.#log.append(groupId, records);
       this.#removeGroup(group);
       this.logger.info(`group ${groupId} deleted with ${offsetCount} committed offsets`);
-      return { groupId, errorCode: ErrorCode.NONE };
+      return { groupId, errorCode: ErrorCode.NONE, errorMessage: null };
     });
   }
 
@@ -585,7 +586,7 @@ export class GroupCoordinator {
       records.push(
         offsetCommitRecord(
           { group: req.groupId, topic, partition: p.partitionIndex },
-          { offset: value.offset, leaderEpoch: value.leaderEpoch, metadata: value.metadata, commitTimestamp: BigInt(now), expireTimestamp: expireTimestampMs === null ? -1n : BigInt(expireTimestampMs) },
+          { offset: value.offset, leaderEpoch: value.leaderEpoch, metadata: value.metadata, commitTimestamp: BigInt(now), expireTimestamp: expireTimestampMs === null ? -1n : BigInt(expireTimestampMs), topicId: ZERO_UUID },
         ),
       );
     }
@@ -660,27 +661,27 @@ export class GroupCoordinator {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     let group = this.#groups.get(req.groupId);
     if (!group) {
-      if (req.generationId >= 0) return ErrorCode.ILLEGAL_GENERATION;
+      if (req.generationIdOrMemberEpoch >= 0) return ErrorCode.ILLEGAL_GENERATION;
       this.logger.info(`group ${req.groupId}: created by a transactional offset commit`);
       group = this.#createClassicGroup(req.groupId);
     }
     if (group.type === 'consumer') {
       // A transactional commit skips the version check, and any epoch mismatch is ILLEGAL_GENERATION.
       try {
-        if (group.validateOffsetCommit(req.memberId, req.generationId, 9) !== null) return ErrorCode.ILLEGAL_GENERATION;
+        if (group.validateOffsetCommit(req.memberId, req.generationIdOrMemberEpoch, 9) !== null) return ErrorCode.ILLEGAL_GENERATION;
       } catch (e) {
         if (!(e instanceof KafkaError)) throw e;
         return e.code === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : e.code;
       }
     } else {
-      const invalid = validateTxnOffsetCommit(group, req.memberId, req.groupInstanceId, req.generationId);
+      const invalid = validateTxnOffsetCommit(group, req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch);
       if (invalid !== ErrorCode.NONE) return invalid;
     }
     const now = this.clock.now();
     const response: TxnOffsetCommitResponseTopic[] = [];
     const pending: { topic: string; partition: number; value: CommittedOffset }[] = [];
     for (const t of topics) {
-      const out: TxnOffsetCommitResponseTopic = { name: t.name, partitions: [] };
+      const out: TxnOffsetCommitResponseTopic = { name: t.name, topicId: ZERO_UUID, partitions: [] };
       response.push(out);
       for (const p of t.partitions) {
         if (p.committedMetadata !== null && p.committedMetadata.length > this.settings.offsetMetadataMaxBytes) {
@@ -705,7 +706,7 @@ export class GroupCoordinator {
     const records = pending.map((p) =>
       offsetCommitRecord(
         { group: req.groupId, topic: p.topic, partition: p.partition },
-        { offset: p.value.offset, leaderEpoch: p.value.leaderEpoch, metadata: p.value.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n },
+        { offset: p.value.offset, leaderEpoch: p.value.leaderEpoch, metadata: p.value.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n, topicId: ZERO_UUID },
       ),
     );
     const batch = buildBatchSync(
