@@ -51,11 +51,11 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
 
 const NATIVE = ['snappy', 'lz4-napi', '@mongodb-js/zstd', '@node-rs/crc32'];
 
-/** main.js's `import('./commands.js')` becomes a require of the commands bundle beside it. */
+/** main.js's and start-command.js's `import('./commands.js')` become a require of the commands bundle beside it. */
 const commandsApart = {
   name: 'commands-apart',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) => (args.importer.endsWith('/cli/main.js') ? { path: './cli-commands.cjs', external: true } : undefined));
+    b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) => (/\/cli\/(main|start-command)\.js$/.test(args.importer) ? { path: './cli-commands.cjs', external: true } : undefined));
   },
 };
 

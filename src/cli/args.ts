@@ -69,3 +69,11 @@ export function optionNames(y: unknown): string[] {
   const o = (y as { getOptions?: () => { key?: Record<string, unknown> } }).getOptions?.();
   return Object.keys(o?.key ?? {}).filter((k) => k !== '$0');
 }
+
+/** A time flag: milliseconds since the epoch, or an ISO date. */
+export function timeFlag(flag: string, s: string): bigint {
+  if (/^\d+$/.test(s)) return BigInt(s);
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new UsageError(`--${flag} takes milliseconds since the epoch or an ISO date, got '${s}'`);
+  return BigInt(t);
+}

@@ -1,6 +1,6 @@
 /**
  * `minikafka start`: checks every flag before the port is bound (numbers, topic names, config
- * keys and values), starts the broker, prints the ready line, and stops on
+ * keys and values), starts the broker, applies `--seed`, prints the ready line, and stops on
  * SIGINT/SIGTERM, on its parent's exit (see lifetime.ts) or on stdin's end.
  */
 import { MiniKafka, parseTopicArg } from '../index.js';
@@ -25,6 +25,7 @@ export interface StartArgs {
   flushIntervalMs: string;
   exitWithParent: boolean;
   pidFile?: string;
+  seed?: string;
 }
 
 interface Checked {
@@ -87,6 +88,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
   try {
     c = checkArgs(a);
     await warnUnknownConfigs(c.configs, (m) => logger.warn(m));
+    // Read before the port is bound: a bad seed file is a usage error, not a half-started broker.
+    const seeding = a.seed === undefined ? null : await import('./commands.js');
+    const seed = seeding === null ? null : await seeding.readSeedFile(a.seed!);
     kafka = await MiniKafka.start({
       port: c.port,
       host: a.host,
@@ -99,6 +103,15 @@ export async function startCommand(a: StartArgs): Promise<void> {
       dataDir: a.dataDir,
       flushIntervalMs: c.flushIntervalMs,
     });
+    if (seeding !== null && seed !== null) {
+      try {
+        const n = await seeding.applySeed(kafka.bootstrapServers, seed, c.numPartitions);
+        logger.info(`--seed ${a.seed}: ${n} records in ${seed.size} topics`);
+      } catch (e) {
+        await kafka.stop();
+        throw e;
+      }
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') throw new Error(`port ${c?.port ?? a.port} on ${a.host} is already in use; pick another with --port, or --port 0 for a free one`);

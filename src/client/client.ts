@@ -162,6 +162,12 @@ export class KafkaClient {
     return this.node(c.nodeId);
   }
 
+  /** The node id a connection from node() or coordinator() goes to (-1 for the bootstrap one). */
+  nodeIdOf(conn: Connection): number {
+    for (const [id, b] of this.brokers) if (`${b.host}:${b.port}` === conn.address) return id;
+    return -1;
+  }
+
   /** Sends `api` to every broker in the metadata; for ListGroups and ListTransactions. */
   async everyBroker<Req, Resp>(api: Api<Req, Resp>, body: Req): Promise<Resp[]> {
     return Promise.all([...this.brokers.keys()].map(async (id) => (await this.node(id)).request(api, body)));

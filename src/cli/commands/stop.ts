@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, guarded, helpShown, strictParser } from '../command-kit.js';
+import { EXIT, guarded, helpDone, strictParser } from '../command-kit.js';
 import { UsageError, intFlag } from '../args.js';
 import { portPidFile } from '../lifetime.js';
 
@@ -41,8 +41,7 @@ export function run(argv: string[]): Promise<number> {
       .example('$0', 'stop the broker on port 9092')
       .example('$0 --port 19092', 'stop the broker on port 19092')
       .example('$0 --pid-file /tmp/kafka.pid', 'stop the broker started with --pid-file /tmp/kafka.pid')
-      .parseAsync();
-    if (helpShown(argv)) return EXIT.OK;
+      .parseAsync().then(helpDone);
     const timeoutMs = intFlag('timeout-ms', a.timeoutMs, 0);
     const file = a.pidFile ?? portPidFile(intFlag('port', a.port, 1, 65535));
     let text: string;
