@@ -96,32 +96,38 @@ export interface ListedGroup {
 }
 
 export async function listGroups(client: KafkaClient): Promise<ListedGroup[]> {
-  const answers = await client.everyBroker(ListGroupsApi, defaultListGroupsRequest());
-  const out: ListedGroup[] = [];
-  for (const a of answers) {
-    check(a.errorCode, 'ListGroups');
-    for (const g of a.groups) out.push({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType });
-  }
-  return out.sort((a, b) => a.groupId.localeCompare(b.groupId));
+  return client.retry(async () => {
+    const answers = await client.everyBroker(ListGroupsApi, defaultListGroupsRequest());
+    const out: ListedGroup[] = [];
+    for (const a of answers) {
+      check(a.errorCode, 'ListGroups');
+      for (const g of a.groups) out.push({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType });
+    }
+    return out.sort((a, b) => a.groupId.localeCompare(b.groupId));
+  });
 }
 
 export type DescribedGroup = DescribeGroupsResponseDescribedGroup;
 
 export async function describeGroup(client: KafkaClient, groupId: string): Promise<DescribedGroup> {
-  const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
-  const resp = await conn.request(DescribeGroupsApi, { ...defaultDescribeGroupsRequest(), groups: [groupId] });
-  const g = resp.groups[0];
-  if (g === undefined) throw new Error(`DescribeGroups ${groupId}: empty answer`);
-  check(g.errorCode, `DescribeGroups ${groupId}`, g.errorMessage);
-  return g;
+  return client.retry(async () => {
+    const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
+    const resp = await conn.request(DescribeGroupsApi, { ...defaultDescribeGroupsRequest(), groups: [groupId] });
+    const g = resp.groups[0];
+    if (g === undefined) throw new Error(`DescribeGroups ${groupId}: empty answer`);
+    check(g.errorCode, `DescribeGroups ${groupId}`, g.errorMessage);
+    return g;
+  });
 }
 
 export async function deleteGroups(client: KafkaClient, groupIds: readonly string[]): Promise<void> {
-  for (const groupId of groupIds) {
-    const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
-    const resp = await conn.request(DeleteGroupsApi, { ...defaultDeleteGroupsRequest(), groupsNames: [groupId] });
-    for (const r of resp.results) check(r.errorCode, `DeleteGroups ${r.groupId}`);
-  }
+  return client.retry(async () => {
+    for (const groupId of groupIds) {
+      const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
+      const resp = await conn.request(DeleteGroupsApi, { ...defaultDeleteGroupsRequest(), groupsNames: [groupId] });
+      for (const r of resp.results) check(r.errorCode, `DeleteGroups ${r.groupId}`);
+    }
+  });
 }
 
 export interface CommittedOffset {
@@ -133,31 +139,33 @@ export interface CommittedOffset {
 
 /** A group's committed offsets (all topics when `topics` is null). */
 export async function fetchOffsets(client: KafkaClient, groupId: string, topics: readonly { name: string; partitions: number[] }[] | null = null): Promise<CommittedOffset[]> {
-  const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
-  const wanted = topics === null ? null : topics.map((t) => ({ name: t.name, partitionIndexes: t.partitions }));
-  const resp = await conn.request(OffsetFetchApi, (v) => ({
-    ...defaultOffsetFetchRequest(),
-    groupId: v <= 7 ? groupId : '',
-    topics: v <= 7 ? wanted : [],
-    groups: v >= 8 ? [{ groupId, memberId: null, memberEpoch: -1, topics: wanted === null ? null : wanted.map((t) => ({ ...t, topicId: ZERO_UUID })) }] : [],
-    requireStable: v >= 7,
-  }));
-  const out: CommittedOffset[] = [];
-  if (resp.groups.length > 0) {
-    const g = resp.groups[0]!;
-    check(g.errorCode, `OffsetFetch ${groupId}`);
-    for (const t of g.topics) for (const p of t.partitions) {
-      check(p.errorCode, `OffsetFetch ${groupId} ${t.name}-${p.partitionIndex}`);
-      if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata });
+  return client.retry(async () => {
+    const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
+    const wanted = topics === null ? null : topics.map((t) => ({ name: t.name, partitionIndexes: t.partitions }));
+    const resp = await conn.request(OffsetFetchApi, (v) => ({
+      ...defaultOffsetFetchRequest(),
+      groupId: v <= 7 ? groupId : '',
+      topics: v <= 7 ? wanted : [],
+      groups: v >= 8 ? [{ groupId, memberId: null, memberEpoch: -1, topics: wanted === null ? null : wanted.map((t) => ({ ...t, topicId: ZERO_UUID })) }] : [],
+      requireStable: v >= 7,
+    }));
+    const out: CommittedOffset[] = [];
+    if (resp.groups.length > 0) {
+      const g = resp.groups[0]!;
+      check(g.errorCode, `OffsetFetch ${groupId}`);
+      for (const t of g.topics) for (const p of t.partitions) {
+        check(p.errorCode, `OffsetFetch ${groupId} ${t.name}-${p.partitionIndex}`);
+        if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata });
+      }
+    } else {
+      check(resp.errorCode, `OffsetFetch ${groupId}`);
+      for (const t of resp.topics) for (const p of t.partitions) {
+        check(p.errorCode, `OffsetFetch ${groupId} ${t.name}-${p.partitionIndex}`);
+        if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata });
+      }
     }
-  } else {
-    check(resp.errorCode, `OffsetFetch ${groupId}`);
-    for (const t of resp.topics) for (const p of t.partitions) {
-      check(p.errorCode, `OffsetFetch ${groupId} ${t.name}-${p.partitionIndex}`);
-      if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata });
-    }
-  }
-  return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  });
 }
 
 /**
@@ -165,19 +173,21 @@ export async function fetchOffsets(client: KafkaClient, groupId: string, topics:
  * generation -1, no member id); the group must have no active members, as Kafka requires.
  */
 export async function commitOffsets(client: KafkaClient, groupId: string, offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
-  const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
-  const byTopic = new Map<string, { partition: number; offset: number }[]>();
-  for (const o of offsets) {
-    let l = byTopic.get(o.topic);
-    if (l === undefined) byTopic.set(o.topic, (l = []));
-    l.push(o);
-  }
-  const resp = await conn.request(OffsetCommitApi, {
-    ...defaultOffsetCommitRequest(),
-    groupId,
-    topics: [...byTopic].map(([name, ps]) => ({ name, topicId: ZERO_UUID, partitions: ps.map((p) => ({ ...defaultOffsetCommitRequestPartition(), partitionIndex: p.partition, committedOffset: BigInt(p.offset) })) })),
+  return client.retry(async () => {
+    const conn = await client.coordinator(groupId, CoordinatorType.GROUP);
+    const byTopic = new Map<string, { partition: number; offset: number }[]>();
+    for (const o of offsets) {
+      let l = byTopic.get(o.topic);
+      if (l === undefined) byTopic.set(o.topic, (l = []));
+      l.push(o);
+    }
+    const resp = await conn.request(OffsetCommitApi, {
+      ...defaultOffsetCommitRequest(),
+      groupId,
+      topics: [...byTopic].map(([name, ps]) => ({ name, topicId: ZERO_UUID, partitions: ps.map((p) => ({ ...defaultOffsetCommitRequestPartition(), partitionIndex: p.partition, committedOffset: BigInt(p.offset) })) })),
+    });
+    for (const t of resp.topics) for (const p of t.partitions) check(p.errorCode, `OffsetCommit ${groupId} ${t.name}-${p.partitionIndex}`);
   });
-  for (const t of resp.topics) for (const p of t.partitions) check(p.errorCode, `OffsetCommit ${groupId} ${t.name}-${p.partitionIndex}`);
 }
 
 export interface ListedTransaction {
@@ -187,22 +197,26 @@ export interface ListedTransaction {
 }
 
 export async function listTransactions(client: KafkaClient, states: readonly string[] = []): Promise<ListedTransaction[]> {
-  const answers = await client.everyBroker(ListTransactionsApi, { ...defaultListTransactionsRequest(), stateFilters: [...states] });
-  const out: ListedTransaction[] = [];
-  for (const a of answers) {
-    check(a.errorCode, 'ListTransactions');
-    for (const t of a.transactionStates) out.push({ transactionalId: t.transactionalId, producerId: Number(t.producerId), state: t.transactionState });
-  }
-  return out.sort((a, b) => a.transactionalId.localeCompare(b.transactionalId));
+  return client.retry(async () => {
+    const answers = await client.everyBroker(ListTransactionsApi, { ...defaultListTransactionsRequest(), stateFilters: [...states] });
+    const out: ListedTransaction[] = [];
+    for (const a of answers) {
+      check(a.errorCode, 'ListTransactions');
+      for (const t of a.transactionStates) out.push({ transactionalId: t.transactionalId, producerId: Number(t.producerId), state: t.transactionState });
+    }
+    return out.sort((a, b) => a.transactionalId.localeCompare(b.transactionalId));
+  });
 }
 
 export type DescribedTransaction = DescribeTransactionsResponseTransactionState;
 
 export async function describeTransaction(client: KafkaClient, transactionalId: string): Promise<DescribedTransaction> {
-  const conn = await client.coordinator(transactionalId, CoordinatorType.TRANSACTION);
-  const resp = await conn.request(DescribeTransactionsApi, { ...defaultDescribeTransactionsRequest(), transactionalIds: [transactionalId] });
-  const t = resp.transactionStates[0];
-  if (t === undefined) throw new Error(`DescribeTransactions ${transactionalId}: empty answer`);
-  check(t.errorCode, `DescribeTransactions ${transactionalId}`);
-  return t;
+  return client.retry(async () => {
+    const conn = await client.coordinator(transactionalId, CoordinatorType.TRANSACTION);
+    const resp = await conn.request(DescribeTransactionsApi, { ...defaultDescribeTransactionsRequest(), transactionalIds: [transactionalId] });
+    const t = resp.transactionStates[0];
+    if (t === undefined) throw new Error(`DescribeTransactions ${transactionalId}: empty answer`);
+    check(t.errorCode, `DescribeTransactions ${transactionalId}`);
+    return t;
+  });
 }

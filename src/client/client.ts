@@ -8,6 +8,7 @@
  *   const md = await client.metadata(['orders']);
  *   client.close();
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from './connection.js';
 import type { Api } from './connection.js';
 import { ConnectionError, KafkaResponseError, check } from './errors.js';
@@ -166,6 +167,23 @@ export class KafkaClient {
   nodeIdOf(conn: Connection): number {
     for (const [id, b] of this.brokers) if (`${b.host}:${b.port}` === conn.address) return id;
     return -1;
+  }
+
+  /**
+   * Runs `attempt` again while it fails with a retriable Kafka error (a coordinator still
+   * loading or moving, a transaction still completing), backing off from 50 ms to 1 s as Kafka's
+   * clients do (retry.backoff.ms, retry.backoff.max.ms), until the request timeout.
+   */
+  async retry<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.opts.requestTimeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof KafkaResponseError && e.retriable) || Date.now() + delay > deadline) throw e;
+        await sleep(delay);
+      }
+    }
   }
 
   /** Sends `api` to every broker in the metadata; for ListGroups and ListTransactions. */

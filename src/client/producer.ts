@@ -105,25 +105,32 @@ export async function produce(client: KafkaClient, topic: string, records: reado
   let producerId = -1n;
   let producerEpoch = -1;
   if (o.idempotent === true || txn !== null) {
-    const conn = txn === null ? client.any : await client.coordinator(txn, CoordinatorType.TRANSACTION);
-    const resp = await conn.request(InitProducerIdApi, { ...defaultInitProducerIdRequest(), transactionalId: txn, transactionTimeoutMs: 60_000 });
-    check(resp.errorCode, `InitProducerId${txn === null ? '' : ` ${txn}`}`);
+    const resp = await client.retry(async () => {
+      const conn = txn === null ? client.any : await client.coordinator(txn, CoordinatorType.TRANSACTION);
+      const r = await conn.request(InitProducerIdApi, { ...defaultInitProducerIdRequest(), transactionalId: txn, transactionTimeoutMs: 60_000 });
+      check(r.errorCode, `InitProducerId${txn === null ? '' : ` ${txn}`}`);
+      return r;
+    });
     producerId = resp.producerId;
     producerEpoch = resp.producerEpoch;
   }
   if (txn !== null) {
-    const coord = await client.coordinator(txn, CoordinatorType.TRANSACTION);
-    const resp = await coord.request(AddPartitionsToTxnApi, { ...defaultAddPartitionsToTxnRequest(), v3AndBelowTransactionalId: txn, v3AndBelowProducerId: producerId, v3AndBelowProducerEpoch: producerEpoch, v3AndBelowTopics: [{ name: topic, partitions: [...byPartition.keys()] }] });
-    check(resp.errorCode, `AddPartitionsToTxn ${txn}`);
-    for (const t of resp.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) check(p.partitionErrorCode, `AddPartitionsToTxn ${txn} ${t.name}-${p.partitionIndex}`);
+    await client.retry(async () => {
+      const coord = await client.coordinator(txn, CoordinatorType.TRANSACTION);
+      const resp = await coord.request(AddPartitionsToTxnApi, { ...defaultAddPartitionsToTxnRequest(), v3AndBelowTransactionalId: txn, v3AndBelowProducerId: producerId, v3AndBelowProducerEpoch: producerEpoch, v3AndBelowTopics: [{ name: topic, partitions: [...byPartition.keys()] }] });
+      check(resp.errorCode, `AddPartitionsToTxn ${txn}`);
+      for (const t of resp.resultsByTopicV3AndBelow) for (const p of t.resultsByPartition) check(p.partitionErrorCode, `AddPartitionsToTxn ${txn} ${t.name}-${p.partitionIndex}`);
+    });
   }
   const results = await Promise.all(
     [...byPartition].map(([p, list]) => producePartition(client, topic, p, list, { ...o, acks, producerId, producerEpoch, transactional: txn !== null, transactionalId: txn })),
   );
   if (txn !== null) {
-    const coord = await client.coordinator(txn, CoordinatorType.TRANSACTION);
-    const resp = await coord.request(EndTxnApi, { ...defaultEndTxnRequest(), transactionalId: txn, producerId, producerEpoch, committed: o.abort !== true });
-    check(resp.errorCode, `EndTxn ${txn}`);
+    await client.retry(async () => {
+      const coord = await client.coordinator(txn, CoordinatorType.TRANSACTION);
+      const resp = await coord.request(EndTxnApi, { ...defaultEndTxnRequest(), transactionalId: txn, producerId, producerEpoch, committed: o.abort !== true });
+      check(resp.errorCode, `EndTxn ${txn}`);
+    });
   }
   return results.sort((a, b) => a.partition - b.partition);
 }

@@ -90,3 +90,27 @@ t.test('admin: partitions, configs, groups, errors', async (t) => {
   await t.rejects(client.topic('a'), KafkaResponseError);
   await t.rejects(KafkaClient.connect({ bootstrapServers: '127.0.0.1:1', requestTimeoutMs: 2000 }), ConnectionError);
 });
+
+t.test('retriable coordinator errors are retried, others are not', async (t) => {
+  await using kafka = await MiniKafka.start();
+  const client = await KafkaClient.connect({ bootstrapServers: kafka.bootstrapServers, requestTimeoutMs: 5000 });
+  t.teardown(() => client.close());
+  // As a real Kafka answers while __consumer_offsets loads: twice COORDINATOR_LOAD_IN_PROGRESS.
+  let failures = 2;
+  const seen: string[] = [];
+  const remove = kafka.intercept((req) => {
+    seen.push(req.apiName);
+    if (req.apiName === 'OffsetCommit' && failures > 0) {
+      failures--;
+      return { action: 'error', errorCode: 14 };
+    }
+    return undefined;
+  });
+  await createTopics(client, [{ name: 'r', partitions: 1 }]);
+  await commitOffsets(client, 'g', [{ topic: 'r', partition: 0, offset: 0 }]);
+  t.equal(seen.filter((n) => n === 'OffsetCommit').length, 3, 'two failures, then success');
+  t.same((await fetchOffsets(client, 'g')).map((o) => o.offset), [0]);
+  remove();
+  kafka.intercept((req) => (req.apiName === 'DescribeGroups' ? { action: 'error', errorCode: 30 } : undefined));
+  await t.rejects(describeGroup(client, 'g'), { name: 'KafkaResponseError', message: /GROUP_AUTHORIZATION_FAILED/ }, 'a non-retriable error fails at once');
+});
