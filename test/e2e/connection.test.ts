@@ -13,7 +13,7 @@ t.test('ApiVersions lists what is served, Produce from v0', async (t) => {
     const resp = await c.request(ApiVersionsApi, v, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1.0' });
     t.equal(resp.errorCode, ErrorCode.NONE, `v${v} error code`);
     const av = resp.apiKeys.find((k) => k.apiKey === 18);
-    t.same([av?.minVersion, av?.maxVersion], [0, 4], `v${v} lists ApiVersions 0-4`);
+    t.strictSame([av?.minVersion, av?.maxVersion], [0, 4], `v${v} lists ApiVersions 0-4`);
   }
 });
 

@@ -82,7 +82,7 @@ if (setupError !== null) {
     t.equal(out.code, 0, 'the program ran', { stderr: out.stderr.slice(-4000) });
     const got = parse(out.stdout, topic);
     const expected = parse(KAFKA_4_4_0, 'TOPIC');
-    t.same(got.map((l) => l.step), expected.map((l) => l.step), 'every step reported');
-    for (const e of expected) t.same(got.find((g) => g.step === e.step), e, e.step);
+    t.strictSame(got.map((l) => l.step), expected.map((l) => l.step), 'every step reported');
+    for (const e of expected) t.strictSame(got.find((g) => g.step === e.step), e, e.step);
   });
 }

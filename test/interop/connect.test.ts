@@ -42,7 +42,7 @@ if (setupError !== null) {
       timeoutMs: 30000,
       validateOnly: false,
     });
-    t.same(created.topics.map((x) => x.errorCode), [0], 'output topic created');
+    t.strictSame(created.topics.map((x) => x.errorCode), [0], 'output topic created');
 
     const command = javaProgram('ConnectEos');
     // 10 records per poll, 50 ms apart: ~15 s of writing in all, so kills 6 to 10 s into a run
@@ -72,6 +72,6 @@ if (setupError !== null) {
     const missing = Array.from({ length: RECORDS }, (_, i) => `v${i}`).filter((v) => !counts.has(v));
     const twice = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
     const strays = [...counts.keys()].filter((v) => !/^v\d+$/.test(v) || Number(v.slice(1)) >= RECORDS);
-    t.same({ missing: missing.slice(0, 10), twice: twice.slice(0, 10), strays: strays.slice(0, 10) }, { missing: [], twice: [], strays: [] }, `each of ${RECORDS} records exactly once`);
+    t.strictSame({ missing: missing.slice(0, 10), twice: twice.slice(0, 10), strays: strays.slice(0, 10) }, { missing: [], twice: [], strays: [] }, `each of ${RECORDS} records exactly once`);
   });
 }

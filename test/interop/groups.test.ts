@@ -214,7 +214,7 @@ if (setupError !== null) {
         members.push(again);
         await waitFor('the restarted member to read the new records', () => again.records.length >= 12, 60_000);
         await sleep(500);
-        t.same(
+        t.strictSame(
           again.records.map(([p, o]) => `${p}:${o}`).sort(),
           [0, 1, 2, 3, 4, 5].flatMap((p) => [`${p}:15`, `${p}:16`]).sort(),
           'a restarted member resumes from the committed offsets: no re-reading, no skipping',
@@ -252,7 +252,7 @@ if (setupError !== null) {
         await waitFor(`${protocol}: the restarted static member to get its partitions back`, () => splitsSix([a, b2]), 30_000);
         await sleep(1500);
         t.equal(epoch(), before, `${protocol}: no rebalance (the ${protocol === 'consumer' ? 'group epoch' : 'generation'} is unchanged)`);
-        t.same(a.partitions, aBefore, `${protocol}: the other member kept its partitions`);
+        t.strictSame(a.partitions, aBefore, `${protocol}: the other member kept its partitions`);
         t.equal(a.assignments, aEvents, `${protocol}: and saw no rebalance`);
         await Promise.all([a.stop(), b2.stop()]);
       } catch (e) {

@@ -56,7 +56,7 @@ if (setupError !== null) {
       timeoutMs: 30000,
       validateOnly: false,
     });
-    t.same(created.topics.map((x) => x.errorCode), [0, 0], 'input and output topics created');
+    t.strictSame(created.topics.map((x) => x.errorCode), [0, 0], 'input and output topics created');
 
     /** Produces input records [from, to): record i to partition i % 3, in batches of up to 50. */
     const produceInput = async (from: number, to: number) => {
@@ -95,7 +95,7 @@ if (setupError !== null) {
     const last = await runProgram<Event>(command, args, 180_000);
     const done = last.lines.find((l) => l.event === 'done');
     t.ok(done !== undefined && !last.killed && last.code === 0, `the last run finishes (${last.ms} ms)`, { lines: last.lines, stderr: last.stderr.slice(-3000) });
-    t.same(last.junk.filter((l) => l.startsWith('{')), [], 'no malformed event lines');
+    t.strictSame(last.junk.filter((l) => l.startsWith('{')), [], 'no malformed event lines');
 
     // Every word's committed counts, in output order: exactly 1..n.
     const counts = new Map<string, number[]>();
@@ -117,7 +117,7 @@ if (setupError !== null) {
       if (!ok) wrong[word] = { expected: n, got: got.length > 12 ? `${got.slice(0, 6).join(',')} ... ${got.slice(-6).join(',')} (${got.length})` : got.join(',') };
     }
     const strays = [...counts.keys()].filter((k) => !expected.has(k));
-    t.same({ wrong, strays }, { wrong: {}, strays: [] }, `each of ${expected.size} words counted 1..n exactly once over ${RECORDS} records`);
+    t.strictSame({ wrong, strays }, { wrong: {}, strays: [] }, `each of ${expected.size} words counted 1..n exactly once over ${RECORDS} records`);
 
     const md = await c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     const names = new Set(md.topics.map((x) => x.name));
