@@ -16,6 +16,8 @@ import {
   readRecords,
 } from '../../src/protocol/records/index.js';
 import type { RecordInput } from '../../src/protocol/records/index.js';
+import type { Partition } from '../../src/log/partition.js';
+import { until } from '../helpers/until.js';
 
 function records(n: number, prefix = 'v', timestamp = Date.now()): RecordInput[] {
   return Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`${prefix}-${i}`), timestamp: timestamp + i }));
@@ -271,39 +273,43 @@ t.test('long poll: woken by an append, or answered at maxWaitMs', async (t) => {
   const consumer = await connect(t, kafka);
   const producer = await connect(t, kafka);
 
+  const [p0, p1] = [0, 1].map((i) => kafka.broker.cluster.topics.partition('lp', i)!) as [Partition, Partition];
+  // Wall-clock bounds: the lower ones hold on any machine (a timer never fires early); the upper
+  // one only tells "answered at maxWaitMs" from "never answered" and is 50 times maxWaitMs, so a
+  // loaded 2-core machine does not trip it.
   let started = Date.now();
   const timedOut = await fetchOne(consumer, { topic: 'lp' }, { maxWaitMs: 200, minBytes: 1 });
   let elapsed = Date.now() - started;
   t.equal(batchesOf(timedOut.records).length, 0, 'nothing arrived');
-  t.ok(elapsed >= 180 && elapsed < 2000, `answered at maxWaitMs (${elapsed} ms)`);
+  t.ok(elapsed >= 180 && elapsed < 10_000, `answered at maxWaitMs (${elapsed} ms)`);
 
-  started = Date.now();
-  const waiting = fetch(consumer, [{ topic: 'lp', partition: 0 }, { topic: 'lp', partition: 1 }], { maxWaitMs: 5000, minBytes: 1 });
-  setTimeout(() => void produceOne(producer, 'lp', buildBatchSync(records(2)), { partition: 1 }), 50);
+  // maxWaitMs beyond tap's 30 s test timeout: an answer at all means the append woke the wait.
+  const waiting = fetch(consumer, [{ topic: 'lp', partition: 0 }, { topic: 'lp', partition: 1 }], { maxWaitMs: 60_000, minBytes: 1 });
+  await until('the fetch to wait on lp-1', () => p1.listenerCount === 1);
+  await produceOne(producer, 'lp', buildBatchSync(records(2)), { partition: 1 });
   const woken = await waiting;
-  elapsed = Date.now() - started;
-  t.ok(elapsed < 2000, `woken by the append well before maxWaitMs (${elapsed} ms)`);
-  t.equal(batchesOf(woken.responses[1]!.partitions[0]!.records).length, 1, 'with the appended batch');
+  t.equal(batchesOf(woken.responses[1]!.partitions[0]!.records).length, 1, 'woken by the append, with the appended batch');
   t.equal(woken.responses[1]!.partitions[0]!.highWatermark, 2n, 'and the new high watermark');
 
   started = Date.now();
   const enough = fetchOne(consumer, { topic: 'lp', offset: 0 }, { maxWaitMs: 3000, minBytes: 100000 });
-  setTimeout(() => void produceOne(producer, 'lp', buildBatchSync(records(1))), 30);
+  await until('the fetch to wait on lp-0', () => p0.listenerCount === 1);
+  await produceOne(producer, 'lp', buildBatchSync(records(1)));
+  t.equal(p0.listenerCount, 1, 'an append short of minBytes does not end the wait');
   const partial = await enough;
   elapsed = Date.now() - started;
-  t.ok(elapsed >= 2500, `minBytes not reached: waits out maxWaitMs (${elapsed} ms)`);
+  t.ok(elapsed >= 2900, `minBytes not reached: waits out maxWaitMs (${elapsed} ms)`);
   t.equal(batchesOf(partial.records).length, 1, 'then answers with what there is');
 
   const closing = await connect(t, kafka);
   void fetchOne(closing, { topic: 'lp', offset: 99 }, { maxWaitMs: 60000 }).catch(() => undefined);
   const parked = fetch(closing, [{ topic: 'lp', partition: 0, offset: 1 }], { maxWaitMs: 60000 }).catch(() => 'closed');
-  await new Promise((r) => setTimeout(r, 50));
-  const partition = kafka.broker.cluster.topics.partition('lp', 0)!;
-  t.equal(partition.listenerCount, 1, 'a parked fetch listens for appends');
+  await until('the fetch to park on lp-0', () => p0.listenerCount === 1);
+  t.pass('a parked fetch listens for appends');
   closing.close();
   t.equal(await parked, 'closed', 'the client saw its connection close');
-  await new Promise((r) => setTimeout(r, 50));
-  t.equal(partition.listenerCount, 0, 'closing the connection ends the wait and unsubscribes');
+  await until('the closed connection\'s fetch to unsubscribe', () => p0.listenerCount === 0);
+  t.pass('closing the connection ends the wait and unsubscribes');
 });
 
 t.test('a small batch is copied out of a large frame; a batch that is most of its frame is kept', async (t) => {

@@ -12,6 +12,7 @@ import { addOffsets, addPartitions, endTxn, entriesOf, initProducerId, send, tra
 import type { Producer } from '../helpers/transactions.js';
 import { DescribeProducersApi, DescribeTransactionsApi, FindCoordinatorApi, ListTransactionsApi, OffsetFetchApi } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { until } from '../helpers/until.js';
 
 const READ_COMMITTED = 1;
 const LATEST = -1n;
@@ -112,9 +113,13 @@ t.test('a read_committed long poll waits for the commit, not for the data', asyn
     answered = true;
     return r;
   });
+  const partition = kafka.broker.cluster.topics.partition('lp', 0)!;
+  await until('the read_committed fetch to wait on lp-0', () => partition.listenerCount === 1);
+  // The produce is answered after the append and its wake-ups (synchronous, in the same turn): a
+  // fetch the data ended would no longer be listening by now.
   await send(c, p, 'lp', 0, values('v', 2));
-  await new Promise((r) => setTimeout(r, 50));
-  t.notOk(answered, 'transactional data below no LSO does not end the wait');
+  t.equal(partition.listenerCount, 1, 'transactional data below no LSO does not end the wait: the fetch still listens');
+  t.notOk(answered, 'and has not answered');
   await endTxn(c, p, true);
   const r = await polled;
   t.equal(entriesOf(r.responses[0]!.partitions[0]!.records).length, 3, 'the commit does: data and marker');
