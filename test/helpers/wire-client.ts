@@ -103,8 +103,11 @@ export class WireClient {
     this.socket.write(bytes);
   }
 
-  /** Resolves when the broker closes the connection; rejects after ms. */
-  waitClosed(ms = 2000): Promise<void> {
+  /**
+   * Resolves when the broker closes the connection; rejects after ms. The default, 10 s, only
+   * separates "closes" from "never closes": a close takes milliseconds, even on a loaded machine.
+   */
+  waitClosed(ms = 10_000): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms);
