@@ -8,9 +8,12 @@
 // the same `files` list that `npm pack --dry-run` shows at the root.
 //
 // Release: `npm run pack`, then `npm publish dist/minikafka-<version>.tgz`.
+// `node scripts/pack.mjs --out DIR` writes the tarball to DIR instead of dist/. The staging folder
+// is a fresh temporary one each time, so that test files packing in parallel do not collide.
 // Prints the tarball's absolute path on the last line of stdout.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -24,8 +27,10 @@ for (const built of ['dist/src/index.js', 'dist/cjs/index.js', 'dist/cli.cjs', '
   if (!existsSync(join(root, built))) throw new Error(`pack: ${built} is missing; run npm run build first`);
 }
 
-const stage = join(root, 'dist/pack');
-rmSync(stage, { recursive: true, force: true });
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist');
+mkdirSync(outDir, { recursive: true });
+const stage = mkdtempSync(join(tmpdir(), 'minikafka-pack-'));
 mkdirSync(join(stage, 'dist'), { recursive: true });
 // Copied whole; the `files` list in the staged manifest picks what goes in, as it does at the root.
 for (const path of ['dist/src', 'dist/cjs', 'dist/cli.cjs', 'dist/cli-bundle.cjs', 'dist/cli-bundle.cjs.cache', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
@@ -33,7 +38,12 @@ for (const path of ['dist/src', 'dist/cjs', 'dist/cli.cjs', 'dist/cli-bundle.cjs
 }
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
 
-const out = execFileSync('npm', ['pack', '--json', '--pack-destination', join(root, 'dist')], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+let out;
+try {
+  out = execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+} finally {
+  rmSync(stage, { recursive: true, force: true });
+}
 const [{ filename, size, entryCount }] = JSON.parse(out);
 process.stderr.write(`pack: ${entryCount} files, ${(size / 1024).toFixed(0)} KiB packed\n`);
-process.stdout.write(`${join(root, 'dist', filename)}\n`);
+process.stdout.write(`${join(outDir, filename)}\n`);

@@ -41,8 +41,10 @@ t.test('pytest-minikafka runs a confluent-kafka test module', async (t) => {
   t.equal(timing.code, 0, 'the timing script ran', { output: describeRun(timing) });
   const ms = (JSON.parse(timing.stdout) as { ms: number[] }).ms;
   t.comment(`MiniKafka.start() to ready, 5 starts (ms): ${ms.map((m) => m.toFixed(0)).join(' ')}`);
-  // Well under 1 s on an idle machine (README, Fixtures); the bound is wide for a loaded CI box.
-  t.ok(Math.min(...ms) < 5000, 'a start takes seconds at most');
+  // About one Node start (README, Fixtures: under 1 s here at a load average of 19). Seen at 2-5 s
+  // while tap ran other suites beside it; the bound only catches a start that waits on something
+  // (npm resolving through npx, a timeout), not a slow machine.
+  t.ok(Math.min(...ms) < 20_000, 'the fastest start took less than 20 s');
 });
 
 const START_TIMING = `

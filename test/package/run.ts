@@ -63,11 +63,17 @@ export function scratchDir(t: { teardown(fn: () => unknown): void }, name: strin
 
 let tarball: Promise<string> | undefined;
 
-/** The npm tarball of this build (scripts/pack.mjs), packed once per process. */
+/**
+ * The npm tarball of this build (scripts/pack.mjs), packed once per process into a folder of its
+ * own (tap runs test files in parallel), removed when the process exits.
+ */
 export function packedTarball(): Promise<string> {
-  tarball ??= run('node', [join(root, 'scripts/pack.mjs')], { cwd: root, timeoutMs: 120_000 }).then((r) => {
+  tarball ??= (async () => {
+    const out = mkdtempSync(join(tmpdir(), 'minikafka-tarball-'));
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+    const r = await run('node', [join(root, 'scripts/pack.mjs'), '--out', out], { cwd: root, timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`scripts/pack.mjs failed: ${describeRun(r)}`);
     return r.stdout.trim().split('\n').at(-1)!;
-  });
+  })();
   return tarball;
 }
