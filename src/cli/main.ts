@@ -16,6 +16,7 @@ import { LogLevels } from '../util/logger.js';
 
 const COMMANDS = {
   start: 'Start a broker in the foreground',
+  ctl: 'Drive a running broker\'s control API (faults, clock, reset, waits)',
 } as const;
 
 function startOptions(y: Argv): Argv<StartArgs> {
@@ -30,6 +31,9 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('config', { type: 'string', array: true, default: [], describe: 'Broker config KEY=VALUE (repeatable)' })
     .option('data-dir', { type: 'string', describe: 'Keep topics, logs, offsets and transactions in this directory and recover them on start (default: in memory)' })
     .option('flush-interval-ms', { type: 'number', default: 1000, describe: 'With --data-dir: fsync unflushed data within this many ms (0: leave it to the OS)' })
+    .option('control-port', { type: 'number', describe: 'Serve the HTTP control API on this port (0 picks a free one; default: off)' })
+    .option('control-host', { type: 'string', describe: 'Address of the control API (default 127.0.0.1)' })
+    .option('chaos', { type: 'string', describe: 'Seeded chaos: RATE,SEED (e.g. 0.05,42) of requests get a fault a correct client survives' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' }) as unknown as Argv<StartArgs>;
 }
 
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
     await startCommand(args);
     return;
   }
+  if (command === 'ctl') return (await import('./ctl-command.js')).ctlCommand(rest);
   // No command, an unknown one, --help or --version: yargs shows the command list.
   let top = yargs(argv).scriptName('minikafka').usage('$0 <command> [options]');
   for (const [name, describe] of Object.entries(COMMANDS)) top = top.command(name, describe);

@@ -3,6 +3,7 @@ import { MiniKafka, parseTopicArg } from '../index.js';
 import type { TopicOptions } from '../index.js';
 import { createLogger, isLogLevel } from '../util/logger.js';
 import { ConfigError } from '../server/broker-config.js';
+import { parseChaos } from '../server/control/chaos.js';
 
 export interface StartArgs {
   port: number;
@@ -16,6 +17,9 @@ export interface StartArgs {
   json: boolean;
   dataDir?: string;
   flushIntervalMs: number;
+  controlPort?: number;
+  controlHost?: string;
+  chaos?: string;
 }
 
 class UsageError extends Error {}
@@ -43,7 +47,16 @@ function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<stri
   for (const t of topics) if (t.partitions !== undefined && t.partitions < 1) throw new UsageError(`--topic ${t.name}: partitions must be at least 1`);
   if (a.dataDir !== undefined && a.dataDir.trim() === '') throw new UsageError('--data-dir needs a directory');
   if (!Number.isInteger(a.flushIntervalMs) || a.flushIntervalMs < 0) throw new UsageError(`--flush-interval-ms must be a non-negative integer, got ${a.flushIntervalMs}`);
+  if (a.controlPort !== undefined && (!Number.isInteger(a.controlPort) || a.controlPort < 0 || a.controlPort > 65535)) throw new UsageError(`--control-port must be an integer from 0 to 65535, got ${a.controlPort}`);
   return { topics, configs: parseConfigs(a.config) };
+}
+
+function parseChaosArg(arg: string) {
+  try {
+    return parseChaos(arg);
+  } catch (e) {
+    throw new UsageError(`--chaos ${(e as Error).message}`);
+  }
 }
 
 export async function startCommand(a: StartArgs): Promise<void> {
@@ -62,6 +75,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
       logger: createLogger(level),
       dataDir: a.dataDir,
       flushIntervalMs: a.flushIntervalMs,
+      controlPort: a.controlPort,
+      controlHost: a.controlHost,
+      chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -86,6 +102,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
   // Before the ready line: a script may send a signal the moment it reads it.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
+  const control = kafka.controlUrl === null ? {} : { controlPort: kafka.controlPort, controlUrl: kafka.controlUrl };
+  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid, ...control };
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}\n`);
 }
