@@ -10,15 +10,16 @@
  */
 import { resolve } from 'node:path';
 import { Broker } from './server/broker.js';
-import { applyBrokerConfig, defaultBrokerConfig } from './server/broker-config.js';
-import type { BrokerConfig } from './server/broker-config.js';
-import { createTopic } from './server/topic-create.js';
+import { applyBrokerConfig, defaultBrokerConfig } from './server/cluster/broker-config.js';
+import type { BrokerConfig } from './server/cluster/broker-config.js';
+import { createTopic } from './server/cluster/topic-create.js';
 import type { DataDir } from './server/persistence/data-dir.js';
 import type { FileSystem } from './log/disk/file-system.js';
-import type { Interceptor } from './server/dispatcher.js';
+import type { Interceptor } from './server/net/dispatcher.js';
 import { ControllableClock } from './util/clock.js';
 import type { Clock } from './util/clock.js';
 import { ControlPlane } from './server/control/control-plane.js';
+import type { ControlTarget } from './server/control/control-target.js';
 import type { FaultControl, WaitControl } from './server/control/control-plane.js';
 import type { ClockControl } from './server/control/clock-control.js';
 import type { ChaosSettings } from './server/control/chaos.js';
@@ -26,7 +27,7 @@ import type { ControlHttpServer } from './server/control/http-api.js';
 import { createLogger } from './util/logger.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
-export type { Interceptor, InterceptAction, InterceptedRequest } from './server/dispatcher.js';
+export type { Interceptor, InterceptAction, InterceptedRequest } from './server/net/dispatcher.js';
 export { ManualClock, ControllableClock, systemClock } from './util/clock.js';
 export type { Clock, ClockState } from './util/clock.js';
 export type { FaultSpec, FaultRuleView } from './server/control/fault-rules.js';
@@ -135,7 +136,7 @@ export class MiniKafka {
       await dataDir?.close();
       throw e;
     }
-    const control = new ControlPlane({ broker, clock, chaos: opts.chaos });
+    const control = new ControlPlane({ broker: controlTargetOf(broker), clock, chaos: opts.chaos });
     let server: ControlHttpServer | null = null;
     if (opts.controlPort !== undefined) {
       try {
@@ -193,6 +194,26 @@ export class MiniKafka {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** The broker as the control plane sees it: its cluster state and an interceptor slot. */
+function controlTargetOf(broker: Broker): ControlTarget {
+  return {
+    nodeId: broker.nodeId,
+    get bootstrapServers() {
+      return broker.bootstrapServers;
+    },
+    cluster: broker.cluster,
+    get groups() {
+      return broker.groups;
+    },
+    get txns() {
+      return broker.txns;
+    },
+    fetchSessions: broker.fetchSessions,
+    canAnswerError: (apiKey) => broker.handlers.get(apiKey)?.errorResponse !== undefined,
+    intercept: (fn) => broker.intercept(fn),
+  };
 }
 
 /** "orders" or "orders:3". */

@@ -1,26 +1,24 @@
 /**
- * The one place the control plane reads the server's state: the broker's topics, group and
- * transaction coordinators. Everything else in control/ sees only the narrow interfaces below.
+ * The control plane's reads of the server's state (topics, groups, transactions), through the
+ * ControlTarget the composition root hands over.
  */
-import type { Broker } from '../broker.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
-import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
+import type { ControlTarget } from './control-target.js';
 import type { WaitSource } from './waiters.js';
 
-export function waitSourceOf(broker: Broker): WaitSource {
+export function waitSourceOf(target: ControlTarget): WaitSource {
   return {
     group(groupId) {
-      const g = groupCoordinatorOf(broker).group(groupId);
+      const g = target.groups.group(groupId);
       return g === undefined ? null : { groupId, state: g.state, members: g.size, type: g.type };
     },
     transaction(transactionalId) {
-      const t = transactionCoordinatorOf(broker).transaction(transactionalId);
+      const t = target.txns.transaction(transactionalId);
       return t === undefined ? null : { transactionalId, state: t.state };
     },
-    partition: (topic, index) => broker.cluster.topics.partition(topic, index),
+    partition: (topic, index) => target.cluster.topics.partition(topic, index),
   };
 }
 
-export function topicNameOf(broker: Broker): (topicId: string) => string | null {
-  return (id) => broker.cluster.topics.getById(id)?.name ?? null;
+export function topicNameOf(target: ControlTarget): (topicId: string) => string | null {
+  return (id) => target.cluster.topics.getById(id)?.name ?? null;
 }

@@ -3,7 +3,7 @@
  * snapshots behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
  * `minikafka ctl` are its three doors; none of them holds state of its own.
  */
-import type { Broker } from '../broker.js';
+import type { ControlTarget } from './control-target.js';
 import type { Clock } from '../../util/clock.js';
 import { FaultInjector } from './fault-injector.js';
 import type { FaultRuleView, FaultSpec } from './fault-rules.js';
@@ -44,7 +44,7 @@ export interface WaitControl {
 }
 
 export interface ControlPlaneOptions {
-  readonly broker: Broker;
+  readonly broker: ControlTarget;
   readonly clock: Clock;
   readonly chaos?: ChaosSettings;
 }
@@ -53,7 +53,7 @@ export class ControlPlane {
   readonly faults: FaultControl;
   readonly clock: ClockControl;
   readonly waitFor: WaitControl;
-  readonly #broker: Broker;
+  readonly #broker: ControlTarget;
   readonly #injector: FaultInjector;
   readonly #waiters: Waiters;
   #detach: (() => void) | null = null;
@@ -61,7 +61,7 @@ export class ControlPlane {
   constructor(opts: ControlPlaneOptions) {
     const broker = opts.broker;
     this.#broker = broker;
-    const injector = new FaultInjector({ clock: opts.clock, topicNameOf: topicNameOf(broker), handlers: broker.handlers });
+    const injector = new FaultInjector({ clock: opts.clock, topicNameOf: topicNameOf(broker), canAnswerError: (k) => broker.canAnswerError(k) });
     this.#injector = injector;
     const waiters = new Waiters(waitSourceOf(broker));
     this.#waiters = waiters;

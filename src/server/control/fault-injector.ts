@@ -9,8 +9,7 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import { ApiKey } from '../../protocol/messages/api-table.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
-import type { Handler } from '../handler.js';
-import type { InterceptAction, InterceptedRequest, Interceptor } from '../dispatcher.js';
+import type { ControlAction as InterceptAction, ControlledRequest as InterceptedRequest, ControlInterceptor as Interceptor } from './control-target.js';
 import { parseFaultSpec, partitionMatches, scopeMatches, viewOf } from './fault-rules.js';
 import type { FaultAction, FaultRule, FaultRuleView, FaultSpec, RequestFacts } from './fault-rules.js';
 import { requestTopics } from './request-topics.js';
@@ -23,8 +22,8 @@ import { badRequest } from './control-error.js';
 export interface FaultInjectorEnv {
   readonly clock: Clock;
   readonly topicNameOf: TopicNameOf;
-  /** Handlers by API key: which APIs can answer an error (Handler.errorResponse). */
-  readonly handlers: ReadonlyMap<number, Handler>;
+  /** Whether an API's handler can answer a whole-request error code. */
+  readonly canAnswerError: (apiKey: number) => boolean;
 }
 
 interface LiveRule extends FaultRule {
@@ -48,7 +47,7 @@ export class FaultInjector {
   /** Adds a rule (validated; throws a BAD_REQUEST ControlError) and returns it as listed. */
   add(spec: FaultSpec | Record<string, unknown>): FaultRuleView {
     const { scope, action, count, durationMs } = parseFaultSpec(spec);
-    if (action.kind === 'error' && scope.apiKey !== null && !this.#env.handlers.get(scope.apiKey)?.errorResponse) {
+    if (action.kind === 'error' && scope.apiKey !== null && !this.#env.canAnswerError(scope.apiKey)) {
       throw badRequest(`the broker cannot answer ${String(spec.api)} with an error code (it does not serve it, or has no error response for it); use disconnect`);
     }
     const id = this.#nextId++;
@@ -117,7 +116,7 @@ export class FaultInjector {
         return (topics ??= requestTopics(req.apiKey, req.body, envTopicNameOf));
       },
     };
-    const canAnswerError = this.#env.handlers.get(req.apiKey)?.errorResponse !== undefined;
+    const canAnswerError = this.#env.canAnswerError(req.apiKey);
     let hang: LiveRule | null = null;
     let latencyMs = 0;
     let throttleMs = 0;
