@@ -22,6 +22,7 @@ import { ControlPlane } from './server/control/control-plane.js';
 import type { ControlTarget } from './server/control/control-target.js';
 import type { FaultControl, WaitControl } from './server/control/control-plane.js';
 import type { ClockControl } from './server/control/clock-control.js';
+import type { ResetReport } from './server/control/reset.js';
 import type { ChaosSettings } from './server/control/chaos.js';
 import type { ControlHttpServer } from './server/control/http-api.js';
 import { createLogger } from './util/logger.js';
@@ -35,6 +36,7 @@ export type { FaultControl, WaitControl, ChaosStatus } from './server/control/co
 export type { ClockControl } from './server/control/clock-control.js';
 export type { ChaosSettings, ChaosEvent } from './server/control/chaos.js';
 export type { GroupSnapshot, GroupWait, TransactionSnapshot } from './server/control/waiters.js';
+export type { ResetReport } from './server/control/reset.js';
 export { ControlError, ControlErrorCode } from './server/control/control-error.js';
 export { Broker } from './server/broker.js';
 export { ErrorCode } from './protocol/errors.js';
@@ -136,7 +138,8 @@ export class MiniKafka {
       await dataDir?.close();
       throw e;
     }
-    const control = new ControlPlane({ broker: controlTargetOf(broker), clock, chaos: opts.chaos });
+    const declaredTopics = (opts.topics ?? []).map((t) => (typeof t === 'string' ? parseTopicArg(t) : t));
+    const control = new ControlPlane({ broker: controlTargetOf(broker, dataDir !== null), clock, chaos: opts.chaos, declaredTopics });
     let server: ControlHttpServer | null = null;
     if (opts.controlPort !== undefined) {
       try {
@@ -149,6 +152,14 @@ export class MiniKafka {
       }
     }
     return new MiniKafka(broker, dataDir, control, server);
+  }
+
+  /**
+   * Back to the broker as it started, between tests on one shared broker: only the declared
+   * topics, empty; no groups, committed offsets, transactions or faults (see control/reset.ts).
+   */
+  reset(): ResetReport {
+    return this.control.reset();
   }
 
   /** The HTTP control API's base URL ("http://127.0.0.1:PORT"), or null when not served. */
@@ -197,8 +208,11 @@ export class MiniKafka {
 }
 
 /** The broker as the control plane sees it: its cluster state and an interceptor slot. */
-function controlTargetOf(broker: Broker): ControlTarget {
+function controlTargetOf(broker: Broker, durable: boolean): ControlTarget {
   return {
+    config: broker.config,
+    durable,
+    resetCoordinators: () => broker.services.resetCoordinators(),
     nodeId: broker.nodeId,
     get bootstrapServers() {
       return broker.bootstrapServers;

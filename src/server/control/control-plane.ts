@@ -13,6 +13,9 @@ import type { ClockControl, ClockState } from './clock-control.js';
 import { Waiters } from './waiters.js';
 import type { GroupSnapshot, GroupWait, TransactionSnapshot } from './waiters.js';
 import { topicNameOf, waitSourceOf } from './cluster-view.js';
+import { resetCluster } from './reset.js';
+import type { DeclaredTopic, ResetReport } from './reset.js';
+import { ControllableClock } from '../../util/clock.js';
 
 export interface ChaosStatus extends ChaosSettings {
   readonly requests: number;
@@ -47,6 +50,8 @@ export interface ControlPlaneOptions {
   readonly broker: ControlTarget;
   readonly clock: Clock;
   readonly chaos?: ChaosSettings;
+  /** Topics declared at start: a reset brings them back, empty. */
+  readonly declaredTopics?: readonly DeclaredTopic[];
 }
 
 export class ControlPlane {
@@ -56,11 +61,13 @@ export class ControlPlane {
   readonly #broker: ControlTarget;
   readonly #injector: FaultInjector;
   readonly #waiters: Waiters;
+  readonly #opts: ControlPlaneOptions;
   #detach: (() => void) | null = null;
 
   constructor(opts: ControlPlaneOptions) {
     const broker = opts.broker;
     this.#broker = broker;
+    this.#opts = opts;
     const injector = new FaultInjector({ clock: opts.clock, topicNameOf: topicNameOf(broker), canAnswerError: (k) => broker.canAnswerError(k) });
     this.#injector = injector;
     const waiters = new Waiters(waitSourceOf(broker));
@@ -100,6 +107,22 @@ export class ControlPlane {
       transaction: (id, timeoutMs) => waiters.transaction(id, timeoutMs),
     };
     if (opts.chaos !== undefined) this.faults.chaos(opts.chaos);
+  }
+
+  /**
+   * Back to the broker as it started (see reset.ts): declared topics only, and empty; no groups,
+   * offsets, transactions or fault rules; chaos as configured at start, its sequence from the
+   * start again; a frozen clock resumed.
+   */
+  reset(): ResetReport {
+    const started = performance.now();
+    const faults = this.#injector.clear();
+    const cluster = resetCluster(this.#broker, this.#opts.declaredTopics ?? []);
+    if (this.#opts.chaos !== undefined) this.#injector.setChaos(this.#opts.chaos);
+    this.#syncInterceptor();
+    if (this.#opts.clock instanceof ControllableClock) this.#opts.clock.resume();
+    this.#waiters.recheck();
+    return { ...cluster, faults, ms: performance.now() - started };
   }
 
   status(): { broker: { nodeId: number; bootstrapServers: string }; clock: ClockState; faults: number; chaos: Omit<ChaosStatus, 'events'> | null } {

@@ -5,6 +5,7 @@
  * listener, the dispatcher or the handlers.
  */
 import type { Cluster } from '../cluster/cluster.js';
+import type { BrokerConfig } from '../cluster/broker-config.js';
 import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
@@ -34,6 +35,11 @@ export interface ControlTarget {
   readonly groups: GroupCoordinator;
   readonly txns: TransactionCoordinator;
   readonly fetchSessions: FetchSessionCache;
+  readonly config: BrokerConfig;
+  /** Whether the broker keeps its state in a data directory (reset is for in-memory brokers). */
+  readonly durable: boolean;
+  /** Closes the group and transaction coordinators; the next use makes empty ones. */
+  resetCoordinators(): void;
   /** Whether the handler of this API can answer a whole-request error code (Handler.errorResponse). */
   canAnswerError(apiKey: number): boolean;
   /** Sees every request first; returns the remover. */

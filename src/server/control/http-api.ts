@@ -99,6 +99,7 @@ const ROUTES: readonly (readonly [string, RegExp, Route])[] = [
       return p.clock.advance(ms as number);
     },
   ],
+  ['POST', /^\/reset$/, (p) => p.reset()],
   ['GET', /^\/wait\/group\/([^/]+)$/, (p, [group], q) => p.waitFor.group(group!, { state: q.get('state') ?? undefined, members: optNumber(q, 'members'), timeoutMs: optNumber(q, 'timeoutMs') })],
   ['GET', /^\/wait\/offset\/([^/]+)\/(\d+)$/, (p, [topic, partition], q) => p.waitFor.offset(topic!, Number(partition), needNumber(q, 'offset'), optNumber(q, 'timeoutMs'))],
   ['GET', /^\/wait\/transaction\/([^/]+)$/, (p, [id], q) => p.waitFor.transaction(id!, optNumber(q, 'timeoutMs'))],
