@@ -224,7 +224,6 @@ function controlTargetOf(broker: Broker, durable: boolean): ControlTarget {
     get txns() {
       return broker.txns;
     },
-    fetchSessions: broker.fetchSessions,
     canAnswerError: (apiKey) => broker.handlers.get(apiKey)?.errorResponse !== undefined,
     intercept: (fn) => broker.intercept(fn),
   };

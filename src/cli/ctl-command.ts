@@ -9,7 +9,6 @@
  *   minikafka ctl chaos 0.05,42 | chaos off | chaos
  *   minikafka ctl clock | clock freeze | clock advance 7d | clock resume
  *   minikafka ctl reset
- *   minikafka ctl snapshot list | snapshot save NAME | snapshot restore NAME | snapshot rm NAME
  *   minikafka ctl wait group G [--members N] [--state Stable] [--timeout MS]
  *   minikafka ctl wait offset TOPIC PARTITION OFFSET [--timeout MS]
  *   minikafka ctl wait txn TRANSACTIONAL_ID [--timeout MS]
@@ -24,7 +23,6 @@ commands:
   chaos [RATE,SEED | off]
   clock [freeze | resume | advance DURATION]  e.g. clock advance 45s (units ms, s, m, h, d)
   reset
-  snapshot list | snapshot save NAME | snapshot restore NAME | snapshot rm NAME
   wait group GROUP [--members N] [--state STATE] [--timeout MS]
   wait offset TOPIC PARTITION OFFSET [--timeout MS]
   wait txn TRANSACTIONAL_ID [--timeout MS]
@@ -113,14 +111,6 @@ function toCall(args: string[]): Call {
         if (rest[0] === undefined) throw new Usage('clock advance takes a duration, e.g. 500ms, 45s, 7d');
         return { method: 'POST', path: '/clock/advance', body: { duration: rest[0] } };
       }
-      break;
-    case 'snapshot':
-    case 'snapshots':
-      if (sub === undefined || sub === 'list') return { method: 'GET', path: '/snapshots' };
-      if (rest[0] === undefined) throw new Usage(`snapshot ${sub} takes a name`);
-      if (sub === 'save') return { method: 'PUT', path: `/snapshots/${seg(rest[0])}` };
-      if (sub === 'restore') return { method: 'POST', path: `/snapshots/${seg(rest[0])}/restore` };
-      if (sub === 'rm' || sub === 'delete') return { method: 'DELETE', path: `/snapshots/${seg(rest[0])}` };
       break;
     case 'wait': {
       const flags = takeFlags(rest, ['members', 'state', 'timeout']);

@@ -1,6 +1,6 @@
 /**
- * The control plane of one broker (cluster, later): faults, virtual time, waits, reset and
- * snapshots behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
+ * The control plane of one broker (cluster, later): faults, virtual time, waits and reset
+ * behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
  * `minikafka ctl` are its three doors; none of them holds state of its own.
  */
 import type { ControlTarget } from './control-target.js';

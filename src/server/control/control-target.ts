@@ -6,7 +6,6 @@
  */
 import type { Cluster } from '../cluster/cluster.js';
 import type { BrokerConfig } from '../cluster/broker-config.js';
-import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
 
@@ -34,7 +33,6 @@ export interface ControlTarget {
   readonly cluster: Cluster;
   readonly groups: GroupCoordinator;
   readonly txns: TransactionCoordinator;
-  readonly fetchSessions: FetchSessionCache;
   readonly config: BrokerConfig;
   /** Whether the broker keeps its state in a data directory (reset is for in-memory brokers). */
   readonly durable: boolean;

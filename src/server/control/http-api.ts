@@ -16,10 +16,6 @@
  *   POST   /clock/freeze | /clock/resume   -> the clock
  *   POST   /clock/advance                  { ms } or { duration: "7d" } -> the clock
  *   POST   /reset                          back to the declared topics, no groups, no faults -> report
- *   GET    /snapshots                      saved snapshot names
- *   PUT    /snapshots/NAME                 save the current state under NAME
- *   POST   /snapshots/NAME/restore         restore it
- *   DELETE /snapshots/NAME                 forget it
  *   GET    /wait/group/G?members=N&state=Stable&timeoutMs=T
  *   GET    /wait/offset/TOPIC/PARTITION?offset=X&timeoutMs=T   (high watermark >= X)
  *   GET    /wait/transaction/ID?timeoutMs=T                    (not open any more)
