@@ -11,6 +11,7 @@ import {
   ProduceApi,
   TxnOffsetCommitApi,
 } from '../../src/protocol/messages/index.js';
+import { ZERO_UUID } from '../../src/protocol/uuid.js';
 import type { EndTxnResponse, InitProducerIdResponse, ProduceResponsePartitionProduceResponse } from '../../src/protocol/messages/index.js';
 import { buildBatchSync, iterateRecords, readBatchHeader, readControlRecordType } from '../../src/protocol/records/index.js';
 import { produceRequest, batchesOf, fetchOne } from './data-path.js';
@@ -67,10 +68,10 @@ export async function txnOffsetCommit(c: WireClient, p: Producer, groupId: strin
     groupId,
     producerId: p.producerId,
     producerEpoch: p.producerEpoch,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: '',
     groupInstanceId: null,
-    topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
   return r.topics[0]!.partitions[0]!.errorCode;
 }
@@ -158,4 +159,19 @@ export async function readCommitted(c: WireClient, topic: string, partition: num
     const last = readBatchHeader(batches[batches.length - 1]!);
     offset = last.baseOffset + last.lastOffsetDelta + 1;
   }
+}
+
+/**
+ * How `values` differ from holding each of `expected` exactly once: the first 10 missing, the first
+ * 10 read more than once, and the first 10 that are not expected at all.
+ */
+export function exactlyOnce(values: readonly string[], expected: readonly string[]): { missing: string[]; twice: string[]; strays: string[] } {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const wanted = new Set(expected);
+  return {
+    missing: expected.filter((v) => !counts.has(v)).slice(0, 10),
+    twice: [...counts].filter(([, k]) => k > 1).map(([v]) => v).slice(0, 10),
+    strays: [...counts.keys()].filter((v) => !wanted.has(v)).slice(0, 10),
+  };
 }
