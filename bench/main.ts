@@ -30,6 +30,8 @@ import { formatCompactionBench, runCompactionBench } from './compaction-bench.js
 import type { CompactionRow } from './compaction-bench.js';
 import { formatRestartBench, runRestartBench } from './restart-bench.js';
 import type { RestartResult } from './restart-bench.js';
+import { formatResetBench, runResetBench } from './reset-bench.js';
+import type { ResetResult } from './reset-bench.js';
 import type { Row } from './records-bench.js';
 import { runScaleBench } from './scale-bench.js';
 import { STARTUP, runStartupBench } from './startup-bench.js';
@@ -39,7 +41,7 @@ import { publishedRows } from './published.js';
 import type { PublishedRun } from './published.js';
 import type { Measure, Samples, Section, Target } from './stats.js';
 
-const SCENARIOS = ['records', 'compaction', 'restart', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale'] as const;
+const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -59,6 +61,7 @@ interface Sizes {
   recordsMiB: number;
   /** Durable-mode data written before the restart benchmark's restarts. */
   restartMiB: number;
+  resetRounds: number;
   configs: ProduceConfig[];
   records: number;
   warmupRecords: number;
@@ -86,6 +89,7 @@ const FULL: Sizes = {
   settleMs: 1000,
   recordsMiB: 64,
   restartMiB: 1024,
+  resetRounds: 500,
   configs: ALL_CONFIGS,
   records: 100_000,
   warmupRecords: 50_000,
@@ -106,6 +110,7 @@ const SMOKE: Sizes = {
   settleMs: 200,
   recordsMiB: 4,
   restartMiB: 16,
+  resetRounds: 50,
   // Two JVMs for the multi-producer path; four would double the pass on a 2-core CI runner.
   configs: [ALL_CONFIGS[0]!, { producers: 2, compression: 'lz4' }],
   records: 4_000,
@@ -235,6 +240,7 @@ async function main(): Promise<void> {
   let records: Row[] | null = null;
   let compaction: CompactionRow[] | null = null;
   let restart: RestartResult | null = null;
+  let reset: ResetResult | null = null;
   const workDir = await mkdtemp(join(tmpdir(), 'minikafka-bench-'));
   const startedAt = new Date();
   const loadBefore = loadavg()[0]!;
@@ -290,6 +296,12 @@ async function main(): Promise<void> {
       log('restart');
       restart = await runRestartBench({ totalBytes: sizes.restartMiB * 2 ** 20 });
       out(`## Durable mode: restart time per GiB (${sizes.restartMiB} MiB written with --data-dir, in process, warm page cache)\n\n${formatRestartBench(restart)}`);
+    }
+
+    if (only.has('reset')) {
+      log('reset');
+      reset = await runResetBench({ rounds: sizes.resetRounds });
+      out(`## Control plane: reset between tests (3 declared topics; each round creates 2 topics, produces, commits, opens a transaction; in process)\n\n${formatResetBench(reset)}`);
     }
 
     let load: LoadResult | null = null;
@@ -419,6 +431,7 @@ async function main(): Promise<void> {
     recordsCodec: records,
     compaction,
     restart,
+    reset,
     sections: sections.map((s) => ({ ...s, measures: s.measures.map((m) => ({ ...m, ratio: ratio(m) })) })),
     markdown: printed.join('\n\n'),
   };

@@ -16,13 +16,28 @@ import { createTopic } from './server/cluster/topic-create.js';
 import type { DataDir } from './server/persistence/data-dir.js';
 import type { FileSystem } from './log/disk/file-system.js';
 import type { Interceptor } from './server/net/dispatcher.js';
+import { ControllableClock } from './util/clock.js';
 import type { Clock } from './util/clock.js';
+import { ControlPlane } from './server/control/control-plane.js';
+import type { ControlTarget } from './server/control/control-target.js';
+import type { FaultControl, WaitControl } from './server/control/control-plane.js';
+import type { ClockControl } from './server/control/clock-control.js';
+import type { ResetReport } from './server/control/reset.js';
+import type { ChaosSettings } from './server/control/chaos.js';
+import type { ControlHttpServer } from './server/control/http-api.js';
 import { createLogger } from './util/logger.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
 export type { Interceptor, InterceptAction, InterceptedRequest } from './server/net/dispatcher.js';
-export { ManualClock, systemClock } from './util/clock.js';
-export type { Clock } from './util/clock.js';
+export { ManualClock, ControllableClock, systemClock } from './util/clock.js';
+export type { Clock, ClockState } from './util/clock.js';
+export type { FaultSpec, FaultRuleView } from './server/control/fault-rules.js';
+export type { FaultControl, WaitControl, ChaosStatus } from './server/control/control-plane.js';
+export type { ClockControl } from './server/control/clock-control.js';
+export type { ChaosSettings, ChaosEvent } from './server/control/chaos.js';
+export type { GroupSnapshot, GroupWait, TransactionSnapshot } from './server/control/waiters.js';
+export type { ResetReport } from './server/control/reset.js';
+export { ControlError, ControlErrorCode } from './server/control/control-error.js';
 export { Broker } from './server/broker.js';
 export { ErrorCode } from './protocol/errors.js';
 export type { DataDir, DataDirError, RecoverySummary } from './server/persistence/data-dir.js';
@@ -47,8 +62,17 @@ export interface MiniKafkaOptions {
   readonly config?: Readonly<Record<string, string | number | boolean>>;
   readonly logLevel?: LogLevel;
   readonly logger?: Logger;
-  /** An injected clock (ManualClock in tests) for every timeout and timestamp. */
+  /**
+   * An injected clock for every timeout and timestamp. Default: a ControllableClock, real time
+   * until `kafka.clock.freeze()`; a ManualClock only moves when advanced.
+   */
   readonly clock?: Clock;
+  /** Serve the HTTP control API on this port (0 picks a free one); off when absent. */
+  readonly controlPort?: number;
+  /** Address of the control API (default 127.0.0.1: it can fail and wipe the broker, keep it local). */
+  readonly controlHost?: string;
+  /** Seeded chaos from the start: `rate` of requests get a fault a correct client survives. */
+  readonly chaos?: ChaosSettings;
   /**
    * Durable mode: keep topics, configs, logs, committed offsets and transactions in this
    * directory, and recover them from it on start (see README, "Data directory"). Without it
@@ -62,17 +86,31 @@ export interface MiniKafkaOptions {
 }
 
 export class MiniKafka {
+  /** Faults as data: `kafka.faults.add({ api: 'Produce', action: 'error', error: 'NOT_LEADER_OR_FOLLOWER', count: 3 })`. */
+  readonly faults: FaultControl;
+  /** Virtual time: freeze, advance(ms), resume. */
+  readonly clock: ClockControl;
+  /** Promises for events a test would otherwise sleep for. */
+  readonly waitFor: WaitControl;
+
   private constructor(
     readonly broker: Broker,
     /** Durable mode only: the data directory, as recovered. */
-    readonly dataDir: DataDir | null = null,
-  ) {}
+    readonly dataDir: DataDir | null,
+    readonly control: ControlPlane,
+    private readonly controlServer: ControlHttpServer | null,
+  ) {
+    this.faults = control.faults;
+    this.clock = control.clock;
+    this.waitFor = control.waitFor;
+  }
 
   static async start(opts: MiniKafkaOptions = {}): Promise<MiniKafka> {
     const config = buildConfig(opts);
+    const clock = opts.clock ?? new ControllableClock();
     const broker = new Broker({
       config,
-      clock: opts.clock,
+      clock,
       logger: opts.logger ?? createLogger(opts.logLevel ?? 'warn'),
     });
     // Recovered before the broker listens: clients never see a half-loaded cluster.
@@ -100,7 +138,37 @@ export class MiniKafka {
       await dataDir?.close();
       throw e;
     }
-    return new MiniKafka(broker, dataDir);
+    const declaredTopics = (opts.topics ?? []).map((t) => (typeof t === 'string' ? parseTopicArg(t) : t));
+    const control = new ControlPlane({ broker: controlTargetOf(broker, dataDir !== null), clock, chaos: opts.chaos, declaredTopics });
+    let server: ControlHttpServer | null = null;
+    if (opts.controlPort !== undefined) {
+      try {
+        server = await (await import('./server/control/http-api.js')).startControlServer(control, { port: opts.controlPort, host: opts.controlHost });
+      } catch (e) {
+        control.close();
+        await broker.close();
+        await dataDir?.close();
+        throw e;
+      }
+    }
+    return new MiniKafka(broker, dataDir, control, server);
+  }
+
+  /**
+   * Back to the broker as it started, between tests on one shared broker: only the declared
+   * topics, empty; no groups, committed offsets, transactions or faults (see control/reset.ts).
+   */
+  reset(): ResetReport {
+    return this.control.reset();
+  }
+
+  /** The HTTP control API's base URL ("http://127.0.0.1:PORT"), or null when not served. */
+  get controlUrl(): string | null {
+    return this.controlServer?.url ?? null;
+  }
+
+  get controlPort(): number | null {
+    return this.controlServer?.port ?? null;
   }
 
   /** "host:port", ready for any client's bootstrap.servers. */
@@ -127,13 +195,38 @@ export class MiniKafka {
 
   /** Stops the broker; in durable mode then shuts the data directory down cleanly. */
   async stop(): Promise<void> {
+    await this.controlServer?.close();
+    // Connections close first, so requests a fault holds are dropped rather than handled.
     await this.broker.close();
+    this.control.close();
     await this.dataDir?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** The broker as the control plane sees it: its cluster state and an interceptor slot. */
+function controlTargetOf(broker: Broker, durable: boolean): ControlTarget {
+  return {
+    config: broker.config,
+    durable,
+    resetCoordinators: () => broker.services.resetCoordinators(),
+    nodeId: broker.nodeId,
+    get bootstrapServers() {
+      return broker.bootstrapServers;
+    },
+    cluster: broker.cluster,
+    get groups() {
+      return broker.groups;
+    },
+    get txns() {
+      return broker.txns;
+    },
+    canAnswerError: (apiKey) => broker.handlers.get(apiKey)?.errorResponse !== undefined,
+    intercept: (fn) => broker.intercept(fn),
+  };
 }
 
 /** "orders" or "orders:3". */

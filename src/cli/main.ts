@@ -29,6 +29,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   txns: 'List and describe transactions',
   configs: 'Describe and alter topic and broker configs',
   dump: 'Write topics as NDJSON, the format --seed reads',
+  ctl: 'Drive a running broker\'s control API: faults, clock, reset, waits (start it with --control-port)',
 };
 
 function startOptions(y: Argv): Argv<StartArgs> {
@@ -47,6 +48,9 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('exit-with-parent', { type: 'boolean', default: false, describe: 'Stop when the parent process exits or stdin (a pipe) closes; always on under npx' })
     .option('pid-file', { type: 'string', describe: 'Write the process id here (removed at a clean stop); `minikafka stop --pid-file` reads it' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' })
+    .option('control-port', { type: 'string', describe: 'Serve the HTTP control API on this port (0 picks a free one; default: off)' })
+    .option('control-host', { type: 'string', describe: 'Address of the control API (default 127.0.0.1)' })
+    .option('chaos', { type: 'string', describe: 'Seeded chaos: RATE,SEED (e.g. 0.05,42) of requests get a fault a correct client survives' })
     .example('$0 --port 0 --json', 'a free port; the ready line says which')
     .example('$0 --topic orders:3 --topic audit', 'create topics before the ready line')
     .example('$0 --seed fixtures.ndjson', 'start with the records of a `minikafka dump`')
@@ -90,6 +94,7 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
+  if (command === 'ctl') return (await import('./ctl-command.js')).ctlCommand(rest);
   if (!Object.hasOwn(COMMANDS, command)) fail(`unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))}\n\n${commandList()}`);
   const { runCommand } = await import('./commands.js');
   process.exitCode = await runCommand(command, rest);

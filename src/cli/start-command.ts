@@ -10,6 +10,7 @@ import { ConfigError } from '../server/cluster/broker-config.js';
 import { topicNameProblem } from '../server/cluster/topics.js';
 import { UsageError, didYouMean, intFlag } from './args.js';
 import { startedByNpmExec, watchParent, watchStdin, writePidFiles } from './lifetime.js';
+import { parseChaos } from '../server/control/chaos.js';
 
 export interface StartArgs {
   port: string;
@@ -26,6 +27,9 @@ export interface StartArgs {
   exitWithParent: boolean;
   pidFile?: string;
   seed?: string;
+  controlPort?: string;
+  controlHost?: string;
+  chaos?: string;
 }
 
 interface Checked {
@@ -80,6 +84,14 @@ function checkArgs(a: StartArgs): Checked {
   return { port, numPartitions, flushIntervalMs, topics, configs: parseConfigs(a.config) };
 }
 
+function parseChaosArg(arg: string) {
+  try {
+    return parseChaos(arg);
+  } catch (e) {
+    throw new UsageError(`--chaos ${(e as Error).message}`);
+  }
+}
+
 export async function startCommand(a: StartArgs): Promise<void> {
   let kafka: MiniKafka;
   let c: Checked | undefined;
@@ -102,6 +114,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
       logger,
       dataDir: a.dataDir,
       flushIntervalMs: c.flushIntervalMs,
+      controlPort: a.controlPort === undefined ? undefined : intFlag('control-port', a.controlPort, 0, 65535),
+      controlHost: a.controlHost,
+      chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
     });
     if (seeding !== null && seed !== null) {
       try {
@@ -148,6 +163,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
     await kafka.stop();
     throw new Error(`--pid-file ${a.pidFile}: ${(e as Error).message}`);
   }
-  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
+  const control = kafka.controlUrl === null ? {} : { controlPort: kafka.controlPort, controlUrl: kafka.controlUrl };
+  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid, ...control };
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}\n`);
 }

@@ -60,6 +60,17 @@ export class ClusterServices {
     return (this.#groups ??= new GroupCoordinator(this.cluster, this.config, this.clock, this.logger));
   }
 
+  /**
+   * Closes both coordinators (parked requests answer COORDINATOR_NOT_AVAILABLE, timers stop);
+   * the next use makes fresh ones with no groups, offsets or transactions: the control plane's reset.
+   */
+  resetCoordinators(): void {
+    this.#groups?.close();
+    this.#txns?.close();
+    this.#groups = null;
+    this.#txns = null;
+  }
+
   get txns(): TransactionCoordinator {
     // Markers for __consumer_offsets partitions are the group coordinator's to write (TxnOffsetCommit).
     return (this.#txns ??= new TransactionCoordinator(this.cluster, this.config, this.clock, this.logger, {

@@ -68,6 +68,11 @@ export class ManualClock implements Clock {
     return this.#live;
   }
 
+  /** Due time of the earliest pending timer, or undefined when none is pending. */
+  get nextDue(): number | undefined {
+    return this.#nextLive()?.due;
+  }
+
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const timer: ManualTimer = { due: this.#now + delay, seq: this.#seq++, fn };
@@ -161,5 +166,139 @@ export class ManualClock implements Clock {
       i = c;
     }
     h[i] = last;
+  }
+}
+
+/** The largest delay Node's setTimeout takes; longer ones fire at once (with a warning). */
+const MAX_REAL_DELAY_MS = 2 ** 31 - 1;
+
+export interface ClockState {
+  readonly frozen: boolean;
+  /** The clock's time, ms since the epoch. */
+  readonly now: number;
+  /** How far the clock is ahead of the real clock it follows (ms; negative is behind). */
+  readonly offsetMs: number;
+  readonly pendingTimers: number;
+}
+
+/**
+ * Virtual time for a running broker: follows the real clock (with an offset) until frozen, then
+ * moves only when advanced, then resumes from where it stands, keeping the offset. So a test
+ * can freeze a broker that started normally, jump past a 45 s session timeout or a 7-day
+ * retention in microseconds, and let it run on.
+ *
+ * Timers live in a ManualClock on the virtual timeline; one real timer (on `real`) is armed for
+ * the earliest of them while running. `advance` fires every timer it passes, synchronously and
+ * in due order, exactly like ManualClock; a frozen clock fires nothing until advanced.
+ */
+export class ControllableClock implements Clock {
+  readonly #real: Clock;
+  readonly #timeline: ManualClock;
+  #frozen = false;
+  // While timers fire, time is each timer's due time, as in ManualClock.advance.
+  #firing = false;
+  // Virtual minus real time while running.
+  #offset = 0;
+  #armed: TimerHandle | null = null;
+  #armedFor = Infinity;
+
+  /** `real` is the clock followed while running (systemClock; a ManualClock in its own tests). */
+  constructor(real: Clock = systemClock) {
+    this.#real = real;
+    this.#timeline = new ManualClock(real.now());
+  }
+
+  now(): number {
+    if (this.#frozen || this.#firing) return this.#timeline.now();
+    // The timeline lags real time between timer firings; never report less than it holds.
+    return Math.max(this.#timeline.now(), this.#real.now() + this.#offset);
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    // Scheduled from now(), not from where the timeline last stopped.
+    const handle = this.#timeline.setTimeout(fn, delay + (this.now() - this.#timeline.now()));
+    this.#arm();
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.#timeline.clearTimeout(handle);
+    // No pending timer must keep a real one (and so the process) alive.
+    if (this.#timeline.pendingTimers === 0) this.#disarm();
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  state(): ClockState {
+    const now = this.now();
+    return { frozen: this.#frozen, now, offsetMs: now - this.#real.now(), pendingTimers: this.#timeline.pendingTimers };
+  }
+
+  /** Stops time where it is now; timers due by then fire first. Freezing a frozen clock does nothing. */
+  freeze(): void {
+    if (this.#frozen) return;
+    this.#catchUp();
+    this.#frozen = true;
+    this.#disarm();
+  }
+
+  /** Moves time forward by `ms` (frozen or not), firing every timer due by then. */
+  advance(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`the clock only moves forward by a finite number of ms (got ${ms})`);
+    if (this.#frozen) {
+      this.#timeline.advance(ms);
+      return;
+    }
+    this.#offset += ms;
+    this.#catchUp();
+    this.#arm();
+  }
+
+  /** Lets time run again from where it stands (the offset to real time is kept). */
+  resume(): void {
+    if (!this.#frozen) return;
+    this.#frozen = false;
+    this.#offset = this.#timeline.now() - this.#real.now();
+    this.#arm();
+  }
+
+  #catchUp(): void {
+    const target = this.#real.now() + this.#offset;
+    if (target <= this.#timeline.now()) return;
+    this.#firing = true;
+    try {
+      this.#timeline.advanceTo(target);
+    } finally {
+      this.#firing = false;
+    }
+  }
+
+  #arm(): void {
+    if (this.#frozen) return;
+    const due = this.#timeline.nextDue;
+    if (due === undefined) return this.#disarm();
+    if (this.#armed !== null && this.#armedFor <= due) return;
+    this.#disarm();
+    this.#armedFor = due;
+    const wait = Math.min(MAX_REAL_DELAY_MS, Math.max(0, due - this.now()));
+    this.#armed = this.#real.setTimeout(() => this.#tick(), wait);
+  }
+
+  #disarm(): void {
+    if (this.#armed === null) return;
+    this.#real.clearTimeout(this.#armed);
+    this.#armed = null;
+    this.#armedFor = Infinity;
+  }
+
+  #tick(): void {
+    this.#armed = null;
+    this.#armedFor = Infinity;
+    if (this.#frozen) return;
+    this.#catchUp();
+    this.#arm();
   }
 }

@@ -25,7 +25,12 @@ export type InterceptAction =
   | { readonly action: 'error'; readonly errorCode: number }
   | { readonly action: 'close' }
   | { readonly action: 'drop' }
-  | { readonly action: 'delay'; readonly ms: number };
+  | { readonly action: 'delay'; readonly ms: number }
+  /**
+   * Run the handler, on `body` in place of the request if given, then hand its response to
+   * `after`, which returns the response to send or 'close' to drop it and close the connection.
+   */
+  | { readonly action: 'pass'; readonly body?: unknown; readonly after?: (response: unknown) => unknown };
 
 export interface InterceptedRequest {
   readonly apiKey: number;
@@ -33,6 +38,7 @@ export interface InterceptedRequest {
   readonly apiVersion: number;
   readonly clientId: string | null;
   readonly body: unknown;
+  readonly connection: ConnectionInfo;
 }
 
 export type Interceptor = (req: InterceptedRequest) => InterceptAction | undefined | Promise<InterceptAction | undefined>;
@@ -99,8 +105,9 @@ export class Dispatcher {
   }
 
   private async intercepted(handler: Handler, ctx: RequestContext, body: unknown): Promise<DispatchResult> {
-    const req: InterceptedRequest = { apiKey: ctx.apiKey, apiName: handler.api.name, apiVersion: ctx.apiVersion, clientId: ctx.clientId, body };
+    const afters: ((response: unknown) => unknown)[] = [];
     for (const fn of [...this.interceptors]) {
+      const req: InterceptedRequest = { apiKey: ctx.apiKey, apiName: handler.api.name, apiVersion: ctx.apiVersion, clientId: ctx.clientId, body, connection: ctx.connection };
       const act = await fn(req);
       if (act === undefined) continue;
       switch (act.action) {
@@ -115,12 +122,16 @@ export class Dispatcher {
         case 'delay':
           await new Promise<void>((resolve) => this.services.clock.setTimeout(resolve, act.ms));
           break;
+        case 'pass':
+          if (act.body !== undefined) body = act.body;
+          if (act.after) afters.unshift(act.after);
+          break;
       }
     }
-    return this.run(handler, ctx, body);
+    return this.run(handler, ctx, body, afters);
   }
 
-  private run(handler: Handler, ctx: RequestContext, body: unknown): DispatchResult | Promise<DispatchResult> {
+  private run(handler: Handler, ctx: RequestContext, body: unknown, afters: readonly ((response: unknown) => unknown)[] = []): DispatchResult | Promise<DispatchResult> {
     let out: ReturnType<Handler['handle']>;
     try {
       out = handler.handle(ctx, body);
@@ -129,11 +140,11 @@ export class Dispatcher {
     }
     if (out instanceof Promise) {
       return out.then(
-        (resp) => this.finish(handler, ctx, resp),
+        (resp) => this.finish(handler, ctx, resp, afters),
         (e: unknown) => this.closeOn(e, ctx),
       );
     }
-    return this.finish(handler, ctx, out);
+    return this.finish(handler, ctx, out, afters);
   }
 
   /** A handler ends the connection on purpose by throwing CloseConnection (Kafka's acks=0 errors). */
@@ -143,8 +154,13 @@ export class Dispatcher {
     return 'close';
   }
 
-  private finish(handler: Handler, ctx: RequestContext, resp: unknown): DispatchResult {
+  private finish(handler: Handler, ctx: RequestContext, resp: unknown, afters: readonly ((response: unknown) => unknown)[]): DispatchResult {
     if (resp === NO_RESPONSE) return null;
+    // Interceptors' after-hooks, the last registered first (they wrap the handler like layers).
+    for (const after of afters) {
+      resp = after(resp);
+      if (resp === 'close') return 'close';
+    }
     return this.encode(ctx, handler, resp);
   }
 

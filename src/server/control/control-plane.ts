@@ -1,0 +1,152 @@
+/**
+ * The control plane of one broker (cluster, later): faults, virtual time, waits and reset
+ * behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
+ * `minikafka ctl` are its three doors; none of them holds state of its own.
+ */
+import type { ControlTarget } from './control-target.js';
+import type { Clock } from '../../util/clock.js';
+import { FaultInjector } from './fault-injector.js';
+import type { FaultRuleView, FaultSpec } from './fault-rules.js';
+import type { ChaosEvent, ChaosSettings } from './chaos.js';
+import { clockControlFor } from './clock-control.js';
+import type { ClockControl, ClockState } from './clock-control.js';
+import { Waiters } from './waiters.js';
+import type { GroupSnapshot, GroupWait, TransactionSnapshot } from './waiters.js';
+import { topicNameOf, waitSourceOf } from './cluster-view.js';
+import { resetCluster } from './reset.js';
+import type { DeclaredTopic, ResetReport } from './reset.js';
+import { ControllableClock } from '../../util/clock.js';
+
+export interface ChaosStatus extends ChaosSettings {
+  readonly requests: number;
+  readonly injected: number;
+  readonly events: readonly ChaosEvent[];
+}
+
+/** Faults: rules as data, and seeded chaos. */
+export interface FaultControl {
+  /** Adds a rule (see fault-rules.ts for the fields); returns it with its id. */
+  add(spec: FaultSpec): FaultRuleView;
+  /** Adds several rules, all or none (the first invalid one throws and none is added). */
+  addAll(specs: readonly FaultSpec[]): FaultRuleView[];
+  list(): FaultRuleView[];
+  get(id: number): FaultRuleView | undefined;
+  /** Removes a rule (a request it holds goes on); false if there was none. */
+  remove(id: number): boolean;
+  /** Removes every rule and stops chaos; returns how many rules there were. */
+  clear(): number;
+  /** Starts (or restarts, with a fresh sequence) seeded chaos; null stops it. */
+  chaos(settings: ChaosSettings | null): void;
+  chaosStatus(): ChaosStatus | null;
+}
+
+export interface WaitControl {
+  group(groupId: string, wait?: GroupWait): Promise<GroupSnapshot>;
+  offset(topic: string, partition: number, offset: number, timeoutMs?: number): Promise<{ topic: string; partition: number; highWatermark: number }>;
+  transaction(transactionalId: string, timeoutMs?: number): Promise<TransactionSnapshot>;
+}
+
+export interface ControlPlaneOptions {
+  readonly broker: ControlTarget;
+  readonly clock: Clock;
+  readonly chaos?: ChaosSettings;
+  /** Topics declared at start: a reset brings them back, empty. */
+  readonly declaredTopics?: readonly DeclaredTopic[];
+}
+
+export class ControlPlane {
+  readonly faults: FaultControl;
+  readonly clock: ClockControl;
+  readonly waitFor: WaitControl;
+  readonly #broker: ControlTarget;
+  readonly #injector: FaultInjector;
+  readonly #waiters: Waiters;
+  readonly #opts: ControlPlaneOptions;
+  #detach: (() => void) | null = null;
+
+  constructor(opts: ControlPlaneOptions) {
+    const broker = opts.broker;
+    this.#broker = broker;
+    this.#opts = opts;
+    const injector = new FaultInjector({ clock: opts.clock, topicNameOf: topicNameOf(broker), canAnswerError: (k) => broker.canAnswerError(k) });
+    this.#injector = injector;
+    const waiters = new Waiters(waitSourceOf(broker));
+    this.#waiters = waiters;
+    const sync = <T>(v: T): T => (this.#syncInterceptor(), v);
+    this.faults = {
+      add: (spec) => sync(injector.add(spec)),
+      addAll: (specs) => {
+        const added: FaultRuleView[] = [];
+        try {
+          for (const spec of specs) added.push(injector.add(spec));
+        } catch (e) {
+          for (const r of added) injector.remove(r.id);
+          throw e;
+        }
+        return sync(added);
+      },
+      list: () => injector.list(),
+      get: (id) => injector.get(id),
+      remove: (id) => sync(injector.remove(id)),
+      clear: () => sync(injector.clear()),
+      chaos: (settings) => sync(injector.setChaos(settings)),
+      chaosStatus: () => injector.chaos?.status() ?? null,
+    };
+    const clock = clockControlFor(opts.clock);
+    // Waits on groups and transactions see what an advance did (a session expiry) at once.
+    const moved = (s: ClockState): ClockState => (waiters.recheck(), s);
+    this.clock = {
+      state: () => clock.state(),
+      freeze: () => clock.freeze(),
+      advance: (ms) => moved(clock.advance(ms)),
+      resume: () => moved(clock.resume()),
+    };
+    this.waitFor = {
+      group: (groupId, wait) => waiters.group(groupId, wait),
+      offset: (topic, partition, offset, timeoutMs) => waiters.offset(topic, partition, offset, timeoutMs),
+      transaction: (id, timeoutMs) => waiters.transaction(id, timeoutMs),
+    };
+    if (opts.chaos !== undefined) this.faults.chaos(opts.chaos);
+  }
+
+  /**
+   * Back to the broker as it started (see reset.ts): declared topics only, and empty; no groups,
+   * offsets, transactions or fault rules; chaos as configured at start, its sequence from the
+   * start again; a frozen clock resumed.
+   */
+  reset(): ResetReport {
+    const started = performance.now();
+    const faults = this.#injector.clear();
+    const cluster = resetCluster(this.#broker, this.#opts.declaredTopics ?? []);
+    if (this.#opts.chaos !== undefined) this.#injector.setChaos(this.#opts.chaos);
+    this.#syncInterceptor();
+    if (this.#opts.clock instanceof ControllableClock) this.#opts.clock.resume();
+    this.#waiters.recheck();
+    return { ...cluster, faults, ms: performance.now() - started };
+  }
+
+  status(): { broker: { nodeId: number; bootstrapServers: string }; clock: ClockState; faults: number; chaos: Omit<ChaosStatus, 'events'> | null } {
+    const chaos = this.faults.chaosStatus();
+    return {
+      broker: { nodeId: this.#broker.nodeId, bootstrapServers: this.#broker.bootstrapServers },
+      clock: this.clock.state(),
+      faults: this.#injector.list().length,
+      chaos: chaos === null ? null : { rate: chaos.rate, seed: chaos.seed, requests: chaos.requests, injected: chaos.injected },
+    };
+  }
+
+  /** The interceptor is installed only while a rule or chaos exists: no cost on requests otherwise. */
+  #syncInterceptor(): void {
+    if (this.#injector.active && this.#detach === null) this.#detach = this.#broker.intercept(this.#injector.interceptorFor(this.#broker.nodeId));
+    else if (!this.#injector.active && this.#detach !== null) {
+      this.#detach();
+      this.#detach = null;
+    }
+  }
+
+  /** Releases what the control plane holds (hung requests, waits' timers stay bounded). */
+  close(): void {
+    this.#injector.clear();
+    this.#syncInterceptor();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * What the control plane needs of a broker, as narrow interfaces: the cluster state and the
+ * coordinators it reads and resets, and a way to see requests first. The composition root
+ * (MiniKafka in src/index.ts) hands a Broker over as a ControlTarget; control/ never imports the
+ * listener, the dispatcher or the handlers.
+ */
+import type { Cluster } from '../cluster/cluster.js';
+import type { BrokerConfig } from '../cluster/broker-config.js';
+import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
+import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
+
+/** A request as the control plane sees it before it is handled (the dispatcher's InterceptedRequest). */
+export interface ControlledRequest {
+  readonly apiKey: number;
+  readonly clientId: string | null;
+  /** The decoded request body. */
+  readonly body: unknown;
+  readonly connection: { readonly closed: boolean; onClose(listener: () => void): void };
+}
+
+/** The dispatcher's interceptor actions the control plane uses. */
+export type ControlAction =
+  | { readonly action: 'error'; readonly errorCode: number }
+  | { readonly action: 'close' }
+  | { readonly action: 'drop' }
+  | { readonly action: 'pass'; readonly body?: unknown; readonly after?: (response: unknown) => unknown };
+
+export type ControlInterceptor = (req: ControlledRequest) => ControlAction | undefined | Promise<ControlAction | undefined>;
+
+export interface ControlTarget {
+  readonly nodeId: number;
+  readonly bootstrapServers: string;
+  readonly cluster: Cluster;
+  readonly groups: GroupCoordinator;
+  readonly txns: TransactionCoordinator;
+  readonly config: BrokerConfig;
+  /** Whether the broker keeps its state in a data directory (reset is for in-memory brokers). */
+  readonly durable: boolean;
+  /** Closes the group and transaction coordinators; the next use makes empty ones. */
+  resetCoordinators(): void;
+  /** Whether the handler of this API can answer a whole-request error code (Handler.errorResponse). */
+  canAnswerError(apiKey: number): boolean;
+  /** Sees every request first; returns the remover. */
+  intercept(fn: ControlInterceptor): () => void;
+}

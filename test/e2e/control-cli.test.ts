@@ -1,0 +1,55 @@
+// `minikafka ctl` against a broker's control API: JSON on stdout, one sentence and exit 1 on errors.
+import t from 'tap';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { MiniKafka } from '../../src/index.js';
+import { repoRoot } from '../interop/harness.js';
+
+const CLI = join(repoRoot(), 'dist/cli.cjs');
+
+/** Runs `minikafka ctl --url URL ...` without blocking: the broker answering it lives in this process. */
+function ctl(url: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'ctl', '--url', url, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+t.test('ctl adds, lists and removes faults, moves the clock, resets', async (t) => {
+  await using kafka = await MiniKafka.start({ topics: ['orders'], controlPort: 0 });
+  const url = kafka.controlUrl!;
+  const added = await ctl(url, 'fault', 'add', 'api=Produce', 'action=error', 'error=NOT_LEADER_OR_FOLLOWER', 'count=3');
+  t.equal(added.status, 0, added.stderr);
+  t.match(JSON.parse(added.stdout), { id: 1, api: 'Produce', error: 'NOT_LEADER_OR_FOLLOWER', remaining: 3 });
+  const json = await ctl(url, 'fault', 'add', '{"api":"Fetch","action":"hang","durationMs":600000}');
+  t.match(JSON.parse(json.stdout), { id: 2, action: 'hang' });
+  t.same(kafka.faults.list().map((r) => r.id), [1, 2], 'the broker has both');
+  t.equal((await ctl(url, 'fault', 'rm', '1')).status, 0);
+  t.same(kafka.faults.list().map((r) => r.id), [2]);
+  t.equal((await ctl(url, 'clock', 'freeze')).status, 0);
+  const before = kafka.clock.state().now;
+  t.match(JSON.parse((await ctl(url, 'clock', 'advance', '45s')).stdout), { frozen: true, now: before + 45_000 });
+  t.match(JSON.parse((await ctl(url, 'reset')).stdout), { faults: 1, topicsRecreated: 1 });
+  t.same(kafka.faults.list(), []);
+});
+
+t.test('ctl errors: one sentence, exit 1', async (t) => {
+  await using kafka = await MiniKafka.start({ controlPort: 0 });
+  const url = kafka.controlUrl!;
+  const gone = await ctl(url, 'fault', 'rm', '7');
+  t.equal(gone.status, 1);
+  t.match(gone.stderr, /NOT_FOUND: no fault 7/);
+  const bad = await ctl(url, 'fault', 'add', 'action=error', 'error=NOPE');
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /BAD_REQUEST: unknown error 'NOPE'/);
+  const usage = await ctl(url, 'frobnicate');
+  t.equal(usage.status, 1);
+  t.match(usage.stderr, /unknown command 'frobnicate'[\s\S]*usage: minikafka ctl/);
+  const down = spawnSync(process.execPath, [CLI, 'ctl', '--url', 'http://127.0.0.1:1', 'status'], { encoding: 'utf8' });
+  t.equal(down.status, 1);
+  t.match(down.stderr, /cannot reach the control API at http:\/\/127\.0\.0\.1:1/);
+});
