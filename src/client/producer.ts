@@ -86,7 +86,8 @@ export function partitionForKey(key: Buffer, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
-let roundRobin = 0;
+// Where unkeyed records go first: random, as the sticky partitioner starts.
+let roundRobin = Math.floor(Math.random() * 0x7fffffff);
 
 export async function produce(client: KafkaClient, topic: string, records: readonly ProducerRecord[], o: ProduceOptions = {}): Promise<PartitionResult[]> {
   const info = await client.topic(topic, true);
