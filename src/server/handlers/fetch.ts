@@ -211,6 +211,8 @@ function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchR
         read = r.bytes;
       } catch (e) {
         if (!isKafkaError(e)) throw e;
+        // As Kafka's ReplicaManager: a read that fails on the log's bytes is logged at ERROR.
+        if (e.code === ErrorCode.CORRUPT_MESSAGE) ctx.broker.logger.error(`fetch from ${partition.topic}-${partition.partition} at offset ${fetchOffset}: ${e.message}`);
         mustAnswer = true;
         partitions.push(readError(p.partition, e.code));
         continue;
