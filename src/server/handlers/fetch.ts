@@ -1,7 +1,8 @@
 /**
  * Fetch (key 1): reads whole batches from each requested partition, in request order, following
  * Kafka's ReplicaManager.readFromLog and DelayedFetch:
- * - Limits: each partition gets min(partitionMaxBytes, what is left of the request's maxBytes).
+ * - Limits: each partition gets min(partitionMaxBytes, what is left of the request's maxBytes,
+ *   itself capped by the broker's fetch.max.bytes, 55 MiB by default).
  *   KIP-74: until some partition has returned data, the first batch is returned whole even when
  *   it exceeds both limits, so a consumer is never stuck behind a batch larger than its fetch
  *   size. A batch that does not fit is left for the next fetch (Kafka would send a partial
@@ -50,6 +51,7 @@ import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
 import { topicCompressionType } from '../configs/topic-settings.js';
 import { BatchLayout, readBaseOffset } from '../../protocol/records/index.js';
 import { fetchSessionsOf } from '../fetch-sessions.js';
+import { configStoreOf } from '../configs/config-store.js';
 
 const READ_COMMITTED = 1;
 
@@ -155,7 +157,8 @@ function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchR
   const nodeEndpoints: FetchResponseNodeEndpoint[] = [];
   const waitable: Waitable[] = [];
   const responses: FetchResponseFetchableTopicResponse[] = [];
-  let limitBytes = Math.max(0, req.maxBytes);
+  // As KafkaApis.handleFetchRequest: the request's maxBytes capped by the broker's fetch.max.bytes.
+  let limitBytes = Math.max(0, Math.min(req.maxBytes, configStoreOf(broker.cluster, broker.config).brokerNumber('fetch.max.bytes', 57671680)));
   let minOneBatch = true;
   let bytes = 0;
   let mustAnswer = false;
