@@ -53,6 +53,15 @@ const READ_AHEAD_BYTES = 256 * 1024;
  * cache holds it, and is read back from the file after that. The metadata arrays stay in memory
  * either way, so lookups never touch the disk.
  */
+/** Where a segment's file stops holding valid batches, and why (for the ERROR log and the client). */
+export interface SegmentCorruption {
+  readonly file: string;
+  readonly position: number;
+  /** The first offset that cannot be read: one past the last valid batch. */
+  readonly offset: number;
+  readonly reason: string;
+}
+
 export class LogSegment {
   readonly baseOffset: number;
   readonly offsetIndex: OffsetIndex;
@@ -74,6 +83,7 @@ export class LogSegment {
   // On disk only: a segment found at restart, whose batches are read on first use.
   #loader: (() => void) | null = null;
   #deferredNextOffset = 0;
+  #corruption: SegmentCorruption | null = null;
   readonly #baseOffsets: number[] = [];
   readonly #lastOffsets: number[] = [];
   readonly #maxTimestamps: number[] = [];
@@ -108,6 +118,19 @@ export class LogSegment {
     this.#maxTimestampSoFar = maxTimestamp;
     this.#deferredNextOffset = nextOffset;
     this.#loader = loader;
+  }
+
+  /**
+   * A sealed segment whose file stopped making sense part-way (found when its batches were read
+   * on first use): the batches before it are served, reads past them fail with CORRUPT_MESSAGE.
+   */
+  markCorrupt(c: SegmentCorruption): void {
+    this.#corruption = c;
+  }
+
+  get corruption(): SegmentCorruption | null {
+    if (this.#loader !== null) this.#load();
+    return this.#corruption;
   }
 
   /** Whether the per-batch metadata is in memory (false for a sealed segment not used since the restart). */

@@ -302,18 +302,33 @@ export class PartitionLog {
     for (let s = this.#segmentIndexFor(fetchOffset); s < this.#segments.length; s++) {
       const seg = this.#segments[s]!;
       let slot = seg.slotFor(fetchOffset);
-      if (slot < 0) continue;
-      for (; slot < seg.batchCount; slot++) {
-        if (seg.batchBaseOffset(slot) >= upper) return { batches, bytes };
-        const batch = seg.batch(slot);
-        if (bytes + batch.length > maxBytes && !(opts.minOneBatch && batches.length === 0)) {
-          return { batches, bytes };
+      if (slot >= 0) {
+        for (; slot < seg.batchCount; slot++) {
+          if (seg.batchBaseOffset(slot) >= upper) return { batches, bytes };
+          const batch = seg.batch(slot);
+          if (bytes + batch.length > maxBytes && !(opts.minOneBatch && batches.length === 0)) {
+            return { batches, bytes };
+          }
+          batches.push(batch);
+          bytes += batch.length;
         }
-        batches.push(batch);
-        bytes += batch.length;
+      }
+      // Never skip what a corrupt segment could not give: stop at it, or fail when nothing precedes it.
+      const corruption = seg.corruption;
+      if (corruption !== null && corruption.offset < this.#nextBaseAfter(s)) {
+        if (batches.length > 0) return { batches, bytes };
+        throw kafkaError(
+          'CORRUPT_MESSAGE',
+          `${corruption.file}: no valid batch at position ${corruption.position} (offset ${corruption.offset}): ${corruption.reason}`,
+        );
       }
     }
     return { batches, bytes };
+  }
+
+  /** The base offset of the segment after segment `s`, or the log end for the last one. */
+  #nextBaseAfter(s: number): number {
+    return s + 1 < this.#segments.length ? this.#segments[s + 1]!.baseOffset : this.#logEndOffset;
   }
 
   /**

@@ -250,7 +250,7 @@ export function recoverPartition(ctx: DiskLogContext, dir: string, topic: string
         const seg = new LogSegment(base, mtime, opts.memoryIndexIntervalBytes);
         const files = SegmentFiles.open(fs, dir, base, info.size, new SegmentIndexBuilder(base, settings.indexIntervalBytes), ctx.cache, null);
         seg.setFile(files);
-        seg.deferLoading(info.size, info.maxTimestamp, info.nextOffset, () => loadDeferred(fs, seg, files, base, !isLast));
+        seg.deferLoading(info.size, info.maxTimestamp, info.nextOffset, () => loadDeferred(fs, seg, files, base, nextBase));
         segments.push(seg);
         bytes += info.size;
         lastOffsetSeen = Math.max(lastOffsetSeen, info.nextOffset - 1);
@@ -265,7 +265,9 @@ export function recoverPartition(ctx: DiskLogContext, dir: string, topic: string
     const seg = new LogSegment(base, mtime, opts.memoryIndexIntervalBytes);
     let result: ScanResult;
     try {
-      result = scanSegment(fs, fd, { minOffset: Math.max(base, lastOffsetSeen + 1), verifyCrcFrom: verify ? opts.recoveryPoint : Infinity }, (b) => {
+      // baseOffset is outside the CRC: a batch reaching into the next segment is corrupt too.
+      const scanOpts = { minOffset: Math.max(base, lastOffsetSeen + 1), verifyCrcFrom: verify ? opts.recoveryPoint : Infinity, ...(isLast ? {} : { endOffset: nextBase }) };
+      result = scanSegment(fs, fd, scanOpts, (b) => {
         seg.restoreBatch(b.position, b.size, b.baseOffset, b.lastOffset, b.maxTimestamp);
         index.add(b.position, b.size, b.lastOffset, b.maxTimestamp);
         if (b.partitionLeaderEpoch >= 0) {
@@ -417,19 +419,26 @@ function segmentInfo(fs: FileSystem, dir: string, base: number, nextBase: number
 }
 
 /**
- * The deferred load of a segment: its batches' metadata from the file (no CRC check). The
- * active segment's index files are rewritten at the next flush (its builder is not sealed).
+ * The deferred load of a segment: its batches' metadata from the file (no CRC check, as Kafka
+ * reads a flushed segment). A structure that stops making sense part-way (a bad length, magic or
+ * offset: a flipped bit, a disk error) is not skipped: the segment is marked corrupt there, and
+ * reads past its last valid batch fail with CORRUPT_MESSAGE, as Kafka's FileLogInputStream does.
+ * The active segment's index files are rewritten at the next flush (its builder is not sealed).
  */
-function loadDeferred(fs: FileSystem, seg: LogSegment, files: SegmentFiles, base: number, sealed: boolean): void {
-  const fd = fs.open(files.path(LOG_SUFFIX), 'read');
+function loadDeferred(fs: FileSystem, seg: LogSegment, files: SegmentFiles, base: number, nextBase: number): void {
+  const sealed = nextBase !== Infinity;
+  const path = files.path(LOG_SUFFIX);
+  const fd = fs.open(path, 'read');
+  let result: ScanResult;
   try {
-    scanSegment(fs, fd, { minOffset: base, verifyCrcFrom: Infinity }, (b) => {
+    result = scanSegment(fs, fd, { minOffset: base, verifyCrcFrom: Infinity, ...(sealed ? { endOffset: nextBase } : {}) }, (b) => {
       seg.restoreBatch(b.position, b.size, b.baseOffset, b.lastOffset, b.maxTimestamp);
       files.index.add(b.position, b.size, b.lastOffset, b.maxTimestamp);
     });
   } finally {
     fs.close(fd);
   }
+  if (result.problem !== null) seg.markCorrupt({ file: path, position: result.validBytes, offset: seg.nextOffset, reason: result.problem });
   if (sealed) {
     files.index.seal();
     files.indexesOnDisk();

@@ -59,6 +59,8 @@ export interface ScanOptions {
   readonly verifyCrcFrom: number;
   /** Where to start: a batch boundary (an offset index entry's position). Default 0. */
   readonly startPosition?: number;
+  /** The first offset the segment may not hold (the next segment's base). Default: none. */
+  readonly endOffset?: number;
 }
 
 export function scanSegment(fs: FileSystem, fd: Fd, opts: ScanOptions, onBatch: (b: ScannedBatch) => void): ScanResult {
@@ -91,6 +93,9 @@ export function scanSegment(fs: FileSystem, fd: Fd, opts: ScanOptions, onBatch: 
     const baseOffset = readInt64(chunk, h + BatchLayout.BASE_OFFSET);
     const lastOffsetDelta = chunk.readInt32BE(h + BatchLayout.LAST_OFFSET_DELTA);
     if (baseOffset < nextOffset || lastOffsetDelta < 0) return stop(`offset ${baseOffset} (+${lastOffsetDelta}) after ${nextOffset - 1} at position ${pos}`);
+    if (opts.endOffset !== undefined && baseOffset + lastOffsetDelta >= opts.endOffset) {
+      return stop(`offset ${baseOffset} (+${lastOffsetDelta}) at position ${pos} reaches into the next segment (${opts.endOffset})`);
+    }
     const attributes = chunk.readInt16BE(h + BatchLayout.ATTRIBUTES);
     const isControl = (attributes & BatchAttribute.CONTROL) !== 0;
     const producerId = readInt64(chunk, h + BatchLayout.PRODUCER_ID);

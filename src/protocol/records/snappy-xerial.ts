@@ -1,5 +1,6 @@
 import { snappy } from './native-codecs.js';
 import { invalidRecord } from './records-error.js';
+import { MAX_DECOMPRESSED_BATCH_BYTES, tooLarge } from './decompressed-bound.js';
 
 /**
  * Snappy as written by the Java client (snappy-java's SnappyOutputStream,
@@ -42,11 +43,12 @@ function snappyClaimedLength(block: Uint8Array): number {
   return -1;
 }
 
-export function snappyRawDecode(block: Uint8Array): Buffer {
+export function snappyRawDecode(block: Uint8Array, maxBytes = MAX_DECOMPRESSED_BATCH_BYTES): Buffer {
   const claimed = snappyClaimedLength(block);
   if (claimed < 0 || claimed > block.length * SNAPPY_MAX_EXPANSION + 16) {
     throw invalidRecord('snappy block has an invalid uncompressed length');
   }
+  if (claimed > maxBytes) throw tooLarge(claimed, maxBytes);
   try {
     return snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (err) {
@@ -54,21 +56,47 @@ export function snappyRawDecode(block: Uint8Array): Buffer {
   }
 }
 
-export function xerialDecode(data: Buffer): Buffer {
+/**
+ * The raw blocks of a xerial frame, checked for framing, with the uncompressed length they claim
+ * together (nothing is decoded, so a bomb is refused before any allocation).
+ */
+function xerialBlocks(data: Buffer): { blocks: Buffer[]; claimed: number } {
   if (!isXerialFrame(data)) throw invalidRecord('missing xerial snappy header');
-  const chunks: Buffer[] = [];
-  let total = 0;
+  const blocks: Buffer[] = [];
+  let claimed = 0;
   let pos = XERIAL_HEADER_SIZE;
   while (pos < data.length) {
     if (data.length - pos < 4) throw invalidRecord('truncated xerial block length', pos);
     const len = data.readInt32BE(pos);
     pos += 4;
     if (len < 0 || len > data.length - pos) throw invalidRecord(`xerial block length ${len} out of range`, pos);
-    const chunk = snappyRawDecode(data.subarray(pos, pos + len));
-    chunks.push(chunk);
-    total += chunk.length;
+    const block = data.subarray(pos, pos + len);
+    const n = snappyClaimedLength(block);
+    if (n < 0) throw invalidRecord('snappy block has an invalid uncompressed length', pos);
+    claimed += n;
+    blocks.push(block);
     pos += len;
   }
+  return { blocks, claimed };
+}
+
+/** Upper bound of a snappy payload's decompressed size (xerial or raw), -1 when malformed. */
+export function snappyDecompressedBound(data: Buffer): number {
+  if (!isXerialFrame(data)) return snappyClaimedLength(data);
+  try {
+    return xerialBlocks(data).claimed;
+  } catch {
+    return -1;
+  }
+}
+
+/** Decodes block by block, after checking the blocks' claimed lengths together stay within `maxBytes`. */
+export function xerialDecode(data: Buffer, maxBytes = MAX_DECOMPRESSED_BATCH_BYTES): Buffer {
+  const { blocks, claimed } = xerialBlocks(data);
+  if (claimed > maxBytes) throw tooLarge(claimed, maxBytes);
+  const chunks = blocks.map((b) => snappyRawDecode(b, maxBytes));
+  let total = 0;
+  for (const c of chunks) total += c.length;
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
@@ -89,6 +117,6 @@ export function xerialEncode(data: Buffer, blockSize = XERIAL_BLOCK_SIZE): Buffe
 }
 
 /** Accepts xerial-framed or raw snappy. */
-export function snappyDecode(data: Buffer): Buffer {
-  return isXerialFrame(data) ? xerialDecode(data) : snappyRawDecode(data);
+export function snappyDecode(data: Buffer, maxBytes = MAX_DECOMPRESSED_BATCH_BYTES): Buffer {
+  return isXerialFrame(data) ? xerialDecode(data, maxBytes) : snappyRawDecode(data, maxBytes);
 }

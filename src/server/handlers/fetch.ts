@@ -1,7 +1,8 @@
 /**
  * Fetch (key 1): reads whole batches from each requested partition, in request order, following
  * Kafka's ReplicaManager.readFromLog and DelayedFetch:
- * - Limits: each partition gets min(partitionMaxBytes, what is left of the request's maxBytes).
+ * - Limits: each partition gets min(partitionMaxBytes, what is left of the request's maxBytes,
+ *   itself capped by the broker's fetch.max.bytes, 55 MiB by default).
  *   KIP-74: until some partition has returned data, the first batch is returned whole even when
  *   it exceeds both limits, so a consumer is never stuck behind a batch larger than its fetch
  *   size. A batch that does not fit is left for the next fetch (Kafka would send a partial
@@ -154,7 +155,8 @@ function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchR
   const nodeEndpoints: FetchResponseNodeEndpoint[] = [];
   const waitable: Waitable[] = [];
   const responses: FetchResponseFetchableTopicResponse[] = [];
-  let limitBytes = Math.max(0, req.maxBytes);
+  // As KafkaApis.handleFetchRequest: the request's maxBytes capped by the broker's fetch.max.bytes.
+  let limitBytes = Math.max(0, Math.min(req.maxBytes, ctx.cluster.configs.brokerNumber('fetch.max.bytes', 57671680)));
   let minOneBatch = true;
   let bytes = 0;
   let mustAnswer = false;
@@ -210,6 +212,8 @@ function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchR
         read = r.bytes;
       } catch (e) {
         if (!isKafkaError(e)) throw e;
+        // As Kafka's ReplicaManager: a read that fails on the log's bytes is logged at ERROR.
+        if (e.code === ErrorCode.CORRUPT_MESSAGE) ctx.logger.error(`fetch from ${partition.topic}-${partition.partition} at offset ${fetchOffset}: ${e.message}`);
         mustAnswer = true;
         partitions.push(readError(p.partition, e.code));
         continue;

@@ -19,7 +19,10 @@
  * 5. not the leader: NOT_LEADER_OR_FOLLOWER, with currentLeader and nodeEndpoints from v10.
  * 6. batch baseOffset other than 0: INVALID_RECORD; batch larger than the topic's max.message.bytes
  *    (default message.max.bytes, 1048588): MESSAGE_TOO_LARGE; CRC: CORRUPT_MESSAGE; header
- *    (record count, control batch, sequence without producer id): INVALID_RECORD.
+ *    (record count, control batch, sequence without producer id): INVALID_RECORD. Records: an
+ *    uncompressed batch's record count and lengths, a compressed batch's records decompressed and
+ *    walked (before the request's synchronous turn, off the event loop and bounded:
+ *    protocol/records/compressed-check.ts): INVALID_RECORD.
  * 7. Records: on compacted topics (cleanup.policy has compact) a record without a key is
  *    INVALID_RECORD, with one recordErrors entry per such record and Kafka's messages
  *    (src/server/cluster/configs/compacted-keys.ts); zstd batches are not checked there, since a produce
@@ -84,6 +87,8 @@ import {
   CompressionCodec,
   Magic,
   RecordCursor,
+  checkCompressedRecords,
+  needsCompressedCheck,
   TimestampType,
   corrupt,
   invalidRecord,
@@ -94,6 +99,7 @@ import {
   unsupportedCompression,
   validateAndAssignOffsets,
 } from '../../protocol/records/index.js';
+import type { RecordsError } from '../../protocol/records/index.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { CloseConnection, NO_RESPONSE, defineHandler } from './handler.js';
 import type { RequestContext } from './handler.js';
@@ -127,14 +133,19 @@ export const produceHandler = defineHandler(ProduceApi, {
   advertisedMinVersion: 0,
 
   handle(ctx, req) {
-    const response = produce(ctx, req);
-    if (req.acks === 0) {
-      const failed = response.responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
-      // Kafka closes an acks=0 connection on error so the producer notices (KafkaApis).
-      if (failed) throw new CloseConnection('acks=0 produce failed on at least one partition');
-      return NO_RESPONSE;
-    }
-    return response;
+    // Compressed batches get their records checked first, off the event loop (a bomb must not
+    // stall other clients); then the whole request runs in one synchronous turn as before.
+    const checks = compressedRecordChecks(req);
+    const prior = pendingProduces.get(ctx.connection);
+    if (checks.length === 0 && prior === undefined) return respond(ctx, req, NO_RECORD_FAILURES);
+    const run = Promise.all([prior, settle(checks)]).then(([, failures]) => respond(ctx, req, failures));
+    // A connection's produces are applied in the order they arrived, as Kafka's muted channel does.
+    const tail = run.then(noop, noop);
+    pendingProduces.set(ctx.connection, tail);
+    void tail.then(() => {
+      if (pendingProduces.get(ctx.connection) === tail) pendingProduces.delete(ctx.connection);
+    });
+    return run;
   },
 
   errorResponse(_ctx, req, code) {
@@ -150,11 +161,52 @@ export const produceHandler = defineHandler(ProduceApi, {
   },
 });
 
+function respond(ctx: RequestContext, req: ProduceRequest, recordFailures: RecordFailures): ProduceResponse | typeof NO_RESPONSE {
+  const response = produce(ctx, req, recordFailures);
+  if (req.acks === 0) {
+    const failed = response.responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+    // Kafka closes an acks=0 connection on error so the producer notices (KafkaApis).
+    if (failed) throw new CloseConnection('acks=0 produce failed on at least one partition');
+    return NO_RESPONSE;
+  }
+  return response;
+}
+
+/** Record-level failures of compressed batches, by their records buffer. */
+type RecordFailures = ReadonlyMap<Buffer, RecordsError>;
+const NO_RECORD_FAILURES: RecordFailures = new Map();
+const pendingProduces = new WeakMap<object, Promise<void>>();
+const noop = (): void => {};
+
+function compressedRecordChecks(req: ProduceRequest): { records: Buffer; check: Promise<void> }[] {
+  const out: { records: Buffer; check: Promise<void> }[] = [];
+  for (const t of req.topicData) {
+    for (const p of t.partitionData) {
+      const records = p.records as Buffer | null;
+      if (records !== null && needsCompressedCheck(records)) out.push({ records, check: checkCompressedRecords(records) });
+    }
+  }
+  return out;
+}
+
+async function settle(checks: { records: Buffer; check: Promise<void> }[]): Promise<RecordFailures> {
+  const failures = new Map<Buffer, RecordsError>();
+  for (const { records, check } of checks) {
+    try {
+      await check;
+    } catch (e) {
+      if (!isRecordsError(e)) throw e;
+      failures.set(records, e);
+    }
+  }
+  return failures;
+}
+
 function partitionResponse(index: number, errorCode: number, logStartOffset = -1): ProduceResponsePartitionProduceResponse {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: BigInt(logStartOffset), recordErrors: [], errorMessage: null };
 }
 
-function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
+function produce(ctx: RequestContext, req: ProduceRequest, recordFailures: RecordFailures): ProduceResponse {
   const v = ctx.apiVersion;
   const nodeId = ctx.broker.nodeId;
   const byId = v >= 13;
@@ -222,7 +274,7 @@ function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
         out.push(notLeaderResponse(ctx, topic!, p.index, v, nodeEndpoints));
         continue;
       }
-      out.push(appendBatch(ctx, access.partition, records!, end, settings!, req.transactionalId));
+      out.push(appendBatch(ctx, access.partition, records!, end, settings!, req.transactionalId, recordFailures.get(records!)));
     }
   }
   return { responses, throttleTimeMs: 0, nodeEndpoints };
@@ -309,6 +361,7 @@ function appendBatch(
   end: number,
   settings: ProduceSettings,
   transactionalId: string | null,
+  recordFailure: RecordsError | undefined,
 ): ProduceResponsePartitionProduceResponse {
   const log = partition.log;
   const where = `${partition.topic}-${partition.partition}`;
@@ -350,6 +403,7 @@ function appendBatch(
     // CORRUPT_MESSAGE is one of the failures Kafka expects and reports without a log start offset.
     return failure({ errorCode: e.errorCode, message: e.message, withLogStart: e.errorCode !== ErrorCode.CORRUPT_MESSAGE });
   }
+  if (recordFailure !== undefined) return failure({ errorCode: recordFailure.errorCode, message: recordFailure.message, withLogStart: true });
 
   if (settings.compacted) {
     const keyFailure = keylessRecordFailure(records, end, where);

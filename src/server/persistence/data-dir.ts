@@ -30,6 +30,7 @@
  * snapshots, indexes and checkpoints, fsyncs, and leaves the clean-shutdown marker, so that the
  * next start trusts every file without checking CRCs.
  */
+import { processIsAlive, processStartTime } from '../../util/process-identity.js';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Cluster } from '../cluster/cluster.js';
@@ -223,14 +224,15 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     if (this.#open.has(this.path)) throw new DataDirError('ERR_DATA_DIR_IN_USE', `data directory ${this.path} is already in use by a broker in this process`);
     fs.mkdir(this.path);
     if (fs.exists(this.path) && !fs.isDirectory(this.path)) throw new DataDirError('ERR_DATA_DIR_INVALID', `${this.path} is not a directory`);
-    // "<pid>\n<boot id>\n": a lock from before a reboot, or torn by a power cut, is stale.
+    // "<pid>\n<boot id>\n<start time>\n": a lock from before a reboot, or torn by a power cut, is
+    // stale; so is one whose pid is a zombie or now names another process (process-identity.ts).
     const lock = joinPath(this.path, LOCK_FILE);
-    const m = /^(\d+)\n(.*)\n$/.exec(fs.readFile(lock)?.toString('utf8') ?? '');
+    const m = /^(\d+)\n(.*)\n(?:(.*)\n)?$/.exec(fs.readFile(lock)?.toString('utf8') ?? '');
     const holder = m === null ? 0 : Number(m[1]);
-    if (holder > 1 && holder !== process.pid && m![2] === bootId() && processIsAlive(holder)) {
+    if (holder > 1 && holder !== process.pid && m![2] === bootId() && processIsAlive(holder, m![3] ?? '')) {
       throw new DataDirError('ERR_DATA_DIR_IN_USE', `data directory ${this.path} is in use by process ${holder}; stop it first (or remove ${lock} if that process is not a broker)`);
     }
-    writeFileAtomic(fs, lock, Buffer.from(`${process.pid}\n${bootId()}\n`), false);
+    writeFileAtomic(fs, lock, Buffer.from(`${process.pid}\n${bootId()}\n${processStartTime()}\n`), false);
     this.#open.add(this.path);
   }
 
@@ -555,13 +557,4 @@ function bootId(): string {
     }
   }
   return bootIdText;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
