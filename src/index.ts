@@ -10,17 +10,17 @@
  */
 import { resolve } from 'node:path';
 import { Broker } from './server/broker.js';
-import { applyBrokerConfig, defaultBrokerConfig } from './server/broker-config.js';
-import type { BrokerConfig } from './server/broker-config.js';
-import { createTopic } from './server/topic-create.js';
+import { applyBrokerConfig, defaultBrokerConfig } from './server/cluster/broker-config.js';
+import type { BrokerConfig } from './server/cluster/broker-config.js';
+import { createTopic } from './server/cluster/topic-create.js';
 import type { DataDir } from './server/persistence/data-dir.js';
 import type { FileSystem } from './log/disk/file-system.js';
-import type { Interceptor } from './server/dispatcher.js';
+import type { Interceptor } from './server/net/dispatcher.js';
 import type { Clock } from './util/clock.js';
 import { createLogger } from './util/logger.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
-export type { Interceptor, InterceptAction, InterceptedRequest } from './server/dispatcher.js';
+export type { Interceptor, InterceptAction, InterceptedRequest } from './server/net/dispatcher.js';
 export { ManualClock, systemClock } from './util/clock.js';
 export type { Clock } from './util/clock.js';
 export { Broker } from './server/broker.js';

@@ -2,7 +2,7 @@
 import { MiniKafka, parseTopicArg } from '../index.js';
 import type { TopicOptions } from '../index.js';
 import { createLogger, isLogLevel } from '../util/logger.js';
-import { ConfigError } from '../server/broker-config.js';
+import { ConfigError } from '../server/cluster/broker-config.js';
 
 export interface StartArgs {
   port: number;

@@ -1,42 +1,90 @@
 /**
- * One broker: a TCP listener, its connections, and the cluster state its handlers act on.
+ * The composition root of the server: the one module that knows every part and wires them.
  *
- * The cluster state (topics, and later groups and transactions) is a separate object so that
- * several brokers in one process can share one cluster; handlers reach everything through the
- * request context and never assume they are the only broker.
+ * - `ClusterServices`: one cluster's state (cluster/: brokers, topics, configs, producer ids, log
+ *   maintenance) and its coordinators (coordinators/group, coordinators/txn). One per cluster,
+ *   shared by every broker of it, so several brokers in one process see the same groups and
+ *   transactions.
+ * - `Broker`: one broker of a cluster: a TCP listener (net/), its connections, the handler
+ *   registry (handlers/), its fetch sessions, and the narrow context its handlers get.
+ *
+ * Arrows run one way: net/ knows only the handler contract; handlers/ know the cluster state and
+ * the coordinators, never the listener or this module; coordinators know the cluster state;
+ * cluster/ knows neither (test/unit/server/architecture.test.ts checks it).
  */
 import { createServer } from 'node:net';
 import type { Server, Socket, AddressInfo } from 'node:net';
-import { Connection } from './connection.js';
-import { Dispatcher } from './dispatcher.js';
-import type { Interceptor } from './dispatcher.js';
-import { defaultBrokerConfig } from './broker-config.js';
-import type { BrokerConfig } from './broker-config.js';
-import { Cluster } from './cluster.js';
-import { handlerRegistry } from './handlers/index.js';
-import { startLogMaintenance } from './log-maintenance.js';
-import type { Handler } from './handler.js';
+import { Connection } from './net/connection.js';
+import { Dispatcher, requestContext } from './net/dispatcher.js';
+import type { Interceptor, RequestHeaderFacts } from './net/dispatcher.js';
+import { defaultBrokerConfig } from './cluster/broker-config.js';
+import type { BrokerConfig } from './cluster/broker-config.js';
+import { Cluster } from './cluster/cluster.js';
+import type { ConfigStore } from './cluster/configs/config-store.js';
+import type { LogMaintenance } from './cluster/log-maintenance.js';
+import { FetchSessionCache } from './cluster/fetch-sessions.js';
+import { GroupCoordinator } from './coordinators/group/group-coordinator.js';
+import { TransactionCoordinator } from './coordinators/txn/transaction-coordinator.js';
+import { advertisedApis, handlerRegistry } from './handlers/index.js';
+import type { BrokerServices, ConnectionInfo, Handler, RequestContext, ServingBroker } from './handlers/handler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 import type { Logger } from '../util/logger.js';
 import type { ApiVersionsResponseApiVersion } from '../protocol/messages/api-versions.js';
 
+/**
+ * One cluster's state and coordinators. The coordinators are made on first use (a broker that
+ * never sees a group or transaction starts no coordinator timers), here and nowhere else, and
+ * stop when the cluster closes (its last broker closes).
+ */
+export class ClusterServices {
+  readonly cluster: Cluster;
+  #groups: GroupCoordinator | null = null;
+  #txns: TransactionCoordinator | null = null;
+
+  constructor(
+    /** The static config of the cluster's first broker: the coordinators' settings come from it. */
+    readonly config: BrokerConfig,
+    readonly clock: Clock,
+    readonly logger: Logger,
+  ) {
+    this.cluster = new Cluster(config.clusterId, clock, logger, config);
+    this.cluster.onClose(() => {
+      this.#groups?.close();
+      this.#txns?.close();
+    });
+  }
+
+  get groups(): GroupCoordinator {
+    return (this.#groups ??= new GroupCoordinator(this.cluster, this.config, this.clock, this.logger));
+  }
+
+  get txns(): TransactionCoordinator {
+    // Markers for __consumer_offsets partitions are the group coordinator's to write (TxnOffsetCommit).
+    return (this.#txns ??= new TransactionCoordinator(this.cluster, this.config, this.clock, this.logger, {
+      offsetsMarkers: (partition, marker) => this.groups.completeTransaction(partition, marker),
+    }));
+  }
+}
+
 export interface BrokerOptions {
   readonly config?: Partial<BrokerConfig>;
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Share a cluster with other brokers in this process; a new one otherwise. */
-  readonly cluster?: Cluster;
+  readonly cluster?: ClusterServices;
 }
 
-export class Broker {
+export class Broker implements ServingBroker {
   readonly config: BrokerConfig;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly cluster: Cluster;
+  readonly services: ClusterServices;
   readonly handlers: ReadonlyMap<number, Handler>;
+  readonly fetchSessions: FetchSessionCache;
   private readonly dispatcher: Dispatcher;
+  readonly #services: BrokerServices;
   private server: Server | null = null;
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
@@ -47,9 +95,60 @@ export class Broker {
     this.config = { ...defaultBrokerConfig(), ...opts.config };
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? createLogger('warn');
-    this.cluster = opts.cluster ?? new Cluster(this.config.clusterId, this.clock, this.logger);
+    this.services = opts.cluster ?? new ClusterServices(this.config, this.clock, this.logger);
     this.handlers = handlerRegistry();
-    this.dispatcher = new Dispatcher(this, this.handlers);
+    const configs = this.services.cluster.configs;
+    this.fetchSessions = new FetchSessionCache(this.clock, () => configs.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
+    this.#services = this.requestServices();
+    this.dispatcher = new Dispatcher(this.#services, this.handlers);
+  }
+
+  /** What the dispatcher hands every request's context: nothing of the listener itself. */
+  private requestServices(): BrokerServices {
+    const services = this.services;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const broker = this;
+    const identity: ServingBroker = {
+      nodeId: this.config.nodeId,
+      config: this.config,
+      get advertisedHost() {
+        return broker.advertisedHost;
+      },
+      get port() {
+        return broker.port;
+      },
+      advertisedApis: () => this.advertisedApis(),
+    };
+    return {
+      cluster: services.cluster,
+      get groups() {
+        return services.groups;
+      },
+      get txns() {
+        return services.txns;
+      },
+      fetchSessions: this.fetchSessions,
+      broker: identity,
+      clock: this.clock,
+      logger: this.logger,
+    };
+  }
+
+  /** The context the dispatcher would give a request: for calling a handler directly (tests, tools). */
+  requestContext(header: RequestHeaderFacts, connection: ConnectionInfo): RequestContext {
+    return requestContext(this.#services, header, connection);
+  }
+
+  get cluster(): Cluster {
+    return this.services.cluster;
+  }
+
+  get groups(): GroupCoordinator {
+    return this.services.groups;
+  }
+
+  get txns(): TransactionCoordinator {
+    return this.services.txns;
   }
 
   get nodeId(): number {
@@ -73,15 +172,7 @@ export class Broker {
 
   /** The ApiVersions list: derived from the handlers, so it is exactly what is served. */
   advertisedApis(): ApiVersionsResponseApiVersion[] {
-    const out: ApiVersionsResponseApiVersion[] = [];
-    for (const h of [...this.handlers.values()].sort((a, b) => a.api.apiKey - b.api.apiKey)) {
-      out.push({
-        apiKey: h.api.apiKey,
-        minVersion: h.advertisedMinVersion ?? h.minVersion ?? h.api.minVersion,
-        maxVersion: h.maxVersion ?? h.api.maxVersion,
-      });
-    }
-    return out;
+    return advertisedApis(this.handlers);
   }
 
   /** Registers an interceptor on every request (fault injection); returns its remover. */
@@ -111,7 +202,7 @@ export class Broker {
     this.boundPort = (server.address() as AddressInfo).port;
     this.cluster.registerBroker({ nodeId: this.nodeId, host: this.advertisedHost, port: this.boundPort, rack: null });
     // Retention and compaction run once per cluster, from its first broker, until the cluster closes.
-    startLogMaintenance(this);
+    this.cluster.startLogMaintenance();
     this.logger.info(`broker ${this.nodeId} listening on ${this.bootstrapServers}`);
   }
 
@@ -136,4 +227,27 @@ export class Broker {
     })();
     return this.closing;
   }
+}
+
+// Lookups kept for tests and tools written against the per-cluster registries that preceded the
+// composition root; they read what the root made.
+
+/** The group coordinator of a broker's cluster. */
+export function groupCoordinatorOf(broker: Broker): GroupCoordinator {
+  return broker.groups;
+}
+
+/** The transaction coordinator of a broker's cluster. */
+export function transactionCoordinatorOf(broker: Broker): TransactionCoordinator {
+  return broker.txns;
+}
+
+/** The config store of a cluster (`config` is ignored: the cluster was made with its home config). */
+export function configStoreOf(cluster: Cluster, _config?: BrokerConfig): ConfigStore {
+  return cluster.configs;
+}
+
+/** The log maintenance of a cluster. */
+export function logMaintenanceOf(cluster: Cluster): LogMaintenance {
+  return cluster.logMaintenance;
 }

@@ -15,7 +15,7 @@ import { Reader } from '../../src/protocol/reader.js';
 import { CreateTopicsApi, DeleteTopicsApi, MetadataApi, apiByKey, readResponseHeader, responseHeaderVersion } from '../../src/protocol/messages/index.js';
 import type { MetadataResponse } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { INTERNAL_TOPICS } from '../../src/server/topics.js';
+import { INTERNAL_TOPICS } from '../../src/server/cluster/topics.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 
 const CAPTURES = fileURLToPath(new URL('../../../fixtures/captures', import.meta.url));

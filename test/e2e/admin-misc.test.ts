@@ -17,7 +17,7 @@ import type { CreatePartitionsRequestCreatePartitionsTopic, DescribeTopicPartiti
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ZERO_UUID, randomUuid } from '../../src/protocol/uuid.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
-import type { Topic } from '../../src/server/topics.js';
+import type { Topic } from '../../src/server/cluster/topics.js';
 import { fetchOne } from '../helpers/data-path.js';
 
 const OMITTED = -2147483648;

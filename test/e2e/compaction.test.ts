@@ -10,7 +10,7 @@ import { IncrementalAlterConfigsApi } from '../../src/protocol/messages/index.js
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { CompressionCodec, buildBatch, buildBatchSync, readRecords } from '../../src/protocol/records/index.js';
 import type { RecordInput } from '../../src/protocol/records/index.js';
-import { logMaintenanceOf } from '../../src/server/log-maintenance.js';
+import { logMaintenanceOf } from '../../src/server/broker.js';
 
 const KEYS = 1000;
 const UPDATES = 100_000;

@@ -9,7 +9,7 @@ import { CreateTopicsApi, MetadataApi } from '../../src/protocol/messages/index.
 import type { CreateTopicsRequestCreatableTopic, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
-import { TOPIC_CONFIG_NAMES } from '../../src/server/topic-config-defs.js';
+import { TOPIC_CONFIG_NAMES } from '../../src/server/cluster/configs/topic-config-defs.js';
 
 async function start(t: Test, opts: MiniKafkaOptions = {}): Promise<{ kafka: MiniKafka; c: WireClient }> {
   const kafka = await MiniKafka.start(opts);

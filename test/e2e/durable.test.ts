@@ -11,7 +11,7 @@ import { batchesOf, fetchOne, listOffset, produceOne } from '../helpers/data-pat
 import { DeleteRecordsApi, DescribeConfigsApi, IncrementalAlterConfigsApi, ListGroupsApi, OffsetCommitApi, OffsetFetchApi } from '../../src/protocol/messages/index.js';
 import { buildBatchSync, BatchLayout, readInt64 } from '../../src/protocol/records/index.js';
 import { dataDirOf } from '../../src/server/persistence/data-dir.js';
-import { logMaintenanceOf } from '../../src/server/log-maintenance.js';
+import { logMaintenanceOf } from '../../src/server/broker.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 import { addPartitions, committedValues, endTxn, initProducerId, send, transactionalProducer, values } from '../helpers/transactions.js';
 
@@ -168,7 +168,7 @@ t.test('after a crash a logged commit is completed at start; an open transaction
   await addPartitions(c, open, 'tx', [0]);
   t.equal((await send(c, open, 'tx', 0, values('o', 1))).errorCode, 0);
   // The coordinator logged PrepareCommit for `committing`, then the broker died before its markers.
-  const { transactionCoordinatorOf } = await import('../../src/server/txn/transaction-coordinator.js');
+  const { transactionCoordinatorOf } = await import('../../src/server/broker.js');
   const coordinator = transactionCoordinatorOf(kafka.broker);
   const meta = coordinator.transaction('committing')!;
   coordinator.stateLog.append('committing', {
@@ -194,7 +194,7 @@ t.test('after a crash a logged commit is completed at start; an open transaction
   const r = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: 1 });
   t.equal(r.lastStableOffset, 2n, 'the open transaction holds the last stable offset');
   t.same(committedValues(r.records, r.abortedTransactions).map((v) => v.value), ['c-0', 'c-1'], 'the logged commit was completed');
-  const { transactionCoordinatorOf: coordinatorOf } = await import('../../src/server/txn/transaction-coordinator.js');
+  const { transactionCoordinatorOf: coordinatorOf } = await import('../../src/server/broker.js');
   t.same(
     ['committing', 'open'].map((id) => coordinatorOf(again.broker).transaction(id)!.state),
     ['CompleteCommit', 'Ongoing'],

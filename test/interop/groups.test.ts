@@ -25,7 +25,7 @@ import { MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { produceOne } from '../helpers/data-path.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
-import { groupCoordinatorOf } from '../../src/server/group/group-coordinator.js';
+import { groupCoordinatorOf } from '../../src/server/broker.js';
 import { root, setupClients } from './harness.js';
 
 

@@ -31,7 +31,7 @@ import type { ProgramRun } from './harness.js';
 import { CreateTopicsApi } from '../../src/protocol/messages/index.js';
 import type { ProduceRequest } from '../../src/protocol/messages/index.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
-import type { RequestContext } from '../../src/server/handler.js';
+import type { RequestContext } from '../../src/server/handlers/handler.js';
 
 interface StepLine {
   readonly client: string;
@@ -194,14 +194,10 @@ if (setupError !== null) {
         return { action: 'close' };
       }
       // The broker appends, then the connection drops before the answer: the retry is a duplicate.
-      const ctx: RequestContext = {
-        broker,
-        apiKey: 0,
-        apiVersion: req.apiVersion,
-        correlationId: 0,
-        clientId: req.clientId,
-        connection: { id: -1, remoteAddress: '127.0.0.1', remotePort: 0, onClose: () => {}, closed: false },
-      };
+      const ctx: RequestContext = broker.requestContext(
+        { apiKey: 0, apiVersion: req.apiVersion, correlationId: 0, clientId: req.clientId },
+        { id: -1, remoteAddress: '127.0.0.1', remotePort: 0, onClose: () => {}, closed: false },
+      );
       await produce.handle(ctx, req.body);
       cutAfter++;
       return { action: 'close' };
@@ -221,7 +217,7 @@ if (setupError !== null) {
       t.pass('INTEROP_BOOTSTRAP: the broker is not in this process');
       return;
     }
-    const { transactionCoordinatorOf } = await import('../../src/server/txn/transaction-coordinator.js');
+    const { transactionCoordinatorOf } = await import('../../src/server/broker.js');
     const coordinator = transactionCoordinatorOf(kafka.broker);
     const states = [...coordinator.transactions].map((m) => `${m.transactionalId}:${m.state}`);
     t.ok(states.length >= selected.length, 'every producer used a transactional id', { states });

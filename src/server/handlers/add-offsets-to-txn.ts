@@ -10,15 +10,15 @@
  */
 import { AddOffsetsToTxnApi } from '../../protocol/messages/add-offsets-to-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { groupCoordinatorOf, OFFSETS_TOPIC } from '../group/group-coordinator.js';
-import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
+import { OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
+import { coordinatesTransaction } from './txn-support.js';
 
 export const addOffsetsToTxnHandler = defineHandler(AddOffsetsToTxnApi, {
   handle(ctx, req) {
     if (req.transactionalId !== '' && !coordinatesTransaction(ctx, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR };
-    const offsetsPartition = groupCoordinatorOf(ctx.broker).offsetsPartitionOf(req.groupId);
-    let errorCode = txnCoordinatorOf(ctx).addPartitions(req.transactionalId, Number(req.producerId), req.producerEpoch, [
+    const offsetsPartition = ctx.groups.offsetsPartitionOf(req.groupId);
+    let errorCode = ctx.txns.addPartitions(req.transactionalId, Number(req.producerId), req.producerEpoch, [
       { topic: OFFSETS_TOPIC, partition: offsetsPartition.partition },
     ]);
     if (errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2) errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;

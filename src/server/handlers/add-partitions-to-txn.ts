@@ -26,11 +26,11 @@ import type {
   AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
 } from '../../protocol/messages/add-partitions-to-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { INTERNAL_TOPICS } from '../topics.js';
-import type { TxnPartition } from '../txn/transaction-metadata.js';
-import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { TxnPartition } from '../coordinators/txn/transaction-metadata.js';
+import { coordinatesTransaction } from './txn-support.js';
 
 interface TxnRequest {
   readonly transactionalId: string;
@@ -71,7 +71,7 @@ function sameCode(topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTo
 }
 
 function addToTransaction(ctx: RequestContext, t: TxnRequest): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {
-  const registry = ctx.broker.cluster.topics;
+  const registry = ctx.cluster.topics;
   const codes = new Map<string, number>();
   const keyOf = (topic: string, p: number) => `${p}:${topic}`;
   const partitions: TxnPartition[] = [];
@@ -97,7 +97,7 @@ function addToTransaction(ctx: RequestContext, t: TxnRequest): AddPartitionsToTx
     });
   }
   if (t.transactionalId !== '' && !coordinatesTransaction(ctx, t.transactionalId)) return answer(() => ErrorCode.NOT_COORDINATOR);
-  const coordinator = txnCoordinatorOf(ctx);
+  const coordinator = ctx.txns;
   if (t.verifyOnly) {
     const verified = coordinator.verifyPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions);
     const byKey = new Map(partitions.map((p, i) => [keyOf(p.topic, p.partition), verified[i]!]));

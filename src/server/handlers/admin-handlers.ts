@@ -1,5 +1,5 @@
 /** Handlers of cluster metadata and topic administration. */
-import type { AnyHandler } from '../handler.js';
+import type { AnyHandler } from './handler.js';
 import { metadataHandler } from './metadata.js';
 import { createTopicsHandler } from './create-topics.js';
 import { deleteTopicsHandler } from './delete-topics.js';

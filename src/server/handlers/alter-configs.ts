@@ -2,7 +2,7 @@
  * AlterConfigs (key 33), v0-2: replaces the whole set of dynamic configs of each resource (topic
  * overrides, or a broker's / the cluster's dynamic broker configs) with the request's. Names left
  * out are removed; validateOnly checks everything and changes nothing. Validation, codes and
- * messages are Kafka's (see src/server/configs/config-changes.ts); a change takes effect at once
+ * messages are Kafka's (see src/server/cluster/configs/config-changes.ts); a change takes effect at once
  * for existing partitions (segment and retention settings, max.message.bytes, cleanup.policy, ...).
  *
  * BROKER_LOGGER is not served by this API, as in Kafka ("Unknown resource type 8").
@@ -12,12 +12,12 @@
  */
 import { AlterConfigsApi } from '../../protocol/messages/alter-configs.js';
 import type { AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';
-import { defineHandler } from '../handler.js';
-import { alterConfigs } from '../configs/config-changes.js';
+import { defineHandler } from './handler.js';
+import { alterConfigs } from '../cluster/configs/config-changes.js';
 
 export const alterConfigsHandler = defineHandler(AlterConfigsApi, {
   handle(ctx, req): AlterConfigsResponse {
-    const results = alterConfigs(ctx.broker, req.resources, req.validateOnly);
+    const results = alterConfigs(ctx.cluster, ctx.broker.nodeId, req.resources, req.validateOnly);
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r, i) => ({ ...results[i]!, resourceType: r.resourceType, resourceName: r.resourceName })),

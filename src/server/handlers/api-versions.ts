@@ -13,7 +13,7 @@
  */
 import { ApiVersionsApi } from '../../protocol/messages/api-versions.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler } from './handler.js';
 import type { ApiVersionsResponseFinalizedFeatureKey, ApiVersionsResponseSupportedFeatureKey } from '../../protocol/messages/api-versions.js';
 
 /** Features this broker supports, with their version ranges. */

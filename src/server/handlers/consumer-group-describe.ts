@@ -12,8 +12,8 @@
 import { ConsumerGroupDescribeApi } from '../../protocol/messages/consumer-group-describe.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/messages/consumer-group-describe.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeResponseDescribedGroup {
   return { errorCode, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: -2147483648 };
@@ -22,7 +22,7 @@ function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeRe
 export const consumerGroupDescribeHandler = defineHandler(ConsumerGroupDescribeApi, {
   handle(ctx, req) {
     const local = req.groupIds.filter((g) => coordinatesGroup(ctx, g));
-    const described = new Map(coordinatorOf(ctx).consumerGroupDescribe(local, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
+    const described = new Map(ctx.groups.consumerGroupDescribe(local, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
     return { throttleTimeMs: 0, groups: req.groupIds.map((g) => described.get(g) ?? groupError(g, ErrorCode.NOT_COORDINATOR)) };
   },
   errorResponse(_ctx, req, code) {

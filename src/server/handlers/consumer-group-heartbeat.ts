@@ -17,8 +17,8 @@
 import { ConsumerGroupHeartbeatApi } from '../../protocol/messages/consumer-group-heartbeat.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { clientInfoOf, coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { clientInfoOf, coordinatesGroup } from './group-support.js';
 
 function errorResponse(code: number): ConsumerGroupHeartbeatResponse {
   return { throttleTimeMs: 0, errorCode: code, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
@@ -27,7 +27,7 @@ function errorResponse(code: number): ConsumerGroupHeartbeatResponse {
 export const consumerGroupHeartbeatHandler = defineHandler(ConsumerGroupHeartbeatApi, {
   handle(ctx, req) {
     if (req.groupId.trim() !== '' && !coordinatesGroup(ctx, req.groupId)) return errorResponse(ErrorCode.NOT_COORDINATOR);
-    return coordinatorOf(ctx).consumerGroupHeartbeat(req, clientInfoOf(ctx));
+    return ctx.groups.consumerGroupHeartbeat(req, clientInfoOf(ctx));
   },
   errorResponse(_ctx, _req, code) {
     return errorResponse(code);

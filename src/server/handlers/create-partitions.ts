@@ -19,15 +19,15 @@
 import { CreatePartitionsApi } from '../../protocol/messages/create-partitions.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsResponseCreatePartitionsTopicResult, CreatePartitionsRequestCreatePartitionsTopic } from '../../protocol/messages/create-partitions.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { Cluster } from '../cluster.js';
-import type { Topic } from '../topics.js';
-import { validateManualAssignment } from '../topic-create.js';
+import { defineHandler } from './handler.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { Topic } from '../cluster/topics.js';
+import { validateManualAssignment } from '../cluster/topic-create.js';
 import { MAX_RECORDS_PER_OPERATION } from './create-topics.js';
 
 export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
   handle(ctx, req) {
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];

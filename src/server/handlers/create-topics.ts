@@ -23,12 +23,11 @@ import { CreateTopicsApi } from '../../protocol/messages/create-topics.js';
 import type { CreateTopicsRequest, CreateTopicsResponse, CreateTopicsResponseCreatableTopicResult, CreateTopicsRequestCreatableTopic } from '../../protocol/messages/create-topics.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { ZERO_UUID, randomUuid } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { validateTopicCreation } from '../topic-create.js';
-import type { CreateTopicSpec } from '../topic-create.js';
-import { effectiveTopicConfigs } from '../topic-config-defs.js';
-import { configStoreOf } from '../configs/config-store.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { validateTopicCreation } from '../cluster/topic-create.js';
+import type { CreateTopicSpec } from '../cluster/topic-create.js';
+import { effectiveTopicConfigs } from '../cluster/configs/topic-config-defs.js';
 
 /** QuorumController.MAX_RECORDS_PER_USER_OP. */
 export const MAX_RECORDS_PER_OPERATION = 10_000;
@@ -72,7 +71,7 @@ function plan(ctx: RequestContext, t: CreateTopicsRequestCreatableTopic): Plan {
     assignments: t.assignments,
   };
   try {
-    const v = validateTopicCreation(ctx.broker.cluster, ctx.broker.config, spec);
+    const v = validateTopicCreation(ctx.cluster, ctx.broker.config, spec);
     return { ok: true, spec, partitions: v.partitions, replicationFactor: v.replicationFactor, configs: v.configs, configCount: v.configs.size };
   } catch (e) {
     if (!(e instanceof KafkaError)) throw e;
@@ -81,7 +80,7 @@ function plan(ctx: RequestContext, t: CreateTopicsRequestCreatableTopic): Plan {
 }
 
 function commit(ctx: RequestContext, p: Extract<Plan, { ok: true }>, validateOnly: boolean): CreateTopicsResponseCreatableTopicResult {
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   let topicId: string;
   if (validateOnly) {
     topicId = randomUuid();
@@ -106,7 +105,7 @@ function commit(ctx: RequestContext, p: Extract<Plan, { ok: true }>, validateOnl
     topicConfigErrorCode: ErrorCode.NONE,
     numPartitions: p.partitions,
     replicationFactor: p.replicationFactor,
-    configs: effectiveTopicConfigs(p.configs, configStoreOf(ctx.broker.cluster, ctx.broker.config).layersFor(ctx.broker.nodeId)).map((c) => ({
+    configs: effectiveTopicConfigs(p.configs, ctx.cluster.configs.layersFor(ctx.broker.nodeId)).map((c) => ({
       name: c.name,
       value: c.isSensitive ? null : c.value,
       readOnly: c.readOnly,

@@ -1,5 +1,5 @@
 /** Handlers of the data path: produce, fetch, offsets. */
-import type { AnyHandler } from '../handler.js';
+import type { AnyHandler } from './handler.js';
 import { produceHandler } from './produce.js';
 import { fetchHandler } from './fetch.js';
 import { listOffsetsHandler } from './list-offsets.js';

@@ -5,14 +5,14 @@
  */
 import { DeleteGroupsApi } from '../../protocol/messages/delete-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 export const deleteGroupsHandler = defineHandler(DeleteGroupsApi, {
   handle(ctx, req) {
     const ids = [...new Set(req.groupsNames)];
     const local = ids.filter((g) => coordinatesGroup(ctx, g));
-    const results = new Map(coordinatorOf(ctx).deleteGroups(local).map((r) => [r.groupId, r]));
+    const results = new Map(ctx.groups.deleteGroups(local).map((r) => [r.groupId, r]));
     return {
       throttleTimeMs: 0,
       results: ids.map((groupId) => results.get(groupId) ?? { groupId, errorCode: ErrorCode.NOT_COORDINATOR }),

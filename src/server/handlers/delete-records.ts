@@ -21,12 +21,11 @@
 import { DeleteRecordsApi } from '../../protocol/messages/delete-records.js';
 import type { DeleteRecordsRequestDeleteRecordsPartition, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../../protocol/messages/delete-records.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { INTERNAL_TOPICS } from '../topics.js';
-import type { Topic } from '../topics.js';
-import { leaderPartition } from '../partition-access.js';
-import { configStoreOf } from '../configs/config-store.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { Topic } from '../cluster/topics.js';
+import { leaderPartition } from '../cluster/partition-access.js';
 
 const HIGH_WATERMARK = -1n;
 
@@ -35,7 +34,7 @@ export const deleteRecordsHandler = defineHandler(DeleteRecordsApi, {
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
-        const topic = ctx.broker.cluster.topics.get(t.name);
+        const topic = ctx.cluster.topics.get(t.name);
         return { name: t.name, partitions: t.partitions.map((p) => deletePartition(ctx, t.name, topic, p)) };
       }),
     };
@@ -54,12 +53,12 @@ function failed(partitionIndex: number, errorCode: number): DeleteRecordsRespons
 }
 
 function deletePartition(ctx: RequestContext, name: string, topic: Topic | undefined, p: DeleteRecordsRequestDeleteRecordsPartition): DeleteRecordsResponseDeleteRecordsPartitionResult {
-  const access = leaderPartition(ctx.broker, topic, p.partitionIndex);
+  const access = leaderPartition(ctx.cluster, ctx.broker.nodeId, topic, p.partitionIndex);
   if (access.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return failed(p.partitionIndex, access.errorCode);
   if (INTERNAL_TOPICS.has(name)) return failed(p.partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (access.partition === null) return failed(p.partitionIndex, access.errorCode);
-  if (!configStoreOf(ctx.broker.cluster, ctx.broker.config).cleanupPolicy(topic!).delete) {
-    ctx.broker.logger.debug(`delete records of ${name}-${p.partitionIndex}: refused by cleanup.policy`);
+  if (!ctx.cluster.configs.cleanupPolicy(topic!).delete) {
+    ctx.logger.debug(`delete records of ${name}-${p.partitionIndex}: refused by cleanup.policy`);
     return failed(p.partitionIndex, ErrorCode.POLICY_VIOLATION);
   }
   const log = access.partition.log;

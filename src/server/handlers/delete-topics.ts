@@ -25,15 +25,15 @@ import { DeleteTopicsApi } from '../../protocol/messages/delete-topics.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../../protocol/messages/delete-topics.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { Topic } from '../topics.js';
+import { defineHandler } from './handler.js';
+import type { Topic } from '../cluster/topics.js';
 
 export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
   handle(ctx, req) {
     if (ctx.broker.config.extra.get('delete.topic.enable') === 'false') {
       return failAll(req, ctx.apiVersion < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED, ctx.apiVersion);
     }
-    const registry = ctx.broker.cluster.topics;
+    const registry = ctx.cluster.topics;
     const results: DeleteTopicsResponseDeletableTopicResult[] = [];
     const result = (name: string | null, topicId: string, errorCode: number, errorMessage: string | null) =>
       results.push({ name, topicId, errorCode, errorMessage });
@@ -86,7 +86,7 @@ export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
     }
     for (const topic of toDelete.values()) {
       registry.delete(topic);
-      ctx.broker.cluster.logger.info(`deleted topic ${topic.name} (id ${topic.id})`);
+      ctx.cluster.logger.info(`deleted topic ${topic.name} (id ${topic.id})`);
       result(topic.name, topic.id, ErrorCode.NONE, null);
     }
     return { throttleTimeMs: 0, responses: results };

@@ -15,8 +15,8 @@
 import { DescribeClusterApi } from '../../protocol/messages/describe-cluster.js';
 import type { DescribeClusterResponse } from '../../protocol/messages/describe-cluster.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
+import { defineHandler } from './handler.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
 const ENDPOINT_BROKER = 1;
 const ENDPOINT_CONTROLLER = 2;
@@ -30,7 +30,7 @@ export const describeClusterHandler = defineHandler(DescribeClusterApi, {
       }
       return failed(v === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${req.endpointType}`);
     }
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     const brokers = cluster.brokers.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
     const controllerId = cluster.controllerId;
     return {

@@ -29,13 +29,12 @@
 import { DescribeConfigsApi } from '../../protocol/messages/describe-configs.js';
 import type { DescribeConfigsRequestDescribeConfigsResource, DescribeConfigsResponse, DescribeConfigsResponseDescribeConfigsResult } from '../../protocol/messages/describe-configs.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { topicNameProblem } from '../topics.js';
-import { ConfigSource, ConfigType } from '../topic-config-defs.js';
-import { configStoreOf } from '../configs/config-store.js';
-import type { DescribedConfig, DescribeOptions } from '../configs/config-store.js';
-import { ResourceType } from '../configs/config-changes.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { topicNameProblem } from '../cluster/topics.js';
+import { ConfigSource, ConfigType } from '../cluster/configs/topic-config-defs.js';
+import type { DescribedConfig, DescribeOptions } from '../cluster/configs/config-store.js';
+import { ResourceType } from '../cluster/configs/config-changes.js';
 
 const KNOWN_TYPES: ReadonlySet<number> = new Set(Object.values(ResourceType).filter((t) => t !== ResourceType.UNKNOWN));
 
@@ -78,13 +77,13 @@ function describe(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigsR
 
 function configsOf(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigsResource, opts: DescribeOptions): DescribedConfig[] {
   const broker = ctx.broker;
-  const store = configStoreOf(broker.cluster, broker.config);
+  const store = ctx.cluster.configs;
   const name = r.resourceName;
   switch (r.resourceType) {
     case ResourceType.TOPIC: {
       const problem = topicNameProblem(name);
       if (problem !== null) throw new KafkaError('INVALID_TOPIC_EXCEPTION', problem);
-      const topic = broker.cluster.topics.get(name);
+      const topic = ctx.cluster.topics.get(name);
       if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION');
       return store.describeTopic(topic, opts);
     }
@@ -100,7 +99,7 @@ function configsOf(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigs
       if (brokerId(name) !== broker.nodeId) throw new KafkaError('INVALID_REQUEST', `Unexpected broker id, expected ${broker.nodeId} but received ${name}`);
       const root: DescribedConfig = {
         name: 'root',
-        value: broker.logger.level.toUpperCase(),
+        value: ctx.logger.level.toUpperCase(),
         readOnly: false,
         configSource: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
         isDefault: false,

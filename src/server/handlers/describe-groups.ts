@@ -10,8 +10,8 @@
 import { DescribeGroupsApi } from '../../protocol/messages/describe-groups.js';
 import type { DescribeGroupsResponseDescribedGroup } from '../../protocol/messages/describe-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 function groupError(groupId: string, errorCode: number): DescribeGroupsResponseDescribedGroup {
   return { errorCode, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
@@ -19,7 +19,7 @@ function groupError(groupId: string, errorCode: number): DescribeGroupsResponseD
 
 export const describeGroupsHandler = defineHandler(DescribeGroupsApi, {
   handle(ctx, req) {
-    const gc = coordinatorOf(ctx);
+    const gc = ctx.groups;
     const local = req.groups.filter((g) => coordinatesGroup(ctx, g));
     const described = new Map(gc.describeGroups(local, ctx.apiVersion, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
     return {

@@ -16,15 +16,13 @@
 import { DescribeLogDirsApi } from '../../protocol/messages/describe-log-dirs.js';
 import type { DescribeLogDirsResponseDescribeLogDirsTopic } from '../../protocol/messages/describe-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { BrokerConfig } from '../broker-config.js';
-import type { Topic } from '../topics.js';
-
-export const DEFAULT_LOG_DIR = '/minikafka/data';
+import { defineHandler } from './handler.js';
+import { logDirOf } from '../cluster/broker-config.js';
+import type { Topic } from '../cluster/topics.js';
 
 export const describeLogDirsHandler = defineHandler(DescribeLogDirsApi, {
   handle(ctx, req) {
-    const registry = ctx.broker.cluster.topics;
+    const registry = ctx.cluster.topics;
     const topics: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
     const describe = (topic: Topic, indexes: Iterable<number>) => {
       const partitions = [];
@@ -61,10 +59,3 @@ export const describeLogDirsHandler = defineHandler(DescribeLogDirsApi, {
     return { throttleTimeMs: 0, errorCode: code, results: [] };
   },
 });
-
-/** log.dirs wins over log.dir, as in Kafka; the first directory when several are listed. */
-export function logDirOf(config: BrokerConfig): string {
-  const dirs = config.extra.get('log.dirs') ?? config.extra.get('log.dir');
-  const first = dirs?.split(',')[0]?.trim();
-  return first ? first : DEFAULT_LOG_DIR;
-}

@@ -15,9 +15,9 @@
 import { DescribeProducersApi } from '../../protocol/messages/describe-producers.js';
 import type { DescribeProducersResponsePartitionResponse } from '../../protocol/messages/describe-producers.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { topicNameProblem } from '../topics.js';
-import { leaderPartition } from '../partition-access.js';
+import { defineHandler } from './handler.js';
+import { topicNameProblem } from '../cluster/topics.js';
+import { leaderPartition } from '../cluster/partition-access.js';
 
 function failed(partitionIndex: number, errorCode: number, errorMessage: string | null = null): DescribeProducersResponsePartitionResponse {
   return { partitionIndex, errorCode, errorMessage, activeProducers: [] };
@@ -29,14 +29,14 @@ export const describeProducersHandler = defineHandler(DescribeProducersApi, {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
         const problem = topicNameProblem(t.name);
-        const topic = ctx.broker.cluster.topics.get(t.name);
+        const topic = ctx.cluster.topics.get(t.name);
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((index) => {
             if (problem !== null) return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
             // Kafka's topic-level check carries the error's default message; its partition lookup none.
             if (topic === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
-            const access = leaderPartition(ctx.broker, topic, index);
+            const access = leaderPartition(ctx.cluster, ctx.broker.nodeId, topic, index);
             if (access.partition === null) return failed(index, access.errorCode);
             const activeProducers = [...access.partition.producerState.activeProducers()].map((e) => ({
               producerId: BigInt(e.producerId),

@@ -21,16 +21,16 @@ import { DescribeTopicPartitionsApi } from '../../protocol/messages/describe-top
 import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, DescribeTopicPartitionsResponseTopic, DescribeTopicPartitionsResponsePartition, DescribeTopicPartitionsResponseCursor } from '../../protocol/messages/describe-topic-partitions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import { topicNameProblem, INTERNAL_TOPICS } from '../topics.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
+import { defineHandler } from './handler.js';
+import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topics.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, TOPIC_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
 /** max.request.partition.size.limit's default. */
 const MAX_PARTITIONS_PER_RESPONSE = 2000;
 
 export const describeTopicPartitionsHandler = defineHandler(DescribeTopicPartitionsApi, {
   handle(ctx, req) {
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     const cursor = req.cursor;
     const from = cursor?.topicName ?? '';
     const fetchAll = req.topics.length === 0;

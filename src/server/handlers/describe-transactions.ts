@@ -11,8 +11,8 @@
 import { DescribeTransactionsApi, defaultDescribeTransactionsResponseTransactionState } from '../../protocol/messages/describe-transactions.js';
 import type { DescribeTransactionsResponseTransactionState } from '../../protocol/messages/describe-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesTransaction } from './txn-support.js';
 
 /** An error answer: Kafka sets only the id and the code, the rest keeps the message defaults. */
 function failed(transactionalId: string, errorCode: number): DescribeTransactionsResponseTransactionState {
@@ -21,7 +21,7 @@ function failed(transactionalId: string, errorCode: number): DescribeTransaction
 
 export const describeTransactionsHandler = defineHandler(DescribeTransactionsApi, {
   handle(ctx, req) {
-    const coordinator = txnCoordinatorOf(ctx);
+    const coordinator = ctx.txns;
     return {
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((transactionalId) => {

@@ -18,15 +18,15 @@
  */
 import { EndTxnApi } from '../../protocol/messages/end-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesTransaction } from './txn-support.js';
 
 export const endTxnHandler = defineHandler(EndTxnApi, {
   maxVersion: 4,
 
   handle(ctx, req) {
     if (req.transactionalId !== '' && !coordinatesTransaction(ctx, req.transactionalId)) return failed(ErrorCode.NOT_COORDINATOR);
-    const result = txnCoordinatorOf(ctx).endTxn(req.transactionalId, Number(req.producerId), req.producerEpoch, req.committed);
+    const result = ctx.txns.endTxn(req.transactionalId, Number(req.producerId), req.producerEpoch, req.committed);
     const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
     return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
   },

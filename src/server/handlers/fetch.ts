@@ -42,14 +42,13 @@
 import { FetchApi } from '../../protocol/messages/fetch.js';
 import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { NO_RESPONSE, defineHandler } from '../handler.js';
-import type { ConnectionInfo, HandlerResult, RequestContext } from '../handler.js';
-import type { Topic } from '../topics.js';
+import { NO_RESPONSE, defineHandler } from './handler.js';
+import type { ConnectionInfo, HandlerResult, RequestContext } from './handler.js';
+import type { Topic } from '../cluster/topics.js';
 import type { Partition } from '../../log/partition.js';
-import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
-import { topicCompressionType } from '../configs/topic-settings.js';
+import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
+import { topicCompressionType } from '../cluster/configs/topic-settings.js';
 import { BatchLayout, readBaseOffset } from '../../protocol/records/index.js';
-import { fetchSessionsOf } from '../fetch-sessions.js';
 
 const READ_COMMITTED = 1;
 
@@ -58,7 +57,7 @@ export const fetchHandler = defineHandler(FetchApi, {
   maxVersion: 18,
 
   handle(ctx, req): HandlerResult<FetchResponse> | Promise<HandlerResult<FetchResponse>> {
-    const fc = fetchSessionsOf(ctx.broker).open(req, ctx.apiVersion);
+    const fc = ctx.fetchSessions.open(req, ctx.apiVersion);
     if (fc.kind === 'error') return sessionError(fc.errorCode);
     const topics = fc.kind === 'session' ? fc.session.topics() : req.topics;
     const answer = (r: FetchResponse) => (fc.kind === 'session' ? fc.session.select(r, fc.incremental) : r);
@@ -143,14 +142,14 @@ interface ReadOutcome {
 }
 
 function resolveTopic(ctx: RequestContext, name: string, id: string): Topic | undefined {
-  const topics = ctx.broker.cluster.topics;
+  const topics = ctx.cluster.topics;
   return ctx.apiVersion >= 13 ? topics.getById(id) : topics.get(name);
 }
 
 /** One pass over every partition to read, in order, with the request-wide byte budget. */
 function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchRequestFetchTopic[]): ReadOutcome {
   const v = ctx.apiVersion;
-  const broker = ctx.broker;
+  const nodeId = ctx.broker.nodeId;
   const committed = req.isolationLevel === READ_COMMITTED;
   const nodeEndpoints: FetchResponseNodeEndpoint[] = [];
   const waitable: Waitable[] = [];
@@ -171,9 +170,9 @@ function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchR
       for (const p of t.partitions) partitions.push(rejected(p.partition, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
-    const zstdRefused = v < 10 && topic !== undefined && topicCompressionType(topic, broker) === 'zstd';
+    const zstdRefused = v < 10 && topic !== undefined && topicCompressionType(topic, ctx.cluster.configs) === 'zstd';
     for (const p of t.partitions) {
-      const access = leaderPartition(broker, topic, p.partition);
+      const access = leaderPartition(ctx.cluster, nodeId, topic, p.partition);
       if (access.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
         partitions.push(rejected(p.partition, access.errorCode));
         continue;
@@ -243,7 +242,7 @@ function success(partition: Partition, committed: boolean, fetchOffset: number, 
 function withLeader(ctx: RequestContext, data: FetchResponsePartitionData, topic: Topic, index: number, endpoints: FetchResponseNodeEndpoint[]): FetchResponsePartitionData {
   if (ctx.apiVersion < 16) return data;
   if (data.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && data.errorCode !== ErrorCode.FENCED_LEADER_EPOCH) return data;
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   const leaderId = cluster.leaderFor(topic, index);
   data.currentLeader = { leaderId, leaderEpoch: topic.partitions[index]!.leaderEpoch };
   const node = cluster.brokers.find((b) => b.nodeId === leaderId);
@@ -304,11 +303,11 @@ async function longPoll(ctx: RequestContext, req: FetchRequest, topics: readonly
     });
     const unsubscribe: (() => void)[] = [];
     let done = false;
-    const timer = ctx.broker.clock.setTimeout(() => finish('timeout'), req.maxWaitMs);
+    const timer = ctx.clock.setTimeout(() => finish('timeout'), req.maxWaitMs);
     const finish = (how: WaitEnd) => {
       if (done) return;
       done = true;
-      ctx.broker.clock.clearTimeout(timer);
+      ctx.clock.clearTimeout(timer);
       for (const u of unsubscribe) u();
       resolve(how);
     };
@@ -327,7 +326,7 @@ async function longPoll(ctx: RequestContext, req: FetchRequest, topics: readonly
     unsubscribe.push(onConnectionClose(ctx.connection, () => finish('closed')));
     // A deleted topic answers at once (UNKNOWN_TOPIC_OR_PARTITION) instead of at the timeout.
     unsubscribe.push(
-      ctx.broker.cluster.topics.onDeleted((t) => {
+      ctx.cluster.topics.onDeleted((t) => {
         if (t.partitions.some((p) => byPartition.has(p))) finish('data');
       }),
     );

@@ -14,11 +14,9 @@
 import { FindCoordinatorApi, defaultFindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import type { BrokerNode } from '../cluster.js';
-import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
-import { coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import type { BrokerNode } from '../cluster/cluster.js';
 
 const KeyType = { GROUP: 0, TRANSACTION: 1 } as const;
 
@@ -30,9 +28,9 @@ interface Lookup {
 function lookup(ctx: RequestContext, keyType: number, key: string): Lookup {
   let node: BrokerNode | null;
   if (keyType === KeyType.GROUP) {
-    node = coordinatorOf(ctx).coordinatorFor(key);
+    node = ctx.groups.coordinatorFor(key);
   } else if (keyType === KeyType.TRANSACTION) {
-    node = transactionCoordinatorOf(ctx.broker).coordinatorFor(key);
+    node = ctx.txns.coordinatorFor(key);
   } else {
     return { errorCode: ErrorCode.INVALID_REQUEST, node: null };
   }

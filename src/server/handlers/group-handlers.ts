@@ -1,5 +1,5 @@
 /** Handlers of the group coordinator: coordinator lookup, classic and consumer (KIP-848) groups, committed offsets. */
-import type { AnyHandler } from '../handler.js';
+import type { AnyHandler } from './handler.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
 import { joinGroupHandler } from './join-group.js';
 import { syncGroupHandler } from './sync-group.js';

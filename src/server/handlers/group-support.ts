@@ -1,8 +1,6 @@
 /** Helpers shared by the group coordinator's handlers. */
-import type { RequestContext } from '../handler.js';
-import type { ClientInfo } from '../group/classic-group.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
-import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { RequestContext } from './handler.js';
+import type { ClientInfo } from '../coordinators/group/classic-group-member.js';
 
 /**
  * Who sent the request. The client host is shown the way Kafka shows it (Java's
@@ -13,11 +11,7 @@ export function clientInfoOf(ctx: RequestContext): ClientInfo {
   return { clientId: ctx.clientId ?? '', clientHost: `/${address}`, apiVersion: ctx.apiVersion };
 }
 
-export function coordinatorOf(ctx: RequestContext): GroupCoordinator {
-  return groupCoordinatorOf(ctx.broker);
-}
-
 /** Whether this broker coordinates the group; if not, Kafka answers NOT_COORDINATOR. */
 export function coordinatesGroup(ctx: RequestContext, groupId: string): boolean {
-  return coordinatorOf(ctx).isCoordinator(groupId, ctx.broker.nodeId);
+  return ctx.groups.isCoordinator(groupId, ctx.broker.nodeId);
 }

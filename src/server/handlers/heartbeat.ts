@@ -4,13 +4,13 @@
  */
 import { HeartbeatApi } from '../../protocol/messages/heartbeat.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 export const heartbeatHandler = defineHandler(HeartbeatApi, {
   handle(ctx, req) {
     if (!coordinatesGroup(ctx, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR };
-    const errorCode = coordinatorOf(ctx).heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
+    const errorCode = ctx.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
     return { throttleTimeMs: 0, errorCode };
   },
   errorResponse(_ctx, _req, code) {

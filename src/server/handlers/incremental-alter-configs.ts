@@ -4,7 +4,7 @@
  * of an unset name is a no-op; APPEND adds the values not yet in a list config (starting from its
  * default when unset), SUBTRACT removes them; both are INVALID_CONFIG on other types. Each resource
  * succeeds or fails as a whole; validateOnly changes nothing. Codes and messages are Kafka's (see
- * src/server/configs/config-changes.ts); changes apply at once to existing partitions.
+ * src/server/cluster/configs/config-changes.ts); changes apply at once to existing partitions.
  *
  * Deviations: a valid broker logger change is refused with INVALID_REQUEST (minikafka's log level
  * is fixed at start; validateOnly succeeds); an unknown operation on a topic is INVALID_REQUEST
@@ -12,12 +12,12 @@
  */
 import { IncrementalAlterConfigsApi } from '../../protocol/messages/incremental-alter-configs.js';
 import type { IncrementalAlterConfigsResponse } from '../../protocol/messages/incremental-alter-configs.js';
-import { defineHandler } from '../handler.js';
-import { incrementalAlterConfigs } from '../configs/config-changes.js';
+import { defineHandler } from './handler.js';
+import { incrementalAlterConfigs } from '../cluster/configs/config-changes.js';
 
 export const incrementalAlterConfigsHandler = defineHandler(IncrementalAlterConfigsApi, {
   handle(ctx, req): IncrementalAlterConfigsResponse {
-    const results = incrementalAlterConfigs(ctx.broker, req.resources, req.validateOnly);
+    const results = incrementalAlterConfigs(ctx.cluster, ctx.broker.nodeId, req.resources, req.validateOnly);
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r, i) => ({ ...results[i]!, resourceType: r.resourceType, resourceName: r.resourceName })),

@@ -2,7 +2,8 @@
  * The handler registry: one module per API, grouped by family. ApiVersions is derived from this
  * map, so adding a handler to a family list is what makes the broker advertise and serve an API.
  */
-import type { AnyHandler, Handler } from '../handler.js';
+import type { AnyHandler, Handler } from './handler.js';
+import type { ApiVersionsResponseApiVersion } from '../../protocol/messages/api-versions.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { DATA_HANDLERS } from './data-handlers.js';
 import { ADMIN_HANDLERS } from './admin-handlers.js';
@@ -19,4 +20,17 @@ export function handlerRegistry(): Map<number, Handler> {
     map.set(h.api.apiKey, h as Handler);
   }
   return map;
+}
+
+/** The ApiVersions list of a registry: derived from the handlers, so it is exactly what is served. */
+export function advertisedApis(handlers: ReadonlyMap<number, Handler>): ApiVersionsResponseApiVersion[] {
+  const out: ApiVersionsResponseApiVersion[] = [];
+  for (const h of [...handlers.values()].sort((a, b) => a.api.apiKey - b.api.apiKey)) {
+    out.push({
+      apiKey: h.api.apiKey,
+      minVersion: h.advertisedMinVersion ?? h.minVersion ?? h.api.minVersion,
+      maxVersion: h.maxVersion ?? h.api.maxVersion,
+    });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 /**
  * InitProducerId (key 22): producer ids and epochs for idempotent and transactional producers,
- * from the transaction coordinator (src/server/txn/transaction-coordinator.ts), as Kafka's
+ * from the transaction coordinator (src/server/coordinators/txn/transaction-coordinator.ts), as Kafka's
  * KafkaApis.handleInitProducerIdRequest and TransactionCoordinator.handleInitProducerId.
  *
  * - Only one of producerId and producerEpoch given: INVALID_REQUEST (KafkaApis).
@@ -23,8 +23,8 @@
 import { InitProducerIdApi } from '../../protocol/messages/init-producer-id.js';
 import type { InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesTransaction, txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesTransaction } from './txn-support.js';
 
 export const initProducerIdHandler = defineHandler(InitProducerIdApi, {
   maxVersion: 5,
@@ -33,7 +33,7 @@ export const initProducerIdHandler = defineHandler(InitProducerIdApi, {
     const givenId = req.producerId !== -1n;
     const givenEpoch = req.producerEpoch !== -1;
     if (givenId !== givenEpoch) return failed(ErrorCode.INVALID_REQUEST);
-    const coordinator = txnCoordinatorOf(ctx);
+    const coordinator = ctx.txns;
     const id = req.transactionalId;
     if (id !== null && id !== '' && coordinator.validTransactionTimeout(req.transactionTimeoutMs) && !coordinatesTransaction(ctx, id)) {
       return failed(ErrorCode.NOT_COORDINATOR);

@@ -11,8 +11,8 @@
 import { JoinGroupApi, defaultJoinGroupResponse } from '../../protocol/messages/join-group.js';
 import type { JoinGroupResponse } from '../../protocol/messages/join-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { clientInfoOf, coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { clientInfoOf, coordinatesGroup } from './group-support.js';
 
 /** Kafka's JoinGroupResponse constructor rules for the protocol name, plus fields a version lacks. */
 export function shapeJoinResponse(resp: JoinGroupResponse, version: number): JoinGroupResponse {
@@ -28,7 +28,7 @@ export const joinGroupHandler = defineHandler(JoinGroupApi, {
     if (!coordinatesGroup(ctx, req.groupId)) {
       return shapeJoinResponse({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: ErrorCode.NOT_COORDINATOR }, ctx.apiVersion);
     }
-    return coordinatorOf(ctx)
+    return ctx.groups
       .joinGroup(req, clientInfoOf(ctx))
       .then((resp) => shapeJoinResponse(resp, ctx.apiVersion));
   },

@@ -7,15 +7,15 @@
 import { LeaveGroupApi } from '../../protocol/messages/leave-group.js';
 import type { LeaveGroupResponse } from '../../protocol/messages/leave-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 export const leaveGroupHandler = defineHandler(LeaveGroupApi, {
   handle(ctx, req) {
     const v = ctx.apiVersion;
     const members = v >= 3 ? req.members : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     const result = coordinatesGroup(ctx, req.groupId)
-      ? coordinatorOf(ctx).leaveGroup(req.groupId, members)
+      ? ctx.groups.leaveGroup(req.groupId, members)
       : { errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
     if (v >= 3) return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
     const memberError = result.members.find((m) => m.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;

@@ -4,12 +4,12 @@
  */
 import { ListGroupsApi } from '../../protocol/messages/list-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 export const listGroupsHandler = defineHandler(ListGroupsApi, {
   handle(ctx, req) {
-    const groups = coordinatorOf(ctx)
+    const groups = ctx.groups
       .listGroups(ctx.apiVersion >= 4 ? req.statesFilter : [], ctx.apiVersion >= 5 ? req.typesFilter : [])
       .filter((g) => coordinatesGroup(ctx, g.groupId));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };

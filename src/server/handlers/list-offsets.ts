@@ -28,10 +28,10 @@
 import { ListOffsetsApi } from '../../protocol/messages/list-offsets.js';
 import type { ListOffsetsRequestListOffsetsPartition, ListOffsetsResponseListOffsetsPartitionResponse } from '../../protocol/messages/list-offsets.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
 import type { Partition } from '../../log/partition.js';
-import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
+import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
 
 export const ListOffsetsTimestamp = {
   LATEST: -1n,
@@ -72,7 +72,7 @@ export const listOffsetsHandler = defineHandler(ListOffsetsApi, {
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
-        const topic = ctx.broker.cluster.topics.get(t.name);
+        const topic = ctx.cluster.topics.get(t.name);
         return {
           name: t.name,
           partitions: t.partitions.map((p) => {
@@ -81,7 +81,7 @@ export const listOffsetsHandler = defineHandler(ListOffsetsApi, {
               const min = SENTINEL_MIN_VERSION.get(p.timestamp);
               if (min === undefined || ctx.apiVersion < min) return failed(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
             }
-            const access = leaderPartition(ctx.broker, topic, p.partitionIndex);
+            const access = leaderPartition(ctx.cluster, ctx.broker.nodeId, topic, p.partitionIndex);
             if (access.partition === null) return failed(p.partitionIndex, access.errorCode);
             const epochError = checkLeaderEpoch(access.partition, p.currentLeaderEpoch);
             if (epochError !== ErrorCode.NONE) return failed(p.partitionIndex, epochError);

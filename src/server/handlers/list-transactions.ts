@@ -13,12 +13,11 @@
  */
 import { ListTransactionsApi } from '../../protocol/messages/list-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
 
 export const listTransactionsHandler = defineHandler(ListTransactionsApi, {
   handle(ctx, req) {
-    const coordinator = txnCoordinatorOf(ctx);
+    const coordinator = ctx.txns;
     const listed = coordinator.list({
       states: req.stateFilters,
       producerIds: req.producerIdFilters.map(Number),

@@ -25,18 +25,18 @@ import { MetadataApi } from '../../protocol/messages/metadata.js';
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic, MetadataResponsePartition } from '../../protocol/messages/metadata.js';
 import { ErrorCode, KafkaError, errorCodeOf } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { topicNameProblem, INTERNAL_TOPICS } from '../topics.js';
-import type { Topic } from '../topics.js';
-import type { Cluster } from '../cluster.js';
-import { createTopic, mayAutoCreate } from '../topic-create.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from '../authorized-operations.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { Topic } from '../cluster/topics.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { createTopic, mayAutoCreate } from '../cluster/topic-create.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
 export const metadataHandler = defineHandler(MetadataApi, {
   handle(ctx, req) {
     const v = ctx.apiVersion;
-    const cluster = ctx.broker.cluster;
+    const cluster = ctx.cluster;
     if (v < 12 && req.topics?.some((t) => t.topicId !== ZERO_UUID || t.name === null)) {
       // KafkaApis throws InvalidRequestException: "Topic IDs are not supported in requests for version N".
       return errorResponse(req, ErrorCode.INVALID_REQUEST);
@@ -64,7 +64,7 @@ export const metadataHandler = defineHandler(MetadataApi, {
 });
 
 function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataResponseTopic[] {
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   const out: MetadataResponseTopic[] = [];
   const requested = req.topics ?? [];
   const ids = requested.filter((t) => t.topicId !== ZERO_UUID);
@@ -100,7 +100,7 @@ function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataRes
 }
 
 function autoCreated(ctx: RequestContext, name: string): MetadataResponseTopic {
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   try {
     const topic = createTopic(cluster, ctx.broker.config, { name });
     return topicMetadata(cluster, topic);

@@ -12,13 +12,13 @@ import { OffsetCommitApi } from '../../protocol/messages/offset-commit.js';
 import type { OffsetCommitRequest, OffsetCommitResponseTopic } from '../../protocol/messages/offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import type { CommitTopic } from '../group/group-coordinator.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import type { CommitTopic } from '../coordinators/group/group-coordinator.js';
+import { coordinatesGroup } from './group-support.js';
 
 function resolveTopics(ctx: RequestContext, req: OffsetCommitRequest): CommitTopic[] {
-  const topics = ctx.broker.cluster.topics;
+  const topics = ctx.cluster.topics;
   return req.topics.map((t) => {
     if (ctx.apiVersion < 10) return { name: t.name, topicId: t.topicId, partitions: t.partitions };
     const name = t.topicId === ZERO_UUID ? '' : (topics.getById(t.topicId)?.name ?? '');
@@ -34,7 +34,7 @@ export const offsetCommitHandler = defineHandler(OffsetCommitApi, {
   minVersion: 2,
   handle(ctx, req) {
     if (!coordinatesGroup(ctx, req.groupId)) return { throttleTimeMs: 0, topics: allFailed(req, ErrorCode.NOT_COORDINATOR) };
-    return { throttleTimeMs: 0, topics: coordinatorOf(ctx).commitOffsets(req, resolveTopics(ctx, req), ctx.apiVersion) };
+    return { throttleTimeMs: 0, topics: ctx.groups.commitOffsets(req, resolveTopics(ctx, req), ctx.apiVersion) };
   },
   errorResponse(_ctx, req, code) {
     return { throttleTimeMs: 0, topics: allFailed(req, code) };

@@ -6,13 +6,13 @@
  */
 import { OffsetDeleteApi } from '../../protocol/messages/offset-delete.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 export const offsetDeleteHandler = defineHandler(OffsetDeleteApi, {
   handle(ctx, req) {
     if (req.groupId !== '' && !coordinatesGroup(ctx, req.groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, throttleTimeMs: 0, topics: [] };
-    return coordinatorOf(ctx).deleteOffsets(req.groupId, req.topics);
+    return ctx.groups.deleteOffsets(req.groupId, req.topics);
   },
   errorResponse(_ctx, _req, code) {
     return { errorCode: code, throttleTimeMs: 0, topics: [] };

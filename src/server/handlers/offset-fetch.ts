@@ -14,10 +14,10 @@ import { OffsetFetchApi } from '../../protocol/messages/offset-fetch.js';
 import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponseTopic } from '../../protocol/messages/offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import type { FetchedGroup } from '../group/group-coordinator.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import type { FetchedGroup } from '../coordinators/group/group-coordinator.js';
+import { coordinatesGroup } from './group-support.js';
 
 interface GroupQuery {
   readonly groupId: string;
@@ -29,11 +29,11 @@ interface GroupQuery {
 
 function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean): FetchedGroup {
   if (!coordinatesGroup(ctx, q.groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] };
-  const gc = coordinatorOf(ctx);
+  const gc = ctx.groups;
   if (q.topics === null) return gc.fetchOffsets(q.groupId, null, requireStable, q.member);
   if (ctx.apiVersion < 10) return gc.fetchOffsets(q.groupId, q.topics, requireStable, q.member);
   // v10: resolve ids; an unknown id answers UNKNOWN_TOPIC_ID for each of its partitions.
-  const registry = ctx.broker.cluster.topics;
+  const registry = ctx.cluster.topics;
   const resolved = q.topics.map((t) => ({ ...t, name: t.topicId === ZERO_UUID ? '' : (registry.getById(t.topicId)?.name ?? '') }));
   const fetched = gc.fetchOffsets(q.groupId, resolved.filter((t) => t.name !== ''), requireStable, q.member);
   const byName = new Map(fetched.topics.map((t) => [t.name, t]));
@@ -48,7 +48,7 @@ function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean):
 }
 
 function groupResponse(ctx: RequestContext, groupId: string, q: GroupQuery | null, fetched: FetchedGroup): OffsetFetchResponseGroup {
-  const registry = ctx.broker.cluster.topics;
+  const registry = ctx.cluster.topics;
   const topics = fetched.topics.map((t, i) => {
     // v10 names topics by id: the request's id when it asked for topics, else the registry's.
     const topicId = q?.topics?.[i]?.topicId ?? registry.get(t.name)?.id ?? ZERO_UUID;

@@ -17,8 +17,8 @@
 import { OffsetForLeaderEpochApi } from '../../protocol/messages/offset-for-leader-epoch.js';
 import type { OffsetForLeaderEpochResponseEpochEndOffset } from '../../protocol/messages/offset-for-leader-epoch.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { checkLeaderEpoch, leaderPartition } from '../partition-access.js';
+import { defineHandler } from './handler.js';
+import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
 
 export const offsetForLeaderEpochHandler = defineHandler(OffsetForLeaderEpochApi, {
   minVersion: 2,
@@ -28,11 +28,11 @@ export const offsetForLeaderEpochHandler = defineHandler(OffsetForLeaderEpochApi
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
-        const topic = ctx.broker.cluster.topics.get(t.topic);
+        const topic = ctx.cluster.topics.get(t.topic);
         return {
           topic: t.topic,
           partitions: t.partitions.map((p): OffsetForLeaderEpochResponseEpochEndOffset => {
-            const access = leaderPartition(ctx.broker, topic, p.partition);
+            const access = leaderPartition(ctx.cluster, ctx.broker.nodeId, topic, p.partition);
             if (access.partition === null) return failed(p.partition, access.errorCode);
             const partition = access.partition;
             const epochError = checkLeaderEpoch(partition, p.currentLeaderEpoch);

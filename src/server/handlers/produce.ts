@@ -22,7 +22,7 @@
  *    (record count, control batch, sequence without producer id): INVALID_RECORD.
  * 7. Records: on compacted topics (cleanup.policy has compact) a record without a key is
  *    INVALID_RECORD, with one recordErrors entry per such record and Kafka's messages
- *    (src/server/configs/compacted-keys.ts); zstd batches are not checked there, since a produce
+ *    (src/server/cluster/configs/compacted-keys.ts); zstd batches are not checked there, since a produce
  *    is synchronous and zstd decodes only asynchronously here (the log cleaner drops keyless
  *    records, as Kafka's does). Then, on CreateTime topics, a record timestamp outside
  *    [now - message.timestamp.before.max.ms, now + message.timestamp.after.max.ms] (defaults
@@ -30,7 +30,7 @@
  *    INVALID_TIMESTAMP, with one recordErrors entry per bad record and Kafka's errorMessage.
  *    A client batch typed LogAppendTime is INVALID_TIMESTAMP on a LogAppendTime topic; on a
  *    CreateTime topic it is range-checked and turned back into CreateTime, as Kafka does.
- * 8. checkProducerState (src/server/producer-checks.ts): the first transactional batch of a
+ * 8. checkProducerState (producer-checks.ts): the first transactional batch of a
  *    transaction on a partition is verified with the transaction coordinator (KIP-890 part 1);
  *    then the producer state: a duplicate of one of the producer's last five batches is answered
  *    with its original offsets and not appended; OUT_OF_ORDER_SEQUENCE_NUMBER,
@@ -95,49 +95,27 @@ import {
   validateAndAssignOffsets,
 } from '../../protocol/records/index.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
-import { NO_RESPONSE, defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { CloseConnection } from '../dispatcher.js';
-import { INTERNAL_TOPICS } from '../topics.js';
-import type { Topic } from '../topics.js';
-import { leaderPartition } from '../partition-access.js';
-import { produceSettings } from '../configs/topic-settings.js';
-import type { ProduceSettings } from '../configs/topic-settings.js';
-import { keylessRecordFailure } from '../configs/compacted-keys.js';
+import { CloseConnection, NO_RESPONSE, defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { INTERNAL_TOPICS } from '../cluster/topics.js';
+import type { Topic } from '../cluster/topics.js';
+import { leaderPartition } from '../cluster/partition-access.js';
+import { produceSettings } from '../cluster/configs/topic-settings.js';
+import type { ProduceSettings } from '../cluster/configs/topic-settings.js';
+import { keylessRecordFailure } from '../cluster/configs/compacted-keys.js';
 import type { Partition } from '../../log/partition.js';
 import type { BatchMetadata } from '../../log/producer-state.js';
-import { producerChecks } from '../producer-checks.js';
+import { producerChecks } from './producer-checks.js';
+import type { Failure, ProducerBatchInfo } from './producer-checks.js';
 
 /** Kafka lets only its own AdminClient (this client id) write to internal topics. */
 const ADMIN_CLIENT_ID = '__admin_client';
 
 /** The producer fields of an appended batch, for checkProducerState. */
-export interface ProducerBatchInfo {
-  readonly producerId: number;
-  readonly producerEpoch: number;
-  readonly baseSequence: number;
-  readonly recordCount: number;
-  /** lastOffset - baseOffset of the batch. */
-  readonly lastOffsetDelta: number;
-  readonly maxTimestamp: number;
-  readonly isTransactional: boolean;
-  readonly transactionalId: string | null;
-}
-
-/** A failure of a partition's produce: a Kafka code and what the response carries with it. */
-export interface Failure {
-  readonly errorCode: number;
-  readonly message: string;
-  /** Kafka reports the log start offset for unexpected failures only (ReplicaManager.appendToLocalLog). */
-  readonly withLogStart?: boolean;
-  readonly errorMessage?: string;
-  readonly recordErrors?: { batchIndex: number; batchIndexErrorMessage: string | null }[];
-}
-
 /**
  * Idempotence and transaction checks on a validated batch before it is appended (sequence numbers,
  * producer epochs, transaction membership): null to append it, a duplicate to answer with the
- * offsets it got the first time, or a failure. See src/server/producer-checks.ts.
+ * offsets it got the first time, or a failure. See producer-checks.ts.
  */
 export function checkProducerState(ctx: RequestContext, partition: Partition, batch: ProducerBatchInfo, firstOffset: number): Failure | { readonly duplicate: BatchMetadata } | null {
   return producerChecks(ctx, partition, batch, firstOffset);
@@ -178,7 +156,7 @@ function partitionResponse(index: number, errorCode: number, logStartOffset = -1
 
 function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
   const v = ctx.apiVersion;
-  const broker = ctx.broker;
+  const nodeId = ctx.broker.nodeId;
   const byId = v >= 13;
   const nodeEndpoints: ProduceResponseNodeEndpoint[] = [];
 
@@ -207,17 +185,17 @@ function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
   const internalAllowed = ctx.clientId === ADMIN_CLIENT_ID;
   const responses: ProduceResponseTopicProduceResponse[] = [];
   for (const t of req.topicData) {
-    const topic: Topic | undefined = byId ? broker.cluster.topics.getById(t.topicId) : broker.cluster.topics.get(t.name);
+    const topic: Topic | undefined = byId ? ctx.cluster.topics.getById(t.topicId) : ctx.cluster.topics.get(t.name);
     const out: ProduceResponsePartitionProduceResponse[] = [];
     responses.push({ name: byId ? '' : t.name, topicId: byId ? t.topicId : ZERO_UUID, partitionResponses: out });
     if (topic === undefined && byId) {
       for (const p of t.partitionData) out.push(partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
-    const settings = topic === undefined ? null : produceSettings(topic, broker);
+    const settings = topic === undefined ? null : produceSettings(topic, ctx.cluster.configs);
     for (const p of t.partitionData) {
       const name = topic?.name ?? t.name;
-      const access = leaderPartition(broker, topic, p.index);
+      const access = leaderPartition(ctx.cluster, nodeId, topic, p.index);
       if (access.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
         out.push(partitionResponse(p.index, access.errorCode));
         continue;
@@ -228,7 +206,7 @@ function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
         end = singleBatchEnd(records, v);
       } catch (e) {
         if (!isRecordsError(e)) throw e;
-        broker.logger.debug(`produce to ${name}-${p.index}: ${e.message}`);
+        ctx.logger.debug(`produce to ${name}-${p.index}: ${e.message}`);
         out.push(partitionResponse(p.index, e.errorCode));
         continue;
       }
@@ -253,7 +231,7 @@ function produce(ctx: RequestContext, req: ProduceRequest): ProduceResponse {
 function notLeaderResponse(ctx: RequestContext, topic: Topic, index: number, v: number, endpoints: ProduceResponseNodeEndpoint[]): ProduceResponsePartitionProduceResponse {
   const resp = partitionResponse(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   if (v < 10) return resp;
-  const cluster = ctx.broker.cluster;
+  const cluster = ctx.cluster;
   const leaderId = cluster.leaderFor(topic, index);
   resp.currentLeader = { leaderId, leaderEpoch: topic.partitions[index]!.leaderEpoch };
   const node = cluster.brokers.find((b) => b.nodeId === leaderId);
@@ -335,7 +313,7 @@ function appendBatch(
   const log = partition.log;
   const where = `${partition.topic}-${partition.partition}`;
   const failure = (f: Failure): ProduceResponsePartitionProduceResponse => {
-    ctx.broker.logger.debug(`produce to ${where}: ${f.message}`);
+    ctx.logger.debug(`produce to ${where}: ${f.message}`);
     const resp = partitionResponse(partition.partition, f.errorCode, f.withLogStart ? log.logStartOffset : -1);
     if (f.errorMessage !== undefined) resp.errorMessage = f.errorMessage;
     if (f.recordErrors !== undefined) resp.recordErrors = f.recordErrors;
@@ -357,7 +335,7 @@ function appendBatch(
     });
   }
   const clientLogAppendTime = (records.readInt16BE(BatchLayout.ATTRIBUTES) & BatchAttribute.TIMESTAMP_TYPE) !== 0;
-  const now = ctx.broker.clock.now();
+  const now = ctx.clock.now();
   let assigned;
   try {
     assigned = validateAndAssignOffsets(records, {
@@ -400,7 +378,7 @@ function appendBatch(
     if (!('duplicate' in producerCheck)) return failure(producerCheck);
     // Kafka answers a duplicate with the original batch's offsets, and its max timestamp as the
     // append time (UnifiedLog.append sets logAppendTime from the duplicate's BatchMetadata).
-    ctx.broker.logger.debug(`produce to ${where}: duplicate of the batch at offset ${producerCheck.duplicate.firstOffset} from producer ${producer.producerId}`);
+    ctx.logger.debug(`produce to ${where}: duplicate of the batch at offset ${producerCheck.duplicate.firstOffset} from producer ${producer.producerId}`);
     return {
       index: partition.partition,
       errorCode: ErrorCode.NONE,

@@ -7,8 +7,8 @@
  */
 import { SyncGroupApi, defaultSyncGroupResponse } from '../../protocol/messages/sync-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
+import { defineHandler } from './handler.js';
+import { coordinatesGroup } from './group-support.js';
 
 export const syncGroupHandler = defineHandler(SyncGroupApi, {
   handle(ctx, req) {
@@ -16,7 +16,7 @@ export const syncGroupHandler = defineHandler(SyncGroupApi, {
       return { ...defaultSyncGroupResponse(), errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL };
     }
     if (!coordinatesGroup(ctx, req.groupId)) return { ...defaultSyncGroupResponse(), errorCode: ErrorCode.NOT_COORDINATOR };
-    return coordinatorOf(ctx).syncGroup(req);
+    return ctx.groups.syncGroup(req);
   },
   errorResponse(_ctx, _req, code) {
     return { ...defaultSyncGroupResponse(), errorCode: code };

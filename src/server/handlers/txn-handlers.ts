@@ -1,5 +1,5 @@
 /** Handlers of the transaction coordinator and the transaction tools (InitProducerId is a data handler). */
-import type { AnyHandler } from '../handler.js';
+import type { AnyHandler } from './handler.js';
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
 import { endTxnHandler } from './end-txn.js';

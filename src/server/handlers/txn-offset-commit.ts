@@ -3,7 +3,7 @@
  * its transaction (sendOffsetsToTransaction), as Kafka's KafkaApis.handleTxnOffsetCommitRequest and
  * the group coordinator's commitTransactionalOffsets. The offsets are written to __consumer_offsets
  * at once but become visible to OffsetFetch only when the transaction commits (see
- * src/server/group/txn-offsets.ts).
+ * src/server/coordinators/group/txn-offsets.ts).
  *
  * Order of checks, as Kafka: a topic or partition that does not exist: UNKNOWN_TOPIC_OR_PARTITION
  * for it (the others go on); an empty group id: INVALID_GROUP_ID; a broker that does not coordinate
@@ -22,11 +22,10 @@
 import { TxnOffsetCommitApi } from '../../protocol/messages/txn-offset-commit.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../protocol/messages/txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import type { RequestContext } from '../handler.js';
-import { OFFSETS_TOPIC } from '../group/group-coordinator.js';
-import { coordinatesGroup, coordinatorOf } from './group-support.js';
-import { txnCoordinatorOf } from './txn-support.js';
+import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
+import { coordinatesGroup } from './group-support.js';
 
 function allFailed(topics: readonly TxnOffsetCommitRequestTopic[], code: number): TxnOffsetCommitResponseTopic[] {
   return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
@@ -36,7 +35,7 @@ export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
   maxVersion: 4,
 
   handle(ctx, req) {
-    const registry = ctx.broker.cluster.topics;
+    const registry = ctx.cluster.topics;
     // Kafka's TxnOffsetCommitResponse.Builder: the partitions it refuses first, in request order.
     const unknown = new ResponseTopics();
     const valid: TxnOffsetCommitRequestTopic[] = [];
@@ -53,7 +52,7 @@ export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
     if (valid.length === 0) return answer([]);
     const code = preCommitError(ctx, req);
     if (code !== ErrorCode.NONE) return answer(allFailed(valid, code));
-    const result = coordinatorOf(ctx).commitTransactionalOffsets(req, valid);
+    const result = ctx.groups.commitTransactionalOffsets(req, valid);
     return answer(typeof result === 'number' ? allFailed(valid, result) : result);
   },
 
@@ -66,10 +65,10 @@ export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
 function preCommitError(ctx: RequestContext, req: TxnOffsetCommitRequest): number {
   if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
   if (!coordinatesGroup(ctx, req.groupId)) return ErrorCode.NOT_COORDINATOR;
-  const partition = coordinatorOf(ctx).offsetsPartitionOf(req.groupId);
+  const partition = ctx.groups.offsetsPartitionOf(req.groupId);
   const producerId = Number(req.producerId);
   if (partition.producerState.hasOngoingTransaction(producerId, req.producerEpoch)) return ErrorCode.NONE;
-  const [code = ErrorCode.NONE] = txnCoordinatorOf(ctx).verifyPartitions(req.transactionalId, producerId, req.producerEpoch, [{ topic: OFFSETS_TOPIC, partition: partition.partition }]);
+  const [code = ErrorCode.NONE] = ctx.txns.verifyPartitions(req.transactionalId, producerId, req.producerEpoch, [{ topic: OFFSETS_TOPIC, partition: partition.partition }]);
   switch (code) {
     case ErrorCode.PRODUCER_FENCED:
       return ErrorCode.INVALID_PRODUCER_EPOCH;

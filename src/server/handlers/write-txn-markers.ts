@@ -12,15 +12,14 @@
  */
 import { WriteTxnMarkersApi } from '../../protocol/messages/write-txn-markers.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler } from '../handler.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
-import { writeMarkerTo } from '../txn/transaction-markers.js';
-import type { OffsetsMarkerWriter } from '../txn/transaction-markers.js';
+import { defineHandler } from './handler.js';
+import { writeMarkerTo } from '../coordinators/txn/transaction-markers.js';
+import type { OffsetsMarkerWriter } from '../coordinators/txn/transaction-markers.js';
 
 export const writeTxnMarkersHandler = defineHandler(WriteTxnMarkersApi, {
   handle(ctx, req) {
-    const cluster = ctx.broker.cluster;
-    const offsetsWriter: OffsetsMarkerWriter = (partition, marker) => groupCoordinatorOf(ctx.broker).completeTransaction(partition, marker);
+    const cluster = ctx.cluster;
+    const offsetsWriter: OffsetsMarkerWriter = (partition, marker) => ctx.groups.completeTransaction(partition, marker);
     return {
       markers: req.markers.map((m) => ({
         producerId: m.producerId,

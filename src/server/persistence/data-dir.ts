@@ -32,16 +32,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import type { Broker } from '../broker.js';
-import type { Cluster } from '../cluster.js';
-import type { Topic, TopicStore } from '../topics.js';
-import { configStoreOf } from '../configs/config-store.js';
-import type { ConfigStore } from '../configs/config-store.js';
-import { producerIdsOf } from '../producer-ids.js';
-import { logMaintenanceOf, useCleanerCheckpointStore } from '../log-maintenance.js';
-import type { CleanerCheckpointStore, LogMaintenance } from '../log-maintenance.js';
-import { groupCoordinatorOf } from '../group/group-coordinator.js';
-import { OFFSETS_TOPIC } from '../group/offsets-topic.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { BrokerConfig } from '../cluster/broker-config.js';
+import type { Topic, TopicStore } from '../cluster/topics.js';
+import type { ConfigStore } from '../cluster/configs/config-store.js';
+import type { CleanerCheckpointStore } from '../cluster/log-maintenance.js';
+import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
+import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
+import { OFFSETS_TOPIC } from '../coordinators/group/offsets-topic.js';
 import type { Partition } from '../../log/partition.js';
 import type { PartitionLogOptions } from '../../log/partition-log.js';
 import { NodeFileSystem } from '../../log/disk/node-file-system.js';
@@ -59,7 +57,18 @@ import type { Logger } from '../../util/logger.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
 import type { ClusterMetadata } from './metadata-file.js';
 import { replayOffsetsTopic, replayTransactionState } from './internal-topics.js';
-import { transactionCoordinatorOf } from '../txn/transaction-coordinator.js';
+
+/**
+ * What a data directory recovers into and serves: the cluster state, the coordinators whose
+ * internal topics it replays, and the broker whose dynamic configs it keeps (a Broker is one).
+ */
+export interface DataDirHost {
+  readonly cluster: Cluster;
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly groups: GroupCoordinator;
+  readonly txns: TransactionCoordinator;
+}
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const LOCK_FILE = '.lock';
@@ -143,7 +152,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
   readonly fs: FileSystem;
   readonly cache: TailCache;
   readonly flushIntervalMs: number;
-  readonly #broker: Broker;
+  readonly #host: DataDirHost;
   readonly #cluster: Cluster;
   readonly #store: ConfigStore;
   readonly #logger: Logger;
@@ -158,23 +167,21 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
   // The log-start checkpoint was written without fsync since the last flush.
   #logStartUnsynced = false;
   #closing: Promise<void> | null = null;
-  // The cluster's cleaner, caught when the cluster closes (it forgets it then): close waits for its pass.
-  #maintenance: LogMaintenance | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   readonly #open: Set<string>;
   /** cleaner-offset-checkpoint as found at start ("topic-partition"), and the topic ids of that run. */
   #savedCleaner = new Map<string, number>();
   #savedTopicIds = new Map<string, string>();
 
-  private constructor(broker: Broker, opts: DataDirOptions) {
-    this.#broker = broker;
-    this.#cluster = broker.cluster;
-    this.#logger = broker.logger;
+  private constructor(host: DataDirHost, opts: DataDirOptions) {
+    this.#host = host;
+    this.#cluster = host.cluster;
+    this.#logger = host.logger;
     this.fs = opts.fs ?? new NodeFileSystem();
     this.path = opts.fs === undefined ? resolvePath(opts.path) : opts.path;
     this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
     this.cache = new TailCache(opts.cacheBytes ?? 64 * 1024 * 1024);
-    this.#store = configStoreOf(broker.cluster, broker.config);
+    this.#store = host.cluster.configs;
     const key = opts.fs ?? REAL_FS;
     let open = openPaths.get(key);
     if (open === undefined) openPaths.set(key, (open = new Set()));
@@ -185,9 +192,9 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
    * Opens (creating it if needed) and recovers the data directory into the broker's cluster,
    * which must not have any topic yet. Synchronous: call it before `broker.listen()`.
    */
-  static open(broker: Broker, opts: DataDirOptions): DataDir {
-    if (broker.cluster.topics.size > 0 || dataDirs.has(broker.cluster)) throw new DataDirError('ERR_DATA_DIR_INVALID', 'a data directory must be opened before any topic exists');
-    const d = new DataDir(broker, opts);
+  static open(host: DataDirHost, opts: DataDirOptions): DataDir {
+    if (host.cluster.topics.size > 0 || dataDirs.has(host.cluster)) throw new DataDirError('ERR_DATA_DIR_INVALID', 'a data directory must be opened before any topic exists');
+    const d = new DataDir(host, opts);
     d.#lock();
     try {
       d.#recover();
@@ -195,11 +202,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       d.#unlock();
       throw e;
     }
-    dataDirs.set(broker.cluster, d);
-    // Registered before the cleaner's own hook, so it runs while the cleaner is still known.
-    broker.cluster.onClose(() => {
-      d.#maintenance = logMaintenanceOf(broker.cluster);
-    });
+    dataDirs.set(host.cluster, d);
     d.#armFlusher();
     return d;
   }
@@ -256,7 +259,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     const topicIds = new Map((meta?.topics ?? []).map((t) => [t.name, t.id]));
     this.#savedCleaner = decodeOffsetCheckpoint(fs.readFile(joinPath(this.path, CLEANER_OFFSET_CHECKPOINT)));
     this.#savedTopicIds = topicIds;
-    useCleanerCheckpointStore(this.#cluster, this);
+    this.#cluster.logMaintenance.useCheckpointStore(this);
     this.#recovering = {
       cleanShutdown,
       recoveryPoints: decodeOffsetCheckpoint(fs.readFile(joinPath(this.path, RECOVERY_POINT_CHECKPOINT))),
@@ -268,8 +271,8 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     const cluster = this.#cluster;
     if (meta !== null) {
       this.#store.setDynamicConfigs(null, new Map(Object.entries(meta.brokerConfigs.cluster)));
-      const own = meta.brokerConfigs.nodes[String(this.#broker.config.nodeId)];
-      if (own !== undefined) this.#store.setDynamicConfigs(this.#broker.config.nodeId, new Map(Object.entries(own)));
+      const own = meta.brokerConfigs.nodes[String(this.#host.config.nodeId)];
+      if (own !== undefined) this.#store.setDynamicConfigs(this.#host.config.nodeId, new Map(Object.entries(own)));
     }
     cluster.topics.store = this;
     for (const t of meta?.topics ?? []) cluster.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)), t.id);
@@ -278,7 +281,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     let next = meta?.producerIdBlockEnd ?? 0;
     for (const { partition } of this.#logs.values()) for (const e of partition.producerState.activeProducers()) next = Math.max(next, e.producerId + 1);
     this.#producerIdBlockEnd = next;
-    producerIdsOf(cluster).useBlocks(next, (from) => {
+    cluster.producerIds.useBlocks(next, (from) => {
       this.#producerIdBlockEnd = from + PRODUCER_ID_BLOCK;
       this.#writeMetadata();
       return this.#producerIdBlockEnd;
@@ -288,10 +291,10 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     // that the transaction coordinator's markers (loading completes PrepareCommit/PrepareAbort)
     // reach them through the group coordinator.
     let groups = { groups: 0, offsets: 0, pending: 0 };
-    if (cluster.topics.get(OFFSETS_TOPIC) !== undefined) groups = replayOffsetsTopic(cluster, groupCoordinatorOf(this.#broker), this.#logger);
+    if (cluster.topics.get(OFFSETS_TOPIC) !== undefined) groups = replayOffsetsTopic(cluster, this.#host.groups, this.#logger);
     this.recoveredTransactions = replayTransactionState(cluster, this.#logger);
     let txns = { loaded: 0, completed: 0 };
-    if (this.recoveredTransactions.size > 0) txns = transactionCoordinatorOf(this.#broker).load(this.recoveredTransactions);
+    if (this.recoveredTransactions.size > 0) txns = this.#host.txns.load(this.recoveredTransactions);
 
     const stats = this.#recovering.stats;
     this.#recovering = null;
@@ -427,7 +430,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
 
   #writeMetadata(): void {
     const topics = [...this.#cluster.topics.all()].map((t) => ({ name: t.name, id: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.configs) }));
-    const nodeId = this.#broker.config.nodeId;
+    const nodeId = this.#host.config.nodeId;
     const own = this.#store.dynamicConfigs(nodeId);
     writeMetadataFile(this.fs, this.path, {
       clusterId: this.#cluster.clusterId,
@@ -525,7 +528,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
       this.#flushTimer = null;
       await this.#flushRound;
-      await (this.#maintenance ?? logMaintenanceOf(this.#cluster))?.idle();
+      await this.#cluster.logMaintenance.idle();
       for (const u of this.#unsubscribe.splice(0)) u();
       for (const e of this.#logs.values()) e.storage.close();
       const fs = this.fs;

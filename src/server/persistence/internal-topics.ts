@@ -15,13 +15,13 @@
 import { BatchAttribute, BatchLayout, ControlRecordType, RecordCursor, readControlRecordType, readInt64, recordsSectionSync } from '../../protocol/records/index.js';
 import type { TransactionLogValue } from '../../protocol/coordinator-records/index.js';
 import type { Partition } from '../../log/partition.js';
-import type { Topic } from '../topics.js';
-import type { Cluster } from '../cluster.js';
+import type { Topic } from '../cluster/topics.js';
+import type { Cluster } from '../cluster/cluster.js';
 import type { Logger } from '../../util/logger.js';
-import { decodeCoordinatorRecord, OFFSETS_TOPIC } from '../group/offsets-topic.js';
-import type { GroupCoordinator } from '../group/group-coordinator.js';
-import type { CommittedOffset } from '../group/offset-store.js';
-import { decodeTransactionLogRecord, TRANSACTION_STATE_TOPIC } from '../txn/transaction-state-log.js';
+import { decodeCoordinatorRecord, OFFSETS_TOPIC } from '../coordinators/group/offsets-topic.js';
+import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
+import type { CommittedOffset } from '../coordinators/group/offset-store.js';
+import { decodeTransactionLogRecord, TRANSACTION_STATE_TOPIC } from '../coordinators/txn/transaction-state-log.js';
 
 interface RecordView {
   readonly key: Buffer | null;

@@ -4,12 +4,10 @@
 // everything whose call returned; after a power cut, what was made durable (the metadata file is
 // written durably before a topic or config change returns; data by the flushes).
 import t from 'tap';
-import { Broker } from '../../../src/server/broker.js';
-import { applyBrokerConfig, defaultBrokerConfig } from '../../../src/server/broker-config.js';
-import { createTopic } from '../../../src/server/topic-create.js';
+import { Broker, configStoreOf, groupCoordinatorOf } from '../../../src/server/broker.js';
+import { applyBrokerConfig, defaultBrokerConfig } from '../../../src/server/cluster/broker-config.js';
+import { createTopic } from '../../../src/server/cluster/topic-create.js';
 import { DataDir } from '../../../src/server/persistence/data-dir.js';
-import { configStoreOf } from '../../../src/server/configs/config-store.js';
-import { groupCoordinatorOf } from '../../../src/server/group/group-coordinator.js';
 import { MemoryFileSystem, SimulatedCrash, seededRandom } from '../../../src/log/disk/memory-file-system.js';
 import type { CrashOptions } from '../../../src/log/disk/memory-file-system.js';
 import { createLogger } from '../../../src/util/logger.js';

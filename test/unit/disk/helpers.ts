@@ -11,7 +11,7 @@ import type { DurablePartition } from '../../../src/log/disk/durable-partition.j
 import type { FileSystem } from '../../../src/log/disk/file-system.js';
 import type { PartitionLogOptions } from '../../../src/log/partition-log.js';
 import { ManualClock } from '../../../src/util/clock.js';
-import { appendTxnMarker } from '../../../src/server/txn/transaction-markers.js';
+import { appendTxnMarker } from '../../../src/server/coordinators/txn/transaction-markers.js';
 
 export const DIR = '/data/orders-0';
 export const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';

@@ -1,9 +1,9 @@
 // The server-side assignors: balance, no overlap and no gap, stickiness, co-partitioning.
 import t from 'tap';
 import type { Test } from 'tap';
-import { uniformAssignor } from '../../../src/server/group/assignors/uniform.js';
-import { rangeAssignor } from '../../../src/server/group/assignors/range.js';
-import type { AssignmentSpec, AssignorMember, TopicPartitions } from '../../../src/server/group/assignors/assignor.js';
+import { uniformAssignor } from '../../../src/server/coordinators/group/assignors/uniform.js';
+import { rangeAssignor } from '../../../src/server/coordinators/group/assignors/range.js';
+import type { AssignmentSpec, AssignorMember, TopicPartitions } from '../../../src/server/coordinators/group/assignors/assignor.js';
 
 const topics = new Map([
   ['A', { id: 'A', name: 'a', numPartitions: 6 }],

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../../src/protocol/messages/consumer-group-heartbeat.js';
-import { MemberState } from '../../../src/server/group/consumer-reconcile.js';
+import { MemberState } from '../../../src/server/coordinators/group/consumer-reconcile.js';
 import { advance, client, commitReq, coordinatorRecords, joinReq, setup, stableSingleMember } from './helpers.js';
 import type { Setup } from './helpers.js';
 

@@ -1,17 +1,17 @@
 /** A coordinator on a ManualClock, request builders, and a way to look at pending promises. */
 import { ManualClock } from '../../../src/util/clock.js';
 import { createLogger } from '../../../src/util/logger.js';
-import { Cluster } from '../../../src/server/cluster.js';
-import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/broker-config.js';
-import { GroupCoordinator } from '../../../src/server/group/group-coordinator.js';
-import type { ClientInfo } from '../../../src/server/group/classic-group.js';
+import { Cluster } from '../../../src/server/cluster/cluster.js';
+import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/cluster/broker-config.js';
+import { GroupCoordinator } from '../../../src/server/coordinators/group/group-coordinator.js';
+import type { ClientInfo } from '../../../src/server/coordinators/group/classic-group-member.js';
 import { Writer } from '../../../src/protocol/writer.js';
 import { writeConsumerProtocolSubscription } from '../../../src/protocol/messages/consumer-protocol-subscription.js';
 import { writeConsumerProtocolAssignment } from '../../../src/protocol/messages/consumer-protocol-assignment.js';
 import type { JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse, OffsetCommitRequest } from '../../../src/protocol/messages/index.js';
 import { iterateRecords } from '../../../src/protocol/records/index.js';
-import { decodeCoordinatorRecord, OFFSETS_TOPIC } from '../../../src/server/group/offsets-topic.js';
-import type { DecodedCoordinatorRecord } from '../../../src/server/group/offsets-topic.js';
+import { decodeCoordinatorRecord, OFFSETS_TOPIC } from '../../../src/server/coordinators/group/offsets-topic.js';
+import type { DecodedCoordinatorRecord } from '../../../src/server/coordinators/group/offsets-topic.js';
 
 export interface Setup {
   readonly clock: ManualClock;
@@ -22,10 +22,10 @@ export interface Setup {
 export function setup(configs: Record<string, string> = {}): Setup {
   const clock = new ManualClock(1_700_000_000_000);
   const logger = createLogger('error');
-  const cluster = new Cluster('test-cluster', clock, logger);
-  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   const config = defaultBrokerConfig();
   for (const [k, v] of Object.entries(configs)) applyBrokerConfig(config, k, v);
+  const cluster = new Cluster('test-cluster', clock, logger, config);
+  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   const gc = new GroupCoordinator(cluster, config, clock, logger);
   return { clock, cluster, gc };
 }

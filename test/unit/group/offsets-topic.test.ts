@@ -1,6 +1,7 @@
 // The __consumer_offsets record format and partitioning, which must match Kafka's byte for byte.
 import t from 'tap';
-import { javaStringHashCode, partitionForKey, offsetCommitRecord, groupMetadataRecord, decodeCoordinatorRecord } from '../../../src/server/group/offsets-topic.js';
+import { offsetCommitRecord, groupMetadataRecord, decodeCoordinatorRecord } from '../../../src/server/coordinators/group/offsets-topic.js';
+import { javaStringHashCode, partitionForKey } from '../../../src/server/coordinators/partition-for-key.js';
 
 t.test("Java's String.hashCode, in int32 arithmetic over UTF-16 code units", async (t) => {
   t.equal(javaStringHashCode(''), 0);

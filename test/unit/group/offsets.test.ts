@@ -3,8 +3,8 @@
 import t from 'tap';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { OffsetCommitRequest } from '../../../src/protocol/messages/index.js';
-import type { CommitTopic } from '../../../src/server/group/group-coordinator.js';
-import { partitionForKey } from '../../../src/server/group/offsets-topic.js';
+import type { CommitTopic } from '../../../src/server/coordinators/group/group-coordinator.js';
+import { partitionForKey } from '../../../src/server/coordinators/partition-for-key.js';
 import { advance, client, commitReq, coordinatorRecords, flush, joinReq, setup, stableSingleMember, syncReq, track } from './helpers.js';
 import type { Setup } from './helpers.js';
 

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { OffsetCommitRequest, TxnOffsetCommitRequest } from '../../../src/protocol/messages/index.js';
-import type { CommitTopic } from '../../../src/server/group/group-coordinator.js';
+import type { CommitTopic } from '../../../src/server/coordinators/group/group-coordinator.js';
 import { commitReq, setup, stableSingleMember } from './helpers.js';
 import type { Setup } from './helpers.js';
 

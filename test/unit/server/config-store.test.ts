@@ -1,19 +1,18 @@
 // The cluster's config store: which layer and which synonym a topic's effective value comes from,
 // the broker table's consistency with the topic definitions, and changes reaching the logs.
 import t from 'tap';
-import { Cluster } from '../../../src/server/cluster.js';
-import { defaultBrokerConfig } from '../../../src/server/broker-config.js';
-import { ConfigStore } from '../../../src/server/configs/config-store.js';
-import { BROKER_CONFIG_DEFS, brokerConfigSynonyms } from '../../../src/server/configs/broker-config-defs.js';
-import { TOPIC_CONFIG_DEFS, brokerDefaultFor, staticLayers } from '../../../src/server/topic-config-defs.js';
+import { Cluster } from '../../../src/server/cluster/cluster.js';
+import { defaultBrokerConfig } from '../../../src/server/cluster/broker-config.js';
+import { BROKER_CONFIG_DEFS, brokerConfigSynonyms } from '../../../src/server/cluster/configs/broker-config-defs.js';
+import { TOPIC_CONFIG_DEFS, brokerDefaultFor, staticLayers } from '../../../src/server/cluster/configs/topic-config-defs.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { createLogger } from '../../../src/util/logger.js';
 
 function store(extra: Record<string, string> = {}) {
   const config = defaultBrokerConfig();
   for (const [k, v] of Object.entries(extra)) config.extra.set(k, v);
-  const cluster = new Cluster('c', new ManualClock(0), createLogger('error'));
-  return { cluster, store: new ConfigStore(cluster, config) };
+  const cluster = new Cluster('c', new ManualClock(0), createLogger('error'), config);
+  return { cluster, store: cluster.configs };
 }
 
 t.test('every broker synonym of a topic config is a Kafka broker config', async (t) => {

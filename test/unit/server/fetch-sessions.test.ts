@@ -1,7 +1,7 @@
 // The fetch session cache on its own: epochs, forgetting, what an incremental answer keeps, the
 // round-robin order that records buy, and eviction on a manual clock.
 import t from 'tap';
-import { FetchSessionCache } from '../../../src/server/fetch-sessions.js';
+import { FetchSessionCache } from '../../../src/server/cluster/fetch-sessions.js';
 import { ManualClock } from '../../../src/util/clock.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ZERO_UUID } from '../../../src/protocol/uuid.js';

@@ -1,6 +1,6 @@
 // The record-level timestamp search the log uses for ListOffsets.
 import t from 'tap';
-import { recordTimestampSearch as search } from '../../../src/server/record-timestamp-search.js';
+import { recordTimestampSearch as search } from '../../../src/server/cluster/record-timestamp-search.js';
 import { BatchLayout, CompressionCodec, TimestampType, buildBatch, buildBatchSync } from '../../../src/protocol/records/index.js';
 
 const T = 1_700_000_000_000;

@@ -8,7 +8,7 @@ import {
   effectiveTopicConfig,
   effectiveTopicConfigs,
   validateTopicConfigs,
-} from '../../../src/server/topic-config-defs.js';
+} from '../../../src/server/cluster/configs/topic-config-defs.js';
 import { ErrorCode, KafkaError } from '../../../src/protocol/errors.js';
 
 function failure(configs: Record<string, string | null>, broker: Record<string, string> = {}): { code: number; message: string } | null {

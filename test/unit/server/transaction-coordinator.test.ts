@@ -4,18 +4,18 @@
 import t from 'tap';
 import { ManualClock } from '../../../src/util/clock.js';
 import { createLogger } from '../../../src/util/logger.js';
-import { Cluster } from '../../../src/server/cluster.js';
-import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/broker-config.js';
-import { createTopic } from '../../../src/server/topic-create.js';
+import { Cluster } from '../../../src/server/cluster/cluster.js';
+import { defaultBrokerConfig, applyBrokerConfig } from '../../../src/server/cluster/broker-config.js';
+import { createTopic } from '../../../src/server/cluster/topic-create.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { iterateRecords, readBatchHeader, readControlRecordType } from '../../../src/protocol/records/index.js';
-import { TransactionCoordinator } from '../../../src/server/txn/transaction-coordinator.js';
-import { clusterMarkerWriter } from '../../../src/server/txn/transaction-markers.js';
-import type { MarkerWriter, TxnMarker } from '../../../src/server/txn/transaction-markers.js';
-import { TransactionMetadata, TxnState, IllegalTxnTransition } from '../../../src/server/txn/transaction-metadata.js';
-import type { TxnPartition } from '../../../src/server/txn/transaction-metadata.js';
-import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord } from '../../../src/server/txn/transaction-state-log.js';
-import { partitionForKey } from '../../../src/server/group/offsets-topic.js';
+import { TransactionCoordinator } from '../../../src/server/coordinators/txn/transaction-coordinator.js';
+import { clusterMarkerWriter } from '../../../src/server/coordinators/txn/transaction-markers.js';
+import type { MarkerWriter, TxnMarker } from '../../../src/server/coordinators/txn/transaction-markers.js';
+import { TransactionMetadata, TxnState, IllegalTxnTransition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
+import type { TxnPartition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
+import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord } from '../../../src/server/coordinators/txn/transaction-state-log.js';
+import { partitionForKey } from '../../../src/server/coordinators/partition-for-key.js';
 
 const T0 = 1_700_000_000_000;
 const S = TxnState;
@@ -29,10 +29,10 @@ interface Held {
 function setup(opts: { hold?: boolean; configs?: Record<string, string> } = {}) {
   const clock = new ManualClock(T0);
   const logger = createLogger('error');
-  const cluster = new Cluster('test-cluster', clock, logger);
-  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   const config = defaultBrokerConfig();
   for (const [k, v] of Object.entries(opts.configs ?? {})) applyBrokerConfig(config, k, v);
+  const cluster = new Cluster('test-cluster', clock, logger, config);
+  cluster.registerBroker({ nodeId: 1, host: '127.0.0.1', port: 9092, rack: null });
   createTopic(cluster, config, { name: 'orders', numPartitions: 3 });
   const held: Held[] = [];
   const direct = clusterMarkerWriter(cluster, () => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, logger);

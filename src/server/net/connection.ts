@@ -1,0 +1,202 @@
+/**
+ * One client connection: 4-byte size framing, many requests in flight, responses strictly in
+ * request order, and backpressure.
+ *
+ * Frame layout: [int32 size][size bytes: request header + body]. A size above
+ * socket.request.max.bytes closes the connection before anything is allocated, as Kafka's
+ * InvalidReceiveException does.
+ *
+ * Order: each request takes a slot in a queue when it arrives; a slot is filled when its response
+ * is ready (at once for most APIs, later for a long-poll fetch), and only the filled prefix of the
+ * queue is written. acks=0 produce fills its slot with nothing.
+ *
+ * Backpressure: when the socket's write buffer is full, or too many requests wait for their turn,
+ * reading stops until the client drains its responses, so a slow reader cannot grow our memory.
+ */
+import type { Socket } from 'node:net';
+import type { Dispatcher, DispatchResult } from './dispatcher.js';
+import type { ConnectionInfo } from '../handlers/handler.js';
+import type { Logger } from '../../util/logger.js';
+
+interface Slot {
+  done: boolean;
+  chunks: readonly Buffer[] | null;
+}
+
+export interface ConnectionOptions {
+  readonly maxRequestSize: number;
+  /** Requests waiting for their response before reading pauses. */
+  readonly maxQueuedResponses: number;
+}
+
+export class Connection implements ConnectionInfo {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private readonly queue: Slot[] = [];
+  private head = 0;
+  private readonly sizeBuf = Buffer.alloc(4);
+  private sizeFill = 0;
+  private frame: Buffer | null = null;
+  private frameFill = 0;
+  private readPaused = false;
+  private closeListeners: (() => void)[] = [];
+  closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly dispatcher: Dispatcher,
+    private readonly opts: ConnectionOptions,
+    private readonly log: Logger,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (e) => this.log.debug(`connection ${id}: ${e.message}`));
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** Ends the connection now; responses not yet written are dropped. */
+  close(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.onSocketClose();
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const l of listeners) l();
+  }
+
+  private onData(chunk: Buffer): void {
+    let off = 0;
+    const len = chunk.length;
+    while (off < len && !this.closed) {
+      if (this.frame === null) {
+        let size: number;
+        if (this.sizeFill === 0 && len - off >= 4) {
+          size = chunk.readInt32BE(off);
+          off += 4;
+        } else {
+          const n = Math.min(4 - this.sizeFill, len - off);
+          chunk.copy(this.sizeBuf, this.sizeFill, off, off + n);
+          this.sizeFill += n;
+          off += n;
+          if (this.sizeFill < 4) return;
+          this.sizeFill = 0;
+          size = this.sizeBuf.readInt32BE(0);
+        }
+        if (size < 0 || size > this.opts.maxRequestSize) {
+          this.log.warn(
+            `connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: request size ${size} is outside 0..${this.opts.maxRequestSize} (socket.request.max.bytes); closing`,
+          );
+          this.close();
+          return;
+        }
+        if (len - off >= size) {
+          // Whole frame inside this chunk: a view, no copy.
+          this.handleFrame(chunk.subarray(off, off + size));
+          off += size;
+          continue;
+        }
+        this.frame = Buffer.allocUnsafe(size);
+        this.frameFill = 0;
+      }
+      const n = Math.min(this.frame.length - this.frameFill, len - off);
+      chunk.copy(this.frame, this.frameFill, off, off + n);
+      this.frameFill += n;
+      off += n;
+      if (this.frameFill === this.frame.length) {
+        const f = this.frame;
+        this.frame = null;
+        this.handleFrame(f);
+      }
+    }
+  }
+
+  private handleFrame(frame: Buffer): void {
+    const slot: Slot = { done: false, chunks: null };
+    this.queue.push(slot);
+    let result: DispatchResult | Promise<DispatchResult>;
+    try {
+      result = this.dispatcher.dispatch(frame, this);
+    } catch (e) {
+      this.failed(e);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (r) => this.complete(slot, r),
+        (e) => this.failed(e),
+      );
+      if (this.queue.length - this.head >= this.opts.maxQueuedResponses) this.pauseReading();
+    } else {
+      this.complete(slot, result);
+    }
+  }
+
+  private failed(e: unknown): void {
+    const err = e as Error;
+    this.log.error(`connection ${this.id}: request failed, closing the connection: ${err.stack ?? err.message}`);
+    this.close();
+  }
+
+  private complete(slot: Slot, r: DispatchResult): void {
+    if (this.closed) return;
+    if (r === 'close') {
+      this.close();
+      return;
+    }
+    slot.done = true;
+    slot.chunks = r;
+    this.flush();
+  }
+
+  private flush(): void {
+    const q = this.queue;
+    let wrote = false;
+    while (this.head < q.length && q[this.head]!.done) {
+      const chunks = q[this.head]!.chunks;
+      q[this.head] = undefined as unknown as Slot;
+      this.head++;
+      if (chunks === null) continue;
+      if (!wrote) this.socket.cork();
+      wrote = true;
+      for (const c of chunks) this.socket.write(c);
+    }
+    if (wrote) this.socket.uncork();
+    if (this.head === q.length) {
+      q.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.socket.writableNeedDrain) this.pauseReading();
+    else this.maybeResume();
+  }
+
+  private pauseReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.socket.pause();
+  }
+
+  private maybeResume(): void {
+    if (!this.readPaused || this.closed) return;
+    if (this.socket.writableNeedDrain) return;
+    if (this.queue.length - this.head >= this.opts.maxQueuedResponses) return;
+    this.readPaused = false;
+    this.socket.resume();
+  }
+}
