@@ -17,8 +17,8 @@
  *   (connections.max.reauth.ms, or an OAUTHBEARER token's exp) the next request closes the
  *   connection, as Kafka's Processor does. SaslHandshake from a client that announced re-auth
  *   support (SaslAuthenticate v1+) starts re-authentication (KIP-368): same mechanism, same
- *   principal, or the exchange fails; otherwise SaslHandshake / SaslAuthenticate answer
- *   ILLEGAL_SASL_STATE as KafkaApis does.
+ *   principal, or the exchange fails; otherwise SaslHandshake / SaslAuthenticate are dispatched
+ *   to their handlers, which answer ILLEGAL_SASL_STATE as KafkaApis does.
  * - FAILED: closed.
  * Until COMPLETE a frame may not exceed sasl.server.max.receive.size (`maxFrameSize`).
  */
@@ -296,23 +296,8 @@ export class SaslAuthenticator {
     if (this.#sessionExpiresAt !== null && this.config.now() > this.#sessionExpiresAt) {
       return this.#close(null, `SASL session of ${this.#principal!} expired; closing as Kafka closes expired sessions`);
     }
-    if (apiKey === ApiKey.SaslHandshake || apiKey === ApiKey.SaslAuthenticate) return this.#illegalState(this.#header(frame));
+    // Other SASL requests go to their handlers, which answer ILLEGAL_SASL_STATE as KafkaApis does.
     return { kind: 'dispatch' };
-  }
-
-  /** KafkaApis' answer to SASL requests on an authenticated connection. */
-  #illegalState(h: Header): AuthStep {
-    if (h.apiKey === ApiKey.SaslHandshake) {
-      const v = Math.min(Math.max(h.apiVersion, 0), 1);
-      return { kind: 'respond', bytes: frameOf(ApiKey.SaslHandshake, v, h.correlationId, (w) => writeSaslHandshakeResponse(w, v, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] })) };
-    }
-    const v = Math.min(Math.max(h.apiVersion, 0), 2);
-    return {
-      kind: 'respond',
-      bytes: frameOf(ApiKey.SaslAuthenticate, v, h.correlationId, (w) =>
-        writeSaslAuthenticateResponse(w, v, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'SaslAuthenticate request received after successful authentication', authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n }),
-      ),
-    };
   }
 
   #close(bytes: Buffer | null, reason: string): AuthStep {
