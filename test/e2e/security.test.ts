@@ -154,3 +154,45 @@ t.test('ACLs: CreateAcls/DescribeAcls/DeleteAcls through kafkajs, SECURITY_DISAB
   const disabled = await plainAdmin.describeAcls({ resourceType: 1, resourcePatternType: 1, operation: 1, permissionType: 1 }).then(() => null, (e: Error) => e);
   t.match(disabled?.type ?? disabled?.message, /SECURITY_DISABLED|Security features are disabled/);
 });
+
+t.test('ACL enforcement: Metadata hides what a principal may not describe, Produce and Fetch need WRITE and READ', async (t) => {
+  const audit: string[] = [];
+  const allow = (op: number, name: string, principal = 'User:alice') => ({
+    pattern: { resourceType: ResourceType.TOPIC, name, patternType: PatternType.LITERAL },
+    entry: { principal, host: '*', operation: op as 3, permissionType: AclPermissionType.ALLOW },
+  });
+  await using kafka = await MiniKafka.start({
+    listener: 'SASL_PLAINTEXT://127.0.0.1:0',
+    users: { ...USERS, bob: 'bob-secret' },
+    superUsers: ['User:admin'],
+    topics: ['orders', 'secrets'],
+    acls: [allow(AclOperation.READ, 'orders'), allow(AclOperation.WRITE, 'orders', 'User:bob')],
+    audit: createAuditLogger('info', (l) => audit.push(l)),
+    config: { 'auto.create.topics.enable': false },
+  });
+  const as = (user: 'alice' | 'bob' | 'admin') =>
+    new Kafka({ clientId: user, brokers: [kafka.bootstrapServers], sasl: { mechanism: 'plain', username: user, password: `${user}-secret` }, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+
+  const adminClient = as('admin').admin();
+  await adminClient.connect();
+  t.same((await adminClient.listTopics()).sort(), ['orders', 'secrets'], 'a super user sees everything');
+  await adminClient.disconnect();
+
+  const alice = as('alice').admin();
+  await alice.connect();
+  t.same(await alice.listTopics(), ['orders'], 'READ implies DESCRIBE: alice sees orders only');
+  await alice.disconnect();
+
+  // bob may write orders, alice may not.
+  const bobProducer = as('bob').producer();
+  await bobProducer.connect();
+  await bobProducer.send({ topic: 'orders', messages: [{ value: 'from-bob' }] });
+  await bobProducer.disconnect();
+  const aliceProducer = as('alice').producer();
+  await aliceProducer.connect();
+  const denied = await aliceProducer.send({ topic: 'orders', messages: [{ value: 'x' }] }).then(() => null, (e: Error & { type?: string }) => e);
+  t.match(denied?.type ?? denied?.message, /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/);
+  await aliceProducer.disconnect();
+  t.ok(audit.some((l) => /Principal = User:alice is Denied operation = WRITE .* on resource = Topic:LITERAL:orders for request = Produce/.test(l)), 'the denied write is audited');
+  t.notOk(audit.some((l) => / is Allowed /.test(l)), 'info level: denials only');
+});
