@@ -23,6 +23,7 @@ export const FINALIZED_FEATURES: readonly ApiVersionsResponseFinalizedFeatureKey
 export const FINALIZED_FEATURES_EPOCH = 1n;
 
 export const apiVersionsHandler = defineHandler(ApiVersionsApi, {
+  maxVersion: 4, // v5 (KIP-1242: ClusterId/NodeId check, REBOOTSTRAP_REQUIRED) is not implemented
   handle(ctx) {
     return {
       errorCode: ErrorCode.NONE,

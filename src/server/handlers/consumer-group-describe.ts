@@ -20,6 +20,7 @@ function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeRe
 }
 
 export const consumerGroupDescribeHandler = defineHandler(ConsumerGroupDescribeApi, {
+  maxVersion: 0, // v1 (member type, KIP-1099) is not served: see the header
   handle(ctx, req) {
     const local = req.groupIds.filter((g) => coordinatesGroup(ctx, g));
     const described = new Map(ctx.groups.consumerGroupDescribe(local, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
