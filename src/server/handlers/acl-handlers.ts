@@ -9,7 +9,8 @@
  *   Kafka's texts) and creates the rest; creating an existing ACL succeeds;
  * - DescribeAcls lists the matching bindings grouped by resource pattern;
  * - DeleteAcls removes, per filter, the bindings it matches.
- * Request elements with codes Kafka does not know (UNKNOWN) are INVALID_REQUEST.
+ * Request elements with codes Kafka does not know (UNKNOWN) are INVALID_REQUEST. Versions 1-3, as
+ * Kafka 4 (v0 was removed by KIP-896).
  * Deviation: ACLs live in memory (durable mode does not persist them yet).
  */
 import { CreateAclsApi } from '../../protocol/messages/create-acls.js';
@@ -75,6 +76,8 @@ function clusterAllowed(ctx: RequestContext, op: typeof AclOperation.ALTER | typ
 }
 
 export const createAclsHandler = defineHandler(CreateAclsApi, {
+  // Kafka 4 serves v1-3 (KIP-896 removed v0).
+  minVersion: 1,
   handle(ctx, req) {
     const failAll = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage })) });
     if (!clusterAllowed(ctx, AclOperation.ALTER)) return failAll(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, null);
@@ -92,6 +95,7 @@ export const createAclsHandler = defineHandler(CreateAclsApi, {
 });
 
 export const describeAclsHandler = defineHandler(DescribeAclsApi, {
+  minVersion: 1,
   handle(ctx, req) {
     const fail = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
     if (!clusterAllowed(ctx, AclOperation.DESCRIBE)) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, null);
@@ -120,6 +124,7 @@ export const describeAclsHandler = defineHandler(DescribeAclsApi, {
 });
 
 export const deleteAclsHandler = defineHandler(DeleteAclsApi, {
+  minVersion: 1,
   handle(ctx, req) {
     const failAll = (errorCode: number, errorMessage: string | null) => ({
       throttleTimeMs: 0,

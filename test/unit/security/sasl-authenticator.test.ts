@@ -12,7 +12,7 @@ import { Reader } from '../../../src/protocol/reader.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { SaslHandshakeApi } from '../../../src/protocol/messages/sasl-handshake.js';
 import { SaslAuthenticateApi } from '../../../src/protocol/messages/sasl-authenticate.js';
-import { ApiVersionsApi } from '../../../src/protocol/messages/api-versions.js';
+import { ApiVersionsApi, defaultApiVersionsRequest } from '../../../src/protocol/messages/api-versions.js';
 import { MetadataApi } from '../../../src/protocol/messages/metadata.js';
 import { apiByKey, readResponseHeader, responseHeaderVersion } from '../../../src/protocol/messages/index.js';
 import { WireClient } from '../../helpers/wire-client.js';
@@ -48,7 +48,7 @@ function decode<Resp>(step: AuthStep, api: { apiKey: number; readResponse: (r: R
 t.test('ApiVersions, SaslHandshake v1 and SaslAuthenticate v2 with PLAIN, then requests are served', async (t) => {
   const a = authenticator();
   t.equal(a.maxFrameSize, 524288);
-  t.same(a.onFrame(frame(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' })), { kind: 'dispatch' });
+  t.same(a.onFrame(frame(ApiVersionsApi, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' })), { kind: 'dispatch' });
   const hs = a.onFrame(handshake('PLAIN'));
   t.equal(hs.kind, 'respond');
   t.same(decode(hs, SaslHandshakeApi, 1), { errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-512', 'OAUTHBEARER'], _unknownTaggedFields: undefined });
@@ -95,8 +95,8 @@ t.test('requests before authentication and unknown mechanisms close the connecti
   t.equal(c.onFrame(metadata()).kind, 'close', 'a request in place of SaslAuthenticate');
   t.equal(authenticator().onFrame(Buffer.from([0, 1])).kind, 'close', 'a truncated header');
   const d = authenticator();
-  d.onFrame(frame(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }));
-  t.equal(d.onFrame(frame(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' })).kind, 'close', 'ApiVersions twice');
+  d.onFrame(frame(ApiVersionsApi, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' }));
+  t.equal(d.onFrame(frame(ApiVersionsApi, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' })).kind, 'close', 'ApiVersions twice');
 });
 
 t.test('SCRAM end to end through the authenticator', async (t) => {
