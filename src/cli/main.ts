@@ -30,6 +30,10 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('config', { type: 'string', array: true, default: [], describe: 'Broker config KEY=VALUE (repeatable)' })
     .option('data-dir', { type: 'string', describe: 'Keep topics, logs, offsets and transactions in this directory and recover them on start (default: in memory)' })
     .option('flush-interval-ms', { type: 'number', default: 1000, describe: 'With --data-dir: fsync unflushed data within this many ms (0: leave it to the OS)' })
+    .option('listener', { type: 'string', describe: 'The listener, Kafka style: PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL://HOST:PORT (SSL gets a throwaway CA)' })
+    .option('sasl-user', { type: 'string', array: true, default: [], describe: 'A SASL user USER:PASSWORD for PLAIN and SCRAM-SHA-256/512 (repeatable)' })
+    .option('super-user', { type: 'string', array: true, default: [], describe: 'A super user principal, e.g. User:admin (repeatable; turns the authorizer on)' })
+    .option('authorizer', { type: 'boolean', default: false, describe: "Turn on Kafka's StandardAuthorizer ACLs (authorizer.class.name)" })
     .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' }) as unknown as Argv<StartArgs>;
 }
 

@@ -16,6 +16,10 @@ export interface StartArgs {
   json: boolean;
   dataDir?: string;
   flushIntervalMs: number;
+  listener?: string;
+  saslUser: string[];
+  superUser: string[];
+  authorizer: boolean;
 }
 
 class UsageError extends Error {}
@@ -30,7 +34,7 @@ function parseConfigs(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<string, string> } {
+function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<string, string>; users: Record<string, string> } {
   if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${a.port}`);
   if (!Number.isInteger(a.numPartitions) || a.numPartitions < 1) throw new UsageError(`--num-partitions must be a positive integer, got ${a.numPartitions}`);
   const topics = a.topic.map((t) => {
@@ -43,13 +47,21 @@ function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<stri
   for (const t of topics) if (t.partitions !== undefined && t.partitions < 1) throw new UsageError(`--topic ${t.name}: partitions must be at least 1`);
   if (a.dataDir !== undefined && a.dataDir.trim() === '') throw new UsageError('--data-dir needs a directory');
   if (!Number.isInteger(a.flushIntervalMs) || a.flushIntervalMs < 0) throw new UsageError(`--flush-interval-ms must be a non-negative integer, got ${a.flushIntervalMs}`);
-  return { topics, configs: parseConfigs(a.config) };
+  const users: Record<string, string> = {};
+  for (const u of a.saslUser) {
+    const i = u.indexOf(':');
+    if (i <= 0) throw new UsageError(`--sasl-user takes USER:PASSWORD, got '${u.slice(0, Math.max(0, i))}...'`);
+    users[u.slice(0, i)] = u.slice(i + 1);
+  }
+  const configs = parseConfigs(a.config);
+  if (a.authorizer && configs['authorizer.class.name'] === undefined) configs['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+  return { topics, configs, users };
 }
 
 export async function startCommand(a: StartArgs): Promise<void> {
   let kafka: MiniKafka;
   try {
-    const { topics, configs } = checkArgs(a);
+    const { topics, configs, users } = checkArgs(a);
     const level = isLogLevel(a.logLevel) ? a.logLevel : 'info';
     kafka = await MiniKafka.start({
       port: a.port,
@@ -62,6 +74,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
       logger: createLogger(level),
       dataDir: a.dataDir,
       flushIntervalMs: a.flushIntervalMs,
+      ...(a.listener !== undefined ? { listener: a.listener } : {}),
+      users,
+      ...(a.superUser.length > 0 ? { superUsers: a.superUser } : {}),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -86,6 +101,15 @@ export async function startCommand(a: StartArgs): Promise<void> {
   // Before the ready line: a script may send a signal the moment it reads it.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
+  const tls = kafka.tls;
+  const ready = {
+    event: 'ready',
+    bootstrapServers: kafka.bootstrapServers,
+    port: kafka.port,
+    pid: process.pid,
+    securityProtocol: kafka.broker.security.protocol,
+    // The throwaway CA for clients to trust: PEM, and a PKCS12 truststore for Java clients.
+    ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
+  };
   process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
 }
