@@ -218,7 +218,13 @@ export class StandardAuthorizer {
     if (ix === undefined) return;
     const exact = ix.literal.get(name);
     if (exact !== undefined) yield* exact.values();
-    if (ix.prefixed.size > 0) {
+    if (ix.prefixed.size > name.length) {
+      // Many PREFIXED ACLs: look up each prefix of the name (at most its length lookups).
+      for (let i = 1; i <= name.length; i++) {
+        const set = ix.prefixed.get(name.slice(0, i));
+        if (set !== undefined) yield* set.values();
+      }
+    } else if (ix.prefixed.size > 0) {
       for (const [prefix, set] of ix.prefixed) if (name.startsWith(prefix)) yield* set.values();
     }
     if (name !== WILDCARD_RESOURCE) {
