@@ -17,6 +17,8 @@ import type { DataDir } from './server/persistence/data-dir.js';
 import type { FileSystem } from './log/disk/file-system.js';
 import type { Interceptor } from './server/net/dispatcher.js';
 import { ControllableClock } from './util/clock.js';
+import type { AclBinding } from './server/security/authorizer/acl-types.js';
+import type { TokenValidator } from './server/security/oauth/jws.js';
 import type { Clock } from './util/clock.js';
 import { ControlPlane } from './server/control/control-plane.js';
 import type { ControlTarget } from './server/control/control-target.js';
@@ -42,6 +44,11 @@ export { Broker } from './server/broker.js';
 export { ErrorCode } from './protocol/errors.js';
 export type { DataDir, DataDirError, RecoverySummary } from './server/persistence/data-dir.js';
 export type { FileSystem } from './log/disk/file-system.js';
+export type { AclBinding } from './server/security/authorizer/acl-types.js';
+export { AclOperation, AclPermissionType, PatternType, ResourceType } from './server/security/authorizer/acl-types.js';
+export { TokenIssuer, mintUnsecuredToken } from './server/security/oauth/token-issuer.js';
+export { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
+export { createAuditLogger } from './server/security/authorizer/audit-log.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -83,6 +90,23 @@ export interface MiniKafkaOptions {
   readonly flushIntervalMs?: number;
   /** Durable mode: the filesystem to use (default: the real one; tests pass a MemoryFileSystem). */
   readonly fileSystem?: FileSystem;
+  /**
+   * The listener in Kafka's form, e.g. "SASL_SSL://127.0.0.1:0" (sets `listeners`). SSL and
+   * SASL_SSL without ssl.keystore.* configs get a throwaway CA: see `tls`.
+   */
+  readonly listener?: string;
+  /** SASL users (PLAIN passwords, and SCRAM-SHA-256/512 credentials made from them). */
+  readonly users?: Readonly<Record<string, string>>;
+  /** Turns on the StandardAuthorizer (authorizer.class.name) with these ACLs. */
+  readonly acls?: readonly AclBinding[];
+  /** super.users, e.g. ["User:admin"]; implies an authorizer. */
+  readonly superUsers?: readonly string[];
+  /** Where the throwaway CA's files are written (default: a temporary directory). */
+  readonly tlsDir?: string;
+  /** OAUTHBEARER token validation (default: Kafka's unsecured validator). */
+  readonly tokenValidator?: TokenValidator;
+  /** Authorizer audit lines (kafka.authorizer.logger format), e.g. createAuditLogger('debug', line => ...). */
+  readonly audit?: import('./server/security/authorizer/audit-log.js').AuditLogger;
 }
 
 export class MiniKafka {
@@ -112,6 +136,13 @@ export class MiniKafka {
       config,
       clock,
       logger: opts.logger ?? createLogger(opts.logLevel ?? 'warn'),
+      security: {
+        ...(opts.users ? { users: opts.users } : {}),
+        ...(opts.acls ? { acls: opts.acls } : {}),
+        ...(opts.tlsDir ? { tlsDir: opts.tlsDir } : {}),
+        ...(opts.tokenValidator ? { tokenValidator: opts.tokenValidator } : {}),
+        ...(opts.audit ? { audit: opts.audit } : {}),
+      },
     });
     // Recovered before the broker listens: clients never see a half-loaded cluster.
     // Loaded only in durable mode, so that an in-memory broker starts as fast as before.
@@ -180,6 +211,12 @@ export class MiniKafka {
     return this.broker.port;
   }
 
+  /** The throwaway CA of an SSL / SASL_SSL listener: PEM, PKCS12 truststore and its password; null otherwise. */
+  get tls(): { readonly caPem: string; readonly caFile: string; readonly truststore: string; readonly truststorePassword: string; readonly caKeyPem: string } | null {
+    const t = this.broker.security.throwawayTls;
+    return t === null ? null : { caPem: t.ca.certPem, caFile: t.files.caPem, truststore: t.files.truststore, truststorePassword: t.truststorePassword, caKeyPem: t.ca.keyPem };
+  }
+
   createTopic(name: string, partitions?: number, configs: Readonly<Record<string, string | number | boolean>> = {}): void {
     createTopic(this.broker.cluster, this.broker.config, {
       name,
@@ -246,5 +283,10 @@ function buildConfig(opts: MiniKafkaOptions): BrokerConfig {
   if (opts.dataDir !== undefined && !c.extra.has('log.dirs') && !c.extra.has('log.dir')) applyBrokerConfig(c, 'log.dirs', opts.fileSystem === undefined ? resolve(opts.dataDir) : opts.dataDir);
   if (opts.autoCreateTopics !== undefined) c.autoCreateTopics = opts.autoCreateTopics;
   if (opts.numPartitions !== undefined) c.numPartitions = opts.numPartitions;
+  if (opts.listener !== undefined) applyBrokerConfig(c, 'listeners', opts.listener);
+  if ((opts.acls !== undefined || opts.superUsers !== undefined) && !c.extra.has('authorizer.class.name')) {
+    applyBrokerConfig(c, 'authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+  }
+  if (opts.superUsers !== undefined) applyBrokerConfig(c, 'super.users', opts.superUsers.join(';'));
   return c;
 }

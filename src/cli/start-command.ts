@@ -30,6 +30,10 @@ export interface StartArgs {
   controlPort?: string;
   controlHost?: string;
   chaos?: string;
+  listener?: string;
+  saslUser: string[];
+  superUser: string[];
+  authorizer: boolean;
 }
 
 interface Checked {
@@ -38,6 +42,7 @@ interface Checked {
   flushIntervalMs: number;
   topics: TopicOptions[];
   configs: Record<string, string>;
+  users: Record<string, string>;
 }
 
 function parseConfigs(list: readonly string[]): Record<string, string> {
@@ -81,7 +86,15 @@ function checkArgs(a: StartArgs): Checked {
     return spec;
   });
   if (a.dataDir !== undefined && a.dataDir.trim() === '') throw new UsageError('--data-dir needs a directory');
-  return { port, numPartitions, flushIntervalMs, topics, configs: parseConfigs(a.config) };
+  const users: Record<string, string> = {};
+  for (const u of a.saslUser) {
+    const i = u.indexOf(':');
+    if (i <= 0) throw new UsageError(`--sasl-user takes USER:PASSWORD, got '${u.slice(0, Math.max(0, i))}...'`);
+    users[u.slice(0, i)] = u.slice(i + 1);
+  }
+  const configs = parseConfigs(a.config);
+  if (a.authorizer && configs['authorizer.class.name'] === undefined) configs['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+  return { port, numPartitions, flushIntervalMs, topics, configs, users };
 }
 
 function parseChaosArg(arg: string) {
@@ -117,6 +130,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
       controlPort: a.controlPort === undefined ? undefined : intFlag('control-port', a.controlPort, 0, 65535),
       controlHost: a.controlHost,
       chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
+      ...(a.listener !== undefined ? { listener: a.listener } : {}),
+      users: c.users,
+      ...(a.superUser.length > 0 ? { superUsers: a.superUser } : {}),
     });
     if (seeding !== null && seed !== null) {
       try {
@@ -164,6 +180,16 @@ export async function startCommand(a: StartArgs): Promise<void> {
     throw new Error(`--pid-file ${a.pidFile}: ${(e as Error).message}`);
   }
   const control = kafka.controlUrl === null ? {} : { controlPort: kafka.controlPort, controlUrl: kafka.controlUrl };
-  const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid, ...control };
+  const tls = kafka.tls;
+  const ready = {
+    event: 'ready',
+    bootstrapServers: kafka.bootstrapServers,
+    port: kafka.port,
+    pid: process.pid,
+    securityProtocol: kafka.broker.security.protocol,
+    // The throwaway CA for clients to trust: PEM, and a PKCS12 truststore for Java clients.
+    ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
+    ...control,
+  };
   process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}\n`);
 }

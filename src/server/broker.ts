@@ -14,6 +14,10 @@
  */
 import { createServer } from 'node:net';
 import type { Server, Socket, AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { BrokerSecurity } from './security/broker-security.js';
+import type { SecurityOptions } from './security/broker-security.js';
 import { Connection } from './net/connection.js';
 import { Dispatcher, requestContext } from './net/dispatcher.js';
 import type { Interceptor, RequestHeaderFacts } from './net/dispatcher.js';
@@ -85,6 +89,8 @@ export interface BrokerOptions {
   readonly logger?: Logger;
   /** Share a cluster with other brokers in this process; a new one otherwise. */
   readonly cluster?: ClusterServices;
+  /** Users, ACLs and TLS options beyond the Kafka configs (see security/broker-security.ts). */
+  readonly security?: SecurityOptions;
 }
 
 export class Broker implements ServingBroker {
@@ -94,6 +100,8 @@ export class Broker implements ServingBroker {
   readonly services: ClusterServices;
   readonly handlers: ReadonlyMap<number, Handler>;
   readonly fetchSessions: FetchSessionCache;
+  /** The listener's security protocol, TLS, SASL users and the authorizer. */
+  readonly security: BrokerSecurity;
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
   private server: Server | null = null;
@@ -110,6 +118,7 @@ export class Broker implements ServingBroker {
     this.handlers = handlerRegistry();
     const configs = this.services.cluster.configs;
     this.fetchSessions = new FetchSessionCache(this.clock, () => configs.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
+    this.security = new BrokerSecurity(this.config.extra, opts.security ?? {}, () => this.clock.now());
     this.#services = this.requestServices();
     this.dispatcher = new Dispatcher(this.#services, this.handlers);
   }
@@ -142,6 +151,7 @@ export class Broker implements ServingBroker {
       broker: identity,
       clock: this.clock,
       logger: this.logger,
+      authorizer: this.security.authorizer,
     };
   }
 
@@ -172,7 +182,8 @@ export class Broker implements ServingBroker {
 
   get advertisedHost(): string {
     if (this.config.advertisedHost) return this.config.advertisedHost;
-    const h = this.config.host;
+    const listener = this.security.listener;
+    const h = listener?.advertisedHost || this.config.host;
     return h === '0.0.0.0' || h === '::' || h === '' ? '127.0.0.1' : h;
   }
 
@@ -193,7 +204,18 @@ export class Broker implements ServingBroker {
 
   async listen(): Promise<void> {
     if (this.server) throw new Error('broker is already listening');
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const tls = this.security.tls;
+    const server: Server = tls
+      ? createTlsServer({ ...tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized }, (socket) => this.acceptTls(socket))
+      : createServer({ noDelay: true }, (socket) => this.accept(socket));
+    if (tls) {
+      // A bad handshake (plaintext client, untrusted certificate) ends that connection only.
+      server.on('tlsClientError', (e, socket) => {
+        this.logger.info(`TLS handshake with ${socket.remoteAddress ?? 'unknown'} failed: ${e.message}`);
+        socket.destroy();
+      });
+    }
+    const listener = this.security.listener;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => {
@@ -207,7 +229,7 @@ export class Broker implements ServingBroker {
       };
       server.once('error', onError);
       server.once('listening', onListening);
-      server.listen({ host: this.config.host, port: this.config.port });
+      server.listen({ host: listener?.host || this.config.host, port: listener ? listener.port : this.config.port });
     });
     server.on('error', (e) => this.logger.error(`listener: ${e.message}`));
     this.boundPort = (server.address() as AddressInfo).port;
@@ -217,8 +239,20 @@ export class Broker implements ServingBroker {
     this.logger.info(`broker ${this.nodeId} listening on ${this.bootstrapServers}`);
   }
 
-  private accept(socket: Socket): void {
-    const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000 }, this.logger);
+  private acceptTls(socket: TLSSocket): void {
+    const { refusal, principal } = this.security.tlsPrincipal(socket);
+    if (refusal !== null) {
+      this.logger.info(`TLS connection from ${socket.remoteAddress ?? 'unknown'} refused: ${refusal}`);
+      socket.destroy();
+      return;
+    }
+    this.accept(socket, principal);
+  }
+
+  private accept(socket: Socket, principal?: string): void {
+    const gate = this.security.newAuthenticator() ?? undefined;
+    const opts = { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000, ...(gate ? { gate } : {}), ...(principal ? { principal } : {}) };
+    const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, opts, this.logger);
     this.connections.add(conn);
     conn.onClose(() => this.connections.delete(conn));
   }

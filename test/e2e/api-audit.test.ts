@@ -119,19 +119,14 @@ const OLD_CLIENTS = 'older versions served too, their wire layout unchanged (DEV
 
 /** Keys whose advertised range differs from Kafka 4.4's: what we advertise (null: absent) and why. */
 const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; readonly reason: string }>> = {
-  SaslHandshake: { advertised: null, reason: NOT_YET },
   ApiVersions: { advertised: [0, 4], reason: 'v5 (KIP-1242 cluster/node id check, REBOOTSTRAP_REQUIRED) not implemented (DEVIATIONS.md: ApiVersions)' },
   CreateTopics: { advertised: [0, 7], reason: OLD_CLIENTS },
   DeleteTopics: { advertised: [0, 6], reason: OLD_CLIENTS },
   EndTxn: { advertised: [0, 4], reason: 'transaction version 2 not implemented (DEVIATIONS.md: Transactions)' },
   WriteTxnMarkers: { advertised: [0, 2], reason: OLD_CLIENTS },
   TxnOffsetCommit: { advertised: [0, 4], reason: 'transaction version 2 and topic ids (v6) not implemented (DEVIATIONS.md: Transactions)' },
-  DescribeAcls: { advertised: null, reason: NOT_YET },
-  CreateAcls: { advertised: null, reason: NOT_YET },
-  DeleteAcls: { advertised: null, reason: NOT_YET },
   AlterReplicaLogDirs: { advertised: null, reason: NOT_YET },
   DescribeLogDirs: { advertised: [0, 5], reason: OLD_CLIENTS },
-  SaslAuthenticate: { advertised: null, reason: NOT_YET },
   CreateDelegationToken: { advertised: null, reason: NOT_YET },
   RenewDelegationToken: { advertised: null, reason: NOT_YET },
   ExpireDelegationToken: { advertised: null, reason: NOT_YET },

@@ -40,6 +40,8 @@
  *
  * Versions 4-18. replicaId / ReplicaState are ignored: followers are treated as consumers.
  */
+import { authorize } from './authorize.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl-types.js';
 import { FetchApi } from '../../protocol/messages/fetch.js';
 import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
@@ -170,6 +172,12 @@ function readAll(ctx: RequestContext, req: FetchRequest, topics: readonly FetchR
     responses.push({ topic: topic?.name ?? t.topic, topicId: topic?.id ?? t.topicId, partitions });
     if (topic === undefined && v >= 13) {
       for (const p of t.partitions) partitions.push(rejected(p.partition, ErrorCode.UNKNOWN_TOPIC_ID));
+      continue;
+    }
+    // KafkaApis.handleFetchRequest: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition.
+    if (!authorize(ctx, AclOperation.READ, ResourceType.TOPIC, topic?.name ?? t.topic)) {
+      mustAnswer = true;
+      for (const p of t.partitions) partitions.push(rejected(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
       continue;
     }
     const zstdRefused = v < 10 && topic !== undefined && topicCompressionType(topic, ctx.cluster.configs) === 'zstd';

@@ -16,6 +16,7 @@ import type { BrokerIdentity } from '../cluster/broker-config.js';
 import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
+import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 
@@ -29,6 +30,8 @@ export interface ConnectionInfo {
   /** Called when the connection closes, so waiting requests can give up. */
   onClose(listener: () => void): void;
   readonly closed: boolean;
+  /** The authenticated principal, "User:<name>" (absent: User:ANONYMOUS, as on a PLAINTEXT listener). */
+  readonly principal?: string;
 }
 
 /** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */
@@ -49,6 +52,8 @@ export interface BrokerServices {
   readonly broker: ServingBroker;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The ACL authorizer (authorizer.class.name set), or null: then every request is allowed. */
+  readonly authorizer: StandardAuthorizer | null;
 }
 
 export interface RequestContext extends BrokerServices {

@@ -32,6 +32,8 @@ import type { Topic } from '../cluster/topics.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { createTopic, mayAutoCreate } from '../cluster/topic-create.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS, TOPIC_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
+import { authorize, authorizedOperations } from './authorize.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl-types.js';
 
 export const metadataHandler = defineHandler(MetadataApi, {
   handle(ctx, req) {
@@ -42,10 +44,17 @@ export const metadataHandler = defineHandler(MetadataApi, {
       return errorResponse(req, ErrorCode.INVALID_REQUEST);
     }
     const allTopics = req.topics === null || (v === 0 && req.topics.length === 0);
-    const topics: MetadataResponseTopic[] = allTopics ? [...cluster.topics.all()].map((t) => topicMetadata(cluster, t)) : requestedTopics(ctx, req);
+    // With an authorizer, a listing shows only the topics the principal may DESCRIBE (denials not audited).
+    const topics: MetadataResponseTopic[] = allTopics
+      ? [...cluster.topics.all()].filter((t) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name, { logIfDenied: false })).map((t) => topicMetadata(cluster, t))
+      : requestedTopics(ctx, req);
     if (v >= 8 && req.includeTopicAuthorizedOperations) {
       // As Kafka: every topic from the lookup, error or not, but not the unknown ids.
-      for (const t of topics) if (t.errorCode !== ErrorCode.UNKNOWN_TOPIC_ID) t.topicAuthorizedOperations = TOPIC_AUTHORIZED_OPERATIONS;
+      for (const t of topics) {
+        if (t.errorCode !== ErrorCode.UNKNOWN_TOPIC_ID && t.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED && t.name !== null) {
+          t.topicAuthorizedOperations = authorizedOperations(ctx, true, TOPIC_AUTHORIZED_OPERATIONS, ResourceType.TOPIC, t.name);
+        }
+      }
     }
     return {
       throttleTimeMs: 0,
@@ -54,7 +63,7 @@ export const metadataHandler = defineHandler(MetadataApi, {
       controllerId: cluster.controllerId,
       topics,
       // v11 removed the field from the response: it is only written for v8-10.
-      clusterAuthorizedOperations: v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: authorizedOperations(ctx, v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations, CLUSTER_AUTHORIZED_OPERATIONS, ResourceType.CLUSTER, CLUSTER_NAME),
       errorCode: ErrorCode.NONE,
     };
   },
@@ -74,6 +83,10 @@ function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataRes
       if (seen.has(topicId)) continue;
       seen.add(topicId);
       const topic = cluster.topics.getById(topicId);
+      if (topic && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name)) {
+        out.push(emptyTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, topicId, false));
+        continue;
+      }
       out.push(topic ? topicMetadata(cluster, topic) : emptyTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, topicId, false));
     }
     return out;
@@ -83,6 +96,11 @@ function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataRes
   for (const { name } of requested) {
     if (name === null || seen.has(name)) continue;
     seen.add(name);
+    // KafkaApis: a topic the principal may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED, existing or not.
+    if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+      out.push(emptyTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID, false));
+      continue;
+    }
     const topic = cluster.topics.get(name);
     if (topic) {
       out.push(topicMetadata(cluster, topic));
@@ -91,7 +109,9 @@ function requestedTopics(ctx: RequestContext, req: MetadataRequest): MetadataRes
     if (topicNameProblem(name) !== null) {
       out.push(emptyTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, name, ZERO_UUID, INTERNAL_TOPICS.has(name)));
     } else if (autoCreate && mayAutoCreate(ctx.broker.config, name)) {
-      out.push(autoCreated(ctx, name));
+      // Auto-creation needs CREATE on the cluster or the topic, else TOPIC_AUTHORIZATION_FAILED.
+      const mayCreate = authorize(ctx, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME, { logIfDenied: false }) || authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, name);
+      out.push(mayCreate ? autoCreated(ctx, name) : emptyTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, ZERO_UUID, INTERNAL_TOPICS.has(name)));
     } else {
       out.push(emptyTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, ZERO_UUID, INTERNAL_TOPICS.has(name)));
     }

@@ -78,6 +78,8 @@
  * then it is kept as is: retention stays under 2x, and a batch that is most of its frame is never
  * copied.
  */
+import { authorize } from './authorize.js';
+import { AclOperation, ResourceType } from '../security/authorizer/acl-types.js';
 import { ProduceApi } from '../../protocol/messages/produce.js';
 import type { ProduceRequest, ProduceResponse, ProduceResponseNodeEndpoint, ProduceResponsePartitionProduceResponse, ProduceResponseTopicProduceResponse } from '../../protocol/messages/produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
@@ -216,7 +218,8 @@ function produce(ctx: RequestContext, req: ProduceRequest, recordFailures: Recor
   // Kafka authorizes transactional writes by transactional id; without one the whole request fails.
   // One request may carry the transaction of one producer only (ReplicaManager.handleProduceAppend).
   const wholeRequestError =
-    txnProducers.any && req.transactionalId === null
+    (txnProducers.any && req.transactionalId === null) ||
+    (req.transactionalId !== null && !authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId))
       ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
       : txnProducers.producers > 1
         ? ErrorCode.INVALID_PRODUCER_ID_MAPPING
@@ -242,6 +245,11 @@ function produce(ctx: RequestContext, req: ProduceRequest, recordFailures: Recor
     responses.push({ name: byId ? '' : t.name, topicId: byId ? t.topicId : ZERO_UUID, partitionResponses: out });
     if (topic === undefined && byId) {
       for (const p of t.partitionData) out.push(partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_ID));
+      continue;
+    }
+    // KafkaApis.handleProduceRequest: WRITE on the topic before anything else, existing or not.
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, topic?.name ?? t.name)) {
+      for (const p of t.partitionData) out.push(partitionResponse(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
       continue;
     }
     const settings = topic === undefined ? null : produceSettings(topic, ctx.cluster.configs);

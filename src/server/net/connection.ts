@@ -12,6 +12,12 @@
  *
  * Backpressure: when the socket's write buffer is full, or too many requests wait for their turn,
  * reading stops until the client drains its responses, so a slow reader cannot grow our memory.
+ *
+ * Security: on a SASL listener a `gate` (the SASL authenticator) sees every frame first: it
+ * answers the authentication exchange itself, lets through what may be served, or closes; until
+ * it has authenticated, frames are bounded by its smaller limit (sasl.server.max.receive.size).
+ * The connection's principal is the gate's, else the one the listener gave (TLS client
+ * certificate), else User:ANONYMOUS.
  */
 import type { Socket } from 'node:net';
 import type { Dispatcher, DispatchResult } from './dispatcher.js';
@@ -23,8 +29,26 @@ interface Slot {
   chunks: readonly Buffer[] | null;
 }
 
+/**
+ * What a SASL authenticator does with a frame, as the connection needs it (structural, so that
+ * net/ does not depend on the security code).
+ */
+export type GateStep =
+  | { readonly kind: 'respond'; readonly bytes: Buffer }
+  | { readonly kind: 'dispatch' }
+  | { readonly kind: 'close'; readonly bytes: Buffer | null; readonly reason: string };
+
+export interface FrameGate {
+  onFrame(frame: Buffer): GateStep;
+  readonly maxFrameSize: number;
+  readonly principal: string | null;
+}
+
 export interface ConnectionOptions {
   readonly maxRequestSize: number;
+  readonly gate?: FrameGate;
+  /** The principal when no gate gives one (an SSL listener's client certificate). */
+  readonly principal?: string;
   /** Requests waiting for their response before reading pauses. */
   readonly maxQueuedResponses: number;
 }
@@ -41,6 +65,7 @@ export class Connection implements ConnectionInfo {
   private readPaused = false;
   private closeListeners: (() => void)[] = [];
   closed = false;
+  #closeAfterFlush = false;
 
   constructor(
     readonly id: number,
@@ -56,6 +81,10 @@ export class Connection implements ConnectionInfo {
     socket.on('drain', () => this.maybeResume());
     socket.on('error', (e) => this.log.debug(`connection ${id}: ${e.message}`));
     socket.on('close', () => this.onSocketClose());
+  }
+
+  get principal(): string {
+    return this.opts.gate?.principal ?? this.opts.principal ?? 'User:ANONYMOUS';
   }
 
   onClose(listener: () => void): void {
@@ -96,6 +125,12 @@ export class Connection implements ConnectionInfo {
           this.sizeFill = 0;
           size = this.sizeBuf.readInt32BE(0);
         }
+        const gateMax = this.opts.gate?.maxFrameSize ?? Number.POSITIVE_INFINITY;
+        if (size > gateMax && size <= this.opts.maxRequestSize) {
+          this.log.warn(`connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: Failing SASL authentication due to invalid receive size ${size} (sasl.server.max.receive.size ${gateMax}); closing`);
+          this.close();
+          return;
+        }
         if (size < 0 || size > this.opts.maxRequestSize) {
           this.log.warn(
             `connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: request size ${size} is outside 0..${this.opts.maxRequestSize} (socket.request.max.bytes); closing`,
@@ -127,6 +162,25 @@ export class Connection implements ConnectionInfo {
   private handleFrame(frame: Buffer): void {
     const slot: Slot = { done: false, chunks: null };
     this.queue.push(slot);
+    const gate = this.opts.gate;
+    if (gate !== undefined) {
+      const step = gate.onFrame(frame);
+      if (step.kind === 'respond') {
+        this.complete(slot, [step.bytes]);
+        return;
+      }
+      if (step.kind === 'close') {
+        this.log.info(`connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: ${step.reason}; closing`);
+        if (step.bytes === null) {
+          this.close();
+          return;
+        }
+        // The failure response goes out first (Kafka's SASL_AUTHENTICATION_FAILED), then the close.
+        this.#closeAfterFlush = true;
+        this.complete(slot, [step.bytes]);
+        return;
+      }
+    }
     let result: DispatchResult | Promise<DispatchResult>;
     try {
       result = this.dispatcher.dispatch(frame, this);
@@ -175,6 +229,12 @@ export class Connection implements ConnectionInfo {
       for (const c of chunks) this.socket.write(c);
     }
     if (wrote) this.socket.uncork();
+    if (this.#closeAfterFlush && this.head === q.length) {
+      this.socket.end();
+      this.socket.destroySoon();
+      this.onSocketClose();
+      return;
+    }
     if (this.head === q.length) {
       q.length = 0;
       this.head = 0;

@@ -240,6 +240,9 @@ class Context implements RequestContext {
   get logger() {
     return this.services.logger;
   }
+  get authorizer() {
+    return this.services.authorizer;
+  }
 }
 
 function errorResponseFor(handler: Handler, ctx: RequestContext, body: unknown, code: number): unknown {

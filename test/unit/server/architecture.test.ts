@@ -59,15 +59,17 @@ function layerOf(path: string): string {
 
 /** What each layer may import inside src/server (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'persistence', 'control'],
+  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'persistence', 'control', 'security'],
   persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
-  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
+  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'security'],
   'coordinators/group': ['cluster', 'coordinators', 'coordinators/txn'],
   'coordinators/txn': ['cluster', 'coordinators'],
   coordinators: ['cluster'],
   control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
   cluster: [],
   net: [],
+  // SASL, TLS and ACLs: self-contained, on protocol/ and util/ only.
+  security: [],
 };
 /** The only handlers/ module net/ may import: the contract, not the registry. */
 const NET_MAY_IMPORT = 'server/handlers/handler.ts';
