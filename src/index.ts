@@ -18,6 +18,7 @@ import type { FileSystem } from './log/disk/file-system.js';
 import type { Interceptor } from './server/net/dispatcher.js';
 import type { Clock } from './util/clock.js';
 import { createLogger } from './util/logger.js';
+import type { PushedTelemetry } from './server/cluster/telemetry.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
 export type { Interceptor, InterceptAction, InterceptedRequest } from './server/net/dispatcher.js';
@@ -27,6 +28,7 @@ export { Broker } from './server/broker.js';
 export { ErrorCode } from './protocol/errors.js';
 export type { DataDir, DataDirError, RecoverySummary } from './server/persistence/data-dir.js';
 export type { FileSystem } from './log/disk/file-system.js';
+export type { PushedTelemetry } from './server/cluster/telemetry.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -118,6 +120,15 @@ export class MiniKafka {
       numPartitions: partitions,
       configs: new Map(Object.entries(configs).map(([k, v]) => [k, String(v)])),
     });
+  }
+
+  /**
+   * What clients pushed with PushTelemetry (KIP-714), oldest first: the newest 1000 pushes, 16 MiB
+   * at most. Clients push only what a client metrics subscription asks for, e.g.
+   * `kafka-client-metrics.sh --alter --name all --metrics '*' --interval 1000`.
+   */
+  telemetry(): PushedTelemetry[] {
+    return this.broker.cluster.clientMetrics.telemetry.received();
   }
 
   /** Sees every request first: observe, delay, fail or drop it. Returns a remover. */

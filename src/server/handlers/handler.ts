@@ -29,6 +29,8 @@ export interface ConnectionInfo {
   /** Called when the connection closes, so waiting requests can give up. */
   onClose(listener: () => void): void;
   readonly closed: boolean;
+  /** What the client said it is in ApiVersions v3+ (Kafka's ClientInformation; KIP-714 matches on it). */
+  clientSoftware?: { readonly name: string; readonly version: string };
 }
 
 /** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */

@@ -10,8 +10,9 @@ import { ADMIN_HANDLERS } from './admin-handlers.js';
 import { GROUP_HANDLERS } from './group-handlers.js';
 import { CONFIG_HANDLERS } from './config-handlers.js';
 import { TXN_HANDLERS } from './txn-handlers.js';
+import { CLUSTER_OPS_HANDLERS } from './cluster-ops-handlers.js';
 
-const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS, ...GROUP_HANDLERS, ...CONFIG_HANDLERS, ...TXN_HANDLERS];
+const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS, ...GROUP_HANDLERS, ...CONFIG_HANDLERS, ...TXN_HANDLERS, ...CLUSTER_OPS_HANDLERS];
 
 export function handlerRegistry(): Map<number, Handler> {
   const map = new Map<number, Handler>();

@@ -41,6 +41,7 @@ export class Connection implements ConnectionInfo {
   private readPaused = false;
   private closeListeners: (() => void)[] = [];
   closed = false;
+  clientSoftware?: { readonly name: string; readonly version: string };
 
   constructor(
     readonly id: number,
