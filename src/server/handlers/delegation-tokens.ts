@@ -21,13 +21,15 @@ import { defineHandler } from './handler.js';
 
 const NOT_ALLOWED = ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED;
 
-function created(errorCode: number): CreateDelegationTokenResponse {
+function created(errorCode: number, version: number): CreateDelegationTokenResponse {
+  // The requester fields exist from v3 on.
+  const requester = version >= 3;
   return {
     errorCode,
     principalType: 'User',
     principalName: 'ANONYMOUS',
-    tokenRequesterPrincipalType: 'User',
-    tokenRequesterPrincipalName: 'ANONYMOUS',
+    tokenRequesterPrincipalType: requester ? 'User' : '',
+    tokenRequesterPrincipalName: requester ? 'ANONYMOUS' : '',
     issueTimestampMs: -1n,
     expiryTimestampMs: -1n,
     maxTimestampMs: -1n,
@@ -39,8 +41,8 @@ function created(errorCode: number): CreateDelegationTokenResponse {
 
 export const createDelegationTokenHandler = defineHandler(CreateDelegationTokenApi, {
   minVersion: 1,
-  handle: () => created(NOT_ALLOWED),
-  errorResponse: (_ctx, _req, code) => created(code),
+  handle: (ctx) => created(NOT_ALLOWED, ctx.apiVersion),
+  errorResponse: (ctx, _req, code) => created(code, ctx.apiVersion),
 });
 
 export const renewDelegationTokenHandler = defineHandler(RenewDelegationTokenApi, {
