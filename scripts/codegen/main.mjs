@@ -66,7 +66,9 @@ function r(range) {
 }
 
 // --- APIs -------------------------------------------------------------------------------------
-const chosen = chooseSpecs(specsDir, join(specsDir, 'apache-kafka-4.3'));
+// Spec layers, oldest first: the newest file that gives a message versions is its layout's truth.
+const LAYERS = ['apache-kafka-4.3', 'apache-kafka-4.4'];
+const chosen = chooseSpecs([specsDir, ...LAYERS.map((l) => join(specsDir, l))]);
 const byKey = new Map();
 for (const c of chosen) {
   if (c.spec.type !== 'request' && c.spec.type !== 'response') continue;
@@ -105,25 +107,26 @@ for (const [key, { request, response }] of [...byKey].sort((a, b) => a[0] - b[0]
 }
 
 // --- headers and data structures ----------------------------------------------------------------
-function emitData(spec, dir, depth) {
-  const range = parseVersions(spec.validVersions);
+function emitData(c, dir, depth) {
+  const { spec, min, max } = c;
   const flex = parseVersions(spec.flexibleVersions);
   const model = buildModel(spec, spec.name);
   const file = `${dir}/${kebab(spec.name)}.ts`;
-  const head = `/*\n * ${spec.name}: versions ${range.min}-${range.max}, flexible from ${flex ? flex.min : 'never'}.\n */\n`;
-  out.set(file, [BANNER, IMPORTS(depth), head, emitStructs(model, range.min, range.max, flex, { exportRoot: true }), `export const ${spec.name}Versions = { min: ${range.min}, max: ${range.max} } as const;\n`].join('\n'));
-  serialiseModel(model, spec.name, { type: spec.type, min: range.min, max: range.max, flexible: r(flex) });
+  // Kafka 4.x coordinator records name their record type (the version prefix of a key) as `apiKey`.
+  const recordType = spec.apiKey !== undefined && spec.type.startsWith('coordinator-') ? spec.apiKey : undefined;
+  const head = `/*\n * ${spec.name}: versions ${min}-${max}, flexible from ${flex ? flex.min : 'never'}${recordType === undefined ? '' : `, record type ${recordType}`}.${c.note ? `\n * ${c.note}` : ''}\n */\n`;
+  const versions = `export const ${spec.name}Versions = { min: ${min}, max: ${max}${recordType === undefined ? '' : `, recordType: ${recordType}`} } as const;\n`;
+  out.set(file, [BANNER, IMPORTS(depth), head, emitStructs(model, min, max, flex, { exportRoot: true }), versions].join('\n'));
+  serialiseModel(model, spec.name, { type: spec.type, min, max, flexible: r(flex) });
   return file;
 }
 
 const dataFiles = [];
 for (const c of chosen) {
-  if (c.spec.type === 'header' || c.spec.type === 'data') dataFiles.push(emitData(c.spec, 'messages', 1));
+  if (c.spec.type === 'header' || c.spec.type === 'data') dataFiles.push(emitData(c, 'messages', 1));
 }
-const coordinator = loadSpecDir(join(specsDir, 'coordinator-records'));
-for (const spec of [...coordinator.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-  dataFiles.push(emitData(spec, 'coordinator-records', 1));
-}
+const coordinator = chooseSpecs([join(specsDir, 'coordinator-records'), ...LAYERS.map((l) => join(specsDir, l, 'coordinator-records'))]);
+for (const c of coordinator) dataFiles.push(emitData(c, 'coordinator-records', 1));
 
 // --- the API table -------------------------------------------------------------------------------
 // api-table.ts holds the versions of every API without their codecs, so the broker can route and
@@ -190,6 +193,30 @@ out.set(
   BANNER +
     "// The generator's model of every message, so tests can build values with every field set.\n" +
     `export const messageSchemas = ${JSON.stringify(schemas)} as const;\n`,
+);
+
+// --- what Kafka 4.4 declares per API, for the ApiVersions audit test ----------------------------------
+// Straight from the 4.4 request files (not the layered choice above): where Kafka serves each API
+// (`listeners`), its version range, and whether the newest version is still unstable (a Kafka
+// broker advertises it only with unstable.api.versions.enable).
+const kafka44 = [...loadSpecDir(join(specsDir, 'apache-kafka-4.4')).values()]
+  .filter((spec) => spec.type === 'request')
+  .map((spec) => {
+    const range = parseVersions(spec.validVersions);
+    return {
+      apiKey: spec.apiKey,
+      name: spec.name.replace(/Request$/, ''),
+      validVersions: range === null ? null : [range.min, range.max],
+      listeners: spec.listeners ?? [],
+      latestVersionUnstable: spec.latestVersionUnstable === true,
+    };
+  })
+  .sort((a, b) => a.apiKey - b.apiKey);
+out.set(
+  'TEST:generated/kafka-4.4-apis.ts',
+  BANNER +
+    "// Every API key in Apache Kafka 4.4.0's request specs: listeners, valid versions (null: none left), unstable newest version.\n" +
+    `export const kafka44Apis = [\n${kafka44.map((a) => `  ${JSON.stringify(a)},`).join('\n')}\n] as const;\n`,
 );
 
 // --- write or check ------------------------------------------------------------------------------

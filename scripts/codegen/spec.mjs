@@ -1,9 +1,9 @@
 // Loads Kafka's JSON message specs and turns them into a model the emitter walks.
 //
-// Two layers of spec files exist (see the spec folder's README): the 2024 trunk files for every
-// API, and the Apache Kafka 4.3 files for 54 APIs with newer versions and raised lower bounds. The
-// 4.3 file is the truth for field layouts where it exists; versions below its lower bound are
-// still served when the 2024 file gives them the same wire layout, so older clients keep working.
+// Three layers of spec files exist (see the spec folder's README): the 2024 trunk files for every
+// API, the Apache Kafka 4.3 files for 54 APIs, and Kafka 4.4.0's complete set. The newest file is
+// the truth for field layouts where it exists; versions below its lower bound are still served
+// when the older files give them the same wire layout, so older clients keep working.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,30 +66,43 @@ export function layoutSignature(spec, v) {
 }
 
 /**
- * Picks, per message name, the spec to generate from and the version range to serve.
- * Returns [{spec, min, max, note}].
+ * Picks, per message name, the spec to generate from and the version range to serve, from spec
+ * layers listed oldest first (2024 trunk, 4.3, 4.4). The newest layer that still gives the message
+ * a version range is the truth for its layout (4.4 marks APIs it dropped, such as LeaderAndIsr,
+ * `"validVersions": "none"`; those keep the newest older layer that has them). Versions below the
+ * newest lower bound are served only while every older layer that describes them gives the same
+ * wire layout as the newest file does. Returns [{spec, min, max, unstable, layer, note}].
  */
-export function chooseSpecs(baseDir, newDir) {
-  const base = loadSpecDir(baseDir);
-  const newer = loadSpecDir(newDir);
-  const names = new Set([...base.keys(), ...newer.keys()]);
+export function chooseSpecs(layerDirs) {
+  const layers = layerDirs.map((dir) => ({ dir, specs: loadSpecDir(dir) }));
+  const names = new Set(layers.flatMap((l) => [...l.specs.keys()]));
   const chosen = [];
   for (const name of [...names].sort()) {
-    const old = base.get(name);
-    const cur = newer.get(name) ?? old;
+    const present = layers.map((l, i) => ({ i, spec: l.specs.get(name) })).filter((x) => x.spec && parseVersions(x.spec.validVersions) !== null);
+    if (present.length === 0) continue; // removed everywhere: nothing to serve
+    const { spec: cur, i: curLayer } = present[present.length - 1];
+    const older = present.slice(0, -1).map((x) => x.spec);
     const curRange = parseVersions(cur.validVersions);
-    let min = curRange.min;
-    let note = '';
-    if (old && cur !== old) {
-      const oldRange = parseVersions(old.validVersions);
-      // Walk down from the 4.3 lower bound while the old layout matches the new one.
-      let v = curRange.min - 1;
-      while (v >= oldRange.min && layoutSignature(old, v) === layoutSignature(cur, v)) v--;
-      if (v + 1 < min) note = `versions ${v + 1}-${min - 1} served from the 2024 layout, identical on the wire`;
-      min = v + 1;
-      if (v >= oldRange.min) note += `${note ? '; ' : ''}versions ${oldRange.min}-${v} not served: their layout differs`;
+    const notes = [];
+    const dropped = layers.slice(curLayer + 1).filter((l) => l.specs.has(name));
+    if (dropped.length) notes.push(`no versions left in ${dropped.map((l) => layerName(l.dir)).join(', ')}; generated from ${layerName(layers[curLayer].dir)}`);
+    // Walk down from the newest lower bound while every older layer describing v agrees on the wire.
+    let v = curRange.min - 1;
+    for (; v >= 0; v--) {
+      const describing = older.filter((o) => inRange(parseVersions(o.validVersions), v));
+      if (describing.length === 0 || describing.some((o) => layoutSignature(o, v) !== layoutSignature(cur, v))) break;
     }
-    chosen.push({ spec: cur, min, max: curRange.max, note });
+    const min = v + 1;
+    if (min < curRange.min) notes.push(`versions ${min}-${curRange.min - 1} served from older layouts, identical on the wire`);
+    const oldest = Math.min(...older.map((o) => parseVersions(o.validVersions).min));
+    if (v >= 0 && oldest <= v) notes.push(`versions ${oldest}-${v} not served: their layout differs`);
+    chosen.push({ spec: cur, min, max: curRange.max, unstable: cur.latestVersionUnstable === true, layer: layerName(layers[curLayer].dir), note: notes.join('; ') });
   }
   return chosen;
+}
+
+function layerName(dir) {
+  const base = dir.split('/').filter(Boolean);
+  const last = base[base.length - 1];
+  return last === 'coordinator-records' ? base[base.length - 2] + '/' + last : last;
 }

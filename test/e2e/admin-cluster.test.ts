@@ -36,7 +36,7 @@ async function start(t: Test, opts: MiniKafkaOptions = {}): Promise<{ kafka: Min
   return { kafka, c };
 }
 
-const apiVersions = (c: WireClient, v = 4) => c.request(ApiVersionsApi, v, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1.0' });
+const apiVersions = (c: WireClient, v = 4) => c.request(ApiVersionsApi, v, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1.0', clusterId: null, nodeId: -1 });
 
 function updateFeature(c: WireClient, feature: string, level: number, upgradeType: number, validateOnly: boolean, v = 1) {
   return c.request(UpdateFeaturesApi, v, { timeoutMs: 5000, featureUpdates: [{ feature, maxVersionLevel: level, allowDowngrade: false, upgradeType }], validateOnly });

@@ -10,7 +10,7 @@ t.test('ApiVersions lists what is served, Produce from v0', async (t) => {
   const c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
   for (const v of [0, 1, 2, 3, 4]) {
-    const resp = await c.request(ApiVersionsApi, v, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1.0' });
+    const resp = await c.request(ApiVersionsApi, v, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1.0', clusterId: null, nodeId: -1 });
     t.equal(resp.errorCode, ErrorCode.NONE, `v${v} error code`);
     const av = resp.apiKeys.find((k) => k.apiKey === 18);
     t.same([av?.minVersion, av?.maxVersion], [0, 4], `v${v} lists ApiVersions 0-4`);
@@ -54,7 +54,7 @@ t.test('a frame larger than socket.request.max.bytes closes the connection witho
   t.ok(process.memoryUsage().arrayBuffers - before < 64 << 20, 'no 2 GiB buffer');
   const d = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => d.close());
-  const resp = await d.request(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+  const resp = await d.request(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   t.equal(resp.errorCode, 0, 'the broker still serves others');
 });
 
@@ -63,7 +63,7 @@ t.test('pipelined requests are answered in order, a truncated body closes', asyn
   const c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
   const reqs = [];
-  for (let i = 0; i < 50; i++) reqs.push(c.request(ApiVersionsApi, i % 5, { clientSoftwareName: 'p', clientSoftwareVersion: String(i) }));
+  for (let i = 0; i < 50; i++) reqs.push(c.request(ApiVersionsApi, i % 5, { clientSoftwareName: 'p', clientSoftwareVersion: String(i), clusterId: null, nodeId: -1 }));
   const all = await Promise.all(reqs);
   t.equal(all.length, 50, 'all answered, correlation ids matched in order');
   const bad = await WireClient.connect(kafka.bootstrapServers);

@@ -163,8 +163,8 @@ t.test('a consumer group from FindCoordinator to LeaveGroup', async (t) => {
   t.same((await c.request(ListGroupsApi, 5, { statesFilter: [], typesFilter: ['Classic'] })).groups.length, 1);
 
   t.same((await c.request(DeleteGroupsApi, 2, { groupsNames: ['g', 'nope', 'g'] })).results, [
-    { groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP },
-    { groupId: 'nope', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
+    { groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null },
+    { groupId: 'nope', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null },
   ]);
   const od = await c.request(OffsetDeleteApi, 0, { groupId: 'g', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0 }] }] });
   t.same(od, { errorCode: 0, throttleTimeMs: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC }] }] });
@@ -181,8 +181,8 @@ t.test('a consumer group from FindCoordinator to LeaveGroup', async (t) => {
   const od2 = await c.request(OffsetDeleteApi, 0, { groupId: 'g', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0 }] }, { name: 'nope', partitions: [{ partitionIndex: 0 }] }] });
   t.same(od2.topics.map((x) => x.partitions[0]!.errorCode), [0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   t.same((await c.request(OffsetFetchApi, 6, { groupId: 'g', topics: null, groups: [], requireStable: false })).topics[0]!.partitions.map((p) => p.partitionIndex), [1, 2]);
-  t.same((await c.request(DeleteGroupsApi, 0, { groupsNames: ['g'] })).results, [{ groupId: 'g', errorCode: 0 }]);
-  t.same((await c.request(DeleteGroupsApi, 1, { groupsNames: ['g'] })).results, [{ groupId: 'g', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  t.same((await c.request(DeleteGroupsApi, 0, { groupsNames: ['g'] })).results, [{ groupId: 'g', errorCode: 0, errorMessage: null }]);
+  t.same((await c.request(DeleteGroupsApi, 1, { groupsNames: ['g'] })).results, [{ groupId: 'g', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null }]);
   t.same((await c.request(ListGroupsApi, 0, { statesFilter: [], typesFilter: [] })).groups, []);
   t.same((await c.request(OffsetFetchApi, 2, { groupId: 'g', topics: null, groups: [], requireStable: false })).topics, [], 'the offsets went with it');
 });
@@ -216,7 +216,7 @@ t.test('ApiVersions advertises the group APIs with Kafka 4.x ranges', async (t) 
   await using kafka = await MiniKafka.start();
   const c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
-  const resp = await c.request(ApiVersionsApi, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' });
+  const resp = await c.request(ApiVersionsApi, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   const range = (k: number) => {
     const e = resp.apiKeys.find((x) => x.apiKey === k);
     return e ? [e.minVersion, e.maxVersion] : null;

@@ -90,7 +90,7 @@ t.test('acks=0 gets no response; a failed acks=0 produce closes the connection',
   await using kafka = await MiniKafka.start({ topics: ['quiet'] });
   const c = await connect(t, kafka);
   c.send(WireClient.frame(ProduceApi, 9, produceRequest([{ topic: 'quiet', records: buildBatchSync(records(4)) }], { acks: 0 }), 77));
-  const av = await c.request(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+  const av = await c.request(ApiVersionsApi, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 });
   t.equal(av.errorCode, ErrorCode.NONE, 'the next response is the ApiVersions one (its correlation id matched)');
   const p = await fetchOne(c, { topic: 'quiet' });
   t.equal(p.highWatermark, 4n, 'the acks=0 batch was appended');

@@ -11,6 +11,7 @@ import {
   ProduceApi,
   TxnOffsetCommitApi,
 } from '../../src/protocol/messages/index.js';
+import { ZERO_UUID } from '../../src/protocol/uuid.js';
 import type { EndTxnResponse, InitProducerIdResponse, ProduceResponsePartitionProduceResponse } from '../../src/protocol/messages/index.js';
 import { buildBatchSync, iterateRecords, readBatchHeader, readControlRecordType } from '../../src/protocol/records/index.js';
 import { produceRequest, batchesOf, fetchOne } from './data-path.js';
@@ -67,10 +68,10 @@ export async function txnOffsetCommit(c: WireClient, p: Producer, groupId: strin
     groupId,
     producerId: p.producerId,
     producerEpoch: p.producerEpoch,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: '',
     groupInstanceId: null,
-    topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
   return r.topics[0]!.partitions[0]!.errorCode;
 }

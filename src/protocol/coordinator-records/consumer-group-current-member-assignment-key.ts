@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupCurrentMemberAssignmentKey: versions 8-8, flexible from never.
+ * ConsumerGroupCurrentMemberAssignmentKey: versions 0-0, flexible from never, record type 8.
  */
 
 export interface ConsumerGroupCurrentMemberAssignmentKey {
@@ -44,4 +44,4 @@ export function writeConsumerGroupCurrentMemberAssignmentKey(w: Writer, v: numbe
   w.string(requireValue(m.memberId));
 }
 
-export const ConsumerGroupCurrentMemberAssignmentKeyVersions = { min: 8, max: 8 } as const;
+export const ConsumerGroupCurrentMemberAssignmentKeyVersions = { min: 0, max: 0, recordType: 8 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupCurrentMemberAssignmentValue: versions 0-0, flexible from 0.
+ * ConsumerGroupCurrentMemberAssignmentValue: versions 0-0, flexible from 0, record type 8.
  */
 
 export interface ConsumerGroupCurrentMemberAssignmentValue {
@@ -34,6 +34,8 @@ export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitions {
   topicId: string;
   /** The partition Ids. */
   partitions: number[];
+  /** The epoch at which the partition was assigned to the member. Used to fence zombie commits requests. Of the same length as Partitions. */
+  assignmentEpochs: number[] | null;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -52,6 +54,7 @@ export function defaultConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
   return {
     topicId: ZERO_UUID,
     partitions: [],
+    assignmentEpochs: null,
   };
 }
 
@@ -75,10 +78,18 @@ function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r: Reader,
   let _unknownTaggedFields: TaggedField[] | undefined;
   let topicId: string = ZERO_UUID;
   let partitions: number[] = [];
+  let assignmentEpochs: number[] | null = null;
   topicId = r.uuid();
   partitions = readArray(r, v, true, false, 'Partitions', readElem.int32)!;
-  _unknownTaggedFields = r.taggedFields(null);
-  return { topicId, partitions, _unknownTaggedFields };
+  _unknownTaggedFields = r.taggedFields((tag, tr) => {
+    switch (tag) {
+      case 0:
+        assignmentEpochs = readArray(tr, v, true, true, 'AssignmentEpochs', readElem.int32);
+        return true;
+    }
+    return false;
+  });
+  return { topicId, partitions, assignmentEpochs, _unknownTaggedFields };
 }
 
 export function writeConsumerGroupCurrentMemberAssignmentValue(w: Writer, v: number, m: ConsumerGroupCurrentMemberAssignmentValue): void {
@@ -93,7 +104,13 @@ export function writeConsumerGroupCurrentMemberAssignmentValue(w: Writer, v: num
 function writeConsumerGroupCurrentMemberAssignmentValueTopicPartitions(w: Writer, v: number, m: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions): void {
   w.uuid(m.topicId);
   writeArray(w, v, true, false, 'Partitions', m.partitions, writeElem.int32);
-  w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
+  let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
+  if (m.assignmentEpochs !== null) {
+    const tw = new Writer(64);
+    writeArray(tw, v, true, true, 'AssignmentEpochs', m.assignmentEpochs, writeElem.int32);
+    (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
+  }
+  w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
 }
 
-export const ConsumerGroupCurrentMemberAssignmentValueVersions = { min: 0, max: 0 } as const;
+export const ConsumerGroupCurrentMemberAssignmentValueVersions = { min: 0, max: 0, recordType: 8 } as const;

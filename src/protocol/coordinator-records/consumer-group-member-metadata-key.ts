@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupMemberMetadataKey: versions 5-5, flexible from never.
+ * ConsumerGroupMemberMetadataKey: versions 0-0, flexible from never, record type 5.
  */
 
 export interface ConsumerGroupMemberMetadataKey {
@@ -44,4 +44,4 @@ export function writeConsumerGroupMemberMetadataKey(w: Writer, v: number, m: Con
   w.string(requireValue(m.memberId));
 }
 
-export const ConsumerGroupMemberMetadataKeyVersions = { min: 5, max: 5 } as const;
+export const ConsumerGroupMemberMetadataKeyVersions = { min: 0, max: 0, recordType: 5 } as const;

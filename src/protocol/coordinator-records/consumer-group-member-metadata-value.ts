@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupMemberMetadataValue: versions 0-0, flexible from 0.
+ * ConsumerGroupMemberMetadataValue: versions 0-0, flexible from 0, record type 5.
  */
 
 export interface ConsumerGroupMemberMetadataValue {
@@ -27,7 +27,7 @@ export interface ConsumerGroupMemberMetadataValue {
   subscribedTopicNames: string[];
   /** The subscribed topic regular expression. */
   subscribedTopicRegex: string | null;
-  /** The rebalance timeout */
+  /** The rebalance timeout. */
   rebalanceTimeoutMs: number;
   /** The server assignor to use; or null if not used. */
   serverAssignor: string | null;
@@ -162,4 +162,4 @@ function writeConsumerGroupMemberMetadataValueClassicProtocol(w: Writer, v: numb
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ConsumerGroupMemberMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ConsumerGroupMemberMetadataValueVersions = { min: 0, max: 0, recordType: 5 } as const;

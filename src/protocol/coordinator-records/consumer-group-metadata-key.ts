@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupMetadataKey: versions 3-3, flexible from never.
+ * ConsumerGroupMetadataKey: versions 0-0, flexible from never, record type 3.
  */
 
 export interface ConsumerGroupMetadataKey {
@@ -38,4 +38,4 @@ export function writeConsumerGroupMetadataKey(w: Writer, v: number, m: ConsumerG
   w.string(requireValue(m.groupId));
 }
 
-export const ConsumerGroupMetadataKeyVersions = { min: 3, max: 3 } as const;
+export const ConsumerGroupMetadataKeyVersions = { min: 0, max: 0, recordType: 3 } as const;

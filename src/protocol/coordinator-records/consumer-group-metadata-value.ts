@@ -11,12 +11,14 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupMetadataValue: versions 0-0, flexible from 0.
+ * ConsumerGroupMetadataValue: versions 0-0, flexible from 0, record type 3.
  */
 
 export interface ConsumerGroupMetadataValue {
   /** The group epoch. */
   epoch: number;
+  /** The hash of all topics in the group. */
+  metadataHash: bigint;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -24,20 +26,35 @@ export interface ConsumerGroupMetadataValue {
 export function defaultConsumerGroupMetadataValue(): ConsumerGroupMetadataValue {
   return {
     epoch: 0,
+    metadataHash: 0n,
   };
 }
 
 export function readConsumerGroupMetadataValue(r: Reader, v: number): ConsumerGroupMetadataValue {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let epoch: number = 0;
+  let metadataHash: bigint = 0n;
   epoch = r.int32();
-  _unknownTaggedFields = r.taggedFields(null);
-  return { epoch, _unknownTaggedFields };
+  _unknownTaggedFields = r.taggedFields((tag, tr) => {
+    switch (tag) {
+      case 0:
+        metadataHash = tr.int64();
+        return true;
+    }
+    return false;
+  });
+  return { epoch, metadataHash, _unknownTaggedFields };
 }
 
 export function writeConsumerGroupMetadataValue(w: Writer, v: number, m: ConsumerGroupMetadataValue): void {
   w.int32(m.epoch);
-  w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
+  let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
+  if (m.metadataHash !== 0n) {
+    const tw = new Writer(64);
+    tw.int64(m.metadataHash);
+    (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
+  }
+  w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
 }
 
-export const ConsumerGroupMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ConsumerGroupMetadataValueVersions = { min: 0, max: 0, recordType: 3 } as const;

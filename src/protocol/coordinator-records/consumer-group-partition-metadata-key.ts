@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupPartitionMetadataKey: versions 4-4, flexible from never.
+ * ConsumerGroupPartitionMetadataKey: versions 0-0, flexible from never, record type 4.
  */
 
 export interface ConsumerGroupPartitionMetadataKey {
@@ -38,4 +38,4 @@ export function writeConsumerGroupPartitionMetadataKey(w: Writer, v: number, m: 
   w.string(requireValue(m.groupId));
 }
 
-export const ConsumerGroupPartitionMetadataKeyVersions = { min: 4, max: 4 } as const;
+export const ConsumerGroupPartitionMetadataKeyVersions = { min: 0, max: 0, recordType: 4 } as const;

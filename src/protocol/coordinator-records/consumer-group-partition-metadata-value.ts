@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupPartitionMetadataValue: versions 0-0, flexible from 0.
+ * ConsumerGroupPartitionMetadataValue: versions 0-0, flexible from 0, record type 4.
  */
 
 export interface ConsumerGroupPartitionMetadataValue {
@@ -28,7 +28,7 @@ export interface ConsumerGroupPartitionMetadataValueTopicMetadata {
   topicName: string;
   /** The number of partitions of the topic. */
   numPartitions: number;
-  /** Deprecated: this field is not used after 4.0. Partitions mapped to a set of racks. If the rack information is unavailable for all the partitions, an empty list is stored */
+  /** Deprecated: this field is not used after 4.0. Partitions mapped to a set of racks. If the rack information is unavailable for all the partitions, an empty list is stored. */
   partitionMetadata: ConsumerGroupPartitionMetadataValuePartitionMetadata[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -116,4 +116,4 @@ function writeConsumerGroupPartitionMetadataValuePartitionMetadata(w: Writer, v:
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ConsumerGroupPartitionMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ConsumerGroupPartitionMetadataValueVersions = { min: 0, max: 0, recordType: 4 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupTargetAssignmentMemberKey: versions 7-7, flexible from never.
+ * ConsumerGroupTargetAssignmentMemberKey: versions 0-0, flexible from never, record type 7.
  */
 
 export interface ConsumerGroupTargetAssignmentMemberKey {
@@ -44,4 +44,4 @@ export function writeConsumerGroupTargetAssignmentMemberKey(w: Writer, v: number
   w.string(requireValue(m.memberId));
 }
 
-export const ConsumerGroupTargetAssignmentMemberKeyVersions = { min: 7, max: 7 } as const;
+export const ConsumerGroupTargetAssignmentMemberKeyVersions = { min: 0, max: 0, recordType: 7 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupTargetAssignmentMetadataKey: versions 6-6, flexible from never.
+ * ConsumerGroupTargetAssignmentMetadataKey: versions 0-0, flexible from never, record type 6.
  */
 
 export interface ConsumerGroupTargetAssignmentMetadataKey {
@@ -38,4 +38,4 @@ export function writeConsumerGroupTargetAssignmentMetadataKey(w: Writer, v: numb
   w.string(requireValue(m.groupId));
 }
 
-export const ConsumerGroupTargetAssignmentMetadataKeyVersions = { min: 6, max: 6 } as const;
+export const ConsumerGroupTargetAssignmentMetadataKeyVersions = { min: 0, max: 0, recordType: 6 } as const;

@@ -11,12 +11,14 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupTargetAssignmentMetadataValue: versions 0-0, flexible from 0.
+ * ConsumerGroupTargetAssignmentMetadataValue: versions 0-0, flexible from 0, record type 6.
  */
 
 export interface ConsumerGroupTargetAssignmentMetadataValue {
   /** The assignment epoch. */
   assignmentEpoch: number;
+  /** The time at which the assignment calculation finished. */
+  assignmentTimestamp: bigint;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -24,20 +26,35 @@ export interface ConsumerGroupTargetAssignmentMetadataValue {
 export function defaultConsumerGroupTargetAssignmentMetadataValue(): ConsumerGroupTargetAssignmentMetadataValue {
   return {
     assignmentEpoch: 0,
+    assignmentTimestamp: 0n,
   };
 }
 
 export function readConsumerGroupTargetAssignmentMetadataValue(r: Reader, v: number): ConsumerGroupTargetAssignmentMetadataValue {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let assignmentEpoch: number = 0;
+  let assignmentTimestamp: bigint = 0n;
   assignmentEpoch = r.int32();
-  _unknownTaggedFields = r.taggedFields(null);
-  return { assignmentEpoch, _unknownTaggedFields };
+  _unknownTaggedFields = r.taggedFields((tag, tr) => {
+    switch (tag) {
+      case 0:
+        assignmentTimestamp = tr.int64();
+        return true;
+    }
+    return false;
+  });
+  return { assignmentEpoch, assignmentTimestamp, _unknownTaggedFields };
 }
 
 export function writeConsumerGroupTargetAssignmentMetadataValue(w: Writer, v: number, m: ConsumerGroupTargetAssignmentMetadataValue): void {
   w.int32(m.assignmentEpoch);
-  w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
+  let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
+  if (m.assignmentTimestamp !== 0n) {
+    const tw = new Writer(64);
+    tw.int64(m.assignmentTimestamp);
+    (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
+  }
+  w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
 }
 
-export const ConsumerGroupTargetAssignmentMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ConsumerGroupTargetAssignmentMetadataValueVersions = { min: 0, max: 0, recordType: 6 } as const;

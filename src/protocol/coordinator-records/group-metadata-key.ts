@@ -11,10 +11,11 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * GroupMetadataKey: versions 2-2, flexible from never.
+ * GroupMetadataKey: versions 0-0, flexible from never, record type 2.
  */
 
 export interface GroupMetadataKey {
+  /** The group id. */
   group: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -37,4 +38,4 @@ export function writeGroupMetadataKey(w: Writer, v: number, m: GroupMetadataKey)
   w.string(requireValue(m.group));
 }
 
-export const GroupMetadataKeyVersions = { min: 2, max: 2 } as const;
+export const GroupMetadataKeyVersions = { min: 0, max: 0, recordType: 2 } as const;

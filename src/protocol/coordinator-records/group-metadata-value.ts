@@ -11,28 +11,42 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * GroupMetadataValue: versions 0-4, flexible from 4.
+ * GroupMetadataValue: versions 0-4, flexible from 4, record type 2.
  */
 
 export interface GroupMetadataValue {
+  /** The protocol type. */
   protocolType: string;
+  /** The generation id. */
   generation: number;
+  /** The protocol name. */
   protocol: string | null;
+  /** The leader id. */
   leader: string | null;
+  /** The timestamp of the last state change. */
   currentStateTimestamp: bigint;
+  /** The group members. */
   members: GroupMetadataValueMemberMetadata[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface GroupMetadataValueMemberMetadata {
+  /** The member id. */
   memberId: string;
+  /** The group instance id. */
   groupInstanceId: string | null;
+  /** The client id. */
   clientId: string;
+  /** The client host. */
   clientHost: string;
+  /** The rebalance timeout. */
   rebalanceTimeout: number;
+  /** The session timeout. */
   sessionTimeout: number;
+  /** The subscription. */
   subscription: Buffer;
+  /** The assignment. */
   assignment: Buffer;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -148,4 +162,4 @@ function writeGroupMetadataValueMemberMetadata(w: Writer, v: number, m: GroupMet
   }
 }
 
-export const GroupMetadataValueVersions = { min: 0, max: 4 } as const;
+export const GroupMetadataValueVersions = { min: 0, max: 4, recordType: 2 } as const;

@@ -11,12 +11,15 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * OffsetCommitKey: versions 0-1, flexible from never.
+ * OffsetCommitKey: versions 0-0, flexible from never, record type 1.
  */
 
 export interface OffsetCommitKey {
+  /** The consumer group id. */
   group: string;
+  /** The topic name. */
   topic: string;
+  /** The topic partition index. */
   partition: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -47,4 +50,4 @@ export function writeOffsetCommitKey(w: Writer, v: number, m: OffsetCommitKey): 
   w.int32(m.partition);
 }
 
-export const OffsetCommitKeyVersions = { min: 0, max: 1 } as const;
+export const OffsetCommitKeyVersions = { min: 0, max: 0, recordType: 1 } as const;

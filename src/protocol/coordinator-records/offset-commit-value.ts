@@ -11,15 +11,22 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * OffsetCommitValue: versions 0-4, flexible from 4.
+ * OffsetCommitValue: versions 0-4, flexible from 4, record type 1.
  */
 
 export interface OffsetCommitValue {
+  /** The offset that the consumer wants to store (for this partition). */
   offset: bigint;
+  /** The leader epoch of the last consumed record. */
   leaderEpoch: number;
+  /** Any metadata the client wants to keep. */
   metadata: string;
+  /** The time at which the commit was added to the log. */
   commitTimestamp: bigint;
+  /** The time at which the offset will expire. */
   expireTimestamp: bigint;
+  /** The topic id of the committed offset. */
+  topicId: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -31,6 +38,7 @@ export function defaultOffsetCommitValue(): OffsetCommitValue {
     metadata: '',
     commitTimestamp: 0n,
     expireTimestamp: -1n,
+    topicId: ZERO_UUID,
   };
 }
 
@@ -42,6 +50,7 @@ export function readOffsetCommitValue(r: Reader, v: number): OffsetCommitValue {
   let metadata: string = '';
   let commitTimestamp: bigint = 0n;
   let expireTimestamp: bigint = -1n;
+  let topicId: string = ZERO_UUID;
   offset = r.int64();
   if (v >= 3) {
     leaderEpoch = r.int32();
@@ -52,9 +61,17 @@ export function readOffsetCommitValue(r: Reader, v: number): OffsetCommitValue {
     expireTimestamp = r.int64();
   }
   if (flex) {
-    _unknownTaggedFields = r.taggedFields(null);
+    _unknownTaggedFields = r.taggedFields((tag, tr) => {
+      switch (tag) {
+        case 0:
+          if (!(v >= 4)) return false;
+          topicId = tr.uuid();
+          return true;
+      }
+      return false;
+    });
   }
-  return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp, _unknownTaggedFields };
+  return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp, topicId, _unknownTaggedFields };
 }
 
 export function writeOffsetCommitValue(w: Writer, v: number, m: OffsetCommitValue): void {
@@ -69,8 +86,14 @@ export function writeOffsetCommitValue(w: Writer, v: number, m: OffsetCommitValu
     w.int64(m.expireTimestamp);
   }
   if (flex) {
-    w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
+    let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
+    if ((v >= 4) && m.topicId !== ZERO_UUID) {
+      const tw = new Writer(64);
+      tw.uuid(m.topicId);
+      (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
+    }
+    w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
   }
 }
 
-export const OffsetCommitValueVersions = { min: 0, max: 4 } as const;
+export const OffsetCommitValueVersions = { min: 0, max: 4, recordType: 1 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupCurrentMemberAssignmentKey: versions 14-14, flexible from never.
+ * ShareGroupCurrentMemberAssignmentKey: versions 0-0, flexible from never, record type 14.
  */
 
 export interface ShareGroupCurrentMemberAssignmentKey {
@@ -44,4 +44,4 @@ export function writeShareGroupCurrentMemberAssignmentKey(w: Writer, v: number, 
   w.string(requireValue(m.memberId));
 }
 
-export const ShareGroupCurrentMemberAssignmentKeyVersions = { min: 14, max: 14 } as const;
+export const ShareGroupCurrentMemberAssignmentKeyVersions = { min: 0, max: 0, recordType: 14 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupCurrentMemberAssignmentValue: versions 0-0, flexible from 0.
+ * ShareGroupCurrentMemberAssignmentValue: versions 0-0, flexible from 0, record type 14.
  */
 
 export interface ShareGroupCurrentMemberAssignmentValue {
@@ -90,4 +90,4 @@ function writeShareGroupCurrentMemberAssignmentValueTopicPartitions(w: Writer, v
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ShareGroupCurrentMemberAssignmentValueVersions = { min: 0, max: 0 } as const;
+export const ShareGroupCurrentMemberAssignmentValueVersions = { min: 0, max: 0, recordType: 14 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupMemberMetadataKey: versions 10-10, flexible from never.
+ * ShareGroupMemberMetadataKey: versions 0-0, flexible from never, record type 10.
  */
 
 export interface ShareGroupMemberMetadataKey {
@@ -44,4 +44,4 @@ export function writeShareGroupMemberMetadataKey(w: Writer, v: number, m: ShareG
   w.string(requireValue(m.memberId));
 }
 
-export const ShareGroupMemberMetadataKeyVersions = { min: 10, max: 10 } as const;
+export const ShareGroupMemberMetadataKeyVersions = { min: 0, max: 0, recordType: 10 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupMemberMetadataValue: versions 0-0, flexible from 0.
+ * ShareGroupMemberMetadataValue: versions 0-0, flexible from 0, record type 10.
  */
 
 export interface ShareGroupMemberMetadataValue {
@@ -58,4 +58,4 @@ export function writeShareGroupMemberMetadataValue(w: Writer, v: number, m: Shar
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ShareGroupMemberMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ShareGroupMemberMetadataValueVersions = { min: 0, max: 0, recordType: 10 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupMetadataKey: versions 11-11, flexible from never.
+ * ShareGroupMetadataKey: versions 0-0, flexible from never, record type 11.
  */
 
 export interface ShareGroupMetadataKey {
@@ -38,4 +38,4 @@ export function writeShareGroupMetadataKey(w: Writer, v: number, m: ShareGroupMe
   w.string(requireValue(m.groupId));
 }
 
-export const ShareGroupMetadataKeyVersions = { min: 11, max: 11 } as const;
+export const ShareGroupMetadataKeyVersions = { min: 0, max: 0, recordType: 11 } as const;

@@ -11,12 +11,14 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupMetadataValue: versions 0-0, flexible from 0.
+ * ShareGroupMetadataValue: versions 0-0, flexible from 0, record type 11.
  */
 
 export interface ShareGroupMetadataValue {
   /** The group epoch. */
   epoch: number;
+  /** The hash of all topics in the group. */
+  metadataHash: bigint;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -24,20 +26,24 @@ export interface ShareGroupMetadataValue {
 export function defaultShareGroupMetadataValue(): ShareGroupMetadataValue {
   return {
     epoch: 0,
+    metadataHash: 0n,
   };
 }
 
 export function readShareGroupMetadataValue(r: Reader, v: number): ShareGroupMetadataValue {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let epoch: number = 0;
+  let metadataHash: bigint = 0n;
   epoch = r.int32();
+  metadataHash = r.int64();
   _unknownTaggedFields = r.taggedFields(null);
-  return { epoch, _unknownTaggedFields };
+  return { epoch, metadataHash, _unknownTaggedFields };
 }
 
 export function writeShareGroupMetadataValue(w: Writer, v: number, m: ShareGroupMetadataValue): void {
   w.int32(m.epoch);
+  w.int64(m.metadataHash);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ShareGroupMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ShareGroupMetadataValueVersions = { min: 0, max: 0, recordType: 11 } as const;

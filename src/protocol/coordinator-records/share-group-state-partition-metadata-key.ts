@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupStatePartitionMetadataKey: versions 15-15, flexible from never.
+ * ShareGroupStatePartitionMetadataKey: versions 0-0, flexible from never, record type 15.
  */
 
 export interface ShareGroupStatePartitionMetadataKey {
@@ -38,4 +38,4 @@ export function writeShareGroupStatePartitionMetadataKey(w: Writer, v: number, m
   w.string(requireValue(m.groupId));
 }
 
-export const ShareGroupStatePartitionMetadataKeyVersions = { min: 15, max: 15 } as const;
+export const ShareGroupStatePartitionMetadataKeyVersions = { min: 0, max: 0, recordType: 15 } as const;

@@ -11,10 +11,12 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupStatePartitionMetadataValue: versions 0-0, flexible from 0.
+ * ShareGroupStatePartitionMetadataValue: versions 0-0, flexible from 0, record type 15.
  */
 
 export interface ShareGroupStatePartitionMetadataValue {
+  /** The topic-partitions whose share-group state is being initialized. */
+  initializingTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[];
   /** The topics with initialized share-group state. */
   initializedTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[];
   /** The topics whose share-group state is being deleted. */
@@ -45,6 +47,7 @@ export interface ShareGroupStatePartitionMetadataValueTopicInfo {
 
 export function defaultShareGroupStatePartitionMetadataValue(): ShareGroupStatePartitionMetadataValue {
   return {
+    initializingTopics: [],
     initializedTopics: [],
     deletingTopics: [],
   };
@@ -67,12 +70,14 @@ export function defaultShareGroupStatePartitionMetadataValueTopicInfo(): ShareGr
 
 export function readShareGroupStatePartitionMetadataValue(r: Reader, v: number): ShareGroupStatePartitionMetadataValue {
   let _unknownTaggedFields: TaggedField[] | undefined;
+  let initializingTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[] = [];
   let initializedTopics: ShareGroupStatePartitionMetadataValueTopicPartitionsInfo[] = [];
   let deletingTopics: ShareGroupStatePartitionMetadataValueTopicInfo[] = [];
+  initializingTopics = readArray(r, v, true, false, 'InitializingTopics', readShareGroupStatePartitionMetadataValueTopicPartitionsInfo)!;
   initializedTopics = readArray(r, v, true, false, 'InitializedTopics', readShareGroupStatePartitionMetadataValueTopicPartitionsInfo)!;
   deletingTopics = readArray(r, v, true, false, 'DeletingTopics', readShareGroupStatePartitionMetadataValueTopicInfo)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { initializedTopics, deletingTopics, _unknownTaggedFields };
+  return { initializingTopics, initializedTopics, deletingTopics, _unknownTaggedFields };
 }
 
 function readShareGroupStatePartitionMetadataValueTopicPartitionsInfo(r: Reader, v: number): ShareGroupStatePartitionMetadataValueTopicPartitionsInfo {
@@ -98,6 +103,7 @@ function readShareGroupStatePartitionMetadataValueTopicInfo(r: Reader, v: number
 }
 
 export function writeShareGroupStatePartitionMetadataValue(w: Writer, v: number, m: ShareGroupStatePartitionMetadataValue): void {
+  writeArray(w, v, true, false, 'InitializingTopics', m.initializingTopics, writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo);
   writeArray(w, v, true, false, 'InitializedTopics', m.initializedTopics, writeShareGroupStatePartitionMetadataValueTopicPartitionsInfo);
   writeArray(w, v, true, false, 'DeletingTopics', m.deletingTopics, writeShareGroupStatePartitionMetadataValueTopicInfo);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -116,4 +122,4 @@ function writeShareGroupStatePartitionMetadataValueTopicInfo(w: Writer, v: numbe
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ShareGroupStatePartitionMetadataValueVersions = { min: 0, max: 0 } as const;
+export const ShareGroupStatePartitionMetadataValueVersions = { min: 0, max: 0, recordType: 15 } as const;

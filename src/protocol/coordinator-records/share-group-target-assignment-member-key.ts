@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupTargetAssignmentMemberKey: versions 13-13, flexible from never.
+ * ShareGroupTargetAssignmentMemberKey: versions 0-0, flexible from never, record type 13.
  */
 
 export interface ShareGroupTargetAssignmentMemberKey {
@@ -44,4 +44,4 @@ export function writeShareGroupTargetAssignmentMemberKey(w: Writer, v: number, m
   w.string(requireValue(m.memberId));
 }
 
-export const ShareGroupTargetAssignmentMemberKeyVersions = { min: 13, max: 13 } as const;
+export const ShareGroupTargetAssignmentMemberKeyVersions = { min: 0, max: 0, recordType: 13 } as const;

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupTargetAssignmentMemberValue: versions 0-0, flexible from 0.
+ * ShareGroupTargetAssignmentMemberValue: versions 0-0, flexible from 0, record type 13.
  */
 
 export interface ShareGroupTargetAssignmentMemberValue {
@@ -22,7 +22,9 @@ export interface ShareGroupTargetAssignmentMemberValue {
 }
 
 export interface ShareGroupTargetAssignmentMemberValueTopicPartition {
+  /** The topic id. */
   topicId: string;
+  /** The partition indexes. */
   partitions: number[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -70,4 +72,4 @@ function writeShareGroupTargetAssignmentMemberValueTopicPartition(w: Writer, v: 
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
-export const ShareGroupTargetAssignmentMemberValueVersions = { min: 0, max: 0 } as const;
+export const ShareGroupTargetAssignmentMemberValueVersions = { min: 0, max: 0, recordType: 13 } as const;

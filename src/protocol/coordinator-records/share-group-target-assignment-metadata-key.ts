@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupTargetAssignmentMetadataKey: versions 12-12, flexible from never.
+ * ShareGroupTargetAssignmentMetadataKey: versions 0-0, flexible from never, record type 12.
  */
 
 export interface ShareGroupTargetAssignmentMetadataKey {
@@ -38,4 +38,4 @@ export function writeShareGroupTargetAssignmentMetadataKey(w: Writer, v: number,
   w.string(requireValue(m.groupId));
 }
 
-export const ShareGroupTargetAssignmentMetadataKeyVersions = { min: 12, max: 12 } as const;
+export const ShareGroupTargetAssignmentMetadataKeyVersions = { min: 0, max: 0, recordType: 12 } as const;

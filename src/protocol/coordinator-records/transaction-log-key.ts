@@ -11,10 +11,11 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * TransactionLogKey: versions 0-0, flexible from never.
+ * TransactionLogKey: versions 0-0, flexible from never, record type 0.
  */
 
 export interface TransactionLogKey {
+  /** The transactional id of the transaction. */
   transactionalId: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -37,4 +38,4 @@ export function writeTransactionLogKey(w: Writer, v: number, m: TransactionLogKe
   w.string(requireValue(m.transactionalId));
 }
 
-export const TransactionLogKeyVersions = { min: 0, max: 0 } as const;
+export const TransactionLogKeyVersions = { min: 0, max: 0, recordType: 0 } as const;

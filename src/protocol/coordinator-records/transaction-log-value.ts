@@ -11,36 +11,40 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * TransactionLogValue: versions 0-1, flexible from 1.
+ * TransactionLogValue: versions 0-1, flexible from 1, record type 0.
  */
 
 export interface TransactionLogValue {
-  /** Producer id in use by the transactional id */
+  /** Producer id in use by the transactional id. */
   producerId: bigint;
-  /** Producer id used by the last committed transaction */
+  /** Producer id used by the last committed transaction. */
   previousProducerId: bigint;
-  /** Latest producer ID sent to the producer for the given transactional ID */
+  /** Latest producer ID sent to the producer for the given transactional id. */
   nextProducerId: bigint;
-  /** Epoch associated with the producer id */
+  /** Epoch associated with the producer id. */
   producerEpoch: number;
-  /** Transaction timeout in milliseconds */
+  /** Producer epoch associated with the NextProducerId */
+  nextProducerEpoch: number;
+  /** Transaction timeout in milliseconds. */
   transactionTimeoutMs: number;
-  /** TransactionState the transaction is in */
+  /** TransactionState the transaction is in. */
   transactionStatus: number;
-  /** Set of partitions involved in the transaction */
+  /** Partitions involved in the transaction. */
   transactionPartitions: TransactionLogValuePartitionsSchema[] | null;
-  /** Time the transaction was last updated */
+  /** Time the transaction was last updated. */
   transactionLastUpdateTimestampMs: bigint;
-  /** Time the transaction was started */
+  /** Time the transaction was started. */
   transactionStartTimestampMs: bigint;
-  /** The transaction version used by the client */
+  /** The transaction version used by the client. */
   clientTransactionVersion: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface TransactionLogValuePartitionsSchema {
+  /** Topic involved in the transaction. */
   topic: string;
+  /** Partition ids involved in the transaction. */
   partitionIds: number[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -52,6 +56,7 @@ export function defaultTransactionLogValue(): TransactionLogValue {
     previousProducerId: -1n,
     nextProducerId: -1n,
     producerEpoch: 0,
+    nextProducerEpoch: -1,
     transactionTimeoutMs: 0,
     transactionStatus: 0,
     transactionPartitions: [],
@@ -75,6 +80,7 @@ export function readTransactionLogValue(r: Reader, v: number): TransactionLogVal
   let previousProducerId: bigint = -1n;
   let nextProducerId: bigint = -1n;
   let producerEpoch: number = 0;
+  let nextProducerEpoch: number = -1;
   let transactionTimeoutMs: number = 0;
   let transactionStatus: number = 0;
   let transactionPartitions: TransactionLogValuePartitionsSchema[] | null = [];
@@ -99,6 +105,10 @@ export function readTransactionLogValue(r: Reader, v: number): TransactionLogVal
           if (!(v >= 1)) return false;
           nextProducerId = tr.int64();
           return true;
+        case 3:
+          if (!(v >= 1)) return false;
+          nextProducerEpoch = tr.int16();
+          return true;
         case 2:
           if (!(v >= 1)) return false;
           clientTransactionVersion = tr.int16();
@@ -107,7 +117,7 @@ export function readTransactionLogValue(r: Reader, v: number): TransactionLogVal
       return false;
     });
   }
-  return { producerId, previousProducerId, nextProducerId, producerEpoch, transactionTimeoutMs, transactionStatus, transactionPartitions, transactionLastUpdateTimestampMs, transactionStartTimestampMs, clientTransactionVersion, _unknownTaggedFields };
+  return { producerId, previousProducerId, nextProducerId, producerEpoch, nextProducerEpoch, transactionTimeoutMs, transactionStatus, transactionPartitions, transactionLastUpdateTimestampMs, transactionStartTimestampMs, clientTransactionVersion, _unknownTaggedFields };
 }
 
 function readTransactionLogValuePartitionsSchema(r: Reader, v: number): TransactionLogValuePartitionsSchema {
@@ -129,6 +139,7 @@ export function writeTransactionLogValue(w: Writer, v: number, m: TransactionLog
   if (m.previousProducerId !== -1n) throw new UnsupportedFieldError('PreviousProducerId', v);
   if (m.nextProducerId !== -1n) throw new UnsupportedFieldError('NextProducerId', v);
   w.int16(m.producerEpoch);
+  if (m.nextProducerEpoch !== -1) throw new UnsupportedFieldError('NextProducerEpoch', v);
   w.int32(m.transactionTimeoutMs);
   w.int8(m.transactionStatus);
   writeArray(w, v, (flex), true, 'TransactionPartitions', m.transactionPartitions, writeTransactionLogValuePartitionsSchema);
@@ -152,6 +163,11 @@ export function writeTransactionLogValue(w: Writer, v: number, m: TransactionLog
       tw.int16(m.clientTransactionVersion);
       (tags ??= []).push({ tag: 2, data: tw.toBuffer() });
     }
+    if ((v >= 1) && m.nextProducerEpoch !== -1) {
+      const tw = new Writer(64);
+      tw.int16(m.nextProducerEpoch);
+      (tags ??= []).push({ tag: 3, data: tw.toBuffer() });
+    }
     w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
   }
 }
@@ -165,4 +181,4 @@ function writeTransactionLogValuePartitionsSchema(w: Writer, v: number, m: Trans
   }
 }
 
-export const TransactionLogValueVersions = { min: 0, max: 1 } as const;
+export const TransactionLogValueVersions = { min: 0, max: 1, recordType: 0 } as const;

@@ -11,28 +11,32 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * AddRaftVoter (API key 80): versions 0-0, flexible from 0.
+ * AddRaftVoter (API key 80): versions 0-1, flexible from 0.
  */
 
 export interface AddRaftVoterRequest {
+  /** The cluster id. */
   clusterId: string | null;
+  /** The maximum time to wait for the request to complete before returning. */
   timeoutMs: number;
-  /** The replica id of the voter getting added to the topic partition */
+  /** The replica id of the voter getting added to the topic partition. */
   voterId: number;
-  /** The directory id of the voter getting added to the topic partition */
+  /** The directory id of the voter getting added to the topic partition. */
   voterDirectoryId: string;
-  /** The endpoints that can be used to communicate with the voter */
+  /** The endpoints that can be used to communicate with the voter. */
   listeners: AddRaftVoterRequestListener[];
+  /** When true, return a response after the new voter set is committed. Otherwise, return after the leader writes the changes locally. */
+  ackWhenCommitted: boolean;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AddRaftVoterRequestListener {
-  /** The name of the endpoint */
+  /** The name of the endpoint. */
   name: string;
-  /** The hostname */
+  /** The hostname. */
   host: string;
-  /** The port */
+  /** The port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -45,6 +49,7 @@ export function defaultAddRaftVoterRequest(): AddRaftVoterRequest {
     voterId: 0,
     voterDirectoryId: ZERO_UUID,
     listeners: [],
+    ackWhenCommitted: true,
   };
 }
 
@@ -63,13 +68,17 @@ export function readAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterReque
   let voterId: number = 0;
   let voterDirectoryId: string = ZERO_UUID;
   let listeners: AddRaftVoterRequestListener[] = [];
+  let ackWhenCommitted: boolean = true;
   clusterId = r.compactNullableString();
   timeoutMs = r.int32();
   voterId = r.int32();
   voterDirectoryId = r.uuid();
   listeners = readArray(r, v, true, false, 'Listeners', readAddRaftVoterRequestListener)!;
+  if (v >= 1) {
+    ackWhenCommitted = r.bool();
+  }
   _unknownTaggedFields = r.taggedFields(null);
-  return { clusterId, timeoutMs, voterId, voterDirectoryId, listeners, _unknownTaggedFields };
+  return { clusterId, timeoutMs, voterId, voterDirectoryId, listeners, ackWhenCommitted, _unknownTaggedFields };
 }
 
 function readAddRaftVoterRequestListener(r: Reader, v: number): AddRaftVoterRequestListener {
@@ -90,6 +99,10 @@ export function writeAddRaftVoterRequest(w: Writer, v: number, m: AddRaftVoterRe
   w.int32(m.voterId);
   w.uuid(m.voterDirectoryId);
   writeArray(w, v, true, false, 'Listeners', m.listeners, writeAddRaftVoterRequestListener);
+  if (!(v >= 1) && m.ackWhenCommitted !== true) throw new UnsupportedFieldError('AckWhenCommitted', v);
+  if (v >= 1) {
+    w.bool(m.ackWhenCommitted);
+  }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -103,7 +116,7 @@ function writeAddRaftVoterRequestListener(w: Writer, v: number, m: AddRaftVoterR
 export interface AddRaftVoterResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
-  /** The error code, or 0 if there was no error */
+  /** The error code, or 0 if there was no error. */
   errorCode: number;
   /** The error message, or null if there was no error. */
   errorMessage: string | null;
@@ -142,7 +155,7 @@ export const AddRaftVoterApi = {
   apiKey: 80,
   name: 'AddRaftVoter',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleMinVersion: 0,
   readRequest: readAddRaftVoterRequest,
   writeRequest: writeAddRaftVoterRequest,

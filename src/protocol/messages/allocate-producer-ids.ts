@@ -15,9 +15,9 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface AllocateProducerIdsRequest {
-  /** The ID of the requesting broker */
+  /** The ID of the requesting broker. */
   brokerId: number;
-  /** The epoch of the requesting broker */
+  /** The epoch of the requesting broker. */
   brokerEpoch: bigint;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -49,11 +49,11 @@ export function writeAllocateProducerIdsRequest(w: Writer, v: number, m: Allocat
 export interface AllocateProducerIdsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
-  /** The top level response error code */
+  /** The top level response error code. */
   errorCode: number;
-  /** The first producer ID in this range, inclusive */
+  /** The first producer ID in this range, inclusive. */
   producerIdStart: bigint;
-  /** The number of producer IDs in this range */
+  /** The number of producer IDs in this range. */
   producerIdLen: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

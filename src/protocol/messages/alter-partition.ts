@@ -11,40 +11,42 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * AlterPartition (API key 56): versions 0-3, flexible from 0.
+ * AlterPartition (API key 56): versions 2-3, flexible from 0.
+ * versions 0-1 not served: their layout differs
  */
 
 export interface AlterPartitionRequest {
-  /** The ID of the requesting broker */
+  /** The ID of the requesting broker. */
   brokerId: number;
-  /** The epoch of the requesting broker */
+  /** The epoch of the requesting broker. */
   brokerEpoch: bigint;
+  /** The topics to alter ISRs for. */
   topics: AlterPartitionRequestTopicData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AlterPartitionRequestTopicData {
-  /** The name of the topic to alter ISRs for */
-  topicName: string;
-  /** The ID of the topic to alter ISRs for */
+  /** The ID of the topic to alter ISRs for. */
   topicId: string;
+  /** The partitions to alter ISRs for. */
   partitions: AlterPartitionRequestPartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AlterPartitionRequestPartitionData {
-  /** The partition index */
+  /** The partition index. */
   partitionIndex: number;
-  /** The leader epoch of this partition */
+  /** The leader epoch of this partition. */
   leaderEpoch: number;
   /** The ISR for this partition. Deprecated since version 3. */
   newIsr: number[];
+  /** The ISR for this partition. */
   newIsrWithEpochs: AlterPartitionRequestBrokerState[];
   /** 1 if the partition is recovering from an unclean leader election; 0 otherwise. */
   leaderRecoveryState: number;
-  /** The expected epoch of the partition which is being updated. For legacy cluster this is the ZkVersion in the LeaderAndIsr request. */
+  /** The expected epoch of the partition which is being updated. */
   partitionEpoch: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -69,7 +71,6 @@ export function defaultAlterPartitionRequest(): AlterPartitionRequest {
 
 export function defaultAlterPartitionRequestTopicData(): AlterPartitionRequestTopicData {
   return {
-    topicName: '',
     topicId: ZERO_UUID,
     partitions: [],
   };
@@ -107,18 +108,12 @@ export function readAlterPartitionRequest(r: Reader, v: number): AlterPartitionR
 
 function readAlterPartitionRequestTopicData(r: Reader, v: number): AlterPartitionRequestTopicData {
   let _unknownTaggedFields: TaggedField[] | undefined;
-  let topicName: string = '';
   let topicId: string = ZERO_UUID;
   let partitions: AlterPartitionRequestPartitionData[] = [];
-  if (v <= 1) {
-    topicName = r.compactString();
-  }
-  if (v >= 2) {
-    topicId = r.uuid();
-  }
+  topicId = r.uuid();
   partitions = readArray(r, v, true, false, 'Partitions', readAlterPartitionRequestPartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { topicName, topicId, partitions, _unknownTaggedFields };
+  return { topicId, partitions, _unknownTaggedFields };
 }
 
 function readAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPartitionRequestPartitionData {
@@ -137,9 +132,7 @@ function readAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPart
   if (v >= 3) {
     newIsrWithEpochs = readArray(r, v, true, false, 'NewIsrWithEpochs', readAlterPartitionRequestBrokerState)!;
   }
-  if (v >= 1) {
-    leaderRecoveryState = r.int8();
-  }
+  leaderRecoveryState = r.int8();
   partitionEpoch = r.int32();
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, leaderEpoch, newIsr, newIsrWithEpochs, leaderRecoveryState, partitionEpoch, _unknownTaggedFields };
@@ -167,12 +160,7 @@ export function writeAlterPartitionRequest(w: Writer, v: number, m: AlterPartiti
 }
 
 function writeAlterPartitionRequestTopicData(w: Writer, v: number, m: AlterPartitionRequestTopicData): void {
-  if (v <= 1) {
-    w.compactString(requireValue(m.topicName));
-  }
-  if (v >= 2) {
-    w.uuid(m.topicId);
-  }
+  w.uuid(m.topicId);
   writeArray(w, v, true, false, 'Partitions', m.partitions, writeAlterPartitionRequestPartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -188,10 +176,7 @@ function writeAlterPartitionRequestPartitionData(w: Writer, v: number, m: AlterP
   if (v >= 3) {
     writeArray(w, v, true, false, 'NewIsrWithEpochs', m.newIsrWithEpochs, writeAlterPartitionRequestBrokerState);
   }
-  if (!(v >= 1) && m.leaderRecoveryState !== 0) throw new UnsupportedFieldError('LeaderRecoveryState', v);
-  if (v >= 1) {
-    w.int8(m.leaderRecoveryState);
-  }
+  w.int8(m.leaderRecoveryState);
   w.int32(m.partitionEpoch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -211,27 +196,27 @@ function writeAlterPartitionRequestBrokerState(w: Writer, v: number, m: AlterPar
 export interface AlterPartitionResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
-  /** The top level response error code */
+  /** The top level response error code. */
   errorCode: number;
+  /** The responses for each topic. */
   topics: AlterPartitionResponseTopicData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AlterPartitionResponseTopicData {
-  /** The name of the topic */
-  topicName: string;
-  /** The ID of the topic */
+  /** The ID of the topic. */
   topicId: string;
+  /** The responses for each partition. */
   partitions: AlterPartitionResponsePartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AlterPartitionResponsePartitionData {
-  /** The partition index */
+  /** The partition index. */
   partitionIndex: number;
-  /** The partition level error code */
+  /** The partition level error code. */
   errorCode: number;
   /** The broker ID of the leader. */
   leaderId: number;
@@ -241,7 +226,7 @@ export interface AlterPartitionResponsePartitionData {
   isr: number[];
   /** 1 if the partition is recovering from an unclean leader election; 0 otherwise. */
   leaderRecoveryState: number;
-  /** The current epoch for the partition for KRaft controllers. The current ZK version for the legacy controllers. */
+  /** The current epoch for the partition for KRaft controllers. */
   partitionEpoch: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -257,7 +242,6 @@ export function defaultAlterPartitionResponse(): AlterPartitionResponse {
 
 export function defaultAlterPartitionResponseTopicData(): AlterPartitionResponseTopicData {
   return {
-    topicName: '',
     topicId: ZERO_UUID,
     partitions: [],
   };
@@ -289,18 +273,12 @@ export function readAlterPartitionResponse(r: Reader, v: number): AlterPartition
 
 function readAlterPartitionResponseTopicData(r: Reader, v: number): AlterPartitionResponseTopicData {
   let _unknownTaggedFields: TaggedField[] | undefined;
-  let topicName: string = '';
   let topicId: string = ZERO_UUID;
   let partitions: AlterPartitionResponsePartitionData[] = [];
-  if (v <= 1) {
-    topicName = r.compactString();
-  }
-  if (v >= 2) {
-    topicId = r.uuid();
-  }
+  topicId = r.uuid();
   partitions = readArray(r, v, true, false, 'Partitions', readAlterPartitionResponsePartitionData)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { topicName, topicId, partitions, _unknownTaggedFields };
+  return { topicId, partitions, _unknownTaggedFields };
 }
 
 function readAlterPartitionResponsePartitionData(r: Reader, v: number): AlterPartitionResponsePartitionData {
@@ -317,9 +295,7 @@ function readAlterPartitionResponsePartitionData(r: Reader, v: number): AlterPar
   leaderId = r.int32();
   leaderEpoch = r.int32();
   isr = readArray(r, v, true, false, 'Isr', readElem.int32)!;
-  if (v >= 1) {
-    leaderRecoveryState = r.int8();
-  }
+  leaderRecoveryState = r.int8();
   partitionEpoch = r.int32();
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, errorCode, leaderId, leaderEpoch, isr, leaderRecoveryState, partitionEpoch, _unknownTaggedFields };
@@ -333,12 +309,7 @@ export function writeAlterPartitionResponse(w: Writer, v: number, m: AlterPartit
 }
 
 function writeAlterPartitionResponseTopicData(w: Writer, v: number, m: AlterPartitionResponseTopicData): void {
-  if (v <= 1) {
-    w.compactString(requireValue(m.topicName));
-  }
-  if (v >= 2) {
-    w.uuid(m.topicId);
-  }
+  w.uuid(m.topicId);
   writeArray(w, v, true, false, 'Partitions', m.partitions, writeAlterPartitionResponsePartitionData);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -349,9 +320,7 @@ function writeAlterPartitionResponsePartitionData(w: Writer, v: number, m: Alter
   w.int32(m.leaderId);
   w.int32(m.leaderEpoch);
   writeArray(w, v, true, false, 'Isr', m.isr, writeElem.int32);
-  if (v >= 1) {
-    w.int8(m.leaderRecoveryState);
-  }
+  w.int8(m.leaderRecoveryState);
   w.int32(m.partitionEpoch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -359,7 +328,7 @@ function writeAlterPartitionResponsePartitionData(w: Writer, v: number, m: Alter
 export const AlterPartitionApi = {
   apiKey: 56,
   name: 'AlterPartition',
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 3,
   flexibleMinVersion: 0,
   readRequest: readAlterPartitionRequest,

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ApiVersions (API key 18): versions 0-4, flexible from 3.
+ * ApiVersions (API key 18): versions 0-5, flexible from 3.
  */
 
 export interface ApiVersionsRequest {
@@ -19,6 +19,10 @@ export interface ApiVersionsRequest {
   clientSoftwareName: string;
   /** The version of the client. */
   clientSoftwareVersion: string;
+  /** The cluster ID the client intends to connect to. Provide both ClusterId and NodeId, if known. */
+  clusterId: string | null;
+  /** The node ID the client intends to connect to. Provide both ClusterId and NodeId, if known. */
+  nodeId: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -27,6 +31,8 @@ export function defaultApiVersionsRequest(): ApiVersionsRequest {
   return {
     clientSoftwareName: '',
     clientSoftwareVersion: '',
+    clusterId: null,
+    nodeId: -1,
   };
 }
 
@@ -35,16 +41,24 @@ export function readApiVersionsRequest(r: Reader, v: number): ApiVersionsRequest
   let _unknownTaggedFields: TaggedField[] | undefined;
   let clientSoftwareName: string = '';
   let clientSoftwareVersion: string = '';
+  let clusterId: string | null = null;
+  let nodeId: number = -1;
   if (v >= 3) {
     clientSoftwareName = (flex ? r.compactString() : r.string());
   }
   if (v >= 3) {
     clientSoftwareVersion = (flex ? r.compactString() : r.string());
   }
+  if (v >= 5) {
+    clusterId = (flex ? (v >= 5 ? r.compactNullableString() : r.compactString()) : (v >= 5 ? r.nullableString() : r.string()));
+  }
+  if (v >= 5) {
+    nodeId = r.int32();
+  }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { clientSoftwareName, clientSoftwareVersion, _unknownTaggedFields };
+  return { clientSoftwareName, clientSoftwareVersion, clusterId, nodeId, _unknownTaggedFields };
 }
 
 export function writeApiVersionsRequest(w: Writer, v: number, m: ApiVersionsRequest): void {
@@ -54,6 +68,12 @@ export function writeApiVersionsRequest(w: Writer, v: number, m: ApiVersionsRequ
   }
   if (v >= 3) {
     if (flex) { w.compactString(requireValue(m.clientSoftwareVersion)); } else { w.string(requireValue(m.clientSoftwareVersion)); }
+  }
+  if (v >= 5) {
+    if (flex) { if (v >= 5) w.compactNullableString(m.clusterId); else w.compactString(requireValue(m.clusterId)); } else { if (v >= 5) w.nullableString(m.clusterId); else w.string(requireValue(m.clusterId)); }
+  }
+  if (v >= 5) {
+    w.int32(m.nodeId);
   }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -331,7 +351,7 @@ export const ApiVersionsApi = {
   apiKey: 18,
   name: 'ApiVersions',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   flexibleMinVersion: 3,
   readRequest: readApiVersionsRequest,
   writeRequest: writeApiVersionsRequest,

@@ -15,33 +15,36 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface AssignReplicasToDirsRequest {
-  /** The ID of the requesting broker */
+  /** The ID of the requesting broker. */
   brokerId: number;
-  /** The epoch of the requesting broker */
+  /** The epoch of the requesting broker. */
   brokerEpoch: bigint;
+  /** The directories to which replicas should be assigned. */
   directories: AssignReplicasToDirsRequestDirectoryData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AssignReplicasToDirsRequestDirectoryData {
-  /** The ID of the directory */
+  /** The ID of the directory. */
   id: string;
+  /** The topics assigned to the directory. */
   topics: AssignReplicasToDirsRequestTopicData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AssignReplicasToDirsRequestTopicData {
-  /** The ID of the assigned topic */
+  /** The ID of the assigned topic. */
   topicId: string;
+  /** The partitions assigned to the directory. */
   partitions: AssignReplicasToDirsRequestPartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AssignReplicasToDirsRequestPartitionData {
-  /** The partition index */
+  /** The partition index. */
   partitionIndex: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -142,33 +145,36 @@ function writeAssignReplicasToDirsRequestPartitionData(w: Writer, v: number, m: 
 export interface AssignReplicasToDirsResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
-  /** The top level response error code */
+  /** The top level response error code. */
   errorCode: number;
+  /** The list of directories and their assigned partitions. */
   directories: AssignReplicasToDirsResponseDirectoryData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AssignReplicasToDirsResponseDirectoryData {
-  /** The ID of the directory */
+  /** The ID of the directory. */
   id: string;
+  /** The list of topics and their assigned partitions. */
   topics: AssignReplicasToDirsResponseTopicData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AssignReplicasToDirsResponseTopicData {
-  /** The ID of the assigned topic */
+  /** The ID of the assigned topic. */
   topicId: string;
+  /** The list of assigned partitions. */
   partitions: AssignReplicasToDirsResponsePartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface AssignReplicasToDirsResponsePartitionData {
-  /** The partition index */
+  /** The partition index. */
   partitionIndex: number;
-  /** The partition level error code */
+  /** The partition level error code. */
   errorCode: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

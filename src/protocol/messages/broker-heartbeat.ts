@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * BrokerHeartbeat (API key 63): versions 0-1, flexible from 0.
+ * BrokerHeartbeat (API key 63): versions 0-2, flexible from 0.
  */
 
 export interface BrokerHeartbeatRequest {
@@ -27,6 +27,8 @@ export interface BrokerHeartbeatRequest {
   wantShutDown: boolean;
   /** Log directories that failed and went offline. */
   offlineLogDirs: string[];
+  /** List of log directories that are cordoned. This is null before the broker reaches the RECOVERY state. */
+  cordonedLogDirs: string[] | null;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -39,6 +41,7 @@ export function defaultBrokerHeartbeatRequest(): BrokerHeartbeatRequest {
     wantFence: false,
     wantShutDown: false,
     offlineLogDirs: [],
+    cordonedLogDirs: null,
   };
 }
 
@@ -50,6 +53,7 @@ export function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbea
   let wantFence: boolean = false;
   let wantShutDown: boolean = false;
   let offlineLogDirs: string[] = [];
+  let cordonedLogDirs: string[] | null = null;
   brokerId = r.int32();
   brokerEpoch = r.int64();
   currentMetadataOffset = r.int64();
@@ -61,10 +65,14 @@ export function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbea
         if (!(v >= 1)) return false;
         offlineLogDirs = readArray(tr, v, true, false, 'OfflineLogDirs', readElem.uuid)!;
         return true;
+      case 1:
+        if (!(v >= 2)) return false;
+        cordonedLogDirs = readArray(tr, v, true, (v >= 2), 'CordonedLogDirs', readElem.uuid);
+        return true;
     }
     return false;
   });
-  return { brokerId, brokerEpoch, currentMetadataOffset, wantFence, wantShutDown, offlineLogDirs, _unknownTaggedFields };
+  return { brokerId, brokerEpoch, currentMetadataOffset, wantFence, wantShutDown, offlineLogDirs, cordonedLogDirs, _unknownTaggedFields };
 }
 
 export function writeBrokerHeartbeatRequest(w: Writer, v: number, m: BrokerHeartbeatRequest): void {
@@ -74,11 +82,17 @@ export function writeBrokerHeartbeatRequest(w: Writer, v: number, m: BrokerHeart
   w.bool(m.wantFence);
   w.bool(m.wantShutDown);
   if (!(v >= 1) && m.offlineLogDirs.length !== 0) throw new UnsupportedFieldError('OfflineLogDirs', v);
+  if (!(v >= 2) && m.cordonedLogDirs !== null) throw new UnsupportedFieldError('CordonedLogDirs', v);
   let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
   if ((v >= 1) && m.offlineLogDirs.length !== 0) {
     const tw = new Writer(64);
     writeArray(tw, v, true, false, 'OfflineLogDirs', m.offlineLogDirs, writeElem.uuid);
     (tags ??= []).push({ tag: 0, data: tw.toBuffer() });
+  }
+  if ((v >= 2) && m.cordonedLogDirs !== null) {
+    const tw = new Writer(64);
+    writeArray(tw, v, true, (v >= 2), 'CordonedLogDirs', m.cordonedLogDirs, writeElem.uuid);
+    (tags ??= []).push({ tag: 1, data: tw.toBuffer() });
   }
   w.taggedFields(tags === undefined ? NO_TAGS : tags.sort(byTag));
 }
@@ -137,7 +151,7 @@ export const BrokerHeartbeatApi = {
   apiKey: 63,
   name: 'BrokerHeartbeat',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleMinVersion: 0,
   readRequest: readBrokerHeartbeatRequest,
   writeRequest: writeBrokerHeartbeatRequest,

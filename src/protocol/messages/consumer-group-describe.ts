@@ -11,11 +11,11 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ConsumerGroupDescribe (API key 69): versions 0-0, flexible from 0.
+ * ConsumerGroupDescribe (API key 69): versions 0-1, flexible from 0.
  */
 
 export interface ConsumerGroupDescribeRequest {
-  /** The ids of the groups to describe */
+  /** The ids of the groups to describe. */
   groupIds: string[];
   /** Whether to include authorized operations. */
   includeAuthorizedOperations: boolean;
@@ -99,6 +99,8 @@ export interface ConsumerGroupDescribeResponseMember {
   assignment: ConsumerGroupDescribeResponseAssignment;
   /** The target assignment. */
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
+  /** -1 for unknown. 0 for classic member. +1 for consumer member. */
+  memberType: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -154,6 +156,7 @@ export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescr
     subscribedTopicRegex: null,
     assignment: defaultConsumerGroupDescribeResponseAssignment(),
     targetAssignment: defaultConsumerGroupDescribeResponseAssignment(),
+    memberType: -1,
   };
 }
 
@@ -217,6 +220,7 @@ function readConsumerGroupDescribeResponseMember(r: Reader, v: number): Consumer
   let subscribedTopicRegex: string | null = null;
   let assignment: ConsumerGroupDescribeResponseAssignment = defaultConsumerGroupDescribeResponseAssignment();
   let targetAssignment: ConsumerGroupDescribeResponseAssignment = defaultConsumerGroupDescribeResponseAssignment();
+  let memberType: number = -1;
   memberId = r.compactString();
   instanceId = r.compactNullableString();
   rackId = r.compactNullableString();
@@ -227,8 +231,11 @@ function readConsumerGroupDescribeResponseMember(r: Reader, v: number): Consumer
   subscribedTopicRegex = r.compactNullableString();
   assignment = readConsumerGroupDescribeResponseAssignment(r, v);
   targetAssignment = readConsumerGroupDescribeResponseAssignment(r, v);
+  if (v >= 1) {
+    memberType = r.int8();
+  }
   _unknownTaggedFields = r.taggedFields(null);
-  return { memberId, instanceId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment, _unknownTaggedFields };
+  return { memberId, instanceId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment, memberType, _unknownTaggedFields };
 }
 
 function readConsumerGroupDescribeResponseAssignment(r: Reader, v: number): ConsumerGroupDescribeResponseAssignment {
@@ -281,6 +288,9 @@ function writeConsumerGroupDescribeResponseMember(w: Writer, v: number, m: Consu
   w.compactNullableString(m.subscribedTopicRegex);
   writeConsumerGroupDescribeResponseAssignment(w, v, requireValue(m.assignment));
   writeConsumerGroupDescribeResponseAssignment(w, v, requireValue(m.targetAssignment));
+  if (v >= 1) {
+    w.int8(m.memberType);
+  }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -300,7 +310,7 @@ export const ConsumerGroupDescribeApi = {
   apiKey: 69,
   name: 'ConsumerGroupDescribe',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleMinVersion: 0,
   readRequest: readConsumerGroupDescribeRequest,
   writeRequest: writeConsumerGroupDescribeRequest,

@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * ControlledShutdown (API key 7): versions 0-3, flexible from 3.
+ * no versions left in apache-kafka-4.4; generated from kafka-message-specs
  */
 
 export interface ControlledShutdownRequest {

@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * CreateDelegationToken (API key 38): versions 0-3, flexible from 2.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface CreateDelegationTokenRequest {

@@ -12,7 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * CreateTopics (API key 19): versions 0-7, flexible from 5.
- * versions 0-1 served from the 2024 layout, identical on the wire
+ * versions 0-1 served from older layouts, identical on the wire
  */
 
 export interface CreateTopicsRequest {

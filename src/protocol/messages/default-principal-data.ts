@@ -15,9 +15,9 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface DefaultPrincipalData {
-  /** The principal type */
+  /** The principal type. */
   type: string;
-  /** The principal name */
+  /** The principal name. */
   name: string;
   /** Whether the principal was authenticated by a delegation token on the forwarding broker. */
   tokenAuthenticated: boolean;

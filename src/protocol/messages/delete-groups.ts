@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * DeleteGroups (API key 42): versions 0-2, flexible from 2.
+ * DeleteGroups (API key 42): versions 0-3, flexible from 2.
  */
 
 export interface DeleteGroupsRequest {
@@ -60,6 +60,8 @@ export interface DeleteGroupsResponseDeletableGroupResult {
   groupId: string;
   /** The deletion error, or 0 if the deletion succeeded. */
   errorCode: number;
+  /** The error message, or null if there was no error. */
+  errorMessage: string | null;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -75,6 +77,7 @@ export function defaultDeleteGroupsResponseDeletableGroupResult(): DeleteGroupsR
   return {
     groupId: '',
     errorCode: 0,
+    errorMessage: null,
   };
 }
 
@@ -96,12 +99,16 @@ function readDeleteGroupsResponseDeletableGroupResult(r: Reader, v: number): Del
   let _unknownTaggedFields: TaggedField[] | undefined;
   let groupId: string = '';
   let errorCode: number = 0;
+  let errorMessage: string | null = null;
   groupId = (flex ? r.compactString() : r.string());
   errorCode = r.int16();
+  if (v >= 3) {
+    errorMessage = (flex ? (v >= 3 ? r.compactNullableString() : r.compactString()) : (v >= 3 ? r.nullableString() : r.string()));
+  }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { groupId, errorCode, _unknownTaggedFields };
+  return { groupId, errorCode, errorMessage, _unknownTaggedFields };
 }
 
 export function writeDeleteGroupsResponse(w: Writer, v: number, m: DeleteGroupsResponse): void {
@@ -117,6 +124,9 @@ function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: number, m: 
   const flex = v >= 2;
   if (flex) { w.compactString(requireValue(m.groupId)); } else { w.string(requireValue(m.groupId)); }
   w.int16(m.errorCode);
+  if (v >= 3) {
+    if (flex) { if (v >= 3) w.compactNullableString(m.errorMessage); else w.compactString(requireValue(m.errorMessage)); } else { if (v >= 3) w.nullableString(m.errorMessage); else w.string(requireValue(m.errorMessage)); }
+  }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -126,7 +136,7 @@ export const DeleteGroupsApi = {
   apiKey: 42,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   flexibleMinVersion: 2,
   readRequest: readDeleteGroupsRequest,
   writeRequest: writeDeleteGroupsRequest,

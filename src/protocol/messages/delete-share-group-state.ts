@@ -105,14 +105,14 @@ function writeDeleteShareGroupStateRequestPartitionData(w: Writer, v: number, m:
 }
 
 export interface DeleteShareGroupStateResponse {
-  /** The delete results */
+  /** The delete results. */
   results: DeleteShareGroupStateResponseDeleteStateResult[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface DeleteShareGroupStateResponseDeleteStateResult {
-  /** The topic identifier */
+  /** The topic identifier. */
   topicId: string;
   /** The results for the partitions. */
   partitions: DeleteShareGroupStateResponsePartitionResult[];

@@ -12,7 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * DeleteTopics (API key 20): versions 0-6, flexible from 4.
- * versions 0-0 served from the 2024 layout, identical on the wire
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface DeleteTopicsRequest {

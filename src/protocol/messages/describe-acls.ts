@@ -12,7 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * DescribeAcls (API key 29): versions 0-3, flexible from 2.
- * versions 0-0 served from the 2024 layout, identical on the wire
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface DescribeAclsRequest {

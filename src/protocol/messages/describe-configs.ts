@@ -11,8 +11,9 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * DescribeConfigs (API key 32): versions 0-4, flexible from 4.
- * versions 0-0 served from the 2024 layout, identical on the wire
+ * DescribeConfigs (API key 32): versions 1-4, flexible from 4.
+ * versions 0-0 served from older layouts, identical on the wire
+ * versions 0-0 not served: their layout differs
  */
 
 export interface DescribeConfigsRequest {
@@ -60,9 +61,7 @@ export function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfig
   let includeSynonyms: boolean = false;
   let includeDocumentation: boolean = false;
   resources = readArray(r, v, (flex), false, 'Resources', readDescribeConfigsRequestDescribeConfigsResource)!;
-  if (v >= 1) {
-    includeSynonyms = r.bool();
-  }
+  includeSynonyms = r.bool();
   if (v >= 3) {
     includeDocumentation = r.bool();
   }
@@ -90,10 +89,7 @@ function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number)
 export function writeDescribeConfigsRequest(w: Writer, v: number, m: DescribeConfigsRequest): void {
   const flex = v >= 4;
   writeArray(w, v, (flex), false, 'Resources', m.resources, writeDescribeConfigsRequestDescribeConfigsResource);
-  if (!(v >= 1) && m.includeSynonyms !== false) throw new UnsupportedFieldError('IncludeSynonyms', v);
-  if (v >= 1) {
-    w.bool(m.includeSynonyms);
-  }
+  w.bool(m.includeSynonyms);
   if (!(v >= 3) && m.includeDocumentation !== false) throw new UnsupportedFieldError('IncludeDocumentation', v);
   if (v >= 3) {
     w.bool(m.includeDocumentation);
@@ -146,8 +142,6 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
   readOnly: boolean;
   /** The configuration source. */
   configSource: number;
-  /** True if the configuration is not set. */
-  isDefault: boolean;
   /** True if this configuration is sensitive. */
   isSensitive: boolean;
   /** The synonyms for this configuration key. */
@@ -194,7 +188,6 @@ export function defaultDescribeConfigsResponseDescribeConfigsResourceResult(): D
     value: '',
     readOnly: false,
     configSource: -1,
-    isDefault: false,
     isSensitive: false,
     synonyms: [],
     configType: 0,
@@ -249,7 +242,6 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: 
   let value: string | null = '';
   let readOnly: boolean = false;
   let configSource: number = -1;
-  let isDefault: boolean = false;
   let isSensitive: boolean = false;
   let synonyms: DescribeConfigsResponseDescribeConfigsSynonym[] = [];
   let configType: number = 0;
@@ -257,16 +249,9 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: 
   name = (flex ? r.compactString() : r.string());
   value = (flex ? r.compactNullableString() : r.nullableString());
   readOnly = r.bool();
-  if (v >= 1) {
-    configSource = r.int8();
-  }
-  if (v <= 0) {
-    isDefault = r.bool();
-  }
+  configSource = r.int8();
   isSensitive = r.bool();
-  if (v >= 1) {
-    synonyms = readArray(r, v, (flex), false, 'Synonyms', readDescribeConfigsResponseDescribeConfigsSynonym)!;
-  }
+  synonyms = readArray(r, v, (flex), false, 'Synonyms', readDescribeConfigsResponseDescribeConfigsSynonym)!;
   if (v >= 3) {
     configType = r.int8();
   }
@@ -276,7 +261,7 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: 
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { name, value, readOnly, configSource, isDefault, isSensitive, synonyms, configType, documentation, _unknownTaggedFields };
+  return { name, value, readOnly, configSource, isSensitive, synonyms, configType, documentation, _unknownTaggedFields };
 }
 
 function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsSynonym {
@@ -285,15 +270,9 @@ function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number)
   let name: string = '';
   let value: string | null = '';
   let source: number = 0;
-  if (v >= 1) {
-    name = (flex ? r.compactString() : r.string());
-  }
-  if (v >= 1) {
-    value = (flex ? r.compactNullableString() : r.nullableString());
-  }
-  if (v >= 1) {
-    source = r.int8();
-  }
+  name = (flex ? r.compactString() : r.string());
+  value = (flex ? r.compactNullableString() : r.nullableString());
+  source = r.int8();
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -326,17 +305,9 @@ function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v:
   if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
   if (flex) { w.compactNullableString(m.value); } else { w.nullableString(m.value); }
   w.bool(m.readOnly);
-  if (v >= 1) {
-    w.int8(m.configSource);
-  }
-  if (!(v <= 0) && m.isDefault !== false) throw new UnsupportedFieldError('IsDefault', v);
-  if (v <= 0) {
-    w.bool(m.isDefault);
-  }
+  w.int8(m.configSource);
   w.bool(m.isSensitive);
-  if (v >= 1) {
-    writeArray(w, v, (flex), false, 'Synonyms', m.synonyms, writeDescribeConfigsResponseDescribeConfigsSynonym);
-  }
+  writeArray(w, v, (flex), false, 'Synonyms', m.synonyms, writeDescribeConfigsResponseDescribeConfigsSynonym);
   if (v >= 3) {
     w.int8(m.configType);
   }
@@ -350,18 +321,9 @@ function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v:
 
 function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsSynonym): void {
   const flex = v >= 4;
-  if (!(v >= 1) && m.name !== '') throw new UnsupportedFieldError('Name', v);
-  if (v >= 1) {
-    if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
-  }
-  if (!(v >= 1) && m.value !== '') throw new UnsupportedFieldError('Value', v);
-  if (v >= 1) {
-    if (flex) { w.compactNullableString(m.value); } else { w.nullableString(m.value); }
-  }
-  if (!(v >= 1) && m.source !== 0) throw new UnsupportedFieldError('Source', v);
-  if (v >= 1) {
-    w.int8(m.source);
-  }
+  if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
+  if (flex) { w.compactNullableString(m.value); } else { w.nullableString(m.value); }
+  w.int8(m.source);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -370,7 +332,7 @@ function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v: number
 export const DescribeConfigsApi = {
   apiKey: 32,
   name: 'DescribeConfigs',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   flexibleMinVersion: 4,
   readRequest: readDescribeConfigsRequest,

@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * DescribeDelegationToken (API key 41): versions 0-3, flexible from 2.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface DescribeDelegationTokenRequest {
@@ -121,9 +122,9 @@ export interface DescribeDelegationTokenResponseDescribedDelegationToken {
 }
 
 export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
-  /** The renewer principal type */
+  /** The renewer principal type. */
   principalType: string;
-  /** The renewer principal name */
+  /** The renewer principal name. */
   principalName: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

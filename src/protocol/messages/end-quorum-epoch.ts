@@ -15,9 +15,11 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface EndQuorumEpochRequest {
+  /** The cluster id. */
   clusterId: string | null;
+  /** The topics. */
   topics: EndQuorumEpochRequestTopicData[];
-  /** Endpoints for the leader */
+  /** Endpoints for the leader. */
   leaderEndpoints: EndQuorumEpochRequestLeaderEndpoint[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -26,6 +28,7 @@ export interface EndQuorumEpochRequest {
 export interface EndQuorumEpochRequestTopicData {
   /** The topic name. */
   topicName: string;
+  /** The partitions. */
   partitions: EndQuorumEpochRequestPartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -34,31 +37,33 @@ export interface EndQuorumEpochRequestTopicData {
 export interface EndQuorumEpochRequestPartitionData {
   /** The partition index. */
   partitionIndex: number;
-  /** The current leader ID that is resigning */
+  /** The current leader ID that is resigning. */
   leaderId: number;
-  /** The current epoch */
+  /** The current epoch. */
   leaderEpoch: number;
-  /** A sorted list of preferred successors to start the election */
+  /** A sorted list of preferred successors to start the election. */
   preferredSuccessors: number[];
-  /** A sorted list of preferred candidates to start the election */
+  /** A sorted list of preferred candidates to start the election. */
   preferredCandidates: EndQuorumEpochRequestReplicaInfo[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface EndQuorumEpochRequestReplicaInfo {
+  /** The ID of the candidate replica. */
   candidateId: number;
+  /** The directory ID of the candidate replica. */
   candidateDirectoryId: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface EndQuorumEpochRequestLeaderEndpoint {
-  /** The name of the endpoint */
+  /** The name of the endpoint. */
   name: string;
-  /** The node's hostname */
+  /** The node's hostname. */
   host: string;
-  /** The node's port */
+  /** The node's port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -269,8 +274,9 @@ function writeEndQuorumEpochRequestLeaderEndpoint(w: Writer, v: number, m: EndQu
 export interface EndQuorumEpochResponse {
   /** The top level error code. */
   errorCode: number;
+  /** The topic data. */
   topics: EndQuorumEpochResponseTopicData[];
-  /** Endpoints for all leaders enumerated in PartitionData */
+  /** Endpoints for all leaders enumerated in PartitionData. */
   nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -279,6 +285,7 @@ export interface EndQuorumEpochResponse {
 export interface EndQuorumEpochResponseTopicData {
   /** The topic name. */
   topicName: string;
+  /** The partition data. */
   partitions: EndQuorumEpochResponsePartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -287,21 +294,22 @@ export interface EndQuorumEpochResponseTopicData {
 export interface EndQuorumEpochResponsePartitionData {
   /** The partition index. */
   partitionIndex: number;
+  /** The partition level error code. */
   errorCode: number;
   /** The ID of the current leader or -1 if the leader is unknown. */
   leaderId: number;
-  /** The latest known leader epoch */
+  /** The latest known leader epoch. */
   leaderEpoch: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface EndQuorumEpochResponseNodeEndpoint {
-  /** The ID of the associated node */
+  /** The ID of the associated node. */
   nodeId: number;
-  /** The node's hostname */
+  /** The node's hostname. */
   host: string;
-  /** The node's port */
+  /** The node's port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

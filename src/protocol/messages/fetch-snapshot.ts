@@ -15,44 +15,46 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface FetchSnapshotRequest {
-  /** The clusterId if known, this is used to validate metadata fetches prior to broker registration */
+  /** The clusterId if known, this is used to validate metadata fetches prior to broker registration. */
   clusterId: string | null;
-  /** The broker ID of the follower */
+  /** The broker ID of the follower. */
   replicaId: number;
-  /** The maximum bytes to fetch from all of the snapshots */
+  /** The maximum bytes to fetch from all of the snapshots. */
   maxBytes: number;
-  /** The topics to fetch */
+  /** The topics to fetch. */
   topics: FetchSnapshotRequestTopicSnapshot[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface FetchSnapshotRequestTopicSnapshot {
-  /** The name of the topic to fetch */
+  /** The name of the topic to fetch. */
   name: string;
-  /** The partitions to fetch */
+  /** The partitions to fetch. */
   partitions: FetchSnapshotRequestPartitionSnapshot[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface FetchSnapshotRequestPartitionSnapshot {
-  /** The partition index */
+  /** The partition index. */
   partition: number;
-  /** The current leader epoch of the partition, -1 for unknown leader epoch */
+  /** The current leader epoch of the partition, -1 for unknown leader epoch. */
   currentLeaderEpoch: number;
-  /** The snapshot endOffset and epoch to fetch */
+  /** The snapshot endOffset and epoch to fetch. */
   snapshotId: FetchSnapshotRequestSnapshotId;
-  /** The byte position within the snapshot to start fetching from */
+  /** The byte position within the snapshot to start fetching from. */
   position: bigint;
-  /** The directory id of the follower fetching */
+  /** The directory id of the follower fetching. */
   replicaDirectoryId: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface FetchSnapshotRequestSnapshotId {
+  /** The end offset of the snapshot. */
   endOffset: bigint;
+  /** The epoch of the snapshot. */
   epoch: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -200,7 +202,7 @@ export interface FetchSnapshotResponse {
   errorCode: number;
   /** The topics to fetch. */
   topics: FetchSnapshotResponseTopicSnapshot[];
-  /** Endpoints for all current-leaders enumerated in PartitionSnapshot */
+  /** Endpoints for all current-leaders enumerated in PartitionSnapshot. */
   nodeEndpoints: FetchSnapshotResponseNodeEndpoint[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -220,21 +222,24 @@ export interface FetchSnapshotResponsePartitionSnapshot {
   index: number;
   /** The error code, or 0 if there was no fetch error. */
   errorCode: number;
-  /** The snapshot endOffset and epoch fetched */
+  /** The snapshot endOffset and epoch fetched. */
   snapshotId: FetchSnapshotResponseSnapshotId;
+  /** The leader of the partition at the time of the snapshot. */
   currentLeader?: FetchSnapshotResponseLeaderIdAndEpoch;
   /** The total size of the snapshot. */
   size: bigint;
   /** The starting byte position within the snapshot included in the Bytes field. */
   position: bigint;
-  /** Snapshot data in records format which may not be aligned on an offset boundary */
+  /** Snapshot data in records format which may not be aligned on an offset boundary. */
   unalignedRecords: RecordsData;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface FetchSnapshotResponseSnapshotId {
+  /** The snapshot end offset. */
   endOffset: bigint;
+  /** The snapshot epoch. */
   epoch: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -243,18 +248,18 @@ export interface FetchSnapshotResponseSnapshotId {
 export interface FetchSnapshotResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. */
   leaderId: number;
-  /** The latest known leader epoch */
+  /** The latest known leader epoch. */
   leaderEpoch: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface FetchSnapshotResponseNodeEndpoint {
-  /** The ID of the associated node */
+  /** The ID of the associated node. */
   nodeId: number;
-  /** The node's hostname */
+  /** The node's hostname. */
   host: string;
-  /** The node's port */
+  /** The node's port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

@@ -12,7 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * Fetch (API key 1): versions 0-18, flexible from 12.
- * versions 0-3 served from the 2024 layout, identical on the wire
+ * versions 0-3 served from older layouts, identical on the wire
  */
 
 export interface FetchRequest {

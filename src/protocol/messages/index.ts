@@ -89,6 +89,13 @@ import { ReadShareGroupStateApi } from './read-share-group-state.js';
 import { WriteShareGroupStateApi } from './write-share-group-state.js';
 import { DeleteShareGroupStateApi } from './delete-share-group-state.js';
 import { ReadShareGroupStateSummaryApi } from './read-share-group-state-summary.js';
+import { StreamsGroupHeartbeatApi } from './streams-group-heartbeat.js';
+import { StreamsGroupDescribeApi } from './streams-group-describe.js';
+import { DescribeShareGroupOffsetsApi } from './describe-share-group-offsets.js';
+import { AlterShareGroupOffsetsApi } from './alter-share-group-offsets.js';
+import { DeleteShareGroupOffsetsApi } from './delete-share-group-offsets.js';
+import { StreamsGroupTopologyDescriptionUpdateApi } from './streams-group-topology-description-update.js';
+import { UnregisterControllerApi } from './unregister-controller.js';
 
 export * from './api-table.js';
 export * from './produce.js';
@@ -179,9 +186,19 @@ export * from './read-share-group-state.js';
 export * from './write-share-group-state.js';
 export * from './delete-share-group-state.js';
 export * from './read-share-group-state-summary.js';
+export * from './streams-group-heartbeat.js';
+export * from './streams-group-describe.js';
+export * from './describe-share-group-offsets.js';
+export * from './alter-share-group-offsets.js';
+export * from './delete-share-group-offsets.js';
+export * from './streams-group-topology-description-update.js';
+export * from './unregister-controller.js';
+export * from './aborted-txn.js';
 export * from './consumer-protocol-assignment.js';
 export * from './consumer-protocol-subscription.js';
+export * from './control-record-type-schema.js';
 export * from './default-principal-data.js';
+export * from './end-txn-marker.js';
 export * from './k-raft-version-record.js';
 export * from './leader-change-message.js';
 export * from './request-header.js';
@@ -280,6 +297,13 @@ export const apiTable = [
   WriteShareGroupStateApi,
   DeleteShareGroupStateApi,
   ReadShareGroupStateSummaryApi,
+  StreamsGroupHeartbeatApi,
+  StreamsGroupDescribeApi,
+  DescribeShareGroupOffsetsApi,
+  AlterShareGroupOffsetsApi,
+  DeleteShareGroupOffsetsApi,
+  StreamsGroupTopologyDescriptionUpdateApi,
+  UnregisterControllerApi,
 ] as const;
 
 export type ApiDescriptor = (typeof apiTable)[number];

@@ -117,14 +117,14 @@ function writeInitializeShareGroupStateRequestPartitionData(w: Writer, v: number
 }
 
 export interface InitializeShareGroupStateResponse {
-  /** The initialization results */
+  /** The initialization results. */
   results: InitializeShareGroupStateResponseInitializeStateResult[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface InitializeShareGroupStateResponseInitializeStateResult {
-  /** The topic identifier */
+  /** The topic identifier. */
   topicId: string;
   /** The results for the partitions. */
   partitions: InitializeShareGroupStateResponsePartitionResult[];

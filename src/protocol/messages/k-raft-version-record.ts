@@ -15,9 +15,9 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface KRaftVersionRecord {
-  /** The version of the kraft version record */
+  /** The version of the kraft version record. */
   version: number;
-  /** The kraft protocol version */
+  /** The kraft protocol version. */
   kRaftVersion: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

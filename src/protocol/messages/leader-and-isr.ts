@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * LeaderAndIsr (API key 4): versions 0-7, flexible from 4.
+ * no versions left in apache-kafka-4.4; generated from kafka-message-specs
  */
 
 export interface LeaderAndIsrRequest {

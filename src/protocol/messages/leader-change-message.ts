@@ -15,21 +15,22 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface LeaderChangeMessage {
-  /** The version of the leader change message */
+  /** The version of the leader change message. */
   version: number;
-  /** The ID of the newly elected leader */
+  /** The ID of the newly elected leader. */
   leaderId: number;
-  /** The set of voters in the quorum for this epoch */
+  /** The set of voters in the quorum for this epoch. */
   voters: LeaderChangeMessageVoter[];
-  /** The voters who voted for the leader at the time of election */
+  /** The voters who voted for the leader at the time of election. */
   grantingVoters: LeaderChangeMessageVoter[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface LeaderChangeMessageVoter {
+  /** The ID of the voter. */
   voterId: number;
-  /** The directory id of the voter */
+  /** The directory id of the voter. */
   voterDirectoryId: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

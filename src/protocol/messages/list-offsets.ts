@@ -11,8 +11,8 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ListOffsets (API key 2): versions 0-11, flexible from 6.
- * versions 0-0 served from the 2024 layout, identical on the wire
+ * ListOffsets (API key 2): versions 1-11, flexible from 6.
+ * versions 0-0 not served: their layout differs
  */
 
 export interface ListOffsetsRequest {
@@ -44,8 +44,6 @@ export interface ListOffsetsRequestListOffsetsPartition {
   currentLeaderEpoch: number;
   /** The current timestamp. */
   timestamp: bigint;
-  /** The maximum number of offsets to report. */
-  maxNumOffsets: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -71,7 +69,6 @@ export function defaultListOffsetsRequestListOffsetsPartition(): ListOffsetsRequ
     partitionIndex: 0,
     currentLeaderEpoch: -1,
     timestamp: 0n,
-    maxNumOffsets: 1,
   };
 }
 
@@ -115,19 +112,15 @@ function readListOffsetsRequestListOffsetsPartition(r: Reader, v: number): ListO
   let partitionIndex: number = 0;
   let currentLeaderEpoch: number = -1;
   let timestamp: bigint = 0n;
-  let maxNumOffsets: number = 1;
   partitionIndex = r.int32();
   if (v >= 4) {
     currentLeaderEpoch = r.int32();
   }
   timestamp = r.int64();
-  if (v <= 0) {
-    maxNumOffsets = r.int32();
-  }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { partitionIndex, currentLeaderEpoch, timestamp, maxNumOffsets, _unknownTaggedFields };
+  return { partitionIndex, currentLeaderEpoch, timestamp, _unknownTaggedFields };
 }
 
 export function writeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsRequest): void {
@@ -162,10 +155,6 @@ function writeListOffsetsRequestListOffsetsPartition(w: Writer, v: number, m: Li
     w.int32(m.currentLeaderEpoch);
   }
   w.int64(m.timestamp);
-  if (!(v <= 0) && m.maxNumOffsets !== 1) throw new UnsupportedFieldError('MaxNumOffsets', v);
-  if (v <= 0) {
-    w.int32(m.maxNumOffsets);
-  }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
@@ -194,8 +183,6 @@ export interface ListOffsetsResponseListOffsetsPartitionResponse {
   partitionIndex: number;
   /** The partition error code, or 0 if there was no error. */
   errorCode: number;
-  /** The result offsets. */
-  oldStyleOffsets: bigint[];
   /** The timestamp associated with the returned offset. */
   timestamp: bigint;
   /** The returned offset. */
@@ -224,7 +211,6 @@ export function defaultListOffsetsResponseListOffsetsPartitionResponse(): ListOf
   return {
     partitionIndex: 0,
     errorCode: 0,
-    oldStyleOffsets: [],
     timestamp: -1n,
     offset: -1n,
     leaderEpoch: -1,
@@ -264,28 +250,20 @@ function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v: numbe
   let _unknownTaggedFields: TaggedField[] | undefined;
   let partitionIndex: number = 0;
   let errorCode: number = 0;
-  let oldStyleOffsets: bigint[] = [];
   let timestamp: bigint = -1n;
   let offset: bigint = -1n;
   let leaderEpoch: number = -1;
   partitionIndex = r.int32();
   errorCode = r.int16();
-  if (v <= 0) {
-    oldStyleOffsets = readArray(r, v, (flex), false, 'OldStyleOffsets', readElem.int64)!;
-  }
-  if (v >= 1) {
-    timestamp = r.int64();
-  }
-  if (v >= 1) {
-    offset = r.int64();
-  }
+  timestamp = r.int64();
+  offset = r.int64();
   if (v >= 4) {
     leaderEpoch = r.int32();
   }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { partitionIndex, errorCode, oldStyleOffsets, timestamp, offset, leaderEpoch, _unknownTaggedFields };
+  return { partitionIndex, errorCode, timestamp, offset, leaderEpoch, _unknownTaggedFields };
 }
 
 export function writeListOffsetsResponse(w: Writer, v: number, m: ListOffsetsResponse): void {
@@ -312,18 +290,8 @@ function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, v: numb
   const flex = v >= 6;
   w.int32(m.partitionIndex);
   w.int16(m.errorCode);
-  if (!(v <= 0) && m.oldStyleOffsets.length !== 0) throw new UnsupportedFieldError('OldStyleOffsets', v);
-  if (v <= 0) {
-    writeArray(w, v, (flex), false, 'OldStyleOffsets', m.oldStyleOffsets, writeElem.int64);
-  }
-  if (!(v >= 1) && m.timestamp !== -1n) throw new UnsupportedFieldError('Timestamp', v);
-  if (v >= 1) {
-    w.int64(m.timestamp);
-  }
-  if (!(v >= 1) && m.offset !== -1n) throw new UnsupportedFieldError('Offset', v);
-  if (v >= 1) {
-    w.int64(m.offset);
-  }
+  w.int64(m.timestamp);
+  w.int64(m.offset);
   if (!(v >= 4) && m.leaderEpoch !== -1) throw new UnsupportedFieldError('LeaderEpoch', v);
   if (v >= 4) {
     w.int32(m.leaderEpoch);
@@ -336,7 +304,7 @@ function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, v: numb
 export const ListOffsetsApi = {
   apiKey: 2,
   name: 'ListOffsets',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 11,
   flexibleMinVersion: 6,
   readRequest: readListOffsetsRequest,

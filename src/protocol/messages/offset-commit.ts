@@ -11,8 +11,9 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * OffsetCommit (API key 8): versions 0-10, flexible from 8.
- * versions 0-1 served from the 2024 layout, identical on the wire
+ * OffsetCommit (API key 8): versions 2-10, flexible from 8.
+ * versions 0-1 not served: their layout differs
+ * versions 0-1 served from older layouts, identical on the wire
  */
 
 export interface OffsetCommitRequest {
@@ -50,8 +51,6 @@ export interface OffsetCommitRequestPartition {
   committedOffset: bigint;
   /** The leader epoch of this partition. */
   committedLeaderEpoch: number;
-  /** The timestamp of the commit. */
-  commitTimestamp: bigint;
   /** Any associated metadata the client wants to keep. */
   committedMetadata: string | null;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
@@ -82,7 +81,6 @@ export function defaultOffsetCommitRequestPartition(): OffsetCommitRequestPartit
     partitionIndex: 0,
     committedOffset: 0n,
     committedLeaderEpoch: -1,
-    commitTimestamp: -1n,
     committedMetadata: '',
   };
 }
@@ -97,16 +95,12 @@ export function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitReque
   let retentionTimeMs: bigint = -1n;
   let topics: OffsetCommitRequestTopic[] = [];
   groupId = (flex ? r.compactString() : r.string());
-  if (v >= 1) {
-    generationIdOrMemberEpoch = r.int32();
-  }
-  if (v >= 1) {
-    memberId = (flex ? r.compactString() : r.string());
-  }
+  generationIdOrMemberEpoch = r.int32();
+  memberId = (flex ? r.compactString() : r.string());
   if (v >= 7) {
     groupInstanceId = (flex ? (v >= 7 ? r.compactNullableString() : r.compactString()) : (v >= 7 ? r.nullableString() : r.string()));
   }
-  if (v >= 2 && v <= 4) {
+  if (v <= 4) {
     retentionTimeMs = r.int64();
   }
   topics = readArray(r, v, (flex), false, 'Topics', readOffsetCommitRequestTopic)!;
@@ -141,37 +135,29 @@ function readOffsetCommitRequestPartition(r: Reader, v: number): OffsetCommitReq
   let partitionIndex: number = 0;
   let committedOffset: bigint = 0n;
   let committedLeaderEpoch: number = -1;
-  let commitTimestamp: bigint = -1n;
   let committedMetadata: string | null = '';
   partitionIndex = r.int32();
   committedOffset = r.int64();
   if (v >= 6) {
     committedLeaderEpoch = r.int32();
   }
-  if (v >= 1 && v <= 1) {
-    commitTimestamp = r.int64();
-  }
   committedMetadata = (flex ? r.compactNullableString() : r.nullableString());
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { partitionIndex, committedOffset, committedLeaderEpoch, commitTimestamp, committedMetadata, _unknownTaggedFields };
+  return { partitionIndex, committedOffset, committedLeaderEpoch, committedMetadata, _unknownTaggedFields };
 }
 
 export function writeOffsetCommitRequest(w: Writer, v: number, m: OffsetCommitRequest): void {
   const flex = v >= 8;
   if (flex) { w.compactString(requireValue(m.groupId)); } else { w.string(requireValue(m.groupId)); }
-  if (v >= 1) {
-    w.int32(m.generationIdOrMemberEpoch);
-  }
-  if (v >= 1) {
-    if (flex) { w.compactString(requireValue(m.memberId)); } else { w.string(requireValue(m.memberId)); }
-  }
+  w.int32(m.generationIdOrMemberEpoch);
+  if (flex) { w.compactString(requireValue(m.memberId)); } else { w.string(requireValue(m.memberId)); }
   if (!(v >= 7) && m.groupInstanceId !== null) throw new UnsupportedFieldError('GroupInstanceId', v);
   if (v >= 7) {
     if (flex) { if (v >= 7) w.compactNullableString(m.groupInstanceId); else w.compactString(requireValue(m.groupInstanceId)); } else { if (v >= 7) w.nullableString(m.groupInstanceId); else w.string(requireValue(m.groupInstanceId)); }
   }
-  if (v >= 2 && v <= 4) {
+  if (v <= 4) {
     w.int64(m.retentionTimeMs);
   }
   writeArray(w, v, (flex), false, 'Topics', m.topics, writeOffsetCommitRequestTopic);
@@ -200,10 +186,6 @@ function writeOffsetCommitRequestPartition(w: Writer, v: number, m: OffsetCommit
   w.int64(m.committedOffset);
   if (v >= 6) {
     w.int32(m.committedLeaderEpoch);
-  }
-  if (!(v >= 1 && v <= 1) && m.commitTimestamp !== -1n) throw new UnsupportedFieldError('CommitTimestamp', v);
-  if (v >= 1 && v <= 1) {
-    w.int64(m.commitTimestamp);
   }
   if (flex) { w.compactNullableString(m.committedMetadata); } else { w.nullableString(m.committedMetadata); }
   if (flex) {
@@ -346,7 +328,7 @@ function writeOffsetCommitResponsePartition(w: Writer, v: number, m: OffsetCommi
 export const OffsetCommitApi = {
   apiKey: 8,
   name: 'OffsetCommit',
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 10,
   flexibleMinVersion: 8,
   readRequest: readOffsetCommitRequest,

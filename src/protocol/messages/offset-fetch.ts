@@ -12,7 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * OffsetFetch (API key 9): versions 0-10, flexible from 6.
- * versions 0-0 served from the 2024 layout, identical on the wire
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface OffsetFetchRequest {

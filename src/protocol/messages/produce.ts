@@ -12,7 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * Produce (API key 0): versions 0-13, flexible from 9.
- * versions 0-2 served from the 2024 layout, identical on the wire
+ * versions 0-2 served from older layouts, identical on the wire
  */
 
 export interface ProduceRequest {

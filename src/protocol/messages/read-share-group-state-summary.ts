@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ReadShareGroupStateSummary (API key 87): versions 0-0, flexible from 0.
+ * ReadShareGroupStateSummary (API key 87): versions 0-1, flexible from 0.
  */
 
 export interface ReadShareGroupStateSummaryRequest {
@@ -111,14 +111,14 @@ function writeReadShareGroupStateSummaryRequestPartitionData(w: Writer, v: numbe
 }
 
 export interface ReadShareGroupStateSummaryResponse {
-  /** The read results */
+  /** The read results. */
   results: ReadShareGroupStateSummaryResponseReadStateSummaryResult[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface ReadShareGroupStateSummaryResponseReadStateSummaryResult {
-  /** The topic identifier */
+  /** The topic identifier. */
   topicId: string;
   /** The results for the partitions. */
   partitions: ReadShareGroupStateSummaryResponsePartitionResult[];
@@ -135,8 +135,12 @@ export interface ReadShareGroupStateSummaryResponsePartitionResult {
   errorMessage: string | null;
   /** The state epoch of the share-partition. */
   stateEpoch: number;
+  /** The leader epoch of the share-partition. */
+  leaderEpoch: number;
   /** The share-partition start offset. */
   startOffset: bigint;
+  /** The number of offsets greater than or equal to share-partition start offset for which delivery has been completed. */
+  deliveryCompleteCount: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -160,7 +164,9 @@ export function defaultReadShareGroupStateSummaryResponsePartitionResult(): Read
     errorCode: 0,
     errorMessage: null,
     stateEpoch: 0,
+    leaderEpoch: 0,
     startOffset: 0n,
+    deliveryCompleteCount: -1,
   };
 }
 
@@ -188,14 +194,20 @@ function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, v: num
   let errorCode: number = 0;
   let errorMessage: string | null = null;
   let stateEpoch: number = 0;
+  let leaderEpoch: number = 0;
   let startOffset: bigint = 0n;
+  let deliveryCompleteCount: number = -1;
   partition = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
   stateEpoch = r.int32();
+  leaderEpoch = r.int32();
   startOffset = r.int64();
+  if (v >= 1) {
+    deliveryCompleteCount = r.int32();
+  }
   _unknownTaggedFields = r.taggedFields(null);
-  return { partition, errorCode, errorMessage, stateEpoch, startOffset, _unknownTaggedFields };
+  return { partition, errorCode, errorMessage, stateEpoch, leaderEpoch, startOffset, deliveryCompleteCount, _unknownTaggedFields };
 }
 
 export function writeReadShareGroupStateSummaryResponse(w: Writer, v: number, m: ReadShareGroupStateSummaryResponse): void {
@@ -214,7 +226,11 @@ function writeReadShareGroupStateSummaryResponsePartitionResult(w: Writer, v: nu
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
   w.int32(m.stateEpoch);
+  w.int32(m.leaderEpoch);
   w.int64(m.startOffset);
+  if (v >= 1) {
+    w.int32(m.deliveryCompleteCount);
+  }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
@@ -222,7 +238,7 @@ export const ReadShareGroupStateSummaryApi = {
   apiKey: 87,
   name: 'ReadShareGroupStateSummary',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleMinVersion: 0,
   readRequest: readReadShareGroupStateSummaryRequest,
   writeRequest: writeReadShareGroupStateSummaryRequest,

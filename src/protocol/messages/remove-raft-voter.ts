@@ -15,10 +15,11 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface RemoveRaftVoterRequest {
+  /** The cluster id of the request. */
   clusterId: string | null;
-  /** The replica id of the voter getting removed from the topic partition */
+  /** The replica id of the voter getting removed from the topic partition. */
   voterId: number;
-  /** The directory id of the voter getting removed from the topic partition */
+  /** The directory id of the voter getting removed from the topic partition. */
   voterDirectoryId: string;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -54,7 +55,7 @@ export function writeRemoveRaftVoterRequest(w: Writer, v: number, m: RemoveRaftV
 export interface RemoveRaftVoterResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
-  /** The error code, or 0 if there was no error */
+  /** The error code, or 0 if there was no error. */
   errorCode: number;
   /** The error message, or null if there was no error. */
   errorMessage: string | null;

@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * RenewDelegationToken (API key 39): versions 0-2, flexible from 2.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface RenewDelegationTokenRequest {

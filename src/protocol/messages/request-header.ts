@@ -11,7 +11,8 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * RequestHeader: versions 1-2, flexible from 2.
+ * RequestHeader: versions 0-2, flexible from 2.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface RequestHeader {
@@ -46,7 +47,9 @@ export function readRequestHeader(r: Reader, v: number): RequestHeader {
   requestApiKey = r.int16();
   requestApiVersion = r.int16();
   correlationId = r.int32();
-  clientId = r.nullableString();
+  if (v >= 1) {
+    clientId = (v >= 1 ? r.nullableString() : r.string());
+  }
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
@@ -58,10 +61,13 @@ export function writeRequestHeader(w: Writer, v: number, m: RequestHeader): void
   w.int16(m.requestApiKey);
   w.int16(m.requestApiVersion);
   w.int32(m.correlationId);
-  w.nullableString(m.clientId);
+  if (!(v >= 1) && m.clientId !== '') throw new UnsupportedFieldError('ClientId', v);
+  if (v >= 1) {
+    if (v >= 1) w.nullableString(m.clientId); else w.string(requireValue(m.clientId));
+  }
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
   }
 }
 
-export const RequestHeaderVersions = { min: 1, max: 2 } as const;
+export const RequestHeaderVersions = { min: 0, max: 2 } as const;

@@ -11,7 +11,8 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareAcknowledge (API key 79): versions 0-0, flexible from 0.
+ * ShareAcknowledge (API key 79): versions 0-2, flexible from 0.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface ShareAcknowledgeRequest {
@@ -21,6 +22,8 @@ export interface ShareAcknowledgeRequest {
   memberId: string | null;
   /** The current share session epoch: 0 to open a share session; -1 to close it; otherwise increments for consecutive requests. */
   shareSessionEpoch: number;
+  /** Whether Renew type acknowledgements present in AcknowledgementBatches. */
+  isRenewAck: boolean;
   /** The topics containing records to acknowledge. */
   topics: ShareAcknowledgeRequestAcknowledgeTopic[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
@@ -50,7 +53,7 @@ export interface ShareAcknowledgeRequestAcknowledgementBatch {
   firstOffset: bigint;
   /** Last offset (inclusive) of batch of records to acknowledge. */
   lastOffset: bigint;
-  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject. */
+  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew. */
   acknowledgeTypes: number[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -61,6 +64,7 @@ export function defaultShareAcknowledgeRequest(): ShareAcknowledgeRequest {
     groupId: null,
     memberId: '',
     shareSessionEpoch: 0,
+    isRenewAck: false,
     topics: [],
   };
 }
@@ -92,13 +96,17 @@ export function readShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowle
   let groupId: string | null = null;
   let memberId: string | null = '';
   let shareSessionEpoch: number = 0;
+  let isRenewAck: boolean = false;
   let topics: ShareAcknowledgeRequestAcknowledgeTopic[] = [];
   groupId = r.compactNullableString();
   memberId = r.compactNullableString();
   shareSessionEpoch = r.int32();
+  if (v >= 2) {
+    isRenewAck = r.bool();
+  }
   topics = readArray(r, v, true, false, 'Topics', readShareAcknowledgeRequestAcknowledgeTopic)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { groupId, memberId, shareSessionEpoch, topics, _unknownTaggedFields };
+  return { groupId, memberId, shareSessionEpoch, isRenewAck, topics, _unknownTaggedFields };
 }
 
 function readShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgeTopic {
@@ -137,6 +145,10 @@ export function writeShareAcknowledgeRequest(w: Writer, v: number, m: ShareAckno
   w.compactNullableString(m.groupId);
   w.compactNullableString(m.memberId);
   w.int32(m.shareSessionEpoch);
+  if (!(v >= 2) && m.isRenewAck !== false) throw new UnsupportedFieldError('IsRenewAck', v);
+  if (v >= 2) {
+    w.bool(m.isRenewAck);
+  }
   writeArray(w, v, true, false, 'Topics', m.topics, writeShareAcknowledgeRequestAcknowledgeTopic);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -167,6 +179,8 @@ export interface ShareAcknowledgeResponse {
   errorCode: number;
   /** The top-level error message, or null if there was no error. */
   errorMessage: string | null;
+  /** The time in milliseconds for which the acquired records are locked. */
+  acquisitionLockTimeoutMs: number;
   /** The response topics. */
   responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
   /** Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER. */
@@ -191,6 +205,7 @@ export interface ShareAcknowledgeResponsePartitionData {
   errorCode: number;
   /** The error message, or null if there was no error. */
   errorMessage: string | null;
+  /** The current leader of the partition. */
   currentLeader: ShareAcknowledgeResponseLeaderIdAndEpoch;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -223,6 +238,7 @@ export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
+    acquisitionLockTimeoutMs: 0,
     responses: [],
     nodeEndpoints: [],
   };
@@ -265,15 +281,19 @@ export function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowl
   let throttleTimeMs: number = 0;
   let errorCode: number = 0;
   let errorMessage: string | null = null;
+  let acquisitionLockTimeoutMs: number = 0;
   let responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[] = [];
   let nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
+  if (v >= 2) {
+    acquisitionLockTimeoutMs = r.int32();
+  }
   responses = readArray(r, v, true, false, 'Responses', readShareAcknowledgeResponseShareAcknowledgeTopicResponse)!;
   nodeEndpoints = readArray(r, v, true, false, 'NodeEndpoints', readShareAcknowledgeResponseNodeEndpoint)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { throttleTimeMs, errorCode, errorMessage, responses, nodeEndpoints, _unknownTaggedFields };
+  return { throttleTimeMs, errorCode, errorMessage, acquisitionLockTimeoutMs, responses, nodeEndpoints, _unknownTaggedFields };
 }
 
 function readShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: Reader, v: number): ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
@@ -328,6 +348,9 @@ export function writeShareAcknowledgeResponse(w: Writer, v: number, m: ShareAckn
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
+  if (v >= 2) {
+    w.int32(m.acquisitionLockTimeoutMs);
+  }
   writeArray(w, v, true, false, 'Responses', m.responses, writeShareAcknowledgeResponseShareAcknowledgeTopicResponse);
   writeArray(w, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeShareAcknowledgeResponseNodeEndpoint);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -365,7 +388,7 @@ export const ShareAcknowledgeApi = {
   apiKey: 79,
   name: 'ShareAcknowledge',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 2,
   flexibleMinVersion: 0,
   readRequest: readShareAcknowledgeRequest,
   writeRequest: writeShareAcknowledgeRequest,

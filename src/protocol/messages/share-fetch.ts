@@ -11,7 +11,8 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareFetch (API key 78): versions 0-0, flexible from 0.
+ * ShareFetch (API key 78): versions 0-2, flexible from 0.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface ShareFetchRequest {
@@ -27,6 +28,14 @@ export interface ShareFetchRequest {
   minBytes: number;
   /** The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored. */
   maxBytes: number;
+  /** The maximum number of records to fetch. This limit can be exceeded for alignment of batch boundaries. */
+  maxRecords: number;
+  /** The optimal number of records for batches of acquired records and acknowledgements. */
+  batchSize: number;
+  /** The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit. */
+  shareAcquireMode: number;
+  /** Whether Renew type acknowledgements present in AcknowledgementBatches. */
+  isRenewAck: boolean;
   /** The topics to fetch. */
   topics: ShareFetchRequestFetchTopic[];
   /** The partitions to remove from this share session. */
@@ -60,7 +69,7 @@ export interface ShareFetchRequestAcknowledgementBatch {
   firstOffset: bigint;
   /** Last offset (inclusive) of batch of records to acknowledge. */
   lastOffset: bigint;
-  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject. */
+  /** Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew. */
   acknowledgeTypes: number[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -83,6 +92,10 @@ export function defaultShareFetchRequest(): ShareFetchRequest {
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 2147483647,
+    maxRecords: 0,
+    batchSize: 0,
+    shareAcquireMode: 0,
+    isRenewAck: false,
     topics: [],
     forgottenTopicsData: [],
   };
@@ -126,6 +139,10 @@ export function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
   let maxWaitMs: number = 0;
   let minBytes: number = 0;
   let maxBytes: number = 2147483647;
+  let maxRecords: number = 0;
+  let batchSize: number = 0;
+  let shareAcquireMode: number = 0;
+  let isRenewAck: boolean = false;
   let topics: ShareFetchRequestFetchTopic[] = [];
   let forgottenTopicsData: ShareFetchRequestForgottenTopic[] = [];
   groupId = r.compactNullableString();
@@ -134,10 +151,22 @@ export function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
   maxWaitMs = r.int32();
   minBytes = r.int32();
   maxBytes = r.int32();
+  if (v >= 1) {
+    maxRecords = r.int32();
+  }
+  if (v >= 1) {
+    batchSize = r.int32();
+  }
+  if (v >= 2) {
+    shareAcquireMode = r.int8();
+  }
+  if (v >= 2) {
+    isRenewAck = r.bool();
+  }
   topics = readArray(r, v, true, false, 'Topics', readShareFetchRequestFetchTopic)!;
   forgottenTopicsData = readArray(r, v, true, false, 'ForgottenTopicsData', readShareFetchRequestForgottenTopic)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { groupId, memberId, shareSessionEpoch, maxWaitMs, minBytes, maxBytes, topics, forgottenTopicsData, _unknownTaggedFields };
+  return { groupId, memberId, shareSessionEpoch, maxWaitMs, minBytes, maxBytes, maxRecords, batchSize, shareAcquireMode, isRenewAck, topics, forgottenTopicsData, _unknownTaggedFields };
 }
 
 function readShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchRequestFetchTopic {
@@ -156,7 +185,9 @@ function readShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRe
   let partitionMaxBytes: number = 0;
   let acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[] = [];
   partitionIndex = r.int32();
-  partitionMaxBytes = r.int32();
+  if (v <= 0) {
+    partitionMaxBytes = r.int32();
+  }
   acknowledgementBatches = readArray(r, v, true, false, 'AcknowledgementBatches', readShareFetchRequestAcknowledgementBatch)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, partitionMaxBytes, acknowledgementBatches, _unknownTaggedFields };
@@ -191,6 +222,21 @@ export function writeShareFetchRequest(w: Writer, v: number, m: ShareFetchReques
   w.int32(m.maxWaitMs);
   w.int32(m.minBytes);
   w.int32(m.maxBytes);
+  if (!(v >= 1) && m.maxRecords !== 0) throw new UnsupportedFieldError('MaxRecords', v);
+  if (v >= 1) {
+    w.int32(m.maxRecords);
+  }
+  if (!(v >= 1) && m.batchSize !== 0) throw new UnsupportedFieldError('BatchSize', v);
+  if (v >= 1) {
+    w.int32(m.batchSize);
+  }
+  if (v >= 2) {
+    w.int8(m.shareAcquireMode);
+  }
+  if (!(v >= 2) && m.isRenewAck !== false) throw new UnsupportedFieldError('IsRenewAck', v);
+  if (v >= 2) {
+    w.bool(m.isRenewAck);
+  }
   writeArray(w, v, true, false, 'Topics', m.topics, writeShareFetchRequestFetchTopic);
   writeArray(w, v, true, false, 'ForgottenTopicsData', m.forgottenTopicsData, writeShareFetchRequestForgottenTopic);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -204,7 +250,10 @@ function writeShareFetchRequestFetchTopic(w: Writer, v: number, m: ShareFetchReq
 
 function writeShareFetchRequestFetchPartition(w: Writer, v: number, m: ShareFetchRequestFetchPartition): void {
   w.int32(m.partitionIndex);
-  w.int32(m.partitionMaxBytes);
+  if (!(v <= 0) && m.partitionMaxBytes !== 0) throw new UnsupportedFieldError('PartitionMaxBytes', v);
+  if (v <= 0) {
+    w.int32(m.partitionMaxBytes);
+  }
   writeArray(w, v, true, false, 'AcknowledgementBatches', m.acknowledgementBatches, writeShareFetchRequestAcknowledgementBatch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -229,6 +278,8 @@ export interface ShareFetchResponse {
   errorCode: number;
   /** The top-level error message, or null if there was no error. */
   errorMessage: string | null;
+  /** The time in milliseconds for which the acquired records are locked. */
+  acquisitionLockTimeoutMs: number;
   /** The response topics. */
   responses: ShareFetchResponseShareFetchableTopicResponse[];
   /** Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER. */
@@ -257,6 +308,7 @@ export interface ShareFetchResponsePartitionData {
   acknowledgeErrorCode: number;
   /** The acknowledge error message, or null if there was no acknowledge error. */
   acknowledgeErrorMessage: string | null;
+  /** The current leader of the partition. */
   currentLeader: ShareFetchResponseLeaderIdAndEpoch;
   /** The record data. */
   records: RecordsData | null;
@@ -304,6 +356,7 @@ export function defaultShareFetchResponse(): ShareFetchResponse {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
+    acquisitionLockTimeoutMs: 0,
     responses: [],
     nodeEndpoints: [],
   };
@@ -358,15 +411,19 @@ export function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse
   let throttleTimeMs: number = 0;
   let errorCode: number = 0;
   let errorMessage: string | null = null;
+  let acquisitionLockTimeoutMs: number = 0;
   let responses: ShareFetchResponseShareFetchableTopicResponse[] = [];
   let nodeEndpoints: ShareFetchResponseNodeEndpoint[] = [];
   throttleTimeMs = r.int32();
   errorCode = r.int16();
   errorMessage = r.compactNullableString();
+  if (v >= 1) {
+    acquisitionLockTimeoutMs = r.int32();
+  }
   responses = readArray(r, v, true, false, 'Responses', readShareFetchResponseShareFetchableTopicResponse)!;
   nodeEndpoints = readArray(r, v, true, false, 'NodeEndpoints', readShareFetchResponseNodeEndpoint)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { throttleTimeMs, errorCode, errorMessage, responses, nodeEndpoints, _unknownTaggedFields };
+  return { throttleTimeMs, errorCode, errorMessage, acquisitionLockTimeoutMs, responses, nodeEndpoints, _unknownTaggedFields };
 }
 
 function readShareFetchResponseShareFetchableTopicResponse(r: Reader, v: number): ShareFetchResponseShareFetchableTopicResponse {
@@ -395,7 +452,7 @@ function readShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchRe
   acknowledgeErrorCode = r.int16();
   acknowledgeErrorMessage = r.compactNullableString();
   currentLeader = readShareFetchResponseLeaderIdAndEpoch(r, v);
-  records = r.compactNullableBytes();
+  records = (v <= 0 ? r.compactNullableBytes() : r.compactBytes());
   acquiredRecords = readArray(r, v, true, false, 'AcquiredRecords', readShareFetchResponseAcquiredRecords)!;
   _unknownTaggedFields = r.taggedFields(null);
   return { partitionIndex, errorCode, errorMessage, acknowledgeErrorCode, acknowledgeErrorMessage, currentLeader, records, acquiredRecords, _unknownTaggedFields };
@@ -441,6 +498,10 @@ export function writeShareFetchResponse(w: Writer, v: number, m: ShareFetchRespo
   w.int32(m.throttleTimeMs);
   w.int16(m.errorCode);
   w.compactNullableString(m.errorMessage);
+  if (!(v >= 1) && m.acquisitionLockTimeoutMs !== 0) throw new UnsupportedFieldError('AcquisitionLockTimeoutMs', v);
+  if (v >= 1) {
+    w.int32(m.acquisitionLockTimeoutMs);
+  }
   writeArray(w, v, true, false, 'Responses', m.responses, writeShareFetchResponseShareFetchableTopicResponse);
   writeArray(w, v, true, false, 'NodeEndpoints', m.nodeEndpoints, writeShareFetchResponseNodeEndpoint);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -489,7 +550,7 @@ export const ShareFetchApi = {
   apiKey: 78,
   name: 'ShareFetch',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 2,
   flexibleMinVersion: 0,
   readRequest: readShareFetchRequest,
   writeRequest: writeShareFetchRequest,

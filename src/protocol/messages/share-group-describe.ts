@@ -11,11 +11,12 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * ShareGroupDescribe (API key 77): versions 0-0, flexible from 0.
+ * ShareGroupDescribe (API key 77): versions 0-1, flexible from 0.
+ * versions 0-0 served from older layouts, identical on the wire
  */
 
 export interface ShareGroupDescribeRequest {
-  /** The ids of the groups to describe */
+  /** The ids of the groups to describe. */
   groupIds: string[];
   /** Whether to include authorized operations. */
   includeAuthorizedOperations: boolean;
@@ -282,7 +283,7 @@ export const ShareGroupDescribeApi = {
   apiKey: 77,
   name: 'ShareGroupDescribe',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleMinVersion: 0,
   readRequest: readShareGroupDescribeRequest,
   writeRequest: writeShareGroupDescribeRequest,

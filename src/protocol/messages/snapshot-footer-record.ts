@@ -15,7 +15,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface SnapshotFooterRecord {
-  /** The version of the snapshot footer record */
+  /** The version of the snapshot footer record. */
   version: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

@@ -15,9 +15,9 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface SnapshotHeaderRecord {
-  /** The version of the snapshot header record */
+  /** The version of the snapshot header record. */
   version: number;
-  /** The append time of the last record from the log contained in this snapshot */
+  /** The append time of the last record from the log contained in this snapshot. */
   lastContainedLogTimestamp: bigint;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

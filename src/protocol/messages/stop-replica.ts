@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * StopReplica (API key 5): versions 0-4, flexible from 2.
+ * no versions left in apache-kafka-4.4; generated from kafka-message-specs
  */
 
 export interface StopReplicaRequest {

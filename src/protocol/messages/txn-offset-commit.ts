@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * TxnOffsetCommit (API key 28): versions 0-5, flexible from 3.
+ * TxnOffsetCommit (API key 28): versions 0-6, flexible from 3.
  */
 
 export interface TxnOffsetCommitRequest {
@@ -23,8 +23,8 @@ export interface TxnOffsetCommitRequest {
   producerId: bigint;
   /** The current epoch associated with the producer ID. */
   producerEpoch: number;
-  /** The generation of the consumer. */
-  generationId: number;
+  /** The generation of the group if using the classic group protocol or the member epoch if using the consumer protocol. */
+  generationIdOrMemberEpoch: number;
   /** The member ID assigned by the group coordinator. */
   memberId: string;
   /** The unique identifier of the consumer instance provided by end user. */
@@ -38,6 +38,8 @@ export interface TxnOffsetCommitRequest {
 export interface TxnOffsetCommitRequestTopic {
   /** The topic name. */
   name: string;
+  /** The topic ID. */
+  topicId: string;
   /** The partitions inside the topic that we want to commit offsets for. */
   partitions: TxnOffsetCommitRequestPartition[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
@@ -63,7 +65,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
     groupId: '',
     producerId: 0n,
     producerEpoch: 0,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: "",
     groupInstanceId: null,
     topics: [],
@@ -73,6 +75,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
 export function defaultTxnOffsetCommitRequestTopic(): TxnOffsetCommitRequestTopic {
   return {
     name: '',
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -93,7 +96,7 @@ export function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommi
   let groupId: string = '';
   let producerId: bigint = 0n;
   let producerEpoch: number = 0;
-  let generationId: number = -1;
+  let generationIdOrMemberEpoch: number = -1;
   let memberId: string = "";
   let groupInstanceId: string | null = null;
   let topics: TxnOffsetCommitRequestTopic[] = [];
@@ -102,7 +105,7 @@ export function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommi
   producerId = r.int64();
   producerEpoch = r.int16();
   if (v >= 3) {
-    generationId = r.int32();
+    generationIdOrMemberEpoch = r.int32();
   }
   if (v >= 3) {
     memberId = (flex ? r.compactString() : r.string());
@@ -114,20 +117,26 @@ export function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommi
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { transactionalId, groupId, producerId, producerEpoch, generationId, memberId, groupInstanceId, topics, _unknownTaggedFields };
+  return { transactionalId, groupId, producerId, producerEpoch, generationIdOrMemberEpoch, memberId, groupInstanceId, topics, _unknownTaggedFields };
 }
 
 function readTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitRequestTopic {
   const flex = v >= 3;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let name: string = '';
+  let topicId: string = ZERO_UUID;
   let partitions: TxnOffsetCommitRequestPartition[] = [];
-  name = (flex ? r.compactString() : r.string());
+  if (v <= 5) {
+    name = (flex ? r.compactString() : r.string());
+  }
+  if (v >= 6) {
+    topicId = r.uuid();
+  }
   partitions = readArray(r, v, (flex), false, 'Partitions', readTxnOffsetCommitRequestPartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { name, partitions, _unknownTaggedFields };
+  return { name, topicId, partitions, _unknownTaggedFields };
 }
 
 function readTxnOffsetCommitRequestPartition(r: Reader, v: number): TxnOffsetCommitRequestPartition {
@@ -155,9 +164,9 @@ export function writeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetCo
   if (flex) { w.compactString(requireValue(m.groupId)); } else { w.string(requireValue(m.groupId)); }
   w.int64(m.producerId);
   w.int16(m.producerEpoch);
-  if (!(v >= 3) && m.generationId !== -1) throw new UnsupportedFieldError('GenerationId', v);
+  if (!(v >= 3) && m.generationIdOrMemberEpoch !== -1) throw new UnsupportedFieldError('GenerationIdOrMemberEpoch', v);
   if (v >= 3) {
-    w.int32(m.generationId);
+    w.int32(m.generationIdOrMemberEpoch);
   }
   if (!(v >= 3) && m.memberId !== "") throw new UnsupportedFieldError('MemberId', v);
   if (v >= 3) {
@@ -175,7 +184,12 @@ export function writeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetCo
 
 function writeTxnOffsetCommitRequestTopic(w: Writer, v: number, m: TxnOffsetCommitRequestTopic): void {
   const flex = v >= 3;
-  if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
+  if (v <= 5) {
+    if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
+  }
+  if (v >= 6) {
+    w.uuid(m.topicId);
+  }
   writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeTxnOffsetCommitRequestPartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -207,6 +221,8 @@ export interface TxnOffsetCommitResponse {
 export interface TxnOffsetCommitResponseTopic {
   /** The topic name. */
   name: string;
+  /** The topic ID. */
+  topicId: string;
   /** The responses for each partition in the topic. */
   partitions: TxnOffsetCommitResponsePartition[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
@@ -232,6 +248,7 @@ export function defaultTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
 export function defaultTxnOffsetCommitResponseTopic(): TxnOffsetCommitResponseTopic {
   return {
     name: '',
+    topicId: ZERO_UUID,
     partitions: [],
   };
 }
@@ -260,13 +277,19 @@ function readTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommit
   const flex = v >= 3;
   let _unknownTaggedFields: TaggedField[] | undefined;
   let name: string = '';
+  let topicId: string = ZERO_UUID;
   let partitions: TxnOffsetCommitResponsePartition[] = [];
-  name = (flex ? r.compactString() : r.string());
+  if (v <= 5) {
+    name = (flex ? r.compactString() : r.string());
+  }
+  if (v >= 6) {
+    topicId = r.uuid();
+  }
   partitions = readArray(r, v, (flex), false, 'Partitions', readTxnOffsetCommitResponsePartition)!;
   if (flex) {
     _unknownTaggedFields = r.taggedFields(null);
   }
-  return { name, partitions, _unknownTaggedFields };
+  return { name, topicId, partitions, _unknownTaggedFields };
 }
 
 function readTxnOffsetCommitResponsePartition(r: Reader, v: number): TxnOffsetCommitResponsePartition {
@@ -293,7 +316,12 @@ export function writeTxnOffsetCommitResponse(w: Writer, v: number, m: TxnOffsetC
 
 function writeTxnOffsetCommitResponseTopic(w: Writer, v: number, m: TxnOffsetCommitResponseTopic): void {
   const flex = v >= 3;
-  if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
+  if (v <= 5) {
+    if (flex) { w.compactString(requireValue(m.name)); } else { w.string(requireValue(m.name)); }
+  }
+  if (v >= 6) {
+    w.uuid(m.topicId);
+  }
   writeArray(w, v, (flex), false, 'Partitions', m.partitions, writeTxnOffsetCommitResponsePartition);
   if (flex) {
     w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
@@ -313,7 +341,7 @@ export const TxnOffsetCommitApi = {
   apiKey: 28,
   name: 'TxnOffsetCommit',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   flexibleMinVersion: 3,
   readRequest: readTxnOffsetCommitRequest,
   writeRequest: writeTxnOffsetCommitRequest,

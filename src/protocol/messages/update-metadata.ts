@@ -12,6 +12,7 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
 
 /*
  * UpdateMetadata (API key 6): versions 0-8, flexible from 6.
+ * no versions left in apache-kafka-4.4; generated from kafka-message-specs
  */
 
 export interface UpdateMetadataRequest {

@@ -15,36 +15,37 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface UpdateRaftVoterRequest {
+  /** The cluster id. */
   clusterId: string | null;
-  /** The current leader epoch of the partition, -1 for unknown leader epoch */
+  /** The current leader epoch of the partition, -1 for unknown leader epoch. */
   currentLeaderEpoch: number;
-  /** The replica id of the voter getting updated in the topic partition */
+  /** The replica id of the voter getting updated in the topic partition. */
   voterId: number;
-  /** The directory id of the voter getting updated in the topic partition */
+  /** The directory id of the voter getting updated in the topic partition. */
   voterDirectoryId: string;
-  /** The endpoint that can be used to communicate with the leader */
+  /** The endpoint that can be used to communicate with the leader. */
   listeners: UpdateRaftVoterRequestListener[];
-  /** The range of versions of the protocol that the replica supports */
+  /** The range of versions of the protocol that the replica supports. */
   kRaftVersionFeature: UpdateRaftVoterRequestKRaftVersionFeature;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface UpdateRaftVoterRequestListener {
-  /** The name of the endpoint */
+  /** The name of the endpoint. */
   name: string;
-  /** The hostname */
+  /** The hostname. */
   host: string;
-  /** The port */
+  /** The port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface UpdateRaftVoterRequestKRaftVersionFeature {
-  /** The minimum supported KRaft protocol version */
+  /** The minimum supported KRaft protocol version. */
   minSupportedVersion: number;
-  /** The maximum supported KRaft protocol version */
+  /** The maximum supported KRaft protocol version. */
   maxSupportedVersion: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -142,21 +143,22 @@ function writeUpdateRaftVoterRequestKRaftVersionFeature(w: Writer, v: number, m:
 export interface UpdateRaftVoterResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
-  /** The error code, or 0 if there was no error */
+  /** The error code, or 0 if there was no error. */
   errorCode: number;
+  /** Details of the current Raft cluster leader. */
   currentLeader?: UpdateRaftVoterResponseCurrentLeader;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface UpdateRaftVoterResponseCurrentLeader {
-  /** The replica id of the current leader or -1 if the leader is unknown */
+  /** The replica id of the current leader or -1 if the leader is unknown. */
   leaderId: number;
-  /** The latest known leader epoch */
+  /** The latest known leader epoch. */
   leaderEpoch: number;
-  /** The node's hostname */
+  /** The node's hostname. */
   host: string;
-  /** The node's port */
+  /** The node's port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

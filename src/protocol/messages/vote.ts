@@ -11,13 +11,15 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * Vote (API key 52): versions 0-1, flexible from 0.
+ * Vote (API key 52): versions 0-2, flexible from 0.
  */
 
 export interface VoteRequest {
+  /** The cluster id. */
   clusterId: string | null;
-  /** The replica id of the voter receiving the request */
+  /** The replica id of the voter receiving the request. */
   voterId: number;
+  /** The topic data. */
   topics: VoteRequestTopicData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -26,6 +28,7 @@ export interface VoteRequest {
 export interface VoteRequestTopicData {
   /** The topic name. */
   topicName: string;
+  /** The partition data. */
   partitions: VoteRequestPartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -34,18 +37,20 @@ export interface VoteRequestTopicData {
 export interface VoteRequestPartitionData {
   /** The partition index. */
   partitionIndex: number;
-  /** The bumped epoch of the candidate sending the request */
-  candidateEpoch: number;
+  /** The epoch of the voter sending the request */
+  replicaEpoch: number;
   /** The replica id of the voter sending the request */
-  candidateId: number;
+  replicaId: number;
   /** The directory id of the voter sending the request */
-  candidateDirectoryId: string;
-  /** The ID of the voter sending the request */
+  replicaDirectoryId: string;
+  /** The directory id of the voter receiving the request */
   voterDirectoryId: string;
-  /** The epoch of the last record written to the metadata log */
+  /** The epoch of the last record written to the metadata log. */
   lastOffsetEpoch: number;
-  /** The offset of the last record written to the metadata log */
+  /** The log end offset of the metadata log of the voter sending the request. */
   lastOffset: bigint;
+  /** Whether the request is a PreVote request (not persisted) or not. */
+  preVote: boolean;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
@@ -68,12 +73,13 @@ export function defaultVoteRequestTopicData(): VoteRequestTopicData {
 export function defaultVoteRequestPartitionData(): VoteRequestPartitionData {
   return {
     partitionIndex: 0,
-    candidateEpoch: 0,
-    candidateId: 0,
-    candidateDirectoryId: ZERO_UUID,
+    replicaEpoch: 0,
+    replicaId: 0,
+    replicaDirectoryId: ZERO_UUID,
     voterDirectoryId: ZERO_UUID,
     lastOffsetEpoch: 0,
     lastOffset: 0n,
+    preVote: false,
   };
 }
 
@@ -104,25 +110,29 @@ function readVoteRequestTopicData(r: Reader, v: number): VoteRequestTopicData {
 function readVoteRequestPartitionData(r: Reader, v: number): VoteRequestPartitionData {
   let _unknownTaggedFields: TaggedField[] | undefined;
   let partitionIndex: number = 0;
-  let candidateEpoch: number = 0;
-  let candidateId: number = 0;
-  let candidateDirectoryId: string = ZERO_UUID;
+  let replicaEpoch: number = 0;
+  let replicaId: number = 0;
+  let replicaDirectoryId: string = ZERO_UUID;
   let voterDirectoryId: string = ZERO_UUID;
   let lastOffsetEpoch: number = 0;
   let lastOffset: bigint = 0n;
+  let preVote: boolean = false;
   partitionIndex = r.int32();
-  candidateEpoch = r.int32();
-  candidateId = r.int32();
+  replicaEpoch = r.int32();
+  replicaId = r.int32();
   if (v >= 1) {
-    candidateDirectoryId = r.uuid();
+    replicaDirectoryId = r.uuid();
   }
   if (v >= 1) {
     voterDirectoryId = r.uuid();
   }
   lastOffsetEpoch = r.int32();
   lastOffset = r.int64();
+  if (v >= 2) {
+    preVote = r.bool();
+  }
   _unknownTaggedFields = r.taggedFields(null);
-  return { partitionIndex, candidateEpoch, candidateId, candidateDirectoryId, voterDirectoryId, lastOffsetEpoch, lastOffset, _unknownTaggedFields };
+  return { partitionIndex, replicaEpoch, replicaId, replicaDirectoryId, voterDirectoryId, lastOffsetEpoch, lastOffset, preVote, _unknownTaggedFields };
 }
 
 export function writeVoteRequest(w: Writer, v: number, m: VoteRequest): void {
@@ -142,24 +152,29 @@ function writeVoteRequestTopicData(w: Writer, v: number, m: VoteRequestTopicData
 
 function writeVoteRequestPartitionData(w: Writer, v: number, m: VoteRequestPartitionData): void {
   w.int32(m.partitionIndex);
-  w.int32(m.candidateEpoch);
-  w.int32(m.candidateId);
+  w.int32(m.replicaEpoch);
+  w.int32(m.replicaId);
   if (v >= 1) {
-    w.uuid(m.candidateDirectoryId);
+    w.uuid(m.replicaDirectoryId);
   }
   if (v >= 1) {
     w.uuid(m.voterDirectoryId);
   }
   w.int32(m.lastOffsetEpoch);
   w.int64(m.lastOffset);
+  if (!(v >= 2) && m.preVote !== false) throw new UnsupportedFieldError('PreVote', v);
+  if (v >= 2) {
+    w.bool(m.preVote);
+  }
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
 
 export interface VoteResponse {
   /** The top level error code. */
   errorCode: number;
+  /** The results for each topic. */
   topics: VoteResponseTopicData[];
-  /** Endpoints for all current-leaders enumerated in PartitionData */
+  /** Endpoints for all current-leaders enumerated in PartitionData. */
   nodeEndpoints: VoteResponseNodeEndpoint[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -168,6 +183,7 @@ export interface VoteResponse {
 export interface VoteResponseTopicData {
   /** The topic name. */
   topicName: string;
+  /** The results for each partition. */
   partitions: VoteResponsePartitionData[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -176,23 +192,24 @@ export interface VoteResponseTopicData {
 export interface VoteResponsePartitionData {
   /** The partition index. */
   partitionIndex: number;
+  /** The partition level error code. */
   errorCode: number;
   /** The ID of the current leader or -1 if the leader is unknown. */
   leaderId: number;
-  /** The latest known leader epoch */
+  /** The latest known leader epoch. */
   leaderEpoch: number;
-  /** True if the vote was granted and false otherwise */
+  /** True if the vote was granted and false otherwise. */
   voteGranted: boolean;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface VoteResponseNodeEndpoint {
-  /** The ID of the associated node */
+  /** The ID of the associated node. */
   nodeId: number;
-  /** The node's hostname */
+  /** The node's hostname. */
   host: string;
-  /** The node's port */
+  /** The node's port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
@@ -342,7 +359,7 @@ export const VoteApi = {
   apiKey: 52,
   name: 'Vote',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleMinVersion: 0,
   readRequest: readVoteRequest,
   writeRequest: writeVoteRequest,

@@ -15,41 +15,42 @@ void MalformedError; void Writer; void ZERO_UUID; void requireValue; void Unsupp
  */
 
 export interface VotersRecord {
-  /** The version of the voters record */
+  /** The version of the voters record. */
   version: number;
+  /** The set of voters in the quorum for this epoch. */
   voters: VotersRecordVoter[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface VotersRecordVoter {
-  /** The replica id of the voter in the topic partition */
+  /** The replica id of the voter in the topic partition. */
   voterId: number;
-  /** The directory id of the voter in the topic partition */
+  /** The directory id of the voter in the topic partition. */
   voterDirectoryId: string;
-  /** The endpoint that can be used to communicate with the voter */
+  /** The endpoint that can be used to communicate with the voter. */
   endpoints: VotersRecordEndpoint[];
-  /** The range of versions of the protocol that the replica supports */
+  /** The range of versions of the protocol that the replica supports. */
   kRaftVersionFeature: VotersRecordKRaftVersionFeature;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface VotersRecordEndpoint {
-  /** The name of the endpoint */
+  /** The name of the endpoint. */
   name: string;
-  /** The hostname */
+  /** The hostname. */
   host: string;
-  /** The port */
+  /** The port. */
   port: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface VotersRecordKRaftVersionFeature {
-  /** The minimum supported KRaft protocol version */
+  /** The minimum supported KRaft protocol version. */
   minSupportedVersion: number;
-  /** The maximum supported KRaft protocol version */
+  /** The maximum supported KRaft protocol version. */
   maxSupportedVersion: number;
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];

@@ -11,7 +11,7 @@ import type { RecordsData } from '../codec-support.js';
 void MalformedError; void Writer; void ZERO_UUID; void requireValue; void UnsupportedFieldError; void NO_TAGS; void byTag; void EMPTY_BYTES; void readArray; void writeArray; void readElem; void writeElem;
 
 /*
- * WriteShareGroupState (API key 85): versions 0-0, flexible from 0.
+ * WriteShareGroupState (API key 85): versions 0-1, flexible from 0.
  */
 
 export interface WriteShareGroupStateRequest {
@@ -35,23 +35,26 @@ export interface WriteShareGroupStateRequestWriteStateData {
 export interface WriteShareGroupStateRequestPartitionData {
   /** The partition index. */
   partition: number;
-  /** The state epoch for this share-partition. */
+  /** The state epoch of the share-partition. */
   stateEpoch: number;
   /** The leader epoch of the share-partition. */
   leaderEpoch: number;
   /** The share-partition start offset, or -1 if the start offset is not being written. */
   startOffset: bigint;
+  /** The number of offsets greater than or equal to share-partition start offset for which delivery has been completed. */
+  deliveryCompleteCount: number;
+  /** The state batches for the share-partition. */
   stateBatches: WriteShareGroupStateRequestStateBatch[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface WriteShareGroupStateRequestStateBatch {
-  /** The base offset of this state batch. */
+  /** The first offset of this state batch. */
   firstOffset: bigint;
   /** The last offset of this state batch. */
   lastOffset: bigint;
-  /** The state - 0:Available,2:Acked,4:Archived */
+  /** The delivery state - 0:Available,2:Acked,4:Archived. */
   deliveryState: number;
   /** The delivery count. */
   deliveryCount: number;
@@ -79,6 +82,7 @@ export function defaultWriteShareGroupStateRequestPartitionData(): WriteShareGro
     stateEpoch: 0,
     leaderEpoch: 0,
     startOffset: 0n,
+    deliveryCompleteCount: -1,
     stateBatches: [],
   };
 }
@@ -118,14 +122,18 @@ function readWriteShareGroupStateRequestPartitionData(r: Reader, v: number): Wri
   let stateEpoch: number = 0;
   let leaderEpoch: number = 0;
   let startOffset: bigint = 0n;
+  let deliveryCompleteCount: number = -1;
   let stateBatches: WriteShareGroupStateRequestStateBatch[] = [];
   partition = r.int32();
   stateEpoch = r.int32();
   leaderEpoch = r.int32();
   startOffset = r.int64();
+  if (v >= 1) {
+    deliveryCompleteCount = r.int32();
+  }
   stateBatches = readArray(r, v, true, false, 'StateBatches', readWriteShareGroupStateRequestStateBatch)!;
   _unknownTaggedFields = r.taggedFields(null);
-  return { partition, stateEpoch, leaderEpoch, startOffset, stateBatches, _unknownTaggedFields };
+  return { partition, stateEpoch, leaderEpoch, startOffset, deliveryCompleteCount, stateBatches, _unknownTaggedFields };
 }
 
 function readWriteShareGroupStateRequestStateBatch(r: Reader, v: number): WriteShareGroupStateRequestStateBatch {
@@ -159,6 +167,9 @@ function writeWriteShareGroupStateRequestPartitionData(w: Writer, v: number, m: 
   w.int32(m.stateEpoch);
   w.int32(m.leaderEpoch);
   w.int64(m.startOffset);
+  if (v >= 1) {
+    w.int32(m.deliveryCompleteCount);
+  }
   writeArray(w, v, true, false, 'StateBatches', m.stateBatches, writeWriteShareGroupStateRequestStateBatch);
   w.taggedFields(m._unknownTaggedFields ?? NO_TAGS);
 }
@@ -172,14 +183,14 @@ function writeWriteShareGroupStateRequestStateBatch(w: Writer, v: number, m: Wri
 }
 
 export interface WriteShareGroupStateResponse {
-  /** The write results */
+  /** The write results. */
   results: WriteShareGroupStateResponseWriteStateResult[];
   /** Tagged fields this version of the code does not know, kept to be written back as read. */
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface WriteShareGroupStateResponseWriteStateResult {
-  /** The topic identifier */
+  /** The topic identifier. */
   topicId: string;
   /** The results for the partitions. */
   partitions: WriteShareGroupStateResponsePartitionResult[];
@@ -271,7 +282,7 @@ export const WriteShareGroupStateApi = {
   apiKey: 85,
   name: 'WriteShareGroupState',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   flexibleMinVersion: 0,
   readRequest: readWriteShareGroupStateRequest,
   writeRequest: writeWriteShareGroupStateRequest,

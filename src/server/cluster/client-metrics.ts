@@ -170,8 +170,6 @@ export class ClientMetrics {
         value: value ?? d.default,
         readOnly: false,
         configSource: source,
-        // Kafka 4.4 answers false here even for defaults.
-        isDefault: false,
         isSensitive: false,
         synonyms: opts.includeSynonyms && value !== undefined ? [{ name: d.name, value, source }] : [],
         configType: d.type,

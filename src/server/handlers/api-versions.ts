@@ -17,6 +17,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 
 export const apiVersionsHandler = defineHandler(ApiVersionsApi, {
+  maxVersion: 4, // v5 (KIP-1242: ClusterId/NodeId check, REBOOTSTRAP_REQUIRED) is not implemented
   handle(ctx, req) {
     const features = ctx.cluster.features;
     if (ctx.apiVersion >= 3) ctx.connection.clientSoftware = { name: req.clientSoftwareName, version: req.clientSoftwareVersion };

@@ -21,6 +21,7 @@ function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeRe
 }
 
 export const consumerGroupDescribeHandler = defineHandler(ConsumerGroupDescribeApi, {
+  maxVersion: 0, // v1 (member type, KIP-1099) is not served: see the header
   handle(ctx, req) {
     // group.version 0 turns the consumer protocol off (KafkaApis.isConsumerGroupProtocolEnabled).
     if (ctx.cluster.features.level(Feature.GROUP_VERSION) < 1) return { throttleTimeMs: 0, groups: req.groupIds.map((g) => groupError(g, ErrorCode.UNSUPPORTED_VERSION)) };

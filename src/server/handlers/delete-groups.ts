@@ -9,16 +9,17 @@ import { defineHandler } from './handler.js';
 import { coordinatesGroup } from './group-support.js';
 
 export const deleteGroupsHandler = defineHandler(DeleteGroupsApi, {
+  maxVersion: 2, // v3 adds per-group ErrorMessage texts, which Kafka fills and we do not
   handle(ctx, req) {
     const ids = [...new Set(req.groupsNames)];
     const local = ids.filter((g) => coordinatesGroup(ctx, g));
     const results = new Map(ctx.groups.deleteGroups(local).map((r) => [r.groupId, r]));
     return {
       throttleTimeMs: 0,
-      results: ids.map((groupId) => results.get(groupId) ?? { groupId, errorCode: ErrorCode.NOT_COORDINATOR }),
+      results: ids.map((groupId) => results.get(groupId) ?? { groupId, errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: null }),
     };
   },
   errorResponse(_ctx, req, code) {
-    return { throttleTimeMs: 0, results: [...new Set(req.groupsNames)].map((groupId) => ({ groupId, errorCode: code })) };
+    return { throttleTimeMs: 0, results: [...new Set(req.groupsNames)].map((groupId) => ({ groupId, errorCode: code, errorMessage: null })) };
   },
 });

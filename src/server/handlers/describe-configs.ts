@@ -105,7 +105,6 @@ function configsOf(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigs
         value: ctx.logger.level.toUpperCase(),
         readOnly: false,
         configSource: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
-        isDefault: false,
         isSensitive: false,
         synonyms: [],
         configType: ConfigType.UNKNOWN,

@@ -98,14 +98,13 @@ export const listOffsetsHandler = defineHandler(ListOffsetsApi, {
 });
 
 function failed(partitionIndex: number, errorCode: number): ListOffsetsResponseListOffsetsPartitionResponse {
-  return { partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+  return { partitionIndex, errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
 }
 
 function found(ctx: RequestContext, partitionIndex: number, offset: number, timestamp: number, leaderEpoch: number): ListOffsetsResponseListOffsetsPartitionResponse {
   return {
     partitionIndex,
     errorCode: ErrorCode.NONE,
-    oldStyleOffsets: [],
     timestamp: BigInt(timestamp),
     offset: BigInt(offset),
     // The field exists from v4; older versions must leave it at its default.

@@ -25,10 +25,11 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import type { RequestContext } from './handler.js';
 import { OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
+import { ZERO_UUID } from '../../protocol/uuid.js';
 import { coordinatesGroup } from './group-support.js';
 
 function allFailed(topics: readonly TxnOffsetCommitRequestTopic[], code: number): TxnOffsetCommitResponseTopic[] {
-  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
+  return topics.map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
 }
 
 export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
@@ -87,7 +88,7 @@ class ResponseTopics {
   add(name: string, partitions: TxnOffsetCommitResponseTopic['partitions']): void {
     let t = this.#byName.get(name);
     if (t === undefined) {
-      t = { name, partitions: [] };
+      t = { name, topicId: ZERO_UUID, partitions: [] };
       this.#topics.push(t);
       this.#byName.set(name, t);
     }

@@ -52,7 +52,7 @@ async function workload(fs: MemoryFileSystem, a: Acked): Promise<void> {
   const gc = groupCoordinatorOf(broker);
   gc.commitOffsets(
     { groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: [] },
-    [{ name: 'a', topicId: topic.id, partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: 'x' }] }],
+    [{ name: 'a', topicId: topic.id, partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, committedMetadata: 'x' }] }],
     8,
   );
   a.committed = true;

@@ -371,10 +371,10 @@ t.test('describe, list, delete: states, epochs, NON_EMPTY_GROUP, GROUP_SUBSCRIBE
   t.same(s.gc.listGroups([], ['classic']).map((x) => x.groupId), ['classic']);
   t.same(s.gc.listGroups(['stable'], []).map((x) => x.groupId).sort(), ['classic', 'g']);
   t.same(s.gc.listGroups(['reconciling'], []), []);
-  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP }]);
+  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null }]);
   t.equal(s.gc.deleteOffsets('g', [{ name: 'orders', partitions: [{ partitionIndex: 0 }] }]).topics[0]!.partitions[0]!.errorCode, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
   s.gc.consumerGroupHeartbeat(hb('g', 'a', -1, { instanceId: 'i' }), V1);
-  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE }]);
+  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE, errorMessage: null }]);
   t.notOk(s.gc.group('g'));
   const tombstones = coordinatorRecords(s).filter((x) => x.record.type === 'consumer-group' && x.record.value === null);
   t.ok(tombstones.length >= 2, 'the group records are tombstoned');

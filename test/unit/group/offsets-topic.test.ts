@@ -1,5 +1,6 @@
 // The __consumer_offsets record format and partitioning, which must match Kafka's byte for byte.
 import t from 'tap';
+import { ZERO_UUID } from '../../../src/protocol/uuid.js';
 import { offsetCommitRecord, groupMetadataRecord, decodeCoordinatorRecord } from '../../../src/server/coordinators/group/offsets-topic.js';
 import { javaStringHashCode, partitionForKey } from '../../../src/server/coordinators/partition-for-key.js';
 
@@ -23,14 +24,14 @@ t.test("the partition of a key: Kafka's Utils.abs(hashCode) % partitions", async
 });
 
 t.test('offset commit records: key version 1, value version 3 (1 with an expire timestamp), tombstones', async (t) => {
-  const rec = offsetCommitRecord({ group: 'g', topic: 't', partition: 2 }, { offset: 10n, leaderEpoch: 4, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: -1n });
+  const rec = offsetCommitRecord({ group: 'g', topic: 't', partition: 2 }, { offset: 10n, leaderEpoch: 4, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: -1n, topicId: ZERO_UUID });
   // int16 version 1 | string "g" | string "t" | int32 2
   t.same([...rec.key], [0, 1, 0, 1, 0x67, 0, 1, 0x74, 0, 0, 0, 2]);
   t.equal(rec.value!.readInt16BE(0), 3);
   // int16 3 | int64 10 | int32 4 | string "m" | int64 1000
   t.equal(rec.value!.length, 2 + 8 + 4 + 3 + 8);
-  t.same(decodeCoordinatorRecord(rec.key, rec.value), { type: 'offset-commit', key: { group: 'g', topic: 't', partition: 2, _unknownTaggedFields: undefined }, value: { offset: 10n, leaderEpoch: 4, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: -1n, _unknownTaggedFields: undefined } });
-  const expiring = offsetCommitRecord({ group: 'g', topic: 't', partition: 2 }, { offset: 10n, leaderEpoch: 4, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: 5000n });
+  t.same(decodeCoordinatorRecord(rec.key, rec.value), { type: 'offset-commit', key: { group: 'g', topic: 't', partition: 2, _unknownTaggedFields: undefined }, value: { offset: 10n, leaderEpoch: 4, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: -1n, topicId: ZERO_UUID, _unknownTaggedFields: undefined } });
+  const expiring = offsetCommitRecord({ group: 'g', topic: 't', partition: 2 }, { offset: 10n, leaderEpoch: 4, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: 5000n, topicId: ZERO_UUID });
   t.equal(expiring.value!.readInt16BE(0), 1);
   t.match(decodeCoordinatorRecord(expiring.key, expiring.value).value, { expireTimestamp: 5000n, leaderEpoch: -1 }, 'v1 has no leader epoch');
   const tomb = offsetCommitRecord({ group: 'g', topic: 't', partition: 2 }, null);

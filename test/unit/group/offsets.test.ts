@@ -158,17 +158,17 @@ t.test('DeleteGroups: NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, and an empty group go
   const a = await stableSingleMember(s, 'g');
   commit(s, commitReq('g', a.generation, a.memberId, [{ name: 'orders', partitions: [0, 1] }]));
   t.same(s.gc.deleteGroups(['g', 'nobody']), [
-    { groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP },
-    { groupId: 'nobody', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
+    { groupId: 'g', errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null },
+    { groupId: 'nobody', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null },
   ]);
   s.gc.leaveGroup('g', [{ memberId: a.memberId, groupInstanceId: null, reason: null }]);
-  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: 0 }]);
+  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: 0, errorMessage: null }]);
   t.notOk(s.gc.classicGroup('g'));
   t.equal(s.gc.offsets.count('g'), 0);
   t.same(s.gc.fetchOffsets('g', null, false).topics, []);
   const records = coordinatorRecords(s).slice(-3).map((r) => r.record);
   t.same(records.map((r) => [r.type, r.value]), [['offset-commit', null], ['offset-commit', null], ['group-metadata', null]], 'tombstones for the offsets and the group');
-  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }], 'gone');
+  t.same(s.gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null }], 'gone');
 });
 
 t.test('what a group writes to __consumer_offsets, in its partition', async (t) => {

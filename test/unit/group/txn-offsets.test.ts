@@ -2,6 +2,7 @@
 // between transactional and plain commits (the record written last wins, as Kafka), the member
 // checks of a transactional commit, and the producer epoch on the __consumer_offsets partition.
 import t from 'tap';
+import { ZERO_UUID } from '../../../src/protocol/uuid.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { OffsetCommitRequest, TxnOffsetCommitRequest } from '../../../src/protocol/messages/index.js';
 import type { CommitTopic } from '../../../src/server/coordinators/group/group-coordinator.js';
@@ -14,10 +15,10 @@ function txnReq(groupId: string, producerId: number, offset: bigint, over: Parti
     groupId,
     producerId: BigInt(producerId),
     producerEpoch: 0,
-    generationId: -1,
+    generationIdOrMemberEpoch: -1,
     memberId: '',
     groupInstanceId: null,
-    topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    topics: [{ name: 'orders', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
     ...over,
   };
 }
@@ -85,12 +86,12 @@ t.test('the offset whose record comes last wins', async (t) => {
 
 t.test('member checks of a transactional commit', async (t) => {
   const s = withTopic();
-  t.equal(txnCommit(s, txnReq('nope', 1, 1n, { generationId: 3 })), ErrorCode.ILLEGAL_GENERATION, 'an unknown group with a generation');
+  t.equal(txnCommit(s, txnReq('nope', 1, 1n, { generationIdOrMemberEpoch: 3 })), ErrorCode.ILLEGAL_GENERATION, 'an unknown group with a generation');
   const { memberId, generation } = await stableSingleMember(s, 'live');
   t.same(txnCommit(s, txnReq('live', 1, 1n)), [0], 'generation -1 and no member: accepted even on a live group (old clients)');
-  t.equal(txnCommit(s, txnReq('live', 1, 1n, { generationId: generation, memberId: 'stranger' })), ErrorCode.UNKNOWN_MEMBER_ID);
-  t.equal(txnCommit(s, txnReq('live', 1, 1n, { generationId: generation + 1, memberId })), ErrorCode.ILLEGAL_GENERATION);
-  t.same(txnCommit(s, txnReq('live', 1, 1n, { generationId: generation, memberId })), [0], 'the member at its generation');
+  t.equal(txnCommit(s, txnReq('live', 1, 1n, { generationIdOrMemberEpoch: generation, memberId: 'stranger' })), ErrorCode.UNKNOWN_MEMBER_ID);
+  t.equal(txnCommit(s, txnReq('live', 1, 1n, { generationIdOrMemberEpoch: generation + 1, memberId })), ErrorCode.ILLEGAL_GENERATION);
+  t.same(txnCommit(s, txnReq('live', 1, 1n, { generationIdOrMemberEpoch: generation, memberId })), [0], 'the member at its generation');
 });
 
 t.test('the producer epoch is checked on the __consumer_offsets partition', async (t) => {
@@ -101,7 +102,7 @@ t.test('the producer epoch is checked on the __consumer_offsets partition', asyn
   t.equal(txnCommit(s, txnReq('g', 9, 1n, { producerEpoch: 2 })), ErrorCode.INVALID_PRODUCER_EPOCH, 'a commit with an older epoch');
   const tooLarge = txnCommit(s, {
     ...txnReq('g', 9, 1n, { producerEpoch: 3 }),
-    topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] }],
+    topics: [{ name: 'orders', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] }],
   });
   t.same(tooLarge, [ErrorCode.OFFSET_METADATA_TOO_LARGE]);
 });

@@ -1,15 +1,15 @@
-// Hostile bytes for every API and version: truncated, mutated and random input must fail with a
+// Hostile bytes for every message schema and version: truncated, mutated and random input must fail with a
 // MalformedError (or parse), never another exception, a hang, or a large allocation. Fixed seeds.
 import t from 'tap';
 import * as messages from '../../../src/protocol/messages/index.js';
+import * as records from '../../../src/protocol/coordinator-records/index.js';
 import { Reader, MalformedError } from '../../../src/protocol/reader.js';
 import { Writer } from '../../../src/protocol/writer.js';
 import { schemas, sampleMessage, prng } from './sample-values.js';
 
 type ReadFn = (r: Reader, v: number) => unknown;
 type WriteFn = (w: Writer, v: number, m: unknown) => void;
-const codecs = messages as unknown as Record<string, ReadFn | WriteFn>;
-const apiSchemas = schemas.filter((s) => s.apiKey !== undefined);
+const codecs = { ...messages, ...records } as unknown as Record<string, ReadFn | WriteFn>;
 
 /** Runs a read; returns 'ok' | 'malformed', and fails the test on any other outcome. */
 function tryRead(read: ReadFn, bytes: Buffer, v: number): 'ok' | 'malformed' | Error {
@@ -24,7 +24,7 @@ function tryRead(read: ReadFn, bytes: Buffer, v: number): 'ok' | 'malformed' | E
 
 t.test('every strict truncation of a valid message is malformed', async (t) => {
   let checked = 0;
-  for (const s of apiSchemas) {
+  for (const s of schemas) {
     const read = codecs[`read${s.name}`] as ReadFn;
     const write = codecs[`write${s.name}`] as WriteFn;
     for (let v = s.min; v <= s.max; v++) {
@@ -48,7 +48,7 @@ t.test('mutated and random bytes parse or fail as malformed, never otherwise', a
   const rnd = prng(0xc0ffee);
   let cases = 0;
   const started = Date.now();
-  for (const s of apiSchemas) {
+  for (const s of schemas) {
     const read = codecs[`read${s.name}`] as ReadFn;
     const write = codecs[`write${s.name}`] as WriteFn;
     for (let v = s.min; v <= s.max; v++) {

@@ -57,7 +57,7 @@ export function groupEpochRecord(groupId: string, epoch: number | null): Coordin
   return record(
     ConsumerRecordType.GROUP_METADATA,
     (w) => writeConsumerGroupMetadataKey(w, ConsumerRecordType.GROUP_METADATA, { groupId }),
-    epoch === null ? null : (w) => writeConsumerGroupMetadataValue(w, 0, { epoch }),
+    epoch === null ? null : (w) => writeConsumerGroupMetadataValue(w, 0, { epoch, metadataHash: 0n }),
   );
 }
 
@@ -98,7 +98,7 @@ export function targetAssignmentEpochRecord(groupId: string, epoch: number | nul
   return record(
     ConsumerRecordType.TARGET_ASSIGNMENT_METADATA,
     (w) => writeConsumerGroupTargetAssignmentMetadataKey(w, ConsumerRecordType.TARGET_ASSIGNMENT_METADATA, { groupId }),
-    epoch === null ? null : (w) => writeConsumerGroupTargetAssignmentMetadataValue(w, 0, { assignmentEpoch: epoch }),
+    epoch === null ? null : (w) => writeConsumerGroupTargetAssignmentMetadataValue(w, 0, { assignmentEpoch: epoch, assignmentTimestamp: 0n }),
   );
 }
 
@@ -129,8 +129,8 @@ export function currentAssignmentRecord(groupId: string, memberId: string, a: Cu
             memberEpoch: a.memberEpoch,
             previousMemberEpoch: a.previousMemberEpoch,
             state: a.state,
-            assignedPartitions: topicPartitionList(a.assigned),
-            partitionsPendingRevocation: topicPartitionList(a.pendingRevocation),
+            assignedPartitions: topicPartitionList(a.assigned).map((t) => ({ ...t, assignmentEpochs: null })),
+            partitionsPendingRevocation: topicPartitionList(a.pendingRevocation).map((t) => ({ ...t, assignmentEpochs: null })),
           }),
   );
 }

@@ -434,6 +434,7 @@ export class ConsumerGroup {
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: { topicPartitions: this.#describePartitions(m.assigned) },
         targetAssignment: { topicPartitions: this.#describePartitions(this.#target.get(m.memberId) ?? NO_PARTITIONS) },
+        memberType: 1, // a consumer-protocol member: classic members cannot join these groups (header)
       })),
       authorizedOperations: -2147483648,
     };

@@ -407,9 +407,9 @@ export class GroupCoordinator {
   deleteGroups(groupIds: readonly string[]): DeleteGroupsResponseDeletableGroupResult[] {
     return groupIds.map((groupId) => {
       const group = this.#groups.get(groupId);
-      if (this.#closed) return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-      if (!group || group.is(ClassicGroupState.DEAD)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-      if (!group.isEmpty) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      if (this.#closed) return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+      if (!group || group.is(ClassicGroupState.DEAD)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null };
+      if (!group.isEmpty) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null };
       const records: CoordinatorRecord[] = [];
       for (const [topic, partition] of [...this.offsets.entries(groupId)]) {
         records.push(offsetCommitRecord({ group: groupId, topic, partition }, null));
@@ -422,7 +422,7 @@ export class GroupCoordinator {
       this.#log.append(groupId, records);
       this.#removeGroup(group);
       this.logger.info(`group ${groupId} deleted with ${offsetCount} committed offsets`);
-      return { groupId, errorCode: ErrorCode.NONE };
+      return { groupId, errorCode: ErrorCode.NONE, errorMessage: null };
     });
   }
 

@@ -8,6 +8,7 @@
  * __consumer_offsets in the same synchronous turn that changes the in-memory state.
  */
 import { ErrorCode, KafkaError } from '../../../protocol/errors.js';
+import { ZERO_UUID } from '../../../protocol/uuid.js';
 import type { OffsetCommitRequest, OffsetCommitResponseTopic } from '../../../protocol/messages/offset-commit.js';
 import type { OffsetDeleteRequestTopic, OffsetDeleteResponse } from '../../../protocol/messages/offset-delete.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../../protocol/messages/txn-offset-commit.js';
@@ -153,7 +154,7 @@ export class OffsetRequests {
       records.push(
         offsetCommitRecord(
           { group: req.groupId, topic, partition: p.partitionIndex },
-          { offset: value.offset, leaderEpoch: value.leaderEpoch, metadata: value.metadata, commitTimestamp: BigInt(now), expireTimestamp: expireTimestampMs === null ? -1n : BigInt(expireTimestampMs) },
+          { offset: value.offset, leaderEpoch: value.leaderEpoch, metadata: value.metadata, commitTimestamp: BigInt(now), expireTimestamp: expireTimestampMs === null ? -1n : BigInt(expireTimestampMs), topicId: ZERO_UUID },
         ),
       );
     }
@@ -225,27 +226,27 @@ export class OffsetRequests {
     if (this.#env.closed()) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     let group = this.#env.group(req.groupId);
     if (!group) {
-      if (req.generationId >= 0) return ErrorCode.ILLEGAL_GENERATION;
+      if (req.generationIdOrMemberEpoch >= 0) return ErrorCode.ILLEGAL_GENERATION;
       this.#env.logger.info(`group ${req.groupId}: created by a transactional offset commit`);
       group = this.#env.createClassicGroup(req.groupId);
     }
     if (group.type === 'consumer') {
       // A transactional commit skips the version check, and any epoch mismatch is ILLEGAL_GENERATION.
       try {
-        if (group.validateOffsetCommit(req.memberId, req.generationId, 9) !== null) return ErrorCode.ILLEGAL_GENERATION;
+        if (group.validateOffsetCommit(req.memberId, req.generationIdOrMemberEpoch, 9) !== null) return ErrorCode.ILLEGAL_GENERATION;
       } catch (e) {
         if (!(e instanceof KafkaError)) throw e;
         return e.code === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : e.code;
       }
     } else {
-      const invalid = validateTxnOffsetCommit(group, req.memberId, req.groupInstanceId, req.generationId);
+      const invalid = validateTxnOffsetCommit(group, req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch);
       if (invalid !== ErrorCode.NONE) return invalid;
     }
     const now = this.#env.clock.now();
     const response: TxnOffsetCommitResponseTopic[] = [];
     const pending: { topic: string; partition: number; value: CommittedOffset }[] = [];
     for (const t of topics) {
-      const out: TxnOffsetCommitResponseTopic = { name: t.name, partitions: [] };
+      const out: TxnOffsetCommitResponseTopic = { name: t.name, topicId: ZERO_UUID, partitions: [] };
       response.push(out);
       for (const p of t.partitions) {
         if (p.committedMetadata !== null && p.committedMetadata.length > this.#env.offsetMetadataMaxBytes) {
@@ -270,7 +271,7 @@ export class OffsetRequests {
     const records = pending.map((p) =>
       offsetCommitRecord(
         { group: req.groupId, topic: p.topic, partition: p.partition },
-        { offset: p.value.offset, leaderEpoch: p.value.leaderEpoch, metadata: p.value.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n },
+        { offset: p.value.offset, leaderEpoch: p.value.leaderEpoch, metadata: p.value.metadata, commitTimestamp: BigInt(now), expireTimestamp: -1n, topicId: ZERO_UUID },
       ),
     );
     const batch = buildBatchSync(

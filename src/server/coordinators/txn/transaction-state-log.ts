@@ -65,6 +65,7 @@ export function transactionLogValue(t: TxnTransit): Buffer {
     producerId: BigInt(t.producerId),
     previousProducerId: -1n,
     nextProducerId: -1n,
+    nextProducerEpoch: -1,
     producerEpoch: t.producerEpoch,
     transactionTimeoutMs: t.txnTimeoutMs,
     transactionStatus: TXN_STATE_ID[t.state],
