@@ -128,7 +128,7 @@ export class MiniKafka {
    * `kafka-client-metrics.sh --alter --name all --metrics '*' --interval 1000`.
    */
   telemetry(): PushedTelemetry[] {
-    return this.broker.cluster.clientMetrics.telemetry.received();
+    return this.broker.cluster.telemetry.received();
   }
 
   /** Sees every request first: observe, delay, fail or drop it. Returns a remover. */

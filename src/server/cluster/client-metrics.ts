@@ -27,8 +27,6 @@
 import { KafkaError } from '../../protocol/errors.js';
 import { ConfigSource, ConfigType } from './configs/topic-config-defs.js';
 import type { DescribedConfig, DescribeOptions } from './configs/config-store.js';
-import { TelemetryReceiver } from './telemetry.js';
-import type { Clock } from '../../util/clock.js';
 
 export const METRICS_CONFIG = 'metrics';
 export const INTERVAL_MS_CONFIG = 'interval.ms';
@@ -112,11 +110,6 @@ export class ClientMetrics {
   private readonly subscriptionMap = new Map<string, Subscription>();
   /** Bumped on every change, so that client instances re-evaluate their subscription (as Kafka). */
   #version = 0;
-  readonly telemetry: TelemetryReceiver;
-
-  constructor(clock: Clock) {
-    this.telemetry = new TelemetryReceiver(this, clock);
-  }
 
   get version(): number {
     return this.#version;

@@ -17,6 +17,7 @@ import { defaultBrokerConfig } from './broker-config.js';
 import { FeatureRegistry } from './features.js';
 import { MetadataQuorum } from './quorum.js';
 import { ClientMetrics } from './client-metrics.js';
+import { TelemetryReceiver } from './telemetry.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -40,7 +41,9 @@ export class Cluster {
   /** The metadata quorum as DescribeQuorum shows it. */
   readonly quorum: MetadataQuorum;
   /** Client metrics subscriptions and the telemetry clients push (KIP-714). */
-  readonly clientMetrics: ClientMetrics;
+  readonly clientMetrics = new ClientMetrics();
+  /** What clients push (PushTelemetry), kept bounded for tests. */
+  readonly telemetry: TelemetryReceiver;
   #maintenanceStarted = false;
   private readonly brokerNodes = new Map<number, BrokerNode>();
   private sortedIds: number[] = [];
@@ -59,7 +62,7 @@ export class Cluster {
     this.features = new FeatureRegistry(() => this.controllerId);
     this.quorum = new MetadataQuorum(clock);
     this.features.onChange(() => this.quorum.recordChange());
-    this.clientMetrics = new ClientMetrics(clock);
+    this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);
   }
 
   /** Starts retention and compaction once per cluster (when a broker first listens) until close. */

@@ -25,7 +25,7 @@ function failed(errorCode: number): GetTelemetrySubscriptionsResponse {
 export const getTelemetrySubscriptionsHandler = defineHandler(GetTelemetrySubscriptionsApi, {
   handle(ctx, req): GetTelemetrySubscriptionsResponse {
     try {
-      const s = ctx.cluster.clientMetrics.telemetry.getSubscriptions(req.clientInstanceId, telemetryClientOf(ctx));
+      const s = ctx.cluster.telemetry.getSubscriptions(req.clientInstanceId, telemetryClientOf(ctx));
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.NONE,

@@ -14,7 +14,7 @@ import { telemetryClientOf } from './telemetry-support.js';
 export const pushTelemetryHandler = defineHandler(PushTelemetryApi, {
   async handle(ctx, req) {
     try {
-      await ctx.cluster.clientMetrics.telemetry.push(req, telemetryClientOf(ctx));
+      await ctx.cluster.telemetry.push(req, telemetryClientOf(ctx));
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE };
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
