@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: minikafka against Apache Kafka on this machine, with the same clients, printed as
  * markdown (one table per scenario, both figures and their ratio, the issue's targets judged beside
- * them) and written as JSON to bench/results/. Figures are medians with min and max over runs, all
+ * them) and written as JSON to bench/results/, the figures the README quotes also to
+ * bench/published/<date>.json (bench/published.ts). Figures are medians with min and max over runs, all
  * measured in this run; a figure that was not measured is shown as "–", never guessed.
  *
- *   npm run bench                          # everything, both brokers (about 12 minutes on 2 cores)
+ *   npm run bench                          # everything, both brokers (the README gives the last quoted run's time)
  *   npm run bench -- --only produce,latency --runs 1 --no-kafka
  *   npm run bench -- --smoke               # seconds-long, minikafka only: keeps the harness from rotting
  *
@@ -14,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { kafkaClasspath, kafkaVersion, repoRoot, stopAll } from './brokers.js';
@@ -34,6 +35,8 @@ import { runScaleBench } from './scale-bench.js';
 import { STARTUP, runStartupBench } from './startup-bench.js';
 import type { StartupResult } from './startup-bench.js';
 import { formatSection, ratio, targetOn, targetOnRatio } from './stats.js';
+import { publishedRows } from './published.js';
+import type { PublishedRun } from './published.js';
 import type { Measure, Samples, Section, Target } from './stats.js';
 
 const SCENARIOS = ['records', 'compaction', 'restart', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale'] as const;
@@ -421,6 +424,25 @@ async function main(): Promise<void> {
   };
   await writeFile(file, JSON.stringify(json, null, 2) + '\n');
   log(`wrote ${file}`);
+  // What the README quotes (bench/published.ts): a full run's goes to bench/published/ to be
+  // committed when quoted, a smoke run's stays with the results (its sizes are not figures to quote).
+  const published: PublishedRun = {
+    source: `written by npm run bench${smoke ? ' --smoke' : ''}`,
+    startedAt: startedAt.toISOString(),
+    seconds: Math.round(seconds),
+    kafka: kafka ? kafkaLabel : null,
+    machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), 1-min load average ${loadBefore.toFixed(2)} at start`,
+    smoke,
+    rows: publishedRows(sections, {
+      latencyRate: LATENCY_RATE,
+      scaleParts: `${(sizes.scaleTopics * sizes.scalePartitions).toLocaleString('en')} partitions`,
+      scaleConnections: sizes.scaleConnections,
+    }),
+  };
+  const publishedFile = smoke ? file.replace(/\.json$/, '.published.json') : join(repoRoot, 'bench/published', `${startedAt.toISOString().slice(0, 10)}.json`);
+  await mkdir(dirname(publishedFile), { recursive: true });
+  await writeFile(publishedFile, JSON.stringify(published, null, 2) + '\n');
+  log(`wrote ${publishedFile}${smoke ? '' : ' (commit it and run npm run bench:readme to quote this run)'}`);
 }
 
 let javaVersionText: string | undefined;

@@ -3,6 +3,9 @@
 // - dist/cli-bundle.cjs: the CLI and the broker in one CommonJS file. Node's module loader pays
 //   per file, and one file of ~800 KB loads in a fraction of the time of ~150 small ones. The
 //   native codecs stay external (loaded on first use).
+// - dist/cli-commands.cjs: the client commands (topics, produce, consume, ...), which `start` never
+//   loads: dist/src/cli/main.js imports ./commands.js lazily, and in the bundle that import is
+//   this separate file, so a start neither reads nor compiles it.
 // - dist/cli.cjs: the launcher (src/cli/launcher.cts) that runs the bundle through V8's code cache.
 // - dist/cli-bundle.cjs.cache: that cache, written by one start of the built CLI.
 // The bundle is CommonJS because only a classic script can be compiled with a code cache on Node 20.
@@ -46,13 +49,33 @@ const deferModules = {
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', legalComments: 'none', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 
+const NATIVE = ['snappy', 'lz4-napi', '@mongodb-js/zstd', '@node-rs/crc32'];
+
+/** main.js's and start-command.js's `import('./commands.js')` become a require of the commands bundle beside it. */
+const commandsApart = {
+  name: 'commands-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\.js$/ }, (args) => (/\/cli\/(main|start-command)\.js$/.test(args.importer) ? { path: './cli-commands.cjs', external: true } : undefined));
+  },
+};
+
 await build({
   ...common,
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/cli-bundle.cjs',
-  external: ['snappy', 'lz4-napi', '@mongodb-js/zstd', '@node-rs/crc32'],
-  plugins: [deferModules],
+  external: NATIVE,
+  plugins: [deferModules, commandsApart],
+  // A script run by vm.Script has no dynamic import(); the commands bundle is required.
+  supported: { 'dynamic-import': false },
   // The sources are ES modules; their import.meta.url is the bundle's URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+await build({
+  ...common,
+  entryPoints: ['dist/src/cli/commands.js'],
+  outfile: 'dist/cli-commands.cjs',
+  external: NATIVE,
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });

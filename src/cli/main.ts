@@ -1,11 +1,14 @@
 /**
  * The `minikafka` command. `minikafka start` runs a broker in the foreground until SIGINT or
  * SIGTERM; when it is ready it prints one line a script can wait for (`--json` for JSON).
+ * The other commands (topics, produce, consume, groups, ...) are Kafka clients; see commands.ts.
  * Bad flags and a port in use exit with status 1 and one sentence on stderr.
  *
  * The command word is matched here and only its options are given to yargs: yargs' command API
  * renders and caches the whole help text before a command's handler may finish, which costs
- * tens of milliseconds on every start, and a dev broker is judged by how fast it is ready.
+ * tens of milliseconds on every start, and a dev broker is judged by how fast it is ready. For
+ * the same reason the client commands live in another bundle (dist/cli-commands.cjs), loaded
+ * only when one of them runs.
  */
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
@@ -13,24 +16,41 @@ import { hideBin } from 'yargs/helpers';
 import { startCommand } from './start-command.js';
 import type { StartArgs } from './start-command.js';
 import { LogLevels } from '../util/logger.js';
+import { didYouMean, explainYargsFailure, optionNames } from './args.js';
 
-const COMMANDS = {
+/** Every command, in the order `minikafka` lists them. */
+const COMMANDS: Readonly<Record<string, string>> = {
   start: 'Start a broker in the foreground',
-} as const;
+  stop: 'Stop a broker started by `minikafka start` (by --port or --pid-file)',
+  topics: 'Create, list, describe, alter and delete topics',
+  produce: 'Write records to a topic from stdin or files (text lines or NDJSON)',
+  consume: 'Read records from a topic (text, NDJSON or a kcat-style format)',
+  groups: 'List, describe (with lag), reset offsets of and delete consumer groups',
+  txns: 'List and describe transactions',
+  configs: 'Describe and alter topic and broker configs',
+  dump: 'Write topics as NDJSON, the format --seed reads',
+};
 
 function startOptions(y: Argv): Argv<StartArgs> {
   return y
-    .option('port', { type: 'number', default: 9092, describe: 'Port to listen on (0 picks a free one)' })
+    .option('port', { type: 'string', default: '9092', describe: 'Port to listen on (0 picks a free one)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind' })
     .option('advertised-host', { type: 'string', describe: 'Host name given to clients in metadata (default: the bound host)' })
     .option('auto-create-topics', { type: 'boolean', default: true, describe: 'Create unknown topics on first use (auto.create.topics.enable)' })
-    .option('num-partitions', { type: 'number', default: 1, describe: 'Partitions of auto-created topics (num.partitions)' })
+    .option('num-partitions', { type: 'string', default: '1', describe: 'Partitions of auto-created topics (num.partitions)' })
     .option('topic', { type: 'string', array: true, default: [], describe: 'Create a topic before ready: NAME or NAME:PARTITIONS (repeatable)' })
+    .option('seed', { type: 'string', describe: 'Produce the records of this NDJSON file (the format `minikafka dump` writes) before ready' })
     .option('log-level', { type: 'string', choices: Object.keys(LogLevels), default: 'info', describe: 'Log level (logs go to stderr)' })
     .option('config', { type: 'string', array: true, default: [], describe: 'Broker config KEY=VALUE (repeatable)' })
     .option('data-dir', { type: 'string', describe: 'Keep topics, logs, offsets and transactions in this directory and recover them on start (default: in memory)' })
-    .option('flush-interval-ms', { type: 'number', default: 1000, describe: 'With --data-dir: fsync unflushed data within this many ms (0: leave it to the OS)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' }) as unknown as Argv<StartArgs>;
+    .option('flush-interval-ms', { type: 'string', default: '1000', describe: 'With --data-dir: fsync unflushed data within this many ms (0: leave it to the OS)' })
+    .option('exit-with-parent', { type: 'boolean', default: false, describe: 'Stop when the parent process exits or stdin (a pipe) closes; always on under npx' })
+    .option('pid-file', { type: 'string', describe: 'Write the process id here (removed at a clean stop); `minikafka stop --pid-file` reads it' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' })
+    .example('$0 --port 0 --json', 'a free port; the ready line says which')
+    .example('$0 --topic orders:3 --topic audit', 'create topics before the ready line')
+    .example('$0 --seed fixtures.ndjson', 'start with the records of a `minikafka dump`')
+    .example('$0 --data-dir ./kafka-data', 'keep data across restarts') as unknown as Argv<StartArgs>;
 }
 
 function fail(msg: string): never {
@@ -38,28 +58,41 @@ function fail(msg: string): never {
   process.exit(1);
 }
 
+function commandList(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(width)}  ${d}`);
+  return ['Usage: minikafka <command> [options]', '', 'Commands:', ...lines, '', 'Run `minikafka <command> --help` for its options and examples.', ''].join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') {
-    const args = await startOptions(yargs(rest).scriptName('minikafka start').usage('$0 [options]'))
+    const y = startOptions(yargs(rest).scriptName('minikafka start').usage('$0 [options]'));
+    const args = await y
       .strict()
       .help()
       .version(false)
-      .fail((msg, err) => fail(msg ?? err?.message ?? 'invalid arguments'))
+      .fail((msg, err) => fail(msg ? explainYargsFailure(msg, optionNames(y), rest) : (err?.message ?? 'invalid arguments')))
       .parseAsync();
     await startCommand(args);
     return;
   }
-  // No command, an unknown one, --help or --version: yargs shows the command list.
-  let top = yargs(argv).scriptName('minikafka').usage('$0 <command> [options]');
-  for (const [name, describe] of Object.entries(COMMANDS)) top = top.command(name, describe);
-  await top
-    .demandCommand(1, 'Give a command, e.g. `minikafka start`.')
-    .strict()
-    .help()
-    .version()
-    .fail((msg, err) => fail(msg ?? err?.message ?? 'invalid arguments'))
-    .parseAsync();
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(commandList());
+    return;
+  }
+  if (command === '--version' || command === '-v') {
+    // The bundle is dist/cli-bundle.cjs, the compiled module dist/src/cli/main.js.
+    const { readFileSync, existsSync } = await import('node:fs');
+    for (const rel of ['../package.json', '../../../package.json']) {
+      const url = new URL(rel, import.meta.url);
+      if (existsSync(url)) return void process.stdout.write(`${(JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version}\n`);
+    }
+    return;
+  }
+  if (!Object.hasOwn(COMMANDS, command)) fail(`unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))}\n\n${commandList()}`);
+  const { runCommand } = await import('./commands.js');
+  process.exitCode = await runCommand(command, rest);
 }
 
 main(hideBin(process.argv)).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));

@@ -1,24 +1,40 @@
-/** `minikafka start`: validates flags, starts the broker, prints the ready line, stops on signals. */
+/**
+ * `minikafka start`: checks every flag before the port is bound (numbers, topic names, config
+ * keys and values), starts the broker, applies `--seed`, prints the ready line, and stops on
+ * SIGINT/SIGTERM, on its parent's exit (see lifetime.ts) or on stdin's end.
+ */
 import { MiniKafka, parseTopicArg } from '../index.js';
 import type { TopicOptions } from '../index.js';
 import { createLogger, isLogLevel } from '../util/logger.js';
 import { ConfigError } from '../server/cluster/broker-config.js';
+import { topicNameProblem } from '../server/cluster/topics.js';
+import { UsageError, didYouMean, intFlag } from './args.js';
+import { startedByNpmExec, watchParent, watchStdin, writePidFiles } from './lifetime.js';
 
 export interface StartArgs {
-  port: number;
+  port: string;
   host: string;
   advertisedHost?: string;
   autoCreateTopics: boolean;
-  numPartitions: number;
+  numPartitions: string;
   topic: string[];
   logLevel: string;
   config: string[];
   json: boolean;
   dataDir?: string;
-  flushIntervalMs: number;
+  flushIntervalMs: string;
+  exitWithParent: boolean;
+  pidFile?: string;
+  seed?: string;
 }
 
-class UsageError extends Error {}
+interface Checked {
+  port: number;
+  numPartitions: number;
+  flushIntervalMs: number;
+  topics: TopicOptions[];
+  configs: Record<string, string>;
+}
 
 function parseConfigs(list: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -30,54 +46,92 @@ function parseConfigs(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-function checkArgs(a: StartArgs): { topics: TopicOptions[]; configs: Record<string, string> } {
-  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${a.port}`);
-  if (!Number.isInteger(a.numPartitions) || a.numPartitions < 1) throw new UsageError(`--num-partitions must be a positive integer, got ${a.numPartitions}`);
+/**
+ * Kafka starts with an unknown config and logs "The configuration 'x' was supplied but isn't a
+ * known config" (AbstractConfig.logUnused); so does minikafka, with the closest known names.
+ * Loaded only when --config is given: the table is ~400 rows.
+ */
+async function warnUnknownConfigs(configs: Record<string, string>, warn: (msg: string) => void): Promise<void> {
+  const keys = Object.keys(configs);
+  if (keys.length === 0) return;
+  const { BROKER_CONFIG_DEFS } = await import('../server/cluster/configs/broker-config-defs.js');
+  for (const k of keys) {
+    if (!BROKER_CONFIG_DEFS.has(k)) warn(`--config ${k}: the configuration '${k}' was supplied but isn't a known config${didYouMean(k, BROKER_CONFIG_DEFS.keys())}`);
+  }
+}
+
+function checkArgs(a: StartArgs): Checked {
+  const port = intFlag('port', a.port, 0, 65535);
+  const numPartitions = intFlag('num-partitions', a.numPartitions, 1, 2147483647);
+  const flushIntervalMs = intFlag('flush-interval-ms', a.flushIntervalMs, 0);
   const topics = a.topic.map((t) => {
+    let spec: TopicOptions;
     try {
-      return parseTopicArg(t);
+      spec = parseTopicArg(t);
     } catch (e) {
       throw new UsageError(`--topic ${(e as Error).message}`);
     }
+    const problem = topicNameProblem(spec.name);
+    if (problem !== null) throw new UsageError(`--topic ${t}: ${problem}`);
+    if (spec.partitions !== undefined && spec.partitions < 1) throw new UsageError(`--topic ${spec.name}: partitions must be at least 1`);
+    return spec;
   });
-  for (const t of topics) if (t.partitions !== undefined && t.partitions < 1) throw new UsageError(`--topic ${t.name}: partitions must be at least 1`);
   if (a.dataDir !== undefined && a.dataDir.trim() === '') throw new UsageError('--data-dir needs a directory');
-  if (!Number.isInteger(a.flushIntervalMs) || a.flushIntervalMs < 0) throw new UsageError(`--flush-interval-ms must be a non-negative integer, got ${a.flushIntervalMs}`);
-  return { topics, configs: parseConfigs(a.config) };
+  return { port, numPartitions, flushIntervalMs, topics, configs: parseConfigs(a.config) };
 }
 
 export async function startCommand(a: StartArgs): Promise<void> {
   let kafka: MiniKafka;
+  let c: Checked | undefined;
+  const level = isLogLevel(a.logLevel) ? a.logLevel : 'info';
+  const logger = createLogger(level);
   try {
-    const { topics, configs } = checkArgs(a);
-    const level = isLogLevel(a.logLevel) ? a.logLevel : 'info';
+    c = checkArgs(a);
+    await warnUnknownConfigs(c.configs, (m) => logger.warn(m));
+    // Read before the port is bound: a bad seed file is a usage error, not a half-started broker.
+    const seeding = a.seed === undefined ? null : await import('./commands.js');
+    const seed = seeding === null ? null : await seeding.readSeedFile(a.seed!);
     kafka = await MiniKafka.start({
-      port: a.port,
+      port: c.port,
       host: a.host,
       advertisedHost: a.advertisedHost,
       autoCreateTopics: a.autoCreateTopics,
-      numPartitions: a.numPartitions,
-      topics,
-      config: configs,
-      logger: createLogger(level),
+      numPartitions: c.numPartitions,
+      topics: c.topics,
+      config: c.configs,
+      logger,
       dataDir: a.dataDir,
-      flushIntervalMs: a.flushIntervalMs,
+      flushIntervalMs: c.flushIntervalMs,
     });
+    if (seeding !== null && seed !== null) {
+      try {
+        const n = await seeding.applySeed(kafka.bootstrapServers, seed, c.numPartitions);
+        logger.info(`--seed ${a.seed}: ${n} records in ${seed.size} topics`);
+      } catch (e) {
+        await kafka.stop();
+        throw e;
+      }
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new Error(`port ${a.port} on ${a.host} is already in use; pick another with --port, or --port 0 for a free one`);
+    if (err.code === 'EADDRINUSE') throw new Error(`port ${c?.port ?? a.port} on ${a.host} is already in use; pick another with --port, or --port 0 for a free one`);
     if (err.code === 'EADDRNOTAVAIL') throw new Error(`cannot bind to ${a.host}: no such local address`);
     if (e instanceof UsageError || e instanceof ConfigError) throw new Error(err.message);
     throw e;
   }
+  let removePidFiles = (): void => {};
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    kafka.broker.logger.info(`${signal}: stopping`);
+    kafka.broker.logger.info(`${reason}: stopping`);
     kafka.stop().then(
-      () => process.exit(0),
+      () => {
+        removePidFiles();
+        process.exit(0);
+      },
       (e: unknown) => {
+        removePidFiles();
         process.stderr.write(`minikafka: error while stopping: ${(e as Error).message}\n`);
         process.exit(1);
       },
@@ -86,6 +140,14 @@ export async function startCommand(a: StartArgs): Promise<void> {
   // Before the ready line: a script may send a signal the moment it reads it.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (a.exitWithParent || startedByNpmExec()) watchParent(stop);
+  if (a.exitWithParent) watchStdin(stop);
+  try {
+    removePidFiles = writePidFiles(a.pidFile, kafka.port);
+  } catch (e) {
+    await kafka.stop();
+    throw new Error(`--pid-file ${a.pidFile}: ${(e as Error).message}`);
+  }
   const ready = { event: 'ready', bootstrapServers: kafka.bootstrapServers, port: kafka.port, pid: process.pid };
   process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})\n`);
 }

@@ -46,7 +46,7 @@ t.test('DeleteTopics by name, every version', async (t) => {
     const id = kafka.broker.cluster.topics.get(name)!.id;
     const body = v >= 6 ? { topics: [{ name, topicId: ZERO_UUID }], topicNames: [], timeoutMs: 1000 } : { topics: [], topicNames: [name], timeoutMs: 1000 };
     const resp = await c.request(DeleteTopicsApi, v, body);
-    t.same(resp.responses.map((r) => [r.name, r.errorCode]), [[name, 0]], `v${v}`);
+    t.strictSame(resp.responses.map((r) => [r.name, r.errorCode]), [[name, 0]], `v${v}`);
     if (v >= 6) t.equal(resp.responses[0]!.topicId, id, 'v6 answers the id of the deleted topic');
     t.notOk(kafka.broker.cluster.topics.get(name), `v${v} deleted`);
     t.equal(await metadataError(c, name), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `v${v} Metadata no longer knows it`);
@@ -76,7 +76,7 @@ t.test('DeleteTopics by id, and the refusals', async (t) => {
     timeoutMs: 1000,
   });
   const rows = resp.responses.map((r) => [r.name, r.topicId, r.errorCode, r.errorMessage]);
-  t.same(
+  t.strictSame(
     rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))),
     [
       ['both', bothId, ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'],
@@ -89,21 +89,21 @@ t.test('DeleteTopics by id, and the refusals', async (t) => {
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))),
   );
   t.notOk(reg.get('by-id'), 'deleted by id');
-  t.same(['dup', 'both', 'named-and-id', 'keep'].map((n) => !!reg.get(n)), [true, true, true, true], 'refused ones are kept');
+  t.strictSame(['dup', 'both', 'named-and-id', 'keep'].map((n) => !!reg.get(n)), [true, true, true, true], 'refused ones are kept');
   t.equal(reg.getById(id), undefined, 'the id is gone too');
 });
 
 t.test('DeleteTopics: internal topics are deleted as Kafka 4.x deletes them; delete.topic.enable=false refuses', async (t) => {
   const { kafka, c } = await start(t, { topics: ['__consumer_offsets'] });
   const resp = await c.request(DeleteTopicsApi, 5, { topics: [], topicNames: ['__consumer_offsets'], timeoutMs: 1000 });
-  t.same(resp.responses.map((r) => [r.name, r.errorCode]), [['__consumer_offsets', 0]]);
+  t.strictSame(resp.responses.map((r) => [r.name, r.errorCode]), [['__consumer_offsets', 0]]);
   t.notOk(kafka.broker.cluster.topics.get('__consumer_offsets'));
 
   const off = await start(t, { topics: ['kept'], config: { 'delete.topic.enable': false } });
   const v5 = await off.c.request(DeleteTopicsApi, 5, { topics: [], topicNames: ['kept'], timeoutMs: 1000 });
-  t.same(v5.responses.map((r) => [r.name, r.errorCode]), [['kept', ErrorCode.TOPIC_DELETION_DISABLED]]);
+  t.strictSame(v5.responses.map((r) => [r.name, r.errorCode]), [['kept', ErrorCode.TOPIC_DELETION_DISABLED]]);
   const v2 = await off.c.request(DeleteTopicsApi, 2, { topics: [], topicNames: ['kept'], timeoutMs: 1000 });
-  t.same(v2.responses.map((r) => [r.name, r.errorCode]), [['kept', ErrorCode.INVALID_REQUEST]], 'before v3: INVALID_REQUEST');
+  t.strictSame(v2.responses.map((r) => [r.name, r.errorCode]), [['kept', ErrorCode.INVALID_REQUEST]], 'before v3: INVALID_REQUEST');
   t.ok(off.kafka.broker.cluster.topics.get('kept'));
 });
 
@@ -119,7 +119,7 @@ t.test('DeleteTopics tells deletion listeners at once, and waiters on a deleted 
   const unsubscribe = topic.partitions[0]!.onAppend(() => woken++);
   const resp = await c.request(DeleteTopicsApi, 6, { topics: [{ name: null, topicId: topic.id }], topicNames: [], timeoutMs: 1000 });
   t.equal(resp.responses[0]!.errorCode, 0);
-  t.same(deleted, [topic], 'the listener saw the deleted topic');
+  t.strictSame(deleted, [topic], 'the listener saw the deleted topic');
   t.equal(reg.isLive(topic), false, 'a waiter can tell its topic is gone');
   unsubscribe();
   t.equal(woken, 0);
@@ -155,11 +155,11 @@ t.test('CreatePartitions grows topics, every version', async (t) => {
   const { kafka, c } = await start(t, { topics: ['orders'] });
   for (let v = 0; v <= 3; v++) {
     const resp = await c.request(CreatePartitionsApi, v, { topics: [grow('orders', v + 2)], timeoutMs: 1000, validateOnly: false });
-    t.same(resp.results.map((r) => [r.name, r.errorCode, r.errorMessage]), [['orders', 0, null]], `v${v}`);
+    t.strictSame(resp.results.map((r) => [r.name, r.errorCode, r.errorMessage]), [['orders', 0, null]], `v${v}`);
     t.equal(kafka.broker.cluster.topics.get('orders')!.partitions.length, v + 2);
   }
   const meta = await c.request(MetadataApi, 12, { topics: [{ topicId: ZERO_UUID, name: 'orders' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-  t.same(meta.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]], 'Metadata sees the new partitions');
+  t.strictSame(meta.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]], 'Metadata sees the new partitions');
 });
 
 t.test('CreatePartitions refusals and validateOnly', async (t) => {
@@ -179,7 +179,7 @@ t.test('CreatePartitions refusals and validateOnly', async (t) => {
     timeoutMs: 1000,
     validateOnly: false,
   });
-  t.same(resp.results.map((r) => [r.name, r.errorCode, r.errorMessage]), [
+  t.strictSame(resp.results.map((r) => [r.name, r.errorCode, r.errorMessage]), [
     ['three', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
     ['dup', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
     ['one', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
@@ -190,18 +190,18 @@ t.test('CreatePartitions refusals and validateOnly', async (t) => {
     const r = await c.request(CreatePartitionsApi, 3, { topics: [topic], timeoutMs: 1000, validateOnly });
     return [r.results[0]!.errorCode, r.results[0]!.errorMessage];
   };
-  t.same(await one(grow('three', 3)), [ErrorCode.INVALID_PARTITIONS, 'Topic already has 3 partition(s).']);
-  t.same(await one(grow('three', 2)), [ErrorCode.INVALID_PARTITIONS, 'The topic three currently has 3 partition(s); 2 would not be an increase.']);
-  t.same(await one(grow('one', 3, [[1]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.']);
-  t.same(await one(grow('one', 2, [[7]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes broker 7, but no such broker is registered.']);
-  t.same(await one(grow('one', 2, [[1, 1]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes the broker 1 more than once.']);
-  t.same(await one(grow('one', 2, [[]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.']);
+  t.strictSame(await one(grow('three', 3)), [ErrorCode.INVALID_PARTITIONS, 'Topic already has 3 partition(s).']);
+  t.strictSame(await one(grow('three', 2)), [ErrorCode.INVALID_PARTITIONS, 'The topic three currently has 3 partition(s); 2 would not be an increase.']);
+  t.strictSame(await one(grow('one', 3, [[1]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.']);
+  t.strictSame(await one(grow('one', 2, [[7]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes broker 7, but no such broker is registered.']);
+  t.strictSame(await one(grow('one', 2, [[1, 1]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes the broker 1 more than once.']);
+  t.strictSame(await one(grow('one', 2, [[]])), [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.']);
   t.equal(kafka.broker.cluster.topics.get('one')!.partitions.length, 1, 'no refused change was made');
-  t.same(await one(grow('one', 3, [[1], [1]])), [ErrorCode.NONE, null], 'a valid assignment');
+  t.strictSame(await one(grow('one', 3, [[1], [1]])), [ErrorCode.NONE, null], 'a valid assignment');
   t.equal(kafka.broker.cluster.topics.get('one')!.partitions.length, 3);
-  t.same(await one(grow('dry', 4), true), [ErrorCode.NONE, null], 'validateOnly');
+  t.strictSame(await one(grow('dry', 4), true), [ErrorCode.NONE, null], 'validateOnly');
   t.equal(kafka.broker.cluster.topics.get('dry')!.partitions.length, 1, 'validateOnly changes nothing');
-  t.same(await one(grow('dry', 20000)), [ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.']);
+  t.strictSame(await one(grow('dry', 20000)), [ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.']);
   t.equal(kafka.broker.cluster.topics.get('dry')!.partitions.length, 1);
 });
 
@@ -211,12 +211,12 @@ t.test('DescribeCluster, every version', async (t) => {
   const { kafka, c } = await start(t);
   for (let v = 0; v <= 2; v++) {
     const resp = await c.request(DescribeClusterApi, v, { includeClusterAuthorizedOperations: v === 1, endpointType: 1, includeFencedBrokers: v === 2 });
-    t.same(
+    t.strictSame(
       [resp.errorCode, resp.errorMessage, resp.clusterId, resp.controllerId, resp.endpointType],
       [0, null, 'minikafka-cluster-01', 1, 1],
       `v${v}`,
     );
-    t.same(resp.brokers.map((b) => [b.brokerId, b.host, b.port, b.rack]), [[1, '127.0.0.1', kafka.port, null]]);
+    t.strictSame(resp.brokers.map((b) => [b.brokerId, b.host, b.port, b.rack]), [[1, '127.0.0.1', kafka.port, null]]);
     t.equal(resp.clusterAuthorizedOperations, v === 1 ? 8096 : OMITTED, `v${v} authorized operations`);
     if (v === 2) t.equal(resp.brokers[0]!.isFenced, false);
   }
@@ -225,9 +225,9 @@ t.test('DescribeCluster, every version', async (t) => {
 t.test('DescribeCluster refuses controller and unknown endpoint types', async (t) => {
   const { c } = await start(t);
   const ctl = await c.request(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 2, includeFencedBrokers: false });
-  t.same([ctl.errorCode, ctl.errorMessage, ctl.brokers], [ErrorCode.MISMATCHED_ENDPOINT_TYPE, 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER', []]);
+  t.strictSame([ctl.errorCode, ctl.errorMessage, ctl.brokers], [ErrorCode.MISMATCHED_ENDPOINT_TYPE, 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER', []]);
   const odd = await c.request(DescribeClusterApi, 2, { includeClusterAuthorizedOperations: false, endpointType: 9, includeFencedBrokers: false });
-  t.same([odd.errorCode, odd.errorMessage], [ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, 'Unsupported endpoint type 9']);
+  t.strictSame([odd.errorCode, odd.errorMessage], [ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, 'Unsupported endpoint type 9']);
 });
 
 // ---- DescribeTopicPartitions ----
@@ -244,36 +244,36 @@ const page = (r: DescribeTopicPartitionsResponse) => ({
 t.test('DescribeTopicPartitions pages through all topics in name order', async (t) => {
   const { kafka, c } = await start(t, { topics: ['c', 'a:3', 'b:2'] });
   const first = await c.request(DescribeTopicPartitionsApi, 0, dtp([], 4));
-  t.same(page(first), { topics: [['a', 0, [0, 1, 2]], ['b', 0, [0]]], next: ['b', 1] }, 'cut inside b');
+  t.strictSame(page(first), { topics: [['a', 0, [0, 1, 2]], ['b', 0, [0]]], next: ['b', 1] }, 'cut inside b');
   const second = await c.request(DescribeTopicPartitionsApi, 0, dtp([], 4, { topicName: 'b', partitionIndex: 1 }));
-  t.same(page(second), { topics: [['b', 0, [1]], ['c', 0, [0]]], next: null }, 'the rest, no cursor');
+  t.strictSame(page(second), { topics: [['b', 0, [1]], ['c', 0, [0]]], next: null }, 'the rest, no cursor');
   const boundary = await c.request(DescribeTopicPartitionsApi, 0, dtp([], 3));
-  t.same(page(boundary), { topics: [['a', 0, [0, 1, 2]]], next: ['b', 0] }, 'full at a topic boundary: the next topic, partition 0');
+  t.strictSame(page(boundary), { topics: [['a', 0, [0, 1, 2]]], next: ['b', 0] }, 'full at a topic boundary: the next topic, partition 0');
   const zero = await c.request(DescribeTopicPartitionsApi, 0, dtp([], 0));
-  t.same(page(zero), { topics: [['a', 0, [0]]], next: ['a', 1] }, 'a limit below 1 is 1');
+  t.strictSame(page(zero), { topics: [['a', 0, [0]]], next: ['a', 1] }, 'a limit below 1 is 1');
 
   const a = first.topics[0]!;
   const topic = kafka.broker.cluster.topics.get('a')!;
-  t.same([a.topicId, a.isInternal, a.topicAuthorizedOperations], [topic.id, false, 3576]);
-  t.same(a.partitions[0], { errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], eligibleLeaderReplicas: [], lastKnownElr: [], offlineReplicas: [], _unknownTaggedFields: undefined });
+  t.strictSame([a.topicId, a.isInternal, a.topicAuthorizedOperations], [topic.id, false, 3576]);
+  t.strictSame(a.partitions[0], { errorCode: 0, partitionIndex: 0, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], eligibleLeaderReplicas: [], lastKnownElr: [], offlineReplicas: [] });
 });
 
 t.test('DescribeTopicPartitions with named topics: errors take no room; bad cursors are INVALID_REQUEST', async (t) => {
   const { c } = await start(t, { topics: ['x:2', 'y:2'] });
   const named = await c.request(DescribeTopicPartitionsApi, 0, dtp(['y', 'nope', 'bad name', 'x', 'y'], 3));
-  t.same(page(named), {
+  t.strictSame(page(named), {
     topics: [['bad name', ErrorCode.INVALID_TOPIC_EXCEPTION, []], ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, []], ['x', 0, [0, 1]], ['y', 0, [0]]],
     next: ['y', 1],
   });
-  t.same(named.topics.map((x) => x.topicAuthorizedOperations), [3576, 3576, 3576, 3576]);
+  t.strictSame(named.topics.map((x) => x.topicAuthorizedOperations), [3576, 3576, 3576, 3576]);
   const resumed = await c.request(DescribeTopicPartitionsApi, 0, dtp(['x', 'y'], 3, { topicName: 'y', partitionIndex: 1 }));
-  t.same(page(resumed), { topics: [['y', 0, [1]]], next: null }, 'topics before the cursor are skipped');
+  t.strictSame(page(resumed), { topics: [['y', 0, [1]]], next: null }, 'topics before the cursor are skipped');
   const notListed = await c.request(DescribeTopicPartitionsApi, 0, dtp(['x'], 3, { topicName: 'y', partitionIndex: 0 }));
-  t.same(page(notListed), { topics: [['x', ErrorCode.INVALID_REQUEST, []]], next: null }, 'cursor topic must be listed');
+  t.strictSame(page(notListed), { topics: [['x', ErrorCode.INVALID_REQUEST, []]], next: null }, 'cursor topic must be listed');
   const negative = await c.request(DescribeTopicPartitionsApi, 0, dtp([], 3, { topicName: 'x', partitionIndex: -1 }));
-  t.same(page(negative), { topics: [], next: null }, 'negative cursor partition: INVALID_REQUEST (no topics to report it on)');
+  t.strictSame(page(negative), { topics: [], next: null }, 'negative cursor partition: INVALID_REQUEST (no topics to report it on)');
   const negNamed = await c.request(DescribeTopicPartitionsApi, 0, dtp(['x'], 3, { topicName: 'x', partitionIndex: -1 }));
-  t.same(page(negNamed), { topics: [['x', ErrorCode.INVALID_REQUEST, []]], next: null });
+  t.strictSame(page(negNamed), { topics: [['x', ErrorCode.INVALID_REQUEST, []]], next: null });
 });
 
 // ---- DescribeLogDirs ----
@@ -291,19 +291,19 @@ t.test('DescribeLogDirs: one directory, sizes that grow with appends, every vers
     const resp = await c.request(DescribeLogDirsApi, v, { topics: null });
     t.equal(resp.results.length, 1, `v${v} one log dir`);
     const dir = resp.results[0]!;
-    t.same([dir.errorCode, dir.logDir, dir.totalBytes, dir.usableBytes], [0, '/minikafka/data', -1n, -1n], `v${v} dir`);
+    t.strictSame([dir.errorCode, dir.logDir, dir.totalBytes, dir.usableBytes], [0, '/minikafka/data', -1n, -1n], `v${v} dir`);
     const out: Record<string, bigint> = {};
     for (const topic of dir.topics) for (const p of topic.partitions) {
-      t.same([p.offsetLag, p.isFutureKey], [0n, false]);
+      t.strictSame([p.offsetLag, p.isFutureKey], [0n, false]);
       out[`${topic.name}-${p.partitionIndex}`] = p.partitionSize;
     }
     return out;
   };
-  t.same(await sizes(1), { 'orders-0': 0n, 'orders-1': 0n, 'empty-0': 0n }, 'empty logs');
+  t.strictSame(await sizes(1), { 'orders-0': 0n, 'orders-1': 0n, 'empty-0': 0n }, 'empty logs');
   append(kafka, 'orders', 1, ['hello', 'world']);
   const size = BigInt(kafka.broker.cluster.topics.partition('orders', 1)!.log.size);
   t.ok(size > 0n, 'the log has bytes');
-  for (let v = 0; v <= 5; v++) t.same(await sizes(v), { 'orders-0': 0n, 'orders-1': size, 'empty-0': 0n }, `v${v} after an append`);
+  for (let v = 0; v <= 5; v++) t.strictSame(await sizes(v), { 'orders-0': 0n, 'orders-1': size, 'empty-0': 0n }, `v${v} after an append`);
   append(kafka, 'orders', 1, ['again']);
   t.ok((await sizes(4))['orders-1']! > size, 'and grows again');
 });
@@ -313,7 +313,7 @@ t.test('DescribeLogDirs for named partitions, and log.dirs naming the directory'
   const resp = await c.request(DescribeLogDirsApi, 4, { topics: [{ topic: 'orders', partitions: [2, 0, 9] }, { topic: 'nope', partitions: [0] }] });
   const dir = resp.results[0]!;
   t.equal(dir.logDir, '/var/kafka/a');
-  t.same(dir.topics.map((x) => [x.name, x.partitions.map((p) => p.partitionIndex)]), [['orders', [0, 2]]], 'unknown topics and partitions are left out');
+  t.strictSame(dir.topics.map((x) => [x.name, x.partitions.map((p) => p.partitionIndex)]), [['orders', [0, 2]]], 'unknown topics and partitions are left out');
   const none = await c.request(DescribeLogDirsApi, 4, { topics: [] });
-  t.same(none.results[0]!.topics, [], 'an empty list describes no partitions');
+  t.strictSame(none.results[0]!.topics, [], 'an empty list describes no partitions');
 });

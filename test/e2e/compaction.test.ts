@@ -88,7 +88,7 @@ t.test('100,000 updates over 1,000 keys compact to the latest value of each live
 
   const expected = [...latest.entries()].map(([key, w]) => ({ offset: w.offset, key, value: w.value, i: String(w.i) })).sort((a, b) => a.offset - b.offset);
   const compacted = await readAll();
-  t.same(
+  t.strictSame(
     compacted.map(({ offset, key, value, i }) => ({ offset, key, value, i })),
     [...expected, { offset: fillerOffset, key: 'filler', value: 'x', i: undefined }],
     'one record per key: the latest, at the offset it was written at, headers kept; tombstones still there',
@@ -106,7 +106,7 @@ t.test('100,000 updates over 1,000 keys compact to the latest value of each live
   clock.advance(2 * BACKOFF);
   await maintenance.idle();
   const final = await readAll();
-  t.same(
+  t.strictSame(
     final.map(({ offset, key, value }) => ({ offset, key, value })),
     [...expected.filter((e) => e.value !== null).map(({ offset, key, value }) => ({ offset, key, value })), { offset: fillerOffset, key: 'filler', value: 'x' }],
     '900 live keys and the filler; no tombstone left',
@@ -125,7 +125,7 @@ t.test('compacted topics refuse records without a key', async (t) => {
   const message = 'Compacted topic cannot accept message without key in topic partition ck-0';
   for (const codec of [CompressionCodec.NONE, CompressionCodec.GZIP, CompressionCodec.LZ4]) {
     const r = await produceOne(c, 'ck', buildBatchSync(recs(['a', null, 'b', null]), { compression: codec }));
-    t.same(
+    t.strictSame(
       [r.errorCode, r.logStartOffset, r.recordErrors, r.errorMessage],
       [
         ErrorCode.INVALID_RECORD,

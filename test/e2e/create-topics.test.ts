@@ -34,18 +34,18 @@ const outcome = (r: CreateTopicsResponseCreatableTopicResult) => [r.name, r.erro
 t.test('a topic with defaults and overrides, as a v7 client sees it', async (t) => {
   const { kafka, c } = await start(t, { numPartitions: 2, config: { 'log.retention.hours': 2 } });
   const resp = await create(c, [topic('orders', { configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: '2000000' }] }), topic('payments', { numPartitions: 5, replicationFactor: 1 })]);
-  t.same(resp.topics.map(outcome), [['orders', 0, null], ['payments', 0, null]]);
+  t.strictSame(resp.topics.map(outcome), [['orders', 0, null], ['payments', 0, null]]);
   const [orders, payments] = resp.topics as [CreateTopicsResponseCreatableTopicResult, CreateTopicsResponseCreatableTopicResult];
   const created = kafka.broker.cluster.topics.get('orders')!;
   t.equal(orders.topicId, created.id, 'the topic id of the new topic');
-  t.same([orders.numPartitions, orders.replicationFactor, created.partitions.length], [2, 1, 2], 'num.partitions and default RF');
-  t.same([payments.numPartitions, kafka.broker.cluster.topics.get('payments')!.partitions.length], [5, 5]);
-  t.same(created.configs, new Map([['cleanup.policy', 'compact'], ['max.message.bytes', '2000000']]), 'overrides are kept');
-  t.same(orders.configs!.map((x) => x.name), TOPIC_CONFIG_NAMES, 'every topic config, sorted by name');
+  t.strictSame([orders.numPartitions, orders.replicationFactor, created.partitions.length], [2, 1, 2], 'num.partitions and default RF');
+  t.strictSame([payments.numPartitions, kafka.broker.cluster.topics.get('payments')!.partitions.length], [5, 5]);
+  t.strictSame(created.configs, new Map([['cleanup.policy', 'compact'], ['max.message.bytes', '2000000']]), 'overrides are kept');
+  t.strictSame(orders.configs!.map((x) => x.name), TOPIC_CONFIG_NAMES, 'every topic config, sorted by name');
   const cfg = (name: string) => orders.configs!.find((x) => x.name === name);
-  t.same(cfg('cleanup.policy'), { name: 'cleanup.policy', value: 'compact', readOnly: false, configSource: 1, isSensitive: false }, 'an override: TOPIC_CONFIG');
-  t.same([cfg('segment.bytes')?.value, cfg('segment.bytes')?.configSource], ['1073741824', 5], 'a default: DEFAULT_CONFIG');
-  t.same([cfg('retention.ms')?.value, cfg('retention.ms')?.configSource], ['7200000', 4], 'from the broker: STATIC_BROKER_CONFIG');
+  t.strictSame(cfg('cleanup.policy'), { name: 'cleanup.policy', value: 'compact', readOnly: false, configSource: 1, isSensitive: false }, 'an override: TOPIC_CONFIG');
+  t.strictSame([cfg('segment.bytes')?.value, cfg('segment.bytes')?.configSource], ['1073741824', 5], 'a default: DEFAULT_CONFIG');
+  t.strictSame([cfg('retention.ms')?.value, cfg('retention.ms')?.configSource], ['7200000', 4], 'from the broker: STATIC_BROKER_CONFIG');
 
   const meta = await c.request(MetadataApi, 12, { topics: [{ topicId: ZERO_UUID, name: 'payments' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
   t.equal(meta.topics[0]!.partitions.length, 5, 'Metadata sees it at once');
@@ -56,7 +56,7 @@ t.test('every version creates; fields appear with their version', async (t) => {
   for (let v = 0; v <= 7; v++) {
     const resp = await create(c, [topic(`t${v}`, { numPartitions: 2, replicationFactor: 1 })], v);
     const r = resp.topics[0]!;
-    t.same([r.name, r.errorCode], [`t${v}`, 0], `v${v} created`);
+    t.strictSame([r.name, r.errorCode], [`t${v}`, 0], `v${v} created`);
     t.equal(kafka.broker.cluster.topics.get(`t${v}`)?.partitions.length, 2, `v${v} partitions`);
     t.equal(r.numPartitions, v >= 5 ? 2 : -1, `v${v} numPartitions`);
     t.equal((r.configs ?? []).length > 0, v >= 5, `v${v} configs`);
@@ -67,7 +67,7 @@ t.test('every version creates; fields appear with their version', async (t) => {
 t.test('validateOnly answers as a creation would and creates nothing', async (t) => {
   const { kafka, c } = await start(t);
   const resp = await create(c, [topic('dry', { numPartitions: 4, configs: [{ name: 'retention.ms', value: '1000' }] }), topic('dry-bad', { numPartitions: 0 })], 7, true);
-  t.same(resp.topics.map((x) => [x.name, x.errorCode, x.numPartitions]), [['dry', 0, 4], ['dry-bad', ErrorCode.INVALID_PARTITIONS, -1]]);
+  t.strictSame(resp.topics.map((x) => [x.name, x.errorCode, x.numPartitions]), [['dry', 0, 4], ['dry-bad', ErrorCode.INVALID_PARTITIONS, -1]]);
   t.not(resp.topics[0]!.topicId, ZERO_UUID, 'a would-be topic id, as Kafka gives');
   t.equal(resp.topics[0]!.configs!.find((x) => x.name === 'retention.ms')?.value, '1000');
   t.equal(kafka.broker.cluster.topics.size, 0, 'nothing created');
@@ -76,7 +76,7 @@ t.test('validateOnly answers as a creation would and creates nothing', async (t)
 t.test('duplicates and __cluster_metadata are INVALID_REQUEST; the rest is created', async (t) => {
   const { kafka, c } = await start(t);
   const resp = await create(c, [topic('dup'), topic('ok'), topic('dup', { numPartitions: 3 }), topic('__cluster_metadata')]);
-  t.same(resp.topics.map(outcome), [
+  t.strictSame(resp.topics.map(outcome), [
     ['ok', 0, null],
     ['dup', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
     ['__cluster_metadata', ErrorCode.INVALID_REQUEST, 'Creation of internal topic __cluster_metadata is prohibited.'],
@@ -97,7 +97,7 @@ t.test('refusals: names, existence, partitions, replication factor', async (t) =
     topic('zero-rf', { replicationFactor: 0 }),
     topic('both-bad', { replicationFactor: 0, numPartitions: 0 }),
   ]);
-  t.same(resp.topics.map(outcome), [
+  t.strictSame(resp.topics.map(outcome), [
     ['taken', ErrorCode.TOPIC_ALREADY_EXISTS, "Topic 'taken' already exists."],
     ['bad name', ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name is invalid: 'bad name' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"],
     ['', ErrorCode.INVALID_TOPIC_EXCEPTION, 'Topic name is invalid: the empty string is not allowed'],
@@ -108,7 +108,7 @@ t.test('refusals: names, existence, partitions, replication factor', async (t) =
     ['both-bad', ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.'],
   ]);
   const failed = resp.topics[0]!;
-  t.same([failed.topicId, failed.numPartitions, failed.replicationFactor, failed.configs], [ZERO_UUID, -1, -1, []], 'a failed topic keeps the defaults');
+  t.strictSame([failed.topicId, failed.numPartitions, failed.replicationFactor, failed.configs], [ZERO_UUID, -1, -1, []], 'a failed topic keeps the defaults');
 });
 
 t.test('refusals: configs', async (t) => {
@@ -119,7 +119,7 @@ t.test('refusals: configs', async (t) => {
     topic('null-value', { configs: [{ name: 'retention.ms', value: null }] }),
     topic('range', { configs: [{ name: 'min.insync.replicas', value: '0' }] }),
   ]);
-  t.same(resp.topics.map(outcome), [
+  t.strictSame(resp.topics.map(outcome), [
     ['unknown', ErrorCode.INVALID_CONFIG, 'Unknown topic config name: retention.msx'],
     ['bad-value', ErrorCode.INVALID_CONFIG, 'Invalid value soon for configuration retention.ms: Not a number of type LONG'],
     ['null-value', ErrorCode.INVALID_CONFIG, 'Null value not supported for topic configs: retention.ms'],
@@ -141,7 +141,7 @@ t.test('manual assignments', async (t) => {
     topic('gap', { assignments: [a(0, [1]), a(2, [1])] }),
     topic('same-partition', { assignments: [a(0, [1]), a(0, [1])] }),
   ]);
-  t.same(resp.topics.map(outcome), [
+  t.strictSame(resp.topics.map(outcome), [
     ['assigned', 0, null],
     ['with-count', ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.'],
     ['with-rf', ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.'],
@@ -151,7 +151,7 @@ t.test('manual assignments', async (t) => {
     ['gap', ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence'],
     ['same-partition', ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Found multiple manual partition assignments for partition 0'],
   ]);
-  t.same([resp.topics[0]!.numPartitions, resp.topics[0]!.replicationFactor], [3, 1]);
+  t.strictSame([resp.topics[0]!.numPartitions, resp.topics[0]!.replicationFactor], [3, 1]);
   t.equal(kafka.broker.cluster.topics.get('assigned')?.partitions.length, 3);
   t.equal(kafka.broker.cluster.topics.size, 1, 'only the valid one');
 });
@@ -159,14 +159,14 @@ t.test('manual assignments', async (t) => {
 t.test('a replication factor above the broker count is clamped (deviation: Kafka refuses it)', async (t) => {
   const { c } = await start(t);
   const resp = await create(c, [topic('connect-offsets', { numPartitions: 1, replicationFactor: 3 })]);
-  t.same([resp.topics[0]!.errorCode, resp.topics[0]!.replicationFactor], [0, 1]);
+  t.strictSame([resp.topics[0]!.errorCode, resp.topics[0]!.replicationFactor], [0, 1]);
 });
 
 t.test('more than 10000 partitions in one request is a POLICY_VIOLATION for every topic', async (t) => {
   const { kafka, c } = await start(t);
   const resp = await create(c, [topic('big', { numPartitions: 6000 }), topic('bigger', { numPartitions: 6000 })]);
   const msg = 'Unable to perform excessively large batch operation.';
-  t.same(resp.topics.map(outcome), [['big', ErrorCode.POLICY_VIOLATION, msg], ['bigger', ErrorCode.POLICY_VIOLATION, msg]]);
+  t.strictSame(resp.topics.map(outcome), [['big', ErrorCode.POLICY_VIOLATION, msg], ['bigger', ErrorCode.POLICY_VIOLATION, msg]]);
   t.equal(kafka.broker.cluster.topics.size, 0);
   const huge = await create(c, [topic('huge', { numPartitions: 2147483647 })]);
   t.equal(huge.topics[0]!.errorCode, ErrorCode.POLICY_VIOLATION, 'no attempt to allocate 2^31 logs');
@@ -178,6 +178,6 @@ t.test('an interceptor can fail the whole request with one code', async (t) => {
   const { kafka, c } = await start(t);
   kafka.intercept((r) => (r.apiName === 'CreateTopics' ? { action: 'error', errorCode: ErrorCode.NOT_CONTROLLER } : undefined));
   const resp = await create(c, [topic('a'), topic('b')]);
-  t.same(resp.topics.map(outcome), [['a', ErrorCode.NOT_CONTROLLER, null], ['b', ErrorCode.NOT_CONTROLLER, null]]);
+  t.strictSame(resp.topics.map(outcome), [['a', ErrorCode.NOT_CONTROLLER, null], ['b', ErrorCode.NOT_CONTROLLER, null]]);
   t.equal(kafka.broker.cluster.topics.size, 0);
 });

@@ -231,12 +231,12 @@ t.test(`SIGKILL at random points, ${ROUNDS} times: every acknowledged record exa
   const missing = [...producer.acked].filter((id) => !seen.has(id));
   const twice = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
   t.ok(producer.acked.size > ROUNDS * 20, `${producer.acked.size} records acknowledged over ${ROUNDS} kills`);
-  t.same(missing, [], 'every acknowledged record is there');
+  t.strictSame(missing, [], 'every acknowledged record is there');
   t.comment(`${s.retries} batches were in flight at a kill; ${s.duplicates} of them had been written and were answered as duplicates`);
-  t.same(twice, [], 'no record twice');
+  t.strictSame(twice, [], 'no record twice');
   const committed = new Set([...(await readAll(c, 0, 1)).ids, ...(await readAll(c, 1, 1)).ids]);
-  t.same(s.committedTxns.filter((v) => !committed.has(v)), [], 'committed transactions are visible to read_committed');
-  t.same(s.openTxns.filter((v) => committed.has(v)), [], 'transactions open at the kill were aborted');
+  t.strictSame(s.committedTxns.filter((v) => !committed.has(v)), [], 'committed transactions are visible to read_committed');
+  t.strictSame(s.openTxns.filter((v) => committed.has(v)), [], 'transactions open at the kill were aborted');
   t.ok(s.ackedCommit >= 0n, `committed offset ${s.ackedCommit} came back each time`);
   c.close();
   const code = await new Promise((resolve) => {

@@ -20,7 +20,7 @@ t.test('an open transaction survives a restart: Ongoing, LSO held, then committe
   const kafka = await MiniKafka.start({ dataDir: '/data', fileSystem: fs, topics: ['tx:2'] });
   const c = await WireClient.connect(kafka.bootstrapServers);
   const p = await transactionalProducer(c, 'resume', 60_000);
-  t.same(await addPartitions(c, p, 'tx', [0, 1]), [0, 0]);
+  t.strictSame(await addPartitions(c, p, 'tx', [0, 1]), [0, 0]);
   t.equal((await send(c, p, 'tx', 0, values('r', 3))).errorCode, 0);
   t.equal((await send(c, p, 'tx', 1, values('s', 1))).errorCode, 0);
   const before = await describe(c, 'resume');
@@ -33,22 +33,22 @@ t.test('an open transaction survives a restart: Ongoing, LSO held, then committe
   t.teardown(() => c2.close());
   const d = await describe(c2, 'resume');
   t.equal(d.errorCode, 0);
-  t.same([d.transactionState, d.producerId, d.producerEpoch, d.transactionTimeoutMs, d.transactionStartTimeMs], ['Ongoing', p.producerId, p.producerEpoch, 60_000, before.transactionStartTimeMs]);
-  t.same(d.topics.map((x) => [x.topic, [...x.partitions].sort()]), [['tx', [0, 1]]]);
+  t.strictSame([d.transactionState, d.producerId, d.producerEpoch, d.transactionTimeoutMs, d.transactionStartTimeMs], ['Ongoing', p.producerId, p.producerEpoch, 60_000, before.transactionStartTimeMs]);
+  t.strictSame(d.topics.map((x) => [x.topic, [...x.partitions].sort()]), [['tx', [0, 1]]]);
   const held = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: READ_COMMITTED });
-  t.same([held.lastStableOffset, held.highWatermark], [0n, 3n], 'the last stable offset is held at the transaction start');
-  t.same(committedValues(held.records, held.abortedTransactions), [], 'read_committed sees none of it');
+  t.strictSame([held.lastStableOffset, held.highWatermark], [0n, 3n], 'the last stable offset is held at the transaction start');
+  t.strictSame(committedValues(held.records, held.abortedTransactions), [], 'read_committed sees none of it');
 
   t.equal((await endTxn(c2, p, true)).errorCode, 0, 'the same producer id and epoch commit it');
   t.equal((await describe(c2, 'resume')).transactionState, 'CompleteCommit');
   const r = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: READ_COMMITTED });
   t.equal(r.lastStableOffset, r.highWatermark);
-  t.same(committedValues(r.records, r.abortedTransactions).map((v) => v.value), ['r-0', 'r-1', 'r-2']);
+  t.strictSame(committedValues(r.records, r.abortedTransactions).map((v) => v.value), ['r-0', 'r-1', 'r-2']);
   const r1 = await fetchOne(c2, { topic: 'tx', partition: 1, offset: 0 }, { isolationLevel: READ_COMMITTED });
-  t.same(committedValues(r1.records, r1.abortedTransactions).map((v) => v.value), ['s-0']);
+  t.strictSame(committedValues(r1.records, r1.abortedTransactions).map((v) => v.value), ['s-0']);
   // The id is known: the next InitProducerId bumps the epoch of the same producer id.
   const init = await initProducerId(c2, 'resume', { timeoutMs: 60_000 });
-  t.same([init.errorCode, init.producerId, init.producerEpoch], [0, p.producerId, p.producerEpoch + 1]);
+  t.strictSame([init.errorCode, init.producerId, init.producerEpoch], [0, p.producerId, p.producerEpoch + 1]);
 });
 
 t.test('after a crash an open transaction times out and is aborted, fencing its producer', async (t) => {
@@ -72,10 +72,10 @@ t.test('after a crash an open transaction times out and is aborted, fencing its 
   t.equal(held.lastStableOffset, 0n);
   clock.advance(10_000);
   const d = await describe(c2, 'slow-tx');
-  t.same([d.transactionState, d.producerEpoch], ['CompleteAbort', p.producerEpoch + 1], 'aborted by the broker with a bumped epoch');
+  t.strictSame([d.transactionState, d.producerEpoch], ['CompleteAbort', p.producerEpoch + 1], 'aborted by the broker with a bumped epoch');
   const r = await fetchOne(c2, { topic: 'slow', offset: 0 }, { isolationLevel: READ_COMMITTED });
   t.equal(r.lastStableOffset, r.highWatermark);
-  t.same(r.abortedTransactions, [{ producerId: p.producerId, firstOffset: 0n }]);
-  t.same(committedValues(r.records, r.abortedTransactions), []);
+  t.strictSame(r.abortedTransactions, [{ producerId: p.producerId, firstOffset: 0n }]);
+  t.strictSame(committedValues(r.records, r.abortedTransactions), []);
   t.equal((await endTxn(c2, p, true)).errorCode, ErrorCode.PRODUCER_FENCED, 'the producer finds itself fenced');
 });

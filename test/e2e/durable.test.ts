@@ -85,13 +85,13 @@ t.test('a clean restart keeps topics, ids, configs, records, offsets and the log
   t.equal((await listOffset(c, 'orders', -1n)).offset, 40n);
   t.equal((await listOffset(c, 'orders', -2n)).offset, 5n, 'DeleteRecords survived');
   const values = await readValues(c, 'orders', 0, 5);
-  t.same(values.slice(0, 3), ['b2', 'a3', 'b3']);
+  t.strictSame(values.slice(0, 3), ['b2', 'a3', 'b3']);
   t.equal(values.length, 35);
-  t.same(await readValues(c, 'orders', 1), ['p1']);
+  t.strictSame(await readValues(c, 'orders', 1), ['p1']);
   const described = await c.request(DescribeConfigsApi, 4, { resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: ['retention.ms', 'segment.bytes'] }], includeSynonyms: false, includeDocumentation: false });
-  t.same(described.results[0]!.configs.map((x) => [x.name, x.value, x.configSource]), [['retention.ms', '86400000', 1], ['segment.bytes', '1048576', 1]], 'topic configs came back');
+  t.strictSame(described.results[0]!.configs.map((x) => [x.name, x.value, x.configSource]), [['retention.ms', '86400000', 1], ['segment.bytes', '1048576', 1]], 'topic configs came back');
   const fetched = await c.request(OffsetFetchApi, 1, { groupId: 'billing', topics: [{ name: 'orders', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
-  t.same(fetched.topics[0]!.partitions.map((p) => [p.committedOffset, p.metadata]), [[12n, 'm'], [1n, 'm']], 'committed offsets came back');
+  t.strictSame(fetched.topics[0]!.partitions.map((p) => [p.committedOffset, p.metadata]), [[12n, 'm'], [1n, 'm']], 'committed offsets came back');
   const groups = await c.request(ListGroupsApi, 4, { statesFilter: [], typesFilter: [] });
   t.ok(groups.groups.some((g) => g.groupId === 'billing'), 'the group is listed');
   // And the log goes on.
@@ -121,9 +121,9 @@ t.test('a crash (no shutdown) loses nothing that was acknowledged', async (t) =>
   t.equal(dataDirOf(again.broker.cluster)!.summary.cleanShutdown, false);
   // The retry after the restart is recognised: the producer state came back from the log.
   const retry = await produceOne(c2, 'events', idem(1, 'i1'));
-  t.same([retry.errorCode, retry.baseOffset], [0, 51n], 'a retried batch is a duplicate, answered with its offset');
+  t.strictSame([retry.errorCode, retry.baseOffset], [0, 51n], 'a retried batch is a duplicate, answered with its offset');
   t.equal((await produceOne(c2, 'events', idem(2, 'i2'))).baseOffset, 52n, 'and the sequence goes on');
-  t.same(await readValues(c2, 'events'), [...Array.from({ length: 50 }, (_, i) => `e${i}`), 'i0', 'i1', 'i2']);
+  t.strictSame(await readValues(c2, 'events'), [...Array.from({ length: 50 }, (_, i) => `e${i}`), 'i0', 'i1', 'i2']);
   const fetched = await c2.request(OffsetFetchApi, 1, { groupId: 'g', topics: [{ name: 'events', partitionIndexes: [0] }], groups: [], requireStable: false });
   t.equal(fetched.topics[0]!.partitions[0]!.committedOffset, 25n);
 });
@@ -150,7 +150,7 @@ t.test('compaction swaps cleaned segments in on disk; its checkpoint survives a 
   t.teardown(() => kafka.stop());
   c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
-  t.same(await readValues(c, 'state'), before, 'the compacted log came back as it was');
+  t.strictSame(await readValues(c, 'state'), before, 'the compacted log came back as it was');
   for (let i = 60; i < 120; i++) await produceOne(c, 'state', batch([`v${i}`], () => `key${i % 5}`, 60_000));
   await logMaintenanceOf(kafka.broker.cluster)!.cleanNow();
   const next = logMaintenanceOf(kafka.broker.cluster)!.passes[0];
@@ -190,17 +190,17 @@ t.test('after a crash a logged commit is completed at start; an open transaction
   const c2 = await WireClient.connect(again.bootstrapServers);
   t.teardown(() => c2.close());
   const summary = dataDirOf(again.broker.cluster)!.summary;
-  t.same([summary.transactionsLoaded, summary.transactionsCompleted], [2, 1]);
+  t.strictSame([summary.transactionsLoaded, summary.transactionsCompleted], [2, 1]);
   const r = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: 1 });
   t.equal(r.lastStableOffset, 2n, 'the open transaction holds the last stable offset');
-  t.same(committedValues(r.records, r.abortedTransactions).map((v) => v.value), ['c-0', 'c-1'], 'the logged commit was completed');
+  t.strictSame(committedValues(r.records, r.abortedTransactions).map((v) => v.value), ['c-0', 'c-1'], 'the logged commit was completed');
   const { transactionCoordinatorOf: coordinatorOf } = await import('../../src/server/broker.js');
-  t.same(
+  t.strictSame(
     ['committing', 'open'].map((id) => coordinatorOf(again.broker).transaction(id)!.state),
     ['CompleteCommit', 'Ongoing'],
   );
   t.equal((await endTxn(c2, open, false)).errorCode, 0, 'its producer can still abort it');
   const after = await fetchOne(c2, { topic: 'tx', offset: 0 }, { isolationLevel: 1 });
   t.equal(after.lastStableOffset, after.highWatermark, 'nothing is left open');
-  t.same(committedValues(after.records, after.abortedTransactions).map((v) => v.value), ['c-0', 'c-1']);
+  t.strictSame(committedValues(after.records, after.abortedTransactions).map((v) => v.value), ['c-0', 'c-1']);
 });

@@ -12,6 +12,7 @@ import { buildBatchSync } from '../../src/protocol/records/index.js';
 import { FetchApi } from '../../src/protocol/messages/index.js';
 import type { FetchResponse } from '../../src/protocol/messages/index.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
+import { until } from '../helpers/until.js';
 
 async function connect(t: { teardown(fn: () => void): void }, kafka: MiniKafka): Promise<WireClient> {
   const c = await WireClient.connect(kafka.bootstrapServers);
@@ -35,40 +36,41 @@ t.test('a full fetch opens a session; incremental fetches answer only what chang
   const full = await fetch(c, all, { version: 12, sessionId: 0, sessionEpoch: 0 });
   t.equal(full.errorCode, ErrorCode.NONE);
   t.not(full.sessionId, 0, 'a session was created');
-  t.same(answered(full), ['s/0', 's/1', 's/2'], 'the full fetch answers every partition');
+  t.strictSame(answered(full), ['s/0', 's/1', 's/2'], 'the full fetch answers every partition');
   const id = full.sessionId;
 
   // The client took p0's record and names p0 at its new position; nothing else changed, so the
   // fetch waits out maxWait and answers nothing.
   const quiet = await fetch(c, [{ topic: 's', partition: 0, offset: 1 }], { version: 12, sessionId: id, sessionEpoch: 1, maxWaitMs: 50 });
-  t.same([quiet.errorCode, quiet.sessionId, answered(quiet)], [ErrorCode.NONE, id, []], 'no change: an empty answer in the same session');
+  t.strictSame([quiet.errorCode, quiet.sessionId, answered(quiet)], [ErrorCode.NONE, id, []], 'no change: an empty answer in the same session');
 
   // An append to a partition the request does not name is still read (the session holds it),
   // and wakes the long poll.
-  const waiting = fetch(c, [], { version: 12, sessionId: id, sessionEpoch: 2, maxWaitMs: 5000 });
-  await new Promise((r) => setTimeout(r, 50));
-  const started = Date.now();
+  // maxWaitMs is beyond tap's 30 s test timeout: an answer at all means the append woke the wait.
+  const waiting = fetch(c, [], { version: 12, sessionId: id, sessionEpoch: 2, maxWaitMs: 60_000 });
+  const p2 = kafka.broker.cluster.topics.partition('s', 2)!;
+  await until('the session fetch to wait on p2', () => p2.listenerCount === 1);
   await produceOne(c, 's', one('b'), { partition: 2 });
   const woke = await waiting;
-  t.ok(Date.now() - started < 2000, 'the append woke the wait');
-  t.same(answered(woke), ['s/2'], 'only the partition with news is answered');
+  t.pass('the append woke the wait');
+  t.strictSame(answered(woke), ['s/2'], 'only the partition with news is answered');
   t.equal(batchesOf(woke.responses[0]!.partitions[0]!.records).length, 1, 'with its record');
   t.equal(woke.responses[0]!.partitions[0]!.highWatermark, 1n);
 
   // Until the client names p2 at its new position, the session reads p2 from offset 0 again.
   const repeat = await fetch(c, [], { version: 12, sessionId: id, sessionEpoch: 3, maxWaitMs: 0 });
-  t.same(answered(repeat), ['s/2'], 'p2 is read again from the offset the session holds');
+  t.strictSame(answered(repeat), ['s/2'], 'p2 is read again from the offset the session holds');
   const caughtUp = await fetch(c, [{ topic: 's', partition: 2, offset: 1 }], { version: 12, sessionId: id, sessionEpoch: 4, maxWaitMs: 0 });
-  t.same(answered(caughtUp), [], 'named at its new position, p2 has nothing new');
+  t.strictSame(answered(caughtUp), [], 'named at its new position, p2 has nothing new');
 
   // Forgetting p0: appends there are no longer read.
   await produceOne(c, 's', one('c'), { partition: 0 });
   const forgot = await fetch(c, [], { version: 12, sessionId: id, sessionEpoch: 5, maxWaitMs: 0, forgotten: [{ topic: 's', partitions: [0] }] });
-  t.same(answered(forgot), [], 'a forgotten partition is not answered');
+  t.strictSame(answered(forgot), [], 'a forgotten partition is not answered');
 
   // Wrong epoch, unknown session.
   const stale = await fetch(c, [], { version: 12, sessionId: id, sessionEpoch: 5 });
-  t.same([stale.errorCode, stale.responses.length], [ErrorCode.INVALID_FETCH_SESSION_EPOCH, 0], 'a repeated epoch: INVALID_FETCH_SESSION_EPOCH');
+  t.strictSame([stale.errorCode, stale.responses.length], [ErrorCode.INVALID_FETCH_SESSION_EPOCH, 0], 'a repeated epoch: INVALID_FETCH_SESSION_EPOCH');
   const unknown = await fetch(c, [], { version: 12, sessionId: id + 1, sessionEpoch: 1 });
   t.equal(unknown.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, 'another id: FETCH_SESSION_ID_NOT_FOUND');
 
@@ -78,14 +80,14 @@ t.test('a full fetch opens a session; incremental fetches answer only what chang
 
   // The final epoch closes the session and is answered in full without one.
   const closing = await fetch(c, [{ topic: 's', partition: 1 }], { version: 12, sessionId: id, sessionEpoch: -1 });
-  t.same([closing.errorCode, closing.sessionId, answered(closing)], [ErrorCode.NONE, 0, ['s/1']], 'final epoch: sessionless full answer');
+  t.strictSame([closing.errorCode, closing.sessionId, answered(closing)], [ErrorCode.NONE, 0, ['s/1']], 'final epoch: sessionless full answer');
   const gone = await fetch(c, [], { version: 12, sessionId: id, sessionEpoch: 6 });
   t.equal(gone.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, 'the closed session is gone');
 
   // A topic named with no partitions is not answered: Kafka answers partitions, and the Java
   // client checks that a full answer names no topic it did not ask for.
   const empty = await c.request(FetchApi, 12, { ...fetchRequest([]), topics: [{ topic: 's', topicId: ZERO_UUID, partitions: [] }] });
-  t.same(empty.responses, [], 'no partitions asked, no topic answered');
+  t.strictSame(empty.responses, [], 'no partitions asked, no topic answered');
 });
 
 t.test('sessions by topic id (v13+): what the session holds is read, what the client names is updated', async (t) => {
@@ -94,17 +96,17 @@ t.test('sessions by topic id (v13+): what the session holds is read, what the cl
   const topicId = kafka.broker.cluster.topics.get('u')!.id;
   const full = await fetch(c, [0, 1].map((partition) => ({ topic: 'u', topicId, partition })), { version: 17, sessionId: 0, sessionEpoch: 0 });
   t.not(full.sessionId, 0);
-  t.same(full.responses.map((x) => x.topicId), [topicId], 'answered by id');
+  t.strictSame(full.responses.map((x) => x.topicId), [topicId], 'answered by id');
   await produceOne(c, 'u', one('x'), { partition: 0 });
   await produceOne(c, 'u', one('y'), { partition: 1 });
   const both = await fetch(c, [], { version: 17, sessionId: full.sessionId, sessionEpoch: 1 });
-  t.same(answered(both), ['/0', '/1'], 'both partitions have records (names are empty from v13)');
+  t.strictSame(answered(both), ['/0', '/1'], 'both partitions have records (names are empty from v13)');
   // The client does not advance p1: it is read again, and since p0 and p1 both returned records
   // last time, the session order is unchanged; an append to p0 alone moves only its high watermark
   // into news for p0, while p1 repeats its record.
   await produceOne(c, 'u', one('z'), { partition: 0 });
   const again = await fetch(c, [{ topic: 'u', topicId, partition: 0, offset: 1 }], { version: 17, sessionId: full.sessionId, sessionEpoch: 2 });
-  t.same(
+  t.strictSame(
     again.responses[0]!.partitions.map((p) => [p.partitionIndex, p.highWatermark, batchesOf(p.records).length]),
     [
       [0, 2n, 1],
@@ -121,7 +123,7 @@ t.test('a full cache gives no session; a session idle past the eviction time mak
   const first = await fetch(c, [{ topic: 'v' }], { version: 12, sessionId: 0, sessionEpoch: 0 });
   t.not(first.sessionId, 0, 'the one slot is taken');
   const second = await fetch(c, [{ topic: 'v' }], { version: 12, sessionId: 0, sessionEpoch: 0 });
-  t.same([second.errorCode, second.sessionId, answered(second)], [ErrorCode.NONE, 0, ['v/0']], 'no room: answered in full without a session');
+  t.strictSame([second.errorCode, second.sessionId, answered(second)], [ErrorCode.NONE, 0, ['v/0']], 'no room: answered in full without a session');
   const stillThere = await fetch(c, [], { version: 12, sessionId: first.sessionId, sessionEpoch: 1 });
   t.equal(stillThere.errorCode, ErrorCode.NONE, 'the first session lives on');
   clock.advance(120_001);
@@ -130,5 +132,5 @@ t.test('a full cache gives no session; a session idle past the eviction time mak
   const evicted = await fetch(c, [], { version: 12, sessionId: first.sessionId, sessionEpoch: 2 });
   t.equal(evicted.errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, 'the evicted session is gone');
   const version6 = await fetch(c, [{ topic: 'v' }], { version: 6, sessionEpoch: 0 });
-  t.same(answered(version6), ['v/0'], 'v6 has no sessions and is answered in full');
+  t.strictSame(answered(version6), ['v/0'], 'v6 has no sessions and is answered in full');
 });

@@ -38,20 +38,20 @@ async function setup(t: { teardown(fn: () => void): void }, compression: Compres
 t.test('special timestamps', async (t) => {
   const { kafka, c } = await setup(t);
   const latest = await listOffset(c, 'lo', LATEST);
-  t.same([latest.errorCode, latest.offset, latest.timestamp, latest.leaderEpoch], [0, 6n, -1n, 0], 'LATEST: the high watermark, epoch 0');
+  t.strictSame([latest.errorCode, latest.offset, latest.timestamp, latest.leaderEpoch], [0, 6n, -1n, 0], 'LATEST: the high watermark, epoch 0');
   const earliest = await listOffset(c, 'lo', EARLIEST);
-  t.same([earliest.offset, earliest.timestamp, earliest.leaderEpoch], [0n, -1n, 0], 'EARLIEST: the log start');
+  t.strictSame([earliest.offset, earliest.timestamp, earliest.leaderEpoch], [0n, -1n, 0], 'EARLIEST: the log start');
   const local = await listOffset(c, 'lo', EARLIEST_LOCAL, { version: 8 });
-  t.same([local.errorCode, local.offset], [0, 0n], 'EARLIEST_LOCAL: the log start too (no tiered storage)');
+  t.strictSame([local.errorCode, local.offset], [0, 0n], 'EARLIEST_LOCAL: the log start too (no tiered storage)');
   const max = await listOffset(c, 'lo', MAX_TIMESTAMP, { version: 7 });
-  t.same([max.offset, max.timestamp, max.leaderEpoch], [5n, BigInt(T + 5000), 0], 'MAX_TIMESTAMP: the record with the largest timestamp');
+  t.strictSame([max.offset, max.timestamp, max.leaderEpoch], [5n, BigInt(T + 5000), 0], 'MAX_TIMESTAMP: the record with the largest timestamp');
   const tiered = await listOffset(c, 'lo', LATEST_TIERED, { version: 9 });
-  t.same([tiered.errorCode, tiered.offset, tiered.timestamp, tiered.leaderEpoch], [0, -1n, -1n, -1], 'LATEST_TIERED: -1 without tiered storage');
+  t.strictSame([tiered.errorCode, tiered.offset, tiered.timestamp, tiered.leaderEpoch], [0, -1n, -1n, -1], 'LATEST_TIERED: -1 without tiered storage');
   const pending = await listOffset(c, 'lo', EARLIEST_PENDING_UPLOAD, { version: 11 });
-  t.same([pending.errorCode, pending.offset], [0, -1n], 'EARLIEST_PENDING_UPLOAD: -1 without tiered storage');
+  t.strictSame([pending.errorCode, pending.offset], [0, -1n], 'EARLIEST_PENDING_UPLOAD: -1 without tiered storage');
 
   const v3 = await listOffset(c, 'lo', LATEST, { version: 3 });
-  t.same([v3.offset, v3.leaderEpoch], [6n, -1], 'no leader epoch before v4');
+  t.strictSame([v3.offset, v3.leaderEpoch], [6n, -1], 'no leader epoch before v4');
 
   kafka.broker.cluster.topics.partition('lo', 0)!.log.deleteRecordsBefore(2);
   t.equal((await listOffset(c, 'lo', EARLIEST)).offset, 2n, 'EARLIEST follows the log start');
@@ -64,7 +64,7 @@ t.test('sentinels need their version; other negatives are refused', async (t) =>
   t.equal((await listOffset(c, 'lo', LATEST_TIERED, { version: 8 })).errorCode, ErrorCode.UNSUPPORTED_VERSION, 'LATEST_TIERED before v9');
   t.equal((await listOffset(c, 'lo', EARLIEST_PENDING_UPLOAD, { version: 10 })).errorCode, ErrorCode.UNSUPPORTED_VERSION, 'EARLIEST_PENDING_UPLOAD before v11');
   const bad = await listOffset(c, 'lo', -7n, { version: 11 });
-  t.same([bad.errorCode, bad.offset, bad.timestamp], [ErrorCode.UNSUPPORTED_VERSION, -1n, -1n], 'an unknown sentinel');
+  t.strictSame([bad.errorCode, bad.offset, bad.timestamp], [ErrorCode.UNSUPPORTED_VERSION, -1n, -1n], 'an unknown sentinel');
 });
 
 for (const [name, codec] of [['uncompressed', CompressionCodec.NONE], ['gzip', CompressionCodec.GZIP], ['lz4', CompressionCodec.LZ4]] as const) {
@@ -74,20 +74,20 @@ for (const [name, codec] of [['uncompressed', CompressionCodec.NONE], ['gzip', C
       const r = await listOffset(c, 'lo', BigInt(T + delta));
       return [Number(r.offset), Number(r.timestamp) === -1 ? -1 : Number(r.timestamp) - T];
     };
-    t.same(await at(0), [0, 1000], 'before everything: the first record');
-    t.same(await at(1000), [0, 1000], 'an exact match');
-    t.same(await at(1500), [1, 2000], 'inside the first batch: the record, not the batch start');
-    t.same(await at(2200), [2, 3000], 'the first record at or after, in offset order');
-    t.same(await at(3500), [3, 4000], 'into the second batch');
-    t.same(await at(4500), [5, 5000], 'skipping an out-of-order record');
-    t.same(await at(6000), [-1, -1], 'after everything: -1');
+    t.strictSame(await at(0), [0, 1000], 'before everything: the first record');
+    t.strictSame(await at(1000), [0, 1000], 'an exact match');
+    t.strictSame(await at(1500), [1, 2000], 'inside the first batch: the record, not the batch start');
+    t.strictSame(await at(2200), [2, 3000], 'the first record at or after, in offset order');
+    t.strictSame(await at(3500), [3, 4000], 'into the second batch');
+    t.strictSame(await at(4500), [5, 5000], 'skipping an out-of-order record');
+    t.strictSame(await at(6000), [-1, -1], 'after everything: -1');
   });
 }
 
 t.test('zstd batches answer at batch granularity', async (t) => {
   const { c } = await setup(t, CompressionCodec.ZSTD);
   const r = await listOffset(c, 'lo', BigInt(T + 3500));
-  t.same([r.offset, r.timestamp], [3n, BigInt(T + 5000)], 'the batch start and its max timestamp');
+  t.strictSame([r.offset, r.timestamp], [3n, BigInt(T + 5000)], 'the batch start and its max timestamp');
   const max = await listOffset(c, 'lo', MAX_TIMESTAMP);
   t.equal(max.offset, 3n, 'MAX_TIMESTAMP: the batch start');
 });
@@ -110,9 +110,9 @@ t.test('errors', async (t) => {
   t.equal((await listOffset(c, 'lo', LATEST, { currentLeaderEpoch: 3 })).errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH, 'newer leader epoch');
   kafka.broker.cluster.topics.partition('lo', 0)!.bumpLeaderEpoch();
   const fenced = await listOffset(c, 'lo', LATEST, { currentLeaderEpoch: 0 });
-  t.same([fenced.errorCode, fenced.offset, fenced.leaderEpoch], [ErrorCode.FENCED_LEADER_EPOCH, -1n, -1], 'older leader epoch');
+  t.strictSame([fenced.errorCode, fenced.offset, fenced.leaderEpoch], [ErrorCode.FENCED_LEADER_EPOCH, -1n, -1], 'older leader epoch');
   const ok = await listOffset(c, 'lo', LATEST, { currentLeaderEpoch: 1 });
-  t.same([ok.errorCode, ok.leaderEpoch], [0, 1], 'the current epoch');
+  t.strictSame([ok.errorCode, ok.leaderEpoch], [0, 1], 'the current epoch');
 
   const dup = await c.request(ListOffsetsApi, 7, {
     replicaId: -1,
@@ -120,16 +120,16 @@ t.test('errors', async (t) => {
     topics: [{ name: 'lo', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: LATEST, maxNumOffsets: 1 }, { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: EARLIEST, maxNumOffsets: 1 }] }],
     timeoutMs: 0,
   });
-  t.same(dup.topics[0]!.partitions.map((p) => p.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST], 'a partition asked twice');
+  t.strictSame(dup.topics[0]!.partitions.map((p) => p.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST], 'a partition asked twice');
 });
 
 t.test('an empty partition', async (t) => {
   await using kafka = await MiniKafka.start({ topics: ['empty'] });
   const c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
-  t.same((await listOffset(c, 'empty', LATEST)).offset, 0n, 'LATEST 0');
-  t.same((await listOffset(c, 'empty', EARLIEST)).offset, 0n, 'EARLIEST 0');
+  t.strictSame((await listOffset(c, 'empty', LATEST)).offset, 0n, 'LATEST 0');
+  t.strictSame((await listOffset(c, 'empty', EARLIEST)).offset, 0n, 'EARLIEST 0');
   const max = await listOffset(c, 'empty', MAX_TIMESTAMP);
-  t.same([max.errorCode, max.offset, max.timestamp], [0, -1n, -1n], 'MAX_TIMESTAMP: none');
-  t.same((await listOffset(c, 'empty', 0n)).offset, -1n, 'by timestamp: none');
+  t.strictSame([max.errorCode, max.offset, max.timestamp], [0, -1n, -1n], 'MAX_TIMESTAMP: none');
+  t.strictSame((await listOffset(c, 'empty', 0n)).offset, -1n, 'by timestamp: none');
 });

@@ -35,36 +35,36 @@ function summary(resp: MetadataResponse) {
 t.test('all topics, no topics, some topics', async (t) => {
   const { kafka, c } = await start(t, { topics: ['orders:3', 'payments'] });
   const all = await c.request(MetadataApi, 12, req(null));
-  t.same(all.brokers, [{ nodeId: 1, host: '127.0.0.1', port: kafka.port, rack: null }], 'the broker');
+  t.strictSame(all.brokers, [{ nodeId: 1, host: '127.0.0.1', port: kafka.port, rack: null }], 'the broker');
   t.equal(all.clusterId, 'minikafka-cluster-01');
   t.equal(all.controllerId, 1);
-  t.same(summary(all).sort(), [['orders', 0, 3], ['payments', 0, 1]]);
+  t.strictSame(summary(all).sort(), [['orders', 0, 3], ['payments', 0, 1]]);
   const orders = all.topics.find((x) => x.name === 'orders')!;
   t.equal(orders.topicId, kafka.broker.cluster.topics.get('orders')!.id, 'topic id');
   t.equal(orders.isInternal, false);
   t.equal(orders.topicAuthorizedOperations, OMITTED, 'not asked for');
-  t.same(orders.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes, p.offlineReplicas]), [
+  t.strictSame(orders.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes, p.offlineReplicas]), [
     [0, 0, 1, 0, [1], [1], []],
     [1, 0, 1, 0, [1], [1], []],
     [2, 0, 1, 0, [1], [1], []],
   ]);
 
   const none = await c.request(MetadataApi, 12, req([]));
-  t.same(none.topics, [], 'an empty list asks for no topics');
+  t.strictSame(none.topics, [], 'an empty list asks for no topics');
   t.equal(none.brokers.length, 1, 'but still lists the brokers');
 
   const v0 = await c.request(MetadataApi, 0, req([]));
-  t.same(v0.topics.map((x) => x.name).sort(), ['orders', 'payments'], 'v0: an empty list means all topics');
+  t.strictSame(v0.topics.map((x) => x.name).sort(), ['orders', 'payments'], 'v0: an empty list means all topics');
 
   const some = await c.request(MetadataApi, 12, req(byName(['payments', 'payments'])));
-  t.same(summary(some), [['payments', 0, 1]], 'only the named topic, once');
+  t.strictSame(summary(some), [['payments', 0, 1]], 'only the named topic, once');
 });
 
 t.test('every version encodes, with the fields of that version', async (t) => {
   const { c } = await start(t, { topics: ['orders:2'] });
   for (let v = 0; v <= 13; v++) {
     const resp = await c.request(MetadataApi, v, req(byName(['orders'])));
-    t.same(summary(resp), [['orders', 0, 2]], `v${v}`);
+    t.strictSame(summary(resp), [['orders', 0, 2]], `v${v}`);
     t.equal(resp.brokers[0]!.nodeId, 1, `v${v} broker`);
     if (v >= 1) t.equal(resp.controllerId, 1, `v${v} controller`);
     if (v >= 2) t.equal(resp.clusterId, 'minikafka-cluster-01', `v${v} cluster id`);
@@ -78,7 +78,7 @@ t.test('topics by id (v12+)', async (t) => {
   const id = kafka.broker.cluster.topics.get('orders')!.id;
   const unknown = randomUuid();
   const resp = await c.request(MetadataApi, 12, req([{ topicId: id, name: null }, { topicId: unknown, name: null }]));
-  t.same(
+  t.strictSame(
     resp.topics.map((x) => [x.name, x.topicId, x.errorCode, x.partitions.length]),
     [
       ['orders', id, ErrorCode.NONE, 1],
@@ -87,7 +87,7 @@ t.test('topics by id (v12+)', async (t) => {
   );
   // As Kafka: once ids are used, names in the same request are ignored.
   const mixed = await c.request(MetadataApi, 13, req([{ topicId: id, name: null }, { topicId: ZERO_UUID, name: 'ignored-name' }]));
-  t.same(summary(mixed), [['orders', 0, 1]]);
+  t.strictSame(summary(mixed), [['orders', 0, 1]]);
   t.notOk(kafka.broker.cluster.topics.get('ignored-name'), 'and not auto-created');
 });
 
@@ -96,41 +96,41 @@ t.test('v10 and v11 may not use topic ids or null names', async (t) => {
   const id = kafka.broker.cluster.topics.get('orders')!.id;
   for (const v of [10, 11]) {
     const resp = await c.request(MetadataApi, v, req([{ topicId: id, name: 'orders' }]));
-    t.same(resp.topics.map((x) => [x.name, x.errorCode]), [['orders', ErrorCode.INVALID_REQUEST]], `v${v} id`);
-    t.same(resp.brokers, [], `v${v} error response carries no brokers`);
+    t.strictSame(resp.topics.map((x) => [x.name, x.errorCode]), [['orders', ErrorCode.INVALID_REQUEST]], `v${v} id`);
+    t.strictSame(resp.brokers, [], `v${v} error response carries no brokers`);
     const nul = await c.request(MetadataApi, v, req([{ topicId: ZERO_UUID, name: null }]));
-    t.same(nul.topics.map((x) => [x.name, x.errorCode]), [['', ErrorCode.INVALID_REQUEST]], `v${v} null name`);
+    t.strictSame(nul.topics.map((x) => [x.name, x.errorCode]), [['', ErrorCode.INVALID_REQUEST]], `v${v} null name`);
   }
 });
 
 t.test('auto-creation on: unknown valid names are created with num.partitions and returned ready', async (t) => {
   const { kafka, c } = await start(t, { numPartitions: 3 });
   const resp = await c.request(MetadataApi, 12, req(byName(['fresh'])));
-  t.same(summary(resp), [['fresh', ErrorCode.NONE, 3]]);
+  t.strictSame(summary(resp), [['fresh', ErrorCode.NONE, 3]]);
   const topic = kafka.broker.cluster.topics.get('fresh');
   t.ok(topic, 'the topic exists');
   t.equal(resp.topics[0]!.topicId, topic?.id, 'with the id it was created with');
   for (const v of [0, 1, 3]) {
     // Before v4 the request has no flag: auto-creation is always asked for.
     const old = await c.request(MetadataApi, v, req(byName([`old-v${v}`])));
-    t.same(summary(old), [[`old-v${v}`, ErrorCode.NONE, 3]], `v${v} creates`);
+    t.strictSame(summary(old), [[`old-v${v}`, ErrorCode.NONE, 3]], `v${v} creates`);
   }
 });
 
 t.test('auto-creation refused by the request, by the broker, or for internal topics', async (t) => {
   const { kafka, c } = await start(t);
   const noFlag = await c.request(MetadataApi, 4, req(byName(['a', 'b']), { allowAutoTopicCreation: false }));
-  t.same(summary(noFlag), [['a', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0], ['b', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]]);
+  t.strictSame(summary(noFlag), [['a', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0], ['b', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]]);
   t.equal(kafka.broker.cluster.topics.size, 0, 'nothing created');
 
   const internal = await c.request(MetadataApi, 12, req(byName(['__consumer_offsets'])));
-  t.same(internal.topics.map((x) => [x.name, x.errorCode, x.isInternal]), [['__consumer_offsets', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, true]]);
+  t.strictSame(internal.topics.map((x) => [x.name, x.errorCode, x.isInternal]), [['__consumer_offsets', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, true]]);
   t.notOk(kafka.broker.cluster.topics.get('__consumer_offsets'), 'internal topics are not auto-created');
 
   const off = await start(t, { autoCreateTopics: false });
   for (const v of [1, 12]) {
     const resp = await off.c.request(MetadataApi, v, req(byName(['x'])));
-    t.same(summary(resp), [['x', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]], `v${v} with auto.create.topics.enable=false`);
+    t.strictSame(summary(resp), [['x', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]], `v${v} with auto.create.topics.enable=false`);
   }
   t.equal(off.kafka.broker.cluster.topics.size, 0);
 });
@@ -140,10 +140,10 @@ t.test('invalid and colliding names', async (t) => {
   const bad = ['', '.', '..', 'x'.repeat(250), 'with space', 'ünïcode'];
   for (const allowAutoTopicCreation of [true, false]) {
     const resp = await c.request(MetadataApi, 12, req(byName(bad), { allowAutoTopicCreation }));
-    t.same(resp.topics.map((x) => x.errorCode), bad.map(() => ErrorCode.INVALID_TOPIC_EXCEPTION), `auto-create ${allowAutoTopicCreation}`);
+    t.strictSame(resp.topics.map((x) => x.errorCode), bad.map(() => ErrorCode.INVALID_TOPIC_EXCEPTION), `auto-create ${allowAutoTopicCreation}`);
   }
   const collide = await c.request(MetadataApi, 12, req(byName(['a_b'])));
-  t.same(summary(collide), [['a_b', ErrorCode.INVALID_TOPIC_EXCEPTION, 0]], "'a_b' collides with 'a.b'");
+  t.strictSame(summary(collide), [['a_b', ErrorCode.INVALID_TOPIC_EXCEPTION, 0]], "'a_b' collides with 'a.b'");
   t.notOk(kafka.broker.cluster.topics.get('a_b'));
   t.equal(kafka.broker.cluster.topics.size, 1);
 });
@@ -152,7 +152,7 @@ t.test('authorized operations: the default unless asked for, all operations when
   const { c } = await start(t, { topics: ['orders'] });
   const asked = await c.request(MetadataApi, 8, req(byName(['orders', 'nope']), { allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true }));
   t.equal(asked.clusterAuthorizedOperations, 8096, 'cluster: CREATE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALTER, DESCRIBE');
-  t.same(asked.topics.map((x) => x.topicAuthorizedOperations), [3576, 3576], 'topics: READ..ALTER_CONFIGS, errors included');
+  t.strictSame(asked.topics.map((x) => x.topicAuthorizedOperations), [3576, 3576], 'topics: READ..ALTER_CONFIGS, errors included');
   const notAsked = await c.request(MetadataApi, 10, req(byName(['orders'])));
   t.equal(notAsked.clusterAuthorizedOperations, OMITTED);
   t.equal(notAsked.topics[0]!.topicAuthorizedOperations, OMITTED);

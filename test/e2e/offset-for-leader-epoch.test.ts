@@ -28,7 +28,7 @@ t.test('end offsets per leader epoch', async (t) => {
   const partition = kafka.broker.cluster.topics.partition('ep', 0)!;
 
   const fresh = await epochEnd(c, 'ep', 0);
-  t.same([fresh.errorCode, fresh.leaderEpoch, fresh.endOffset], [0, 0, 0n], 'the current epoch of an empty log ends at 0');
+  t.strictSame([fresh.errorCode, fresh.leaderEpoch, fresh.endOffset], [0, 0, 0n], 'the current epoch of an empty log ends at 0');
 
   await produceOne(c, 'ep', batch(3));
   partition.bumpLeaderEpoch();
@@ -38,21 +38,21 @@ t.test('end offsets per leader epoch', async (t) => {
   await produceOne(c, 'ep', batch(1));
 
   const stored = batchesOf((await fetchOne(c, { topic: 'ep' })).records).map((b) => readBatchHeader(b).partitionLeaderEpoch);
-  t.same(stored, [0, 1, 3], 'batches are stamped with the leader epoch that wrote them');
+  t.strictSame(stored, [0, 1, 3], 'batches are stamped with the leader epoch that wrote them');
 
   const ask = async (epoch: number) => {
     const r = await epochEnd(c, 'ep', epoch);
     return [r.errorCode, r.leaderEpoch, Number(r.endOffset)];
   };
-  t.same(await ask(0), [0, 0, 3], 'epoch 0 ends where epoch 1 starts');
-  t.same(await ask(1), [0, 1, 5], 'epoch 1 ends where epoch 3 starts');
-  t.same(await ask(2), [0, 1, 5], 'an epoch without data answers the largest epoch below it');
-  t.same(await ask(3), [0, 3, 6], 'the current epoch ends at the log end');
-  t.same(await ask(4), [0, -1, -1], 'a future epoch is unknown, without error');
-  t.same(await ask(-1), [0, -1, -1], 'epoch -1');
+  t.strictSame(await ask(0), [0, 0, 3], 'epoch 0 ends where epoch 1 starts');
+  t.strictSame(await ask(1), [0, 1, 5], 'epoch 1 ends where epoch 3 starts');
+  t.strictSame(await ask(2), [0, 1, 5], 'an epoch without data answers the largest epoch below it');
+  t.strictSame(await ask(3), [0, 3, 6], 'the current epoch ends at the log end');
+  t.strictSame(await ask(4), [0, -1, -1], 'a future epoch is unknown, without error');
+  t.strictSame(await ask(-1), [0, -1, -1], 'epoch -1');
 
   const v2 = await epochEnd(c, 'ep', 1, -1, 2);
-  t.same([v2.leaderEpoch, v2.endOffset], [1, 5n], 'v2 answers the same');
+  t.strictSame([v2.leaderEpoch, v2.endOffset], [1, 5n], 'v2 answers the same');
 });
 
 t.test('errors', async (t) => {
@@ -61,7 +61,7 @@ t.test('errors', async (t) => {
   t.teardown(() => c.close());
   kafka.broker.cluster.topics.partition('ep', 0)!.bumpLeaderEpoch();
   const fenced = await epochEnd(c, 'ep', 0, 0);
-  t.same([fenced.errorCode, fenced.leaderEpoch, fenced.endOffset], [ErrorCode.FENCED_LEADER_EPOCH, -1, -1n], 'an older current epoch is fenced');
+  t.strictSame([fenced.errorCode, fenced.leaderEpoch, fenced.endOffset], [ErrorCode.FENCED_LEADER_EPOCH, -1, -1n], 'an older current epoch is fenced');
   t.equal((await epochEnd(c, 'ep', 0, 2)).errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH, 'a newer one is unknown');
   t.equal((await epochEnd(c, 'ep', 0, 1)).errorCode, ErrorCode.NONE, 'the current one passes');
   t.equal((await epochEnd(c, 'none', 0)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'unknown topic');
@@ -77,16 +77,16 @@ t.test('InitProducerId: fresh ids for idempotent producers; a transactional id s
 
   const a = await init(4, null);
   const b = await init(0, null);
-  t.same([a.errorCode, a.producerEpoch], [0, 0], 'allocated, epoch 0');
+  t.strictSame([a.errorCode, a.producerEpoch], [0, 0], 'allocated, epoch 0');
   t.not(a.producerId, b.producerId, 'every call gets a new id');
   t.ok(a.producerId >= 0n && b.producerId >= 0n, 'ids are non-negative');
   const bump = await init(5, null, a.producerId, 0);
-  t.same([bump.errorCode, bump.producerEpoch], [0, 0], 'an epoch bump of an idempotent producer gets a fresh id, as Kafka');
+  t.strictSame([bump.errorCode, bump.producerEpoch], [0, 0], 'an epoch bump of an idempotent producer gets a fresh id, as Kafka');
   t.not(bump.producerId, a.producerId, 'a different id');
   t.equal((await init(5, null, 7n, -1)).errorCode, ErrorCode.INVALID_REQUEST, 'producer id without epoch');
 
   const txn = await init(4, 'my-txn');
-  t.same([txn.errorCode, txn.producerEpoch], [ErrorCode.NONE, 0], 'a transactional id gets an id at epoch 0 (see transactions.test.ts)');
+  t.strictSame([txn.errorCode, txn.producerEpoch], [ErrorCode.NONE, 0], 'a transactional id gets an id at epoch 0 (see transactions.test.ts)');
   t.equal((await init(4, '')).errorCode, ErrorCode.INVALID_REQUEST, 'an empty transactional id');
 
   const produced = await produceOne(c, 'idem', batch(2, { producerId: Number(a.producerId), producerEpoch: 0, baseSequence: 0 }));

@@ -160,3 +160,18 @@ export async function readCommitted(c: WireClient, topic: string, partition: num
     offset = last.baseOffset + last.lastOffsetDelta + 1;
   }
 }
+
+/**
+ * How `values` differ from holding each of `expected` exactly once: the first 10 missing, the first
+ * 10 read more than once, and the first 10 that are not expected at all.
+ */
+export function exactlyOnce(values: readonly string[], expected: readonly string[]): { missing: string[]; twice: string[]; strays: string[] } {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const wanted = new Set(expected);
+  return {
+    missing: expected.filter((v) => !counts.has(v)).slice(0, 10),
+    twice: [...counts].filter(([, k]) => k > 1).map(([v]) => v).slice(0, 10),
+    strays: [...counts.keys()].filter((v) => !wanted.has(v)).slice(0, 10),
+  };
+}

@@ -86,15 +86,29 @@ export interface ProgramRun<L> {
   readonly stdout: string;
   readonly stderr: string;
   readonly ms: number;
-  /** Killed by `killAfterMs` before it ended. */
+  /** Wall-clock time (Date.now()) at which the program was spawned. */
+  readonly startedAt: number;
+  /** Killed (SIGKILL) by `killAfterMs` or by `killOn` before it ended. */
   readonly killed: boolean;
+  /** The JSON lines the program had printed when the kill was sent (all of them when not killed). */
+  readonly linesBeforeKill: L[];
+}
+
+export interface RunOptions<L> {
+  /**
+   * Called with each JSON line of stdout as it arrives (before `killAfterMs`): a number schedules a
+   * SIGKILL that many ms later (once; later answers are ignored), undefined does nothing. This kills
+   * a program at a point of its work it announced itself, instead of after a guessed delay.
+   */
+  readonly killOn?: (line: L, index: number) => number | undefined;
 }
 
 /**
  * Runs a program from the repository root: "node" is this Node, a command with a slash is relative
- * to the root, anything else is looked up on PATH. After `killAfterMs` it is killed with SIGKILL.
+ * to the root, anything else is looked up on PATH. After `killAfterMs` it is killed with SIGKILL,
+ * or earlier when `options.killOn` asks for it.
  */
-export function runProgram<L = Record<string, unknown>>(command: readonly string[], args: readonly string[], killAfterMs: number): Promise<ProgramRun<L>> {
+export function runProgram<L = Record<string, unknown>>(command: readonly string[], args: readonly string[], killAfterMs: number, options: RunOptions<L> = {}): Promise<ProgramRun<L>> {
   const [cmd, ...baseArgs] = command as [string, ...string[]];
   const exe = cmd === 'node' ? process.execPath : cmd.includes('/') ? join(root, cmd) : cmd;
   const started = Date.now();
@@ -103,29 +117,50 @@ export function runProgram<L = Record<string, unknown>>(command: readonly string
     let stdout = '';
     let stderr = '';
     let killed = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
+    const lines: L[] = [];
+    const junk: string[] = [];
+    let linesBeforeKill: L[] | undefined;
+    let pending = '';
+    let killTimer: NodeJS.Timeout | undefined;
+    const kill = () => {
+      if (killed) return;
       killed = true;
+      linesBeforeKill = [...lines];
       child.kill('SIGKILL');
-    }, killAfterMs);
+    };
+    const take = (line: string) => {
+      if (!line.trim()) return;
+      let parsed: L;
+      try {
+        parsed = JSON.parse(line) as L;
+      } catch {
+        junk.push(line);
+        return;
+      }
+      lines.push(parsed);
+      if (killed || killTimer !== undefined || options.killOn === undefined) return;
+      const delay = options.killOn(parsed, lines.length - 1);
+      if (delay !== undefined) killTimer = setTimeout(kill, delay);
+    };
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      pending += s;
+      const parts = pending.split('\n');
+      pending = parts.pop()!;
+      for (const part of parts) take(part);
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(kill, killAfterMs);
     child.on('error', (e) => {
       clearTimeout(timer);
+      clearTimeout(killTimer);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const lines: L[] = [];
-      const junk: string[] = [];
-      for (const line of stdout.split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          lines.push(JSON.parse(line) as L);
-        } catch {
-          junk.push(line);
-        }
-      }
-      resolve({ code, signal, lines, junk, stdout, stderr, ms: Date.now() - started, killed });
+      clearTimeout(killTimer);
+      take(pending);
+      resolve({ code, signal, lines, junk, stdout, stderr, ms: Date.now() - started, startedAt: started, killed, linesBeforeKill: linesBeforeKill ?? lines });
     });
   });
 }

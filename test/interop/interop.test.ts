@@ -126,7 +126,7 @@ if (setupError !== null) {
       for (const step of REQUIRED_STEPS) {
         if (!seen.has(step)) t.fail(`step ${step} was not reported`);
       }
-      t.same(res.junk, [], 'stdout has only JSON step lines');
+      t.strictSame(res.junk, [], 'stdout has only JSON step lines');
       t.equal(res.code, 0, 'exit code 0', {
         signal: res.signal,
         failedSteps,

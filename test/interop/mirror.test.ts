@@ -51,7 +51,7 @@ if (setupError !== null) {
       timeoutMs: 30000,
       validateOnly: false,
     });
-    t.same(created.topics.map((x) => x.errorCode), [0], 'source topic created');
+    t.strictSame(created.topics.map((x) => x.errorCode), [0], 'source topic created');
     for (let from = 0; from < RECORDS; from += 50) {
       const records = Array.from({ length: Math.min(50, RECORDS - from) }, (_, k) => ({ key: Buffer.from(`k${from + k}`), value: Buffer.from(`m-${from + k}`), timestamp: Date.now() }));
       const code = (await produceOne(src, topic, buildBatchSync(records), { partition: (from / 50) % PARTITIONS })).errorCode;
@@ -72,7 +72,7 @@ if (setupError !== null) {
     for (let p = 0; p < PARTITIONS; p++) {
       const want = (await readCommitted(src, topic, p)).records.map((r) => `${r.key}=${r.value}`);
       const got = (await readCommitted(dst, `source.${topic}`, p)).records.map((r) => `${r.key}=${r.value}`);
-      t.same(got, want, `partition ${p}: the mirror holds the source's ${want.length} records in order`);
+      t.strictSame(got, want, `partition ${p}: the mirror holds the source's ${want.length} records in order`);
     }
 
     const fetched = await dst.request(OffsetFetchApi, 8, {
@@ -84,7 +84,7 @@ if (setupError !== null) {
     const onTarget = Object.fromEntries(
       (fetched.groups[0]?.topics ?? []).filter((x) => x.name === `source.${topic}`).flatMap((x) => x.partitions.map((p) => [String(p.partitionIndex), Number(p.committedOffset)])),
     );
-    t.same(onTarget, done.translated, 'the group\'s offsets on the target are the ones MirrorMaker translated');
+    t.strictSame(onTarget, done.translated, 'the group\'s offsets on the target are the ones MirrorMaker translated');
     // MirrorMaker translates through the nearest offset sync at or below the committed offset (its
     // OffsetSyncStore keeps a sparse set), so a translated offset may lag, but never passes it.
     for (let p = 0; p < PARTITIONS; p++) {

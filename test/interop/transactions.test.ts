@@ -11,8 +11,9 @@
  *
  * Then, with the Java client: the Admin's transaction tools against an open transaction
  * (listTransactions with filters, describeTransactions, describeProducers, fenceProducers); a
- * consume-transform-produce loop (sendOffsetsToTransaction) killed at random points 20 times and
- * restarted, whose output must hold every input record exactly once; and an idempotent producer
+ * consume-transform-produce loop (sendOffsetsToTransaction) killed mid-transaction 20 times (at
+ * least three in four of the kills proven so by the broker) and restarted, whose output must hold every
+ * input record exactly once, read by our decoder and by Kafka's Java read_committed consumer; and an idempotent producer
  * whose connections the broker cuts at random, before or after appending (in-process broker only),
  * which must leave no duplicate and no gap.
  *
@@ -25,7 +26,8 @@ import type { Test as TapTest } from 'tap';
 import type { InterceptedRequest } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { produceOne } from '../helpers/data-path.js';
-import { readCommitted } from '../helpers/transactions.js';
+import { exactlyOnce, readCommitted } from '../helpers/transactions.js';
+import { javaReadCommitted, openTransactionsOf } from './kills.js';
 import { SuiteBroker, javaProgram, runProgram, setupClients } from './harness.js';
 import type { ProgramRun } from './harness.js';
 import { CreateTopicsApi } from '../../src/protocol/messages/index.js';
@@ -69,9 +71,9 @@ function run(command: readonly string[], bootstrap: string, topic: string, recor
   return runProgram<StepLine>(command, ['--bootstrap', bootstrap, '--topic', topic, '--records', String(records)], CLIENT_TIMEOUT_MS);
 }
 
-/** Runs a program and kills it (SIGKILL) after `killAfterMs` unless it ended first. */
-function runKilled(command: readonly string[], bootstrap: string, killAfterMs: number): Promise<ProgramRun<StepLine>> {
-  return runProgram<StepLine>(command, ['--bootstrap', bootstrap], killAfterMs);
+interface CtpEvent {
+  readonly event: string;
+  readonly transaction?: number;
 }
 
 const only = process.env['INTEROP_TXN_CLIENTS']?.split(',').filter(Boolean);
@@ -97,7 +99,7 @@ if (setupError !== null) {
       }
       const seen = new Set(res.lines.map((l) => l.step));
       for (const step of REQUIRED_STEPS) if (!seen.has(step)) t.fail(`step ${step} was not reported`);
-      t.same(res.junk, [], 'stdout has only JSON step lines');
+      t.strictSame(res.junk, [], 'stdout has only JSON step lines');
       t.equal(res.code, 0, 'exit code 0', { stderr: res.code === 0 ? undefined : res.stderr.slice(-4000) });
     });
   }
@@ -125,7 +127,7 @@ if (setupError !== null) {
       timeoutMs: 30000,
       validateOnly: false,
     });
-    t.same(created.topics.map((x) => x.errorCode), [0, 0], 'topics created');
+    t.strictSame(created.topics.map((x) => x.errorCode), [0, 0], 'topics created');
     // Input record i goes to partition i % 3, in batches of 10.
     for (let p = 0; p < 3; p++) {
       const indexes = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 === p);
@@ -140,33 +142,53 @@ if (setupError !== null) {
         if (code !== 0) t.fail(`input produce: ${code}`);
       }
     }
-    const command = [...JAVA('Ctp'), '--input', input, '--output', output, '--group', `ctp-${id}`, '--transactional-id', `ctp-${id}`, '--pause-ms', '40', '--max-poll-records', '10', ...memberArgs(id)];
-    // Kill until `kills` runs died before finishing: at random points from before the producer's
-    // initTransactions to the middle of a transaction.
-    let killedMidway = 0;
-    for (let run = 0; killedMidway < kills && run < kills * 2; run++) {
-      const res = await runKilled(command, suite.bootstrap, 700 + Math.floor(Math.random() * 1000));
-      if (res.killed) killedMidway++;
-      else if (!res.lines.some((l) => (l as unknown as { event?: string }).event === 'done')) t.fail(`run ${run} ended on its own without finishing`, { stderr: res.stderr.slice(-2000) });
+    const txnId = `ctp-${id}`;
+    const command = [...JAVA('Ctp'), '--input', input, '--output', output, '--group', `ctp-${id}`, '--transactional-id', txnId, '--pause-ms', '40', '--max-poll-records', '10', ...memberArgs(id)];
+    // Each run is killed where it says it is mid-transaction: 0-30 ms after its n-th
+    // "in_transaction" event (n random in 1..8), i.e. after the transaction's records are written
+    // and within its 40 ms pause before sendOffsetsToTransaction and commit. The kill counts as
+    // proven when, with the program gone, the broker still holds a transaction of its
+    // transactional id begun during the run (Ongoing): the restart must abort it.
+    let proven = 0;
+    const seen: string[] = [];
+    for (let run = 0; run < kills; run++) {
+      const nth = 1 + Math.floor(Math.random() * 8);
+      const res = await runProgram<CtpEvent>(command, ['--bootstrap', suite.bootstrap], 120_000, {
+        killOn: (l) => (l.event === 'in_transaction' && l.transaction === nth ? Math.floor(Math.random() * 30) : undefined),
+      });
+      if (!res.killed) {
+        t.fail(`run ${run} ended (exit ${res.code}) before its transaction ${nth}`, { lines: res.lines, stderr: res.stderr.slice(-2000) });
+        continue;
+      }
+      await openTransactionsOf(c, txnId, res.startedAt); // a round trip: whatever the dead program had sent is handled
+      const open = await openTransactionsOf(c, txnId, res.startedAt);
+      if (open.length > 0) proven++;
+      seen.push(`${nth}:${open.length > 0 ? 'open' : 'closed'}`);
     }
-    t.equal(killedMidway, kills, `killed ${kills} times`);
-    const last = await runKilled(command, suite.bootstrap, 120_000);
-    t.notOk(last.killed, 'the last run finishes', { stderr: last.stderr.slice(-2000) });
+    // On this 2-core machine under load the kill can land after the 40 ms pause, once the commit
+    // went through: such a kill is still a valid crash-restart, only not a proven mid-transaction
+    // one. 20 of 20 were proven in a run beside other CPU-heavy work; three in four must be.
+    const minimum = Math.ceil((kills * 3) / 4);
+    t.ok(proven >= minimum, `${proven} of ${kills} kills proven mid-transaction by the broker (at least ${minimum})`, { runs: seen.join(' ') });
+    t.comment(`kill test ctp${memberArgs(id).length > 0 ? ' (static member)' : ''}: ${proven} proven mid-transaction kills of ${kills} (minimum ${minimum})`);
+    const last = await runProgram<CtpEvent>(command, ['--bootstrap', suite.bootstrap], 120_000);
+    t.ok(!last.killed && last.lines.some((l) => l.event === 'done'), 'the last run finishes', { stderr: last.stderr.slice(-2000) });
     const values: string[] = [];
     for (let p = 0; p < 3; p++) {
       const r = await readCommitted(c, output, p);
       if (r.openTransaction) t.fail(`output p${p}: a transaction is still open`);
       values.push(...r.records.map((x) => x.value));
     }
-    const counts = new Map<string, number>();
-    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const missing = Array.from({ length: n }, (_, i) => `out:in-${i}`).filter((v) => !counts.has(v));
-    const twice = [...counts].filter(([, k]) => k > 1).map(([v]) => v);
-    const strays = [...counts.keys()].filter((v) => !/^out:in-\d+$/.test(v));
-    t.same({ missing: missing.slice(0, 10), twice: twice.slice(0, 10), strays }, { missing: [], twice: [], strays: [] }, `the output holds each of the ${n} input records exactly once (${values.length} read)`);
+    const expected = Array.from({ length: n }, (_, i) => `out:in-${i}`);
+    t.strictSame(exactlyOnce(values, expected), { missing: [], twice: [], strays: [] }, `our decoder: the output holds each of the ${n} input records exactly once (${values.length} read)`);
+    const java = await javaReadCommitted(suite.bootstrap, output);
+    t.equal(java.error, null, 'the Java read_committed consumer read the output');
+    t.strictSame(java.partitions.map((p) => p.lastStable === p.highWatermark), [true, true, true], 'Java: no transaction left open (last stable offset = high watermark)');
+    const javaValues = java.partitions.flatMap((p) => p.records.map(([, v]) => v ?? ''));
+    t.strictSame(exactlyOnce(javaValues, expected), { missing: [], twice: [], strays: [] }, `Kafka's Java read_committed consumer: each of the ${n} input records exactly once (${javaValues.length} read)`);
   }
 
-  t.test('java consume-transform-produce (sendOffsetsToTransaction, assigned partitions) killed at random points 20 times and restarted: each record exactly once', { skip: !javaWanted }, (t) =>
+  t.test('java consume-transform-produce (sendOffsetsToTransaction, assigned partitions) killed mid-transaction 20 times and restarted: each record exactly once', { skip: !javaWanted }, (t) =>
     consumeTransformProduce(t, Number(process.env['INTEROP_TXN_KILLS'] ?? 20), () => []),
   );
 
@@ -221,7 +243,7 @@ if (setupError !== null) {
     const coordinator = transactionCoordinatorOf(kafka.broker);
     const states = [...coordinator.transactions].map((m) => `${m.transactionalId}:${m.state}`);
     t.ok(states.length >= selected.length, 'every producer used a transactional id', { states });
-    t.same(states.filter((s) => !s.endsWith(':CompleteCommit') && !s.endsWith(':CompleteAbort') && !s.endsWith(':Empty')), [], 'none is open or completing');
+    t.strictSame(states.filter((s) => !s.endsWith(':CompleteCommit') && !s.endsWith(':CompleteAbort') && !s.endsWith(':Empty')), [], 'none is open or completing');
     for (const topic of kafka.broker.cluster.topics.all()) {
       for (const p of topic.partitions) {
         if (p.log.lastStableOffset !== p.log.highWatermark) t.fail(`${topic.name}-${p.partition}: LSO ${p.log.lastStableOffset} below HW ${p.log.highWatermark}`);

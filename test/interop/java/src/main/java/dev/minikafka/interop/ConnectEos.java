@@ -22,7 +22,8 @@ import org.apache.kafka.connect.util.FutureCallback;
  * A Kafka Connect distributed worker, unchanged, with exactly.once.source.support=enabled, in this
  * process: it keeps its configs, offsets and status in topics of --group (created by the worker),
  * and runs CounterSourceConnector with exactly.once.support=required, which writes "v0" ..
- * "v{records-1}" to --topic, each poll's records and source offset in one transaction.
+ * "v{records-1}" to --topic, a second's worth of polls' records and their source offset in one
+ * transaction.
  *
  * It runs until a read_committed consumer of --topic has seen every value, then stops the worker
  * and prints {"event":"done"}. The test kills it (SIGKILL) at random points and restarts it: the
@@ -81,7 +82,12 @@ public final class ConnectEos {
         c.put("batch", args.getOrDefault("batch", "10"));
         c.put("pause.ms", args.getOrDefault("pause-ms", "0"));
         c.put("exactly.once.support", "required");
-        c.put("transaction.boundary", "poll");
+        // Transactions of one second (about 20 polls) rather than one per poll: the task's pause is
+        // inside poll(), so with per-poll transactions one would be open only while the worker
+        // sends a batch, and a kill would rarely land in one. Either way each transaction holds its
+        // records and the source offset they reach.
+        c.put("transaction.boundary", "interval");
+        c.put("transaction.boundary.interval.ms", "1000");
         FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
         connect.herder().putConnectorConfig("counter", c, true, created);
         created.get(90, TimeUnit.SECONDS);

@@ -8,7 +8,10 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
-/** The task of CounterSourceConnector: resumes from its committed source offset. */
+/**
+ * The task of CounterSourceConnector: resumes from its committed source offset; prints
+ * {"event":"polled","next":N} for each batch it hands to the worker.
+ */
 public final class CounterSourceTask extends SourceTask {
     static final Map<String, String> PARTITION = Map.of("source", "counter");
 
@@ -41,6 +44,9 @@ public final class CounterSourceTask extends SourceTask {
             out.add(new SourceRecord(PARTITION, Map.of("next", next + 1), topic, null, Schema.STRING_SCHEMA, "k" + next, Schema.STRING_SCHEMA, "v" + next));
         }
         if (pauseMs > 0) Thread.sleep(pauseMs);
+        // The worker sends these next, inside the task's open transaction (see ConnectEos).
+        System.out.println("{\"event\":\"polled\",\"next\":" + next + "}");
+        System.out.flush();
         return out;
     }
 

@@ -29,7 +29,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * The test kills it (SIGKILL) at random points and restarts it: a restart fences the previous
  * instance (initTransactions aborts its open transaction) and resumes from the committed offsets, so
- * the output must hold every input record exactly once. Prints {"event":...} lines on stdout.
+ * the output must hold every input record exactly once. Prints {"event":...} lines on stdout:
+ * "initialized" after initTransactions, "in_transaction" once a transaction's records are written
+ * (and before its --pause-ms and commit), "done" at the end.
  */
 public final class Ctp {
     private Ctp() {}
@@ -90,6 +92,11 @@ public final class Ctp {
                     producer.send(new ProducerRecord<>(output, r.key(), Interop.utf8("out:" + Interop.str(r.value()))));
                     offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                 }
+                // Flushed, the records are in the output partitions and the transaction is open on
+                // the broker: the test may kill the program from this event on, mid-transaction.
+                producer.flush();
+                System.out.println("{\"event\":\"in_transaction\",\"transaction\":" + (transactions + 1) + ",\"records\":" + records.count() + "}");
+                System.out.flush();
                 if (pauseMs > 0) Thread.sleep(pauseMs);
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                 producer.commitTransaction();

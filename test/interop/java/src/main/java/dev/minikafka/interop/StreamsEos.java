@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Streams' default) backed by a changelog topic, and writes every updated count, as decimal text,
  * to --output (the record cache is off, so each input record gives exactly one output record).
  * Streams creates its internal topics itself. --pause-ms slows each input record down, so that a
- * kill lands in the middle of the work.
+ * kill lands in the middle of the work; every 25th record processed prints {"event":"processing"}.
  *
  * It runs until a read_committed consumer of --output sees counts that add up to --records (every
  * input record counted), then closes Streams and prints {"event":"done"}. The test kills it
@@ -63,7 +63,7 @@ public final class StreamsEos {
         long pauseMs = Long.parseLong(args.getOrDefault("pause-ms", "0"));
         StreamsBuilder b = new StreamsBuilder();
         b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
-            .peek((key, word) -> pause(pauseMs))
+            .peek((key, word) -> processed(pauseMs))
             .groupBy((key, word) -> word, Grouped.with("by-word", Serdes.String(), Serdes.String()))
             .count(Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as("word-counts").withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
             .toStream()
@@ -101,7 +101,19 @@ public final class StreamsEos {
         System.exit(0);
     }
 
-    private static void pause(long ms) {
+    private static final java.util.concurrent.atomic.AtomicLong PROCESSED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Each input record on its way through the topology: every 25th prints {"event":"processing"}
+     * (Streams is then inside a transaction of its exactly-once commit interval, which the test
+     * checks on the broker after a kill), then the record waits --pause-ms.
+     */
+    private static void processed(long ms) {
+        long n = PROCESSED.incrementAndGet();
+        if (n % 25 == 0) {
+            System.out.println("{\"event\":\"processing\",\"records\":" + n + "}");
+            System.out.flush();
+        }
         if (ms <= 0) return;
         try {
             Thread.sleep(ms);

@@ -1,0 +1,117 @@
+package minikafka_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"minikafka.dev/minikafka"
+)
+
+// franz-go produces to and consumes in a group from a broker that minikafka.Start gives the test.
+func TestFranzGoProduceConsume(t *testing.T) {
+	bootstrap := minikafka.Start(t, "--topic", "orders:3", "--config", "group.initial.rebalance.delay.ms=0")
+
+	producer, err := kgo.NewClient(kgo.SeedBrokers(bootstrap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var sent []string
+	for i := range 6 {
+		v := fmt.Sprintf("order-%d", i)
+		sent = append(sent, v)
+		if err := producer.ProduceSync(ctx, &kgo.Record{Topic: "orders", Key: []byte(v), Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatalf("produce %s: %v", v, err)
+		}
+	}
+
+	consumer, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.ConsumerGroup("orders-readers"), kgo.ConsumeTopics("orders"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	var got []string
+	for len(got) < len(sent) {
+		fetches := consumer.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("consumed %d of %d records: %v", len(got), len(sent), err)
+		}
+		fetches.EachError(func(topic string, p int32, err error) { t.Fatalf("fetch %s-%d: %v", topic, p, err) })
+		fetches.EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, sent) {
+		t.Fatalf("consumed %v, produced %v", got, sent)
+	}
+}
+
+func TestStopIsCleanAndIdempotent(t *testing.T) {
+	b := minikafka.StartBroker(t)
+	if err := b.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if err := b.Stop(); err != nil {
+		t.Fatalf("second stop: %v", err)
+	}
+}
+
+func TestTheProjectInstallIsFound(t *testing.T) {
+	t.Setenv("MINIKAFKA_COMMAND", "")
+	l, err := minikafka.FindLauncher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(l.FoundBy, "the npm package in ") {
+		t.Fatalf("found by %q", l.FoundBy)
+	}
+}
+
+func TestAMissingNodeIsNamed(t *testing.T) {
+	empty := t.TempDir()
+	t.Chdir(empty)
+	t.Setenv("PATH", empty)
+	t.Setenv("MINIKAFKA_COMMAND", "")
+	t.Setenv("MINIKAFKA_NODE", "")
+	_, err := minikafka.FindLauncher()
+	if err == nil || !strings.Contains(err.Error(), "Node.js") || !strings.Contains(err.Error(), "MINIKAFKA_NODE") {
+		t.Fatalf("want an error naming Node.js and MINIKAFKA_NODE, got %v", err)
+	}
+}
+
+func TestABrokerThatExitsEarlyIsReported(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "fail.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'bad flag' >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MINIKAFKA_COMMAND", script)
+	_, err := minikafka.Launch(30 * time.Second)
+	if err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "bad flag") {
+		t.Fatalf("want the exit status and stderr, got %v", err)
+	}
+}
+
+// Time from Launch to the ready line, five starts (the README's Fixtures timing).
+func TestStartTiming(t *testing.T) {
+	var ms []string
+	for range 5 {
+		start := time.Now()
+		b, err := minikafka.Launch(30 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, fmt.Sprint(time.Since(start).Milliseconds()))
+		if err := b.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("start to ready (ms): %s", strings.Join(ms, " "))
+}

@@ -1,0 +1,60 @@
+package dev.minikafka;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * JUnit 5: one broker per test class, given to any constructor, {@code @BeforeAll},
+ * {@code @BeforeEach} or test method parameter of type {@link MiniKafka}, stopped after the
+ * class's last test.
+ *
+ * <pre>{@code
+ * @ExtendWith(MiniKafkaExtension.class)
+ * class OrdersTest {
+ *   @Test
+ *   void produces(MiniKafka kafka) { ... kafka.getBootstrapServers() ... }
+ * }
+ * }</pre>
+ *
+ * Broker arguments (e.g. topics) come from the system property {@code minikafka.args}, split on
+ * spaces; a class needing its own calls {@link MiniKafka#start(String...)}.
+ */
+public class MiniKafkaExtension implements BeforeAllCallback, ParameterResolver {
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MiniKafkaExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    broker(context);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == MiniKafka.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return broker(context);
+  }
+
+  /** The class's broker: kept in the class-level store, whose closing stops it. */
+  private static MiniKafka broker(ExtensionContext context) {
+    ExtensionContext classContext = context.getTestClass().isPresent() && context.getTestMethod().isPresent() ? context.getParent().orElse(context) : context;
+    return classContext.getStore(NAMESPACE).getOrComputeIfAbsent("broker", key -> new Running(MiniKafka.start(args())), Running.class).kafka;
+  }
+
+  private static String[] args() {
+    String args = System.getProperty("minikafka.args", "").trim();
+    return args.isEmpty() ? new String[0] : args.split("\\s+");
+  }
+
+  /** Stops the broker when JUnit closes the store. */
+  private record Running(MiniKafka kafka) implements ExtensionContext.Store.CloseableResource {
+    @Override
+    public void close() {
+      kafka.close();
+    }
+  }
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// Re-records the Apache Kafka answers that tests compare minikafka with, against Apache Kafka 4.4
+// on this machine (bench/kafka: resolved from Maven Central, a single KRaft node started with the
+// settings minikafka presents), and writes them next to the tests that read them:
+//
+//   test/e2e/configs.kafka-4.4.json      DescribeConfigs answers: a topic created with
+//                                        retention.ms=1000, a topic without overrides (the topic
+//                                        defaults, also read by test/unit/server/topic-config-defs),
+//                                        broker 1's configs, the cluster default, describe errors
+//   test/interop/configs.kafka-4.4.jsonl the Java Admin program Configs.java's steps (topic names
+//                                        masked as TOPIC)
+//
+// The admin and group answers of test/e2e/admin-golden.test.ts and groups.test.ts are the
+// captures in fixtures/captures, which scripts/refresh-captures.sh re-records (every client, a
+// few minutes); --captures runs it too.
+//
+// Usage: npm run record-kafka-answers [-- --check] [-- --captures]
+//   --check  records into memory and compares with the committed files instead of writing them:
+//            exit 1 and a diff summary when Kafka's answers differ from what the tests hold.
+// Needs: npm run build (the wire codecs come from dist/), a JDK 17+ and Maven, and the Java
+// interop programs (test/interop/setup.sh java, run here).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const check = process.argv.includes('--check');
+const captures = process.argv.includes('--captures');
+if (!existsSync(join(root, 'dist/test/helpers/wire-client.js'))) {
+  console.error('record-kafka-answers: run `npm run build` first (the wire codecs come from dist/)');
+  process.exit(2);
+}
+const { WireClient } = await import(join(root, 'dist/test/helpers/wire-client.js'));
+const { CreateTopicsApi, DescribeConfigsApi } = await import(join(root, 'dist/src/protocol/messages/index.js'));
+
+const TOPIC = 2;
+const BROKER = 4;
+const BROKER_LOGGER = 8;
+/** The broker configs test/e2e/configs.test.ts compares (their values do not depend on the machine). */
+const BROKER_NAMES = [
+  'broker.id', 'node.id', 'process.roles', 'num.partitions', 'default.replication.factor', 'min.insync.replicas',
+  'auto.create.topics.enable', 'delete.topic.enable', 'log.retention.hours', 'log.retention.minutes', 'log.retention.ms',
+  'log.retention.bytes', 'log.retention.check.interval.ms', 'log.segment.bytes', 'log.roll.hours', 'log.cleanup.policy',
+  'log.cleaner.enable', 'log.cleaner.backoff.ms', 'log.cleaner.min.cleanable.ratio', 'log.cleaner.delete.retention.ms',
+  'log.cleaner.dedupe.buffer.size', 'message.max.bytes', 'offsets.topic.num.partitions', 'offsets.topic.replication.factor',
+  'offsets.topic.segment.bytes', 'transaction.state.log.num.partitions', 'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr', 'group.initial.rebalance.delay.ms', 'group.min.session.timeout.ms',
+  'group.max.session.timeout.ms', 'compression.type', 'unclean.leader.election.enable', 'ssl.keystore.password',
+  'sasl.jaas.config', 'log.dir', 'socket.request.max.bytes', 'log.message.timestamp.type',
+];
+/** Describe requests that fail, as [resource type, name]. */
+const DESCRIBE_ERRORS = [[TOPIC, 'nope'], [TOPIC, 'bad name'], [TOPIC, ''], [BROKER, '2'], [BROKER, 'abc'], [BROKER_LOGGER, ''], [BROKER_LOGGER, '2']];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status})`);
+  return r.stdout;
+}
+
+/**
+ * [name, value, source, readOnly, sensitive, type, synonyms] per config, as the tests compare them,
+ * sorted by name: Kafka sends a resource's configs in the iteration order of its internal maps,
+ * minikafka sorted (DEVIATIONS.md, DescribeConfigs); synonyms keep Kafka's order, which is their
+ * precedence.
+ */
+const rows = (configs) =>
+  configs.map((x) => [x.name, x.value, x.configSource, x.readOnly, x.isSensitive, x.configType, x.synonyms.map((s) => [s.name, s.value, s.source])]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+async function describe(c, type, name, keys = null) {
+  const r = await c.request(DescribeConfigsApi, 4, { resources: [{ resourceType: type, resourceName: name, configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false });
+  return r.results[0];
+}
+
+/** Kafka applies topic creation and config changes through its metadata log: wait until it shows them. */
+async function settled(what, probe) {
+  for (let i = 0; i < 150; i++) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Kafka did not settle: ${what}`);
+}
+
+async function recordConfigs(bootstrap) {
+  const c = await WireClient.connect(bootstrap);
+  try {
+    const created = await c.request(CreateTopicsApi, 5, {
+      topics: [
+        { name: 'cfg', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '1000' }] },
+        { name: 'plain', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+      ],
+      timeoutMs: 30000,
+      validateOnly: false,
+    });
+    if (created.topics.some((x) => x.errorCode !== 0)) throw new Error(`CreateTopics: ${JSON.stringify(created.topics.map((x) => x.errorCode))}`);
+    await settled('the topics', async () => (await describe(c, TOPIC, 'cfg', ['retention.ms'])).configs[0]?.value === '1000' && (await describe(c, TOPIC, 'plain', ['retention.ms'])).errorCode === 0);
+    const topic = await describe(c, TOPIC, 'cfg');
+    const plain = await describe(c, TOPIC, 'plain');
+    const broker = await describe(c, BROKER, '1');
+    const byName = new Map(rows(broker.configs).map((row) => [row[0], row]));
+    const errors = [];
+    for (const [type, name] of DESCRIBE_ERRORS) {
+      const r = await describe(c, type, name);
+      errors.push({ resourceType: type, resourceName: name, answer: [r.errorCode, r.errorMessage, r.configs.length] });
+    }
+    return {
+      recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs',
+      topicWithRetention: { errorCode: topic.errorCode, errorMessage: topic.errorMessage, configs: rows(topic.configs) },
+      topicDefaults: rows(plain.configs),
+      brokerConfigCount: broker.configs.length,
+      broker: BROKER_NAMES.map((n) => byName.get(n) ?? ['MISSING', n]),
+      clusterDefault: rows((await describe(c, BROKER, '')).configs),
+      describeErrors: errors,
+    };
+  } finally {
+    c.close();
+  }
+}
+
+function recordInteropConfigs(bootstrap) {
+  const topic = `configs-${process.pid}`;
+  const out = run('java', ['-cp', 'test/interop/java/target/interop.jar', 'dev.minikafka.interop.Configs', '--bootstrap', bootstrap, '--topic', topic, '--settle-ms', '1500']);
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => l.replaceAll(topic, 'TOPIC'))
+    .join('\n') + '\n';
+}
+
+/** JSON with one config row (or error) per line, so that a re-recording diffs line by line. */
+function fmt(v, ind = '') {
+  if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null) return '[\n' + v.map((x) => `${ind} ${JSON.stringify(x)}`).join(',\n') + `\n${ind}]`;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return '{\n' + Object.entries(v).map(([k, x]) => `${ind} ${JSON.stringify(k)}: ${fmt(x, ind + ' ')}`).join(',\n') + `\n${ind}}`;
+  return JSON.stringify(v);
+}
+
+/** Writes `text` to `file`, or with --check compares: returns whether it matches. */
+function emit(file, text) {
+  const path = join(root, file);
+  if (!check) {
+    writeFileSync(path, text);
+    console.log(`record-kafka-answers: wrote ${file}`);
+    return true;
+  }
+  const committed = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (committed === text) {
+    console.log(`record-kafka-answers: ${file} reproduced exactly (${text.length} bytes)`);
+    return true;
+  }
+  const [a, b] = [committed.split('\n'), text.split('\n')];
+  const differing = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) differing.push(`  line ${i + 1}\n    committed: ${a[i]}\n    recorded:  ${b[i]}`);
+  console.log(`record-kafka-answers: ${file} DIFFERS on ${differing.length} lines\n${differing.slice(0, 20).join('\n')}`);
+  return false;
+}
+
+run('bash', ['test/interop/setup.sh', 'java']);
+const work = mkdtempSync(join(tmpdir(), 'record-kafka-answers-'));
+const port = await freePort();
+let ok = true;
+try {
+  console.log(`record-kafka-answers: starting Apache Kafka 4.4 on 127.0.0.1:${port}`);
+  run('bash', ['bench/kafka/start-kafka.sh', String(port), join(work, 'kafka')], { env: { ...process.env, KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m' } });
+  const bootstrap = `127.0.0.1:${port}`;
+  const configs = await recordConfigs(bootstrap);
+  ok = emit('test/e2e/configs.kafka-4.4.json', fmt(configs) + '\n') && ok;
+  ok = emit('test/interop/configs.kafka-4.4.jsonl', recordInteropConfigs(bootstrap)) && ok;
+} finally {
+  spawnSync('bash', ['bench/kafka/stop-kafka.sh', join(work, 'kafka')], { cwd: root, stdio: 'inherit' });
+  rmSync(work, { recursive: true, force: true });
+}
+if (captures) run('bash', ['scripts/refresh-captures.sh'], { stdio: 'inherit' });
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,33 @@
+// The README's performance table is generated from the newest committed bench/published/*.json
+// (bench/published.ts): this fails when someone edits the figures by hand or commits a run without
+// regenerating the table, and checks that a run's measures map onto the README's rows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { repoRoot } from '../../../bench/brokers.js';
+import { publishedRows } from '../../../bench/published.js';
+import { newestPublished, readmeFrom } from '../../../bench/readme.js';
+import { stat } from '../../../bench/stats.js';
+import type { Measure, Section } from '../../../bench/stats.js';
+
+t.test('README.md holds exactly the table npm run bench:readme makes from the newest published run', async (t) => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  t.equal(readmeFrom(readme, newestPublished()), readme, 'run npm run bench:readme after committing a published run');
+  t.notMatch(readme, /\d+(\.\d+)? minutes on 2 cores|about \d+ minutes/, 'the run time is stated once, in the generated paragraph');
+});
+
+t.test("a run's measures become the README's rows", async (t) => {
+  const m = (name: string, unit: string, mk: number, k: number | null): Measure => ({ name, unit, minikafka: stat(name, unit, [mk]), kafka: k === null ? null : stat(name, unit, [k]) });
+  const sections: Section[] = [
+    { id: 'startup', title: '', notes: [], targets: [], measures: [m('process start → first Metadata response', 'ms', 100, 2500), m('MiniKafka.start() in process', 'ms', 0.123, null)] },
+    { id: 'memory', title: '', notes: [], targets: [], measures: [m('RSS after start, idle', 'MiB', 48.74, 381.2)] },
+    { id: 'produce', title: '', notes: [], targets: [], measures: [m('ProducerPerformance 1 producer, none', 'records/s', 175, 100)] },
+  ];
+  const rows = publishedRows(sections, { latencyRate: 5000, scaleParts: '1,000 partitions', scaleConnections: 200 });
+  const result = (measure: string) => rows.find((r) => r.measure === measure)?.result;
+  t.equal(result('process start to first Metadata response'), '100 ms vs 2500 ms: 25.0x faster');
+  t.equal(result('`MiniKafka.start()` in process'), '0.12 ms');
+  t.equal(result('RSS after start'), '48.7 vs 381 MiB: 0.13');
+  t.equal(result('1 KiB, acks=all, 1 producer, none / lz4 (records/s)'), '1.75 / –', 'a configuration not run is "–", never guessed');
+  t.equal(result('ready line of `minikafka start`'), '– ms');
+});
