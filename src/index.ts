@@ -28,6 +28,7 @@ import type { ResetReport } from './server/control/reset.js';
 import type { ChaosSettings } from './server/control/chaos.js';
 import type { ControlHttpServer } from './server/control/http-api.js';
 import { createLogger } from './util/logger.js';
+import type { PushedTelemetry } from './server/cluster/telemetry.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
 export type { Interceptor, InterceptAction, InterceptedRequest } from './server/net/dispatcher.js';
@@ -49,6 +50,7 @@ export { AclOperation, AclPermissionType, PatternType, ResourceType } from './se
 export { TokenIssuer, mintUnsecuredToken } from './server/security/oauth/token-issuer.js';
 export { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
 export { createAuditLogger } from './server/security/authorizer/audit-log.js';
+export type { PushedTelemetry } from './server/cluster/telemetry.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -223,6 +225,15 @@ export class MiniKafka {
       numPartitions: partitions,
       configs: new Map(Object.entries(configs).map(([k, v]) => [k, String(v)])),
     });
+  }
+
+  /**
+   * What clients pushed with PushTelemetry (KIP-714), oldest first: the newest 1000 pushes, 16 MiB
+   * at most. Clients push only what a client metrics subscription asks for, e.g.
+   * `kafka-client-metrics.sh --alter --name all --metrics '*' --interval 1000`.
+   */
+  telemetry(): PushedTelemetry[] {
+    return this.broker.cluster.telemetry.received();
   }
 
   /** Sees every request first: observe, delay, fail or drop it. Returns a remover. */

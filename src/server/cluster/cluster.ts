@@ -14,6 +14,10 @@ import { ConfigStore } from './configs/config-store.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import { LogMaintenance } from './log-maintenance.js';
 import { defaultBrokerConfig } from './broker-config.js';
+import { FeatureRegistry } from './features.js';
+import { MetadataQuorum } from './quorum.js';
+import { ClientMetrics } from './client-metrics.js';
+import { TelemetryReceiver } from './telemetry.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -32,6 +36,14 @@ export class Cluster {
   readonly producerIds = new ProducerIdAllocator();
   /** Retention and compaction: started by the first broker that listens, stopped on close. */
   readonly logMaintenance: LogMaintenance;
+  /** Feature levels (ApiVersions, UpdateFeatures). */
+  readonly features: FeatureRegistry;
+  /** The metadata quorum as DescribeQuorum shows it. */
+  readonly quorum: MetadataQuorum;
+  /** Client metrics subscriptions and the telemetry clients push (KIP-714). */
+  readonly clientMetrics = new ClientMetrics();
+  /** What clients push (PushTelemetry), kept bounded for tests. */
+  readonly telemetry: TelemetryReceiver;
   #maintenanceStarted = false;
   private readonly brokerNodes = new Map<number, BrokerNode>();
   private sortedIds: number[] = [];
@@ -47,6 +59,10 @@ export class Cluster {
     this.topics = new TopicRegistry(clock);
     this.configs = new ConfigStore(this.topics, homeConfig);
     this.logMaintenance = new LogMaintenance(this.topics, this.configs, clock, logger);
+    this.features = new FeatureRegistry(() => this.controllerId);
+    this.quorum = new MetadataQuorum(clock);
+    this.features.onChange(() => this.quorum.recordChange());
+    this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);
   }
 
   /** Starts retention and compaction once per cluster (when a broker first listens) until close. */

@@ -8,7 +8,8 @@
  * BROKER_LOGGER is not served by this API, as in Kafka ("Unknown resource type 8").
  *
  * Deviations: see config-changes.ts (a repeated resource is answered instead of closing the
- * connection; GROUP and CLIENT_METRICS resources are not supported).
+ * connection; GROUP resources are not supported). CLIENT_METRICS subscriptions are replaced as a
+ * whole, as Kafka does.
  */
 import { AlterConfigsApi } from '../../protocol/messages/alter-configs.js';
 import type { AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';

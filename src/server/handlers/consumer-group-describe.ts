@@ -14,6 +14,7 @@ import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { coordinatesGroup } from './group-support.js';
+import { Feature } from '../cluster/features.js';
 
 function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeResponseDescribedGroup {
   return { errorCode, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: -2147483648 };
@@ -22,6 +23,8 @@ function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeRe
 export const consumerGroupDescribeHandler = defineHandler(ConsumerGroupDescribeApi, {
   maxVersion: 0, // v1 (member type, KIP-1099) is not served: see the header
   handle(ctx, req) {
+    // group.version 0 turns the consumer protocol off (KafkaApis.isConsumerGroupProtocolEnabled).
+    if (ctx.cluster.features.level(Feature.GROUP_VERSION) < 1) return { throttleTimeMs: 0, groups: req.groupIds.map((g) => groupError(g, ErrorCode.UNSUPPORTED_VERSION)) };
     const local = req.groupIds.filter((g) => coordinatesGroup(ctx, g));
     const described = new Map(ctx.groups.consumerGroupDescribe(local, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
     return { throttleTimeMs: 0, groups: req.groupIds.map((g) => described.get(g) ?? groupError(g, ErrorCode.NOT_COORDINATOR)) };

@@ -19,6 +19,7 @@ import type { ConsumerGroupHeartbeatResponse } from '../../protocol/messages/con
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { clientInfoOf, coordinatesGroup } from './group-support.js';
+import { Feature } from '../cluster/features.js';
 
 function errorResponse(code: number): ConsumerGroupHeartbeatResponse {
   return { throttleTimeMs: 0, errorCode: code, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
@@ -26,6 +27,8 @@ function errorResponse(code: number): ConsumerGroupHeartbeatResponse {
 
 export const consumerGroupHeartbeatHandler = defineHandler(ConsumerGroupHeartbeatApi, {
   handle(ctx, req) {
+    // group.version 0 turns the consumer protocol off (KafkaApis.isConsumerGroupProtocolEnabled).
+    if (ctx.cluster.features.level(Feature.GROUP_VERSION) < 1) return errorResponse(ErrorCode.UNSUPPORTED_VERSION);
     if (req.groupId.trim() !== '' && !coordinatesGroup(ctx, req.groupId)) return errorResponse(ErrorCode.NOT_COORDINATOR);
     return ctx.groups.consumerGroupHeartbeat(req, clientInfoOf(ctx));
   },

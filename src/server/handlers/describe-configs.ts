@@ -15,6 +15,9 @@
  *   cluster-wide default resource: only its dynamic configs. Another id: INVALID_REQUEST
  *   "Unexpected broker id, expected 1 or empty string, but received 2"; not a number:
  *   INVALID_REQUEST "Broker id must be an integer, but it is: x".
+ * - CLIENT_METRICS: a subscription's metrics, interval.ms and match (cluster/client-metrics.ts),
+ *   source CLIENT_METRICS_CONFIG where set, else DEFAULT_CONFIG with the default (also for a name
+ *   that does not exist, as Kafka answers); "" is INVALID_REQUEST.
  * - BROKER_LOGGER: the root logger at minikafka's level (as log4j names it), source
  *   DYNAMIC_BROKER_LOGGER_CONFIG; "" and other ids are INVALID_REQUEST with Kafka's messages.
  * - configurationKeys filters by name (unknown names are left out); null or empty means all.
@@ -22,8 +25,8 @@
  * - A resource type Kafka does not know fails the whole request: every resource INVALID_REQUEST
  *   with the default message, as Kafka's request-level error.
  *
- * Deviations: configs are sorted by name (Kafka lists them in hash-map order); GROUP and
- * CLIENT_METRICS resources are INVALID_REQUEST (not supported); only the root logger is listed;
+ * Deviations: configs are sorted by name (Kafka lists them in hash-map order); GROUP
+ * resources are INVALID_REQUEST (not supported); only the root logger is listed;
  * documentation is minikafka's own short text, null for most broker configs.
  */
 import { DescribeConfigsApi } from '../../protocol/messages/describe-configs.js';
@@ -109,10 +112,10 @@ function configsOf(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigs
       };
       return opts.keys === null || opts.keys.length === 0 || opts.keys.includes('root') ? [root] : [];
     }
-    default: {
-      const type = r.resourceType === ResourceType.GROUP ? 'GROUP' : 'CLIENT_METRICS';
-      throw new KafkaError('INVALID_REQUEST', `${type} config resources are not supported by minikafka`);
-    }
+    case ResourceType.CLIENT_METRICS:
+      return ctx.cluster.clientMetrics.describe(name, opts);
+    default:
+      throw new KafkaError('INVALID_REQUEST', 'GROUP config resources are not supported by minikafka');
   }
 }
 

@@ -32,6 +32,8 @@ export interface ConnectionInfo {
   readonly closed: boolean;
   /** The authenticated principal, "User:<name>" (absent: User:ANONYMOUS, as on a PLAINTEXT listener). */
   readonly principal?: string;
+  /** What the client said it is in ApiVersions v3+ (Kafka's ClientInformation; KIP-714 matches on it). */
+  clientSoftware?: { readonly name: string; readonly version: string };
 }
 
 /** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */

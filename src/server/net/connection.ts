@@ -66,6 +66,7 @@ export class Connection implements ConnectionInfo {
   private closeListeners: (() => void)[] = [];
   closed = false;
   #closeAfterFlush = false;
+  clientSoftware?: { readonly name: string; readonly version: string };
 
   constructor(
     readonly id: number,

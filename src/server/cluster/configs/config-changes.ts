@@ -30,8 +30,10 @@
  *   does; a valid change is refused with INVALID_REQUEST because minikafka's log level is fixed
  *   at start (validateOnly succeeds).
  * - an unknown operation: INVALID_REQUEST "Unknown operations type N" (Kafka: the same for
- *   brokers, UNKNOWN_SERVER_ERROR for topics); CLIENT_METRICS and GROUP resources: INVALID_REQUEST
- *   (not supported); other types: INVALID_REQUEST "Unknown resource type N".
+ *   brokers, UNKNOWN_SERVER_ERROR for topics); GROUP resources: INVALID_REQUEST (not supported);
+ *   other types: INVALID_REQUEST "Unknown resource type N".
+ * - CLIENT_METRICS (both APIs): the subscription's configs, checked and stored by
+ *   ../client-metrics.ts with Kafka's codes and messages.
  */
 import { KafkaError } from '../../../protocol/errors.js';
 import type { Cluster } from '../cluster.js';
@@ -86,6 +88,8 @@ export function alterConfigs(cluster: Cluster, nodeId: number, resources: readon
           return alterTopic(store, broker, r.resourceName, () => next, validateOnly);
         case ResourceType.BROKER:
           return alterBroker(store, broker, r.resourceName, () => next, validateOnly);
+        case ResourceType.CLIENT_METRICS:
+          return cluster.clientMetrics.alter(r.resourceName, { replace: next }, validateOnly);
         default:
           throw unsupportedType(r.resourceType);
       }
@@ -111,6 +115,8 @@ export function incrementalAlterConfigs(cluster: Cluster, nodeId: number, resour
           return alterBroker(store, broker, r.resourceName, (current) => applyOps(current, r.configs, brokerListDefault, (op, name) => `Config value ${op.toLowerCase()} is not allowed for config key: ${name}`), validateOnly);
         case ResourceType.BROKER_LOGGER:
           return alterLoggers(broker, r, validateOnly);
+        case ResourceType.CLIENT_METRICS:
+          return cluster.clientMetrics.alter(r.resourceName, { ops: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })) }, validateOnly);
         default:
           throw unsupportedType(r.resourceType);
       }
@@ -150,10 +156,7 @@ function checkRequest(duplicateResource: boolean, names: readonly string[], null
 }
 
 function unsupportedType(type: number): KafkaError {
-  if (type === ResourceType.CLIENT_METRICS || type === ResourceType.GROUP) {
-    const name = type === ResourceType.GROUP ? 'GROUP' : 'CLIENT_METRICS';
-    return new KafkaError('INVALID_REQUEST', `${name} config resources are not supported by minikafka`);
-  }
+  if (type === ResourceType.GROUP) return new KafkaError('INVALID_REQUEST', 'GROUP config resources are not supported by minikafka');
   return new KafkaError('INVALID_REQUEST', `Unknown resource type ${type}`);
 }
 
