@@ -23,6 +23,7 @@ import { Cluster } from './cluster/cluster.js';
 import type { ConfigStore } from './cluster/configs/config-store.js';
 import type { LogMaintenance } from './cluster/log-maintenance.js';
 import { FetchSessionCache } from './cluster/fetch-sessions.js';
+import { BrokerQuotas } from './cluster/quotas/client-quota-manager.js';
 import { GroupCoordinator } from './coordinators/group/group-coordinator.js';
 import { TransactionCoordinator } from './coordinators/txn/transaction-coordinator.js';
 import { advertisedApis, handlerRegistry } from './handlers/index.js';
@@ -83,6 +84,7 @@ export class Broker implements ServingBroker {
   readonly services: ClusterServices;
   readonly handlers: ReadonlyMap<number, Handler>;
   readonly fetchSessions: FetchSessionCache;
+  readonly quotas: BrokerQuotas;
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
   private server: Server | null = null;
@@ -99,6 +101,10 @@ export class Broker implements ServingBroker {
     this.handlers = handlerRegistry();
     const configs = this.services.cluster.configs;
     this.fetchSessions = new FetchSessionCache(this.clock, () => configs.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
+    this.quotas = new BrokerQuotas(this.services.cluster.quotas, () => ({
+      samples: configs.brokerNumber('quota.window.num', 11),
+      windowMs: configs.brokerNumber('quota.window.size.seconds', 1) * 1000,
+    }));
     this.#services = this.requestServices();
     this.dispatcher = new Dispatcher(this.#services, this.handlers);
   }
@@ -128,6 +134,7 @@ export class Broker implements ServingBroker {
         return services.txns;
       },
       fetchSessions: this.fetchSessions,
+      quotas: this.quotas,
       broker: identity,
       clock: this.clock,
       logger: this.logger,
@@ -207,7 +214,7 @@ export class Broker implements ServingBroker {
   }
 
   private accept(socket: Socket): void {
-    const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000 }, this.logger);
+    const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000, clock: this.clock }, this.logger);
     this.connections.add(conn);
     conn.onClose(() => this.connections.delete(conn));
   }

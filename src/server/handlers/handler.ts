@@ -14,6 +14,7 @@ import type { ApiVersionsResponseApiVersion } from '../../protocol/messages/api-
 import type { Cluster } from '../cluster/cluster.js';
 import type { BrokerIdentity } from '../cluster/broker-config.js';
 import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
+import type { BrokerQuotas } from '../cluster/quotas/client-quota-manager.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
 import type { Clock } from '../../util/clock.js';
@@ -29,6 +30,11 @@ export interface ConnectionInfo {
   /** Called when the connection closes, so waiting requests can give up. */
   onClose(listener: () => void): void;
   readonly closed: boolean;
+  /**
+   * Mutes the connection for a quota's throttle time: no further request is read until it ends
+   * (Kafka mutes the channel once the throttled response is sent). Absent on test connections.
+   */
+  throttle?(ms: number): void;
 }
 
 /** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */
@@ -46,6 +52,8 @@ export interface BrokerServices {
   readonly txns: TransactionCoordinator;
   /** This broker's incremental fetch sessions (session ids are a broker's own). */
   readonly fetchSessions: FetchSessionCache;
+  /** This broker's quota managers (quotas are enforced per broker, as in Kafka). */
+  readonly quotas: BrokerQuotas;
   readonly broker: ServingBroker;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -57,6 +65,8 @@ export interface RequestContext extends BrokerServices {
   readonly correlationId: number;
   readonly clientId: string | null;
   readonly connection: ConnectionInfo;
+  /** The request's size in bytes, header included (Kafka's request.sizeInBytes, for quotas). */
+  readonly requestSize: number;
 }
 
 /** Thrown by a handler to end the connection on purpose (Kafka's acks=0 errors). */
