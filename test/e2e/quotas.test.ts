@@ -3,11 +3,11 @@
 import t from 'tap';
 import { ManualClock, MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { AlterClientQuotasApi, DescribeClientQuotasApi, FetchApi, ProduceApi } from '../../src/protocol/messages/index.js';
+import { AlterClientQuotasApi, DescribeClientQuotasApi, ProduceApi } from '../../src/protocol/messages/index.js';
 import type { AlterClientQuotasRequestEntryData, DescribeClientQuotasRequestComponentData } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBatchSync } from '../../src/protocol/records/batch-builder.js';
-import { fetchRequest, produceRequest } from '../helpers/data-path.js';
+import { batchesOf, fetch, produceRequest } from '../helpers/data-path.js';
 
 const [EXACT, DEFAULT, SPECIFIED] = [0, 1, 2];
 type Part = [string, string | null];
@@ -174,4 +174,47 @@ t.test('a 1 MB/s produce quota holds a producer to 1 MB/s, with throttle times a
   clock.advance(r.throttleTimeMs);
   const after = await pending;
   t.equal(after.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE, 'answered once the throttle time passed');
+});
+
+/** The same for a consumer: fetches answered empty with a throttle time once over its quota. */
+t.test('a fetch quota holds a consumer to its byte rate; throttled fetches carry no data', async (t) => {
+  const clock = new ManualClock(1_700_000_000_000);
+  const { c, alterOne } = await setup(t, { clock });
+  const batch = buildBatchSync([{ value: Buffer.alloc(64 * 1024, 7) }], { baseTimestamp: clock.now() });
+  for (let i = 0; i < 140; i++) {
+    const r = await c.request(ProduceApi, 9, produceRequest([{ topic: 'q', records: batch }], { acks: 1 }));
+    t.equal(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
+  }
+  const QUOTA = 256 * 1024;
+  t.same(await alterOne([['client-id', 'wire-test']], [['consumer_byte_rate', QUOTA]]), [0, null]);
+
+  const start = clock.now();
+  let offset = 0;
+  let bytes = 0;
+  let throttled = 0;
+  let warmEnd = 0;
+  let warmBytes = 0;
+  const WARM_UP_MS = 11_000; // see the produce test: a cold start may take one quota window at once
+  while (clock.now() - start < WARM_UP_MS + 20_000) {
+    if (warmEnd === 0 && clock.now() - start >= WARM_UP_MS) {
+      warmEnd = clock.now();
+      warmBytes = bytes;
+    }
+    const r = await fetch(c, [{ topic: 'q', offset, partitionMaxBytes: 256 * 1024 }], { maxBytes: 256 * 1024 });
+    if (r.throttleTimeMs > 0) {
+      throttled++;
+      t.same(r.responses, [], 'a throttled fetch answers no partitions');
+      clock.advance(r.throttleTimeMs);
+      continue;
+    }
+    const got = batchesOf(r.responses[0]!.partitions[0]!.records);
+    for (const b of got) bytes += b.length;
+    offset += got.length;
+    clock.advance(1);
+  }
+  t.ok(offset < 140, 'the data outlasted the measurement');
+  const rate = (bytes - warmBytes) / ((clock.now() - warmEnd) / 1000);
+  t.comment(`steady fetch rate ${(rate / QUOTA).toFixed(4)} × quota; ${throttled} throttled fetches`);
+  t.ok(Math.abs(rate - QUOTA) / QUOTA < 0.1, `steady fetch rate ${Math.round(rate)} B/s is within 10% of ${QUOTA}`);
+  t.ok(throttled > 10, 'the consumer saw throttle times');
 });
