@@ -3,6 +3,7 @@
 import t from 'tap';
 import { ManualClock, MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
+import { MemoryFileSystem } from '../../src/log/disk/memory-file-system.js';
 import { AlterClientQuotasApi, DescribeClientQuotasApi, ProduceApi } from '../../src/protocol/messages/index.js';
 import type { AlterClientQuotasRequestEntryData, DescribeClientQuotasRequestComponentData } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -217,4 +218,14 @@ t.test('a fetch quota holds a consumer to its byte rate; throttled fetches carry
   t.comment(`steady fetch rate ${(rate / QUOTA).toFixed(4)} × quota; ${throttled} throttled fetches`);
   t.ok(Math.abs(rate - QUOTA) / QUOTA < 0.1, `steady fetch rate ${Math.round(rate)} B/s is within 10% of ${QUOTA}`);
   t.ok(throttled > 10, 'the consumer saw throttle times');
+});
+
+t.test('durable mode keeps client quotas across a restart', async (t) => {
+  const fs = new MemoryFileSystem();
+  const first = await setup(t, { dataDir: '/data', fileSystem: fs });
+  t.same(await first.alterOne([['user', 'alice'], ['client-id', null]], [['producer_byte_rate', 1000]]), [0, null]);
+  first.c.close();
+  await first.kafka.stop();
+  const again = await setup(t, { dataDir: '/data', fileSystem: fs });
+  t.same(await again.describe([]), [[[['user', 'alice'], ['client-id', null]], [['producer_byte_rate', 1000]]]]);
 });

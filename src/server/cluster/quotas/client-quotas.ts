@@ -93,9 +93,13 @@ export class ClientQuotaStore {
     return this.#version;
   }
 
-  /** Called after every change that was applied (not on validateOnly). */
-  onChange(fn: () => void): void {
+  /** Called after every change that was applied (not on validateOnly); returns an unsubscribe. */
+  onChange(fn: () => void): () => void {
     this.#listeners.push(fn);
+    return () => {
+      const i = this.#listeners.indexOf(fn);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
   }
 
   /** The value of one quota key of one exact entity (null name = default), if set. */
