@@ -27,6 +27,7 @@ import { Cluster } from './cluster/cluster.js';
 import type { ConfigStore } from './cluster/configs/config-store.js';
 import type { LogMaintenance } from './cluster/log-maintenance.js';
 import { FetchSessionCache } from './cluster/fetch-sessions.js';
+import { BrokerQuotas } from './cluster/quotas/client-quota-manager.js';
 import { GroupCoordinator } from './coordinators/group/group-coordinator.js';
 import { TransactionCoordinator } from './coordinators/txn/transaction-coordinator.js';
 import { advertisedApis, handlerRegistry } from './handlers/index.js';
@@ -102,6 +103,7 @@ export class Broker implements ServingBroker {
   readonly fetchSessions: FetchSessionCache;
   /** The listener's security protocol, TLS, SASL users and the authorizer. */
   readonly security: BrokerSecurity;
+  readonly quotas: BrokerQuotas;
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
   private server: Server | null = null;
@@ -119,6 +121,10 @@ export class Broker implements ServingBroker {
     const configs = this.services.cluster.configs;
     this.fetchSessions = new FetchSessionCache(this.clock, () => configs.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
     this.security = new BrokerSecurity(this.config.extra, opts.security ?? {}, () => this.clock.now());
+    this.quotas = new BrokerQuotas(this.services.cluster.quotas, () => ({
+      samples: configs.brokerNumber('quota.window.num', 11),
+      windowMs: configs.brokerNumber('quota.window.size.seconds', 1) * 1000,
+    }));
     this.#services = this.requestServices();
     this.dispatcher = new Dispatcher(this.#services, this.handlers);
   }
@@ -148,6 +154,7 @@ export class Broker implements ServingBroker {
         return services.txns;
       },
       fetchSessions: this.fetchSessions,
+      quotas: this.quotas,
       broker: identity,
       clock: this.clock,
       logger: this.logger,
@@ -251,7 +258,7 @@ export class Broker implements ServingBroker {
 
   private accept(socket: Socket, principal?: string): void {
     const gate = this.security.newAuthenticator() ?? undefined;
-    const opts = { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000, ...(gate ? { gate } : {}), ...(principal ? { principal } : {}) };
+    const opts = { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000, clock: this.clock, ...(gate ? { gate } : {}), ...(principal ? { principal } : {}) };
     const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, opts, this.logger);
     this.connections.add(conn);
     conn.onClose(() => this.connections.delete(conn));

@@ -13,6 +13,7 @@ import type { Topic } from './topics.js';
 import { ConfigStore } from './configs/config-store.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import { LogMaintenance } from './log-maintenance.js';
+import { ClientQuotaStore } from './quotas/client-quotas.js';
 import { defaultBrokerConfig } from './broker-config.js';
 import { FeatureRegistry } from './features.js';
 import { MetadataQuorum } from './quorum.js';
@@ -34,6 +35,8 @@ export class Cluster {
   /** Topic overrides and dynamic broker configs, over the static configs of the home broker. */
   readonly configs: ConfigStore;
   readonly producerIds = new ProducerIdAllocator();
+  /** Client quotas (AlterClientQuotas), enforced by each broker's quota managers. */
+  readonly quotas = new ClientQuotaStore();
   /** Retention and compaction: started by the first broker that listens, stopped on close. */
   readonly logMaintenance: LogMaintenance;
   /** Feature levels (ApiVersions, UpdateFeatures). */

@@ -1,13 +1,12 @@
 /**
- * ConsumerGroupDescribe (key 69), v0: the KIP-848 view of consumer groups: state (Empty,
+ * ConsumerGroupDescribe (key 69), v0-1: the KIP-848 view of consumer groups: state (Empty,
  * Assigning, Reconciling, Stable), group and target assignment epochs, the assignor, and per
  * member its subscription, epoch, current assignment and target assignment (topics that no longer
  * exist are left out, as Kafka does). A classic group or an unknown one is GROUP_ID_NOT_FOUND
  * ("Group g is not a consumer group." / "Group g not found."), which is how Kafka's Admin client
  * knows to fall back to DescribeGroups. Authorized operations are every group operation, when
- * asked (there are no ACLs).
- *
- * Deviations from Kafka: v1 (member type, KIP-1099) is not served; Admin clients then use v0.
+ * asked (there are no ACLs). v1 adds each member's type (KIP-1099): always 1, consumer, since
+ * classic members cannot join these groups (no online protocol upgrade, DEVIATIONS.md).
  */
 import { ConsumerGroupDescribeApi } from '../../protocol/messages/consumer-group-describe.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/messages/consumer-group-describe.js';
@@ -21,7 +20,6 @@ function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeRe
 }
 
 export const consumerGroupDescribeHandler = defineHandler(ConsumerGroupDescribeApi, {
-  maxVersion: 0, // v1 (member type, KIP-1099) is not served: see the header
   handle(ctx, req) {
     // group.version 0 turns the consumer protocol off (KafkaApis.isConsumerGroupProtocolEnabled).
     if (ctx.cluster.features.level(Feature.GROUP_VERSION) < 1) return { throttleTimeMs: 0, groups: req.groupIds.map((g) => groupError(g, ErrorCode.UNSUPPORTED_VERSION)) };

@@ -46,6 +46,8 @@ import { FetchApi } from '../../protocol/messages/fetch.js';
 import type { FetchRequest, FetchRequestFetchPartition, FetchRequestFetchTopic, FetchResponse, FetchResponseAbortedTransaction, FetchResponseFetchableTopicResponse, FetchResponseNodeEndpoint, FetchResponsePartitionData } from '../../protocol/messages/fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { NO_RESPONSE, defineHandler } from './handler.js';
+import { fetchQuotaApplies, fetchQuotaMaxBytes, fetchThrottleMs } from './quota-throttle.js';
+import { Writer } from '../../protocol/writer.js';
 import type { ConnectionInfo, HandlerResult, RequestContext } from './handler.js';
 import type { Topic } from '../cluster/topics.js';
 import type { Partition } from '../../log/partition.js';
@@ -55,6 +57,13 @@ import { BatchLayout, readBaseOffset } from '../../protocol/records/index.js';
 
 const READ_COMMITTED = 1;
 
+/** The size of a response on the wire, for the fetch quota (records are referenced, not copied). */
+function encodedSize(version: number, r: FetchResponse): number {
+  const w = new Writer();
+  FetchApi.writeResponse(w, version, r);
+  return w.length;
+}
+
 export const fetchHandler = defineHandler(FetchApi, {
   minVersion: 4,
   maxVersion: 18,
@@ -63,7 +72,20 @@ export const fetchHandler = defineHandler(FetchApi, {
     const fc = ctx.fetchSessions.open(req, ctx.apiVersion);
     if (fc.kind === 'error') return sessionError(fc.errorCode);
     const topics = fc.kind === 'session' ? fc.session.topics() : req.topics;
-    const answer = (r: FetchResponse) => (fc.kind === 'session' ? fc.session.select(r, fc.incremental) : r);
+    const quota = fetchQuotaApplies(ctx);
+    // Under a fetch quota a request takes at most one quota window's bytes (KafkaApis).
+    if (quota) req = { ...req, maxBytes: Math.min(req.maxBytes, fetchQuotaMaxBytes(ctx)), minBytes: Math.min(req.minBytes, fetchQuotaMaxBytes(ctx)) };
+    const select = (r: FetchResponse) => (fc.kind === 'session' ? fc.session.select(r, fc.incremental) : r);
+    const started = performance.now();
+    const answer = (r: FetchResponse) => {
+      if (!quota) return select(r);
+      // A throttled fetch answers no partitions; its bytes are not charged (handleFetchRequest).
+      const selected = select(r);
+      const throttleTimeMs = fetchThrottleMs(ctx, encodedSize(ctx.apiVersion, selected), performance.now() - started);
+      if (throttleTimeMs === 0) return selected;
+      const sessionId = fc.kind === 'session' && fc.incremental ? selected.sessionId : 0;
+      return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId, responses: [], nodeEndpoints: [] };
+    };
     const first = readAll(ctx, req, topics);
     const immediate =
       req.maxWaitMs <= 0 || first.waitable.length === 0 || first.bytes >= req.minBytes || first.mustAnswer;

@@ -14,6 +14,7 @@ import type { ApiVersionsResponseApiVersion } from '../../protocol/messages/api-
 import type { Cluster } from '../cluster/cluster.js';
 import type { BrokerIdentity } from '../cluster/broker-config.js';
 import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
+import type { BrokerQuotas } from '../cluster/quotas/client-quota-manager.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
@@ -34,6 +35,11 @@ export interface ConnectionInfo {
   readonly principal?: string;
   /** What the client said it is in ApiVersions v3+ (Kafka's ClientInformation; KIP-714 matches on it). */
   clientSoftware?: { readonly name: string; readonly version: string };
+  /**
+   * Mutes the connection for a quota's throttle time: no further request is read until it ends
+   * (Kafka mutes the channel once the throttled response is sent). Absent on test connections.
+   */
+  throttle?(ms: number): void;
 }
 
 /** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */
@@ -51,6 +57,8 @@ export interface BrokerServices {
   readonly txns: TransactionCoordinator;
   /** This broker's incremental fetch sessions (session ids are a broker's own). */
   readonly fetchSessions: FetchSessionCache;
+  /** This broker's quota managers (quotas are enforced per broker, as in Kafka). */
+  readonly quotas: BrokerQuotas;
   readonly broker: ServingBroker;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -64,6 +72,8 @@ export interface RequestContext extends BrokerServices {
   readonly correlationId: number;
   readonly clientId: string | null;
   readonly connection: ConnectionInfo;
+  /** The request's size in bytes, header included (Kafka's request.sizeInBytes, for quotas). */
+  readonly requestSize: number;
 }
 
 /** Thrown by a handler to end the connection on purpose (Kafka's acks=0 errors). */

@@ -104,6 +104,7 @@ import {
 import type { RecordsError } from '../../protocol/records/index.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { CloseConnection, NO_RESPONSE, defineHandler } from './handler.js';
+import { produceThrottleMs } from './quota-throttle.js';
 import type { RequestContext } from './handler.js';
 import { INTERNAL_TOPICS } from '../cluster/topics.js';
 import type { Topic } from '../cluster/topics.js';
@@ -164,7 +165,10 @@ export const produceHandler = defineHandler(ProduceApi, {
 });
 
 function respond(ctx: RequestContext, req: ProduceRequest, recordFailures: RecordFailures): ProduceResponse | typeof NO_RESPONSE {
+  const started = performance.now();
   const response = produce(ctx, req, recordFailures);
+  // Quotas: the request's bytes and handling time; the throttle mutes the connection, acks=0 too.
+  response.throttleTimeMs = produceThrottleMs(ctx, req.acks, performance.now() - started);
   if (req.acks === 0) {
     const failed = response.responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     // Kafka closes an acks=0 connection on error so the producer notices (KafkaApis).

@@ -18,11 +18,16 @@
  * it has authenticated, frames are bounded by its smaller limit (sasl.server.max.receive.size).
  * The connection's principal is the gate's, else the one the listener gave (TLS client
  * certificate), else User:ANONYMOUS.
+ *
+ * Muting: a quota violation mutes the connection for the throttle time (Kafka's channel muting):
+ * requests already received but not yet handled wait with the rest of the bytes, reading stops,
+ * and both resume when the throttle time has passed on the broker's clock.
  */
 import type { Socket } from 'node:net';
 import type { Dispatcher, DispatchResult } from './dispatcher.js';
 import type { ConnectionInfo } from '../handlers/handler.js';
 import type { Logger } from '../../util/logger.js';
+import type { Clock, TimerHandle } from '../../util/clock.js';
 
 interface Slot {
   done: boolean;
@@ -51,6 +56,8 @@ export interface ConnectionOptions {
   readonly principal?: string;
   /** Requests waiting for their response before reading pauses. */
   readonly maxQueuedResponses: number;
+  /** The broker's clock, which times throttle mutes. */
+  readonly clock: Clock;
 }
 
 export class Connection implements ConnectionInfo {
@@ -64,6 +71,10 @@ export class Connection implements ConnectionInfo {
   private frameFill = 0;
   private readPaused = false;
   private closeListeners: (() => void)[] = [];
+  private muteTimer: TimerHandle | null = null;
+  private mutedUntil = 0;
+  /** Bytes received while muted, handled when the mute ends. */
+  private held: Buffer | null = null;
   closed = false;
   #closeAfterFlush = false;
   clientSoftware?: { readonly name: string; readonly version: string };
@@ -100,9 +111,32 @@ export class Connection implements ConnectionInfo {
     this.onSocketClose();
   }
 
+  throttle(ms: number): void {
+    if (this.closed || !(ms > 0)) return;
+    const clock = this.opts.clock;
+    const until = clock.now() + ms;
+    if (until <= this.mutedUntil) return;
+    this.mutedUntil = until;
+    if (this.muteTimer !== null) clock.clearTimeout(this.muteTimer);
+    this.muteTimer = clock.setTimeout(() => this.unmute(), ms);
+    this.pauseReading();
+  }
+
+  private unmute(): void {
+    this.muteTimer = null;
+    if (this.closed) return;
+    const held = this.held;
+    this.held = null;
+    if (held !== null) this.onData(held);
+    this.maybeResume();
+  }
+
   private onSocketClose(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.muteTimer !== null) this.opts.clock.clearTimeout(this.muteTimer);
+    this.muteTimer = null;
+    this.held = null;
     const listeners = this.closeListeners;
     this.closeListeners = [];
     for (const l of listeners) l();
@@ -112,6 +146,12 @@ export class Connection implements ConnectionInfo {
     let off = 0;
     const len = chunk.length;
     while (off < len && !this.closed) {
+      if (this.muteTimer !== null) {
+        // Muted by a throttle: keep the rest for later (reading is paused, so nothing is added).
+        const rest = chunk.subarray(off);
+        this.held = this.held === null ? Buffer.from(rest) : Buffer.concat([this.held, rest]);
+        return;
+      }
       if (this.frame === null) {
         let size: number;
         if (this.sizeFill === 0 && len - off >= 4) {
@@ -254,7 +294,7 @@ export class Connection implements ConnectionInfo {
   }
 
   private maybeResume(): void {
-    if (!this.readPaused || this.closed) return;
+    if (!this.readPaused || this.closed || this.muteTimer !== null) return;
     if (this.socket.writableNeedDrain) return;
     if (this.queue.length - this.head >= this.opts.maxQueuedResponses) return;
     this.readPaused = false;

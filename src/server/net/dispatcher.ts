@@ -99,7 +99,7 @@ export class Dispatcher {
       log.warn(`connection ${conn.id} from ${conn.remoteAddress}: malformed ${api.name} v${apiVersion}: ${e.message}; closing`);
       return 'close';
     }
-    const ctx = new Context(this.services, apiKey, apiVersion, correlationId, clientId, conn);
+    const ctx = new Context(this.services, apiKey, apiVersion, correlationId, clientId, conn, frame.length);
     if (this.interceptors.length > 0) return this.intercepted(handler, ctx, body);
     return this.run(handler, ctx, body);
   }
@@ -195,7 +195,7 @@ export class Dispatcher {
 
 /** A request's context as the dispatcher makes it, for calling a handler directly (tests, tools). */
 export function requestContext(services: BrokerServices, header: RequestHeaderFacts, connection: ConnectionInfo): RequestContext {
-  return new Context(services, header.apiKey, header.apiVersion, header.correlationId, header.clientId, connection);
+  return new Context(services, header.apiKey, header.apiVersion, header.correlationId, header.clientId, connection, header.requestSize ?? 0);
 }
 
 export interface RequestHeaderFacts {
@@ -203,6 +203,7 @@ export interface RequestHeaderFacts {
   readonly apiVersion: number;
   readonly correlationId: number;
   readonly clientId: string | null;
+  readonly requestSize?: number;
 }
 
 /**
@@ -217,6 +218,7 @@ class Context implements RequestContext {
     readonly correlationId: number,
     readonly clientId: string | null,
     readonly connection: ConnectionInfo,
+    readonly requestSize: number,
   ) {}
 
   get cluster() {
@@ -230,6 +232,9 @@ class Context implements RequestContext {
   }
   get fetchSessions() {
     return this.services.fetchSessions;
+  }
+  get quotas() {
+    return this.services.quotas;
   }
   get broker() {
     return this.services.broker;

@@ -276,6 +276,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       const own = meta.brokerConfigs.nodes[String(this.#host.config.nodeId)];
       if (own !== undefined) this.#store.setDynamicConfigs(this.#host.config.nodeId, new Map(Object.entries(own)));
     }
+    if (meta?.clientQuotas) cluster.quotas.load(meta.clientQuotas);
     cluster.topics.store = this;
     for (const t of meta?.topics ?? []) cluster.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)), t.id);
 
@@ -303,6 +304,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     this.#writeMetadata();
     this.#writeLogStartCheckpoint(true);
     this.#unsubscribe.push(this.#store.onChanged(() => this.#configsChanged()));
+    this.#unsubscribe.push(cluster.quotas.onChange(() => this.#writeMetadata()));
     this.#unsubscribe.push(cluster.topics.onDeleted((topic) => this.#topicDeleted(topic)));
     this.#summary = {
       cleanShutdown,
@@ -440,6 +442,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       topics,
       brokerConfigs: { cluster: Object.fromEntries(this.#store.dynamicConfigs(null)), nodes: own.size > 0 ? { [String(nodeId)]: Object.fromEntries(own) } : {} },
       producerIdBlockEnd: this.#producerIdBlockEnd,
+      clientQuotas: this.#cluster.quotas.all(),
     });
   }
 

@@ -16,7 +16,11 @@
  *       "cluster": { "log.retention.ms": "60000" },   // cluster-wide default resource
  *       "nodes": { "1": { ... } }               // per broker id
  *     },
- *     "producerIdBlockEnd": 2000                // producer ids below it may have been handed out
+ *     "producerIdBlockEnd": 2000,               // producer ids below it may have been handed out
+ *     "clientQuotas": [                         // AlterClientQuotas; entityName null = default
+ *       { "entity": [{ "entityType": "user", "entityName": "alice" }],
+ *         "values": [{ "key": "producer_byte_rate", "value": 1048576 }] }
+ *     ]
  *   }
  *
  * Kafka writes a record per change to a replicated log; a dev broker's metadata is small enough
@@ -24,6 +28,7 @@
  */
 import { joinPath, writeFileAtomic } from '../../log/disk/file-system.js';
 import type { FileSystem } from '../../log/disk/file-system.js';
+import type { DescribedQuota, QuotaEntityPart } from '../cluster/quotas/client-quotas.js';
 
 export const METADATA_FILE = 'minikafka-metadata.json';
 const VERSION = 1;
@@ -45,6 +50,8 @@ export interface ClusterMetadata {
     readonly nodes: Readonly<Record<string, Readonly<Record<string, string>>>>;
   };
   readonly producerIdBlockEnd: number;
+  /** Absent in files written before quotas were kept. */
+  readonly clientQuotas?: readonly DescribedQuota[];
 }
 
 export class MetadataFileError extends Error {
@@ -70,6 +77,10 @@ export function readMetadataFile(fs: FileSystem, dir: string): ClusterMetadata |
     topics: m.topics.map((t) => ({ name: String(t.name), id: String(t.id), partitions: Number(t.partitions), configs: { ...(t.configs ?? {}) } })),
     brokerConfigs: { cluster: { ...(m.brokerConfigs?.cluster ?? {}) }, nodes: { ...(m.brokerConfigs?.nodes ?? {}) } },
     producerIdBlockEnd: Number(m.producerIdBlockEnd ?? 0),
+    clientQuotas: (Array.isArray(m.clientQuotas) ? m.clientQuotas : []).map((q) => ({
+      entity: (q.entity ?? []).map((p: Partial<QuotaEntityPart>) => ({ entityType: String(p.entityType), entityName: p.entityName == null ? null : String(p.entityName) })),
+      values: (q.values ?? []).map((v: Partial<{ key: string; value: number }>) => ({ key: String(v.key), value: Number(v.value) })),
+    })),
   };
 }
 

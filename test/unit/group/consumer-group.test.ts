@@ -421,3 +421,14 @@ t.test('closing the coordinator stops every consumer-group timer', async (t) => 
   t.equal(s.clock.pendingTimers, 0);
   t.equal(s.gc.consumerGroupHeartbeat(hb('g', 'a', 1), V1).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
 });
+
+t.test('a regex matches internal topics too, as Kafka resolves it over every topic (franz-go asserts __consumer_offsets)', async (t) => {
+  const s = withTopic({}, 2);
+  s.gc.consumerGroupHeartbeat(hb('g0', 'x', 0), V1); // any group use creates __consumer_offsets
+  const offsets = s.cluster.topics.get('__consumer_offsets');
+  t.ok(offsets?.internal, '__consumer_offsets exists and is internal');
+  const r = s.gc.consumerGroupHeartbeat(hb('g', 'a', 0, { subscribedTopicNames: [], subscribedTopicRegex: '__consumer_off.*' }), V1);
+  const ids = new Set(r.assignment!.topicPartitions.map((tp) => tp.topicId));
+  t.same([...ids], [offsets!.id], 'only __consumer_offsets matches, and it is assigned');
+  t.equal(r.assignment!.topicPartitions[0]!.partitions.length, offsets!.partitions.length);
+});

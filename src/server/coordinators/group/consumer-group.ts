@@ -534,7 +534,10 @@ export class ConsumerGroup {
     return re;
   }
 
-  /** The existing topics a member subscribes to; internal topics never match a regex. */
+  /**
+   * The existing topics a member subscribes to. A regex is matched against every topic, internal
+   * ones included, as Kafka's refreshRegularExpressions scans the whole metadata image.
+   */
   #subscribedTopics(m: MemberMetadata): Topic[] {
     const out = new Map<string, Topic>();
     for (const name of m.subscribedTopicNames) {
@@ -543,7 +546,7 @@ export class ConsumerGroup {
     }
     if (m.subscribedTopicRegex !== null) {
       const re = this.#regex(m.subscribedTopicRegex);
-      if (re) for (const t of this.env.topics.all()) if (!t.internal && re.test(t.name)) out.set(t.name, t);
+      if (re) for (const t of this.env.topics.all()) if (re.test(t.name)) out.set(t.name, t);
     }
     return [...out.values()];
   }

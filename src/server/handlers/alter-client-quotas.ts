@@ -1,0 +1,53 @@
+/**
+ * AlterClientQuotas (key 49), v0-1: sets and removes client quotas (ControllerApis →
+ * ClientQuotaControlManager.alterClientQuotas). Each entry succeeds or fails alone, with Kafka's
+ * INVALID_REQUEST messages (see cluster/quotas/client-quotas.ts): an empty entity, an unknown
+ * entity type ("Unhandled client quota entity type: x"), an empty name ("Empty user not
+ * supported"), ip combined with user/client-id, an ip that is neither an address nor a host
+ * that resolves, a key the entity does not take ("Invalid configuration key x"; ip takes only
+ * connection_creation_rate), a value not above 0, a fraction for an integral key, a repeated key
+ * or entity ("Ignoring duplicate entity ..."). validateOnly checks and changes nothing. A change
+ * applies at once to the quotas enforced (quota managers read the store).
+ *
+ * Deviations: one answer per request entry (Kafka answers once per distinct entity); entity
+ * parts in request order (Kafka: hash-map order).
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { AlterClientQuotasApi } from '../../protocol/messages/alter-client-quotas.js';
+import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../../protocol/messages/alter-client-quotas.js';
+import { defineHandler } from './handler.js';
+import { QuotaEntityType } from '../cluster/quotas/client-quotas.js';
+
+export const alterClientQuotasHandler = defineHandler(AlterClientQuotasApi, {
+  async handle(ctx, req): Promise<AlterClientQuotasResponse> {
+    // Host names are resolved first (InetAddress.getByName); the store then changes in one turn.
+    const resolvable = await resolveHosts(req);
+    const alterations = req.entries.map((e) => ({ entity: e.entity, ops: e.ops.map((op) => ({ key: op.key, value: op.remove ? null : op.value })) }));
+    const results = ctx.cluster.quotas.alter(alterations, req.validateOnly, (host) => resolvable.has(host));
+    return {
+      throttleTimeMs: 0,
+      entries: req.entries.map((e, i) => ({ ...results[i]!, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
+    };
+  },
+
+  errorResponse(_ctx, req, code) {
+    return {
+      throttleTimeMs: 0,
+      entries: req.entries.map((e) => ({ errorCode: code, errorMessage: null, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
+    };
+  },
+});
+
+async function resolveHosts(req: AlterClientQuotasRequest): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const e of req.entries) for (const p of e.entity) if (p.entityType === QuotaEntityType.IP && p.entityName) names.add(p.entityName);
+  const ok = new Set<string>();
+  await Promise.all(
+    [...names].map(async (name) => {
+      if (isIP(name) !== 0) ok.add(name);
+      else if (await lookup(name).then(() => true, () => false)) ok.add(name);
+    }),
+  );
+  return ok;
+}
