@@ -5,21 +5,7 @@
  * When the client did not ask, the field keeps the schema default, Integer.MIN_VALUE.
  */
 
-/** AclOperation codes (org.apache.kafka.common.acl.AclOperation). */
-export const AclOperation = {
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-  CREATE_TOKENS: 13,
-  DESCRIBE_TOKENS: 14,
-} as const;
+import { AclOperation } from '../security/authorizer/acl-types.js';
 
 /** The schema default meaning "not requested". */
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
