@@ -6,6 +6,9 @@
 // - dist/cli-commands.cjs: the client commands (topics, produce, consume, ...), which `start` never
 //   loads: dist/src/cli/main.js imports ./commands.js lazily, and in the bundle that import is
 //   this separate file, so a start neither reads nor compiles it.
+// - dist/cli-ui.cjs: the web inspector's server side (src/server/control/ui/), which a start
+//   without --ui never loads: src/index.js imports it lazily, and in the bundle that import is
+//   this separate file.
 // - dist/cli.cjs: the launcher (src/cli/launcher.cts) that runs the bundle through V8's code cache.
 // - dist/cli-bundle.cjs.cache: that cache, written by one start of the built CLI.
 // The bundle is CommonJS because only a classic script can be compiled with a code cache on Node 20.
@@ -59,26 +62,40 @@ const commandsApart = {
   },
 };
 
+/** index.js's `import('./server/control/ui/ui-server.js')` becomes a require of the inspector bundle. */
+const uiApart = {
+  name: 'ui-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/server\/control\/ui\/ui-server\.js$/ }, (args) => (/\/src\/index\.js$/.test(args.importer) ? { path: './cli-ui.cjs', external: true } : undefined));
+  },
+};
+
 await build({
   ...common,
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/cli-bundle.cjs',
   external: NATIVE,
-  plugins: [deferModules, commandsApart],
+  plugins: [deferModules, commandsApart, uiApart],
   // A script run by vm.Script has no dynamic import(); the commands bundle is required.
   supported: { 'dynamic-import': false },
   // The sources are ES modules; their import.meta.url is the bundle's URL.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
-await build({
-  ...common,
-  entryPoints: ['dist/src/cli/commands.js'],
-  outfile: 'dist/cli-commands.cjs',
-  external: NATIVE,
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
-});
+// The bundles the main one requires on demand: the client commands, the inspector.
+for (const [entry, outfile] of [
+  ['dist/src/cli/commands.js', 'dist/cli-commands.cjs'],
+  ['dist/src/server/control/ui/ui-server.js', 'dist/cli-ui.cjs'],
+]) {
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    external: NATIVE,
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  });
+}
 await build({ ...common, entryPoints: ['src/cli/launcher.cts'], outfile: 'dist/cli.cjs' });
 
 const cache = 'dist/cli-bundle.cjs.cache';

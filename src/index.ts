@@ -27,6 +27,7 @@ import type { ClockControl } from './server/control/clock-control.js';
 import type { ResetReport } from './server/control/reset.js';
 import type { ChaosSettings } from './server/control/chaos.js';
 import type { ControlHttpServer } from './server/control/http-api.js';
+import type { UiServer } from './server/control/ui/ui-server.js';
 import { createLogger } from './util/logger.js';
 import type { PushedTelemetry } from './server/cluster/telemetry.js';
 import type { LogLevel, Logger } from './util/logger.js';
@@ -80,6 +81,12 @@ export interface MiniKafkaOptions {
   readonly controlPort?: number;
   /** Address of the control API (default 127.0.0.1: it can fail and wipe the broker, keep it local). */
   readonly controlHost?: string;
+  /**
+   * Serve the web inspector (topics, records, groups, transactions, live traffic) at
+   * `kafka.uiUrl`, on the control API's port (a free one when controlPort is not given).
+   * `sampleMs` sets how often its charts and live view update (default 1000).
+   */
+  readonly ui?: boolean | { readonly sampleMs?: number };
   /** Seeded chaos from the start: `rate` of requests get a fault a correct client survives. */
   readonly chaos?: ChaosSettings;
   /**
@@ -125,6 +132,7 @@ export class MiniKafka {
     readonly dataDir: DataDir | null,
     readonly control: ControlPlane,
     private readonly controlServer: ControlHttpServer | null,
+    private readonly ui: UiServer | null = null,
   ) {
     this.faults = control.faults;
     this.clock = control.clock;
@@ -172,19 +180,29 @@ export class MiniKafka {
       throw e;
     }
     const declaredTopics = (opts.topics ?? []).map((t) => (typeof t === 'string' ? parseTopicArg(t) : t));
-    const control = new ControlPlane({ broker: controlTargetOf(broker, dataDir !== null), clock, chaos: opts.chaos, declaredTopics });
+    const target = controlTargetOf(broker, dataDir !== null);
+    const control = new ControlPlane({ broker: target, clock, chaos: opts.chaos, declaredTopics });
     let server: ControlHttpServer | null = null;
-    if (opts.controlPort !== undefined) {
+    let ui: UiServer | null = null;
+    if (opts.controlPort !== undefined || (opts.ui !== undefined && opts.ui !== false)) {
       try {
-        server = await (await import('./server/control/http-api.js')).startControlServer(control, { port: opts.controlPort, host: opts.controlHost });
+        // The inspector is imported only when asked for: without it, start reads none of it.
+        if (opts.ui !== undefined && opts.ui !== false) {
+          const { UiServer } = await import('./server/control/ui/ui-server.js');
+          const sampleMs = typeof opts.ui === 'object' ? opts.ui.sampleMs : undefined;
+          ui = new UiServer({ target, plane: control, listeners: () => [`${broker.security.protocol}://${broker.bootstrapServers}`], ...(sampleMs !== undefined ? { sampleMs } : {}) });
+        }
+        const extra = ui === null ? undefined : ui.handle.bind(ui);
+        server = await (await import('./server/control/http-api.js')).startControlServer(control, { port: opts.controlPort ?? 0, host: opts.controlHost, ...(extra ? { extra } : {}) });
       } catch (e) {
+        ui?.close();
         control.close();
         await broker.close();
         await dataDir?.close();
         throw e;
       }
     }
-    return new MiniKafka(broker, dataDir, control, server);
+    return new MiniKafka(broker, dataDir, control, server, ui);
   }
 
   /**
@@ -198,6 +216,11 @@ export class MiniKafka {
   /** The HTTP control API's base URL ("http://127.0.0.1:PORT"), or null when not served. */
   get controlUrl(): string | null {
     return this.controlServer?.url ?? null;
+  }
+
+  /** The web inspector's address ("http://127.0.0.1:PORT/ui/"), or null when started without `ui`. */
+  get uiUrl(): string | null {
+    return this.ui === null || this.controlServer === null ? null : `${this.controlServer.url}/ui/`;
   }
 
   get controlPort(): number | null {
@@ -243,6 +266,7 @@ export class MiniKafka {
 
   /** Stops the broker; in durable mode then shuts the data directory down cleanly. */
   async stop(): Promise<void> {
+    this.ui?.close();
     await this.controlServer?.close();
     // Connections close first, so requests a fault holds are dropped rather than handled.
     await this.broker.close();

@@ -54,11 +54,13 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' })
     .option('control-port', { type: 'string', describe: 'Serve the HTTP control API on this port (0 picks a free one; default: off)' })
     .option('control-host', { type: 'string', describe: 'Address of the control API (default 127.0.0.1)' })
+    .option('ui', { type: 'boolean', default: false, describe: 'Serve the web inspector on the control port (a free one without --control-port); the ready line gives its URL' })
     .option('chaos', { type: 'string', describe: 'Seeded chaos: RATE,SEED (e.g. 0.05,42) of requests get a fault a correct client survives' })
     .example('$0 --port 0 --json', 'a free port; the ready line says which')
     .example('$0 --topic orders:3 --topic audit', 'create topics before the ready line')
     .example('$0 --seed fixtures.ndjson', 'start with the records of a `minikafka dump`')
-    .example('$0 --data-dir ./kafka-data', 'keep data across restarts') as unknown as Argv<StartArgs>;
+    .example('$0 --data-dir ./kafka-data', 'keep data across restarts')
+    .example('$0 --ui', 'open the web inspector at the URL the ready line gives') as unknown as Argv<StartArgs>;
 }
 
 function fail(msg: string): never {

@@ -29,6 +29,7 @@ export interface StartArgs {
   seed?: string;
   controlPort?: string;
   controlHost?: string;
+  ui: boolean;
   chaos?: string;
   listener?: string;
   saslUser: string[];
@@ -129,6 +130,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
       flushIntervalMs: c.flushIntervalMs,
       controlPort: a.controlPort === undefined ? undefined : intFlag('control-port', a.controlPort, 0, 65535),
       controlHost: a.controlHost,
+      ...(a.ui ? { ui: true } : {}),
       chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
       ...(a.listener !== undefined ? { listener: a.listener } : {}),
       users: c.users,
@@ -179,7 +181,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
     await kafka.stop();
     throw new Error(`--pid-file ${a.pidFile}: ${(e as Error).message}`);
   }
-  const control = kafka.controlUrl === null ? {} : { controlPort: kafka.controlPort, controlUrl: kafka.controlUrl };
+  const control = kafka.controlUrl === null ? {} : { controlPort: kafka.controlPort, controlUrl: kafka.controlUrl, ...(kafka.uiUrl === null ? {} : { uiUrl: kafka.uiUrl }) };
   const tls = kafka.tls;
   const ready = {
     event: 'ready',
@@ -191,5 +193,5 @@ export async function startCommand(a: StartArgs): Promise<void> {
     ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
     ...control,
   };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}\n`);
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}${kafka.uiUrl === null ? '' : `, inspector on ${kafka.uiUrl}`}\n`);
 }

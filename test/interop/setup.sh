@@ -8,13 +8,15 @@
 #   go/      go build ./cmd/...      -> go/bin/franz, go/bin/sarama, go/bin/groups (groups.test.ts),
 #                                       go/bin/franz-txn (transactions.test.ts)
 #   node/    npm ci                  -> node/node_modules
+#   chromium apt-get install chromium -> /usr/bin/chromium (the inspector's browser test,
+#                                       test/e2e/ui-inspector.test.ts; skipped when present)
 #
-# Usage: test/interop/setup.sh [java|python|go|node ...]   (default: all)
+# Usage: test/interop/setup.sh [java|python|go|node|chromium ...]   (default: all)
 # Needs: JDK 17+ and Maven, python3 with venv, Go (see go/go.mod), Node 20.19+ and npm.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 parts=("$@")
-[[ ${#parts[@]} -gt 0 ]] || parts=(java python go node)
+[[ ${#parts[@]} -gt 0 ]] || parts=(java python go node chromium)
 
 say() { echo "interop setup: $*" >&2; }
 die() { echo "interop setup: ERROR: $*" >&2; exit 1; }
@@ -83,9 +85,19 @@ setup_node() {
   touch "$d/node_modules/.package-lock.json"
 }
 
+# Debian's Chromium for the inspector's browser test, driven by playwright-core through its
+# executablePath (playwright's own browser download is not used). CHROMIUM_PATH names another.
+setup_chromium() {
+  [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] && return
+  need apt-get "install Chromium (Debian: apt-get install chromium) or set CHROMIUM_PATH"
+  say "chromium: apt-get install chromium"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 || die "chromium: apt-get install failed"
+  [[ -x /usr/bin/chromium ]] || die "chromium: /usr/bin/chromium missing after install"
+}
+
 for part in "${parts[@]}"; do
   case "$part" in
-    java|python|go|node) "setup_$part" ;;
-    *) die "unknown part '$part' (java, python, go, node)" ;;
+    java|python|go|node|chromium) "setup_$part" ;;
+    *) die "unknown part '$part' (java, python, go, node, chromium)" ;;
   esac
 done

@@ -12,10 +12,13 @@ import type { TransactionCoordinator } from '../coordinators/txn/transaction-coo
 /** A request as the control plane sees it before it is handled (the dispatcher's InterceptedRequest). */
 export interface ControlledRequest {
   readonly apiKey: number;
+  /** The API's name and version (the dispatcher gives both; the inspector's trace shows them). */
+  readonly apiName?: string;
+  readonly apiVersion?: number;
   readonly clientId: string | null;
   /** The decoded request body. */
   readonly body: unknown;
-  readonly connection: { readonly closed: boolean; onClose(listener: () => void): void };
+  readonly connection: { readonly closed: boolean; onClose(listener: () => void): void; readonly remoteAddress?: string; readonly remotePort?: number };
 }
 
 /** The dispatcher's interceptor actions the control plane uses. */

@@ -19,6 +19,7 @@
  *   GET    /wait/group/G?members=N&state=Stable&timeoutMs=T
  *   GET    /wait/offset/TOPIC/PARTITION?offset=X&timeoutMs=T   (high watermark >= X)
  *   GET    /wait/transaction/ID?timeoutMs=T                    (not open any more)
+ *   GET    /ui/...                         the web inspector, when started with it (control/ui/ui-server.ts)
  *
  * Errors answer `{ "error": CODE, "message": ... }` with 400 (bad input), 404, 408 (a wait timed
  * out) or 409 (the clock cannot do that). Waits are long polls bounded by timeoutMs (default
@@ -36,6 +37,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 export interface ControlServerOptions {
   readonly port?: number;
   readonly host?: string;
+  /** Sees each request first and returns true when it answered it (the inspector's /ui pages). */
+  readonly extra?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface ControlHttpServer {
@@ -175,6 +178,7 @@ function send(res: ServerResponse, a: Answer): void {
 export async function startControlServer(plane: ControlPlane, opts: ControlServerOptions = {}): Promise<ControlHttpServer> {
   const host = opts.host ?? '127.0.0.1';
   const server: Server = createServer((req, res) => {
+    if (opts.extra?.(req, res) === true) return;
     route(plane, req).then(
       (a) => send(res, a),
       (e: unknown) => {
