@@ -240,9 +240,10 @@ export interface MiniKafkaStart {
 }
 
 /** Starts the minikafka CLI in memory on a free port. */
-export async function startMiniKafka(): Promise<MiniKafkaStart> {
+/** `extraArgs`: more `minikafka start` flags (the startup bench's `--ui` rows). */
+export async function startMiniKafka(extraArgs: readonly string[] = []): Promise<MiniKafkaStart> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--json', '--log-level', 'warn', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const w = watch(child);
   let stopped = false;
   const line = await new Promise<string>((resolve, reject) => {

@@ -26,6 +26,9 @@ export const STARTUP = {
   inProcess: 'MiniKafka.start() in process',
   script: 'start script → first Metadata, storage format included (Kafka)',
   idleRss: 'RSS after start, idle',
+  readyLineUi: 'process start → ready line with --ui (web inspector on)',
+  inProcessUi: 'MiniKafka.start({ ui: true }) in process',
+  idleRssUi: 'RSS after start, idle, with --ui',
 } as const;
 
 export interface StartupOptions {
@@ -59,11 +62,28 @@ export async function runStartupBench(o: StartupOptions): Promise<StartupResult>
     } finally {
       await s.broker.stop();
     }
+    // The same start with the web inspector on: the rows without it must not move (its code
+    // is loaded only with --ui), and these state what it costs.
+    const u = await startMiniKafka(['--ui']);
+    try {
+      startup.add('minikafka', STARTUP.readyLineUi, 'ms', u.readyMs);
+      await sleep(settleMs);
+      u.broker.assertAlive();
+      idleMemory.add('minikafka', STARTUP.idleRssUi, 'MiB', (await procMemory(u.broker.pid)).rssMiB);
+    } finally {
+      await u.broker.stop();
+    }
   }
   for (let i = 0; i < o.miniKafkaRuns; i++) {
     const t0 = performance.now();
     const k = await MiniKafka.start();
     startup.add('minikafka', STARTUP.inProcess, 'ms', performance.now() - t0);
+    await k.stop();
+  }
+  for (let i = 0; i < o.miniKafkaRuns; i++) {
+    const t0 = performance.now();
+    const k = await MiniKafka.start({ ui: true });
+    startup.add('minikafka', STARTUP.inProcessUi, 'ms', performance.now() - t0);
     await k.stop();
   }
   if (o.kafka) {
@@ -104,8 +124,8 @@ function bareNodeReadyMs(): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { startup } = await runStartupBench({ miniKafkaRuns: Number(process.argv[2] ?? 10), kafkaRuns: 0, kafka: false, workDir: '' });
-  for (const m of startup.measures()) {
+  const { startup, idleMemory } = await runStartupBench({ miniKafkaRuns: Number(process.argv[2] ?? 10), kafkaRuns: 0, kafka: false, workDir: '' });
+  for (const m of [...startup.measures(), ...idleMemory.measures()]) {
     const s = m.minikafka!;
     console.log(`${s.name}: median ${s.median.toFixed(1)} ${s.unit} (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, ${s.runs} runs)`);
   }

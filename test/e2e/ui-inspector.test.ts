@@ -19,6 +19,7 @@ import { produce } from '../../src/client/producer.js';
 import { commitOffsets } from '../../src/client/admin.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { addPartitions, send, transactionalProducer } from '../helpers/transactions.js';
+import { ConsumerGroupHeartbeatApi } from '../../src/protocol/messages/index.js';
 
 /** The page's `document`, as the functions run in the browser use it (the test compiles without the DOM library). */
 interface BrowserNode {
@@ -75,6 +76,12 @@ await commitOffsets(client, 'billing', [
   { topic: 'orders', partition: 0, offset: 2 },
   { topic: 'orders', partition: 1, offset: 1 },
 ]);
+
+// reporting: a KIP-848 consumer group whose one member has taken both partitions of orders.
+const heartbeat = (memberId: string, memberEpoch: number, topicPartitions: { topicId: string; partitions: number[] }[] | null) =>
+  wire.request(ConsumerGroupHeartbeatApi, 0, { groupId: 'reporting', memberId, memberEpoch, instanceId: null, rackId: null, rebalanceTimeoutMs: 30000, subscribedTopicNames: ['orders'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions });
+const hb = await heartbeat('', 0, []);
+await heartbeat(hb.memberId!, hb.memberEpoch, hb.assignment?.topicPartitions.map((x) => ({ topicId: x.topicId, partitions: x.partitions })) ?? []);
 
 const cell = (p: Page, table: string, row: string, key: string) => p.locator(`[data-testid="${table}"] tr[data-row="${row}"] td[data-k="${key}"]`);
 const num = (s: string) => Number(s.replace(/,/g, ''));
@@ -166,6 +173,8 @@ t.test('message browser: by offset and by key, with headers, decoded as JSON and
 t.test('groups: lag per partition equals high watermark minus committed', async (t) => {
   await open_('groups');
   t.equal(num(await cell(page, 'groups', 'billing', 'lag').innerText()), 8 + 9);
+  t.equal(await cell(page, 'groups', 'reporting', 'type').innerText(), 'consumer');
+  await page.screenshot({ path: join(SHOTS, 'groups.png'), fullPage: true });
   await page.click('[data-testid="groups"] a:text("billing")');
   await page.waitForSelector('[data-testid="offsets"]');
   t.equal(num(await cell(page, 'offsets', 'orders-0', 'committed').innerText()), 2);
@@ -174,8 +183,19 @@ t.test('groups: lag per partition equals high watermark minus committed', async 
   t.equal(await page.getByTestId('group-state').innerText(), kafka.broker.groups.group('billing')!.state);
 });
 
+t.test('a consumer group: its member and the member\'s assignment', async (t) => {
+  await open_('group/reporting');
+  t.equal(await page.getByTestId('group-type').innerText(), 'consumer');
+  t.equal(await page.getByTestId('group-state').innerText(), kafka.broker.groups.group('reporting')!.state);
+  t.equal(num(await page.getByTestId('group-members').innerText()), 1);
+  t.equal(await cell(page, 'members', hb.memberId!, 'assignment').innerText(), 'orders-0, orders-1');
+  t.equal(await cell(page, 'offsets', 'orders-1', 'committed').innerText(), '-', 'assigned, nothing committed');
+  t.match(await cell(page, 'offsets', 'orders-1', 'owner').innerText(), /^wire-test/);
+});
+
 t.test('lag falls on the page while a consumer commits', async (t) => {
-  // The group page is open; a consumer commits its way to the end, one offset at a time.
+  // On billing's page, a consumer commits its way to the end, one offset at a time.
+  await open_('group/billing');
   const seen: number[] = [];
   const lag = page.getByTestId('group-lag');
   const watch = (async () => {
