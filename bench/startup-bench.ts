@@ -49,30 +49,26 @@ export async function runStartupBench(o: StartupOptions): Promise<StartupResult>
   const startup = new Samples();
   const idleMemory = new Samples();
   const settleMs = o.settleMs ?? 1000;
-  for (let i = 0; i < o.miniKafkaRuns; i++) {
-    // Interleaved with our runs, so both see the same moments of a noisy machine.
-    startup.add('minikafka', STARTUP.nodeFloor, 'ms', await bareNodeReadyMs());
-    const s = await startMiniKafka();
+  /** One CLI start: its ready line, its idle RSS after settleMs, and (optionally) its first Metadata. */
+  const cliRun = async (args: readonly string[], ready: string, rss: string, firstMetadata?: (ms: number) => void) => {
+    const s = await startMiniKafka(args);
     try {
-      startup.add('minikafka', STARTUP.firstMetadata, 'ms', s.firstMetadataMs);
-      startup.add('minikafka', STARTUP.readyLine, 'ms', s.readyMs);
+      firstMetadata?.(s.firstMetadataMs);
+      startup.add('minikafka', ready, 'ms', s.readyMs);
       await sleep(settleMs);
       s.broker.assertAlive();
-      idleMemory.add('minikafka', STARTUP.idleRss, 'MiB', (await procMemory(s.broker.pid)).rssMiB);
+      idleMemory.add('minikafka', rss, 'MiB', (await procMemory(s.broker.pid)).rssMiB);
     } finally {
       await s.broker.stop();
     }
+  };
+  for (let i = 0; i < o.miniKafkaRuns; i++) {
+    // Interleaved with our runs, so both see the same moments of a noisy machine.
+    startup.add('minikafka', STARTUP.nodeFloor, 'ms', await bareNodeReadyMs());
+    await cliRun([], STARTUP.readyLine, STARTUP.idleRss, (ms) => startup.add('minikafka', STARTUP.firstMetadata, 'ms', ms));
     // The same start with the web inspector on: the rows without it must not move (its code
     // is loaded only with --ui), and these state what it costs.
-    const u = await startMiniKafka(['--ui']);
-    try {
-      startup.add('minikafka', STARTUP.readyLineUi, 'ms', u.readyMs);
-      await sleep(settleMs);
-      u.broker.assertAlive();
-      idleMemory.add('minikafka', STARTUP.idleRssUi, 'MiB', (await procMemory(u.broker.pid)).rssMiB);
-    } finally {
-      await u.broker.stop();
-    }
+    await cliRun(['--ui'], STARTUP.readyLineUi, STARTUP.idleRssUi);
   }
   for (let i = 0; i < o.miniKafkaRuns; i++) {
     const t0 = performance.now();

@@ -172,10 +172,26 @@ function recordsLength(r: unknown): number {
   return 0;
 }
 
+/**
+ * The response's error code: its top-level one, else (Produce, Fetch, ... answer per partition)
+ * the first non-zero code of a partition, else 0; null for a response without error codes.
+ */
 function topLevelError(response: unknown): number | null {
   if (response === null || typeof response !== 'object') return null;
-  const code = (response as { errorCode?: unknown }).errorCode;
-  return typeof code === 'number' ? code : null;
+  const r = response as { errorCode?: unknown; responses?: unknown; topics?: unknown };
+  if (typeof r.errorCode === 'number') return r.errorCode;
+  const topics = Array.isArray(r.responses) ? r.responses : Array.isArray(r.topics) ? r.topics : null;
+  if (topics === null) return null;
+  let seen = false;
+  for (const t of topics as { partitionResponses?: unknown; partitions?: unknown }[]) {
+    const parts = Array.isArray(t.partitionResponses) ? t.partitionResponses : Array.isArray(t.partitions) ? t.partitions : [];
+    for (const p of parts as { errorCode?: unknown }[]) {
+      if (typeof p.errorCode !== 'number') continue;
+      if (p.errorCode !== 0) return p.errorCode;
+      seen = true;
+    }
+  }
+  return seen ? 0 : null;
 }
 
 /** Short JSON of a decoded request: buffers as their size, arrays past 10 elements cut. */
