@@ -33,7 +33,7 @@ mkdirSync(outDir, { recursive: true });
 const stage = mkdtempSync(join(tmpdir(), 'minikafka-pack-'));
 mkdirSync(join(stage, 'dist'), { recursive: true });
 // Copied whole; the `files` list in the staged manifest picks what goes in, as it does at the root.
-for (const path of ['dist/src', 'dist/cjs', 'dist/cli.cjs', 'dist/cli-bundle.cjs', 'dist/cli-bundle.cjs.cache', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+for (const path of ['dist/src', 'dist/cjs', 'dist/cli.cjs', 'dist/cli-bundle.cjs', 'dist/cli-bundle.cjs.cache', 'dist/cli-ui.cjs', 'dist/inspector', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
   if (existsSync(join(root, path))) cpSync(join(root, path), join(stage, path), { recursive: true });
 }
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);

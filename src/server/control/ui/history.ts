@@ -75,6 +75,8 @@ export class History {
       s.records.push(first ? 0 : Math.max(0, records - prev.records) / secs);
     }
     for (const name of [...this.topics.keys()]) if (!live.has(name)) (this.topics.delete(name), this.#prevTopic.delete(name));
+    // Requests can name topics that never existed (or no longer do): their byte counts go too.
+    for (const name of [...this.traffic.bytesByTopic.keys()]) if (!live.has(name)) this.traffic.bytesByTopic.delete(name);
     const groups = new Set<string>();
     for (const g of this.target.groups.listGroups([], [])) {
       groups.add(g.groupId);

@@ -84,12 +84,6 @@ export class TrafficRecorder {
     return () => this.#listeners.delete(fn);
   }
 
-  clear(): void {
-    this.#ring.fill(undefined);
-    this.requestsByApi.clear();
-    this.bytesByTopic.clear();
-  }
-
   #record(req: ControlledRequest): TraceEntry {
     const api = req.apiName ?? `api${req.apiKey}`;
     const topics = this.#topicsOf(req.body);
