@@ -20,6 +20,9 @@ import { commitOffsets } from '../../src/client/admin.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { addPartitions, send, transactionalProducer } from '../helpers/transactions.js';
 import { ConsumerGroupHeartbeatApi } from '../../src/protocol/messages/index.js';
+import { buildBatchSync } from '../../src/protocol/records/index.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** The page's `document`, as the functions run in the browser use it (the test compiles without the DOM library). */
 interface BrowserNode {
@@ -230,6 +233,15 @@ t.test('transactions: the open one Ongoing on its partition, the aborted one com
   const pid = String(open.producerId);
   t.equal(num(await cell(page, 'producers', `payments-0:${pid}`, 'currentTxnFirstOffset').innerText()), kafka.broker.cluster.topics.partition('payments', 0)!.log.lastStableOffset);
   t.equal(await cell(page, 'producers', `payments-0:${pid}`, 'hanging').innerText(), '', 'known to the coordinator: not hanging');
+  // A transaction the coordinator never heard of (as after it lost its state): written straight
+  // into the log, it holds ledger-0's last stable offset back, and the page calls it hanging.
+  kafka.createTopic('ledger');
+  const ledger = kafka.broker.cluster.topics.partition('ledger', 0)!;
+  const batch = buildBatchSync([{ key: null, value: Buffer.from('stuck'), timestamp: Date.now() }], { baseOffset: 0, producerId: 999_999, producerEpoch: 0, baseSequence: 0, transactional: true });
+  ledger.append(batch, { baseOffset: 0, lastOffset: 0, maxTimestamp: Date.now(), producerId: 999_999, producerEpoch: 0, baseSequence: 0, isTransactional: true });
+  await open_('transactions');
+  t.equal(await cell(page, 'producers', 'ledger-0:999999', 'hanging').innerText(), 'hanging');
+  t.equal(num(await cell(page, 'producers', 'ledger-0:999999', 'currentTxnFirstOffset').innerText()), 0);
   await page.screenshot({ path: join(SHOTS, 'transactions.png'), fullPage: true });
 });
 
@@ -265,4 +277,19 @@ t.test('control: the clock freezes from the page; dark theme', async (t) => {
   await page.keyboard.press('1');
   await page.waitForSelector('main[data-page="overview"]');
   await page.screenshot({ path: join(SHOTS, 'overview-dark.png'), fullPage: true });
+});
+
+t.test('the CLI: --ui prints the inspector\'s address, and the page is served from the CLI bundle', async (t) => {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.cjs'), 'start', '--port', '0', '--ui', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => void child.kill('SIGTERM'));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`minikafka exited ${code} before its ready line`)));
+  });
+  const url = /inspector on (http:\/\/127\.0\.0\.1:\d+\/ui\/)$/.exec(line)?.[1];
+  t.ok(url, `the ready line names the inspector: ${line}`);
+  await page.goto(url!);
+  await page.waitForSelector('main[aria-busy="false"]');
+  t.equal(num(await page.getByTestId('total-topics').innerText()), 0, 'a fresh broker: no topics');
+  t.equal(await page.getByTestId('listener').first().innerText(), `PLAINTEXT://${/ready on (\S+)/.exec(line)![1]}`);
 });
