@@ -6,10 +6,10 @@ import { statSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
 
-/** Newest mtime of the TypeScript sources below path (other files do not feed the build). */
+/** Newest mtime of the sources below path (other files do not feed the build; the inspector's page is .html and .css too). */
 function newest(path) {
   const st = statSync(path);
-  if (!st.isDirectory()) return path.endsWith('.ts') || path.endsWith('.cts') || path.endsWith('.mjs') || path.endsWith('.json') ? st.mtimeMs : 0;
+  if (!st.isDirectory()) return /\.(ts|cts|mjs|json|html|css)$/.test(path) ? st.mtimeMs : 0;
   let m = 0;
   for (const e of readdirSync(path)) if (!SKIP.has(e)) m = Math.max(m, newest(join(path, e)));
   return m;
@@ -17,7 +17,7 @@ function newest(path) {
 const SKIP = new Set(['node_modules', '.venv', 'target', 'bin', '__pycache__', 'go', 'java', 'python']);
 
 const output = 'dist/cli.cjs';
-const sources = ['src', 'test', 'bench', 'scripts/bundle-cli.mjs', 'tsconfig.json', 'package.json'].filter((p) => existsSync(p));
+const sources = ['src', 'test', 'bench', 'inspector', 'scripts/bundle-cli.mjs', 'scripts/bundle-ui.mjs', 'tsconfig.json', 'package.json'].filter((p) => existsSync(p));
 const fresh = existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map(newest));
 if (fresh) {
   console.log('minikafka: dist/ is up to date');
