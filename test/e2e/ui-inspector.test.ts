@@ -22,6 +22,7 @@ import { addPartitions, send, transactionalProducer } from '../helpers/transacti
 import { ConsumerGroupHeartbeatApi } from '../../src/protocol/messages/index.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 
 /** The page's `document`, as the functions run in the browser use it (the test compiles without the DOM library). */
@@ -101,6 +102,11 @@ t.test('the ready URL serves the page, on the control port, on loopback', async 
   const r = await fetch(kafka.uiUrl!);
   t.equal(r.status, 200);
   t.match(await r.text(), /minikafka inspector/);
+  // A request addressed to a domain name (DNS rebinding) is refused.
+  const status = await new Promise<number>((done, fail) => {
+    get(`${kafka.uiUrl}api/overview`, { headers: { host: `rebound.example:${kafka.controlPort}` } }, (res) => (res.resume(), done(res.statusCode ?? 0))).once('error', fail);
+  });
+  t.equal(status, 403);
 });
 
 t.test('cluster overview: totals and topics equal the broker', async (t) => {

@@ -95,6 +95,10 @@ export class UiServer {
       return true;
     }
     if (path !== '/ui' && !path.startsWith('/ui/')) return false;
+    if (!trustedHost(req.headers.host)) {
+      json(res, 403, { error: 'FORBIDDEN', message: 'the inspector answers requests addressed to an IP address or localhost only' });
+      return true;
+    }
     if (req.method !== 'GET') {
       json(res, 405, { error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not served on ${path}` });
       return true;
@@ -213,6 +217,17 @@ export class UiServer {
     for (const res of this.#streams) res.end();
     this.#streams.clear();
   }
+}
+
+/**
+ * A page of another site that makes its own domain name resolve to 127.0.0.1 (DNS rebinding)
+ * could otherwise read the broker's records through the visitor's browser: its requests carry
+ * that domain in Host. Addresses and localhost are what the ready line prints.
+ */
+function trustedHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':');
 }
 
 function num(q: URLSearchParams, key: string): number | undefined {
