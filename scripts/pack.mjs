@@ -23,7 +23,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const KEEP = ['name', 'version', 'description', 'keywords', 'homepage', 'bugs', 'repository', 'license', 'author', 'type', 'engines', 'bin', 'main', 'types', 'exports', 'files', 'dependencies', 'peerDependencies', 'optionalDependencies'];
 const shipped = Object.fromEntries(KEEP.filter((k) => manifest[k] !== undefined).map((k) => [k, manifest[k]]));
 
-for (const built of ['dist/src/index.js', 'dist/cjs/index.js', 'dist/cli.cjs', 'dist/cli-bundle.cjs']) {
+for (const built of ['dist/src/index.js', 'dist/cjs/index.js', 'dist/cli.cjs', 'dist/cli-bundle.cjs', 'dist/cli-commands.cjs']) {
   if (!existsSync(join(root, built))) throw new Error(`pack: ${built} is missing; run npm run build first`);
 }
 
@@ -33,7 +33,7 @@ mkdirSync(outDir, { recursive: true });
 const stage = mkdtempSync(join(tmpdir(), 'minikafka-pack-'));
 mkdirSync(join(stage, 'dist'), { recursive: true });
 // Copied whole; the `files` list in the staged manifest picks what goes in, as it does at the root.
-for (const path of ['dist/src', 'dist/cjs', 'dist/cli.cjs', 'dist/cli-bundle.cjs', 'dist/cli-bundle.cjs.cache', 'dist/cli-ui.cjs', 'dist/inspector', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+for (const path of ['dist/src', 'dist/cjs', 'dist/cli.cjs', 'dist/cli-bundle.cjs', 'dist/cli-bundle.cjs.cache', 'dist/cli-commands.cjs', 'dist/cli-ui.cjs', 'dist/inspector', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
   if (existsSync(join(root, path))) cpSync(join(root, path), join(stage, path), { recursive: true });
 }
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);

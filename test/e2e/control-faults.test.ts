@@ -220,6 +220,18 @@ t.test('the API answers bad input with a status and a code, never a crash', asyn
   t.equal(big.status, 400, 'a body over 64 KiB is refused');
 });
 
+t.test('a request from a web page of another site is refused; the same site and plain clients are served', async (t) => {
+  const { kafka } = await setup(t);
+  await fetch(`${kafka.controlUrl}/faults`, { method: 'POST', body: JSON.stringify({ action: 'hang', clientId: 'kept' }) });
+  const reset = (origin?: string) => fetch(`${kafka.controlUrl}/reset`, { method: 'POST', headers: origin === undefined ? {} : { origin } });
+  const evil = await reset('http://evil.example');
+  t.equal(evil.status, 403, 'a cross-site POST /reset is forbidden');
+  t.equal(((await evil.json()) as { error: string }).error, 'FORBIDDEN');
+  t.equal(kafka.faults.list().length, 1, 'and did nothing');
+  t.equal((await reset(new URL(kafka.controlUrl!).origin)).status, 200, 'the same origin (the inspector page) is served');
+  t.equal(kafka.faults.list().length, 0, 'and reset');
+});
+
 t.test('chaos from the same seed injects the same faults in the same order', async (t) => {
   const runOnce = async () => {
     const { ctl, connect } = await setup(t, { topics: ['orders'] });

@@ -57,6 +57,12 @@ t.test('a bare project installs it without a warning and runs its bin', async (t
   t.match(ready.bootstrapServers, /^127\.0\.0\.1:\d+$/, 'with the bootstrap servers');
   t.not(ready.port, 0, 'a free port was picked');
   t.same(exit, { code: 0, signal: null }, 'SIGTERM stops the bin cleanly');
+
+  // The client commands live in their own bundle (dist/cli-commands.cjs), loaded only when asked for:
+  // a tarball without it starts the broker but fails every admin/data command.
+  const topics = await run('node_modules/.bin/minikafka', ['topics', '--help'], { cwd: dir, timeoutMs: 30_000 });
+  t.equal(topics.code, 0, 'a client command (topics --help) runs from the installed package', { output: describeRun(topics) });
+  t.match(topics.stdout, /minikafka topics/, 'and prints its usage');
 });
 
 /** Starts node_modules/.bin/minikafka, reads its ready line, sends SIGTERM; prints both as JSON. */

@@ -21,8 +21,9 @@
  *   GET    /wait/transaction/ID?timeoutMs=T                    (not open any more)
  *   GET    /ui/...                         the web inspector, when started with it (control/ui/ui-server.ts)
  *
- * Errors answer `{ "error": CODE, "message": ... }` with 400 (bad input), 404, 408 (a wait timed
- * out) or 409 (the clock cannot do that). Waits are long polls bounded by timeoutMs (default
+ * Errors answer `{ "error": CODE, "message": ... }` with 400 (bad input), 403 (a request from a
+ * web page of another site: its Origin is not this server), 404, 408 (a wait timed out) or 409
+ * (the clock cannot do that). Waits are long polls bounded by timeoutMs (default
  * 30 s, at most 300 s).
  */
 import { createServer } from 'node:http';
@@ -149,7 +150,23 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+/**
+ * A page open in the developer's browser can send simple cross-site requests (a form POST to
+ * /reset) to a loopback port; browsers mark them with an Origin naming the page's site. HTTP
+ * clients in tests send no Origin, and the inspector's own page sends its own host.
+ */
+function crossSite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 async function route(plane: ControlPlane, req: IncomingMessage): Promise<Answer> {
+  if (crossSite(req)) return new Answer(403, { error: 'FORBIDDEN', message: `the control API does not answer requests from another site (Origin ${req.headers.origin})` });
   const url = new URL(req.url ?? '/', 'http://control');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   let pathMatched = false;
