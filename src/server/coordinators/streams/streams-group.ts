@@ -71,7 +71,8 @@ export class StreamsGroup {
   #configured: ConfiguredTopology | null = null;
   #metadataSignature = '';
   #validatedTopologyEpoch = -1;
-  #endpointEpoch = 0;
+  /** Kafka starts it at -1: the first assignment of a member with an endpoint makes it 0. */
+  #endpointEpoch = -1;
   #shutdownRequestedBy: string | null = null;
   readonly #members = new Map<string, StreamsGroupMember>();
   readonly #target = new Map<string, TaskTuple>();
