@@ -141,8 +141,6 @@ const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; r
   WriteShareGroupState: { advertised: null, reason: NOT_YET },
   DeleteShareGroupState: { advertised: null, reason: NOT_YET },
   ReadShareGroupStateSummary: { advertised: null, reason: NOT_YET },
-  StreamsGroupHeartbeat: { advertised: null, reason: NOT_YET },
-  StreamsGroupDescribe: { advertised: null, reason: NOT_YET },
   DescribeShareGroupOffsets: { advertised: null, reason: NOT_YET },
   AlterShareGroupOffsets: { advertised: null, reason: NOT_YET },
   DeleteShareGroupOffsets: { advertised: null, reason: NOT_YET },

@@ -247,7 +247,7 @@ if (setupError !== null) {
         await waitFor(`${protocol}: the group to be Stable`, () => gc.group(group)?.state === 'Stable', 30_000);
         const epoch = () => {
           const g = gc.group(group)!;
-          return g.type === 'consumer' ? g.groupEpoch : g.generationId;
+          return g.type === 'classic' ? g.generationId : g.groupEpoch;
         };
         const before = epoch();
         const aBefore = a.partitions;

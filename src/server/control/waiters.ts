@@ -18,7 +18,7 @@ export interface GroupSnapshot {
   readonly groupId: string;
   readonly state: string;
   readonly members: number;
-  readonly type: 'classic' | 'consumer';
+  readonly type: 'classic' | 'consumer' | 'streams';
 }
 
 export interface TransactionSnapshot {

@@ -1,4 +1,4 @@
-/** Handlers of the group coordinator: coordinator lookup, classic and consumer (KIP-848) groups, committed offsets. */
+/** Handlers of the group coordinator: coordinator lookup, classic, consumer (KIP-848) and streams (KIP-1071) groups, committed offsets. */
 import type { AnyHandler } from './handler.js';
 import { findCoordinatorHandler } from './find-coordinator.js';
 import { joinGroupHandler } from './join-group.js';
@@ -13,6 +13,8 @@ import { offsetFetchHandler } from './offset-fetch.js';
 import { offsetDeleteHandler } from './offset-delete.js';
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
+import { streamsGroupHeartbeatHandler } from './streams-group-heartbeat.js';
+import { streamsGroupDescribeHandler } from './streams-group-describe.js';
 
 export const GROUP_HANDLERS: readonly AnyHandler[] = [
   findCoordinatorHandler,
@@ -28,4 +30,6 @@ export const GROUP_HANDLERS: readonly AnyHandler[] = [
   offsetDeleteHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  streamsGroupHeartbeatHandler,
+  streamsGroupDescribeHandler,
 ];

@@ -6,7 +6,8 @@
  * - arrows run one way between its folders: the composition root (broker.ts) may import
  *   anything; persistence/ the cluster state and the coordinators; handlers/ the cluster state
  *   and the coordinators; coordinators/ the cluster state, and coordinators/group the
- *   transaction markers of coordinators/txn but not the reverse; cluster/ nothing of the server
+ *   transaction markers of coordinators/txn and the streams groups of coordinators/streams but
+ *   not the reverse; cluster/ nothing of the server
  *   above it; net/ only the handler contract (handlers/handler.ts), never the registry or a
  *   handler;
  * - nothing under src/log, src/protocol or src/util imports src/server.
@@ -59,13 +60,15 @@ function layerOf(path: string): string {
 
 /** What each layer may import inside src/server (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'persistence', 'control', 'security'],
-  persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
-  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'security'],
-  'coordinators/group': ['cluster', 'coordinators', 'coordinators/txn'],
+  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'persistence', 'control', 'security'],
+  persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams'],
+  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'security'],
+  'coordinators/group': ['cluster', 'coordinators', 'coordinators/txn', 'coordinators/streams'],
   'coordinators/txn': ['cluster', 'coordinators'],
+  // Streams groups (KIP-1071): composed by coordinators/group, which holds every group.
+  'coordinators/streams': ['cluster', 'coordinators'],
   coordinators: ['cluster'],
-  control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
+  control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams'],
   cluster: [],
   net: [],
   // SASL, TLS and ACLs: self-contained, on protocol/ and util/ only.

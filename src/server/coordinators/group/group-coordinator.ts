@@ -66,10 +66,13 @@ import type { Cluster, BrokerNode } from '../../cluster/cluster.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import type { Clock } from '../../../util/clock.js';
 import type { Logger } from '../../../util/logger.js';
+import { StreamsGroup } from '../streams/streams-group.js';
+import { StreamsGroups } from '../streams/streams-groups.js';
+import { streamsGroupSettings } from '../streams/streams-settings.js';
 
 export type GroupType = 'classic' | 'consumer';
 
-export type Group = ClassicGroup | ConsumerGroup;
+export type Group = ClassicGroup | ConsumerGroup | StreamsGroup;
 
 export type { CommitTopic, FetchTopicRequest, FetchedPartition, FetchedGroup } from './offset-requests.js';
 
@@ -91,6 +94,8 @@ export class GroupCoordinator {
   #cleanupTimer: TimerHandle | null = null;
   readonly #stopWatchingTopics: () => void;
   readonly #offsetRequests: OffsetRequests;
+  /** StreamsGroupHeartbeat / StreamsGroupDescribe (KIP-1071); its groups live in #groups. */
+  readonly streams: StreamsGroups;
 
   constructor(
     private readonly cluster: Cluster,
@@ -127,6 +132,24 @@ export class GroupCoordinator {
       group: (groupId) => this.#groups.get(groupId),
       createClassicGroup: (groupId) => this.#createClassicGroup(groupId),
     });
+    this.streams = new StreamsGroups(
+      {
+        closed: () => this.#closed,
+        group: (groupId) => this.#groups.get(groupId),
+        removeEmptyGroup: (groupId) => {
+          const g = this.#groups.get(groupId);
+          if (!g) return;
+          this.#log.append(groupId, g.type === 'classic' ? [groupMetadataRecord(groupId, null)] : g.deletionRecords());
+          this.#removeGroup(g);
+        },
+        addGroup: (g) => {
+          this.#groups.set(g.groupId, g);
+          this.#ensureCleanupTimer();
+        },
+        authorizedOperations: GROUP_AUTHORIZED_OPERATIONS,
+      },
+      { clock, logger, topics: cluster.topics, settings: streamsGroupSettings(config, logger), onMembershipChange: () => {} },
+    );
   }
 
   group(groupId: string): Group | undefined {
@@ -308,6 +331,7 @@ export class GroupCoordinator {
     const existing = this.#groups.get(groupId);
     if (existing?.type === 'consumer') return existing;
     if (existing) {
+      if (existing.type === 'streams') throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
       // Kafka upgrades a non-empty classic group online when its members use the consumer
       // protocol; that conversion is not implemented here.
       if (!existing.isEmpty) throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
@@ -417,7 +441,7 @@ export class GroupCoordinator {
       }
       const offsetCount = records.length;
       this.txnOffsets.dropGroup(groupId);
-      if (group.type === 'consumer') records.push(...group.deletionRecords());
+      if (group.type !== 'classic') records.push(...group.deletionRecords());
       else records.push(groupMetadataRecord(groupId, null));
       this.#log.append(groupId, records);
       this.#removeGroup(group);
@@ -497,7 +521,7 @@ export class GroupCoordinator {
       }
       if (records.length > 0) this.logger.info(`group ${groupId}: ${records.length} committed offsets expired`);
       if (allExpired && group.isEmpty) {
-        records.push(...(group.type === 'consumer' ? group.deletionRecords() : [groupMetadataRecord(groupId, null)]));
+        records.push(...(group.type !== 'classic' ? group.deletionRecords() : [groupMetadataRecord(groupId, null)]));
         this.#removeGroup(group);
         this.logger.info(`group ${groupId}: empty and without offsets; deleted`);
       }
@@ -512,7 +536,7 @@ export class GroupCoordinator {
    * a simple group and a consumer group count from the commit.
    */
   #expiryBase(group: Group): ((o: CommittedOffset) => number) | null {
-    if (group.type === 'consumer') return (o) => o.commitTimestampMs;
+    if (group.type !== 'classic') return (o) => o.commitTimestampMs;
     if (group.protocolType === null) return (o) => o.commitTimestampMs;
     if (group.isEmpty) return () => group.stateTimestamp;
     if (group.usesConsumerProtocol() && group.subscribedTopics !== null && group.is(ClassicGroupState.STABLE)) return (o) => o.commitTimestampMs;

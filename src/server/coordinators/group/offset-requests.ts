@@ -22,6 +22,7 @@ import type { TxnMarker } from '../txn/transaction-markers.js';
 import { ClassicGroupState } from './classic-group-states.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { CommitPartitionCheck, ConsumerGroup } from './consumer-group.js';
+import type { StreamsGroup } from '../streams/streams-group.js';
 import type { OffsetStore, CommittedOffset } from './offset-store.js';
 import { offsetCommitRecord } from './offsets-topic.js';
 import type { CoordinatorRecord, OffsetsTopicWriter } from './offsets-topic.js';
@@ -65,7 +66,7 @@ export interface OffsetRequestsEnv {
   readonly txnOffsets: TxnOffsetStore;
   /** Whether the coordinator has closed (requests get COORDINATOR_NOT_AVAILABLE). */
   closed(): boolean;
-  group(groupId: string): ClassicGroup | ConsumerGroup | undefined;
+  group(groupId: string): ClassicGroup | ConsumerGroup | StreamsGroup | undefined;
   /** A new empty classic group (a "simple" group of manual offset commits). */
   createClassicGroup(groupId: string): ClassicGroup;
 }
@@ -115,7 +116,7 @@ export class OffsetRequests {
       }
     }
     let check: CommitPartitionCheck | null = null;
-    if (group.type === 'consumer') {
+    if (group.type !== 'classic') {
       try {
         check = group.validateOffsetCommit(req.memberId, req.generationIdOrMemberEpoch, apiVersion);
       } catch (e) {
@@ -173,7 +174,7 @@ export class OffsetRequests {
     const group = this.#env.group(groupId);
     const known = group !== undefined && !group.is(ClassicGroupState.DEAD);
     // v9+: a consumer-group member fetching its offsets must be one, at its current epoch.
-    if (known && member && group.type === 'consumer') {
+    if (known && member && group.type !== 'classic') {
       const invalid = group.validateOffsetFetch(member.memberId, member.memberEpoch);
       if (invalid !== ErrorCode.NONE) return { errorCode: invalid, topics: [] };
     }
@@ -230,7 +231,7 @@ export class OffsetRequests {
       this.#env.logger.info(`group ${req.groupId}: created by a transactional offset commit`);
       group = this.#env.createClassicGroup(req.groupId);
     }
-    if (group.type === 'consumer') {
+    if (group.type !== 'classic') {
       // A transactional commit skips the version check, and any epoch mismatch is ILLEGAL_GENERATION.
       try {
         if (group.validateOffsetCommit(req.memberId, req.generationIdOrMemberEpoch, 9) !== null) return ErrorCode.ILLEGAL_GENERATION;

@@ -34,6 +34,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * initTransactions fences the dead instance and aborts its open transactions; with exactly-once
  * the store is wiped after a crash and restored from the changelog. Exactly once means each
  * word's committed counts in --output are 1, 2, ..., n with nothing twice.
+ *
+ * --group-protocol streams runs it on the Streams rebalance protocol (KIP-1071, the broker assigns
+ * the tasks); --endpoint host:port sets application.server (interactive queries).
  */
 public final class StreamsEos {
     private StreamsEos() {}
@@ -55,10 +58,19 @@ public final class StreamsEos {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, args.getOrDefault("threads", "2"));
-        // A static member, as Streams deployments run: a restart takes the dead member's place
-        // without waiting for its session to expire.
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), appId + "-instance");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
+        String protocol = args.getOrDefault("group-protocol", "classic");
+        if (protocol.equals("streams")) {
+            // KIP-1071: the broker assigns the tasks; session timeout and standby replicas are the
+            // group's (broker) configs, not the client's. --instance tells two instances apart
+            // (each its own state directory and process id).
+            p.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+        } else {
+            // A static member, as Streams deployments run: a restart takes the dead member's place
+            // without waiting for its session to expire.
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), appId + "-instance");
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
+        }
+        if (args.containsKey("endpoint")) p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, args.get("endpoint"));
 
         long pauseMs = Long.parseLong(args.getOrDefault("pause-ms", "0"));
         StreamsBuilder b = new StreamsBuilder();
@@ -77,7 +89,11 @@ public final class StreamsEos {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.start();
-        Ctp.event("started");
+        // The first thread's consumer client id, "<application.id>-<process id>-StreamThread-1-consumer":
+        // the process id names this instance's transactional ids ("<application.id>-<process id>-<n>").
+        String client = streams.metadataForLocalThreads().stream().map(m -> m.consumerClientId()).sorted().findFirst().orElse("");
+        System.out.println("{\"event\":\"started\",\"client\":" + Interop.toJson(client) + "}");
+        System.out.flush();
 
         Properties cp = Interop.readCommittedStrings(bootstrap);
         Map<String, Long> latest = new HashMap<>();
