@@ -126,6 +126,8 @@ t.test('a broker stops: connections drop, the port refuses, leaders move with a 
 
   const m = await metadata(await client(1), ['f']);
   t.same(m.brokers.map((b) => b.nodeId), [1, 3], 'only live brokers are listed');
+  const fenced = await (await client(1)).request(DescribeClusterApi, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: true });
+  t.same(fenced.brokers.map((b) => [b.brokerId, b.isFenced]), [[1, false], [2, true], [3, false]], 'DescribeCluster v2 shows it fenced when asked');
   t.same(partitionRows(m), [
     { p: 0, leader: 1, epoch: 0, replicas: [1, 2, 3], isr: [1, 3], offline: [2], error: 0 },
     { p: 1, leader: 3, epoch: 1, replicas: [2, 3, 1], isr: [3, 1], offline: [2], error: 0 },
