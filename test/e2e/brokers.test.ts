@@ -7,6 +7,9 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { connect as netConnect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../interop/harness.js';
 import { MiniKafka } from '../../src/index.js';
 import type { MiniKafkaOptions } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
@@ -236,4 +239,33 @@ t.test('control: list, stop and start brokers; show and move a partition leader 
   t.match((await call('POST', '/brokers/1/start')).body, { nodeId: 1, running: true });
   t.same(kafka.moveLeader('c', 0, 1).leader, 1, 'the fixture moves leaders too');
   t.match((await call('GET', '/status')).body, { brokers: [{ nodeId: 1, running: true }, { nodeId: 2 }, { nodeId: 3 }] });
+});
+
+t.test('a fault scoped to one broker hits only that broker', async (t) => {
+  const { kafka, client } = await cluster(t);
+  kafka.createTopic('scoped', 3, {}, 3);
+  kafka.faults.add({ broker: 2, api: 'Produce', action: 'error', error: 'KAFKA_STORAGE_ERROR' });
+  t.equal((await produceOne(await client(1), 'scoped', batch(), { partition: 0 })).errorCode, 0, 'broker 1 answers');
+  t.equal((await produceOne(await client(2), 'scoped', batch(), { partition: 1 })).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, 'broker 2 fails');
+  t.equal((await produceOne(await client(3), 'scoped', batch(), { partition: 2 })).errorCode, 0, 'broker 3 answers');
+});
+
+t.test('the CLI starts several brokers and lists them in the ready line', async (t) => {
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist/cli.cjs'), 'start', '--brokers', '2', '--rack', 'x,y', '--port', '0', '--json', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    child.kill('SIGTERM');
+  });
+  const ready = await new Promise<{ bootstrapServers: string; brokers: { id: number; port: number; rack: string | null }[] }>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+  t.same(ready.brokers.map((b) => [b.id, b.rack]), [[1, 'x'], [2, 'y']]);
+  t.equal(ready.bootstrapServers, ready.brokers.map((b) => `127.0.0.1:${b.port}`).join(','));
+  const c = await WireClient.connect(`127.0.0.1:${ready.brokers[1]!.port}`);
+  t.teardown(() => c.close());
+  t.same((await metadata(c, [])).brokers.map((b) => [b.nodeId, b.rack]), [[1, 'x'], [2, 'y']]);
 });
