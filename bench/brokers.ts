@@ -167,16 +167,18 @@ export async function waitForMetadata(bootstrap: string, timeoutMs: number, isDe
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
+  /** Default 1. */
+  readonly replicationFactor?: number;
 }
 
-/** Creates topics (replication factor 1) and waits until every partition has a leader. */
+/** Creates topics (replication factor 1 unless given) and waits until every partition has a leader. */
 export async function createTopics(bootstrap: string, topics: readonly TopicSpec[]): Promise<void> {
   const c = await WireClient.connect(bootstrap);
   try {
     for (let i = 0; i < topics.length; i += 100) {
       const chunk = topics.slice(i, i + 100);
       const res = await c.request(CreateTopicsApi, 5, {
-        topics: chunk.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
+        topics: chunk.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor ?? 1, assignments: [], configs: [] })),
         timeoutMs: 60_000,
         validateOnly: false,
       });
@@ -239,8 +241,7 @@ export interface MiniKafkaStart {
   readonly firstMetadataMs: number;
 }
 
-/** Starts the minikafka CLI in memory on a free port. */
-/** `extraArgs`: more `minikafka start` flags (the startup bench's `--ui` rows). */
+/** Starts the minikafka CLI in memory on a free port (`extraArgs` e.g. ['--brokers', '3']). */
 export async function startMiniKafka(extraArgs: readonly string[] = []): Promise<MiniKafkaStart> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--json', '--log-level', 'warn', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -288,7 +289,8 @@ export async function startMiniKafka(extraArgs: readonly string[] = []): Promise
   };
   running.add(broker);
   try {
-    const firstMetadataMs = (await waitForMetadata(broker.bootstrap, 10_000, () => w.exit())) - t0;
+    // With several brokers the bootstrap lists them all; the first answers for the cluster.
+    const firstMetadataMs = (await waitForMetadata(broker.bootstrap.split(',')[0]!, 10_000, () => w.exit())) - t0;
     return { broker, readyMs, firstMetadataMs };
   } catch (e) {
     await broker.stop();

@@ -32,6 +32,8 @@ import { formatRestartBench, runRestartBench } from './restart-bench.js';
 import type { RestartResult } from './restart-bench.js';
 import { formatResetBench, runResetBench } from './reset-bench.js';
 import type { ResetResult } from './reset-bench.js';
+import { formatBrokersBench, runBrokersBench } from './brokers-bench.js';
+import type { BrokersBenchResult } from './brokers-bench.js';
 import type { Row } from './records-bench.js';
 import { runScaleBench } from './scale-bench.js';
 import { STARTUP, runStartupBench } from './startup-bench.js';
@@ -41,7 +43,7 @@ import { publishedRows } from './published.js';
 import type { PublishedRun } from './published.js';
 import type { Measure, Samples, Section, Target } from './stats.js';
 
-const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale'] as const;
+const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale', 'brokers'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -241,11 +243,12 @@ async function main(): Promise<void> {
   let compaction: CompactionRow[] | null = null;
   let restart: RestartResult | null = null;
   let reset: ResetResult | null = null;
+  let multiBroker: BrokersBenchResult | null = null;
   const workDir = await mkdtemp(join(tmpdir(), 'minikafka-bench-'));
   const startedAt = new Date();
   const loadBefore = loadavg()[0]!;
   const needLoad = only.has('produce') || only.has('consume') || only.has('latency') || only.has('memory');
-  const needJava = needLoad || (kafka && (only.has('startup') || only.has('memory') || only.has('scale')));
+  const needJava = needLoad || only.has('brokers') || (kafka && (only.has('startup') || only.has('memory') || only.has('scale')));
   const out = (text: string) => {
     printed.push(text);
     console.log(text + '\n');
@@ -255,7 +258,7 @@ async function main(): Promise<void> {
   try {
     if (only.has('produce') || only.has('consume') || only.has('scale') || only.has('memory')) checkNodeClient();
     const classpath = needJava ? await kafkaClasspath() : '';
-    const java = needLoad ? await prepareJavaTools(classpath, workDir) : null;
+    const java = needLoad || only.has('brokers') ? await prepareJavaTools(classpath, workDir) : null;
     const payloadFile = join(workDir, 'payload.txt');
     await writePayloadFile(payloadFile, RECORD_SIZE);
 
@@ -302,6 +305,12 @@ async function main(): Promise<void> {
       log('reset');
       reset = await runResetBench({ rounds: sizes.resetRounds });
       out(`## Control plane: reset between tests (3 declared topics; each round creates 2 topics, produces, commits, opens a transaction; in process)\n\n${formatResetBench(reset)}`);
+    }
+
+    if (only.has('brokers')) {
+      log('brokers');
+      multiBroker = await runBrokersBench({ java: java!, payloadFile, records: sizes.records, runs: sizes.runs, log });
+      out(`## Several brokers in one process: produce, 1 KiB records, acks=all, 3 partitions (minikafka only)\n\n${formatBrokersBench(multiBroker)}`);
     }
 
     let load: LoadResult | null = null;
@@ -432,6 +441,7 @@ async function main(): Promise<void> {
     compaction,
     restart,
     reset,
+    brokers: multiBroker,
     sections: sections.map((s) => ({ ...s, measures: s.measures.map((m) => ({ ...m, ratio: ratio(m) })) })),
     markdown: printed.join('\n\n'),
   };

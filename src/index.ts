@@ -30,6 +30,7 @@ import type { ControlHttpServer } from './server/control/http-api.js';
 import type { UiServer } from './server/control/ui/ui-server.js';
 import { createLogger } from './util/logger.js';
 import type { PushedTelemetry } from './server/cluster/telemetry.js';
+import type { PartitionView } from './server/control/broker-control.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
 export type { Interceptor, InterceptAction, InterceptedRequest } from './server/net/dispatcher.js';
@@ -52,10 +53,13 @@ export { TokenIssuer, mintUnsecuredToken } from './server/security/oauth/token-i
 export { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
 export { createAuditLogger } from './server/security/authorizer/audit-log.js';
 export type { PushedTelemetry } from './server/cluster/telemetry.js';
+export type { PartitionView, BrokerView } from './server/control/broker-control.js';
 
 export interface TopicOptions {
   readonly name: string;
   readonly partitions?: number;
+  /** Replicas per partition (default.replication.factor, 1), clamped to the brokers. */
+  readonly replicationFactor?: number;
   readonly configs?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -114,6 +118,13 @@ export interface MiniKafkaOptions {
   readonly tlsDir?: string;
   /** OAUTHBEARER token validation (default: Kafka's unsecured validator). */
   readonly tokenValidator?: TokenValidator;
+  /**
+   * Brokers in this one process (default 1), node ids node.id (1) .. node.id + N - 1, each on its
+   * own port (with `port` 0, each a free one; otherwise port, port + 1, ...), one cluster state.
+   */
+  readonly brokers?: number;
+  /** broker.rack of each broker in turn (null: none), e.g. ['a', 'b', 'c']. */
+  readonly racks?: readonly (string | null)[];
   /** Authorizer audit lines (kafka.authorizer.logger format), e.g. createAuditLogger('debug', line => ...). */
   readonly audit?: import('./server/security/authorizer/audit-log.js').AuditLogger;
 }
@@ -127,7 +138,11 @@ export class MiniKafka {
   readonly waitFor: WaitControl;
 
   private constructor(
+    /** The first broker (node.id); with several, see `brokers`. */
     readonly broker: Broker,
+    private readonly allBrokers: readonly Broker[],
+    /** The brokers of the cluster, in node id order: each can be stopped and started again. */
+    readonly brokers: readonly BrokerHandle[],
     /** Durable mode only: the data directory, as recovered. */
     readonly dataDir: DataDir | null,
     readonly control: ControlPlane,
@@ -142,25 +157,30 @@ export class MiniKafka {
   static async start(opts: MiniKafkaOptions = {}): Promise<MiniKafka> {
     const config = buildConfig(opts);
     const clock = opts.clock ?? new ControllableClock();
-    const broker = new Broker({
-      config,
-      clock,
-      logger: opts.logger ?? createLogger(opts.logLevel ?? 'warn'),
-      security: {
-        ...(opts.users ? { users: opts.users } : {}),
-        ...(opts.acls ? { acls: opts.acls } : {}),
-        ...(opts.tlsDir ? { tlsDir: opts.tlsDir } : {}),
-        ...(opts.tokenValidator ? { tokenValidator: opts.tokenValidator } : {}),
-        ...(opts.audit ? { audit: opts.audit } : {}),
-      },
-    });
+    const count = opts.brokers ?? 1;
+    if (!Number.isSafeInteger(count) || count < 1 || count > 64) throw new Error(`brokers must be an integer from 1 to 64, got ${count}`);
+    const logger = opts.logger ?? createLogger(opts.logLevel ?? 'warn');
+    const security = {
+      ...(opts.users ? { users: opts.users } : {}),
+      ...(opts.acls ? { acls: opts.acls } : {}),
+      ...(opts.tlsDir ? { tlsDir: opts.tlsDir } : {}),
+      ...(opts.tokenValidator ? { tokenValidator: opts.tokenValidator } : {}),
+      ...(opts.audit ? { audit: opts.audit } : {}),
+    };
+    const broker = new Broker({ config: brokerConfig(config, 0, opts), clock, logger, security });
+    const brokers = [broker];
+    for (let i = 1; i < count; i++) brokers.push(new Broker({ config: brokerConfig(config, i, opts), clock, logger, security, cluster: broker.services }));
     // Recovered before the broker listens: clients never see a half-loaded cluster.
     // Loaded only in durable mode, so that an in-memory broker starts as fast as before.
     const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs });
-    try {
-      await broker.listen();
-    } catch (e) {
+    const closeAll = async () => {
+      for (const b of brokers) await b.close();
       await dataDir?.close();
+    };
+    try {
+      for (const b of brokers) await b.listen();
+    } catch (e) {
+      await closeAll();
       throw e;
     }
     try {
@@ -171,16 +191,17 @@ export class MiniKafka {
         createTopic(broker.cluster, broker.config, {
           name: spec.name,
           numPartitions: spec.partitions,
+          ...(spec.replicationFactor !== undefined ? { replicationFactor: spec.replicationFactor } : {}),
           configs: new Map(Object.entries(spec.configs ?? {}).map(([k, v]) => [k, String(v)])),
         });
       }
     } catch (e) {
-      await broker.close();
-      await dataDir?.close();
+      await closeAll();
       throw e;
     }
     const declaredTopics = (opts.topics ?? []).map((t) => (typeof t === 'string' ? parseTopicArg(t) : t));
-    const target = controlTargetOf(broker, dataDir !== null);
+    const handles = brokers.map((b) => brokerHandle(b));
+    const target = controlTargetOf(broker, handles, dataDir !== null);
     const control = new ControlPlane({ broker: target, clock, chaos: opts.chaos, declaredTopics });
     let server: ControlHttpServer | null = null;
     let ui: UiServer | null = null;
@@ -190,19 +211,18 @@ export class MiniKafka {
         if (opts.ui !== undefined && opts.ui !== false) {
           const { UiServer } = await import('./server/control/ui/ui-server.js');
           const sampleMs = typeof opts.ui === 'object' ? opts.ui.sampleMs : undefined;
-          ui = new UiServer({ target, plane: control, listeners: () => [`${broker.security.protocol}://${broker.bootstrapServers}`], ...(sampleMs !== undefined ? { sampleMs } : {}) });
+          ui = new UiServer({ target, plane: control, listeners: () => brokers.map((b) => `${b.security.protocol}://${b.bootstrapServers}`), ...(sampleMs !== undefined ? { sampleMs } : {}) });
         }
         const extra = ui === null ? undefined : ui.handle.bind(ui);
         server = await (await import('./server/control/http-api.js')).startControlServer(control, { port: opts.controlPort ?? 0, host: opts.controlHost, ...(extra ? { extra } : {}) });
       } catch (e) {
         ui?.close();
         control.close();
-        await broker.close();
-        await dataDir?.close();
+        await closeAll();
         throw e;
       }
     }
-    return new MiniKafka(broker, dataDir, control, server, ui);
+    return new MiniKafka(broker, brokers, handles, dataDir, control, server, ui);
   }
 
   /**
@@ -227,9 +247,11 @@ export class MiniKafka {
     return this.controlServer?.port ?? null;
   }
 
-  /** "host:port", ready for any client's bootstrap.servers. */
+  /** "host:port" (comma-separated, one per running broker), ready for any client's bootstrap.servers. */
   get bootstrapServers(): string {
-    return this.broker.bootstrapServers;
+    if (this.allBrokers.length === 1) return this.broker.bootstrapServers;
+    const running = this.allBrokers.filter((b) => b.listening);
+    return (running.length > 0 ? running : this.allBrokers).map((b) => b.bootstrapServers).join(',');
   }
 
   get port(): number {
@@ -242,10 +264,11 @@ export class MiniKafka {
     return t === null ? null : { caPem: t.ca.certPem, caFile: t.files.caPem, truststore: t.files.truststore, truststorePassword: t.truststorePassword, caKeyPem: t.ca.keyPem };
   }
 
-  createTopic(name: string, partitions?: number, configs: Readonly<Record<string, string | number | boolean>> = {}): void {
+  createTopic(name: string, partitions?: number, configs: Readonly<Record<string, string | number | boolean>> = {}, replicationFactor?: number): void {
     createTopic(this.broker.cluster, this.broker.config, {
       name,
       numPartitions: partitions,
+      ...(replicationFactor !== undefined ? { replicationFactor } : {}),
       configs: new Map(Object.entries(configs).map(([k, v]) => [k, String(v)])),
     });
   }
@@ -259,17 +282,33 @@ export class MiniKafka {
     return this.broker.cluster.telemetry.received();
   }
 
-  /** Sees every request first: observe, delay, fail or drop it. Returns a remover. */
+  /** Sees every request first, on every broker: observe, delay, fail or drop it. Returns a remover. */
   intercept(fn: Interceptor): () => void {
-    return this.broker.intercept(fn);
+    const removers = this.allBrokers.map((b) => b.intercept(fn));
+    return () => removers.forEach((r) => r());
   }
 
-  /** Stops the broker; in durable mode then shuts the data directory down cleanly. */
+  /** The broker with this node id (see `brokers`). */
+  brokerById(nodeId: number): BrokerHandle | undefined {
+    return this.brokers.find((b) => b.nodeId === nodeId);
+  }
+
+  /** A partition's leader, replicas, ISR and leader epoch as the cluster holds them now. */
+  partition(topic: string, partition: number): PartitionView {
+    return this.control.brokers.partition(topic, partition);
+  }
+
+  /** Makes `nodeId` (a live replica) the partition's leader, with a new leader epoch. */
+  moveLeader(topic: string, partition: number, nodeId: number): PartitionView {
+    return this.control.brokers.moveLeader(topic, partition, nodeId);
+  }
+
+  /** Stops every broker; in durable mode then shuts the data directory down cleanly. */
   async stop(): Promise<void> {
     this.ui?.close();
     await this.controlServer?.close();
     // Connections close first, so requests a fault holds are dropped rather than handled.
-    await this.broker.close();
+    for (const b of this.allBrokers) await b.close();
     this.control.close();
     await this.dataDir?.close();
   }
@@ -279,9 +318,60 @@ export class MiniKafka {
   }
 }
 
-/** The broker as the control plane sees it: its cluster state and an interceptor slot. */
-function controlTargetOf(broker: Broker, durable: boolean): ControlTarget {
+/** One broker of a MiniKafka: who it is, and stop/start as a controlled shutdown and restart. */
+export interface BrokerHandle {
+  readonly nodeId: number;
+  readonly rack: string | null;
+  readonly host: string;
+  /** Its port: the same after a restart. */
+  readonly port: number;
+  readonly bootstrapServers: string;
+  readonly running: boolean;
+  /** Drops its connections, refuses new ones, moves its leaderships and coordinators elsewhere. */
+  stop(): Promise<void>;
+  /** Listens again on the same port and rejoins the ISRs. */
+  start(): Promise<void>;
+  /** Sees every request to this broker first; returns the remover. */
+  intercept(fn: Interceptor): () => void;
+}
+
+function brokerHandle(b: Broker): BrokerHandle {
   return {
+    nodeId: b.nodeId,
+    rack: b.rack,
+    get host() {
+      return b.advertisedHost;
+    },
+    get port() {
+      return b.port;
+    },
+    get bootstrapServers() {
+      return b.bootstrapServers;
+    },
+    get running() {
+      return b.listening;
+    },
+    stop: () => b.stop(),
+    start: () => (b.listening ? Promise.resolve() : b.listen()),
+    intercept: (fn) => b.intercept(fn),
+  };
+}
+
+/** The config of the i-th broker: its node id, port and rack over the shared config. */
+function brokerConfig(base: BrokerConfig, i: number, opts: MiniKafkaOptions): BrokerConfig {
+  const rack = opts.racks?.[i] ?? base.extra.get('broker.rack') ?? null;
+  if (i === 0 && rack === (base.extra.get('broker.rack') ?? null)) return base;
+  const c: BrokerConfig = { ...base, extra: new Map(base.extra), nodeId: base.nodeId + i, port: base.port === 0 ? 0 : base.port + i };
+  c.extra.set('node.id', String(c.nodeId));
+  if (rack === null) c.extra.delete('broker.rack');
+  else c.extra.set('broker.rack', rack);
+  return c;
+}
+
+/** The brokers as the control plane sees them: the cluster state and an interceptor slot on each. */
+function controlTargetOf(broker: Broker, handles: readonly BrokerHandle[], durable: boolean): ControlTarget {
+  return {
+    brokers: handles,
     config: broker.config,
     durable,
     resetCoordinators: () => broker.services.resetCoordinators(),
@@ -297,7 +387,6 @@ function controlTargetOf(broker: Broker, durable: boolean): ControlTarget {
       return broker.txns;
     },
     canAnswerError: (apiKey) => broker.handlers.get(apiKey)?.errorResponse !== undefined,
-    intercept: (fn) => broker.intercept(fn),
   };
 }
 
@@ -319,6 +408,7 @@ function buildConfig(opts: MiniKafkaOptions): BrokerConfig {
   if (opts.autoCreateTopics !== undefined) c.autoCreateTopics = opts.autoCreateTopics;
   if (opts.numPartitions !== undefined) c.numPartitions = opts.numPartitions;
   if (opts.listener !== undefined) applyBrokerConfig(c, 'listeners', opts.listener);
+  if ((opts.brokers ?? 1) > 1 && c.extra.has('listeners')) throw new Error('several brokers with a listeners config are not served yet: use port and host');
   if ((opts.acls !== undefined || opts.superUsers !== undefined) && !c.extra.has('authorizer.class.name')) {
     applyBrokerConfig(c, 'authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
   }

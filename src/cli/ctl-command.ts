@@ -9,6 +9,8 @@
  *   minikafka ctl chaos 0.05,42 | chaos off | chaos
  *   minikafka ctl clock | clock freeze | clock advance 7d | clock resume
  *   minikafka ctl reset
+ *   minikafka ctl brokers | broker stop ID | broker start ID
+ *   minikafka ctl partition TOPIC P | leader TOPIC P BROKER
  *   minikafka ctl wait group G [--members N] [--state Stable] [--timeout MS]
  *   minikafka ctl wait offset TOPIC PARTITION OFFSET [--timeout MS]
  *   minikafka ctl wait txn TRANSACTIONAL_ID [--timeout MS]
@@ -23,6 +25,9 @@ commands:
   chaos [RATE,SEED | off]
   clock [freeze | resume | advance DURATION]  e.g. clock advance 45s (units ms, s, m, h, d)
   reset
+  brokers | broker stop ID | broker start ID   stop: controlled shutdown, leaders and coordinators move
+  partition TOPIC P                           leader, epoch, replicas, ISR
+  leader TOPIC P BROKER                       move the leader to that live replica
   wait group GROUP [--members N] [--state STATE] [--timeout MS]
   wait offset TOPIC PARTITION OFFSET [--timeout MS]
   wait txn TRANSACTIONAL_ID [--timeout MS]
@@ -112,6 +117,17 @@ function toCall(args: string[]): Call {
         return { method: 'POST', path: '/clock/advance', body: { duration: rest[0] } };
       }
       break;
+    case 'brokers':
+      return { method: 'GET', path: '/brokers' };
+    case 'broker':
+      if ((sub === 'stop' || sub === 'start') && rest.length === 1 && /^\d+$/.test(rest[0]!)) return { method: 'POST', path: `/brokers/${rest[0]}/${sub}` };
+      throw new Usage('broker stop ID | broker start ID');
+    case 'partition':
+      if (sub !== undefined && rest.length === 1 && /^\d+$/.test(rest[0]!)) return { method: 'GET', path: `/partitions/${seg(sub)}/${rest[0]}` };
+      throw new Usage('partition TOPIC PARTITION');
+    case 'leader':
+      if (sub !== undefined && rest.length === 2 && /^\d+$/.test(rest[0]!) && /^\d+$/.test(rest[1]!)) return { method: 'POST', path: `/partitions/${seg(sub)}/${rest[0]}/leader`, body: { broker: Number(rest[1]) } };
+      throw new Usage('leader TOPIC PARTITION BROKER');
     case 'wait': {
       const flags = takeFlags(rest, ['members', 'state', 'timeout']);
       const timeoutMs = flags.get('timeout');

@@ -51,7 +51,9 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('sasl-user', { type: 'string', array: true, default: [], describe: 'A SASL user USER:PASSWORD for PLAIN and SCRAM-SHA-256/512 (repeatable)' })
     .option('super-user', { type: 'string', array: true, default: [], describe: 'A super user principal, e.g. User:admin (repeatable; turns the authorizer on)' })
     .option('authorizer', { type: 'boolean', default: false, describe: "Turn on Kafka's StandardAuthorizer ACLs (authorizer.class.name)" })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON' })
+    .option('brokers', { type: 'string', default: '1', describe: 'Brokers in this process (node ids 1..N, ports PORT..PORT+N-1, or free ones with --port 0), one cluster' })
+    .option('rack', { type: 'string', array: true, default: [], describe: 'broker.rack of each broker in turn: a,b,c (or repeat the flag)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the ready line as JSON (with every broker\'s id, host, port and rack)' })
     .option('control-port', { type: 'string', describe: 'Serve the HTTP control API on this port (0 picks a free one; default: off)' })
     .option('control-host', { type: 'string', describe: 'Address of the control API (default 127.0.0.1)' })
     .option('ui', { type: 'boolean', default: false, describe: 'Serve the web inspector on the control port (a free one without --control-port); the ready line gives its URL' })
@@ -60,7 +62,8 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .example('$0 --topic orders:3 --topic audit', 'create topics before the ready line')
     .example('$0 --seed fixtures.ndjson', 'start with the records of a `minikafka dump`')
     .example('$0 --data-dir ./kafka-data', 'keep data across restarts')
-    .example('$0 --ui', 'open the web inspector at the URL the ready line gives') as unknown as Argv<StartArgs>;
+    .example('$0 --ui', 'open the web inspector at the URL the ready line gives')
+    .example('$0 --brokers 3 --rack a,b,c --port 0 --json', 'three brokers in one process, one per rack') as unknown as Argv<StartArgs>;
 }
 
 function fail(msg: string): never {

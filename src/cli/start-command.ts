@@ -35,6 +35,8 @@ export interface StartArgs {
   saslUser: string[];
   superUser: string[];
   authorizer: boolean;
+  brokers: string;
+  rack: string[];
 }
 
 interface Checked {
@@ -134,6 +136,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
       chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
       ...(a.listener !== undefined ? { listener: a.listener } : {}),
       users: c.users,
+      brokers: intFlag('brokers', a.brokers, 1, 64),
+      ...(a.rack.length > 0 ? { racks: a.rack.length === 1 ? a.rack[0]!.split(',') : a.rack } : {}),
       ...(a.superUser.length > 0 ? { superUsers: a.superUser } : {}),
     });
     if (seeding !== null && seed !== null) {
@@ -191,6 +195,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
     securityProtocol: kafka.broker.security.protocol,
     // The throwaway CA for clients to trust: PEM, and a PKCS12 truststore for Java clients.
     ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
+    // Every broker: a client needs only bootstrapServers, a test that stops one needs its id.
+    brokers: kafka.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     ...control,
   };
   process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}${kafka.uiUrl === null ? '' : `, inspector on ${kafka.uiUrl}`}\n`);

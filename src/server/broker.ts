@@ -223,6 +223,8 @@ export class Broker implements ServingBroker {
       });
     }
     const listener = this.security.listener;
+    // A broker started again listens where it listened before, so clients find it at the same address.
+    const port = this.boundPort !== 0 ? this.boundPort : listener ? listener.port : this.config.port;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => {
@@ -236,11 +238,11 @@ export class Broker implements ServingBroker {
       };
       server.once('error', onError);
       server.once('listening', onListening);
-      server.listen({ host: listener?.host || this.config.host, port: listener ? listener.port : this.config.port });
+      server.listen({ host: listener?.host || this.config.host, port });
     });
     server.on('error', (e) => this.logger.error(`listener: ${e.message}`));
     this.boundPort = (server.address() as AddressInfo).port;
-    this.cluster.registerBroker({ nodeId: this.nodeId, host: this.advertisedHost, port: this.boundPort, rack: null });
+    this.cluster.registerBroker({ nodeId: this.nodeId, host: this.advertisedHost, port: this.boundPort, rack: this.rack });
     // Retention and compaction run once per cluster, from its first broker, until the cluster closes.
     this.cluster.startLogMaintenance();
     this.logger.info(`broker ${this.nodeId} listening on ${this.bootstrapServers}`);
@@ -262,6 +264,32 @@ export class Broker implements ServingBroker {
     const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, opts, this.logger);
     this.connections.add(conn);
     conn.onClose(() => this.connections.delete(conn));
+  }
+
+  /** broker.rack, or null. */
+  get rack(): string | null {
+    return this.config.extra.get('broker.rack') ?? null;
+  }
+
+  /** Whether the listener is open (false before listen, while stopped and after close). */
+  get listening(): boolean {
+    return this.server !== null;
+  }
+
+  /**
+   * Stops the broker as a controlled shutdown does: every connection drops, the listener closes
+   * (new connections are refused), and the cluster moves its leaderships and coordinators to other
+   * in-sync replicas. The broker stays registered; listen() starts it again on the same port.
+   */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    // Leadership moves first, so that a client reconnecting elsewhere already finds the new leader.
+    this.cluster.stopBroker(this.nodeId);
+    for (const c of [...this.connections]) c.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.logger.info(`broker ${this.nodeId} stopped`);
   }
 
   get connectionCount(): number {

@@ -37,6 +37,20 @@ t.test('ctl adds, lists and removes faults, moves the clock, resets', async (t) 
   t.same(kafka.faults.list(), []);
 });
 
+t.test('ctl stops and starts brokers and moves leaders of a several-broker cluster', async (t) => {
+  await using kafka = await MiniKafka.start({ brokers: 3, controlPort: 0 });
+  kafka.createTopic('orders', 1, {}, 3);
+  const url = kafka.controlUrl!;
+  t.same(JSON.parse((await ctl(url, 'brokers')).stdout).map((b: { nodeId: number }) => b.nodeId), [1, 2, 3]);
+  t.match(JSON.parse((await ctl(url, 'broker', 'stop', '1')).stdout), { nodeId: 1, running: false });
+  t.match(JSON.parse((await ctl(url, 'partition', 'orders', '0')).stdout), { leader: 2, leaderEpoch: 1, isr: [2, 3], offlineReplicas: [1] });
+  t.match(JSON.parse((await ctl(url, 'leader', 'orders', '0', '3')).stdout), { leader: 3, leaderEpoch: 2 });
+  t.match(JSON.parse((await ctl(url, 'broker', 'start', '1')).stdout), { nodeId: 1, running: true });
+  const usage = await ctl(url, 'broker', 'stop');
+  t.equal(usage.status, 1);
+  t.match(usage.stderr, /broker stop ID/);
+});
+
 t.test('ctl errors: one sentence, exit 1', async (t) => {
   await using kafka = await MiniKafka.start({ controlPort: 0 });
   const url = kafka.controlUrl!;

@@ -1,8 +1,8 @@
 /**
  * Cluster-wide state shared by the brokers of one cluster: who the brokers are, which one is the
  * controller, the topics, the configs, the producer id blocks and the background log work.
- * Partition leadership is a function (leaderFor) so that a cluster of several in-process brokers
- * can spread partitions later without touching the handlers.
+ * Partition leadership, replica sets and ISRs live in `replicas` (replicas.ts), placed over the
+ * registered brokers (broker-registry.ts) as Kafka's controller places them.
  *
  * Everything here is made in the constructor: the parts take the pieces they act on (the topic
  * registry, the config store), never the cluster or a broker, so no module of cluster/ imports
@@ -20,15 +20,13 @@ import { MetadataQuorum } from './quorum.js';
 import { ClientMetrics } from './client-metrics.js';
 import { TelemetryReceiver } from './telemetry.js';
 import type { BrokerConfig } from './broker-config.js';
+import { BrokerRegistry } from './broker-registry.js';
+import type { BrokerNode } from './broker-registry.js';
+import { ReplicaSets } from './replicas.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 
-export interface BrokerNode {
-  readonly nodeId: number;
-  readonly host: string;
-  readonly port: number;
-  readonly rack: string | null;
-}
+export type { BrokerNode } from './broker-registry.js';
 
 export class Cluster {
   readonly topics: TopicRegistry;
@@ -48,8 +46,10 @@ export class Cluster {
   /** What clients push (PushTelemetry), kept bounded for tests. */
   readonly telemetry: TelemetryReceiver;
   #maintenanceStarted = false;
-  private readonly brokerNodes = new Map<number, BrokerNode>();
-  private sortedIds: number[] = [];
+  /** Registered brokers, live or stopped. */
+  readonly registry = new BrokerRegistry();
+  /** Replica sets, ISRs and leaders of every partition. */
+  readonly replicas: ReplicaSets;
   private readonly closeHooks: (() => void)[] = [];
 
   constructor(
@@ -66,6 +66,7 @@ export class Cluster {
     this.quorum = new MetadataQuorum(clock);
     this.features.onChange(() => this.quorum.recordChange());
     this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);
+    this.replicas = new ReplicaSets(this.registry, (topic) => defaultReplicationFactor(homeConfig, topic.name));
   }
 
   /** Starts retention and compaction once per cluster (when a broker first listens) until close. */
@@ -76,36 +77,50 @@ export class Cluster {
     this.onClose(() => this.logMaintenance.stop());
   }
 
+  /** A broker listens (again): live, back in the ISRs of its partitions. */
   registerBroker(node: BrokerNode): void {
-    this.brokerNodes.set(node.nodeId, node);
-    this.sortedIds = [...this.brokerNodes.keys()].sort((a, b) => a - b);
+    if (this.registry.register(node)) this.replicas.brokerStarted(node.nodeId, this.topics.all());
   }
 
+  /** A broker stops but stays registered: its leaderships move to other in-sync replicas. */
+  stopBroker(nodeId: number): void {
+    if (this.registry.fence(nodeId)) this.replicas.brokerStopped(nodeId, this.topics.all());
+  }
+
+  /** A broker closes for good. */
   unregisterBroker(nodeId: number): void {
-    this.brokerNodes.delete(nodeId);
-    this.sortedIds = [...this.brokerNodes.keys()].sort((a, b) => a - b);
+    this.registry.remove(nodeId);
   }
 
-  get brokers(): BrokerNode[] {
-    return this.sortedIds.map((id) => this.brokerNodes.get(id)!);
+  /** The live brokers, sorted by id. */
+  get brokers(): readonly BrokerNode[] {
+    return this.registry.live;
   }
 
   /** The lowest live node id acts as controller, as a stable answer for Metadata and DescribeCluster. */
   get controllerId(): number {
-    return this.sortedIds[0] ?? -1;
+    return this.registry.live[0]?.nodeId ?? -1;
   }
 
-  /** Leader of a partition: round-robin over the brokers by partition index. */
-  leaderFor(_topic: Topic, partition: number): number {
-    const ids = this.sortedIds;
-    if (ids.length === 0) return -1;
-    return ids[partition % ids.length]!;
+  /** Leader of a partition, -1 when none (no broker, or no live in-sync replica). */
+  leaderFor(topic: Topic, partition: number): number {
+    return this.replicas.leader(topic, partition);
   }
 
-  /** Replicas of a partition: one per partition today (replication is not modelled). */
+  /** Replicas of a partition, the preferred leader first. */
   replicasFor(topic: Topic, partition: number): number[] {
-    const leader = this.leaderFor(topic, partition);
-    return leader < 0 ? [] : [leader];
+    return this.replicas.of(topic, partition)?.replicas ?? [];
+  }
+
+  /** In-sync replicas of a partition. */
+  isrFor(topic: Topic, partition: number): number[] {
+    return this.replicas.of(topic, partition)?.isr ?? [];
+  }
+
+  /** Replicas on stopped brokers (Metadata's offlineReplicas). */
+  offlineReplicasFor(topic: Topic, partition: number): number[] {
+    const replicas = this.replicas.of(topic, partition)?.replicas ?? [];
+    return replicas.filter((id) => !this.registry.isLive(id));
   }
 
   /** Registers work to stop when the last broker of the cluster closes (background timers). */
@@ -114,7 +129,20 @@ export class Cluster {
   }
 
   closeIfUnused(): void {
-    if (this.brokerNodes.size > 0) return;
+    if (this.registry.size > 0) return;
     for (const fn of this.closeHooks.splice(0)) fn();
   }
+}
+
+/**
+ * The replication factor of a topic created without one: Kafka's default.replication.factor (1),
+ * and for the internal topics offsets.topic.replication.factor / transaction.state.log.replication.factor
+ * (3); clamped to the brokers where used.
+ */
+export function defaultReplicationFactor(config: BrokerConfig, topicName: string): number {
+  const key =
+    topicName === '__consumer_offsets' ? 'offsets.topic.replication.factor' : topicName === '__transaction_state' ? 'transaction.state.log.replication.factor' : topicName === '__share_group_state' ? 'share.coordinator.state.topic.replication.factor' : 'default.replication.factor';
+  const fallback = key === 'default.replication.factor' ? 1 : 3;
+  const n = Number(config.extra.get(key) ?? fallback);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }

@@ -13,10 +13,8 @@
  * - a different replica count with allowReplicationFactorChange false (v1): INVALID_REPLICATION_FACTOR;
  * - the current replica set: nothing to do, NONE.
  *
- * Replicas are not modelled (every partition has one replica, its leader; see Cluster.replicasFor),
- * so no reassignment is ever in progress: a valid target other than the current set can only name
- * brokers that exist, which needs several brokers, and is refused with INVALID_REPLICA_ASSIGNMENT
- * until the cluster can move replicas (see DEVIATIONS.md).
+ * Replication is simulated (one copy of each log, see replicas.ts), so a new replica is caught up
+ * at once: a valid reassignment completes within the request, and none is ever seen in progress.
  */
 import { KafkaError } from '../../protocol/errors.js';
 import type { Cluster } from './cluster.js';
@@ -37,7 +35,8 @@ export function reassignPartition(cluster: Cluster, topicName: string, partition
   // Nothing is ever in progress (see above), so a cancellation has nothing to cancel.
   if (replicas === null) throw new KafkaError('NO_REASSIGNMENT_IN_PROGRESS');
   if (replicas.length === 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'The manual partition assignment includes an empty replica list.');
-  const live = new Set(cluster.brokers.map((b) => b.nodeId));
+  // Registered brokers, stopped ones included, as Kafka accepts fenced brokers here.
+  const live = new Set(cluster.registry.known.map((b) => b.nodeId));
   // Kafka walks the ids sorted, so the lowest offending id is the one named.
   let previous: number | null = null;
   for (const id of [...replicas].sort((a, b) => a - b)) {
@@ -50,7 +49,7 @@ export function reassignPartition(cluster: Cluster, topicName: string, partition
     throw new KafkaError('INVALID_REPLICATION_FACTOR', `The replication factor is changed from ${current.length} to ${replicas.length} but allowReplicationFactorChange is false.`);
   }
   if (replicas.length === current.length && replicas.every((id, i) => current[i] === id)) return;
-  throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `minikafka cannot move replicas yet: partition ${topicName}-${partition} stays on [${current.join(', ')}].`);
+  cluster.replicas.reassign(topic, partition, replicas);
 }
 
 /** The reassignments in progress: none, since replicas move at once or not at all (see above). */

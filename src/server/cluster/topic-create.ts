@@ -12,12 +12,13 @@
  *
  * Deviation: a replication factor larger than the number of brokers is clamped (with a log line)
  * rather than refused, since Connect and MirrorMaker ask for 3 and a dev broker should not refuse
- * them. Replication is not modelled: placement and leadership come from the Cluster, so a manual
- * assignment is validated as Kafka validates it but does not choose the leader.
+ * them. Replicas are placed by the cluster (replicas.ts, placement.ts): a manual assignment as
+ * given, otherwise striped over the brokers as Kafka's controller does.
  */
 import { KafkaError } from '../../protocol/errors.js';
 import { topicNameProblem, INTERNAL_TOPICS } from './topics.js';
 import type { Topic } from './topics.js';
+import { defaultReplicationFactor } from './cluster.js';
 import type { Cluster } from './cluster.js';
 import type { BrokerConfig } from './broker-config.js';
 import { validateTopicConfigs } from './configs/topic-config-defs.js';
@@ -81,9 +82,10 @@ export function validateTopicCreation(cluster: Cluster, config: BrokerConfig, sp
     if (requestedRf < -1 || requestedRf === 0) throw new KafkaError('INVALID_REPLICATION_FACTOR', 'Replication factor must be larger than 0, or -1 to use the default value.');
     if (numPartitions < -1 || numPartitions === 0) throw new KafkaError('INVALID_PARTITIONS', 'Number of partitions was set to an invalid non-positive value.');
     partitions = numPartitions === -1 ? config.numPartitions : numPartitions;
-    rf = requestedRf === -1 ? 1 : requestedRf;
+    rf = requestedRf === -1 ? defaultReplicationFactor(config, spec.name) : requestedRf;
   }
-  const brokers = Math.max(1, cluster.brokers.length);
+  // Stopped brokers still take replicas, as Kafka places on fenced brokers when it must.
+  const brokers = Math.max(1, cluster.registry.size);
   if (rf > brokers) {
     cluster.logger.info(`topic ${spec.name}: replication factor ${rf} clamped to ${brokers}, the number of brokers`);
     rf = brokers;
@@ -98,7 +100,7 @@ export function validateTopicCreation(cluster: Cluster, config: BrokerConfig, sp
  */
 export function validateManualAssignment(cluster: Cluster, brokerIds: readonly number[], expectedReplicas: number | undefined): void {
   if (brokerIds.length === 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'The manual partition assignment includes an empty replica list.');
-  const registered = new Set(cluster.brokers.map((b) => b.nodeId));
+  const registered = new Set(cluster.registry.known.map((b) => b.nodeId));
   const sorted = [...brokerIds].sort((a, b) => a - b);
   let prev: number | undefined;
   for (const id of sorted) {
@@ -115,8 +117,9 @@ export function validateManualAssignment(cluster: Cluster, brokerIds: readonly n
 }
 
 export function createTopic(cluster: Cluster, config: BrokerConfig, spec: CreateTopicSpec): Topic {
-  const { partitions, configs } = validateTopicCreation(cluster, config, spec);
+  const { partitions, configs, replicationFactor } = validateTopicCreation(cluster, config, spec);
   const topic = cluster.topics.create(spec.name, partitions, configs);
+  cluster.replicas.place(topic, replicationFactor, spec.assignments);
   cluster.logger.info(`created topic ${spec.name} (${partitions} partitions, id ${topic.id})`);
   return topic;
 }

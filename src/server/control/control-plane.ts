@@ -1,5 +1,5 @@
 /**
- * The control plane of one broker (cluster, later): faults, virtual time, waits and reset
+ * The control plane of a cluster (one broker or several): faults, brokers stopped and started,, virtual time, waits and reset
  * behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
  * `minikafka ctl` are its three doors; none of them holds state of its own.
  */
@@ -16,6 +16,8 @@ import { topicNameOf, waitSourceOf } from './cluster-view.js';
 import { resetCluster } from './reset.js';
 import type { DeclaredTopic, ResetReport } from './reset.js';
 import { ControllableClock } from '../../util/clock.js';
+import { BrokerControl } from './broker-control.js';
+import type { BrokerView } from './broker-control.js';
 
 export interface ChaosStatus extends ChaosSettings {
   readonly requests: number;
@@ -62,7 +64,9 @@ export class ControlPlane {
   readonly #injector: FaultInjector;
   readonly #waiters: Waiters;
   readonly #opts: ControlPlaneOptions;
-  #detach: (() => void) | null = null;
+  #detach: (() => void)[] | null = null;
+  /** Brokers: list, stop, start; partition leaders: show, move. */
+  readonly brokers: BrokerControl;
 
   constructor(opts: ControlPlaneOptions) {
     const broker = opts.broker;
@@ -106,6 +110,7 @@ export class ControlPlane {
       offset: (topic, partition, offset, timeoutMs) => waiters.offset(topic, partition, offset, timeoutMs),
       transaction: (id, timeoutMs) => waiters.transaction(id, timeoutMs),
     };
+    this.brokers = new BrokerControl(broker);
     if (opts.chaos !== undefined) this.faults.chaos(opts.chaos);
   }
 
@@ -125,10 +130,11 @@ export class ControlPlane {
     return { ...cluster, faults, ms: performance.now() - started };
   }
 
-  status(): { broker: { nodeId: number; bootstrapServers: string }; clock: ClockState; faults: number; chaos: Omit<ChaosStatus, 'events'> | null } {
+  status(): { broker: { nodeId: number; bootstrapServers: string }; brokers: BrokerView[]; clock: ClockState; faults: number; chaos: Omit<ChaosStatus, 'events'> | null } {
     const chaos = this.faults.chaosStatus();
     return {
       broker: { nodeId: this.#broker.nodeId, bootstrapServers: this.#broker.bootstrapServers },
+      brokers: this.brokers.list(),
       clock: this.clock.state(),
       faults: this.#injector.list().length,
       chaos: chaos === null ? null : { rate: chaos.rate, seed: chaos.seed, requests: chaos.requests, injected: chaos.injected },
@@ -137,9 +143,9 @@ export class ControlPlane {
 
   /** The interceptor is installed only while a rule or chaos exists: no cost on requests otherwise. */
   #syncInterceptor(): void {
-    if (this.#injector.active && this.#detach === null) this.#detach = this.#broker.intercept(this.#injector.interceptorFor(this.#broker.nodeId));
+    if (this.#injector.active && this.#detach === null) this.#detach = this.#broker.brokers.map((b) => b.intercept(this.#injector.interceptorFor(b.nodeId)));
     else if (!this.#injector.active && this.#detach !== null) {
-      this.#detach();
+      for (const detach of this.#detach) detach();
       this.#detach = null;
     }
   }

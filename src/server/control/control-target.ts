@@ -30,7 +30,21 @@ export type ControlAction =
 
 export type ControlInterceptor = (req: ControlledRequest) => ControlAction | undefined | Promise<ControlAction | undefined>;
 
+/** One broker of the cluster: its interceptor slot, and stop/start (controlled shutdown, restart). */
+export interface ControlledBroker {
+  readonly nodeId: number;
+  readonly rack: string | null;
+  readonly running: boolean;
+  readonly bootstrapServers: string;
+  /** Sees every request to this broker first; returns the remover. */
+  intercept(fn: ControlInterceptor): () => void;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
 export interface ControlTarget {
+  /** Every broker of the cluster, in node id order (one for a single broker). */
+  readonly brokers: readonly ControlledBroker[];
   readonly nodeId: number;
   readonly bootstrapServers: string;
   readonly cluster: Cluster;
@@ -43,6 +57,4 @@ export interface ControlTarget {
   resetCoordinators(): void;
   /** Whether the handler of this API can answer a whole-request error code (Handler.errorResponse). */
   canAnswerError(apiKey: number): boolean;
-  /** Sees every request first; returns the remover. */
-  intercept(fn: ControlInterceptor): () => void;
 }

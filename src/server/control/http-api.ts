@@ -16,6 +16,10 @@
  *   POST   /clock/freeze | /clock/resume   -> the clock
  *   POST   /clock/advance                  { ms } or { duration: "7d" } -> the clock
  *   POST   /reset                          back to the declared topics, no groups, no faults -> report
+ *   GET    /brokers                        [{ nodeId, rack, running, bootstrapServers }]
+ *   POST   /brokers/ID/stop | /start       controlled shutdown (leaders and coordinators move) / restart
+ *   GET    /partitions/TOPIC/P             { leader, leaderEpoch, replicas, isr, offlineReplicas }
+ *   POST   /partitions/TOPIC/P/leader      { broker }: move the leader to that live replica
  *   GET    /wait/group/G?members=N&state=Stable&timeoutMs=T
  *   GET    /wait/offset/TOPIC/PARTITION?offset=X&timeoutMs=T   (high watermark >= X)
  *   GET    /wait/transaction/ID?timeoutMs=T                    (not open any more)
@@ -100,6 +104,19 @@ const ROUTES: readonly (readonly [string, RegExp, Route])[] = [
     },
   ],
   ['POST', /^\/reset$/, (p) => p.reset()],
+  ['GET', /^\/brokers$/, (p) => p.brokers.list()],
+  ['POST', /^\/brokers\/(\d+)\/stop$/, (p, [id]) => p.brokers.stop(Number(id))],
+  ['POST', /^\/brokers\/(\d+)\/start$/, (p, [id]) => p.brokers.start(Number(id))],
+  ['GET', /^\/partitions\/([^/]+)\/(\d+)$/, (p, [topic, partition]) => p.brokers.partition(topic!, Number(partition))],
+  [
+    'POST',
+    /^\/partitions\/([^/]+)\/(\d+)\/leader$/,
+    async (p, [topic, partition], _, body) => {
+      const b = (await body()) as { broker?: unknown } | null;
+      if (b === null || typeof b !== 'object' || typeof b.broker !== 'number') throw badRequest('leader takes { "broker": NODE_ID }');
+      return p.brokers.moveLeader(topic!, Number(partition), b.broker);
+    },
+  ],
   ['GET', /^\/wait\/group\/([^/]+)$/, (p, [group], q) => p.waitFor.group(group!, { state: q.get('state') ?? undefined, members: optNumber(q, 'members'), timeoutMs: optNumber(q, 'timeoutMs') })],
   ['GET', /^\/wait\/offset\/([^/]+)\/(\d+)$/, (p, [topic, partition], q) => p.waitFor.offset(topic!, Number(partition), needNumber(q, 'offset'), optNumber(q, 'timeoutMs'))],
   ['GET', /^\/wait\/transaction\/([^/]+)$/, (p, [id], q) => p.waitFor.transaction(id!, optNumber(q, 'timeoutMs'))],

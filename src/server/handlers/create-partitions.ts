@@ -33,13 +33,13 @@ export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     for (const [name, n] of counts) if (n > 1) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
 
-    const growths: { topic: Topic; count: number }[] = [];
+    const growths: { topic: Topic; count: number; assignments: (readonly number[])[] | null }[] = [];
     let added = 0;
     for (const t of req.topics) {
       if (counts.get(t.name)! > 1) continue;
       try {
         const topic = check(cluster, t);
-        growths.push({ topic, count: t.count });
+        growths.push({ topic, count: t.count, assignments: t.assignments?.map((a) => a.brokerIds) ?? null });
         added += t.count - topic.partitions.length;
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (e) {
@@ -52,6 +52,7 @@ export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
       for (const g of growths) {
         const before = g.topic.partitions.length;
         cluster.topics.addPartitions(g.topic, g.count);
+        cluster.replicas.addPartitions(g.topic, before, g.assignments);
         cluster.logger.info(`topic ${g.topic.name}: partitions ${before} -> ${g.count}`);
       }
     }

@@ -94,6 +94,7 @@ function commit(ctx: RequestContext, p: Extract<Plan, { ok: true }>, validateOnl
       return failed(p.spec.name, errorCodeOf(e), e.message);
     }
     const topic = cluster.topics.create(p.spec.name, p.partitions, p.configs);
+    cluster.replicas.place(topic, p.replicationFactor, p.spec.assignments);
     cluster.logger.info(`created topic ${topic.name} (${p.partitions} partitions, id ${topic.id})`);
     topicId = topic.id;
   }

@@ -7,7 +7,7 @@
  *   INVALID_REQUEST at v0 (where the field cannot be sent anyway), with Kafka's messages;
  * - clusterAuthorizedOperations: the schema default unless asked for, then every cluster
  *   operation, as Kafka without an authorizer;
- * - v2 IncludeFencedBrokers: no broker here is ever fenced, so the list is the same, isFenced false.
+ * - v2 IncludeFencedBrokers: stopped brokers too (isFenced true); otherwise the live ones only.
  *
  * Deviation: the controller id is the lowest live node id, where Kafka's brokers answer a random
  * live broker; clients only use it as "some broker".
@@ -31,7 +31,8 @@ export const describeClusterHandler = defineHandler(DescribeClusterApi, {
       return failed(v === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${req.endpointType}`);
     }
     const cluster = ctx.cluster;
-    const brokers = cluster.brokers.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
+    const listed = v >= 2 && req.includeFencedBrokers ? cluster.registry.known : cluster.brokers;
+    const brokers = listed.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: !cluster.registry.isLive(b.nodeId) }));
     const controllerId = cluster.controllerId;
     return {
       throttleTimeMs: 0,

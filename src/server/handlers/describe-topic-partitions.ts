@@ -67,17 +67,16 @@ export const describeTopicPartitionsHandler = defineHandler(DescribeTopicPartiti
       const upper = Math.min(size, start + remaining);
       const partitions: DescribeTopicPartitionsResponsePartition[] = [];
       for (let i = start; i < upper; i++) {
-        const replicas = cluster.replicasFor(topic, i);
         partitions.push({
           errorCode: ErrorCode.NONE,
           partitionIndex: i,
           leaderId: cluster.leaderFor(topic, i),
           leaderEpoch: topic.partitions[i]!.leaderEpoch,
-          replicaNodes: replicas,
-          isrNodes: replicas,
+          replicaNodes: cluster.replicasFor(topic, i),
+          isrNodes: cluster.isrFor(topic, i),
           eligibleLeaderReplicas: [],
           lastKnownElr: [],
-          offlineReplicas: [],
+          offlineReplicas: cluster.offlineReplicasFor(topic, i),
         });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: TOPIC_AUTHORIZED_OPERATIONS });

@@ -135,15 +135,16 @@ function autoCreated(ctx: RequestContext, name: string): MetadataResponseTopic {
 function topicMetadata(cluster: Cluster, topic: Topic): MetadataResponseTopic {
   const partitions: MetadataResponsePartition[] = [];
   for (const p of topic.partitions) {
-    const replicas = cluster.replicasFor(topic, p.partition);
+    const leaderId = cluster.leaderFor(topic, p.partition);
     partitions.push({
-      errorCode: ErrorCode.NONE,
+      // Kafka's MetadataCache: a partition without a live leader is LEADER_NOT_AVAILABLE.
+      errorCode: leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
-      leaderId: cluster.leaderFor(topic, p.partition),
+      leaderId,
       leaderEpoch: p.leaderEpoch,
-      replicaNodes: replicas,
-      isrNodes: replicas,
-      offlineReplicas: [],
+      replicaNodes: cluster.replicasFor(topic, p.partition),
+      isrNodes: cluster.isrFor(topic, p.partition),
+      offlineReplicas: cluster.offlineReplicasFor(topic, p.partition),
     });
   }
   return {

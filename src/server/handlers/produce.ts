@@ -286,10 +286,26 @@ function produce(ctx: RequestContext, req: ProduceRequest, recordFailures: Recor
         out.push(notLeaderResponse(ctx, topic!, p.index, v, nodeEndpoints));
         continue;
       }
+      if (req.acks === -1 && !enoughInSync(ctx, topic!, p.index)) {
+        out.push(partitionResponse(p.index, ErrorCode.NOT_ENOUGH_REPLICAS));
+        continue;
+      }
       out.push(appendBatch(ctx, access.partition, records!, end, settings!, req.transactionalId, recordFailures.get(records!)));
     }
   }
   return { responses, throttleTimeMs: 0, nodeEndpoints };
+}
+
+/**
+ * Partition.appendRecordsToLeader: acks=all needs min.insync.replicas in the ISR, checked before the
+ * append. Only a shrunk ISR (a replica's broker stopped) refuses: with every replica in sync the
+ * write goes through even when min.insync.replicas exceeds a replication factor clamped to the
+ * brokers (see DEVIATIONS.md), so a single broker takes what it took before.
+ */
+function enoughInSync(ctx: RequestContext, topic: Topic, index: number): boolean {
+  const isr = ctx.cluster.isrFor(topic, index).length;
+  if (isr >= ctx.cluster.replicasFor(topic, index).length) return true;
+  return isr >= ctx.cluster.configs.topicNumber(topic, 'min.insync.replicas');
 }
 
 function notLeaderResponse(ctx: RequestContext, topic: Topic, index: number, v: number, endpoints: ProduceResponseNodeEndpoint[]): ProduceResponsePartitionProduceResponse {

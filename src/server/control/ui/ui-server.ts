@@ -80,7 +80,10 @@ export class UiServer {
     const target = opts.target;
     this.traffic = new TrafficRecorder((id) => target.cluster.topics.getById(id)?.name ?? null, () => target.cluster.clock.now());
     this.history = new History(target, this.traffic);
-    this.#detach = target.intercept(this.traffic.interceptor());
+    // Every broker's requests, in one trace (a broker started again keeps its interceptor slot).
+    const interceptor = this.traffic.interceptor();
+    const removers = target.brokers.map((b) => b.intercept(interceptor));
+    this.#detach = () => removers.forEach((remove) => remove());
     this.history.sample();
     this.#timer = setInterval(() => this.#tick(), opts.sampleMs ?? 1000);
     this.#timer.unref();
