@@ -11,6 +11,8 @@ import { topicNameProblem } from '../server/cluster/topics.js';
 import { UsageError, didYouMean, intFlag } from './args.js';
 import { startedByNpmExec, watchParent, watchStdin, writePidFiles } from './lifetime.js';
 import { parseChaos } from '../server/control/chaos.js';
+import { maxMemoryBytes } from '../server/persistence/memory-limit.js';
+import { formatByteSize } from '../util/byte-size.js';
 
 export interface StartArgs {
   port: string;
@@ -34,6 +36,8 @@ export interface StartArgs {
   saslUser: string[];
   superUser: string[];
   authorizer: boolean;
+  maxMemory?: string;
+  spill: boolean;
 }
 
 interface Checked {
@@ -43,6 +47,7 @@ interface Checked {
   topics: TopicOptions[];
   configs: Record<string, string>;
   users: Record<string, string>;
+  maxMemory: number | undefined;
 }
 
 function parseConfigs(list: readonly string[]): Record<string, string> {
@@ -94,7 +99,16 @@ function checkArgs(a: StartArgs): Checked {
   }
   const configs = parseConfigs(a.config);
   if (a.authorizer && configs['authorizer.class.name'] === undefined) configs['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
-  return { port, numPartitions, flushIntervalMs, topics, configs, users };
+  return { port, numPartitions, flushIntervalMs, topics, configs, users, maxMemory: checkMaxMemory(a.maxMemory) };
+}
+
+function checkMaxMemory(arg: string | undefined): number | undefined {
+  if (arg === undefined) return undefined;
+  try {
+    return maxMemoryBytes(arg);
+  } catch (e) {
+    throw new UsageError(`--max-memory ${(e as Error).message}`);
+  }
 }
 
 function parseChaosArg(arg: string) {
@@ -127,6 +141,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
       logger,
       dataDir: a.dataDir,
       flushIntervalMs: c.flushIntervalMs,
+      ...(c.maxMemory === undefined ? {} : { maxMemory: c.maxMemory }),
+      spill: a.spill,
       controlPort: a.controlPort === undefined ? undefined : intFlag('control-port', a.controlPort, 0, 65535),
       controlHost: a.controlHost,
       chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
@@ -187,9 +203,10 @@ export async function startCommand(a: StartArgs): Promise<void> {
     port: kafka.port,
     pid: process.pid,
     securityProtocol: kafka.broker.security.protocol,
+    maxMemoryBytes: kafka.maxMemoryBytes,
     // The throwaway CA for clients to trust: PEM, and a PKCS12 truststore for Java clients.
     ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
     ...control,
   };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}\n`);
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid}), max memory ${formatByteSize(kafka.maxMemoryBytes)}${kafka.dataDir === null && !a.spill ? ' (no spilling)' : ''}${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}\n`);
 }
