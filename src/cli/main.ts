@@ -29,6 +29,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   txns: 'List and describe transactions',
   configs: 'Describe and alter topic and broker configs',
   dump: 'Write topics as NDJSON, the format --seed reads',
+  verify: 'Check every segment, index and checkpoint of a --data-dir directory; exit status 5 on corruption',
   ctl: 'Drive a running broker\'s control API: faults, clock, reset, waits (start it with --control-port)',
 };
 
