@@ -12,6 +12,8 @@ import type { Fd } from '../../../src/log/disk/file-system.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { parseByteSize, formatByteSize } from '../../../src/util/byte-size.js';
 import { appendBatch, baseOf, bases } from './helpers.js';
+import { NO_TRANSACTIONS, cleanLog, logToClean } from '../../../src/log/log-cleaner.js';
+import { buildBatchSync, readRecords } from '../../../src/protocol/records/index.js';
 
 const KIB = 1024;
 
@@ -137,4 +139,28 @@ t.test('sizes', async (t) => {
   t.equal(formatByteSize(512 * 1024 * 1024), '512 MiB');
   t.equal(formatByteSize(1.5 * 1024 ** 3), '1.5 GiB');
   t.equal(formatByteSize(900), '900 bytes');
+});
+
+t.test('the cleaner compacts spilled segments; the replaced ones give their memory and files back', async (t) => {
+  const { budget, dir, log } = setUp(2 * KIB);
+  const l = log();
+  const T0 = 1_700_000_000_000;
+  const add = (key: string, value: string, i: number) => {
+    const base = l.logEndOffset;
+    const batch = buildBatchSync([{ key: Buffer.from(key), value: Buffer.from(value.padEnd(600, '.')), timestamp: T0 + i }], { baseOffset: base });
+    l.append(batch, { baseOffset: base, lastOffset: base, maxTimestamp: T0 + i });
+    l.updateHighWatermark(l.logEndOffset);
+  };
+  for (let i = 0; i < 12; i++) add(`k${i % 3}`, `v${i}`, i);
+  l.roll();
+  add('k0', 'last', 12);
+  t.ok(budget.spilledBytes > 0, 'the sealed segment spilled');
+  const settings = { deleteRetentionMs: 1000, minCompactionLagMs: 0, maxCompactionLagMs: Number.MAX_SAFE_INTEGER, minCleanableRatio: 0.5, segmentBytes: 1 << 30, maxMapEntries: 1000 };
+  const result = await cleanLog(l, logToClean(l, undefined, settings, T0 + 100), settings, T0 + 100, NO_TRANSACTIONS, () => Promise.resolve());
+  t.equal(result.aborted, false);
+  const values: string[] = [];
+  for (const b of l.read(0, 1 << 20, { minOneBatch: true }).batches) for (const r of await readRecords(b)) values.push(`${r.offset}:${r.key!.toString()}=${r.value!.toString().replace(/\.+$/, '')}`);
+  t.strictSame(values, ['9:k0=v9', '10:k1=v10', '11:k2=v11', '12:k0=last'], 'latest per key below the active segment, read back through the spill files');
+  t.ok(budget.bytes <= 2 * KIB, `held ${budget.bytes} bytes`);
+  t.equal(dir.openFiles <= 2, true, `spill files of replaced segments deleted (${dir.openFiles} open)`);
 });
