@@ -31,6 +31,7 @@ import type { CompactionRow } from './compaction-bench.js';
 import { formatRestartBench, runRestartBench } from './restart-bench.js';
 import type { RestartResult } from './restart-bench.js';
 import { formatResetBench, runResetBench } from './reset-bench.js';
+import { runNativeBench } from './native-bench.js';
 import type { ResetResult } from './reset-bench.js';
 import { formatBrokersBench, runBrokersBench } from './brokers-bench.js';
 import type { BrokersBenchResult } from './brokers-bench.js';
@@ -43,7 +44,7 @@ import { publishedRows } from './published.js';
 import type { PublishedRun } from './published.js';
 import type { Measure, Samples, Section, Target } from './stats.js';
 
-const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'consume', 'latency', 'scale', 'brokers'] as const;
+const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'native', 'consume', 'latency', 'scale', 'brokers'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -64,6 +65,8 @@ interface Sizes {
   /** Durable-mode data written before the restart benchmark's restarts. */
   restartMiB: number;
   resetRounds: number;
+  /** Records of the native-client produce run (franz-go). */
+  nativeRecords: number;
   configs: ProduceConfig[];
   records: number;
   warmupRecords: number;
@@ -92,6 +95,7 @@ const FULL: Sizes = {
   recordsMiB: 64,
   restartMiB: 1024,
   resetRounds: 500,
+  nativeRecords: 1_000_000,
   configs: ALL_CONFIGS,
   records: 100_000,
   warmupRecords: 50_000,
@@ -113,6 +117,7 @@ const SMOKE: Sizes = {
   recordsMiB: 4,
   restartMiB: 16,
   resetRounds: 50,
+  nativeRecords: 20_000,
   // Two JVMs for the multi-producer path; four would double the pass on a 2-core CI runner.
   configs: [ALL_CONFIGS[0]!, { producers: 2, compression: 'lz4' }],
   records: 4_000,
@@ -311,6 +316,13 @@ async function main(): Promise<void> {
       log('brokers');
       multiBroker = await runBrokersBench({ java: java!, payloadFile, records: sizes.records, runs: sizes.runs, log });
       out(`## Several brokers in one process: produce, 1 KiB records, acks=all, 3 partitions (minikafka only)\n\n${formatBrokersBench(multiBroker)}`);
+    }
+
+    if (only.has('native')) {
+      log('native');
+      const native = await runNativeBench({ runs: sizes.runs, records: sizes.nativeRecords });
+      sections.push(native);
+      out(formatSection(native, kafkaLabel));
     }
 
     let load: LoadResult | null = null;

@@ -10,6 +10,10 @@
  */
 import type { Measure, Section } from './stats.js';
 
+/** The native-client produce scenario's measures (bench/native-bench.ts). */
+export const NATIVE_CPU = 'franz-go 1 KiB, acks=all, 8 partitions: broker CPU per GB produced';
+export const NATIVE_THROUGHPUT = 'franz-go 1 KiB, acks=all, 8 partitions: client throughput';
+
 export interface PublishedRow {
   readonly scenario: string;
   readonly measure: string;
@@ -91,6 +95,12 @@ export function publishedRows(sections: readonly Section[], o: { latencyRate: nu
       result: `${ratios('produce', ['ProducerPerformance 4 producers, none', 'ProducerPerformance 4 producers, lz4'], 'records/s')} (broker CPU time ${cpu(['ProducerPerformance 4 producers, none', 'ProducerPerformance 4 producers, lz4'])} of Kafka's)`,
     },
     { scenario: 'produce', measure: '@platformatic/kafka, 1 producer', target: '>= 1.0', result: ratios('produce', ['Node client (@platformatic/kafka) 1 producer, none'], 'records/s') },
+    {
+      scenario: 'produce',
+      measure: 'franz-go, 1 KiB, acks=all, 8 partitions: broker CPU-seconds per GB',
+      target: '<= 0.8',
+      result: `${fixed(pick(sections, 'native', NATIVE_CPU, 's/GB')?.minikafka?.median, 2)} s/GB (${size(pick(sections, 'native', NATIVE_THROUGHPUT, 'MB/s')?.minikafka?.median)} MB/s)`,
+    },
     {
       scenario: 'consume',
       measure: "1 producer's data, none / lz4 (MiB/s)",

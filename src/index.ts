@@ -14,6 +14,8 @@ import { applyBrokerConfig, defaultBrokerConfig } from './server/cluster/broker-
 import type { BrokerConfig } from './server/cluster/broker-config.js';
 import { createTopic } from './server/cluster/topic-create.js';
 import type { DataDir } from './server/persistence/data-dir.js';
+import { applyMemoryLimit, defaultMaxMemory, maxMemoryBytes } from './server/persistence/memory-limit.js';
+import type { SpillDirectory } from './log/spill/spill-directory.js';
 import type { FileSystem } from './log/disk/file-system.js';
 import type { Interceptor } from './server/net/dispatcher.js';
 import { ControllableClock } from './util/clock.js';
@@ -104,6 +106,17 @@ export interface MiniKafkaOptions {
   /** Durable mode: the filesystem to use (default: the real one; tests pass a MemoryFileSystem). */
   readonly fileSystem?: FileSystem;
   /**
+   * Bytes of record batches held in memory, e.g. 536870912 or "512m" (default: a quarter of the
+   * machine's memory, at least 256 MiB). In memory, batches past it spill to a temporary directory
+   * removed at stop (or produce fails with KAFKA_STORAGE_ERROR when `spill` is false); with
+   * `dataDir`, it sizes the cache of recent batches kept beside the files (default there 64 MiB).
+   */
+  readonly maxMemory?: number | string;
+  /** In memory: spill batches past `maxMemory` to disk (default true). */
+  readonly spill?: boolean;
+  /** In memory: where to spill (default: a new directory under the OS temp directory). */
+  readonly spillDir?: string;
+  /**
    * The listener in Kafka's form, e.g. "SASL_SSL://127.0.0.1:0" (sets `listeners`). SSL and
    * SASL_SSL without ssl.keystore.* configs get a throwaway CA: see `tls`.
    */
@@ -147,7 +160,11 @@ export class MiniKafka {
     readonly dataDir: DataDir | null,
     readonly control: ControlPlane,
     private readonly controlServer: ControlHttpServer | null,
-    private readonly ui: UiServer | null = null,
+    private readonly ui: UiServer | null,
+    /** In memory: where batches past the memory budget go. */
+    private readonly spill: SpillDirectory | null,
+    /** The memory budget in bytes (`maxMemory`). */
+    readonly maxMemoryBytes: number,
   ) {
     this.faults = control.faults;
     this.clock = control.clock;
@@ -172,9 +189,13 @@ export class MiniKafka {
     for (let i = 1; i < count; i++) brokers.push(new Broker({ config: brokerConfig(config, i, opts), clock, logger, security, cluster: broker.services }));
     // Recovered before the broker listens: clients never see a half-loaded cluster.
     // Loaded only in durable mode, so that an in-memory broker starts as fast as before.
-    const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs });
+    const memory = opts.maxMemory === undefined ? null : maxMemoryBytes(opts.maxMemory);
+    const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs, ...(memory === null ? {} : { cacheBytes: memory }) });
+    const budget = memory ?? (dataDir === null ? defaultMaxMemory() : 64 * 1024 * 1024);
+    const spill = dataDir !== null ? null : applyMemoryLimit(broker.cluster.topics, { maxMemoryBytes: budget, spill: opts.spill ?? true, logger: broker.logger, ...(opts.spillDir === undefined ? {} : { dir: opts.spillDir }) });
     const closeAll = async () => {
       for (const b of brokers) await b.close();
+      spill?.close();
       await dataDir?.close();
     };
     try {
@@ -222,7 +243,7 @@ export class MiniKafka {
         throw e;
       }
     }
-    return new MiniKafka(broker, brokers, handles, dataDir, control, server, ui);
+    return new MiniKafka(broker, brokers, handles, dataDir, control, server, ui, spill, budget);
   }
 
   /**
@@ -310,7 +331,17 @@ export class MiniKafka {
     // Connections close first, so requests a fault holds are dropped rather than handled.
     for (const b of this.allBrokers) await b.close();
     this.control.close();
+    this.spill?.close();
     await this.dataDir?.close();
+  }
+
+  /**
+   * Record batch bytes in memory against the budget (`maxMemory`), bytes spilled to disk so far
+   * and the spill directory (null until the first spill). In durable mode, the budget only.
+   */
+  get memory(): { readonly budgetBytes: number; readonly heldBytes: number; readonly peakBytes: number; readonly spilledBytes: number; readonly spillDir: string | null } {
+    const b = this.spill?.budget;
+    return { budgetBytes: this.maxMemoryBytes, heldBytes: b?.bytes ?? 0, peakBytes: b?.peakBytes ?? 0, spilledBytes: b?.spilledBytes ?? 0, spillDir: this.spill?.path ?? null };
   }
 
   [Symbol.asyncDispose](): Promise<void> {

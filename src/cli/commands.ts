@@ -16,6 +16,7 @@ const RUNNERS: Readonly<Record<string, () => Promise<Runner>>> = {
   txns: async () => (await import('./commands/txns.js')).run,
   configs: async () => (await import('./commands/configs.js')).run,
   dump: async () => (await import('./commands/dump.js')).run,
+  verify: async () => (await import('./commands/verify.js')).run,
 };
 
 /** `start --seed` lives here too, so that a start without it loads none of the client. */

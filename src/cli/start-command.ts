@@ -11,6 +11,8 @@ import { topicNameProblem } from '../server/cluster/topics.js';
 import { UsageError, didYouMean, intFlag } from './args.js';
 import { startedByNpmExec, watchParent, watchStdin, writePidFiles } from './lifetime.js';
 import { parseChaos } from '../server/control/chaos.js';
+import { maxMemoryBytes } from '../server/persistence/memory-limit.js';
+import { formatByteSize } from '../util/byte-size.js';
 
 export interface StartArgs {
   port: string;
@@ -37,6 +39,8 @@ export interface StartArgs {
   authorizer: boolean;
   brokers: string;
   rack: string[];
+  maxMemory?: string;
+  spill: boolean;
 }
 
 interface Checked {
@@ -46,6 +50,7 @@ interface Checked {
   topics: TopicOptions[];
   configs: Record<string, string>;
   users: Record<string, string>;
+  maxMemory: number | undefined;
 }
 
 function parseConfigs(list: readonly string[]): Record<string, string> {
@@ -97,7 +102,16 @@ function checkArgs(a: StartArgs): Checked {
   }
   const configs = parseConfigs(a.config);
   if (a.authorizer && configs['authorizer.class.name'] === undefined) configs['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
-  return { port, numPartitions, flushIntervalMs, topics, configs, users };
+  return { port, numPartitions, flushIntervalMs, topics, configs, users, maxMemory: checkMaxMemory(a.maxMemory) };
+}
+
+function checkMaxMemory(arg: string | undefined): number | undefined {
+  if (arg === undefined) return undefined;
+  try {
+    return maxMemoryBytes(arg);
+  } catch (e) {
+    throw new UsageError(`--max-memory ${(e as Error).message}`);
+  }
 }
 
 function parseChaosArg(arg: string) {
@@ -130,6 +144,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
       logger,
       dataDir: a.dataDir,
       flushIntervalMs: c.flushIntervalMs,
+      ...(c.maxMemory === undefined ? {} : { maxMemory: c.maxMemory }),
+      spill: a.spill,
       controlPort: a.controlPort === undefined ? undefined : intFlag('control-port', a.controlPort, 0, 65535),
       controlHost: a.controlHost,
       ...(a.ui ? { ui: true } : {}),
@@ -193,11 +209,12 @@ export async function startCommand(a: StartArgs): Promise<void> {
     port: kafka.port,
     pid: process.pid,
     securityProtocol: kafka.broker.security.protocol,
+    maxMemoryBytes: kafka.maxMemoryBytes,
     // The throwaway CA for clients to trust: PEM, and a PKCS12 truststore for Java clients.
     ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
     // Every broker: a client needs only bootstrapServers, a test that stops one needs its id.
     brokers: kafka.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     ...control,
   };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid})${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}${kafka.uiUrl === null ? '' : `, inspector on ${kafka.uiUrl}`}\n`);
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid}), max memory ${formatByteSize(kafka.maxMemoryBytes)}${kafka.dataDir === null && !a.spill ? ' (no spilling)' : ''}${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}${kafka.uiUrl === null ? '' : `, inspector on ${kafka.uiUrl}`}\n`);
 }

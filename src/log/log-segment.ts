@@ -31,6 +31,29 @@ export interface SegmentFile {
   admit(segment: LogSegment, slot: number, bytes: number): void;
 }
 
+/**
+ * Where an in-memory segment puts batches when the broker's memory budget is exceeded
+ * (src/log/spill/): batches stay in memory until the budget evicts them, oldest first, and are
+ * then written to the file and read back from it. Unlike a SegmentFile, nothing is written on append.
+ */
+export interface SpillFile {
+  /** Makes room in the budget for an append of `bytes`; throws KAFKA_STORAGE_ERROR when it cannot. */
+  reserve(bytes: number): void;
+  /** Counts a held batch (slot >= 0) or read-ahead buffer (slot -1) against the budget. */
+  admit(segment: LogSegment, slot: number, bytes: number): void;
+  /** Held bytes dropped outside the budget's eviction order. */
+  release(bytes: number): void;
+  /** Whether `bytes` more fit the budget without spilling (reads never spill). */
+  fits(bytes: number): boolean;
+  /** Appends a batch to the file; returns its byte position. */
+  write(batch: Buffer): number;
+  read(position: number, size: number): Buffer;
+  /** Cuts the file at `position`. */
+  truncate(position: number): void;
+  /** The segment left the log: the file goes. */
+  discard(): void;
+}
+
 // The on-disk offset index stores offsets relative to the segment base in 4 bytes; rolling before
 // that overflows keeps every in-memory segment representable on disk later.
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
@@ -77,6 +100,9 @@ export class LogSegment {
   // On disk only: each batch's byte position in the .log file.
   readonly #positions: number[] = [];
   #file: SegmentFile | null = null;
+  // In memory under a budget: batches [0, #positions.length) are spilled, the rest are held.
+  #spill: SpillFile | null = null;
+  #spillEnd = 0;
   // On disk only: the last range read from the file, sliced by following reads (a read-ahead).
   #readAhead: Buffer | null = null;
   #readAheadAt = 0;
@@ -92,7 +118,7 @@ export class LogSegment {
   #maxTimestampSoFar = -1;
   #slotOfMaxTimestamp = -1;
 
-  constructor(baseOffset: number, now: number, indexIntervalBytes: number, file: SegmentFile | null = null) {
+  constructor(baseOffset: number, now: number, indexIntervalBytes: number, file: SegmentFile | null = null, spill: SpillFile | null = null) {
     this.baseOffset = baseOffset;
     this.created = now;
     this.lastModified = now;
@@ -100,6 +126,7 @@ export class LogSegment {
     this.offsetIndex = new OffsetIndex(baseOffset);
     this.timeIndex = new TimeIndex(baseOffset);
     this.#file = file;
+    this.#spill = spill;
   }
 
   /** The files of a durable segment; null in memory. */
@@ -201,7 +228,12 @@ export class LogSegment {
     if (this.#loader !== null) this.#load();
     const held = this.#batches[slot];
     if (held !== undefined) return held.length;
-    return (slot + 1 < this.#positions.length ? this.#positions[slot + 1]! : this.#size) - this.#positions[slot]!;
+    return (slot + 1 < this.#positions.length ? this.#positions[slot + 1]! : this.#fileEnd()) - this.#positions[slot]!;
+  }
+
+  /** Where the batches in the file end: all of them on disk, the spilled prefix in memory. */
+  #fileEnd(): number {
+    return this.#spill === null ? this.#size : this.#spillEnd;
   }
 
   /** Byte position of the batch in the `.log` file (durable segments only). */
@@ -210,10 +242,58 @@ export class LogSegment {
     return this.#positions[slot]!;
   }
 
-  /** The tail cache let go of a batch: later reads come from the file. */
-  evict(slot: number): void {
-    if (slot < 0) this.#readAhead = null;
-    else if (this.#file !== null && slot < this.#batches.length) this.#batches[slot] = undefined;
+  /**
+   * The tail cache or memory budget let go of a batch: later reads come from the file. A spilling
+   * segment writes the batch (and any held one before it) to its spill file first. Returns the
+   * bytes no longer held in memory.
+   */
+  evict(slot: number): number {
+    if (slot < 0) {
+      const freed = this.#readAhead?.length ?? 0;
+      this.#readAhead = null;
+      return freed;
+    }
+    if (this.#spill !== null) return this.#spillThrough(slot);
+    if (this.#file !== null && slot < this.#batches.length) this.#batches[slot] = undefined;
+    return 0;
+  }
+
+  // Batches are spilled in slot order (the budget evicts oldest first), so a spill file is the
+  // segment's batches [0, n) back to back, as a .log file is.
+  #spillThrough(slot: number): number {
+    const spill = this.#spill!;
+    let freed = 0;
+    try {
+      for (let i = this.#positions.length; i <= slot && i < this.#batches.length; i++) {
+        const batch = this.#batches[i]!;
+        this.#positions.push(spill.write(batch));
+        this.#spillEnd += batch.length;
+        this.#batches[i] = undefined;
+        freed += batch.length;
+      }
+    } catch (e) {
+      spill.release(freed);
+      throw e;
+    }
+    return freed;
+  }
+
+  /**
+   * The segment left the log (deleted, cleaned away, truncated off): gives its held bytes back to
+   * the memory budget and deletes its spill file. Only for segments of an in-memory log.
+   */
+  discardSpill(): void {
+    const spill = this.#spill;
+    if (spill === null) return;
+    let held = this.#readAhead?.length ?? 0;
+    for (let i = this.#positions.length; i < this.#batches.length; i++) held += this.#batches[i]!.length;
+    spill.release(held);
+    spill.discard();
+    this.#readAhead = null;
+    // Entries of this segment still queued in the budget evict nothing now.
+    this.#spill = null;
+    this.#batches.length = 0;
+    this.#positions.length = 0;
   }
 
   /**
@@ -221,7 +301,8 @@ export class LogSegment {
    * READ_AHEAD_BYTES of whole following batches and the next reads slice that buffer.
    */
   #readFromFile(slot: number): Buffer {
-    const file = this.#file!;
+    const file = this.#file ?? this.#spill;
+    if (file === null) throw new Error(`segment ${this.baseOffset}: batch ${slot} is not held and the segment has no file (it was deleted)`);
     const position = this.#positions[slot]!;
     const size = this.batchSize(slot);
     const ahead = this.#readAhead;
@@ -230,9 +311,13 @@ export class LogSegment {
     }
     let end = slot + 1;
     while (end < this.#positions.length && this.#positions[end]! - position < READ_AHEAD_BYTES) end++;
-    const span = (end < this.#positions.length ? this.#positions[end]! : this.#size) - position;
+    let span = (end < this.#positions.length ? this.#positions[end]! : this.#fileEnd()) - position;
+    const spill = this.#spill;
+    // Under a memory budget a read-ahead is kept only where it fits: a read never spills.
+    if (spill !== null && span > size && !spill.fits(span)) span = size;
     const buf = file.read(position, Math.max(span, size));
     if (span > size) {
+      if (spill !== null && ahead !== null) spill.release(ahead.length);
       this.#readAhead = buf;
       this.#readAheadAt = position;
       file.admit(this, -1, buf.length);
@@ -259,10 +344,13 @@ export class LogSegment {
     if (this.#loader !== null) this.#load();
     const slot = this.#batches.length;
     const file = this.#file;
-    // Written first: if the write throws, the segment has not changed.
+    const spill = this.#spill;
+    // Written (or room made) first: if that throws, the segment has not changed.
     if (file !== null) this.#positions.push(file.append(batch, baseOffset, lastOffset, maxTimestamp));
+    else if (spill !== null) spill.reserve(batch.length);
     this.#indexBatch(batch, batch.length, baseOffset, lastOffset, maxTimestamp);
     if (file !== null) file.admit(this, slot, batch.length);
+    else if (spill !== null) spill.admit(this, slot, batch.length);
     this.lastModified = now;
   }
 
@@ -370,7 +458,18 @@ export class LogSegment {
     let dropped = 0;
     for (let i = cut; i < n; i++) dropped += this.batchSize(i);
     const firstDroppedOffset = this.#baseOffsets[cut]!;
-    if (this.#file !== null) {
+    const spill = this.#spill;
+    if (spill !== null) {
+      let held = this.#readAhead?.length ?? 0;
+      for (let i = Math.max(cut, this.#positions.length); i < n; i++) held += this.#batches[i]!.length;
+      spill.release(held);
+      if (cut < this.#positions.length) {
+        spill.truncate(this.#positions[cut]!);
+        this.#spillEnd = this.#positions[cut]!;
+        this.#positions.length = cut;
+      }
+      this.#readAhead = null;
+    } else if (this.#file !== null) {
       this.#file.truncate(this.#positions[cut]!, firstDroppedOffset);
       this.#positions.length = cut;
       this.#readAhead = null;

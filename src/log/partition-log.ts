@@ -487,6 +487,15 @@ export class PartitionLog {
     this.leaderEpochCache.clear();
   }
 
+  /**
+   * The partition is gone (its topic was deleted): the storage lets go of every segment. In
+   * memory under a budget that returns their bytes and deletes their spill files; afterwards
+   * the log reads as empty.
+   */
+  discard(): void {
+    this.#storage?.deleteSegments(this.#segments);
+  }
+
   /** Starts a new active segment at the log end unless the active one is empty. */
   roll(): void {
     if (!this.#active().isEmpty) this.#roll(this.#logEndOffset);

@@ -324,3 +324,15 @@ t.test('a small batch is copied out of a large frame; a batch that is most of it
   t.ok(stored(0).buffer.byteLength < 2 * stored(0).length, 'the large batch is stored without a copy of more than itself');
   t.ok(stored(1).equals(expectedStored(small, 0)), 'the copy holds the patched bytes');
 });
+
+t.test('batches that share a large frame evenly (one per partition) are stored as views of it, not copied', async (t) => {
+  await using kafka = await MiniKafka.start({ topics: ['even:8'] });
+  const c = await connect(t, kafka);
+  const batches = Array.from({ length: 8 }, (_, p) => buildBatchSync([{ value: Buffer.alloc(16000, p) }]));
+  const resp = await c.request(ProduceApi, 9, produceRequest(batches.map((records, partition) => ({ topic: 'even', partition, records }))));
+  t.strictSame(resp.responses.flatMap((r) => r.partitionResponses.map((p) => p.errorCode)), new Array(8).fill(0), 'all appended');
+  const stored = Array.from({ length: 8 }, (_, p) => kafka.broker.cluster.topics.partition('even', p)!.log.read(0, 1 << 20, { minOneBatch: true }).batches[0]!);
+  t.ok(stored.every((b) => b.buffer === stored[0]!.buffer), 'all eight are views of one buffer: the frame');
+  t.ok(stored[0]!.buffer.byteLength < 2 * stored.reduce((a, b) => a + b.length, 0), 'which the batches fill more than half of');
+  t.ok(stored.every((b, p) => b.equals(expectedStored(batches[p]!, 0))), 'holding the patched bytes');
+});

@@ -4,6 +4,7 @@
  */
 import { Partition } from '../../log/partition.js';
 import type { PartitionLogOptions } from '../../log/partition-log.js';
+import type { LogStorage } from '../../log/log-storage.js';
 import { randomUuid } from '../../protocol/uuid.js';
 import { KafkaError } from '../../protocol/errors.js';
 import { recordTimestampSearch } from './record-timestamp-search.js';
@@ -64,6 +65,11 @@ export class TopicRegistry {
   logConfigResolver: ((topic: Topic) => PartitionLogOptions['config']) | null = null;
   /** Durable mode only; null keeps every partition in memory. */
   store: TopicStore | null = null;
+  /**
+   * In memory: where segments spill past the broker's memory budget (src/log/spill/); null
+   * keeps every batch in memory, unbounded.
+   */
+  memoryStorage: LogStorage | null = null;
 
   constructor(private readonly clock: Clock) {}
 
@@ -132,6 +138,7 @@ export class TopicRegistry {
       if (names?.size === 0) this.byCollisionKey.delete(key);
     }
     this.store?.topicsChanged();
+    if (this.store === null) for (const p of topic.partitions) p.log.discard();
     for (const fn of [...this.deletedListeners]) {
       try {
         fn(topic);
@@ -161,7 +168,8 @@ export class TopicRegistry {
     const config = this.logConfigResolver?.(topic) ?? logConfigFrom(topic.configs);
     const logOptions: PartitionLogOptions = { clock: this.clock, config, recordSearch: recordTimestampSearch };
     if (this.store !== null) return this.store.newPartition(topic, index, logOptions);
-    return new Partition({ topic: topic.name, partition: index, logOptions });
+    const storage = this.memoryStorage;
+    return new Partition({ topic: topic.name, partition: index, logOptions: storage === null ? logOptions : { ...logOptions, storage } });
   }
 }
 

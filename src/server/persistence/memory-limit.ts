@@ -1,0 +1,49 @@
+/**
+ * The memory bound of an in-memory broker (`--max-memory`, fixture `maxMemory`): record batches
+ * beyond the budget spill to a private temporary directory (src/log/spill/), or, with spilling
+ * off, produce answers KAFKA_STORAGE_ERROR. In durable mode the same figure sizes the tail cache
+ * (the batches kept in memory beside the files).
+ */
+import { totalmem } from 'node:os';
+import { MemoryBudget } from '../../log/spill/memory-budget.js';
+import { SpillDirectory } from '../../log/spill/spill-directory.js';
+import type { SpillDirectoryOptions } from '../../log/spill/spill-directory.js';
+import { SpillStorage } from '../../log/spill/spill-storage.js';
+import type { TopicRegistry } from '../cluster/topics.js';
+import type { Logger } from '../../util/logger.js';
+import { parseByteSize } from '../../util/byte-size.js';
+
+/** The smallest budget accepted: below it the per-batch metadata outweighs the batches. */
+export const MIN_MAX_MEMORY = 1024 * 1024;
+
+/**
+ * A quarter of the machine's memory (of the cgroup's limit when there is one), at least 256 MiB:
+ * enough that tests never spill, small enough that a runaway producer cannot take the machine.
+ */
+export function defaultMaxMemory(): number {
+  const constrained = typeof process.constrainedMemory === 'function' ? (process.constrainedMemory() ?? 0) : 0;
+  const machine = constrained > 0 && constrained < totalmem() ? constrained : totalmem();
+  return Math.max(256 * 1024 * 1024, Math.floor(machine / 4));
+}
+
+/** `--max-memory` / `maxMemory`: bytes, or a size such as "512m"; throws a RangeError naming the problem. */
+export function maxMemoryBytes(value: number | string): number {
+  const bytes = typeof value === 'number' ? value : parseByteSize(value);
+  if (bytes === null || !Number.isSafeInteger(bytes)) throw new RangeError(`max memory must be a size such as 512m or 2g, got '${value}'`);
+  if (bytes < MIN_MAX_MEMORY) throw new RangeError(`max memory must be at least 1m, got '${value}'`);
+  return bytes;
+}
+
+export interface MemoryLimitOptions extends SpillDirectoryOptions {
+  readonly maxMemoryBytes: number;
+  readonly spill: boolean;
+  readonly logger: Logger;
+}
+
+/** Puts every partition made from now on under the budget; the caller closes the result at stop. */
+export function applyMemoryLimit(topics: TopicRegistry, opts: MemoryLimitOptions): SpillDirectory {
+  const budget = new MemoryBudget({ budgetBytes: opts.maxMemoryBytes, spill: opts.spill, logger: opts.logger });
+  const dir = new SpillDirectory(budget, opts);
+  topics.memoryStorage = new SpillStorage(dir);
+  return dir;
+}
