@@ -18,6 +18,7 @@ import { defaultBrokerConfig } from './broker-config.js';
 import { FeatureRegistry } from './features.js';
 import { MetadataQuorum } from './quorum.js';
 import { ClientMetrics } from './client-metrics.js';
+import { GroupConfigs } from './configs/group-configs.js';
 import { TelemetryReceiver } from './telemetry.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { Clock } from '../../util/clock.js';
@@ -47,6 +48,8 @@ export class Cluster {
   readonly clientMetrics = new ClientMetrics();
   /** What clients push (PushTelemetry), kept bounded for tests. */
   readonly telemetry: TelemetryReceiver;
+  /** GROUP config resources: per-group overrides of the group coordinator's settings. */
+  readonly groupConfigs: GroupConfigs;
   #maintenanceStarted = false;
   private readonly brokerNodes = new Map<number, BrokerNode>();
   private sortedIds: number[] = [];
@@ -66,6 +69,7 @@ export class Cluster {
     this.quorum = new MetadataQuorum(clock);
     this.features.onChange(() => this.quorum.recordChange());
     this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);
+    this.groupConfigs = new GroupConfigs((name) => this.configs.brokerValue(name));
   }
 
   /** Starts retention and compaction once per cluster (when a broker first listens) until close. */

@@ -59,13 +59,14 @@ function layerOf(path: string): string {
 
 /** What each layer may import inside src/server (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'persistence', 'control', 'security'],
-  persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
-  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'security'],
+  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/share', 'persistence', 'control', 'security'],
+  persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/share'],
+  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/share', 'security'],
   'coordinators/group': ['cluster', 'coordinators', 'coordinators/txn'],
   'coordinators/txn': ['cluster', 'coordinators'],
+  'coordinators/share': ['cluster', 'coordinators'],
   coordinators: ['cluster'],
-  control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn'],
+  control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/share'],
   cluster: [],
   net: [],
   // SASL, TLS and ACLs: self-contained, on protocol/ and util/ only.
