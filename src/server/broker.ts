@@ -31,6 +31,7 @@ import { BrokerQuotas } from './cluster/quotas/client-quota-manager.js';
 import { GroupCoordinator } from './coordinators/group/group-coordinator.js';
 import { TransactionCoordinator } from './coordinators/txn/transaction-coordinator.js';
 import { ShareCoordinator } from './coordinators/share/share-coordinator.js';
+import { ShareStateLog } from './coordinators/share/share-state-log.js';
 import { advertisedApis, handlerRegistry } from './handlers/index.js';
 import type { BrokerServices, ConnectionInfo, Handler, RequestContext, ServingBroker } from './handlers/handler.js';
 import { systemClock } from '../util/clock.js';
@@ -83,6 +84,7 @@ export class ClusterServices {
       const cluster = this.cluster;
       this.#shares = new ShareCoordinator(cluster, { brokerValue: (n) => cluster.configs.brokerValue(n), groupValue: (g, n) => cluster.groupConfigs.get(g, n) }, this.clock, this.logger);
       this.#shares.otherGroupExists = (id) => this.groups.group(id) !== undefined;
+      this.#shares.persister = new ShareStateLog(cluster, this.config, this.clock);
     }
     return this.#shares;
   }
@@ -204,6 +206,10 @@ export class Broker implements ServingBroker {
 
   get txns(): TransactionCoordinator {
     return this.services.txns;
+  }
+
+  get shares(): ShareCoordinator {
+    return this.services.shares;
   }
 
   get nodeId(): number {

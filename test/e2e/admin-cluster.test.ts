@@ -55,7 +55,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['group.version', 0, 1],
       ['kraft.version', 0, 1],
       ['metadata.version', 7, 33],
-      ['share.version', 0, 0],
+      ['share.version', 0, 2],
       ['streams.version', 0, 0],
       ['transaction.version', 0, 1],
       ['eligible.leader.replicas.version', 0, 1],
@@ -67,6 +67,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['group.version', 1, 1],
       ['kraft.version', 1, 1],
       ['metadata.version', 33, 33],
+      ['share.version', 2, 2],
       ['transaction.version', 1, 1],
       ['eligible.leader.replicas.version', 1, 1],
     ],
@@ -74,7 +75,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
   );
   const v3 = await apiVersions(c, 3);
   t.same(v3.supportedFeatures.map((f) => f.name), ['metadata.version'], 'below v4, features whose range starts at 0 are left out (KAFKA-17011)');
-  t.equal(v3.finalizedFeatures.length, 5);
+  t.equal(v3.finalizedFeatures.length, 6);
 });
 
 t.test('UpdateFeatures refuses what Kafka 4.4 refuses, with its messages', async (t) => {

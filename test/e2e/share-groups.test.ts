@@ -23,6 +23,7 @@ import type { ShareFetchResponse, ShareFetchRequestFetchTopic } from '../../src/
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
 import { produceOne } from '../helpers/data-path.js';
+import { addPartitions, endTxn, send, transactionalProducer, values } from '../helpers/transactions.js';
 
 const ACCEPT = 1;
 const RELEASE = 2;
@@ -249,4 +250,47 @@ t.test('AlterShareGroupOffsets and DeleteShareGroupOffsets on an empty group', a
   t.match(deleted.responses, [{ topicName: 'q', errorCode: 0 }, { topicName: 'nope', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }]);
   const all = await c.request(DescribeShareGroupOffsetsApi, 1, { groups: [{ groupId: 'sg', topics: null }] });
   t.same(all.groups[0]!.topics, [], 'no state left');
+});
+
+t.test('share.isolation.level=read_committed: committed transactions only, markers and aborted records archived', async (t) => {
+  const { c, topicId } = await setup(t);
+  await setGroupConfigs(c, 'sg', { 'share.auto.offset.reset': 'earliest', 'share.isolation.level': 'read_committed' });
+  const p = await transactionalProducer(c, 'tx');
+  const run = async (n: number, prefix: string, commit: boolean | null) => {
+    await addPartitions(c, p, 'q', [0]);
+    await send(c, p, 'q', 0, values(prefix, n));
+    if (commit !== null) t.equal((await endTxn(c, p, commit)).errorCode, 0);
+  };
+  await run(3, 'committed', true); // 0-2, marker 3
+  await run(2, 'aborted', false); // 4-5, marker 6
+  await run(2, 'open', null); // 7-8, open: the last stable offset stays at 7
+  await heartbeat(c, 'a', 0);
+  t.same(acquired(await shareFetch(c, topicId, 'a', { epoch: 0, partitions: [0] })), [[0, 2, 1]], 'only the committed records below the last stable offset');
+  t.equal((await endTxn(c, p, true)).errorCode, 0);
+  t.same(acquired(await shareFetch(c, topicId, 'a', { epoch: 1, acks: { 0: [{ first: 0, last: 2, types: [ACCEPT] }] } })), [[7, 8, 1]], 'the aborted records and the markers are skipped');
+  const ack = await shareFetch(c, topicId, 'a', { epoch: 2, acks: { 0: [{ first: 7, last: 8, types: [ACCEPT] }] } });
+  t.equal(ackCode(ack), ErrorCode.NONE);
+  const offsets = await c.request(DescribeShareGroupOffsetsApi, 1, { groups: [{ groupId: 'sg', topics: [{ topicName: 'q', partitions: [0] }] }] });
+  t.match(offsets.groups[0]!.topics[0]!.partitions[0], { startOffset: 10n, lag: 0n }, 'archived markers and aborted records count as done');
+});
+
+t.test('RENEW (ShareAcknowledge v2) restarts the acquisition lock', async (t) => {
+  const { kafka, c, topicId } = await setup(t);
+  kafka.clock.freeze();
+  // The members do not heartbeat during the 50 s this test moves the clock: a 60 s session.
+  await setGroupConfigs(c, 'sg', { 'share.auto.offset.reset': 'earliest', 'share.session.timeout.ms': '60000' });
+  await produceOne(c, 'q', records(0, 2));
+  await heartbeat(c, 'a', 0);
+  await heartbeat(c, 'b', 0);
+  t.same(acquired(await shareFetch(c, topicId, 'a', { epoch: 0, partitions: [0] })), [[0, 1, 1]]);
+  await shareFetch(c, topicId, 'b', { epoch: 0, partitions: [0] });
+  kafka.clock.advance(20_000);
+  const renew = (version: number, epoch: number) =>
+    c.request(ShareAcknowledgeApi, version, { groupId: 'sg', memberId: 'a', shareSessionEpoch: epoch, isRenewAck: version >= 2, topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 1n, acknowledgeTypes: [4] }] }] }] });
+  t.equal((await renew(1, 1)).responses[0]!.partitions[0]!.errorCode, ErrorCode.INVALID_REQUEST, 'no RENEW before v2');
+  t.equal((await renew(2, 2)).responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
+  kafka.clock.advance(20_000);
+  t.same(acquired(await shareFetch(c, topicId, 'b', { epoch: 1 })), [], 'still locked 40 s after the acquisition');
+  kafka.clock.advance(10_000);
+  t.same(acquired(await shareFetch(c, topicId, 'b', { epoch: 2 })), [[0, 1, 2]], 'the renewed lock expires 30 s after the renewal');
 });

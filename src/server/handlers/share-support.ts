@@ -106,11 +106,12 @@ export function currentLeader(ctx: RequestContext, target: PartitionTarget): { l
 
 /**
  * Applies one partition's acknowledgements for a member; returns the error code for the
- * partition. RENEW needs ShareFetch/ShareAcknowledge v2 and share.renew.acknowledge.enable.
+ * partition. RENEW needs ShareFetch/ShareAcknowledge v2, share.version 2 and
+ * share.renew.acknowledge.enable (true by default).
  */
 export function acknowledgePartition(ctx: RequestContext, groupId: string, memberId: string, target: PartitionTarget, batches: readonly WireAckBatch[]): number {
   if (target.partition === null || target.topic === undefined) return target.errorCode;
-  const renewAllowed = ctx.apiVersion >= 2 && ctx.shares.settings.renewEnabled(groupId);
+  const renewAllowed = ctx.apiVersion >= 2 && ctx.cluster.features.level(Feature.SHARE_VERSION) >= 2 && ctx.shares.settings.renewEnabled(groupId);
   if (!renewAllowed && batches.some((b) => b.acknowledgeTypes.includes(AckType.RENEW))) return ErrorCode.INVALID_REQUEST;
   const sp = ctx.shares.existingPartition(groupId, target.topic.id, target.index);
   // Nothing was ever acquired here for this group: no record can be in the Acquired state.

@@ -26,14 +26,15 @@ import type { ShareSession } from './share-sessions.js';
 import { ShareSettings } from './share-settings.js';
 import type { ShareConfigSource } from './share-settings.js';
 import { ShareOffsets } from './share-offsets.js';
+import type { InFlightRange } from './in-flight-ranges.js';
 
 /** READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS on a GROUP, as a bit field. */
 const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
-/** Persists share-partition state (durable mode). */
+/** Persists share-partition state (share-state-log.ts). */
 export interface SharePersister {
   save(sp: SharePartition): void;
-  deleteGroup(groupId: string): void;
+  delete(sp: SharePartition): void;
 }
 
 export interface ListedShareGroup {
@@ -147,9 +148,11 @@ export class ShareCoordinator {
     if (!group.isEmpty) return ErrorCode.NON_EMPTY_GROUP;
     group.close();
     this.#groups.delete(groupId);
-    for (const sp of this.#partitions.get(groupId)?.values() ?? []) sp.close();
+    for (const sp of this.#partitions.get(groupId)?.values() ?? []) {
+      sp.close();
+      this.persister?.delete(sp);
+    }
     this.#partitions.delete(groupId);
-    this.persister?.deleteGroup(groupId);
     this.logger.info(`share group ${groupId} deleted`);
     return ErrorCode.NONE;
   }
@@ -181,6 +184,19 @@ export class ShareCoordinator {
     return sp;
   }
 
+  /** Brings back a share-partition's state read from __share_group_state (durable mode). */
+  restorePartition(groupId: string, topicId: string, partition: Partition, startOffset: number, stateEpoch: number, ranges: readonly InFlightRange[]): void {
+    if (this.#groups.get(groupId) === undefined) this.#createGroup(groupId);
+    const persister = this.persister;
+    // Restoring is not a change to write back.
+    this.persister = null;
+    try {
+      this.sharePartition(groupId, topicId, partition).restore(startOffset, stateEpoch, ranges);
+    } finally {
+      this.persister = persister;
+    }
+  }
+
   /** The share-partitions a group has state for (initialized or not). */
   partitionsOf(groupId: string): SharePartition[] {
     return [...(this.#partitions.get(groupId)?.values() ?? [])];
@@ -192,6 +208,7 @@ export class ShareCoordinator {
 
   dropPartition(sp: SharePartition): void {
     sp.close();
+    this.persister?.delete(sp);
     this.#partitions.get(sp.groupId)?.delete(`${sp.topicId}:${sp.partition.partition}`);
   }
 

@@ -16,8 +16,9 @@ import type { AlterShareGroupOffsetsRequestTopic, AlterShareGroupOffsetsResponse
 import type { DeleteShareGroupOffsetsRequestTopic, DeleteShareGroupOffsetsResponse } from '../../../protocol/messages/delete-share-group-offsets.js';
 import type { TopicRegistry } from '../../cluster/topics.js';
 import { ZERO_UUID } from '../../../protocol/uuid.js';
-import type { ShareCoordinator } from './share-coordinator.js';
 import type { SharePartition } from './share-partition.js';
+import type { ShareGroup } from './share-group.js';
+import type { Partition } from '../../../log/partition.js';
 import { RecordState } from './in-flight-ranges.js';
 
 function lagOf(sp: SharePartition): bigint {
@@ -28,9 +29,20 @@ function lagOf(sp: SharePartition): bigint {
   return BigInt(Math.max(0, hw - sp.startOffset - done));
 }
 
+/** What the offset APIs need of the share coordinator (kept narrow: no import cycle). */
+export interface ShareGroupsView {
+  group(groupId: string): ShareGroup | undefined;
+  otherGroupExists(groupId: string): boolean;
+  createEmptyGroup(groupId: string): ShareGroup;
+  partitionsOf(groupId: string): SharePartition[];
+  existingPartition(groupId: string, topicId: string, partition: number): SharePartition | undefined;
+  sharePartition(groupId: string, topicId: string, partition: Partition): SharePartition;
+  dropPartition(sp: SharePartition): void;
+}
+
 export class ShareOffsets {
   constructor(
-    private readonly shares: ShareCoordinator,
+    private readonly shares: ShareGroupsView,
     private readonly topics: TopicRegistry,
   ) {}
 
