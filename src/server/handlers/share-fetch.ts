@@ -24,14 +24,13 @@
  * an error or an acknowledgement result (as Kafka's ShareSessionContext).
  */
 import { ShareFetchApi } from '../../protocol/messages/share-fetch.js';
-import type { ShareFetchRequest, ShareFetchResponse, ShareFetchResponseNodeEndpoint, ShareFetchResponsePartitionData, ShareFetchResponseShareFetchableTopicResponse } from '../../protocol/messages/share-fetch.js';
+import type { ShareFetchResponse, ShareFetchResponseNodeEndpoint, ShareFetchResponsePartitionData, ShareFetchResponseShareFetchableTopicResponse } from '../../protocol/messages/share-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { NO_RESPONSE, defineHandler } from './handler.js';
 import type { HandlerResult, RequestContext } from './handler.js';
 import { acknowledgePartition, checkShareRequest, currentLeader, shareSession, sharePartitionTarget } from './share-support.js';
 import type { PartitionTarget } from './share-support.js';
 import { FINAL_EPOCH } from '../coordinators/share/share-sessions.js';
-import type { ShareSession } from '../coordinators/share/share-sessions.js';
 import type { SharePartition } from '../coordinators/share/share-partition.js';
 
 /** What a share consumer gets when it leaves MaxRecords at 0 (Java's max.poll.records default). */
@@ -81,7 +80,7 @@ export const shareFetchHandler = defineHandler(ShareFetchApi, {
     const maxBytes = Math.max(0, Math.min(req.maxBytes, ctx.cluster.configs.brokerNumber('fetch.max.bytes', 57671680)));
     const acquired = acquireAll(ctx, groupId, memberId, targets, answers, maxBytes, maxRecords);
     if (acquired.records > 0 || acquired.failed || req.maxWaitMs <= 0 || acquired.waitable.length === 0) return answers.response(lockTimeout(ctx, groupId));
-    return waitForRecords(ctx, session, acquired.waitable, req).then((woken) => {
+    return waitForRecords(ctx, acquired.waitable, req.maxWaitMs).then((woken) => {
       if (!woken) return NO_RESPONSE;
       acquireAll(ctx, groupId, memberId, targets, answers, maxBytes, maxRecords);
       return answers.response(lockTimeout(ctx, groupId));
@@ -134,7 +133,7 @@ function acquireAll(ctx: RequestContext, groupId: string, memberId: string, targ
 }
 
 /** Resolves true when something may be acquirable, false when the connection closed. */
-function waitForRecords(ctx: RequestContext, session: ShareSession, waitable: readonly SharePartition[], req: ShareFetchRequest): Promise<boolean> {
+function waitForRecords(ctx: RequestContext, waitable: readonly SharePartition[], maxWaitMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const cancels: (() => void)[] = [];
     let done = false;
@@ -148,11 +147,10 @@ function waitForRecords(ctx: RequestContext, session: ShareSession, waitable: re
       cancels.push(sp.partition.onAppend(() => finish(true)));
       cancels.push(ctx.shares.onAvailable(sp, () => finish(true)));
     }
-    const timer = ctx.clock.setTimeout(() => finish(true), req.maxWaitMs);
+    const timer = ctx.clock.setTimeout(() => finish(true), maxWaitMs);
     cancels.push(() => ctx.clock.clearTimeout(timer));
     if (ctx.connection.closed) finish(false);
     else ctx.connection.onClose(() => finish(false));
-    void session;
   });
 }
 
