@@ -354,6 +354,7 @@ export class GroupCoordinator {
       if (this.#closed) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
       if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID, null);
       const group = this.#groups.get(groupId);
+      if (!group && this.otherGroups?.has(groupId) === true) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
       if (!group || group.is(ClassicGroupState.DEAD)) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`);
       if (group.type !== 'consumer') return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
       const described = group.describe();

@@ -85,6 +85,10 @@ public final class ShareConsumers {
         Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
         AtomicInteger deliveries = new AtomicInteger();
         AtomicBoolean done = new AtomicBoolean(false);
+        // From the first record received to the last distinct one: the consumers' throughput,
+        // without the JVM start and the group join.
+        java.util.concurrent.atomic.AtomicLong firstAt = new java.util.concurrent.atomic.AtomicLong(0);
+        java.util.concurrent.atomic.AtomicLong doneAt = new java.util.concurrent.atomic.AtomicLong(0);
         int[] perConsumer = new int[consumers];
         List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
@@ -96,13 +100,14 @@ public final class ShareConsumers {
                     while (!done.get() && System.currentTimeMillis() < deadline) {
                         ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(200));
                         for (ConsumerRecord<String, String> r : records) {
+                            firstAt.compareAndSet(0, System.nanoTime());
                             deliveries.incrementAndGet();
                             perConsumer[me]++;
                             seen.computeIfAbsent(r.partition() + ":" + r.offset(), k -> new AtomicInteger()).incrementAndGet();
                             if (mode.equals("explicit")) c.acknowledge(r, AcknowledgeType.ACCEPT);
                         }
                         if (mode.equals("explicit") && !records.isEmpty()) c.commitSync();
-                        if (seen.size() >= expect) done.set(true);
+                        if (seen.size() >= expect && done.compareAndSet(false, true)) doneAt.set(System.nanoTime());
                     }
                     // Implicit mode: the records of the last poll are accepted by this commit.
                     c.commitSync();
@@ -125,6 +130,9 @@ public final class ShareConsumers {
         for (int n : perConsumer) per.add(n);
         line.put("perConsumer", per);
         line.put("errors", errors);
+        long ms = Math.max(1, (doneAt.get() - firstAt.get()) / 1_000_000);
+        line.put("readMs", ms);
+        line.put("recordsPerSecond", firstAt.get() == 0 || doneAt.get() == 0 ? 0 : expect * 1000L / ms);
         System.out.println(Interop.toJson(line));
     }
 
