@@ -1,7 +1,7 @@
 // Share groups in durable mode: the CLI with --data-dir is killed with SIGKILL while a share
 // consumer holds acquired records; after the restart on the same directory (state read back from
 // __share_group_state), the acknowledged records are not delivered again and the acquired but
-// unacknowledged ones are.
+// unacknowledged ones are; the group's GROUP configs come back too.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { WireClient } from '../helpers/wire-client.js';
 import { killChild, startCliBroker } from '../helpers/cli-broker.js';
 import { produceOne } from '../helpers/data-path.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { IncrementalAlterConfigsApi, MetadataApi, ShareAcknowledgeApi, ShareFetchApi, ShareGroupHeartbeatApi } from '../../src/protocol/messages/index.js';
+import { DescribeConfigsApi, IncrementalAlterConfigsApi, MetadataApi, ShareAcknowledgeApi, ShareFetchApi, ShareGroupHeartbeatApi } from '../../src/protocol/messages/index.js';
 import type { ShareFetchResponse } from '../../src/protocol/messages/index.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
@@ -71,4 +71,6 @@ t.test('SIGKILL while records are acquired: acknowledged ones stay done, unackno
   t.equal(again.errorCode, ErrorCode.NONE);
   t.same(acquired(again), [[5, 9]], 'only the unacknowledged records are delivered again');
   t.same(acquired(await fetch(c, id, 'after', 1)), [], 'nothing else');
+  const described = await c.request(DescribeConfigsApi, 4, { resources: [{ resourceType: 32, resourceName: 'sg', configurationKeys: ['share.auto.offset.reset'] }], includeSynonyms: false, includeDocumentation: false });
+  t.match(described.results[0]!.configs, [{ name: 'share.auto.offset.reset', value: 'earliest', configSource: 8 }], 'the GROUP config came back');
 });

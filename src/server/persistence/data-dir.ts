@@ -280,6 +280,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       if (own !== undefined) this.#store.setDynamicConfigs(this.#host.config.nodeId, new Map(Object.entries(own)));
     }
     if (meta?.clientQuotas) cluster.quotas.load(meta.clientQuotas);
+    for (const [groupId, configs] of Object.entries(meta?.groupConfigs ?? {})) cluster.groupConfigs.restore(groupId, new Map(Object.entries(configs)));
     cluster.topics.store = this;
     for (const t of meta?.topics ?? []) cluster.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)), t.id);
 
@@ -309,6 +310,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     this.#writeLogStartCheckpoint(true);
     this.#unsubscribe.push(this.#store.onChanged(() => this.#configsChanged()));
     this.#unsubscribe.push(cluster.quotas.onChange(() => this.#writeMetadata()));
+    this.#unsubscribe.push(cluster.groupConfigs.onChange(() => this.#writeMetadata()));
     this.#unsubscribe.push(cluster.topics.onDeleted((topic) => this.#topicDeleted(topic)));
     this.#summary = {
       cleanShutdown,
@@ -448,6 +450,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       brokerConfigs: { cluster: Object.fromEntries(this.#store.dynamicConfigs(null)), nodes: own.size > 0 ? { [String(nodeId)]: Object.fromEntries(own) } : {} },
       producerIdBlockEnd: this.#producerIdBlockEnd,
       clientQuotas: this.#cluster.quotas.all(),
+      groupConfigs: Object.fromEntries(this.#cluster.groupConfigs.names().map((g) => [g, Object.fromEntries(this.#cluster.groupConfigs.overrides(g))])),
     });
   }
 

@@ -16,7 +16,8 @@
  *   INVALID_CONFIG "K must be greater than H";
  * - an empty group id: INVALID_REQUEST.
  * A group's configs may be set before the group exists (Kafka too); deleting the last override
- * drops the resource.
+ * drops the resource. In durable mode the overrides are kept in the data directory's metadata
+ * file (persistence/data-dir.ts), as Kafka keeps them in its metadata log.
  */
 import { KafkaError } from '../../../protocol/errors.js';
 import { ConfigSource, ConfigType } from './topic-config-defs.js';
@@ -84,6 +85,7 @@ export type BrokerValue = (name: string) => string | null;
 
 export class GroupConfigs {
   readonly #configs = new Map<string, Map<string, string>>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(private readonly brokerValue: BrokerValue) {}
 
@@ -119,6 +121,13 @@ export class GroupConfigs {
     if (validateOnly) return;
     if (next.size === 0) this.#configs.delete(groupId);
     else this.#configs.set(groupId, next);
+    for (const fn of this.#listeners) fn();
+  }
+
+  /** Called after every change (durable mode keeps the overrides in its metadata file). */
+  onChange(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   /** Restores a group's overrides as read back from disk (durable mode). */
