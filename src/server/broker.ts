@@ -30,6 +30,8 @@ import { FetchSessionCache } from './cluster/fetch-sessions.js';
 import { BrokerQuotas } from './cluster/quotas/client-quota-manager.js';
 import { GroupCoordinator } from './coordinators/group/group-coordinator.js';
 import { TransactionCoordinator } from './coordinators/txn/transaction-coordinator.js';
+import { ShareCoordinator } from './coordinators/share/share-coordinator.js';
+import { ShareStateLog } from './coordinators/share/share-state-log.js';
 import { advertisedApis, handlerRegistry } from './handlers/index.js';
 import type { BrokerServices, ConnectionInfo, Handler, RequestContext, ServingBroker } from './handlers/handler.js';
 import { systemClock } from '../util/clock.js';
@@ -47,6 +49,7 @@ export class ClusterServices {
   readonly cluster: Cluster;
   #groups: GroupCoordinator | null = null;
   #txns: TransactionCoordinator | null = null;
+  #shares: ShareCoordinator | null = null;
 
   constructor(
     /** The static config of the cluster's first broker: the coordinators' settings come from it. */
@@ -58,11 +61,32 @@ export class ClusterServices {
     this.cluster.onClose(() => {
       this.#groups?.close();
       this.#txns?.close();
+      this.#shares?.close();
     });
   }
 
   get groups(): GroupCoordinator {
-    return (this.#groups ??= new GroupCoordinator(this.cluster, this.config, this.clock, this.logger));
+    if (this.#groups === null) {
+      this.#groups = new GroupCoordinator(this.cluster, this.config, this.clock, this.logger);
+      // Share groups share the group id space and the group admin APIs (GroupKindHook).
+      this.#groups.otherGroups = {
+        has: (id) => this.#shares?.group(id) !== undefined,
+        list: (states, types) => this.#shares?.list(states, types) ?? [],
+        delete: (id) => this.#shares?.deleteGroup(id) ?? null,
+      };
+    }
+    return this.#groups;
+  }
+
+  /** Share groups (KIP-932): made on first use, as the other coordinators. */
+  get shares(): ShareCoordinator {
+    if (this.#shares === null) {
+      const cluster = this.cluster;
+      this.#shares = new ShareCoordinator(cluster, { brokerValue: (n) => cluster.configs.brokerValue(n), groupValue: (g, n) => cluster.groupConfigs.get(g, n) }, this.clock, this.logger);
+      this.#shares.otherGroupExists = (id) => this.groups.group(id) !== undefined;
+      this.#shares.persister = new ShareStateLog(cluster, this.config, this.clock);
+    }
+    return this.#shares;
   }
 
   /**
@@ -72,8 +96,10 @@ export class ClusterServices {
   resetCoordinators(): void {
     this.#groups?.close();
     this.#txns?.close();
+    this.#shares?.close();
     this.#groups = null;
     this.#txns = null;
+    this.#shares = null;
   }
 
   get txns(): TransactionCoordinator {
@@ -153,6 +179,9 @@ export class Broker implements ServingBroker {
       get txns() {
         return services.txns;
       },
+      get shares() {
+        return services.shares;
+      },
       fetchSessions: this.fetchSessions,
       quotas: this.quotas,
       broker: identity,
@@ -177,6 +206,10 @@ export class Broker implements ServingBroker {
 
   get txns(): TransactionCoordinator {
     return this.services.txns;
+  }
+
+  get shares(): ShareCoordinator {
+    return this.services.shares;
   }
 
   get nodeId(): number {

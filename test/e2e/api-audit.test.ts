@@ -115,6 +115,7 @@ const KAFKA_44: Readonly<Record<string, Range>> = {
 };
 
 const NOT_YET = 'not served yet (issue 11/12/14/15)';
+const SHARE_STATE = 'share-group state is kept in-process, not through share coordinator RPCs (DEVIATIONS.md: Share groups)';
 const OLD_CLIENTS = 'older versions served too, their wire layout unchanged (DEVIATIONS.md: Connection and framing)';
 
 /** Keys whose advertised range differs from Kafka 4.4's: what we advertise (null: absent) and why. */
@@ -130,20 +131,14 @@ const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; r
   DescribeUserScramCredentials: { advertised: null, reason: NOT_YET },
   AlterUserScramCredentials: { advertised: null, reason: NOT_YET },
   UnregisterBroker: { advertised: null, reason: NOT_YET },
-  ShareGroupHeartbeat: { advertised: null, reason: NOT_YET },
-  ShareGroupDescribe: { advertised: null, reason: NOT_YET },
-  ShareFetch: { advertised: null, reason: NOT_YET },
-  ShareAcknowledge: { advertised: null, reason: NOT_YET },
   AddRaftVoter: { advertised: null, reason: NOT_YET },
   RemoveRaftVoter: { advertised: null, reason: NOT_YET },
-  InitializeShareGroupState: { advertised: null, reason: NOT_YET },
-  ReadShareGroupState: { advertised: null, reason: NOT_YET },
-  WriteShareGroupState: { advertised: null, reason: NOT_YET },
-  DeleteShareGroupState: { advertised: null, reason: NOT_YET },
-  ReadShareGroupStateSummary: { advertised: null, reason: NOT_YET },
-  DescribeShareGroupOffsets: { advertised: null, reason: NOT_YET },
-  AlterShareGroupOffsets: { advertised: null, reason: NOT_YET },
-  DeleteShareGroupOffsets: { advertised: null, reason: NOT_YET },
+  // The share coordinator's own RPCs (broker to share coordinator): the state lives in-process.
+  InitializeShareGroupState: { advertised: null, reason: SHARE_STATE },
+  ReadShareGroupState: { advertised: null, reason: SHARE_STATE },
+  WriteShareGroupState: { advertised: null, reason: SHARE_STATE },
+  DeleteShareGroupState: { advertised: null, reason: SHARE_STATE },
+  ReadShareGroupStateSummary: { advertised: null, reason: SHARE_STATE },
   StreamsGroupTopologyDescriptionUpdate: { advertised: null, reason: NOT_YET },
   UnregisterController: { advertised: null, reason: NOT_YET },
 };

@@ -6,13 +6,11 @@
 // transactions are visible to read_committed consumers and the ones left open were aborted.
 import t from 'tap';
 import type { Test } from 'tap';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { WireClient } from '../helpers/wire-client.js';
+import { killChild, startCliBroker } from '../helpers/cli-broker.js';
 import { batchesOf, fetchOne, listOffset, produceRequest } from '../helpers/data-path.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { addPartitions, committedValues, endTxn, initProducerId, send, transactionalProducer, values } from '../helpers/transactions.js';
@@ -20,31 +18,10 @@ import { DescribeConfigsApi, IncrementalAlterConfigsApi, MetadataApi, OffsetComm
 import { buildBatchSync, iterateRecords } from '../../src/protocol/records/index.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli.cjs');
 const ROUNDS = 10;
 
-async function startBroker(dir: string, extra: string[]): Promise<{ child: ChildProcess; bootstrap: string }> {
-  const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--json', '--data-dir', dir, '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const i = out.indexOf('\n');
-      if (i >= 0) resolve(out.slice(0, i));
-    });
-    child.once('exit', (code) => reject(new Error(`broker exited ${code}: ${stderr}`)));
-  });
-  return { child, bootstrap: (JSON.parse(line) as { bootstrapServers: string }).bootstrapServers };
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const startBroker = startCliBroker;
+const kill = killChild;
 
 interface InFlight {
   readonly partition: number;

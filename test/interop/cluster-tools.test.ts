@@ -95,7 +95,6 @@ rc=0
 
 /** The feature levels minikafka reports where Kafka 4.4's are higher (DEVIATIONS.md: ApiVersions). */
 const MINIKAFKA_LEVELS: Record<string, string> = {
-  'share.version': 'SupportedMinVersion: 0                SupportedMaxVersion: 0                FinalizedVersionLevel: 0',
   'transaction.version': 'SupportedMinVersion: 0                SupportedMaxVersion: 1                FinalizedVersionLevel: 1',
 };
 

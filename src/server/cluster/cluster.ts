@@ -18,6 +18,7 @@ import { defaultBrokerConfig } from './broker-config.js';
 import { FeatureRegistry } from './features.js';
 import { MetadataQuorum } from './quorum.js';
 import { ClientMetrics } from './client-metrics.js';
+import { GroupConfigs } from './configs/group-configs.js';
 import { TelemetryReceiver } from './telemetry.js';
 import type { BrokerConfig } from './broker-config.js';
 import { BrokerRegistry } from './broker-registry.js';
@@ -45,6 +46,8 @@ export class Cluster {
   readonly clientMetrics = new ClientMetrics();
   /** What clients push (PushTelemetry), kept bounded for tests. */
   readonly telemetry: TelemetryReceiver;
+  /** GROUP config resources: per-group overrides of the group coordinator's settings. */
+  readonly groupConfigs: GroupConfigs;
   #maintenanceStarted = false;
   /** Registered brokers, live or stopped. */
   readonly registry = new BrokerRegistry();
@@ -67,6 +70,7 @@ export class Cluster {
     this.features.onChange(() => this.quorum.recordChange());
     this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);
     this.replicas = new ReplicaSets(this.registry, (topic) => defaultReplicationFactor(homeConfig, topic.name));
+    this.groupConfigs = new GroupConfigs((name) => this.configs.brokerValue(name));
   }
 
   /** Starts retention and compaction once per cluster (when a broker first listens) until close. */

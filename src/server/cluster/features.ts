@@ -12,7 +12,8 @@
  *   eligible.leader.replicas.version  0-1         1           same
  *   transaction.version               0-2         2           0-1, finalized 1: level 2 turns on
  *                                                             transactions V2 (EndTxn v5), not served
- *   share.version                     0-2         2           0-0: share groups are not served
+ *   share.version                     0-2         2           same (1: share groups, KIP-932; 2: RENEW
+ *                                                             acknowledgements, KIP-1222)
  *   streams.version                   0-1         1           same (streams groups, KIP-1071)
  *
  * A feature at level 0 is not finalized: Kafka leaves it out of the finalized list.
@@ -53,7 +54,7 @@ const FEATURES: readonly FeatureDef[] = [
   { name: Feature.GROUP_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
   { name: Feature.KRAFT_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'never' },
   { name: Feature.METADATA_VERSION, minVersion: 7, maxVersion: 33, initial: 33, downgrade: 'metadata' },
-  { name: Feature.SHARE_VERSION, minVersion: 0, maxVersion: 0, initial: 0, downgrade: 'allowed' },
+  { name: Feature.SHARE_VERSION, minVersion: 0, maxVersion: 2, initial: 2, downgrade: 'allowed' },
   { name: Feature.STREAMS_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
   { name: Feature.TRANSACTION_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
   { name: Feature.ELIGIBLE_LEADER_REPLICAS_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },

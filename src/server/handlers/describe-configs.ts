@@ -114,8 +114,10 @@ function configsOf(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigs
     }
     case ResourceType.CLIENT_METRICS:
       return ctx.cluster.clientMetrics.describe(name, opts);
+    case ResourceType.GROUP:
+      return ctx.cluster.groupConfigs.describe(name, opts);
     default:
-      throw new KafkaError('INVALID_REQUEST', 'GROUP config resources are not supported by minikafka');
+      throw new KafkaError('INVALID_REQUEST', `Unknown resource type ${r.resourceType}`);
   }
 }
 

@@ -17,6 +17,7 @@ import type { FetchSessionCache } from '../cluster/fetch-sessions.js';
 import type { BrokerQuotas } from '../cluster/quotas/client-quota-manager.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
+import type { ShareCoordinator } from '../coordinators/share/share-coordinator.js';
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -55,6 +56,8 @@ export interface BrokerServices {
   readonly groups: GroupCoordinator;
   /** The cluster's transaction coordinator (one per cluster, not per broker). */
   readonly txns: TransactionCoordinator;
+  /** The cluster's share groups, share-partitions and share sessions (KIP-932). */
+  readonly shares: ShareCoordinator;
   /** This broker's incremental fetch sessions (session ids are a broker's own). */
   readonly fetchSessions: FetchSessionCache;
   /** This broker's quota managers (quotas are enforced per broker, as in Kafka). */

@@ -12,8 +12,9 @@ import { CONFIG_HANDLERS } from './config-handlers.js';
 import { TXN_HANDLERS } from './txn-handlers.js';
 import { SECURITY_HANDLERS } from './security-handlers.js';
 import { CLUSTER_OPS_HANDLERS } from './cluster-ops-handlers.js';
+import { SHARE_HANDLERS } from './share-handlers.js';
 
-const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS, ...GROUP_HANDLERS, ...CONFIG_HANDLERS, ...TXN_HANDLERS, ...SECURITY_HANDLERS, ...CLUSTER_OPS_HANDLERS];
+const ALL: readonly AnyHandler[] = [apiVersionsHandler, ...DATA_HANDLERS, ...ADMIN_HANDLERS, ...GROUP_HANDLERS, ...CONFIG_HANDLERS, ...TXN_HANDLERS, ...SECURITY_HANDLERS, ...CLUSTER_OPS_HANDLERS, ...SHARE_HANDLERS];
 
 export function handlerRegistry(): Map<number, Handler> {
   const map = new Map<number, Handler>();

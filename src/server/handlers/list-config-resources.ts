@@ -7,8 +7,6 @@
  *   CLIENT_METRICS (the subscriptions), BROKER_LOGGER and BROKER (this broker's id), TOPIC (every
  *   topic), GROUP (groups with dynamic configs); any other type fails the request with
  *   UNSUPPORTED_VERSION.
- *
- * Deviation: GROUP resources are listed once group configs exist in minikafka (none yet).
  */
 import { ListConfigResourcesApi } from '../../protocol/messages/list-config-resources.js';
 import type { ListConfigResourcesResponseConfigResource } from '../../protocol/messages/list-config-resources.js';
@@ -32,6 +30,7 @@ export const listConfigResourcesHandler = defineHandler(ListConfigResourcesApi, 
       if (type === ResourceType.CLIENT_METRICS) add(type, ctx.cluster.clientMetrics.names());
       else if (type === ResourceType.BROKER_LOGGER || type === ResourceType.BROKER) add(type, [brokerId]);
       else if (type === ResourceType.TOPIC) add(type, [...ctx.cluster.topics.all()].map((t) => t.name));
+      else if (type === ResourceType.GROUP) add(type, ctx.cluster.groupConfigs.names());
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, configResources: out };
   },

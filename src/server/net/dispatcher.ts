@@ -230,6 +230,9 @@ class Context implements RequestContext {
   get txns() {
     return this.services.txns;
   }
+  get shares() {
+    return this.services.shares;
+  }
   get fetchSessions() {
     return this.services.fetchSessions;
   }

@@ -58,6 +58,8 @@ import type { Logger } from '../../util/logger.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
 import type { ClusterMetadata } from './metadata-file.js';
 import { replayOffsetsTopic, replayTransactionState } from './internal-topics.js';
+import { replayShareState } from './share-state.js';
+import type { ShareCoordinator } from '../coordinators/share/share-coordinator.js';
 
 /**
  * What a data directory recovers into and serves: the cluster state, the coordinators whose
@@ -69,6 +71,7 @@ export interface DataDirHost {
   readonly logger: Logger;
   readonly groups: GroupCoordinator;
   readonly txns: TransactionCoordinator;
+  readonly shares: ShareCoordinator;
 }
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
@@ -277,6 +280,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       if (own !== undefined) this.#store.setDynamicConfigs(this.#host.config.nodeId, new Map(Object.entries(own)));
     }
     if (meta?.clientQuotas) cluster.quotas.load(meta.clientQuotas);
+    for (const [groupId, configs] of Object.entries(meta?.groupConfigs ?? {})) cluster.groupConfigs.restore(groupId, new Map(Object.entries(configs)));
     cluster.topics.store = this;
     for (const t of meta?.topics ?? []) cluster.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)), t.id);
 
@@ -298,6 +302,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     this.recoveredTransactions = replayTransactionState(cluster, this.#logger);
     let txns = { loaded: 0, completed: 0 };
     if (this.recoveredTransactions.size > 0) txns = this.#host.txns.load(this.recoveredTransactions);
+    const shareStates = replayShareState(cluster, this.#host.shares, this.#logger);
 
     const stats = this.#recovering.stats;
     this.#recovering = null;
@@ -305,6 +310,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     this.#writeLogStartCheckpoint(true);
     this.#unsubscribe.push(this.#store.onChanged(() => this.#configsChanged()));
     this.#unsubscribe.push(cluster.quotas.onChange(() => this.#writeMetadata()));
+    this.#unsubscribe.push(cluster.groupConfigs.onChange(() => this.#writeMetadata()));
     this.#unsubscribe.push(cluster.topics.onDeleted((topic) => this.#topicDeleted(topic)));
     this.#summary = {
       cleanShutdown,
@@ -325,7 +331,8 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     this.#logger.info(
       `data directory ${this.path}: ${s.topics} topics, ${s.partitions} partitions, ${(s.bytes / 1048576).toFixed(1)} MiB recovered in ${s.elapsedMs.toFixed(0)} ms` +
         (cleanShutdown ? ' (after a clean shutdown)' : ' (after an unclean shutdown: tails checked)') +
-        (s.groups > 0 ? `; ${s.groups} groups, ${s.committedOffsets} committed offsets` : ''),
+        (s.groups > 0 ? `; ${s.groups} groups, ${s.committedOffsets} committed offsets` : '') +
+        (shareStates > 0 ? `; ${shareStates} share-partition states` : ''),
     );
   }
 
@@ -443,6 +450,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       brokerConfigs: { cluster: Object.fromEntries(this.#store.dynamicConfigs(null)), nodes: own.size > 0 ? { [String(nodeId)]: Object.fromEntries(own) } : {} },
       producerIdBlockEnd: this.#producerIdBlockEnd,
       clientQuotas: this.#cluster.quotas.all(),
+      groupConfigs: Object.fromEntries(this.#cluster.groupConfigs.names().map((g) => [g, Object.fromEntries(this.#cluster.groupConfigs.overrides(g))])),
     });
   }
 

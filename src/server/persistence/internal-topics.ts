@@ -39,7 +39,7 @@ interface BatchView {
 }
 
 /** Every batch of a partition from its log start, decoded (internal topics are never zstd). */
-function* batchesOf(partition: Partition): Generator<BatchView> {
+export function* batchesOf(partition: Partition): Generator<BatchView> {
   const log = partition.log;
   let offset = log.logStartOffset;
   while (offset < log.logEndOffset) {

@@ -52,6 +52,8 @@ export interface ClusterMetadata {
   readonly producerIdBlockEnd: number;
   /** Absent in files written before quotas were kept. */
   readonly clientQuotas?: readonly DescribedQuota[];
+  /** GROUP config overrides by group id; absent in files written before they were kept. */
+  readonly groupConfigs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class MetadataFileError extends Error {
@@ -81,6 +83,7 @@ export function readMetadataFile(fs: FileSystem, dir: string): ClusterMetadata |
       entity: (q.entity ?? []).map((p: Partial<QuotaEntityPart>) => ({ entityType: String(p.entityType), entityName: p.entityName == null ? null : String(p.entityName) })),
       values: (q.values ?? []).map((v: Partial<{ key: string; value: number }>) => ({ key: String(v.key), value: Number(v.value) })),
     })),
+    groupConfigs: Object.fromEntries(Object.entries(m.groupConfigs ?? {}).map(([g, c]) => [g, Object.fromEntries(Object.entries(c ?? {}).map(([k, v]) => [k, String(v)]))])),
   };
 }
 

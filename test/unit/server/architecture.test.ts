@@ -60,15 +60,16 @@ function layerOf(path: string): string {
 
 /** What each layer may import inside src/server (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'persistence', 'control', 'security'],
-  persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams'],
-  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'security'],
+  root: ['net', 'handlers', 'cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'coordinators/share', 'persistence', 'control', 'security'],
+  persistence: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'coordinators/share'],
+  handlers: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'coordinators/share', 'security'],
   'coordinators/group': ['cluster', 'coordinators', 'coordinators/txn', 'coordinators/streams'],
   'coordinators/txn': ['cluster', 'coordinators'],
   // Streams groups (KIP-1071): composed by coordinators/group, which holds every group.
   'coordinators/streams': ['cluster', 'coordinators'],
+  'coordinators/share': ['cluster', 'coordinators'],
   coordinators: ['cluster'],
-  control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams'],
+  control: ['cluster', 'coordinators', 'coordinators/group', 'coordinators/txn', 'coordinators/streams', 'coordinators/share'],
   cluster: [],
   net: [],
   // SASL, TLS and ACLs: self-contained, on protocol/ and util/ only.

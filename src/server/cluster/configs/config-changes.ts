@@ -90,6 +90,8 @@ export function alterConfigs(cluster: Cluster, nodeId: number, resources: readon
           return alterBroker(store, broker, r.resourceName, () => next, validateOnly);
         case ResourceType.CLIENT_METRICS:
           return cluster.clientMetrics.alter(r.resourceName, { replace: next }, validateOnly);
+        case ResourceType.GROUP:
+          return cluster.groupConfigs.alter(r.resourceName, { replace: next }, validateOnly);
         default:
           throw unsupportedType(r.resourceType);
       }
@@ -117,6 +119,8 @@ export function incrementalAlterConfigs(cluster: Cluster, nodeId: number, resour
           return alterLoggers(broker, r, validateOnly);
         case ResourceType.CLIENT_METRICS:
           return cluster.clientMetrics.alter(r.resourceName, { ops: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })) }, validateOnly);
+        case ResourceType.GROUP:
+          return cluster.groupConfigs.alter(r.resourceName, { ops: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })) }, validateOnly);
         default:
           throw unsupportedType(r.resourceType);
       }
@@ -156,7 +160,6 @@ function checkRequest(duplicateResource: boolean, names: readonly string[], null
 }
 
 function unsupportedType(type: number): KafkaError {
-  if (type === ResourceType.GROUP) return new KafkaError('INVALID_REQUEST', 'GROUP config resources are not supported by minikafka');
   return new KafkaError('INVALID_REQUEST', `Unknown resource type ${type}`);
 }
 

@@ -81,8 +81,22 @@ const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) |
 
 const GROUP_TYPES: ReadonlySet<string> = new Set(['classic', 'consumer', 'share', 'streams']);
 
+/**
+ * Groups of another kind kept outside this coordinator (share groups, coordinators/share), which
+ * ListGroups, DescribeGroups and DeleteGroups cover with the classic and consumer groups; wired by
+ * the composition root. One group id is one group of one type across both.
+ */
+export interface GroupKindHook {
+  has(groupId: string): boolean;
+  list(states: ReadonlySet<string>, types: ReadonlySet<string>): ListGroupsResponseListedGroup[];
+  /** The DeleteGroups error code, or null when the id is not one of these groups. */
+  delete(groupId: string): number | null;
+}
+
 export class GroupCoordinator {
   readonly settings: GroupCoordinatorSettings;
+  /** Share groups (see GroupKindHook). */
+  otherGroups: GroupKindHook | null = null;
   readonly offsets = new OffsetStore();
   readonly #groups = new Map<string, Group>();
   readonly #log: OffsetsTopicWriter;
@@ -191,6 +205,7 @@ export class GroupCoordinator {
     const error = (code: number): Promise<JoinGroupResponse> => Promise.resolve({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: code });
     if (this.#closed) return error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (req.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
+    if (this.otherGroups?.has(req.groupId) === true) return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (req.sessionTimeoutMs < this.settings.minSessionTimeoutMs || req.sessionTimeoutMs > this.settings.maxSessionTimeoutMs) {
       return error(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
@@ -281,6 +296,7 @@ export class GroupCoordinator {
     if (this.#closed) return error(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
     const invalid = this.#validateConsumerGroupHeartbeat(req, client.apiVersion);
     if (invalid) return error(invalid.code, invalid.message);
+    if (this.otherGroups?.has(req.groupId) === true) return error(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
     try {
       if (req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
         return this.#consumerGroup(req.groupId).leave(req.memberId, req.instanceId, req.memberEpoch);
@@ -362,6 +378,7 @@ export class GroupCoordinator {
       if (this.#closed) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
       if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID, null);
       const group = this.#groups.get(groupId);
+      if (!group && this.otherGroups?.has(groupId) === true) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
       if (!group || group.is(ClassicGroupState.DEAD)) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`);
       if (group.type !== 'consumer') return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
       const described = group.describe();
@@ -391,7 +408,7 @@ export class GroupCoordinator {
         // KIP-1043: v6 says the group does not exist; older versions describe a Dead group.
         if (apiVersion >= 6) {
           base.errorCode = ErrorCode.GROUP_ID_NOT_FOUND;
-          base.errorMessage = group ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`;
+          base.errorMessage = group || this.otherGroups?.has(groupId) === true ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`;
           base.authorizedOperations = -2147483648;
         }
         return base;
@@ -425,6 +442,7 @@ export class GroupCoordinator {
       if (types.size > 0 && !types.has(g.type)) continue;
       out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: g.type });
     }
+    if (this.otherGroups !== null) out.push(...this.otherGroups.list(states, types));
     return out;
   }
 
@@ -432,6 +450,8 @@ export class GroupCoordinator {
     return groupIds.map((groupId) => {
       const group = this.#groups.get(groupId);
       if (this.#closed) return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+      const other = group ? null : (this.otherGroups?.delete(groupId) ?? null);
+      if (other !== null) return { groupId, errorCode: other, errorMessage: null };
       if (!group || group.is(ClassicGroupState.DEAD)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null };
       if (!group.isEmpty) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null };
       const records: CoordinatorRecord[] = [];
