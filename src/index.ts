@@ -28,6 +28,7 @@ import type { ResetReport } from './server/control/reset.js';
 import type { ChaosSettings } from './server/control/chaos.js';
 import type { ControlHttpServer } from './server/control/http-api.js';
 import { createLogger } from './util/logger.js';
+import type { TraceOptions } from './server/net/trace.js';
 import type { PushedTelemetry } from './server/cluster/telemetry.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
@@ -51,6 +52,8 @@ export { TokenIssuer, mintUnsecuredToken } from './server/security/oauth/token-i
 export { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
 export { createAuditLogger } from './server/security/authorizer/audit-log.js';
 export type { PushedTelemetry } from './server/cluster/telemetry.js';
+export type { TraceOptions, TraceRecord, TraceFilter, TraceSummary } from './server/net/trace.js';
+export { formatTraceLine } from './server/net/trace.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -109,6 +112,16 @@ export interface MiniKafkaOptions {
   readonly tokenValidator?: TokenValidator;
   /** Authorizer audit lines (kafka.authorizer.logger format), e.g. createAuditLogger('debug', line => ...). */
   readonly audit?: import('./server/security/authorizer/audit-log.js').AuditLogger;
+  /**
+   * Trace every request and its response, decoded (see README, "Request trace"):
+   * `{ sink: (r) => lines.push(r), apis: ['Produce'], clientIds: [...], topics: [...] }`.
+   */
+  readonly trace?: TraceOptions;
+  /**
+   * Answer ApiVersions, features and requests as this older Apache Kafka release would, e.g.
+   * "3.6" (2.8 and 3.0 to 4.4; see README, "Emulating an older Kafka").
+   */
+  readonly asVersion?: string;
 }
 
 export class MiniKafka {
@@ -134,7 +147,10 @@ export class MiniKafka {
   static async start(opts: MiniKafkaOptions = {}): Promise<MiniKafka> {
     const config = buildConfig(opts);
     const clock = opts.clock ?? new ControllableClock();
+    const release = opts.asVersion === undefined ? undefined : (await import('./server/cluster/kafka-releases.js')).kafkaRelease(opts.asVersion);
     const broker = new Broker({
+      ...(release ? { release } : {}),
+      ...(opts.trace ? { trace: opts.trace } : {}),
       config,
       clock,
       logger: opts.logger ?? createLogger(opts.logLevel ?? 'warn'),
