@@ -29,6 +29,7 @@ import type { ChaosSettings } from './server/control/chaos.js';
 import type { ControlHttpServer } from './server/control/http-api.js';
 import { createLogger } from './util/logger.js';
 import type { TraceOptions } from './server/net/trace.js';
+import type { RecordToProduce, ProduceHelperOptions, ConsumeOptions, ConsumedRecord, PartitionResult } from './fixture-data.js';
 import type { PushedTelemetry } from './server/cluster/telemetry.js';
 import type { LogLevel, Logger } from './util/logger.js';
 
@@ -54,6 +55,7 @@ export { createAuditLogger } from './server/security/authorizer/audit-log.js';
 export type { PushedTelemetry } from './server/cluster/telemetry.js';
 export type { TraceOptions, TraceRecord, TraceFilter, TraceSummary } from './server/net/trace.js';
 export { formatTraceLine } from './server/net/trace.js';
+export type { RecordToProduce, ProduceHelperOptions, ConsumeOptions, ConsumedRecord, PartitionResult } from './fixture-data.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -241,6 +243,22 @@ export class MiniKafka {
       numPartitions: partitions,
       configs: new Map(Object.entries(configs).map(([k, v]) => [k, String(v)])),
     });
+  }
+
+  /**
+   * Writes records over the Kafka protocol, as a producer would (partition by key's murmur2):
+   * `await kafka.produce('orders', [{ key: 'k', value: 'v', headers: { h: 'x' } }])`.
+   */
+  async produce(topic: string, records: readonly RecordToProduce[], opts: ProduceHelperOptions = {}): Promise<PartitionResult[]> {
+    return (await import('./fixture-data.js')).produce(this.bootstrapServers, topic, records, opts);
+  }
+
+  /**
+   * Reads records from the beginning (or `from: 'end'`) until `count` records or the first one
+   * `until(record)` accepts; rejects after `timeoutMs` (default 30 s) with how many it got.
+   */
+  async consume(topic: string, opts: ConsumeOptions): Promise<ConsumedRecord[]> {
+    return (await import('./fixture-data.js')).consume(this.bootstrapServers, topic, opts);
   }
 
   /**
