@@ -31,6 +31,8 @@ import type { ChaosSettings } from './server/control/chaos.js';
 import type { ControlHttpServer } from './server/control/http-api.js';
 import type { UiServer } from './server/control/ui/ui-server.js';
 import { createLogger } from './util/logger.js';
+import type { TraceOptions } from './server/net/trace.js';
+import type { RecordToProduce, ProduceHelperOptions, ConsumeOptions, ConsumedRecord, PartitionResult } from './fixture-data.js';
 import type { PushedTelemetry } from './server/cluster/telemetry.js';
 import type { PartitionView } from './server/control/broker-control.js';
 import type { LogLevel, Logger } from './util/logger.js';
@@ -56,6 +58,9 @@ export { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
 export { createAuditLogger } from './server/security/authorizer/audit-log.js';
 export type { PushedTelemetry } from './server/cluster/telemetry.js';
 export type { PartitionView, BrokerView } from './server/control/broker-control.js';
+export type { TraceOptions, TraceRecord, TraceFilter, TraceSummary } from './server/net/trace.js';
+export { formatTraceLine } from './server/net/trace.js';
+export type { RecordToProduce, ProduceHelperOptions, ConsumeOptions, ConsumedRecord, PartitionResult } from './fixture-data.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -140,6 +145,16 @@ export interface MiniKafkaOptions {
   readonly racks?: readonly (string | null)[];
   /** Authorizer audit lines (kafka.authorizer.logger format), e.g. createAuditLogger('debug', line => ...). */
   readonly audit?: import('./server/security/authorizer/audit-log.js').AuditLogger;
+  /**
+   * Trace every request and its response, decoded (see README, "Request trace"):
+   * `{ sink: (r) => lines.push(r), apis: ['Produce'], clientIds: [...], topics: [...] }`.
+   */
+  readonly trace?: TraceOptions;
+  /**
+   * Answer ApiVersions, features and requests as this older Apache Kafka release would, e.g.
+   * "3.6" (2.8 and 3.0 to 4.4; see README, "Emulating an older Kafka").
+   */
+  readonly asVersion?: string;
 }
 
 export class MiniKafka {
@@ -174,6 +189,7 @@ export class MiniKafka {
   static async start(opts: MiniKafkaOptions = {}): Promise<MiniKafka> {
     const config = buildConfig(opts);
     const clock = opts.clock ?? new ControllableClock();
+    const release = opts.asVersion === undefined ? undefined : (await import('./server/cluster/kafka-releases.js')).kafkaRelease(opts.asVersion);
     const count = opts.brokers ?? 1;
     if (!Number.isSafeInteger(count) || count < 1 || count > 64) throw new Error(`brokers must be an integer from 1 to 64, got ${count}`);
     const logger = opts.logger ?? createLogger(opts.logLevel ?? 'warn');
@@ -184,9 +200,11 @@ export class MiniKafka {
       ...(opts.tokenValidator ? { tokenValidator: opts.tokenValidator } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
     };
-    const broker = new Broker({ config: brokerConfig(config, 0, opts), clock, logger, security });
+    // Every broker answers as the same release and traces into the same sink.
+    const common = { clock, logger, security, ...(release ? { release } : {}), ...(opts.trace ? { trace: opts.trace } : {}) };
+    const broker = new Broker({ ...common, config: brokerConfig(config, 0, opts) });
     const brokers = [broker];
-    for (let i = 1; i < count; i++) brokers.push(new Broker({ config: brokerConfig(config, i, opts), clock, logger, security, cluster: broker.services }));
+    for (let i = 1; i < count; i++) brokers.push(new Broker({ ...common, config: brokerConfig(config, i, opts), cluster: broker.services }));
     // Recovered before the broker listens: clients never see a half-loaded cluster.
     // Loaded only in durable mode, so that an in-memory broker starts as fast as before.
     const memory = opts.maxMemory === undefined ? null : maxMemoryBytes(opts.maxMemory);
@@ -292,6 +310,22 @@ export class MiniKafka {
       ...(replicationFactor !== undefined ? { replicationFactor } : {}),
       configs: new Map(Object.entries(configs).map(([k, v]) => [k, String(v)])),
     });
+  }
+
+  /**
+   * Writes records over the Kafka protocol, as a producer would (partition by key's murmur2):
+   * `await kafka.produce('orders', [{ key: 'k', value: 'v', headers: { h: 'x' } }])`.
+   */
+  async produce(topic: string, records: readonly RecordToProduce[], opts: ProduceHelperOptions = {}): Promise<PartitionResult[]> {
+    return (await import('./fixture-data.js')).produce(this.bootstrapServers, topic, records, opts);
+  }
+
+  /**
+   * Reads records from the beginning (or `from: 'end'`) until `count` records or the first one
+   * `until(record)` accepts; rejects after `timeoutMs` (default 30 s) with how many it got.
+   */
+  async consume(topic: string, opts: ConsumeOptions): Promise<ConsumedRecord[]> {
+    return (await import('./fixture-data.js')).consume(this.bootstrapServers, topic, opts);
   }
 
   /**

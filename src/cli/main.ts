@@ -60,13 +60,21 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('control-port', { type: 'string', describe: 'Serve the HTTP control API on this port (0 picks a free one; default: off)' })
     .option('control-host', { type: 'string', describe: 'Address of the control API (default 127.0.0.1)' })
     .option('ui', { type: 'boolean', default: false, describe: 'Serve the web inspector on the control port (a free one without --control-port); the ready line gives its URL' })
+    .option('trace', { type: 'boolean', default: false, describe: 'Print every request and its response, decoded, one line each on stderr (NDJSON with --json)' })
+    .option('trace-file', { type: 'string', describe: 'Write the trace to this file instead of stderr (implies --trace)' })
+    .option('trace-api', { type: 'string', array: true, default: [], describe: 'Trace only these APIs, e.g. Produce,Fetch (repeatable or comma-separated)' })
+    .option('trace-client-id', { type: 'string', array: true, default: [], describe: 'Trace only these client ids (repeatable or comma-separated)' })
+    .option('trace-topic', { type: 'string', array: true, default: [], describe: 'Trace only requests naming these topics (repeatable or comma-separated)' })
+    .option('as-version', { type: 'string', describe: 'Answer ApiVersions and features as this Apache Kafka release would: 2.8, 3.0 to 4.4' })
     .option('chaos', { type: 'string', describe: 'Seeded chaos: RATE,SEED (e.g. 0.05,42) of requests get a fault a correct client survives' })
     .example('$0 --port 0 --json', 'a free port; the ready line says which')
     .example('$0 --topic orders:3 --topic audit', 'create topics before the ready line')
     .example('$0 --seed fixtures.ndjson', 'start with the records of a `minikafka dump`')
     .example('$0 --data-dir ./kafka-data', 'keep data across restarts')
     .example('$0 --ui', 'open the web inspector at the URL the ready line gives')
-    .example('$0 --brokers 3 --rack a,b,c --port 0 --json', 'three brokers in one process, one per rack') as unknown as Argv<StartArgs>;
+    .example('$0 --brokers 3 --rack a,b,c --port 0 --json', 'three brokers in one process, one per rack')
+    .example('$0 --trace --trace-api Produce,Fetch', 'show every produce and fetch, decoded')
+    .example('$0 --as-version 3.6', 'behave as Kafka 3.6 does to clients (no KIP-848 consumer protocol)') as unknown as Argv<StartArgs>;
 }
 
 function fail(msg: string): never {

@@ -13,6 +13,8 @@ import { startedByNpmExec, watchParent, watchStdin, writePidFiles } from './life
 import { parseChaos } from '../server/control/chaos.js';
 import { maxMemoryBytes } from '../server/persistence/memory-limit.js';
 import { formatByteSize } from '../util/byte-size.js';
+import { openTrace } from './trace-option.js';
+import { kafkaRelease } from '../server/cluster/kafka-releases.js';
 
 export interface StartArgs {
   port: string;
@@ -41,6 +43,12 @@ export interface StartArgs {
   rack: string[];
   maxMemory?: string;
   spill: boolean;
+  trace: boolean;
+  traceFile?: string;
+  traceApi: string[];
+  traceClientId: string[];
+  traceTopic: string[];
+  asVersion?: string;
 }
 
 interface Checked {
@@ -125,6 +133,7 @@ function parseChaosArg(arg: string) {
 export async function startCommand(a: StartArgs): Promise<void> {
   let kafka: MiniKafka;
   let c: Checked | undefined;
+  let trace: Awaited<ReturnType<typeof openTrace>> = null;
   const level = isLogLevel(a.logLevel) ? a.logLevel : 'info';
   const logger = createLogger(level);
   try {
@@ -133,6 +142,14 @@ export async function startCommand(a: StartArgs): Promise<void> {
     // Read before the port is bound: a bad seed file is a usage error, not a half-started broker.
     const seeding = a.seed === undefined ? null : await import('./commands.js');
     const seed = seeding === null ? null : await seeding.readSeedFile(a.seed!);
+    if (a.asVersion !== undefined) {
+      try {
+        kafkaRelease(a.asVersion);
+      } catch (e) {
+        throw new UsageError(`--as-version ${(e as Error).message}`);
+      }
+    }
+    trace = await openTrace(a);
     kafka = await MiniKafka.start({
       port: c.port,
       host: a.host,
@@ -155,6 +172,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
       brokers: intFlag('brokers', a.brokers, 1, 64),
       ...(a.rack.length > 0 ? { racks: a.rack.length === 1 ? a.rack[0]!.split(',') : a.rack } : {}),
       ...(a.superUser.length > 0 ? { superUsers: a.superUser } : {}),
+      ...(trace !== null ? { trace: trace.options } : {}),
+      ...(a.asVersion !== undefined ? { asVersion: a.asVersion } : {}),
     });
     if (seeding !== null && seed !== null) {
       try {
@@ -166,6 +185,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
       }
     }
   } catch (e) {
+    await trace?.close();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') throw new Error(`port ${c?.port ?? a.port} on ${a.host} is already in use; pick another with --port, or --port 0 for a free one`);
     if (err.code === 'EADDRNOTAVAIL') throw new Error(`cannot bind to ${a.host}: no such local address`);
@@ -179,8 +199,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
     stopping = true;
     kafka.broker.logger.info(`${reason}: stopping`);
     kafka.stop().then(
-      () => {
+      async () => {
         removePidFiles();
+        await trace?.close();
         process.exit(0);
       },
       (e: unknown) => {

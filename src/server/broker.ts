@@ -21,6 +21,9 @@ import type { SecurityOptions } from './security/broker-security.js';
 import { Connection } from './net/connection.js';
 import { Dispatcher, requestContext } from './net/dispatcher.js';
 import type { Interceptor, RequestHeaderFacts } from './net/dispatcher.js';
+import { RequestTracer } from './net/trace.js';
+import type { TraceOptions } from './net/trace.js';
+import type { KafkaRelease } from './cluster/kafka-releases.js';
 import { defaultBrokerConfig } from './cluster/broker-config.js';
 import type { BrokerConfig } from './cluster/broker-config.js';
 import { Cluster } from './cluster/cluster.js';
@@ -118,6 +121,13 @@ export interface BrokerOptions {
   readonly cluster?: ClusterServices;
   /** Users, ACLs and TLS options beyond the Kafka configs (see security/broker-security.ts). */
   readonly security?: SecurityOptions;
+  /** Trace every request and response (see net/trace.ts); off when absent. */
+  readonly trace?: TraceOptions;
+  /**
+   * Answer ApiVersions and refuse requests as this older Apache Kafka release would (see
+   * cluster/kafka-releases.ts, `kafkaRelease("3.6")`); the newest behaviour when absent.
+   */
+  readonly release?: KafkaRelease;
 }
 
 export class Broker implements ServingBroker {
@@ -151,12 +161,26 @@ export class Broker implements ServingBroker {
       samples: configs.brokerNumber('quota.window.num', 11),
       windowMs: configs.brokerNumber('quota.window.size.seconds', 1) * 1000,
     }));
-    this.#services = this.requestServices();
+    this.#services = this.requestServices(opts);
     this.dispatcher = new Dispatcher(this.#services, this.handlers);
+    if (opts.release !== undefined) this.dispatcher.apiRanges = opts.release.apiRanges;
+    if (opts.trace !== undefined) this.setTrace(opts.trace);
+  }
+
+  /** Starts tracing requests with these options, or stops with null. */
+  setTrace(opts: TraceOptions | null): void {
+    if (opts === null) {
+      this.dispatcher.tracer = null;
+      return;
+    }
+    const tracer = new RequestTracer(opts);
+    const topics = this.services.cluster.topics;
+    tracer.topicName = (id) => topics.getById(id)?.name;
+    this.dispatcher.tracer = tracer;
   }
 
   /** What the dispatcher hands every request's context: nothing of the listener itself. */
-  private requestServices(): BrokerServices {
+  private requestServices(opts: BrokerOptions): BrokerServices {
     const services = this.services;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const broker = this;
@@ -170,6 +194,7 @@ export class Broker implements ServingBroker {
         return broker.port;
       },
       advertisedApis: () => this.advertisedApis(),
+      releaseFeatures: opts.release?.features ?? null,
     };
     return {
       cluster: services.cluster,
@@ -234,7 +259,7 @@ export class Broker implements ServingBroker {
 
   /** The ApiVersions list: derived from the handlers, so it is exactly what is served. */
   advertisedApis(): ApiVersionsResponseApiVersion[] {
-    return advertisedApis(this.handlers);
+    return advertisedApis(this.handlers, this.dispatcher.apiRanges);
   }
 
   /** Registers an interceptor on every request (fault injection); returns its remover. */

@@ -8,28 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MiniKafka } from '../../src/index.js';
+import { runCli } from '../helpers/cli-run.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli.cjs');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built CLI asynchronously: the broker under test lives in this process's event loop. */
-function run(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+const run = runCli;
 
 const tmp = mkdtempSync(join(tmpdir(), 'minikafka-cli-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,8 +6,9 @@
 //		...
 //	}
 //
-// Each broker is a child process, `minikafka start --port 0 --json`, read from its JSON ready
-// line and stopped with SIGTERM when the test ends. How the command is found: FindLauncher.
+// Each broker is a child process, `minikafka start --port 0 --json --control-port 0`, read from
+// its JSON ready line and stopped with SIGTERM when the test ends. How the command is found:
+// FindLauncher. Broker.Control resets, injects faults and moves the clock (control.go).
 package minikafka
 
 import (
@@ -33,6 +34,9 @@ type Broker struct {
 	Port             int
 	PID              int
 	Launcher         Launcher
+	// Control drives the broker's control API (reset, faults, clock, waits); nil for a CLI too
+	// old to serve it.
+	Control *Control
 
 	cmd     *exec.Cmd
 	stderr  *tail
@@ -46,6 +50,7 @@ type readyLine struct {
 	BootstrapServers string `json:"bootstrapServers"`
 	Port             int    `json:"port"`
 	PID              int    `json:"pid"`
+	ControlURL       string `json:"controlUrl"`
 }
 
 // Start starts a broker for tb, stopped when tb ends, and returns its bootstrap servers. args
@@ -83,7 +88,12 @@ func Launch(timeout time.Duration, args ...string) (*Broker, error) {
 
 // Launch starts a broker with this launcher.
 func (l Launcher) Launch(timeout time.Duration, args ...string) (*Broker, error) {
-	argv := append(append(append([]string{}, l.Argv...), "start", "--port", "0", "--json"), args...)
+	base := []string{"start", "--port", "0", "--json"}
+	// The control API on a free loopback port, unless args choose one.
+	if !hasFlag(args, "--control-port") {
+		base = append(base, "--control-port", "0")
+	}
+	argv := append(append(append([]string{}, l.Argv...), base...), args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.SysProcAttr = dieWithParent()
 	stderr := &tail{max: 8 << 10}
@@ -127,6 +137,9 @@ func (l Launcher) Launch(timeout time.Duration, args ...string) (*Broker, error)
 			return nil, fmt.Errorf("minikafka: %s: the first line on stdout is not the JSON ready line: %q", command, line)
 		}
 		b.BootstrapServers, b.Port, b.PID = ready.BootstrapServers, ready.Port, ready.PID
+		if ready.ControlURL != "" {
+			b.Control = newControl(ready.ControlURL)
+		}
 		return b, nil
 	case <-time.After(timeout):
 		_ = b.kill()
@@ -155,6 +168,30 @@ func (b *Broker) Stop() error {
 		}
 	})
 	return err
+}
+
+// Reset brings a broker shared by several tests back to its declared topics, empty, with no
+// groups, offsets, transactions or faults; it fails tb when the reset fails. Call it at the start
+// of each test that shares the broker.
+func (b *Broker) Reset(tb testing.TB) ResetReport {
+	tb.Helper()
+	if b.Control == nil {
+		tb.Fatal("minikafka: this broker serves no control API")
+	}
+	r, err := b.Control.Reset()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || strings.HasPrefix(a, flag+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *Broker) kill() error {

@@ -2,6 +2,7 @@ package minikafka_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,4 +115,69 @@ func TestStartTiming(t *testing.T) {
 		}
 	}
 	t.Logf("start to ready (ms): %s", strings.Join(ms, " "))
+}
+
+// One broker shared by several tests, reset between them over the control API; faults and the
+// clock over the same API, with franz-go retrying past the faults.
+func TestResetFaultsAndClock(t *testing.T) {
+	b := minikafka.StartBroker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	client, err := kgo.NewClient(kgo.SeedBrokers(b.BootstrapServers), kgo.AllowAutoTopicCreation(), kgo.RetryBackoffFn(func(int) time.Duration { return 10 * time.Millisecond }),
+		// A NOT_LEADER_OR_FOLLOWER makes franz-go refresh metadata, by default at most every 5 s.
+		kgo.MetadataMinAge(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+
+	t.Run("a test leaves a topic behind", func(t *testing.T) {
+		b.Reset(t)
+		if err := client.ProduceSync(ctx, &kgo.Record{Topic: "left-behind", Value: []byte("x")}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("the next one starts from empty", func(t *testing.T) {
+		r := b.Reset(t)
+		if r.TopicsDeleted != 1 {
+			t.Fatalf("reset deleted %d topics, want 1 (left-behind): %+v", r.TopicsDeleted, r)
+		}
+	})
+	t.Run("produce retries past three NOT_LEADER_OR_FOLLOWER", func(t *testing.T) {
+		b.Reset(t)
+		rule, err := b.Control.AddFault(minikafka.Fault{"api": "Produce", "action": "error", "error": "NOT_LEADER_OR_FOLLOWER", "count": 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rule["remaining"] != float64(3) {
+			t.Fatalf("rule %v", rule)
+		}
+		if err := client.ProduceSync(ctx, &kgo.Record{Topic: "faulty", Value: []byte("once")}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Control.WaitOffset("faulty", 0, 1, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		left, err := b.Control.Faults()
+		if err != nil || len(left) != 0 {
+			t.Fatalf("faults left %v (%v): the three failures should have used the rule up", left, err)
+		}
+	})
+	t.Run("the clock freezes and advances", func(t *testing.T) {
+		frozen, err := b.Control.FreezeClock()
+		if err != nil || !frozen.Frozen {
+			t.Fatalf("freeze: %+v %v", frozen, err)
+		}
+		moved, err := b.Control.AdvanceClock(time.Hour)
+		if err != nil || moved.Now-frozen.Now != 3_600_000 {
+			t.Fatalf("advance: %+v %v", moved, err)
+		}
+		if _, err := b.Control.ResumeClock(); err != nil {
+			t.Fatal(err)
+		}
+		var cerr *minikafka.ControlError
+		if _, err := b.Control.AddFault(minikafka.Fault{"api": "Produce", "action": "explode"}); !errors.As(err, &cerr) || cerr.Status != 400 {
+			t.Fatalf("a bad rule: %v", err)
+		}
+	})
 }

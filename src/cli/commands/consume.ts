@@ -3,9 +3,12 @@
  * text (its value, as kcat and kafka-console-consumer print by default), NDJSON, or a kcat
  * format string. It stops after --count records, at the end of the log (--exit-at-end, or
  * kcat's -e), after --idle-ms without records, or on SIGINT; otherwise it follows the log.
- * With --group it starts at the group's committed offsets and commits what it read at the end,
- * as a consumer outside any generation (Java's assign() + commitSync()): it does not join the
- * group, so the group must have no active members.
+ * With --group it joins the consumer group (classic protocol, range assignor; client/
+ * group-member.ts) beside any other consumers, reads the partitions assigned to it from the
+ * group's committed offsets, commits every 5 s (auto.commit.interval.ms), before a rebalance and
+ * at the end, and leaves the group when it stops. With --group and --partition it does not join:
+ * it reads those partitions and commits as a consumer outside any generation (Java's assign() +
+ * commitSync()), which Kafka allows only while the group has no active members.
  */
 import { EXIT, guarded, helpDone, parser, withClient, words } from '../command-kit.js';
 import { UsageError, intFlag, timeFlag } from '../args.js';
@@ -15,6 +18,7 @@ import { IsolationLevel, OffsetSpec, fetchPartition, listOffsets } from '../../c
 import type { ConsumedRecord } from '../../client/fetcher.js';
 import { commitOffsets, fetchOffsets } from '../../client/admin.js';
 import type { KafkaClient } from '../../client/client.js';
+import { GroupMember } from '../../client/group-member.js';
 
 export function run(argv: string[]): Promise<number> {
   return guarded(async () => {
@@ -23,7 +27,7 @@ export function run(argv: string[]): Promise<number> {
       .option('from', { choices: ['beginning', 'end', 'stored'], describe: 'Start at the log start, at its end (new records only), or at the --group\'s committed offsets (default: stored with --group, else beginning)' })
       .option('offset', { alias: 'o', type: 'string', describe: 'Start at this offset (negative: that many before the end)' })
       .option('timestamp', { type: 'string', describe: 'Start at the first record at or after this time (ms or ISO date)' })
-      .option('group', { alias: 'g', type: 'string', describe: 'Start at this group\'s committed offsets and commit the ones read' })
+      .option('group', { alias: 'g', type: 'string', describe: 'Join this consumer group: read the partitions it assigns from its committed offsets, commit what was read' })
       .option('isolation', { choices: ['read_uncommitted', 'read_committed'], default: 'read_uncommitted', describe: 'Whether records of open and aborted transactions are returned' })
       .option('count', { alias: 'c', type: 'string', describe: 'Stop after this many records' })
       .option('exit-at-end', { alias: 'e', type: 'boolean', default: false, describe: 'Stop at the end of every partition (kcat -e)' })
@@ -50,9 +54,15 @@ export function run(argv: string[]): Promise<number> {
     const format = a.format !== undefined ? compileFormat(a.format) : a.output === 'ndjson' ? (r: ConsumedRecord) => Buffer.from(recordToJson(r, true) + '\n') : compileFormat('%s\\n');
     return withClient(a, async (client) => {
       const info = await client.topic(topic);
-      const partitions = wantPartitions ?? info.partitions.map((p) => p.partition);
+      let partitions = wantPartitions ?? info.partitions.map((p) => p.partition);
       for (const p of partitions) if (!info.partitions.some((x) => x.partition === p)) throw new UsageError(`${topic} has no partition ${p}`);
-      const positions = await startPositions(client, topic, partitions, { from: a.from, offset: fixedOffset, timestamp: a.timestamp === undefined ? undefined : timeFlag('timestamp', a.timestamp), group: a.group, isolationLevel });
+      const start: Start = { from: a.from, offset: fixedOffset, timestamp: a.timestamp === undefined ? undefined : timeFlag('timestamp', a.timestamp), group: a.group, isolationLevel };
+      // A member of the group unless partitions were named (then assign() + commit, as before).
+      const member = a.group !== undefined && wantPartitions === undefined ? new GroupMember(client, { groupId: a.group, topics: [topic] }) : null;
+      if (member !== null) partitions = (await member.join()).get(topic) ?? [];
+      let positions = await startPositions(client, topic, partitions, start);
+      const offsetsRead = () => partitions.map((p) => ({ topic, partition: p, offset: positions.get(p)! }));
+      let lastCommit = Date.now();
       let stop = false;
       const onSigint = () => (stop = true);
       process.once('SIGINT', onSigint);
@@ -61,7 +71,19 @@ export function run(argv: string[]): Promise<number> {
       const atEnd = new Set<number>();
       try {
         while (!stop && seen < count) {
+          if (member !== null && (member.rejoinNeeded || Date.now() - lastCommit >= AUTO_COMMIT_INTERVAL_MS)) {
+            // Commit what was read before giving partitions up (onPartitionsRevoked), then rejoin.
+            await member.commit(offsetsRead());
+            lastCommit = Date.now();
+            if (member.rejoinNeeded) {
+              partitions = (await member.join()).get(topic) ?? [];
+              positions = await startPositions(client, topic, partitions, { ...start, from: 'stored' });
+              atEnd.clear();
+            }
+          }
           let got = 0;
+          // A member the group gave no partition waits for a rebalance (heartbeats run meanwhile).
+          if (partitions.length === 0 && !a.exitAtEnd) await new Promise((r) => setTimeout(r, 200));
           for (const p of partitions) {
             if (stop || seen >= count) break;
             const r = await fetchPartition(client, topic, p, positions.get(p)!, { isolationLevel, maxWaitMs: a.exitAtEnd ? 0 : 200 });
@@ -83,12 +105,18 @@ export function run(argv: string[]): Promise<number> {
         }
       } finally {
         process.removeListener('SIGINT', onSigint);
-        if (a.group !== undefined) await commitOffsets(client, a.group, partitions.map((p) => ({ topic, partition: p, offset: positions.get(p)! })));
+        if (member !== null) {
+          await member.commit(offsetsRead());
+          await member.leave();
+        } else if (a.group !== undefined) await commitOffsets(client, a.group, offsetsRead());
       }
       return count !== Infinity && seen < count && !stop ? EXIT.INCOMPLETE : EXIT.OK;
     });
   });
 }
+
+/** Kafka's consumer commits what it has read this often (auto.commit.interval.ms). */
+const AUTO_COMMIT_INTERVAL_MS = 5000;
 
 interface Start {
   from?: string;
@@ -99,6 +127,7 @@ interface Start {
 }
 
 async function startPositions(client: KafkaClient, topic: string, partitions: number[], s: Start): Promise<Map<number, number>> {
+  if (partitions.length === 0) return new Map();
   if (s.timestamp !== undefined) {
     const byTime = await listOffsets(client, topic, partitions, s.timestamp, s.isolationLevel);
     const ends = await listOffsets(client, topic, partitions, OffsetSpec.LATEST, s.isolationLevel);

@@ -9,6 +9,8 @@
  * leaves out the supported features whose range starts at 0, which older clients cannot parse
  * (KAFKA-17011); so does this handler.
  *
+ * Under `--as-version` below 4.0 the features are the emulated release's (cluster/kafka-releases.ts).
+ *
  * v3+ requests name the client software; it is kept on the connection, as Kafka's
  * ClientInformation, for client metrics matching (KIP-714).
  */
@@ -21,6 +23,19 @@ export const apiVersionsHandler = defineHandler(ApiVersionsApi, {
   handle(ctx, req) {
     const features = ctx.cluster.features;
     if (ctx.apiVersion >= 3) ctx.connection.clientSoftware = { name: req.clientSoftwareName, version: req.clientSoftwareVersion };
+    const release = ctx.broker.releaseFeatures;
+    if (release) {
+      // An emulated older release (--as-version): its features, at a fresh node's levels.
+      return {
+        errorCode: ErrorCode.NONE,
+        apiKeys: ctx.broker.advertisedApis(),
+        throttleTimeMs: 0,
+        supportedFeatures: release.filter((f) => ctx.apiVersion >= 4 || f.minVersion > 0).map((f) => ({ name: f.name, minVersion: f.minVersion, maxVersion: f.maxVersion })),
+        finalizedFeaturesEpoch: release.some((f) => f.finalized > 0) ? features.epoch : -1n,
+        finalizedFeatures: release.filter((f) => f.finalized > 0).map((f) => ({ name: f.name, maxVersionLevel: f.finalized, minVersionLevel: f.finalized })),
+        zkMigrationReady: false,
+      };
+    }
     const supported = features.supported().filter((f) => ctx.apiVersion >= 4 || f.minVersion > 0);
     return {
       errorCode: ErrorCode.NONE,

@@ -8,6 +8,7 @@
  * composition root (../broker.ts) builds the context, so one cluster state can serve several
  * brokers' listeners.
  */
+import type { ReleaseFeature } from '../cluster/kafka-releases.js';
 import type { Reader } from '../../protocol/reader.js';
 import type { Writer } from '../../protocol/writer.js';
 import type { ApiVersionsResponseApiVersion } from '../../protocol/messages/api-versions.js';
@@ -46,6 +47,8 @@ export interface ConnectionInfo {
 /** The broker a request reached: who it is, and the API versions it serves (ApiVersions). */
 export interface ServingBroker extends BrokerIdentity {
   advertisedApis(): ApiVersionsResponseApiVersion[];
+  /** The features an emulated older Kafka release reports (`--as-version`); absent: the cluster's own. */
+  readonly releaseFeatures?: readonly ReleaseFeature[] | null;
 }
 
 /** What every request to one broker shares; the composition root makes it once per broker. */

@@ -26,14 +26,20 @@ export function handlerRegistry(): Map<number, Handler> {
 }
 
 /** The ApiVersions list of a registry: derived from the handlers, so it is exactly what is served. */
-export function advertisedApis(handlers: ReadonlyMap<number, Handler>): ApiVersionsResponseApiVersion[] {
+export function advertisedApis(handlers: ReadonlyMap<number, Handler>, ranges: ReadonlyMap<number, { readonly min: number; readonly max: number }> | null = null): ApiVersionsResponseApiVersion[] {
   const out: ApiVersionsResponseApiVersion[] = [];
   for (const h of [...handlers.values()].sort((a, b) => a.api.apiKey - b.api.apiKey)) {
-    out.push({
-      apiKey: h.api.apiKey,
-      minVersion: h.advertisedMinVersion ?? h.minVersion ?? h.api.minVersion,
-      maxVersion: h.maxVersion ?? h.api.maxVersion,
-    });
+    let minVersion = h.advertisedMinVersion ?? h.minVersion ?? h.api.minVersion;
+    let maxVersion = h.maxVersion ?? h.api.maxVersion;
+    // An emulated older release (--as-version): only its APIs, within its ranges.
+    if (ranges !== null) {
+      const r = ranges.get(h.api.apiKey);
+      if (r === undefined) continue;
+      minVersion = Math.max(minVersion, r.min);
+      maxVersion = Math.min(maxVersion, r.max);
+      if (minVersion > maxVersion) continue;
+    }
+    out.push({ apiKey: h.api.apiKey, minVersion, maxVersion });
   }
   return out;
 }

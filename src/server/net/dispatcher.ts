@@ -17,6 +17,7 @@ import { writeResponseHeader } from '../../protocol/messages/response-header.js'
 import { writeApiVersionsResponse } from '../../protocol/messages/api-versions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { CloseConnection, NO_RESPONSE } from '../handlers/handler.js';
+import type { RequestTracer, TraceEntry } from './trace.js';
 import type { BrokerServices, Handler, RequestContext, ConnectionInfo } from '../handlers/handler.js';
 
 /** What an interceptor may do with a request. Returning undefined lets it through. */
@@ -48,6 +49,13 @@ export type DispatchResult = readonly Buffer[] | null | 'close';
 
 export class Dispatcher {
   private readonly interceptors: Interceptor[] = [];
+  /** The request trace; null (the default) costs one test per request. */
+  tracer: RequestTracer | null = null;
+  /**
+   * Served API ranges narrowed to an older Kafka release (`--as-version`): an API absent here is
+   * not served; null serves every handler's own range.
+   */
+  apiRanges: ReadonlyMap<number, { readonly min: number; readonly max: number }> | null = null;
 
   constructor(
     private readonly services: BrokerServices,
@@ -78,8 +86,19 @@ export class Dispatcher {
       log.warn(`connection ${conn.id} from ${conn.remoteAddress}: unknown API key ${apiKey}; closing`);
       return 'close';
     }
-    const min = handler.minVersion ?? handler.api.minVersion;
-    const max = handler.maxVersion ?? handler.api.maxVersion;
+    let min = handler.minVersion ?? handler.api.minVersion;
+    let max = handler.maxVersion ?? handler.api.maxVersion;
+    if (this.apiRanges !== null) {
+      const r = this.apiRanges.get(apiKey);
+      if (r === undefined && apiKey !== ApiKey.ApiVersions) {
+        log.warn(`connection ${conn.id} from ${conn.remoteAddress}: ${api.name} is not served by the emulated Kafka release; closing`);
+        return 'close';
+      }
+      if (r !== undefined) {
+        min = Math.max(min, r.min);
+        max = Math.min(max, r.max);
+      }
+    }
     if (apiVersion < min || apiVersion > max) {
       if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(correlationId);
       log.warn(`connection ${conn.id} from ${conn.remoteAddress}: ${api.name} v${apiVersion} is not served (${min}-${max}); closing`);
@@ -100,8 +119,32 @@ export class Dispatcher {
       return 'close';
     }
     const ctx = new Context(this.services, apiKey, apiVersion, correlationId, clientId, conn, frame.length);
+    if (this.tracer !== null) {
+      const entry = this.tracer.begin(apiKey, api.name, apiVersion, correlationId, clientId, conn, body);
+      if (entry !== null) return this.traced(this.tracer, entry, handler, ctx, body);
+    }
     if (this.interceptors.length > 0) return this.intercepted(handler, ctx, body);
     return this.run(handler, ctx, body);
+  }
+
+  /** Runs a request whose exchange is traced: the response is caught where it is encoded. */
+  private traced(tracer: RequestTracer, entry: TraceEntry, handler: Handler, ctx: Context, body: unknown): DispatchResult | Promise<DispatchResult> {
+    ctx.trace = entry;
+    const done = (r: DispatchResult): DispatchResult => {
+      tracer.end(entry, r === 'close' ? 'closed' : r === null ? 'no-response' : 'response');
+      return r;
+    };
+    const failed = (e: unknown): never => {
+      tracer.end(entry, 'closed');
+      throw e;
+    };
+    let out: DispatchResult | Promise<DispatchResult>;
+    try {
+      out = this.interceptors.length > 0 ? this.intercepted(handler, ctx, body) : this.run(handler, ctx, body);
+    } catch (e) {
+      return failed(e);
+    }
+    return out instanceof Promise ? out.then(done, failed) : done(out);
   }
 
   private async intercepted(handler: Handler, ctx: RequestContext, body: unknown): Promise<DispatchResult> {
@@ -165,6 +208,7 @@ export class Dispatcher {
   }
 
   private encode(ctx: RequestContext, handler: Handler, resp: unknown): readonly Buffer[] {
+    if (ctx instanceof Context && ctx.trace !== null) ctx.trace.response = resp;
     const api = apiInfoByKey.get(ctx.apiKey)!;
     const w = new Writer();
     const setSize = w.reserveInt32();
@@ -211,6 +255,9 @@ export interface RequestHeaderFacts {
  * on use, so that a coordinator the request never touches is not made for it.
  */
 class Context implements RequestContext {
+  /** The trace entry of a traced request, which gets the response when it is encoded. */
+  trace: TraceEntry | null = null;
+
   constructor(
     readonly services: BrokerServices,
     readonly apiKey: number,

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Mapping, Optional, Sequence
 
+from .control import Clock, Control, Faults, WaitFor
+
 #: The npm package version range `npx` may fetch when nothing else is found.
 NPX_PACKAGE = "minikafka@^0.1.0"
 
@@ -137,6 +139,21 @@ class MiniKafka:
         self.pid: int = ready["pid"]
         #: The ready line as the broker printed it (later CLI versions may add fields).
         self.ready: dict = ready
+        #: The control API (started with --control-port 0), or None for a CLI too old to serve it.
+        self.control_url: Optional[str] = ready.get("controlUrl")
+        self.control: Optional[Control] = Control(self.control_url) if self.control_url else None
+        self.faults = Faults(self.control) if self.control else None
+        self.clock = Clock(self.control) if self.control else None
+        self.wait_for = WaitFor(self.control) if self.control else None
+
+    def _control(self) -> Control:
+        if self.control is None:
+            raise MiniKafkaError("this broker serves no control API (started without --control-port)")
+        return self.control
+
+    def reset(self) -> dict:
+        """Back to the declared topics (empty): no other topics, groups, offsets, transactions or faults."""
+        return self._control().reset()
 
     @classmethod
     def start(
@@ -146,9 +163,14 @@ class MiniKafka:
         timeout: float = 30.0,
         search_from: Sequence[Path] = (),
     ) -> "MiniKafka":
-        """Starts `minikafka start --port 0 --json <args>` and waits for its ready line."""
+        """Starts `minikafka start --port 0 --control-port 0 --json <args>` and waits for its ready line.
+
+        The control API (reset, faults, clock, waits) is served on a free loopback port unless
+        `args` names a --control-port of its own.
+        """
         launcher = launcher or find_launcher(search_from)
-        argv = [*launcher.argv, "start", "--port", "0", "--json", *args]
+        control = [] if any(a == "--control-port" or a.startswith("--control-port=") for a in args) else ["--control-port", "0"]
+        argv = [*launcher.argv, "start", "--port", "0", *control, "--json", *args]
         stderr = tempfile.TemporaryFile()
         try:
             process = subprocess.Popen(

@@ -3,7 +3,10 @@
 Fixtures:
 - `minikafka`: the broker for this test (a MiniKafka; `.bootstrap_servers` for any client).
   One broker serves every test in the scope set by `--minikafka-scope` or the ini option
-  `minikafka_scope` (default: session); before each test the `pytest_minikafka_reset` hook runs.
+  `minikafka_scope` (default: session); before each test the `pytest_minikafka_reset` hook runs,
+  and the plugin's implementation resets the broker through its control API (`.reset()`), so no
+  test sees another's topics, records, groups, transactions or faults. The broker also has
+  `.faults`, `.clock` and `.wait_for` (control.py).
 - `minikafka_factory`: `minikafka_factory("--topic", "orders:3")` starts a broker of its own with
   extra `minikafka start` arguments; all are stopped at the end of the session.
 
@@ -26,6 +29,12 @@ SCOPES = ("session", "package", "module", "class", "function")
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hooks)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_minikafka_reset(broker: MiniKafka) -> None:
+    """The plugin's reset: the broker's control API, before any other implementation runs."""
+    broker.reset()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

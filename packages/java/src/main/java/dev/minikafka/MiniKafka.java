@@ -32,11 +32,13 @@ import java.util.regex.Pattern;
  */
 public final class MiniKafka implements AutoCloseable {
   private static final Pattern BOOTSTRAP = Pattern.compile("\"bootstrapServers\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern CONTROL_URL = Pattern.compile("\"controlUrl\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern PORT = Pattern.compile("\"port\"\\s*:\\s*(\\d+)");
 
   private final Process process;
   private final Path stderr;
   private final String bootstrapServers;
+  private Control control;
   private final int port;
   private final Launcher launcher;
   private final Thread shutdownHook;
@@ -59,6 +61,8 @@ public final class MiniKafka implements AutoCloseable {
   public static MiniKafka start(Launcher launcher, long timeoutSeconds, String... args) {
     List<String> command = new ArrayList<>(launcher.command());
     command.addAll(List.of("start", "--port", "0", "--json"));
+    // The control API (reset, faults, clock) on a free loopback port, unless args choose one.
+    if (Arrays.stream(args).noneMatch(a -> a.equals("--control-port") || a.startsWith("--control-port="))) command.addAll(List.of("--control-port", "0"));
     command.addAll(Arrays.asList(args));
     Path stderr;
     Process process;
@@ -107,7 +111,21 @@ public final class MiniKafka implements AutoCloseable {
     }, "minikafka-stdout");
     drain.setDaemon(true);
     drain.start();
-    return new MiniKafka(process, stderr, bootstrap.group(1), Integer.parseInt(port.group(1)), launcher);
+    MiniKafka kafka = new MiniKafka(process, stderr, bootstrap.group(1), Integer.parseInt(port.group(1)), launcher);
+    Matcher control = CONTROL_URL.matcher(line);
+    if (control.find()) kafka.control = new Control(control.group(1));
+    return kafka;
+  }
+
+  /** The broker's control API: faults, clock, waits, reset. */
+  public Control control() {
+    if (control == null) throw new MiniKafkaException("this broker serves no control API (started with a minikafka too old for --control-port)");
+    return control;
+  }
+
+  /** Back to the declared topics (empty): no other topics, groups, offsets, transactions or faults; returns the report's JSON. */
+  public String reset() {
+    return control().reset();
   }
 
   /** "host:port", for bootstrap.servers. */

@@ -1,6 +1,7 @@
 package dev.minikafka;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -19,14 +20,20 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * Broker arguments (e.g. topics) come from the system property {@code minikafka.args}, split on
- * spaces; a class needing its own calls {@link MiniKafka#start(String...)}.
+ * spaces; a class needing its own calls {@link MiniKafka#start(String...)}. With
+ * {@link ResetBetweenTests} on the class, the broker is reset before each test.
  */
-public class MiniKafkaExtension implements BeforeAllCallback, ParameterResolver {
+public class MiniKafkaExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MiniKafkaExtension.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
     broker(context);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (context.getRequiredTestClass().isAnnotationPresent(ResetBetweenTests.class)) broker(context).reset();
   }
 
   @Override
