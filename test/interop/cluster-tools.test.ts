@@ -97,7 +97,6 @@ rc=0
 const MINIKAFKA_LEVELS: Record<string, string> = {
   'share.version': 'SupportedMinVersion: 0                SupportedMaxVersion: 0                FinalizedVersionLevel: 0',
   'streams.version': 'SupportedMinVersion: 0                SupportedMaxVersion: 0                FinalizedVersionLevel: 0',
-  'transaction.version': 'SupportedMinVersion: 0                SupportedMaxVersion: 1                FinalizedVersionLevel: 1',
 };
 
 function expected(againstKafka: boolean): string {
