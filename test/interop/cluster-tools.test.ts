@@ -10,13 +10,13 @@
  * Env: INTEROP_BOOTSTRAP=host:port runs it against that broker instead (then Kafka's own levels are
  * expected).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { brokerUnderTest, root } from './harness.js';
+import { brokerUnderTest, kafkaTool as tool, root } from './harness.js';
 
 const KAFKA_4_4_0 = `
 ### create
@@ -116,21 +116,6 @@ function mask(text: string, topic: string): string {
     .replace(/"directoryId": "[^"]+"/g, '"directoryId": "ID"')
     .replace(/CONTROLLER:\/\/127\.0\.0\.1:\d+/g, 'CONTROLLER://127.0.0.1:PORT')
     .replace(/^1 {5}\t\S+\t\d+ +\t0  \t\d+ +\t\d+ +\tLeader\t$/m, '1     \tID\tN        \t0  \tN     \tN        \tLeader\t');
-}
-
-/** Runs one Kafka tool class; resolves with its exit code and its output, log lines left out. */
-function tool(classpath: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-Xmx200m', '-cp', classpath, `-Dlog4j2.configurationFile=${join(root, 'bench/kafka/log4j2.properties')}`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = out.split('\n').filter((l) => !/^SLF4J|^\s+at |^\[20/.test(l));
-      resolve(`${lines.join('\n').replace(/\n*$/, '\n')}rc=${code}\n`.replace(/^\n(rc=)/, '$1'));
-    });
-  });
 }
 
 t.setTimeout(10 * 60_000);
