@@ -57,7 +57,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['metadata.version', 7, 33],
       ['share.version', 0, 0],
       ['streams.version', 0, 0],
-      ['transaction.version', 0, 1],
+      ['transaction.version', 0, 2],
       ['eligible.leader.replicas.version', 0, 1],
     ],
   );
@@ -67,7 +67,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['group.version', 1, 1],
       ['kraft.version', 1, 1],
       ['metadata.version', 33, 33],
-      ['transaction.version', 1, 1],
+      ['transaction.version', 2, 2],
       ['eligible.leader.replicas.version', 1, 1],
     ],
     'level-0 features are not finalized',
