@@ -246,8 +246,10 @@ function emitWriter(c, s, lo, hi, flexCond, exported) {
       // A field the version cannot carry: Kafka refuses to drop a non-default value unless ignorable.
       const diff = differsFromDefault(f, x);
       const guardMissing = !f.ignorable && diff !== null && !isOptionalStruct(f);
+      // A tagged-only field (taggedVersions without versions) is carried where it may be tagged.
       if (present === 'false') {
-        if (guardMissing) c.line(`if (${diff}) throw new UnsupportedFieldError('${f.name}', v);`);
+        if (guardMissing && tagged === 'false') c.line(`if (${diff}) throw new UnsupportedFieldError('${f.name}', v);`);
+        else if (guardMissing && tagged !== 'true') c.line(`if (!(${tagged}) && ${diff}) throw new UnsupportedFieldError('${f.name}', v);`);
         continue;
       }
       if (guardMissing) c.line(`if (!(${present}) && ${diff}) throw new UnsupportedFieldError('${f.name}', v);`);

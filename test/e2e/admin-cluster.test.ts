@@ -57,7 +57,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['metadata.version', 7, 33],
       ['share.version', 0, 2],
       ['streams.version', 0, 1],
-      ['transaction.version', 0, 1],
+      ['transaction.version', 0, 2],
       ['eligible.leader.replicas.version', 0, 1],
     ],
   );
@@ -69,14 +69,14 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['metadata.version', 33, 33],
       ['share.version', 2, 2],
       ['streams.version', 1, 1],
-      ['transaction.version', 1, 1],
+      ['transaction.version', 2, 2],
       ['eligible.leader.replicas.version', 1, 1],
     ],
     'level-0 features are not finalized',
   );
   const v3 = await apiVersions(c, 3);
   t.same(v3.supportedFeatures.map((f) => f.name), ['metadata.version'], 'below v4, features whose range starts at 0 are left out (KAFKA-17011)');
-  t.equal(v3.finalizedFeatures.length, 6);
+  t.equal(v3.finalizedFeatures.length, 7, 'every finalized feature (level > 0), as on Kafka 4.4');
 });
 
 t.test('UpdateFeatures refuses what Kafka 4.4 refuses, with its messages', async (t) => {

@@ -174,8 +174,10 @@ t.test('after a crash a logged commit is completed at start; an open transaction
   coordinator.stateLog.append('committing', {
     producerId: meta.producerId,
     prevProducerId: -1,
+    nextProducerId: -1,
     producerEpoch: meta.producerEpoch,
     lastProducerEpoch: -1,
+    clientTransactionVersion: 0,
     txnTimeoutMs: meta.txnTimeoutMs,
     state: 'PrepareCommit',
     partitions: new Map([['tx', new Set([0])]]),

@@ -40,13 +40,25 @@ export function setupClients(...parts: string[]): string | null {
 }
 
 /**
+ * Broker configs for the in-process broker from INTEROP_BROKER_CONFIG ("k=v,k=v"), e.g.
+ * `INTEROP_BROKER_CONFIG=transaction.version=1` runs a suite on transactions V1; merged under the
+ * suite's own.
+ */
+function withEnvConfig(options: MiniKafkaOptions): MiniKafkaOptions {
+  const raw = process.env['INTEROP_BROKER_CONFIG'];
+  if (!raw) return options;
+  const fromEnv = Object.fromEntries(raw.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { ...options, config: { ...fromEnv, ...options.config } };
+}
+
+/**
  * The broker a suite runs against: INTEROP_BOOTSTRAP when set (e.g. the reference Apache Kafka of
  * bench/kafka/start-kafka.sh), else a MiniKafka started in this process and stopped at `t`'s end.
  */
 export async function brokerUnderTest(t: { teardown(fn: () => unknown): void }, options: MiniKafkaOptions = {}): Promise<string> {
   const given = process.env['INTEROP_BOOTSTRAP'];
   if (given) return given;
-  const kafka = await MiniKafka.start(options);
+  const kafka = await MiniKafka.start(withEnvConfig(options));
   t.teardown(() => kafka.stop());
   return kafka.bootstrapServers;
 }
@@ -59,7 +71,7 @@ export class SuiteBroker {
   constructor(t: { before(fn: () => Promise<void>): void; teardown(fn: () => unknown): void }) {
     t.before(async () => {
       if (this.#bootstrap) return;
-      this.#kafka = await MiniKafka.start({});
+      this.#kafka = await MiniKafka.start(withEnvConfig({}));
       this.#bootstrap = this.#kafka.bootstrapServers;
     });
     t.teardown(() => this.#kafka?.stop());
@@ -161,6 +173,24 @@ export function runProgram<L = Record<string, unknown>>(command: readonly string
       clearTimeout(killTimer);
       take(pending);
       resolve({ code, signal, lines, junk, stdout, stderr, ms: Date.now() - started, startedAt: started, killed, linesBeforeKill: linesBeforeKill ?? lines });
+    });
+  });
+}
+
+/**
+ * Runs one class of the reference Apache Kafka's tools (bench/kafka/setup.sh builds the classpath);
+ * resolves with its output, log lines left out, then "rc=<exit code>".
+ */
+export function kafkaTool(classpath: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('java', ['-Xmx200m', '-cp', classpath, `-Dlog4j2.configurationFile=${join(root, 'bench/kafka/log4j2.properties')}`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = out.split('\n').filter((l) => !/^SLF4J|^\s+at |^\[20/.test(l));
+      resolve(`${lines.join('\n').replace(/\n*$/, '\n')}rc=${code}\n`.replace(/^\n(rc=)/, '$1'));
     });
   });
 }

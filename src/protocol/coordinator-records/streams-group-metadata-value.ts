@@ -101,7 +101,6 @@ function readStreamsGroupMetadataValueLastAssignmentConfig(r: Reader, v: number)
 export function writeStreamsGroupMetadataValue(w: Writer, v: number, m: StreamsGroupMetadataValue): void {
   w.int32(m.epoch);
   w.int64(m.metadataHash);
-  if (m.lastAssignmentConfigs !== null) throw new UnsupportedFieldError('LastAssignmentConfigs', v);
   let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
   if (m.validatedTopologyEpoch !== -1) {
     const tw = new Writer(64);

@@ -136,16 +136,16 @@ function readTransactionLogValuePartitionsSchema(r: Reader, v: number): Transact
 export function writeTransactionLogValue(w: Writer, v: number, m: TransactionLogValue): void {
   const flex = v >= 1;
   w.int64(m.producerId);
-  if (m.previousProducerId !== -1n) throw new UnsupportedFieldError('PreviousProducerId', v);
-  if (m.nextProducerId !== -1n) throw new UnsupportedFieldError('NextProducerId', v);
+  if (!(v >= 1) && m.previousProducerId !== -1n) throw new UnsupportedFieldError('PreviousProducerId', v);
+  if (!(v >= 1) && m.nextProducerId !== -1n) throw new UnsupportedFieldError('NextProducerId', v);
   w.int16(m.producerEpoch);
-  if (m.nextProducerEpoch !== -1) throw new UnsupportedFieldError('NextProducerEpoch', v);
+  if (!(v >= 1) && m.nextProducerEpoch !== -1) throw new UnsupportedFieldError('NextProducerEpoch', v);
   w.int32(m.transactionTimeoutMs);
   w.int8(m.transactionStatus);
   writeArray(w, v, (flex), true, 'TransactionPartitions', m.transactionPartitions, writeTransactionLogValuePartitionsSchema);
   w.int64(m.transactionLastUpdateTimestampMs);
   w.int64(m.transactionStartTimestampMs);
-  if (m.clientTransactionVersion !== 0) throw new UnsupportedFieldError('ClientTransactionVersion', v);
+  if (!(v >= 1) && m.clientTransactionVersion !== 0) throw new UnsupportedFieldError('ClientTransactionVersion', v);
   if (flex) {
     let tags: TaggedField[] | undefined = m._unknownTaggedFields?.slice();
     if ((v >= 1) && m.previousProducerId !== -1n) {

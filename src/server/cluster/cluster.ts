@@ -65,7 +65,7 @@ export class Cluster {
     this.topics = new TopicRegistry(clock);
     this.configs = new ConfigStore(this.topics, homeConfig);
     this.logMaintenance = new LogMaintenance(this.topics, this.configs, clock, logger);
-    this.features = new FeatureRegistry(() => this.controllerId);
+    this.features = new FeatureRegistry(() => this.controllerId, homeConfig.extra, (why) => logger.warn(why));
     this.quorum = new MetadataQuorum(clock);
     this.features.onChange(() => this.quorum.recordChange());
     this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);

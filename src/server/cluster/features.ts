@@ -10,13 +10,17 @@
  *   kraft.version                     0-1         1           same (a standalone, dynamic quorum)
  *   group.version                     0-1         1           same (consumer protocol, KIP-848)
  *   eligible.leader.replicas.version  0-1         1           same
- *   transaction.version               0-2         2           0-1, finalized 1: level 2 turns on
- *                                                             transactions V2 (EndTxn v5), not served
+ *   transaction.version               0-2         2           same (transactions V2, KIP-890 part 2)
  *   share.version                     0-2         2           same (1: share groups, KIP-932; 2: RENEW
  *                                                             acknowledgements, KIP-1222)
  *   streams.version                   0-1         1           same (streams groups, KIP-1071)
  *
  * A feature at level 0 is not finalized: Kafka leaves it out of the finalized list.
+ *
+ * The level a cluster starts at can be chosen per feature, as `kafka-storage format --feature
+ * NAME=LEVEL` does on Kafka: a broker config named after the feature (e.g. `--config
+ * transaction.version=1` to run transactions V1). A level outside the supported range is ignored
+ * with a warning; metadata.version and kraft.version always start at their default.
  *
  * UpdateFeatures rules and words (FeatureControlManager.updateFeature, observed on Kafka 4.4): a
  * negative level, an unknown upgrade type, an unknown feature, a level outside the supported range,
@@ -56,7 +60,7 @@ const FEATURES: readonly FeatureDef[] = [
   { name: Feature.METADATA_VERSION, minVersion: 7, maxVersion: 33, initial: 33, downgrade: 'metadata' },
   { name: Feature.SHARE_VERSION, minVersion: 0, maxVersion: 2, initial: 2, downgrade: 'allowed' },
   { name: Feature.STREAMS_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
-  { name: Feature.TRANSACTION_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
+  { name: Feature.TRANSACTION_VERSION, minVersion: 0, maxVersion: 2, initial: 2, downgrade: 'allowed' },
   { name: Feature.ELIGIBLE_LEADER_REPLICAS_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
 ];
 
@@ -86,7 +90,26 @@ export class FeatureRegistry {
   #epoch = 1n;
   private readonly listeners: ((name: string, level: number) => void)[] = [];
 
-  constructor(private readonly controllerId: ControllerId) {}
+  /**
+   * `initial` overrides the starting level of features (see above); returns through `rejected`
+   * the entries it ignored, with why, for the caller to log.
+   */
+  constructor(
+    private readonly controllerId: ControllerId,
+    initial: ReadonlyMap<string, string> = new Map(),
+    rejected: (why: string) => void = () => {},
+  ) {
+    for (const [name, raw] of initial) {
+      const def = FEATURES.find((f) => f.name === name);
+      if (def === undefined || def.downgrade !== 'allowed') continue;
+      const level = Number(raw);
+      if (!Number.isSafeInteger(level) || level < def.minVersion || level > def.maxVersion) {
+        rejected(`${name}=${raw} is not a level of ${name} (${def.minVersion}-${def.maxVersion}); starting at ${def.initial}`);
+        continue;
+      }
+      this.levels.set(name, level);
+    }
+  }
 
   get epoch(): bigint {
     return this.#epoch;

@@ -103,7 +103,9 @@ function addToTransaction(ctx: RequestContext, t: TxnRequest): AddPartitionsToTx
     const byKey = new Map(partitions.map((p, i) => [keyOf(p.topic, p.partition), verified[i]!]));
     return answer((topic, p) => byKey.get(keyOf(topic, p)) ?? ErrorCode.NONE);
   }
-  let code = coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions);
+  // Kafka's transactionVersionForAddPartitionsToTxn: the broker-to-coordinator form (v4+) adds for transactions V2 producers.
+  const clientTransactionVersion = ctx.apiVersion >= 4 ? 2 : 0;
+  let code = coordinator.addPartitions(t.transactionalId, Number(t.producerId), t.producerEpoch, partitions, clientTransactionVersion);
   if (code === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2) code = ErrorCode.INVALID_PRODUCER_EPOCH;
   return answer(() => code);
 }

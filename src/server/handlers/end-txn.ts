@@ -11,10 +11,10 @@
  * for a retry of the outcome just completed. producerId/producerEpoch (v5) are answered with the
  * producer's, -1 on error.
  *
- * Versions 0-4. v5 belongs to transactions V2 (KIP-890 part 2: every EndTxn bumps the epoch), which
- * is not served; clients use v5 only when transaction.version >= 2 is finalized, and it is not.
- * Deviation: markers are written before the answer, so the transaction is complete when the client
- * hears back (Kafka answers once the outcome is logged and writes markers afterwards).
+ * Versions 0-5. v5 is transactions V2 (KIP-890 part 2, used by clients once transaction.version 2
+ * is finalized): every EndTxn bumps the epoch, an abort with nothing open is allowed, and the
+ * answer carries the producer id and epoch the producer goes on with (see
+ * coordinators/txn/end-txn-decision.ts).
  */
 import { EndTxnApi } from '../../protocol/messages/end-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -22,11 +22,12 @@ import { defineHandler } from './handler.js';
 import { coordinatesTransaction } from './txn-support.js';
 
 export const endTxnHandler = defineHandler(EndTxnApi, {
-  maxVersion: 4,
+  maxVersion: 5,
 
   handle(ctx, req) {
     if (req.transactionalId !== '' && !coordinatesTransaction(ctx, req.transactionalId)) return failed(ErrorCode.NOT_COORDINATOR);
-    const result = ctx.txns.endTxn(req.transactionalId, Number(req.producerId), req.producerEpoch, req.committed);
+    const clientTransactionVersion = ctx.apiVersion >= 5 ? 2 : 0;
+    const result = ctx.txns.endTxn(req.transactionalId, Number(req.producerId), req.producerEpoch, req.committed, clientTransactionVersion);
     const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode;
     return { throttleTimeMs: 0, errorCode, producerId: BigInt(result.producerId), producerEpoch: result.producerEpoch };
   },

@@ -11,6 +11,9 @@
  *    was not added to the transaction") below; PRODUCER_FENCED: INVALID_PRODUCER_EPOCH;
  *    CONCURRENT_TRANSACTIONS and coordinator errors: NOT_ENOUGH_REPLICAS (which old clients retry);
  *    INVALID_PRODUCER_ID_MAPPING as it is. These errors carry no log start offset.
+ *    From Produce v12 (transactions V2, KIP-890 part 2) the broker adds the partition to the
+ *    transaction instead of only checking it (Kafka's TransactionSupportedOperation addPartition):
+ *    the producer sends no AddPartitionsToTxn; the coordinator's answers map as above.
  * 2. The partition's producer state (src/log/producer-state.ts): duplicates, epochs, sequences,
  *    a non-transactional batch inside an open transaction. These errors carry the log start offset.
  */
@@ -43,6 +46,8 @@ export interface Failure {
 
 /** Produce versions from which TRANSACTION_ABORTABLE is answered (KIP-890). */
 const TRANSACTION_ABORTABLE_MIN_VERSION = 11;
+/** Produce versions from which the broker adds a transaction's partitions itself (KIP-890 part 2). */
+const ADD_PARTITION_MIN_VERSION = 12;
 
 export function producerChecks(ctx: RequestContext, partition: Partition, batch: ProducerBatchInfo, firstOffset: number): Failure | { readonly duplicate: BatchMetadata } | null {
   if (batch.producerId < 0) return null;
@@ -69,7 +74,11 @@ export function producerChecks(ctx: RequestContext, partition: Partition, batch:
 
 function verifyTransaction(ctx: RequestContext, partition: Partition, batch: ProducerBatchInfo, transactionalId: string): Failure | null {
   const coordinator = ctx.txns;
-  const [code] = coordinator.verifyPartitions(transactionalId, batch.producerId, batch.producerEpoch, [{ topic: partition.topic, partition: partition.partition }]);
+  const tp = [{ topic: partition.topic, partition: partition.partition }];
+  const [code] =
+    ctx.apiVersion >= ADD_PARTITION_MIN_VERSION
+      ? [coordinator.addPartitions(transactionalId, batch.producerId, batch.producerEpoch, tp, 2)]
+      : coordinator.verifyPartitions(transactionalId, batch.producerId, batch.producerEpoch, tp);
   switch (code) {
     case ErrorCode.NONE:
     case undefined:

@@ -16,8 +16,9 @@
  * partition (INVALID_PRODUCER_EPOCH). Such errors apply to every remaining partition;
  * OFFSET_METADATA_TOO_LARGE to one.
  *
- * Versions 0-4. v5 belongs to transactions V2 (the partition is added implicitly), which is not
- * served; clients use it only when transaction.version >= 2 is finalized, and it is not.
+ * Versions 0-5. From v5 (transactions V2, KIP-890 part 2) the group's __consumer_offsets partition
+ * is added to the transaction here instead of only verified (the producer sends no
+ * AddOffsetsToTxn), with the same answers. v6 (topic ids, KIP-1319) is not served.
  */
 import { TxnOffsetCommitApi } from '../../protocol/messages/txn-offset-commit.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../protocol/messages/txn-offset-commit.js';
@@ -33,7 +34,7 @@ function allFailed(topics: readonly TxnOffsetCommitRequestTopic[], code: number)
 }
 
 export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
-  maxVersion: 4,
+  maxVersion: 5,
 
   handle(ctx, req) {
     const registry = ctx.cluster.topics;
@@ -69,7 +70,9 @@ function preCommitError(ctx: RequestContext, req: TxnOffsetCommitRequest): numbe
   const partition = ctx.groups.offsetsPartitionOf(req.groupId);
   const producerId = Number(req.producerId);
   if (partition.producerState.hasOngoingTransaction(producerId, req.producerEpoch)) return ErrorCode.NONE;
-  const [code = ErrorCode.NONE] = ctx.txns.verifyPartitions(req.transactionalId, producerId, req.producerEpoch, [{ topic: OFFSETS_TOPIC, partition: partition.partition }]);
+  const tp = [{ topic: OFFSETS_TOPIC, partition: partition.partition }];
+  const [code = ErrorCode.NONE] =
+    ctx.apiVersion >= 5 ? [ctx.txns.addPartitions(req.transactionalId, producerId, req.producerEpoch, tp, 2)] : ctx.txns.verifyPartitions(req.transactionalId, producerId, req.producerEpoch, tp);
   switch (code) {
     case ErrorCode.PRODUCER_FENCED:
       return ErrorCode.INVALID_PRODUCER_EPOCH;

@@ -14,7 +14,7 @@ import { clusterMarkerWriter } from '../../../src/server/coordinators/txn/transa
 import type { MarkerWriter, TxnMarker } from '../../../src/server/coordinators/txn/transaction-markers.js';
 import { TransactionMetadata, TxnState, IllegalTxnTransition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
 import type { TxnPartition } from '../../../src/server/coordinators/txn/transaction-metadata.js';
-import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord } from '../../../src/server/coordinators/txn/transaction-state-log.js';
+import { TRANSACTION_STATE_TOPIC, decodeTransactionLogRecord, transactionLogKey } from '../../../src/server/coordinators/txn/transaction-state-log.js';
 import { partitionForKey } from '../../../src/server/coordinators/partition-for-key.js';
 
 const T0 = 1_700_000_000_000;
@@ -206,35 +206,41 @@ t.test('the producer is checked on every operation', async (t) => {
   t.same(tc.verifyPartitions('nope', pid, 0, [P(1)]), [ErrorCode.INVALID_PRODUCER_ID_MAPPING]);
 });
 
-t.test('Ongoing -> PrepareEpochFence -> PrepareAbort -> CompleteAbort: InitProducerId fences an open transaction', async (t) => {
-  const { tc, cluster, logged } = setup();
+// The coordinator's own aborts (a fence) bump the epoch once at either transaction.version (as
+// Apache Kafka 4.4 does: the abort after the fence does not bump again).
+for (const tv of [1, 2]) {
+const tvConfig = { 'transaction.version': String(tv) };
+const fenceBump = 0;
+
+t.test(`transaction.version ${tv}: Ongoing -> PrepareEpochFence -> PrepareAbort -> CompleteAbort: InitProducerId fences an open transaction`, async (t) => {
+  const { tc, cluster, logged } = setup({ configs: tvConfig });
   const { producerId: pid } = tc.initProducerId('tx', 60000, null);
   tc.addPartitions('tx', pid, 0, [P(0)]);
   const fenced = tc.initProducerId('tx', 60000, null);
   t.same(fenced, { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS, producerId: -1, producerEpoch: -1 }, 'the client must retry');
   t.equal(tc.transaction('tx')!.state, S.COMPLETE_ABORT);
-  t.same(markersOn(cluster, 0), [[0, 'ABORT', 1]], 'aborted with the bumped epoch');
+  t.same(markersOn(cluster, 0), [[0, 'ABORT', 1 + fenceBump]], 'aborted with the bumped epoch');
   t.same(logged('tx'), [S.EMPTY, S.ONGOING, S.PREPARE_ABORT, S.COMPLETE_ABORT], 'the fence itself is never written');
   t.equal(tc.endTxn('tx', pid, 0, false).errorCode, ErrorCode.PRODUCER_FENCED, 'the old producer is fenced');
   t.equal(tc.addPartitions('tx', pid, 0, [P(0)]), ErrorCode.PRODUCER_FENCED);
   const retry = tc.initProducerId('tx', 60000, null);
-  t.same([retry.errorCode, retry.producerId, retry.producerEpoch], [0, pid, 2], 'the retry bumps once more');
+  t.same([retry.errorCode, retry.producerId, retry.producerEpoch], [0, pid, 2 + fenceBump], 'the retry bumps once more');
 });
 
-t.test('a fence held by pending markers answers CONCURRENT_TRANSACTIONS until they are written', async (t) => {
-  const { tc, held, release } = setup({ hold: true });
+t.test(`transaction.version ${tv}: a fence held by pending markers answers CONCURRENT_TRANSACTIONS until they are written`, async (t) => {
+  const { tc, held, release } = setup({ hold: true, configs: tvConfig });
   const { producerId: pid } = tc.initProducerId('tx', 60000, null);
   tc.addPartitions('tx', pid, 0, [P(0)]);
   t.equal(tc.initProducerId('tx', 60000, null).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS);
   t.equal(tc.transaction('tx')!.state, S.PREPARE_ABORT);
-  t.equal(held[0]!.marker.producerEpoch, 1);
+  t.equal(held[0]!.marker.producerEpoch, 1 + fenceBump);
   t.equal(tc.initProducerId('tx', 60000, null).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS, 'still aborting');
   release();
-  t.equal(tc.initProducerId('tx', 60000, null).producerEpoch, 2);
+  t.equal(tc.initProducerId('tx', 60000, null).producerEpoch, 2 + fenceBump);
 });
 
-t.test('the timeout aborts an Ongoing transaction on the abort interval, fencing its producer', async (t) => {
-  const { tc, clock, cluster, logged } = setup();
+t.test(`transaction.version ${tv}: the timeout aborts an Ongoing transaction on the abort interval, fencing its producer`, async (t) => {
+  const { tc, clock, cluster, logged } = setup({ configs: tvConfig });
   const { producerId: pid } = tc.initProducerId('tx', 1000, null);
   clock.advance(9_500);
   tc.addPartitions('tx', pid, 0, [P(1)]);
@@ -244,14 +250,16 @@ t.test('the timeout aborts an Ongoing transaction on the abort interval, fencing
   t.equal(tc.addPartitions('tx', pid, 0, [P(2)]), ErrorCode.NONE, 'past its timeout but before the next check: still usable');
   clock.advance(5_000);
   t.equal(tc.transaction('tx')!.state, S.COMPLETE_ABORT, 'aborted at the next check');
-  t.equal(tc.transaction('tx')!.producerEpoch, 1, 'with a bumped epoch');
-  t.same(markersOn(cluster, 1), [[0, 'ABORT', 1]]);
-  t.same(markersOn(cluster, 2), [[0, 'ABORT', 1]]);
+  t.equal(tc.transaction('tx')!.producerEpoch, 1 + fenceBump, 'with a bumped epoch');
+  t.same(markersOn(cluster, 1), [[0, 'ABORT', 1 + fenceBump]]);
+  t.same(markersOn(cluster, 2), [[0, 'ABORT', 1 + fenceBump]]);
   t.equal(tc.endTxn('tx', pid, 0, true).errorCode, ErrorCode.PRODUCER_FENCED, 'the producer learns it was fenced');
   t.same(logged('tx').slice(-2), [S.PREPARE_ABORT, S.COMPLETE_ABORT]);
   const again = tc.initProducerId('tx', 1000, null);
-  t.same([again.errorCode, again.producerEpoch], [0, 2], 'a new producer continues');
+  t.same([again.errorCode, again.producerEpoch], [0, 2 + fenceBump], 'a new producer continues');
 });
+
+}
 
 t.test('a transaction within its timeout is left alone', async (t) => {
   const { tc, clock } = setup();
@@ -345,4 +353,67 @@ t.test('TransactionMetadata refuses transitions the state machine does not have'
   t.throws(() => m.prepareComplete(T0), IllegalTxnTransition, 'CompleteAbort -> CompleteAbort');
   m.prepareDead();
   t.equal(m.pendingState, S.DEAD, 'CompleteAbort -> Dead');
+});
+
+// ---- transactions V2 (KIP-890 part 2): EndTxn v5 is clientTransactionVersion 2 ----
+
+const V2 = 2;
+
+t.test('transactions V2: every EndTxn bumps the epoch; retries are recognised by the epoch below', async (t) => {
+  const { tc, cluster, held, release, logged } = setup({ hold: true });
+  const { producerId: pid } = tc.initProducerId('tx', 60000, null);
+  t.equal(tc.addPartitions('tx', pid, 0, [P(0)], V2), ErrorCode.NONE, 'added (as a broker does for Produce v12)');
+  t.same(tc.endTxn('tx', pid, 0, true, V2), { errorCode: 0, producerId: pid, producerEpoch: 1 }, 'answered with the next epoch');
+  t.same(tc.describe('tx').state, S.PREPARE_COMMIT, 'PrepareCommit while the markers are in flight');
+  t.same([tc.describe('tx').producerEpoch, held[0]!.marker.producerEpoch], [1, 1], 'the markers carry the bumped epoch');
+  t.equal(tc.endTxn('tx', pid, 0, true, V2).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS, 'a retry while the markers are written');
+  t.equal(tc.endTxn('tx', pid, 1, true, V2).errorCode, ErrorCode.PRODUCER_FENCED, 'the new epoch before the transaction completed');
+  t.equal(tc.addPartitions('tx', pid, 1, [P(1)], V2), ErrorCode.CONCURRENT_TRANSACTIONS, 'the next transaction waits for the markers');
+  release();
+  t.same(markersOn(cluster, 0), [[0, 'COMMIT', 1]], 'the marker, at the bumped epoch');
+  t.equal(tc.describe('tx').state, S.COMPLETE_COMMIT);
+  t.same(tc.endTxn('tx', pid, 0, true, V2), { errorCode: 0, producerId: pid, producerEpoch: 1 }, 'a retry after completion: NONE with the epoch to go on with');
+  t.equal(tc.endTxn('tx', pid, 0, false, V2).errorCode, ErrorCode.INVALID_TXN_STATE, 'a retry of the other outcome');
+  t.equal(tc.endTxn('tx', pid, 1, true, V2).errorCode, ErrorCode.INVALID_TXN_STATE, 'a commit with nothing open');
+  t.same(tc.endTxn('tx', pid, 1, false, V2), { errorCode: 0, producerId: pid, producerEpoch: 2 }, 'an abort with nothing open bumps too');
+  t.same([tc.describe('tx').state, held.length], [S.PREPARE_ABORT, 1]);
+  t.same(held[0]!.partitions, [], 'and has no partition to mark');
+  release();
+  t.same(tc.endTxn('tx', pid, 1, false, V2), { errorCode: 0, producerId: pid, producerEpoch: 2 }, 'its retry');
+  t.equal(tc.endTxn('tx', pid, 0, true, V2).errorCode, ErrorCode.PRODUCER_FENCED, 'two epochs below');
+  t.same(logged('tx'), [S.EMPTY, S.ONGOING, S.PREPARE_COMMIT, S.COMPLETE_COMMIT, S.PREPARE_ABORT, S.COMPLETE_ABORT]);
+  const describeAfter = tc.describe('tx');
+  t.same([describeAfter.state, describeAfter.producerEpoch, describeAfter.topics], [S.COMPLETE_ABORT, 2, []]);
+});
+
+t.test('transactions V2: the bump past the last epoch moves to a new producer id', async (t) => {
+  const { tc, cluster } = setup();
+  const { producerId: pid } = tc.initProducerId('tx', 60000, null);
+  const meta = tc.transaction('tx')!;
+  meta.producerEpoch = 32766;
+  tc.addPartitions('tx', pid, 32766, [P(2)], V2);
+  const next = tc.endTxn('tx', pid, 32766, true, V2);
+  t.equal(next.errorCode, ErrorCode.NONE);
+  t.not(next.producerId, pid, 'a new producer id');
+  t.equal(next.producerEpoch, 0, 'at epoch 0');
+  t.same(markersOn(cluster, 2), [[0, 'COMMIT', 32767]], 'the markers of the old id carry Short.MAX_VALUE');
+  t.same([meta.producerId, meta.producerEpoch, meta.previousProducerId], [next.producerId, 0, pid]);
+  t.same(tc.endTxn('tx', pid, 32766, true, V2), next, 'a retry with the old id and epoch gets the new ones');
+  t.equal(tc.addPartitions('tx', next.producerId, 0, [P(2)], V2), ErrorCode.NONE, 'the new id goes on');
+});
+
+t.test('transaction.version: finalized 2 by default, 1 on request; the log value version follows it', async (t) => {
+  for (const [configs, level, valueVersion] of [[{}, 2, 1], [{ 'transaction.version': '1' }, 1, 1], [{ 'transaction.version': '0' }, 0, 0], [{ 'transaction.version': '7' }, 2, 1]] as const) {
+    const { tc, cluster } = setup({ configs });
+    t.equal(cluster.features.level('transaction.version'), level, `${JSON.stringify(configs)}: level ${level}`);
+    const { producerId: pid } = tc.initProducerId('tx', 60000, null);
+    tc.addPartitions('tx', pid, 0, [P(0)], V2);
+    const topic = cluster.topics.get(TRANSACTION_STATE_TOPIC)!;
+    const p = topic.partitions[partitionForKey('tx', topic.partitions.length)]!;
+    const { batches } = p.log.read(0, Number.MAX_SAFE_INTEGER, { minOneBatch: true });
+    const values = batches.flatMap((b) => [...iterateRecords(b)].map((r) => r.value!));
+    t.same(values.map((v) => v.readInt16BE(0)), [valueVersion, valueVersion], `value version ${valueVersion}`);
+    const last = decodeTransactionLogRecord(transactionLogKey('tx'), values[1]!).value!;
+    t.equal(last.clientTransactionVersion, valueVersion === 1 ? 2 : 0, 'the client transaction version is kept from version 1');
+  }
 });

@@ -40,6 +40,9 @@
  * (nobody else gets them) until its session times out; a new member id joining with the same
  * instance id then takes over its assignment without a new group epoch, so nothing moves.
  *
+ * This file is the requests; the state they share and the internals that move it (target
+ * computation, reconciliation, fencing, timers): consumer-group-core.ts.
+ *
  * Deviations from Kafka:
  * - regular expressions are resolved synchronously on each heartbeat (Kafka resolves them in the
  *   background and bumps the epoch when the result changes); the pattern is RE2/J syntax compiled
@@ -54,97 +57,53 @@ import { ErrorCode, KafkaError } from '../../../protocol/errors.js';
 import { randomUuid } from '../../../protocol/uuid.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../../protocol/messages/consumer-group-heartbeat.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup, ConsumerGroupDescribeResponseTopicPartitions } from '../../../protocol/messages/consumer-group-describe.js';
-import type { Clock, TimerHandle } from '../../../util/clock.js';
-import type { Logger } from '../../../util/logger.js';
-import type { Topic, TopicRegistry } from '../../cluster/topics.js';
-import type { AssignorMember, AssignorTopic, ServerAssignor } from './assignors/assignor.js';
-import { MemberState, isReconciledTo, reconcile, samePartitions, sameState } from './consumer-reconcile.js';
-import type { OwnedPartitions } from './consumer-reconcile.js';
-import {
-  currentAssignmentRecord,
-  groupEpochRecord,
-  memberMetadataRecord,
-  targetAssignmentEpochRecord,
-  targetAssignmentMemberRecord,
-} from './consumer-group-records.js';
-import type { MemberMetadata } from './consumer-group-records.js';
+import { samePartitions } from './consumer-reconcile.js';
+import * as rec from './consumer-group-records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
-import { compileTopicRegex, freshMember, isSubset, JOIN_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, sameMetadata, sortedUnique } from './consumer-group-member.js';
+import { freshMember, JOIN_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, sameMetadata, sortedUnique } from './consumer-group-member.js';
 import type { ConsumerGroupMember } from './consumer-group-member.js';
+import { ConsumerGroupCore, ConsumerGroupState, NO_PARTITIONS } from './consumer-group-core.js';
+import type { CommitPartitionCheck, ConsumerGroupCoreEnv, ConsumerGroupStateName, HeartbeatClient } from './consumer-group-core.js';
 
-export const ConsumerGroupState = {
-  EMPTY: 'Empty',
-  ASSIGNING: 'Assigning',
-  RECONCILING: 'Reconciling',
-  STABLE: 'Stable',
-  DEAD: 'Dead',
-} as const;
-export type ConsumerGroupStateName = (typeof ConsumerGroupState)[keyof typeof ConsumerGroupState];
+export { ConsumerGroupState } from './consumer-group-core.js';
+export type { CommitPartitionCheck, ConsumerGroupSettings, ConsumerGroupStateName, HeartbeatClient } from './consumer-group-core.js';
 
-export interface ConsumerGroupSettings {
-  readonly heartbeatIntervalMs: number;
-  readonly sessionTimeoutMs: number;
-  /** group.consumer.max.size */
-  readonly maxSize: number;
-  /** group.consumer.assignors, by name; the first is the default. */
-  readonly assignors: ReadonlyMap<string, ServerAssignor>;
-}
-
-export interface ConsumerGroupEnv {
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly topics: TopicRegistry;
-  readonly settings: ConsumerGroupSettings;
+export interface ConsumerGroupEnv extends ConsumerGroupCoreEnv {
   /** Writes the records of one operation on the group (one batch). */
   persist(group: ConsumerGroup, records: readonly CoordinatorRecord[]): void;
 }
 
-export interface HeartbeatClient {
-  readonly clientId: string;
-  readonly clientHost: string;
-}
-
-/** Per-partition check of an OffsetCommit: NONE or the partition's error code. */
-export type CommitPartitionCheck = (topic: string, partition: number) => number;
-
-const NO_PARTITIONS: ReadonlyMap<string, ReadonlySet<number>> = new Map();
 
 export class ConsumerGroup {
   readonly type = 'consumer' as const;
   /** ListGroups and OffsetDelete see consumer groups as groups of the "consumer" protocol type. */
   readonly protocolType = 'consumer';
-  #groupEpoch = 0;
-  #assignmentEpoch = 0;
-  #dead = false;
-  readonly #members = new Map<string, ConsumerGroupMember>();
-  /** group.instance.id -> member id. */
-  readonly #staticMembers = new Map<string, string>();
-  /** member id -> target partitions by topic id. */
-  readonly #target = new Map<string, Map<string, Set<number>>>();
-  /** topic id -> partition -> epoch of the member holding it (assigned or pending revocation). */
-  readonly #partitionEpochs = new Map<string, Map<number, number>>();
-  /** The subscribed topics' ids and partition counts when the group epoch was last set. */
-  #metadataSignature = '';
-  readonly #sessionTimers = new Map<string, TimerHandle>();
-  readonly #rebalanceTimers = new Map<string, TimerHandle>();
-  /** When the group was last found empty (offset expiry counts from there, as Kafka's). */
-  #emptySinceMs: number;
+  /** The group's state, shared with its internals (consumer-group-core.ts). */
+  readonly #g: ConsumerGroupCore;
+  readonly #env: ConsumerGroupEnv;
 
   constructor(
     readonly groupId: string,
-    private readonly env: ConsumerGroupEnv,
+    env: ConsumerGroupEnv,
   ) {
-    this.#emptySinceMs = env.clock.now();
+    this.#env = env;
+    this.#g = new ConsumerGroupCore(groupId, env, (records) => env.persist(this, records));
   }
 
   // ---- queries ----
 
   get state(): ConsumerGroupStateName {
-    if (this.#dead) return ConsumerGroupState.DEAD;
-    if (this.#members.size === 0) return ConsumerGroupState.EMPTY;
-    if (this.#groupEpoch > this.#assignmentEpoch) return ConsumerGroupState.ASSIGNING;
-    for (const m of this.#members.values()) if (!isReconciledTo(m, this.#assignmentEpoch)) return ConsumerGroupState.RECONCILING;
-    return ConsumerGroupState.STABLE;
+    return this.#g.state;
+  }
+
+  /** The assignor of the next target assignment: the one most members ask for, else the default. */
+  get assignorName(): string {
+    return this.#g.assignorName;
+  }
+
+  /** Topics some member subscribes to, by name or through its regex. */
+  subscribedTopicNames(): Set<string> {
+    return this.#g.subscribedTopicNames();
   }
 
   is(state: string): boolean {
@@ -156,70 +115,47 @@ export class ConsumerGroup {
   }
 
   get groupEpoch(): number {
-    return this.#groupEpoch;
+    return this.#g.groupEpoch;
   }
 
   get assignmentEpoch(): number {
-    return this.#assignmentEpoch;
+    return this.#g.assignmentEpoch;
   }
 
   get size(): number {
-    return this.#members.size;
+    return this.#g.members.size;
   }
 
   get members(): IterableIterator<ConsumerGroupMember> {
-    return this.#members.values();
+    return this.#g.members.values();
   }
 
   member(memberId: string): ConsumerGroupMember | undefined {
-    return this.#members.get(memberId);
+    return this.#g.members.get(memberId);
   }
 
   staticMemberId(instanceId: string): string | undefined {
-    return this.#staticMembers.get(instanceId);
+    return this.#g.staticMembers.get(instanceId);
   }
 
   targetAssignment(memberId: string): ReadonlyMap<string, ReadonlySet<number>> {
-    return this.#target.get(memberId) ?? NO_PARTITIONS;
+    return this.#g.target.get(memberId) ?? NO_PARTITIONS;
   }
 
   /** When the group became empty, for offset expiry; the current time while it has members. */
   get emptySinceMs(): number {
-    return this.#members.size > 0 ? this.env.clock.now() : this.#emptySinceMs;
-  }
-
-  /** The assignor of the next target assignment: the one most members ask for, else the default. */
-  get assignorName(): string {
-    const counts = new Map<string, number>();
-    for (const m of this.#members.values()) if (m.serverAssignor !== null) counts.set(m.serverAssignor, (counts.get(m.serverAssignor) ?? 0) + 1);
-    let best: string | null = null;
-    let bestCount = 0;
-    for (const [name, n] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      if (n > bestCount) {
-        best = name;
-        bestCount = n;
-      }
-    }
-    return best ?? this.env.settings.assignors.keys().next().value!;
-  }
-
-  /** Topics some member subscribes to, by name or through its regex. */
-  subscribedTopicNames(): Set<string> {
-    const names = new Set<string>();
-    for (const m of this.#members.values()) for (const t of this.#subscribedTopics(m)) names.add(t.name);
-    return names;
+    return this.#g.members.size > 0 ? this.#g.env.clock.now() : this.#g.emptySinceMs;
   }
 
   isSubscribedToTopic(topic: string): boolean {
-    for (const m of this.#members.values()) {
+    for (const m of this.#g.members.values()) {
       if (m.subscribedTopicNames.includes(topic)) return true;
-      if (m.subscribedTopicRegex !== null && this.#regex(m.subscribedTopicRegex)?.test(topic)) return true;
+      if (m.subscribedTopicRegex !== null && this.#g.regex(m.subscribedTopicRegex)?.test(topic)) return true;
     }
     return false;
   }
 
   // ---- ConsumerGroupHeartbeat ----
-
   /**
    * A heartbeat with member epoch 0 (join) or above. The request was validated by the handler;
    * errors are thrown as KafkaError with Kafka's message.
@@ -227,7 +163,7 @@ export class ConsumerGroup {
   heartbeat(req: ConsumerGroupHeartbeatRequest, client: HeartbeatClient): ConsumerGroupHeartbeatResponse {
     const records: CoordinatorRecord[] = [];
     const joining = req.memberEpoch === JOIN_GROUP_MEMBER_EPOCH;
-    this.#throwIfFull(req.memberId, req.instanceId);
+    this.#g.throwIfFull(req.memberId, req.instanceId);
     const memberId = req.memberId !== '' ? req.memberId : randomUuid();
     const owned = req.topicPartitions;
 
@@ -236,25 +172,25 @@ export class ConsumerGroup {
     let replaced: ConsumerGroupMember | null = null;
     let isNew = false;
     if (req.instanceId === null) {
-      const existing = this.#members.get(memberId);
+      const existing = this.#g.members.get(memberId);
       if (!existing) {
         if (!joining) throw new KafkaError('UNKNOWN_MEMBER_ID', `Member ${memberId} is not a member of group ${this.groupId}.`);
         before = freshMember(memberId);
         isNew = true;
       } else {
-        this.#throwIfEpochInvalid(existing, req.memberEpoch, owned);
+        this.#g.throwIfEpochInvalid(existing, req.memberEpoch, owned);
         before = existing;
       }
     } else {
-      const existing = this.#staticMember(req.instanceId);
+      const existing = this.#g.staticMember(req.instanceId);
       if (joining) {
         if (!existing) {
-          const sameId = this.#members.get(memberId);
+          const sameId = this.#g.members.get(memberId);
           before = sameId ?? freshMember(memberId);
           isNew = sameId === undefined;
         } else {
           if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-            this.env.logger.info(`group ${this.groupId}: static member ${memberId} with instance id ${req.instanceId} cannot join: the instance id is owned by ${existing.memberId}`);
+            this.#g.env.logger.info(`group ${this.groupId}: static member ${memberId} with instance id ${req.instanceId} cannot join: the instance id is owned by ${existing.memberId}`);
             throw new KafkaError(
               'UNRELEASED_INSTANCE_ID',
               `Static member ${memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`,
@@ -269,7 +205,7 @@ export class ConsumerGroup {
         if (existing.memberId !== memberId) {
           throw new KafkaError('FENCED_INSTANCE_ID', `Static member ${memberId} with instance id ${req.instanceId} was fenced by member ${existing.memberId}.`);
         }
-        this.#throwIfEpochInvalid(existing, req.memberEpoch, owned);
+        this.#g.throwIfEpochInvalid(existing, req.memberEpoch, owned);
         before = existing;
       }
     }
@@ -278,7 +214,7 @@ export class ConsumerGroup {
     if (req.subscribedTopicRegex !== null) {
       // An empty regex clears it: a client that moves from a pattern to topic names sends "".
       regexSource = req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
-      if (regexSource !== null && this.#regex(regexSource) === null) {
+      if (regexSource !== null && this.#g.regex(regexSource) === null) {
         throw new KafkaError('INVALID_REGULAR_EXPRESSION', `SubscribedTopicRegex ${regexSource} is not a valid regular expression.`);
       }
     }
@@ -294,10 +230,10 @@ export class ConsumerGroup {
       clientHost: client.clientHost,
     };
 
-    if (replaced !== null) this.#replaceMember(replaced, updated, records);
+    if (replaced !== null) this.#g.replaceMember(replaced, updated, records);
     let bump = false;
     if (isNew || replaced !== null || !sameMetadata(before, updated)) {
-      records.push(memberMetadataRecord(this.groupId, memberId, updated));
+      records.push(rec.memberMetadataRecord(this.groupId, memberId, updated));
       bump =
         isNew ||
         before.subscribedTopicRegex !== updated.subscribedTopicRegex ||
@@ -305,26 +241,26 @@ export class ConsumerGroup {
         before.subscribedTopicNames.some((n, i) => n !== updated.subscribedTopicNames[i]) ||
         before.serverAssignor !== updated.serverAssignor;
     }
-    this.#putMember(before, updated);
-    if (isNew) this.env.logger.info(`group ${this.groupId}: member ${memberId} joins${updated.instanceId ? ` (static, instance id ${updated.instanceId})` : ''}`);
+    this.#g.putMember(before, updated);
+    if (isNew) this.#g.env.logger.info(`group ${this.groupId}: member ${memberId} joins${updated.instanceId ? ` (static, instance id ${updated.instanceId})` : ''}`);
 
     // Topic changes (creation, deletion, new partitions) of what the group subscribes to also
     // call for a new assignment.
-    const signature = this.#computeMetadataSignature();
-    if (signature !== this.#metadataSignature) {
-      this.#metadataSignature = signature;
+    const signature = this.#g.computeMetadataSignature();
+    if (signature !== this.#g.metadataSignature) {
+      this.#g.metadataSignature = signature;
       bump = true;
     }
     if (bump) {
-      this.#groupEpoch++;
-      records.push(groupEpochRecord(this.groupId, this.#groupEpoch));
-      this.env.logger.info(`group ${this.groupId}: group epoch bumped to ${this.#groupEpoch}`);
+      this.#g.groupEpoch++;
+      records.push(rec.groupEpochRecord(this.groupId, this.#g.groupEpoch));
+      this.#g.env.logger.info(`group ${this.groupId}: group epoch bumped to ${this.#g.groupEpoch}`);
     }
-    if (this.#groupEpoch > this.#assignmentEpoch) this.#updateTargetAssignment(records);
+    if (this.#g.groupEpoch > this.#g.assignmentEpoch) this.#g.updateTargetAssignment(records);
 
-    updated = this.#reconcile(this.#members.get(memberId)!, owned, records);
-    this.#scheduleSessionTimeout(memberId);
-    this.env.persist(this, records);
+    updated = this.#g.reconcile(this.#g.members.get(memberId)!, owned, records);
+    this.#g.scheduleSessionTimeout(memberId);
+    this.#env.persist(this, records);
 
     // Full requests (a join, or one carrying every field after an error) always get the
     // assignment; others only when it changed.
@@ -338,7 +274,7 @@ export class ConsumerGroup {
       errorMessage: null,
       memberId,
       memberEpoch: updated.memberEpoch,
-      heartbeatIntervalMs: this.env.settings.heartbeatIntervalMs,
+      heartbeatIntervalMs: this.#g.env.settings.heartbeatIntervalMs,
       assignment: full || changed ? { topicPartitions: [...updated.assigned].map(([topicId, ps]) => ({ topicId, partitions: [...ps.keys()].sort((a, b) => a - b) })) } : null,
     };
   }
@@ -355,31 +291,30 @@ export class ConsumerGroup {
       assignment: null,
     };
     if (instanceId === null) {
-      const member = this.#members.get(memberId);
+      const member = this.#g.members.get(memberId);
       if (!member) throw new KafkaError('UNKNOWN_MEMBER_ID', `Member ${memberId} is not a member of group ${this.groupId}.`);
-      this.#fence(member, 'it left the group');
+      this.#g.fence(member, 'it left the group');
       return response;
     }
-    const member = this.#staticMember(instanceId);
+    const member = this.#g.staticMember(instanceId);
     if (!member) throw new KafkaError('UNKNOWN_MEMBER_ID', `Instance id ${instanceId} is unknown.`);
     if (member.memberId !== memberId) {
       throw new KafkaError('FENCED_INSTANCE_ID', `Static member ${memberId} with instance id ${instanceId} was fenced by member ${member.memberId}.`);
     }
     if (memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-      this.#fence(member, `static member with instance id ${instanceId} left the group`);
+      this.#g.fence(member, `static member with instance id ${instanceId} left the group`);
       return response;
     }
     // Temporarily gone: it keeps its partitions (nobody else gets them) until its session ends.
     const leaving: ConsumerGroupMember = { ...member, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, pendingRevocation: new Map() };
-    this.#putMember(member, leaving);
-    this.#cancelTimer(this.#rebalanceTimers, memberId);
-    this.env.logger.info(`group ${this.groupId}: static member ${memberId} with instance id ${instanceId} left temporarily`);
-    this.env.persist(this, [currentAssignmentRecord(this.groupId, memberId, leaving)]);
+    this.#g.putMember(member, leaving);
+    this.#g.cancelTimer(this.#g.rebalanceTimers, memberId);
+    this.#g.env.logger.info(`group ${this.groupId}: static member ${memberId} with instance id ${instanceId} left temporarily`);
+    this.#env.persist(this, [rec.currentAssignmentRecord(this.groupId, memberId, leaving)]);
     return { ...response, memberId: member.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH };
   }
 
   // ---- offsets ----
-
   /**
    * Kafka 4.x's ConsumerGroup.validateOffsetCommit: an empty group takes commits with epoch -1
    * (admin tools, assign()); a member's commit must come with its epoch, or (KIP-1251) an older
@@ -387,9 +322,9 @@ export class ConsumerGroup {
    * returns the per-partition check.
    */
   validateOffsetCommit(memberId: string, memberEpoch: number, apiVersion: number): CommitPartitionCheck | null {
-    if (this.#dead) throw new KafkaError('COORDINATOR_NOT_AVAILABLE');
-    if (memberEpoch < 0 && this.#members.size === 0) return null;
-    const member = this.#members.get(memberId);
+    if (this.#g.dead) throw new KafkaError('COORDINATOR_NOT_AVAILABLE');
+    if (memberEpoch < 0 && this.#g.members.size === 0) return null;
+    const member = this.#g.members.get(memberId);
     if (!member) throw new KafkaError('UNKNOWN_MEMBER_ID', `Member ${memberId} is not a member of group ${this.groupId}.`);
     if (apiVersion < 9) throw new KafkaError('UNSUPPORTED_VERSION', 'OffsetCommit version 9 or above must be used by members using the consumer group protocol');
     if (memberEpoch === member.memberEpoch) return null;
@@ -397,7 +332,7 @@ export class ConsumerGroup {
       throw new KafkaError('STALE_MEMBER_EPOCH', `Received member epoch ${memberEpoch} is newer than current member epoch ${member.memberEpoch}.`);
     }
     return (topic, partition) => {
-      const t = this.env.topics.get(topic);
+      const t = this.#g.env.topics.get(topic);
       const epoch = t === undefined ? undefined : (member.assigned.get(t.id)?.get(partition) ?? member.pendingRevocation.get(t.id)?.get(partition));
       if (epoch === undefined || memberEpoch < epoch) return ErrorCode.STALE_MEMBER_EPOCH;
       return ErrorCode.NONE;
@@ -407,23 +342,22 @@ export class ConsumerGroup {
   /** OffsetFetch v9+ from a member: it must be one, at its current epoch. */
   validateOffsetFetch(memberId: string | null, memberEpoch: number): number {
     if (memberId === null && memberEpoch < 0) return ErrorCode.NONE;
-    const member = memberId === null ? undefined : this.#members.get(memberId);
+    const member = memberId === null ? undefined : this.#g.members.get(memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
     return member.memberEpoch === memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   // ---- ConsumerGroupDescribe ----
-
   describe(): ConsumerGroupDescribeResponseDescribedGroup {
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       groupId: this.groupId,
       groupState: this.state,
-      groupEpoch: this.#groupEpoch,
-      assignmentEpoch: this.#assignmentEpoch,
+      groupEpoch: this.#g.groupEpoch,
+      assignmentEpoch: this.#g.assignmentEpoch,
       assignorName: this.assignorName,
-      members: [...this.#members.values()].map((m) => ({
+      members: [...this.#g.members.values()].map((m) => ({
         memberId: m.memberId,
         instanceId: m.instanceId,
         rackId: m.rackId,
@@ -433,7 +367,7 @@ export class ConsumerGroup {
         subscribedTopicNames: [...m.subscribedTopicNames],
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: { topicPartitions: this.#describePartitions(m.assigned) },
-        targetAssignment: { topicPartitions: this.#describePartitions(this.#target.get(m.memberId) ?? NO_PARTITIONS) },
+        targetAssignment: { topicPartitions: this.#describePartitions(this.#g.target.get(m.memberId) ?? NO_PARTITIONS) },
         memberType: 1, // a consumer-protocol member: classic members cannot join these groups (header)
       })),
       authorizedOperations: -2147483648,
@@ -444,259 +378,44 @@ export class ConsumerGroup {
     const out: ConsumerGroupDescribeResponseTopicPartitions[] = [];
     for (const [topicId, ps] of a) {
       // Kafka leaves out topics that no longer exist.
-      const topic = this.env.topics.getById(topicId);
+      const topic = this.#g.env.topics.getById(topicId);
       if (topic) out.push({ topicId, topicName: topic.name, partitions: [...ps.keys()].sort((x, y) => x - y) });
     }
     return out;
   }
 
   // ---- lifecycle ----
-
   /** Tombstones for every record of the group, in Kafka's order (DeleteGroups, cleanup). */
   deletionRecords(): CoordinatorRecord[] {
     const records: CoordinatorRecord[] = [];
-    for (const id of this.#members.keys()) records.push(currentAssignmentRecord(this.groupId, id, null));
-    for (const id of this.#members.keys()) records.push(targetAssignmentMemberRecord(this.groupId, id, null));
-    records.push(targetAssignmentEpochRecord(this.groupId, null));
-    for (const id of this.#members.keys()) records.push(memberMetadataRecord(this.groupId, id, null));
-    records.push(groupEpochRecord(this.groupId, null));
+    for (const id of this.#g.members.keys()) records.push(rec.currentAssignmentRecord(this.groupId, id, null));
+    for (const id of this.#g.members.keys()) records.push(rec.targetAssignmentMemberRecord(this.groupId, id, null));
+    records.push(rec.targetAssignmentEpochRecord(this.groupId, null));
+    for (const id of this.#g.members.keys()) records.push(rec.memberMetadataRecord(this.groupId, id, null));
+    records.push(rec.groupEpochRecord(this.groupId, null));
     return records;
   }
 
   /** The records that make an empty group exist in the log (it replaced a classic one). */
   creationRecords(): CoordinatorRecord[] {
-    return [groupEpochRecord(this.groupId, this.#groupEpoch)];
+    return [rec.groupEpochRecord(this.groupId, this.#g.groupEpoch)];
   }
 
   /** Marks the group Dead and stops its timers (deleted, or the coordinator is closing). */
   kill(_error?: number): void {
-    this.#dead = true;
-    for (const t of this.#sessionTimers.values()) this.env.clock.clearTimeout(t);
-    for (const t of this.#rebalanceTimers.values()) this.env.clock.clearTimeout(t);
-    this.#sessionTimers.clear();
-    this.#rebalanceTimers.clear();
+    this.#g.dead = true;
+    for (const t of this.#g.sessionTimers.values()) this.#g.env.clock.clearTimeout(t);
+    for (const t of this.#g.rebalanceTimers.values()) this.#g.env.clock.clearTimeout(t);
+    this.#g.sessionTimers.clear();
+    this.#g.rebalanceTimers.clear();
   }
 
   get isDead(): boolean {
-    return this.#dead;
+    return this.#g.dead;
   }
 
   /** Live timers (tests check that nothing leaks). */
   get timerCount(): number {
-    return this.#sessionTimers.size + this.#rebalanceTimers.size;
-  }
-
-  // ---- internals ----
-
-  #staticMember(instanceId: string): ConsumerGroupMember | undefined {
-    const id = this.#staticMembers.get(instanceId);
-    return id === undefined ? undefined : this.#members.get(id);
-  }
-
-  #throwIfFull(memberId: string, instanceId: string | null): void {
-    const max = this.env.settings.maxSize;
-    if (this.#members.size < max) return;
-    if (memberId !== '' && this.#members.has(memberId)) return;
-    if (instanceId !== null && this.#staticMembers.has(instanceId)) return;
-    throw new KafkaError('GROUP_MAX_SIZE_REACHED', `The consumer group has reached its maximum capacity of ${max} members.`);
-  }
-
-  /** Kafka 4.x: epoch 0 always passes (a rejoin); a lost response's previous epoch is forgiven. */
-  #throwIfEpochInvalid(member: ConsumerGroupMember, received: number, owned: OwnedPartitions): void {
-    if (received === JOIN_GROUP_MEMBER_EPOCH) return;
-    if (received > member.memberEpoch) {
-      throw new KafkaError(
-        'FENCED_MEMBER_EPOCH',
-        `The consumer group member has a greater member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`,
-      );
-    }
-    if (received < member.memberEpoch && (received !== member.previousMemberEpoch || !isSubset(owned, member.assigned))) {
-      throw new KafkaError(
-        'FENCED_MEMBER_EPOCH',
-        `The consumer group member has a smaller member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`,
-      );
-    }
-  }
-
-  #regexCache = new Map<string, RegExp | null>();
-
-  #regex(source: string): RegExp | null {
-    let re = this.#regexCache.get(source);
-    if (re === undefined) {
-      try {
-        re = compileTopicRegex(source);
-      } catch {
-        re = null;
-      }
-      if (this.#regexCache.size > 64) this.#regexCache.clear();
-      this.#regexCache.set(source, re);
-    }
-    return re;
-  }
-
-  /**
-   * The existing topics a member subscribes to. A regex is matched against every topic, internal
-   * ones included, as Kafka's refreshRegularExpressions scans the whole metadata image.
-   */
-  #subscribedTopics(m: MemberMetadata): Topic[] {
-    const out = new Map<string, Topic>();
-    for (const name of m.subscribedTopicNames) {
-      const t = this.env.topics.get(name);
-      if (t) out.set(t.name, t);
-    }
-    if (m.subscribedTopicRegex !== null) {
-      const re = this.#regex(m.subscribedTopicRegex);
-      if (re) for (const t of this.env.topics.all()) if (re.test(t.name)) out.set(t.name, t);
-    }
-    return [...out.values()];
-  }
-
-  #computeMetadataSignature(): string {
-    const parts = new Set<string>();
-    for (const m of this.#members.values()) for (const t of this.#subscribedTopics(m)) parts.add(`${t.name}\u0000${t.id}\u0000${t.partitions.length}`);
-    return [...parts].sort().join('\u0001');
-  }
-
-  /** Stores a member's new version and keeps the partition epochs in step with it. */
-  #putMember(before: ConsumerGroupMember | undefined, after: ConsumerGroupMember): void {
-    if (before && this.#members.get(before.memberId) === before) this.#removePartitionEpochs(before);
-    this.#members.set(after.memberId, after);
-    if (after.instanceId !== null) this.#staticMembers.set(after.instanceId, after.memberId);
-    this.#addPartitionEpochs(after);
-  }
-
-  #removePartitionEpochs(m: ConsumerGroupMember): void {
-    for (const a of [m.assigned, m.pendingRevocation]) {
-      for (const [topicId, ps] of a) {
-        const epochs = this.#partitionEpochs.get(topicId);
-        if (!epochs) continue;
-        for (const p of ps.keys()) epochs.delete(p);
-        if (epochs.size === 0) this.#partitionEpochs.delete(topicId);
-      }
-    }
-  }
-
-  #addPartitionEpochs(m: ConsumerGroupMember): void {
-    for (const a of [m.assigned, m.pendingRevocation]) {
-      for (const [topicId, ps] of a) {
-        let epochs = this.#partitionEpochs.get(topicId);
-        if (!epochs) this.#partitionEpochs.set(topicId, (epochs = new Map()));
-        for (const p of ps.keys()) epochs.set(p, m.memberEpoch);
-      }
-    }
-  }
-
-  #partitionEpoch(topicId: string, partition: number): number {
-    return this.#partitionEpochs.get(topicId)?.get(partition) ?? -1;
-  }
-
-  /** A static member's new id takes over the departed one's target and partitions. */
-  #replaceMember(old: ConsumerGroupMember, next: ConsumerGroupMember, records: CoordinatorRecord[]): void {
-    this.#removePartitionEpochs(old);
-    this.#members.delete(old.memberId);
-    this.#cancelTimer(this.#sessionTimers, old.memberId);
-    this.#cancelTimer(this.#rebalanceTimers, old.memberId);
-    const target = this.#target.get(old.memberId) ?? new Map<string, Set<number>>();
-    this.#target.delete(old.memberId);
-    this.#target.set(next.memberId, target);
-    if (old.memberId !== next.memberId) {
-      records.push(currentAssignmentRecord(this.groupId, old.memberId, null));
-      records.push(targetAssignmentMemberRecord(this.groupId, old.memberId, null));
-      records.push(memberMetadataRecord(this.groupId, old.memberId, null));
-    }
-    records.push(targetAssignmentMemberRecord(this.groupId, next.memberId, target));
-    records.push(currentAssignmentRecord(this.groupId, next.memberId, next));
-    this.env.logger.info(`group ${this.groupId}: static member with instance id ${old.instanceId} rejoins as ${next.memberId}, replacing ${old.memberId}`);
-  }
-
-  /** Runs the assignor for the current group epoch and records each member's changed target. */
-  #updateTargetAssignment(records: CoordinatorRecord[]): void {
-    const assignorName = this.assignorName;
-    const assignor = this.env.settings.assignors.get(assignorName)!;
-    const topics = new Map<string, AssignorTopic>();
-    const members: AssignorMember[] = [];
-    for (const m of this.#members.values()) {
-      const ids = new Set<string>();
-      for (const t of this.#subscribedTopics(m)) {
-        ids.add(t.id);
-        topics.set(t.id, { id: t.id, name: t.name, numPartitions: t.partitions.length });
-      }
-      members.push({ memberId: m.memberId, instanceId: m.instanceId, rackId: m.rackId, subscribedTopicIds: ids, currentAssignment: this.#target.get(m.memberId) ?? NO_PARTITIONS });
-    }
-    const result = assignor.assign({ members, topics });
-    for (const m of this.#members.values()) {
-      const next = result.get(m.memberId) ?? new Map<string, Set<number>>();
-      const prev = this.#target.get(m.memberId);
-      if (!prev || !samePartitions(prev, next)) records.push(targetAssignmentMemberRecord(this.groupId, m.memberId, next));
-      this.#target.set(m.memberId, next);
-    }
-    this.#assignmentEpoch = this.#groupEpoch;
-    records.push(targetAssignmentEpochRecord(this.groupId, this.#assignmentEpoch));
-    this.env.logger.info(`group ${this.groupId}: new target assignment for epoch ${this.#assignmentEpoch} with the ${assignorName} assignor`);
-  }
-
-  #reconcile(member: ConsumerGroupMember, owned: OwnedPartitions, records: CoordinatorRecord[]): ConsumerGroupMember {
-    if (isReconciledTo(member, this.#assignmentEpoch)) return member;
-    const next = reconcile(member, this.#assignmentEpoch, this.#target.get(member.memberId) ?? NO_PARTITIONS, (t, p) => this.#partitionEpoch(t, p), owned);
-    if (next === member || sameState(next, member)) return member;
-    const updated: ConsumerGroupMember = { ...member, ...next };
-    this.#putMember(member, updated);
-    records.push(currentAssignmentRecord(this.groupId, updated.memberId, updated));
-    if (updated.state === MemberState.UNREVOKED_PARTITIONS) this.#scheduleRebalanceTimeout(updated);
-    else this.#cancelTimer(this.#rebalanceTimers, updated.memberId);
-    return updated;
-  }
-
-  /** Removes a member for good and bumps the group epoch, so the others get its partitions. */
-  #fence(member: ConsumerGroupMember, reason: string): void {
-    if (this.#members.get(member.memberId) !== member) return;
-    this.#removePartitionEpochs(member);
-    this.#members.delete(member.memberId);
-    this.#target.delete(member.memberId);
-    if (member.instanceId !== null && this.#staticMembers.get(member.instanceId) === member.memberId) this.#staticMembers.delete(member.instanceId);
-    this.#cancelTimer(this.#sessionTimers, member.memberId);
-    this.#cancelTimer(this.#rebalanceTimers, member.memberId);
-    this.#groupEpoch++;
-    this.#metadataSignature = this.#computeMetadataSignature();
-    if (this.#members.size === 0) this.#emptySinceMs = this.env.clock.now();
-    this.env.logger.info(`group ${this.groupId}: member ${member.memberId} removed because ${reason}; group epoch ${this.#groupEpoch}`);
-    this.env.persist(this, [
-      currentAssignmentRecord(this.groupId, member.memberId, null),
-      targetAssignmentMemberRecord(this.groupId, member.memberId, null),
-      memberMetadataRecord(this.groupId, member.memberId, null),
-      groupEpochRecord(this.groupId, this.#groupEpoch),
-    ]);
-  }
-
-  #scheduleSessionTimeout(memberId: string): void {
-    this.#cancelTimer(this.#sessionTimers, memberId);
-    this.#sessionTimers.set(
-      memberId,
-      this.env.clock.setTimeout(() => {
-        this.#sessionTimers.delete(memberId);
-        const m = this.#members.get(memberId);
-        if (m && !this.#dead) this.#fence(m, 'its session expired');
-      }, this.env.settings.sessionTimeoutMs),
-    );
-  }
-
-  #scheduleRebalanceTimeout(member: ConsumerGroupMember): void {
-    const { memberId, memberEpoch } = member;
-    this.#cancelTimer(this.#rebalanceTimers, memberId);
-    this.#rebalanceTimers.set(
-      memberId,
-      this.env.clock.setTimeout(() => {
-        this.#rebalanceTimers.delete(memberId);
-        const m = this.#members.get(memberId);
-        if (m && !this.#dead && m.memberEpoch === memberEpoch) this.#fence(m, `it did not revoke its partitions of epoch ${memberEpoch} within ${member.rebalanceTimeoutMs} ms`);
-      }, Math.max(member.rebalanceTimeoutMs, 0)),
-    );
-  }
-
-  #cancelTimer(timers: Map<string, TimerHandle>, memberId: string): void {
-    const t = timers.get(memberId);
-    if (t === undefined) return;
-    this.env.clock.clearTimeout(t);
-    timers.delete(memberId);
+    return this.#g.sessionTimers.size + this.#g.rebalanceTimers.size;
   }
 }

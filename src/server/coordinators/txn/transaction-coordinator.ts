@@ -22,9 +22,10 @@
  * transaction.state.log.segment.bytes 104857600, transaction.state.log.min.isr (1 here: Kafka's 2
  * needs two brokers), producer.id.expiration.ms 86400000 and the intervals above.
  *
- * Deviations from Kafka: transaction version 0/1 only (transaction.version is not finalized, so
- * clients do not use KIP-890 part 2); markers are written before EndTxn is answered, so clients
- * never see PrepareCommit/PrepareAbort nor the CONCURRENT_TRANSACTIONS they cause. In durable mode
+ * Transactions V2 (KIP-890 part 2): EndTxn v5 bumps the epoch (end-txn-decision.ts,
+ * TransactionMetadata); Produce v12 and TxnOffsetCommit v5 add partitions through `addPartitions`.
+ * Deviation from Kafka: markers are written before EndTxn is answered, so clients never see
+ * PrepareCommit/PrepareAbort nor the CONCURRENT_TRANSACTIONS they cause. In durable mode
  * the state is reloaded from __transaction_state at start (`load`, Kafka's loadTransactionsForTxnTopicPartition).
  */
 import { ErrorCode } from '../../../protocol/errors.js';
@@ -34,7 +35,8 @@ import type { BrokerNode, Cluster } from '../../cluster/cluster.js';
 import type { ProducerIdAllocator } from '../../cluster/producer-ids.js';
 import type { Clock, TimerHandle } from '../../../util/clock.js';
 import type { Logger } from '../../../util/logger.js';
-import { TransactionMetadata, TxnState, TXN_STATE_ID, ALL_TXN_STATES, IllegalTxnTransition, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, expirationAllowed, isEpochExhausted } from './transaction-metadata.js';
+import { TransactionMetadata, TxnState, TXN_STATE_ID, ALL_TXN_STATES, IllegalTxnTransition, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, expirationAllowed, isEpochExhausted, supportsEpochBump } from './transaction-metadata.js';
+import { decideEndTxn } from './end-txn-decision.js';
 import type { TxnPartition, TxnTransit } from './transaction-metadata.js';
 import { TransactionStateLog } from './transaction-state-log.js';
 import { clusterMarkerWriter } from './transaction-markers.js';
@@ -117,6 +119,13 @@ export interface TransactionCoordinatorOptions {
 
 const S = TxnState;
 
+/**
+ * The coordinator's own aborts (InitProducerId fencing an open transaction, the timeout) carry the
+ * fence's epoch, bumped once: Apache Kafka 4.4 with transaction.version 2 hands the next producer
+ * the fence epoch + 1, as with version 1 (checked against the reference broker).
+ */
+const FENCE_TRANSACTION_VERSION = 0;
+
 export class TransactionCoordinator {
   readonly settings: TransactionCoordinatorSettings;
   readonly stateLog: TransactionStateLog;
@@ -198,6 +207,9 @@ export class TransactionCoordinator {
       if (state === S.PREPARE_EPOCH_FENCE) state = S.ONGOING;
       const meta = new TransactionMetadata(transactionalId, Number(v.producerId), v.transactionTimeoutMs, Number(v.transactionLastUpdateTimestampMs));
       meta.producerEpoch = v.producerEpoch;
+      meta.previousProducerId = Number(v.previousProducerId);
+      meta.nextProducerId = Number(v.nextProducerId);
+      meta.clientTransactionVersion = v.clientTransactionVersion;
       meta.txnStartTimestamp = Number(v.transactionStartTimestampMs);
       meta.state = state;
       if (state === S.ONGOING || state === S.PREPARE_COMMIT || state === S.PREPARE_ABORT) {
@@ -241,7 +253,7 @@ export class TransactionCoordinator {
     const prepared = this.#prepareInitProducerIdTransit(meta, transactionTimeoutMs, expected, now);
     if (typeof prepared === 'number') return initError(prepared);
     if (prepared.state === S.PREPARE_EPOCH_FENCE) {
-      const ended = this.#endTransaction(transactionalId, prepared.producerId, prepared.producerEpoch, false, false);
+      const ended = this.#endTransaction(transactionalId, prepared.producerId, prepared.producerEpoch, false, false, FENCE_TRANSACTION_VERSION);
       return initError(ended.errorCode !== ErrorCode.NONE ? ended.errorCode : ErrorCode.CONCURRENT_TRANSACTIONS);
     }
     this.#write(meta, prepared);
@@ -292,9 +304,11 @@ export class TransactionCoordinator {
    * id INVALID_PRODUCER_ID_MAPPING; another epoch PRODUCER_FENCED; a pending transition or
    * PrepareCommit/PrepareAbort CONCURRENT_TRANSACTIONS; partitions all in the open transaction:
    * NONE at once; else they are added (-> Ongoing, the transaction starts now if it was not open).
-   * The partitions are not checked here (the handler does).
+   * The partitions are not checked here (the handler does). `clientTransactionVersion` is 2 when
+   * a transactions V2 producer adds them (through a broker: AddPartitionsToTxn v4+, Produce v12+,
+   * TxnOffsetCommit v5+), 0 for AddPartitionsToTxn v0-3 and AddOffsetsToTxn.
    */
-  addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TxnPartition[]): number {
+  addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly TxnPartition[], clientTransactionVersion = 0): number {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (transactionalId === '') return ErrorCode.INVALID_REQUEST;
     const meta = this.#txns.get(transactionalId);
@@ -302,7 +316,7 @@ export class TransactionCoordinator {
     if (meta.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
     if (meta.pendingTransitionInProgress || meta.state === S.PREPARE_COMMIT || meta.state === S.PREPARE_ABORT) return ErrorCode.CONCURRENT_TRANSACTIONS;
     if (meta.state === S.ONGOING && meta.containsAll(partitions)) return ErrorCode.NONE;
-    this.#write(meta, meta.prepareAddPartitions(partitions, this.clock.now()));
+    this.#write(meta, meta.prepareAddPartitions(partitions, this.clock.now(), clientTransactionVersion));
     return ErrorCode.NONE;
   }
 
@@ -327,59 +341,36 @@ export class TransactionCoordinator {
   // ---- EndTxn ----
 
   /**
-   * Kafka's handleEndTransaction (transaction version 0/1): '' INVALID_REQUEST; unknown id or
-   * another producer id INVALID_PRODUCER_ID_MAPPING; another epoch PRODUCER_FENCED; a pending
-   * transition CONCURRENT_TRANSACTIONS; Ongoing -> PrepareCommit/PrepareAbort, markers, then
-   * CompleteCommit/CompleteAbort; a retry of the same outcome after completion NONE, during it
-   * CONCURRENT_TRANSACTIONS; any other outcome or Empty INVALID_TXN_STATE.
+   * Kafka's handleEndTransaction: '' INVALID_REQUEST; unknown id INVALID_PRODUCER_ID_MAPPING; then
+   * the rules of end-txn-decision.ts. A prepared outcome is written (PrepareCommit/PrepareAbort,
+   * with transactions V2 at the next epoch), its markers are sent, and the answer carries the
+   * producer id and epoch the producer goes on with: for transactions V2 those of the completed
+   * transaction (the bumped epoch, or a new producer id at epoch 0 once the epoch ran out).
+   * `clientTransactionVersion` is 2 for EndTxn v5, 0 below.
    */
-  endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): EndTxnResult {
+  endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean, clientTransactionVersion = 0): EndTxnResult {
     if (this.#closed) return initError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    return this.#endTransaction(transactionalId, producerId, producerEpoch, commit, true);
+    return this.#endTransaction(transactionalId, producerId, producerEpoch, commit, true, clientTransactionVersion);
   }
 
-  #endTransaction(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean, isFromClient: boolean): EndTxnResult {
+  #endTransaction(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean, isFromClient: boolean, clientTransactionVersion: number): EndTxnResult {
     if (transactionalId === '') return initError(ErrorCode.INVALID_REQUEST);
     const meta = this.#txns.get(transactionalId);
     if (meta === undefined) return initError(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
     const fencing = meta.pendingState === S.PREPARE_EPOCH_FENCE;
-    const fail = (code: number): EndTxnResult => {
+    const decision = decideEndTxn(meta, { producerId, producerEpoch, commit, isFromClient, clientTransactionVersion });
+    if (decision.kind === 'error') {
       // A fence that cannot go on must not leave its pending state behind.
       if (fencing && meta.pendingState === S.PREPARE_EPOCH_FENCE) meta.abortPendingTransition();
-      return initError(code);
-    };
-    // Client requests must carry the current epoch; the coordinator's own (fence, timeout) may be newer.
-    const validEpoch = (!isFromClient || producerEpoch === meta.producerEpoch) && producerEpoch >= meta.producerEpoch;
-    if (meta.producerId !== producerId) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
-    if (!validEpoch) return fail(ErrorCode.PRODUCER_FENCED);
-    if (meta.pendingTransitionInProgress && !fencing) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
-    let transit: TxnTransit;
-    switch (meta.state) {
-      case S.ONGOING: {
-        const next = commit ? S.PREPARE_COMMIT : S.PREPARE_ABORT;
-        if (fencing) {
-          if (next !== S.PREPARE_ABORT) return fail(ErrorCode.INVALID_TXN_STATE);
-          meta.applyEpochFence(producerEpoch);
-        }
-        transit = meta.prepareAbortOrCommit(next, this.clock.now());
-        break;
-      }
-      case S.COMPLETE_COMMIT:
-        return commit ? { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch } : fail(ErrorCode.INVALID_TXN_STATE);
-      case S.COMPLETE_ABORT:
-        return !commit ? { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch } : fail(ErrorCode.INVALID_TXN_STATE);
-      case S.PREPARE_COMMIT:
-        return fail(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
-      case S.PREPARE_ABORT:
-        return fail(!commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
-      case S.EMPTY:
-        return fail(ErrorCode.INVALID_TXN_STATE);
-      case S.DEAD:
-      case S.PREPARE_EPOCH_FENCE:
-        throw new IllegalTxnTransition(`Found transactionalId ${transactionalId} with state ${meta.state}. This is illegal as we should never have transitioned to this state.`);
+      return initError(decision.code);
     }
-    this.#write(meta, transit);
-    const result = { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+    if (decision.kind === 'done') return { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+    if (fencing) meta.applyEpochFence(producerEpoch);
+    // Transactions V2 bump the epoch; past the last one the producer moves to a new id (not on a fence).
+    const rotate = supportsEpochBump(clientTransactionVersion) && !fencing && meta.isProducerEpochExhausted;
+    const nextProducerId = rotate ? this.#producerIds.allocate() : NO_PRODUCER_ID;
+    this.#write(meta, meta.prepareAbortOrCommit(decision.state, this.clock.now(), clientTransactionVersion, nextProducerId, decision.noPartitionAdded));
+    const result = rotate ? { errorCode: ErrorCode.NONE, producerId: nextProducerId, producerEpoch: 0 } : { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
     this.#sendMarkers(meta, commit);
     return result;
   }
@@ -478,7 +469,7 @@ export class TransactionCoordinator {
     for (const meta of [...this.#txns.values()]) {
       if (meta.pendingTransitionInProgress || meta.state !== S.ONGOING || meta.txnStartTimestamp + meta.txnTimeoutMs >= now) continue;
       const fence = meta.prepareFenceProducerEpoch();
-      const result = this.#endTransaction(meta.transactionalId, fence.producerId, fence.producerEpoch, false, false);
+      const result = this.#endTransaction(meta.transactionalId, fence.producerId, fence.producerEpoch, false, false, FENCE_TRANSACTION_VERSION);
       if (result.errorCode === ErrorCode.NONE) {
         this.logger.info(`aborted transaction of ${meta.transactionalId} (producer ${meta.producerId}) after its timeout of ${meta.txnTimeoutMs} ms; epoch now ${meta.producerEpoch}`);
       } else {

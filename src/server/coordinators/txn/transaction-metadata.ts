@@ -24,8 +24,14 @@
  *                          current producer, then the open transaction is aborted with the new
  *                          epoch (Ongoing -> PrepareAbort).
  *
- * Transactions V2 (KIP-890 part 2: an epoch bump on every EndTxn, PrepareAbort from Empty) are
- * not served, so the transitions here are those of transaction version 0/1.
+ * Transactions V2 (KIP-890 part 2, a client on EndTxn v5, Produce v12, TxnOffsetCommit v5: its
+ * `clientTransactionVersion` is 2) change three things, as Kafka's TransactionMetadata:
+ * - every EndTxn bumps the epoch: Prepare* carries epoch + 1 (its markers are written with it,
+ *   fencing any late write of the transaction's epoch), and the producer goes on with it;
+ * - when the epoch is exhausted the bump moves to a new producer id: Prepare* keeps the old id at
+ *   Short.MAX_VALUE with the new one in `nextProducerId`, Complete* starts the new one at epoch 0;
+ * - an abort with nothing open is a transition of its own: Empty / CompleteCommit / CompleteAbort
+ *   -> PrepareAbort (no partitions, the transaction "starts" now) -> CompleteAbort.
  */
 
 export const TxnState = {
@@ -56,12 +62,12 @@ export const ALL_TXN_STATES: readonly TxnState[] = Object.values(TxnState);
 
 const S = TxnState;
 
-/** Kafka's validPreviousStates, for transaction version 0/1. */
+/** Kafka's validPreviousStates (PrepareAbort from Empty / Complete* only for transactions V2). */
 const VALID_PREVIOUS: Readonly<Record<TxnState, readonly TxnState[]>> = {
   Empty: [S.EMPTY, S.COMPLETE_COMMIT, S.COMPLETE_ABORT],
   Ongoing: [S.ONGOING, S.EMPTY, S.COMPLETE_COMMIT, S.COMPLETE_ABORT],
   PrepareCommit: [S.ONGOING],
-  PrepareAbort: [S.ONGOING, S.PREPARE_EPOCH_FENCE],
+  PrepareAbort: [S.ONGOING, S.PREPARE_EPOCH_FENCE, S.EMPTY, S.COMPLETE_COMMIT, S.COMPLETE_ABORT],
   CompleteCommit: [S.PREPARE_COMMIT],
   CompleteAbort: [S.PREPARE_ABORT],
   Dead: [S.EMPTY, S.COMPLETE_ABORT, S.COMPLETE_COMMIT],
@@ -75,7 +81,12 @@ export function expirationAllowed(state: TxnState): boolean {
 
 export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
-const SHORT_MAX = 32767;
+export const SHORT_MAX = 32767;
+
+/** Transaction version 2 and above: an epoch bump on every EndTxn (Kafka's supportsEpochBump). */
+export function supportsEpochBump(transactionVersion: number): boolean {
+  return transactionVersion >= 2;
+}
 
 /** Epochs up to Short.MAX_VALUE - 1 are handed out; the last is kept for fencing. */
 export function isEpochExhausted(epoch: number): boolean {
@@ -92,6 +103,8 @@ export interface TxnPartition {
 export interface TxnTransit {
   readonly producerId: number;
   readonly prevProducerId: number;
+  /** Transactions V2 at epoch exhaustion: the producer id Complete* moves to; else -1. */
+  readonly nextProducerId: number;
   readonly producerEpoch: number;
   readonly lastProducerEpoch: number;
   readonly txnTimeoutMs: number;
@@ -100,6 +113,8 @@ export interface TxnTransit {
   readonly partitions: ReadonlyMap<string, ReadonlySet<number>>;
   readonly txnStartTimestamp: number;
   readonly txnLastUpdateTimestamp: number;
+  /** The transaction version of the client that made this change (0-2). */
+  readonly clientTransactionVersion: number;
 }
 
 /** A bug in the coordinator: a transition the state machine does not allow. */
@@ -110,6 +125,8 @@ export class IllegalTxnTransition extends Error {
 export class TransactionMetadata {
   producerId: number;
   previousProducerId = NO_PRODUCER_ID;
+  /** Transactions V2: the producer id the completing transaction rotates to (-1: none). */
+  nextProducerId = NO_PRODUCER_ID;
   producerEpoch = NO_PRODUCER_EPOCH;
   lastProducerEpoch = NO_PRODUCER_EPOCH;
   txnTimeoutMs: number;
@@ -119,6 +136,8 @@ export class TransactionMetadata {
   readonly partitions = new Map<string, Set<number>>();
   txnStartTimestamp = -1;
   txnLastUpdateTimestamp: number;
+  /** The transaction version the client of the current transaction speaks (Kafka's clientTransactionVersion). */
+  clientTransactionVersion = 0;
 
   constructor(
     readonly transactionalId: string,
@@ -194,8 +213,11 @@ export class TransactionMetadata {
     return this.#prepare(S.EMPTY, newProducerId, 0, recordLastEpoch ? this.producerEpoch : NO_PRODUCER_EPOCH, newTxnTimeoutMs, new Map(), -1, now);
   }
 
-  /** AddPartitionsToTxn / AddOffsetsToTxn: -> Ongoing with the union of the partitions. */
-  prepareAddPartitions(added: readonly TxnPartition[], now: number): TxnTransit {
+  /**
+   * AddPartitionsToTxn / AddOffsetsToTxn, or a transactions V2 client's first write to a partition:
+   * -> Ongoing with the union of the partitions, at the client's transaction version.
+   */
+  prepareAddPartitions(added: readonly TxnPartition[], now: number, clientTransactionVersion = this.clientTransactionVersion): TxnTransit {
     const startsTransaction = this.state === S.EMPTY || this.state === S.COMPLETE_ABORT || this.state === S.COMPLETE_COMMIT;
     const merged = copyPartitions(this.partitions);
     for (const p of added) {
@@ -203,18 +225,48 @@ export class TransactionMetadata {
       if (set === undefined) merged.set(p.topic, (set = new Set()));
       set.add(p.partition);
     }
-    return this.#prepare(S.ONGOING, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, merged, startsTransaction ? now : this.txnStartTimestamp, now);
+    return this.#prepare(S.ONGOING, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, merged, startsTransaction ? now : this.txnStartTimestamp, now, {
+      clientTransactionVersion,
+    });
   }
 
-  /** EndTxn: Ongoing -> PrepareCommit / PrepareAbort (transaction version 0/1: no epoch bump). */
-  prepareAbortOrCommit(state: typeof S.PREPARE_COMMIT | typeof S.PREPARE_ABORT, now: number): TxnTransit {
-    return this.#prepare(state, this.producerId, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, this.partitions, this.txnStartTimestamp, now);
+  /**
+   * EndTxn: Ongoing -> PrepareCommit / PrepareAbort; for transactions V2 also an abort with
+   * nothing open (`noPartitionAdded`: from Empty / Complete*, starting now). Transactions V2 bump
+   * the epoch (the last one is remembered for retries); `nextProducerId` is the id to move to when
+   * the epoch is exhausted (-1 otherwise).
+   */
+  prepareAbortOrCommit(state: typeof S.PREPARE_COMMIT | typeof S.PREPARE_ABORT, now: number, clientTransactionVersion = 0, nextProducerId = NO_PRODUCER_ID, noPartitionAdded = false): TxnTransit {
+    const bump = supportsEpochBump(clientTransactionVersion) && this.producerEpoch < SHORT_MAX;
+    if (noPartitionAdded && (!supportsEpochBump(clientTransactionVersion) || state !== S.PREPARE_ABORT)) {
+      throw new IllegalTxnTransition(`an empty ${state} needs transactions V2 and an abort`);
+    }
+    return this.#prepare(
+      state,
+      this.producerId,
+      bump ? this.producerEpoch + 1 : this.producerEpoch,
+      bump ? this.producerEpoch : this.lastProducerEpoch,
+      this.txnTimeoutMs,
+      noPartitionAdded ? new Map() : this.partitions,
+      noPartitionAdded ? now : this.txnStartTimestamp,
+      now,
+      { clientTransactionVersion, nextProducerId },
+    );
   }
 
-  /** Markers written: PrepareCommit -> CompleteCommit, PrepareAbort -> CompleteAbort. */
+  /**
+   * Markers written: PrepareCommit -> CompleteCommit, PrepareAbort -> CompleteAbort. A transactions
+   * V2 bump past the last epoch moves to the next producer id at epoch 0 here; the last epoch the
+   * client saw stays, so that its retry of EndTxn is recognised.
+   */
   prepareComplete(now: number): TxnTransit {
     const state = this.state === S.PREPARE_COMMIT ? S.COMPLETE_COMMIT : S.COMPLETE_ABORT;
-    return this.#prepare(state, this.producerId, this.producerEpoch, this.producerEpoch, this.txnTimeoutMs, new Map(), this.txnStartTimestamp, now);
+    const v2 = supportsEpochBump(this.clientTransactionVersion);
+    if (v2 && this.nextProducerId !== NO_PRODUCER_ID) {
+      return this.#prepare(state, this.nextProducerId, 0, this.lastProducerEpoch, this.txnTimeoutMs, new Map(), this.txnStartTimestamp, now, { clientTransactionVersion: this.clientTransactionVersion });
+    }
+    const last = v2 ? this.lastProducerEpoch : this.producerEpoch;
+    return this.#prepare(state, this.producerId, this.producerEpoch, last, this.txnTimeoutMs, new Map(), this.txnStartTimestamp, now, { clientTransactionVersion: this.clientTransactionVersion });
   }
 
   /** Expiry of the transactional id. */
@@ -231,6 +283,7 @@ export class TransactionMetadata {
     partitions: ReadonlyMap<string, ReadonlySet<number>>,
     txnStartTimestamp: number,
     now: number,
+    opts: { readonly clientTransactionVersion?: number; readonly nextProducerId?: number } = {},
   ): TxnTransit {
     if (this.pendingState !== null) {
       throw new IllegalTxnTransition(`Preparing transaction state transition to ${state} while it already a pending state ${this.pendingState}`);
@@ -244,6 +297,7 @@ export class TransactionMetadata {
     return {
       producerId,
       prevProducerId: this.producerId,
+      nextProducerId: opts.nextProducerId ?? NO_PRODUCER_ID,
       producerEpoch,
       lastProducerEpoch,
       txnTimeoutMs,
@@ -251,6 +305,7 @@ export class TransactionMetadata {
       partitions: copyPartitions(partitions),
       txnStartTimestamp,
       txnLastUpdateTimestamp: now,
+      clientTransactionVersion: opts.clientTransactionVersion ?? this.clientTransactionVersion,
     };
   }
 
@@ -280,6 +335,7 @@ export class TransactionMetadata {
       case S.ONGOING:
         if (!this.#sameProducer(t) || !isSubset(this.partitions, t.partitions) || this.txnTimeoutMs !== t.txnTimeoutMs) this.#failTransition(t);
         this.txnStartTimestamp = t.txnStartTimestamp;
+        this.clientTransactionVersion = t.clientTransactionVersion;
         for (const [topic, ps] of t.partitions) {
           let set = this.partitions.get(topic);
           if (set === undefined) this.partitions.set(topic, (set = new Set()));
@@ -287,17 +343,39 @@ export class TransactionMetadata {
         }
         break;
       case S.PREPARE_COMMIT:
-      case S.PREPARE_ABORT:
-        if (!this.#sameProducer(t) || !samePartitions(this.partitions, t.partitions) || this.txnTimeoutMs !== t.txnTimeoutMs || this.txnStartTimestamp !== t.txnStartTimestamp) {
+      case S.PREPARE_ABORT: {
+        const v2 = supportsEpochBump(t.clientTransactionVersion);
+        // Transactions V2: an abort with nothing open starts from Empty / Complete*, now.
+        const emptyAbort = v2 && to === S.PREPARE_ABORT && this.state !== S.ONGOING;
+        const validEpoch = t.producerId === this.producerId && (t.producerEpoch === this.producerEpoch || (v2 && t.producerEpoch === this.producerEpoch + 1));
+        const validPartitions = emptyAbort ? t.partitions.size === 0 : samePartitions(this.partitions, t.partitions);
+        if (!validEpoch || !validPartitions || this.txnTimeoutMs !== t.txnTimeoutMs || (!emptyAbort && this.txnStartTimestamp !== t.txnStartTimestamp)) {
           this.#failTransition(t);
         }
+        this.producerEpoch = t.producerEpoch;
+        this.lastProducerEpoch = t.lastProducerEpoch;
+        this.nextProducerId = t.nextProducerId;
+        this.txnStartTimestamp = t.txnStartTimestamp;
+        this.clientTransactionVersion = t.clientTransactionVersion;
         break;
+      }
       case S.COMPLETE_COMMIT:
-      case S.COMPLETE_ABORT:
-        if (!this.#sameProducer(t) || this.txnTimeoutMs !== t.txnTimeoutMs || t.txnStartTimestamp === -1) this.#failTransition(t);
+      case S.COMPLETE_ABORT: {
+        const rotated = supportsEpochBump(this.clientTransactionVersion) && this.nextProducerId !== NO_PRODUCER_ID;
+        const validProducer = rotated ? t.producerId === this.nextProducerId && t.producerEpoch === 0 : this.#sameProducer(t);
+        if (!validProducer || this.txnTimeoutMs !== t.txnTimeoutMs || t.txnStartTimestamp === -1) this.#failTransition(t);
         this.txnStartTimestamp = t.txnStartTimestamp;
         this.partitions.clear();
+        if (rotated) {
+          this.previousProducerId = this.producerId;
+          this.producerId = t.producerId;
+          this.producerEpoch = 0;
+        }
+        // Transactions V1 keep the last epoch of InitProducerId (Kafka leaves it alone here).
+        if (supportsEpochBump(this.clientTransactionVersion)) this.lastProducerEpoch = t.lastProducerEpoch;
+        this.nextProducerId = NO_PRODUCER_ID;
         break;
+      }
       case S.PREPARE_EPOCH_FENCE:
         // Never current: the coordinator turns the fence into a PrepareAbort (see applyEpochFence).
         this.#failTransition(t);

@@ -16,9 +16,10 @@
  *             transactionLastUpdateTimestampMs int64, transactionStartTimestampMs int64
  *         or null: a tombstone, when the id expires
  *
- * Version 0 of the value, because transaction.version is not finalized (Kafka writes version 1,
- * flexible, only from transaction.version 1). Batches are v2, uncompressed, CreateTime, without a
- * producer, as Kafka writes them (compression is enforced to none).
+ * The value is written at version 1 (flexible, with the tagged previousProducerId, nextProducerId
+ * and clientTransactionVersion) once transaction.version 1 or above is finalized, at version 0
+ * below, as Kafka's TransactionVersion.transactionLogValueVersion. Batches are v2, uncompressed,
+ * CreateTime, without a producer, as Kafka writes them (compression is enforced to none).
  *
  * Deviations from Kafka: the topic is created synchronously on first use (Kafka answers
  * COORDINATOR_NOT_AVAILABLE while it creates it); it is not compacted. In durable mode it is read
@@ -32,6 +33,7 @@ import { buildBatchSync } from '../../../protocol/records/index.js';
 import { createTopic } from '../../cluster/topic-create.js';
 import { partitionForKey } from '../partition-for-key.js';
 import type { Cluster } from '../../cluster/cluster.js';
+import { Feature } from '../../cluster/features.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import type { Topic } from '../../cluster/topics.js';
 import type { Partition } from '../../../log/partition.js';
@@ -42,7 +44,11 @@ import type { TxnTransit } from './transaction-metadata.js';
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
 const KEY_VERSION = 0;
-const VALUE_VERSION = 0;
+
+/** The value version Kafka writes at a finalized transaction.version. */
+export function transactionLogValueVersion(transactionVersion: number): number {
+  return transactionVersion >= 1 ? 1 : 0;
+}
 
 export interface TransactionStateLogSettings {
   readonly numPartitions: number;
@@ -59,12 +65,14 @@ export function transactionLogKey(transactionalId: string): Buffer {
 }
 
 /** The value of a state change, as Kafka's TransactionLog.valueToBytes. */
-export function transactionLogValue(t: TxnTransit): Buffer {
+export function transactionLogValue(t: TxnTransit, valueVersion = 0): Buffer {
   if (t.state === TxnState.EMPTY && t.partitions.size > 0) throw new Error(`an Empty transaction has no partitions: ${JSON.stringify([...t.partitions.keys()])}`);
   const value: TransactionLogValue = {
     producerId: BigInt(t.producerId),
-    previousProducerId: -1n,
-    nextProducerId: -1n,
+    // Kafka's previous producer id is the one a rotation left; -1 until there was one. Version 0
+    // has none of the tagged fields.
+    previousProducerId: BigInt(valueVersion >= 1 && t.producerId !== t.prevProducerId ? t.prevProducerId : -1),
+    nextProducerId: BigInt(valueVersion >= 1 ? t.nextProducerId : -1),
     nextProducerEpoch: -1,
     producerEpoch: t.producerEpoch,
     transactionTimeoutMs: t.txnTimeoutMs,
@@ -72,11 +80,11 @@ export function transactionLogValue(t: TxnTransit): Buffer {
     transactionPartitions: t.state === TxnState.EMPTY ? null : [...t.partitions].map(([topic, ps]) => ({ topic, partitionIds: [...ps] })),
     transactionLastUpdateTimestampMs: BigInt(t.txnLastUpdateTimestamp),
     transactionStartTimestampMs: BigInt(t.txnStartTimestamp),
-    clientTransactionVersion: 0,
+    clientTransactionVersion: valueVersion >= 1 ? t.clientTransactionVersion : 0,
   };
   const w = new Writer(64);
-  w.int16(VALUE_VERSION);
-  writeTransactionLogValue(w, VALUE_VERSION, value);
+  w.int16(valueVersion);
+  writeTransactionLogValue(w, valueVersion, value);
   return w.toBuffer();
 }
 
@@ -128,7 +136,9 @@ export class TransactionStateLog {
     const partition = this.partitionFor(transactionalId);
     const baseOffset = partition.log.logEndOffset;
     const now = this.clock.now();
-    const batch = buildBatchSync([{ key: transactionLogKey(transactionalId), value: transit === null ? null : transactionLogValue(transit), timestamp: now }], {
+    const valueVersion = transactionLogValueVersion(this.cluster.features.level(Feature.TRANSACTION_VERSION));
+    const value = transit === null ? null : transactionLogValue(transit, valueVersion);
+    const batch = buildBatchSync([{ key: transactionLogKey(transactionalId), value, timestamp: now }], {
       baseOffset,
       partitionLeaderEpoch: partition.leaderEpoch,
       baseTimestamp: now,
