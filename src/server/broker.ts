@@ -159,6 +159,7 @@ export class Broker implements ServingBroker {
       clock: this.clock,
       logger: this.logger,
       authorizer: this.security.authorizer,
+      scramCredentials: this.security.scramCredentials,
     };
   }
 

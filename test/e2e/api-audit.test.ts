@@ -127,8 +127,6 @@ const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; r
   TxnOffsetCommit: { advertised: [0, 4], reason: 'transaction version 2 and topic ids (v6) not implemented (DEVIATIONS.md: Transactions)' },
   DescribeLogDirs: { advertised: [0, 5], reason: OLD_CLIENTS },
   DeleteGroups: { advertised: [0, 2], reason: 'v3 per-group error messages not produced (DEVIATIONS.md: Consumer groups)' },
-  DescribeUserScramCredentials: { advertised: null, reason: NOT_YET },
-  AlterUserScramCredentials: { advertised: null, reason: NOT_YET },
   UnregisterBroker: { advertised: null, reason: NOT_YET },
   ShareGroupHeartbeat: { advertised: null, reason: NOT_YET },
   ShareGroupDescribe: { advertised: null, reason: NOT_YET },

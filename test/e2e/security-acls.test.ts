@@ -28,10 +28,14 @@ import {
   DescribeLogDirsApi,
   ElectLeadersApi,
   DescribeClientQuotasApi,
+  AlterUserScramCredentialsApi,
+  DescribeUserScramCredentialsApi,
 } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 import { WireClient } from '../helpers/wire-client.js';
+import { randomBytes } from 'node:crypto';
+import { SCRAM_SHA_512, clientKey, hash, hmac, saltedPassword, xor } from '../../src/server/security/sasl/scram-formatter.js';
 
 const USERS = { admin: 'admin-secret', alice: 'alice-secret', bob: 'bob-secret' };
 const A = AclOperation;
@@ -227,3 +231,83 @@ t.test('the ACL matrix: refused without the ACL, served with it', async (t) => {
     t.notOk(audit.some((l) => /Denied operation = DESCRIBE .*Group:LITERAL:g-bob for request = ListGroups/.test(l)), 'a listing filters without logging');
   });
 });
+
+t.test('Describe/AlterUserScramCredentials: Kafka validation, then SCRAM login with the new credential', async (t) => {
+  await using kafka = await MiniKafka.start({ listener: 'SASL_PLAINTEXT://127.0.0.1:0', users: { admin: USERS.admin, alice: USERS.alice }, superUsers: ['User:admin'], config: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' } });
+  const admin = await login(kafka, 'admin');
+  const alice = await login(kafka, 'alice');
+  t.teardown(() => {
+    admin.close();
+    alice.close();
+  });
+  const salt = Buffer.from('carol-salt');
+  const salted = saltedPassword(SCRAM_SHA_512, 'carol-secret', salt, 8192);
+  const upsert = (name: string, mechanism: number, iterations: number) => ({ name, mechanism, iterations, salt, saltedPassword: salted });
+
+  const refused = await alice.request(AlterUserScramCredentialsApi, 0, { deletions: [], upsertions: [upsert('carol', 2, 8192)] });
+  t.same(refused.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.CLUSTER_AUTHORIZATION_FAILED]], 'ALTER on the cluster is needed');
+
+  const altered = await admin.request(AlterUserScramCredentialsApi, 0, {
+    deletions: [{ name: 'nobody', mechanism: 1 }, { name: 'dup', mechanism: 1 }],
+    upsertions: [upsert('carol', 2, 8192), upsert('dup', 1, 4096), upsert('few', 1, 4095), upsert('many', 2, 16385), upsert('', 1, 4096), upsert('odd', 3, 4096)],
+  });
+  t.same(
+    altered.results.map((r) => [r.user, r.errorCode, r.errorMessage]),
+    [
+      ['carol', ErrorCode.NONE, null],
+      ['nobody', ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist'],
+      ['dup', ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to delete a user credential that does not exist'],
+      ['few', ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Too few iterations'],
+      ['many', ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Too many iterations'],
+      ['', ErrorCode.UNACCEPTABLE_CREDENTIAL, 'Username must not be empty'],
+      ['odd', ErrorCode.UNSUPPORTED_SASL_MECHANISM, 'Unknown SCRAM mechanism'],
+    ],
+  );
+
+  const described = await admin.request(DescribeUserScramCredentialsApi, 0, { users: [{ name: 'carol' }, { name: 'alice' }, { name: 'ghost' }, { name: 'alice' }] });
+  t.same(
+    described.results.map((r) => [r.user, r.errorCode, r.errorMessage, r.credentialInfos.map((c) => [c.mechanism, c.iterations])]),
+    [
+      ['carol', ErrorCode.NONE, null, [[2, 8192]]],
+      ['alice', ErrorCode.DUPLICATE_RESOURCE, 'Cannot describe SCRAM credentials for the same user twice in a single request: alice', []],
+      ['ghost', ErrorCode.RESOURCE_NOT_FOUND, 'Attempt to describe a user credential that does not exist: ghost', []],
+    ],
+  );
+  const all = await admin.request(DescribeUserScramCredentialsApi, 0, { users: null });
+  t.same(all.results.map((r) => r.user), ['admin', 'alice', 'carol'], 'no users named: all of them');
+  t.equal((await alice.request(DescribeUserScramCredentialsApi, 0, { users: null })).errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+
+  // carol's credential works for SASL/SCRAM-SHA-512, and stops working once deleted.
+  const scramLogin = async (password: string) => {
+    const c = await WireClient.connect(kafka.bootstrapServers);
+    try {
+      return await scramAuthenticate(c, 'carol', password);
+    } finally {
+      c.close();
+    }
+  };
+  t.equal(await scramLogin('carol-secret'), ErrorCode.NONE, 'the upserted credential authenticates');
+  t.equal(await scramLogin('wrong'), ErrorCode.SASL_AUTHENTICATION_FAILED);
+  const deleted = await admin.request(AlterUserScramCredentialsApi, 0, { deletions: [{ name: 'carol', mechanism: 2 }], upsertions: [] });
+  t.same(deleted.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.NONE]]);
+  t.equal(await scramLogin('carol-secret'), ErrorCode.SASL_AUTHENTICATION_FAILED, 'deleted: refused');
+});
+
+/** A SCRAM-SHA-512 client exchange (RFC 5802) over SaslAuthenticate v2; the final error code. */
+async function scramAuthenticate(c: WireClient, user: string, password: string): Promise<number> {
+  const hs = await c.request(SaslHandshakeApi, 1, { mechanism: 'SCRAM-SHA-512' });
+  if (hs.errorCode !== 0) return hs.errorCode;
+  const nonce = randomBytes(18).toString('base64');
+  const bare = `n=${user},r=${nonce}`;
+  const first = await c.request(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`n,,${bare}`) });
+  if (first.errorCode !== 0) return first.errorCode;
+  const serverFirst = first.authBytes.toString();
+  const fields = new Map(serverFirst.split(',').map((kv) => [kv[0]!, kv.slice(2)] as const));
+  const salted = saltedPassword(SCRAM_SHA_512, password, Buffer.from(fields.get('s')!, 'base64'), Number(fields.get('i')));
+  const withoutProof = `c=biws,r=${fields.get('r')}`;
+  const authMessage = `${bare},${serverFirst},${withoutProof}`;
+  const ck = clientKey(SCRAM_SHA_512, salted);
+  const proof = xor(ck, hmac(SCRAM_SHA_512, hash(SCRAM_SHA_512, ck), authMessage));
+  const final = await c.request(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`${withoutProof},p=${proof.toString('base64')}`) }).catch(() => null);
+  return final === null ? ErrorCode.SASL_AUTHENTICATION_FAILED : final.errorCode;
+}
