@@ -30,11 +30,16 @@ import {
   DescribeClientQuotasApi,
   AlterUserScramCredentialsApi,
   DescribeUserScramCredentialsApi,
+  CreateAclsApi,
+  DescribeAclsApi,
 } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SCRAM_SHA_512, clientKey, hash, hmac, saltedPassword, xor } from '../../src/server/security/sasl/scram-formatter.js';
 
 const USERS = { admin: 'admin-secret', alice: 'alice-secret', bob: 'bob-secret' };
@@ -311,3 +316,46 @@ async function scramAuthenticate(c: WireClient, user: string, password: string):
   const final = await c.request(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`${withoutProof},p=${proof.toString('base64')}`) }).catch(() => null);
   return final === null ? ErrorCode.SASL_AUTHENTICATION_FAILED : final.errorCode;
 }
+
+t.test('durable mode keeps ACLs and SCRAM credentials across a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'minikafka-security-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const start = () =>
+    MiniKafka.start({
+      dataDir: dir,
+      listener: 'SASL_PLAINTEXT://127.0.0.1:0',
+      users: { admin: USERS.admin },
+      superUsers: ['User:admin'],
+      config: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' },
+    });
+  const salt = Buffer.from('dave-salt');
+  let kafka = await start();
+  let admin = await login(kafka, 'admin');
+  const upserted = await admin.request(AlterUserScramCredentialsApi, 0, {
+    deletions: [],
+    upsertions: [{ name: 'dave', mechanism: 2, iterations: 4096, salt, saltedPassword: saltedPassword(SCRAM_SHA_512, 'dave-secret', salt, 4096) }],
+  });
+  t.equal(upserted.results[0]!.errorCode, ErrorCode.NONE);
+  const created = await admin.request(CreateAclsApi, 3, {
+    creations: [{ resourceType: ResourceType.TOPIC, resourceName: 'dave-', resourcePatternType: PatternType.PREFIXED, principal: 'User:dave', host: '*', operation: A.WRITE, permissionType: AclPermissionType.ALLOW }],
+  });
+  t.equal(created.results[0]!.errorCode, ErrorCode.NONE);
+  admin.close();
+  await kafka.stop();
+
+  kafka = await start();
+  t.teardown(() => kafka.stop());
+  admin = await login(kafka, 'admin');
+  t.teardown(() => admin.close());
+  const described = await admin.request(DescribeUserScramCredentialsApi, 0, { users: [{ name: 'dave' }] });
+  t.same(described.results[0]!.credentialInfos.map((c) => [c.mechanism, c.iterations]), [[2, 4096]], 'the credential is back');
+  const acls = await admin.request(DescribeAclsApi, 3, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
+  t.same(
+    acls.resources.map((r) => [r.resourceType, r.resourceName, r.patternType, r.acls.map((a) => [a.principal, a.operation])]),
+    [[ResourceType.TOPIC, 'dave-', PatternType.PREFIXED, [['User:dave', A.WRITE]]]],
+    'the ACL is back',
+  );
+  const c = await WireClient.connect(kafka.bootstrapServers);
+  t.teardown(() => c.close());
+  t.equal(await scramAuthenticate(c, 'dave', 'dave-secret'), ErrorCode.NONE, 'dave logs in after the restart');
+});

@@ -20,7 +20,10 @@
  *     "clientQuotas": [                         // AlterClientQuotas; entityName null = default
  *       { "entity": [{ "entityType": "user", "entityName": "alice" }],
  *         "values": [{ "key": "producer_byte_rate", "value": 1048576 }] }
- *     ]
+ *     ],
+ *     "sections": {                             // state other layers save (StateSection):
+ *       "acls": [ ... ], "scramCredentials": [ ... ]   // see security/persisted-state.ts
+ *     }
  *   }
  *
  * Kafka writes a record per change to a replicated log; a dev broker's metadata is small enough
@@ -52,6 +55,16 @@ export interface ClusterMetadata {
   readonly producerIdBlockEnd: number;
   /** Absent in files written before quotas were kept. */
   readonly clientQuotas?: readonly DescribedQuota[];
+  /** Named sections saved by other layers (security's ACLs and SCRAM credentials). */
+  readonly sections?: Readonly<Record<string, unknown>>;
+}
+
+/** State another layer keeps in the metadata file: saved on each change, loaded at recovery. */
+export interface StateSection {
+  readonly name: string;
+  save(): unknown;
+  load(data: unknown): void;
+  onChange(listener: () => void): () => void;
 }
 
 export class MetadataFileError extends Error {
@@ -81,6 +94,7 @@ export function readMetadataFile(fs: FileSystem, dir: string): ClusterMetadata |
       entity: (q.entity ?? []).map((p: Partial<QuotaEntityPart>) => ({ entityType: String(p.entityType), entityName: p.entityName == null ? null : String(p.entityName) })),
       values: (q.values ?? []).map((v: Partial<{ key: string; value: number }>) => ({ key: String(v.key), value: Number(v.value) })),
     })),
+    sections: m.sections !== null && typeof m.sections === 'object' ? { ...m.sections } : {},
   };
 }
 
