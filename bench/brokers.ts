@@ -237,11 +237,16 @@ export interface MiniKafkaStart {
   readonly broker: RunningBroker;
   /** Spawn to the ready line on stdout, ms. */
   readonly readyMs: number;
-  /** Spawn to the first answered Metadata request, ms. */
+  /** Spawn to the first answered Metadata request, ms (the ready line's for TLS listeners). */
   readonly firstMetadataMs: number;
+  /** The ready line (truststore fields with a TLS listener). */
+  readonly ready: { readonly bootstrapServers: string; readonly port: number; readonly pid: number; readonly truststore?: string; readonly truststorePassword?: string };
 }
 
-/** Starts the minikafka CLI in memory on a free port (`extraArgs` e.g. ['--brokers', '3']). */
+/**
+ * Starts the minikafka CLI in memory on a free port; extraArgs are more CLI flags (e.g. ['--brokers',
+ * '3'], or an SSL --listener, whose ready line then names the truststore: see `ready`).
+ */
 export async function startMiniKafka(extraArgs: readonly string[] = []): Promise<MiniKafkaStart> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--json', '--log-level', 'warn', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -262,7 +267,7 @@ export async function startMiniKafka(extraArgs: readonly string[] = []): Promise
     child.once('error', reject);
   });
   const readyMs = performance.now() - t0;
-  const ready = JSON.parse(line) as { bootstrapServers: string; port: number; pid: number };
+  const ready = JSON.parse(line) as MiniKafkaStart['ready'];
   const died = new AbortController();
   child.once('exit', () => {
     if (!stopped) died.abort(new Error(`minikafka ${w.exit()}:\n${tail(w.output())}`));
@@ -290,8 +295,9 @@ export async function startMiniKafka(extraArgs: readonly string[] = []): Promise
   running.add(broker);
   try {
     // With several brokers the bootstrap lists them all; the first answers for the cluster.
-    const firstMetadataMs = (await waitForMetadata(broker.bootstrap.split(',')[0]!, 10_000, () => w.exit())) - t0;
-    return { broker, readyMs, firstMetadataMs };
+    // A TLS listener does not answer a plaintext Metadata request: its ready line is the mark.
+    const firstMetadataMs = ready.truststore !== undefined ? readyMs : (await waitForMetadata(broker.bootstrap.split(',')[0]!, 10_000, () => w.exit())) - t0;
+    return { broker, readyMs, firstMetadataMs, ready };
   } catch (e) {
     await broker.stop();
     throw e;

@@ -68,6 +68,8 @@ export interface ProducerPerfOptions {
   readonly payloadFile: string;
   readonly compression: 'none' | 'lz4';
   readonly signal?: AbortSignal;
+  /** More producer properties (key=value), e.g. the TLS settings of the TLS bench. */
+  readonly properties?: readonly string[];
 }
 
 /**
@@ -82,7 +84,7 @@ export async function producerPerformance(t: JavaTools, o: ProducerPerfOptions):
       '-cp', t.classpath, 'org.apache.kafka.tools.ProducerPerformance',
       '--bootstrap-server', o.bootstrap, '--topic', o.topic, '--num-records', String(o.records),
       '--payload-file', o.payloadFile, '--throughput', '-1', '--reporting-interval', '60000',
-      '--command-property', 'acks=all', `compression.type=${o.compression}`,
+      '--command-property', 'acks=all', `compression.type=${o.compression}`, ...(o.properties ?? []),
     ],
     what,
     o.signal,

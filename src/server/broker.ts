@@ -18,6 +18,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { BrokerSecurity } from './security/broker-security.js';
 import type { SecurityOptions } from './security/broker-security.js';
+import { securityStateSections } from './security/persisted-state.js';
+import type { StateSection } from './security/persisted-state.js';
 import { Connection } from './net/connection.js';
 import { Dispatcher, requestContext } from './net/dispatcher.js';
 import type { Interceptor, RequestHeaderFacts } from './net/dispatcher.js';
@@ -139,6 +141,8 @@ export class Broker implements ServingBroker {
   readonly fetchSessions: FetchSessionCache;
   /** The listener's security protocol, TLS, SASL users and the authorizer. */
   readonly security: BrokerSecurity;
+  /** What durable mode saves of this broker's security (ACLs, SCRAM credentials): see persistence/. */
+  readonly stateSections: readonly StateSection[];
   readonly quotas: BrokerQuotas;
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
@@ -157,6 +161,7 @@ export class Broker implements ServingBroker {
     const configs = this.services.cluster.configs;
     this.fetchSessions = new FetchSessionCache(this.clock, () => configs.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
     this.security = new BrokerSecurity(this.config.extra, opts.security ?? {}, () => this.clock.now());
+    this.stateSections = securityStateSections(this.security.scramCredentials, this.security.authorizer);
     this.quotas = new BrokerQuotas(this.services.cluster.quotas, () => ({
       samples: configs.brokerNumber('quota.window.num', 11),
       windowMs: configs.brokerNumber('quota.window.size.seconds', 1) * 1000,
@@ -213,6 +218,7 @@ export class Broker implements ServingBroker {
       clock: this.clock,
       logger: this.logger,
       authorizer: this.security.authorizer,
+      scramCredentials: this.security.scramCredentials,
     };
   }
 

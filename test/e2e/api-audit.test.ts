@@ -127,8 +127,6 @@ const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; r
   TxnOffsetCommit: { advertised: [0, 5], reason: 'topic ids (v6, KIP-1319) not implemented (DEVIATIONS.md: Transactions)' },
   DescribeLogDirs: { advertised: [0, 5], reason: OLD_CLIENTS },
   DeleteGroups: { advertised: [0, 2], reason: 'v3 per-group error messages not produced (DEVIATIONS.md: Consumer groups)' },
-  DescribeUserScramCredentials: { advertised: null, reason: NOT_YET },
-  AlterUserScramCredentials: { advertised: null, reason: NOT_YET },
   UnregisterBroker: { advertised: null, reason: NOT_YET },
   AddRaftVoter: { advertised: null, reason: NOT_YET },
   RemoveRaftVoter: { advertised: null, reason: NOT_YET },

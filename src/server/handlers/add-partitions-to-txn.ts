@@ -16,17 +16,19 @@
  * INVALID_REQUEST (''), INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (INVALID_PRODUCER_EPOCH
  * below v2), CONCURRENT_TRANSACTIONS, or NONE.
  *
- * Deviation: v4+ is served to anyone (Kafka requires the CLUSTER_ACTION permission; there is no
- * authorization here).
+ * ACLs: v4+ needs CLUSTER_ACTION on the cluster; v0-3 WRITE on the transactional id and on each
+ * topic (see refusal()).
  */
 import { AddPartitionsToTxnApi } from '../../protocol/messages/add-partitions-to-txn.js';
 import type {
+  AddPartitionsToTxnRequest,
   AddPartitionsToTxnRequestAddPartitionsToTxnTopic,
   AddPartitionsToTxnResponse,
   AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
 } from '../../protocol/messages/add-partitions-to-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizeCluster, authorizedNames } from './authorize.js';
 import type { RequestContext } from './handler.js';
 import { INTERNAL_TOPICS } from '../cluster/topics.js';
 import type { TxnPartition } from '../coordinators/txn/transaction-metadata.js';
@@ -42,6 +44,8 @@ interface TxnRequest {
 
 export const addPartitionsToTxnHandler = defineHandler(AddPartitionsToTxnApi, {
   handle(ctx, req) {
+    const refused = refusal(ctx, req);
+    if (refused !== null) return refused;
     if (ctx.apiVersion < 4) {
       const topics = addToTransaction(ctx, {
         transactionalId: req.v3AndBelowTransactionalId,
@@ -65,6 +69,32 @@ export const addPartitionsToTxnHandler = defineHandler(AddPartitionsToTxnApi, {
     return { throttleTimeMs: 0, errorCode: code, resultsByTransaction: [], resultsByTopicV3AndBelow: [] };
   },
 });
+
+/**
+ * KafkaApis.handleAddPartitionsToTxnRequest's checks: v4+ (from brokers) needs CLUSTER_ACTION;
+ * v0-3 WRITE on the transactional id, then WRITE on each topic: a refused topic answers
+ * TOPIC_AUTHORIZATION_FAILED, unknown partitions UNKNOWN_TOPIC_OR_PARTITION, the rest
+ * OPERATION_NOT_ATTEMPTED, and nothing is added.
+ */
+function refusal(ctx: RequestContext, req: AddPartitionsToTxnRequest): AddPartitionsToTxnResponse | null {
+  if (ctx.authorizer === null) return null;
+  if (ctx.apiVersion >= 4) {
+    return authorizeCluster(ctx, AclOperation.CLUSTER_ACTION) ? null : { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resultsByTransaction: [], resultsByTopicV3AndBelow: [] };
+  }
+  const answer = (codeOf: (topic: string, p: number) => number): AddPartitionsToTxnResponse => ({
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    resultsByTransaction: [],
+    resultsByTopicV3AndBelow: req.v3AndBelowTopics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codeOf(t.name, p) })) })),
+  });
+  if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.v3AndBelowTransactionalId)) return answer(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  const allowed = authorizedNames(ctx, AclOperation.WRITE, ResourceType.TOPIC, req.v3AndBelowTopics.map((t) => t.name));
+  if (req.v3AndBelowTopics.every((t) => allowed.has(t.name))) return null;
+  return answer((topic, p) => {
+    if (!allowed.has(topic)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    return ctx.cluster.topics.partition(topic, p) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED;
+  });
+}
 
 function sameCode(topics: readonly AddPartitionsToTxnRequestAddPartitionsToTxnTopic[], code: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] {
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: code })) }));

@@ -11,15 +11,18 @@
  *
  * Deviations: one answer per request entry (Kafka answers once per distinct entity); entity
  * parts in request order (Kafka: hash-map order).
+ *
+ * ACLs: ALTER_CONFIGS on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AlterClientQuotasApi } from '../../protocol/messages/alter-client-quotas.js';
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../../protocol/messages/alter-client-quotas.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { QuotaEntityType } from '../cluster/quotas/client-quotas.js';
 
-export const alterClientQuotasHandler = defineHandler(AlterClientQuotasApi, {
+export const alterClientQuotasHandler = requireClusterOperation(AclOperation.ALTER_CONFIGS, defineHandler(AlterClientQuotasApi, {
   async handle(ctx, req): Promise<AlterClientQuotasResponse> {
     // Host names are resolved first (InetAddress.getByName); the store then changes in one turn.
     const resolvable = await resolveHosts(req);
@@ -37,7 +40,7 @@ export const alterClientQuotasHandler = defineHandler(AlterClientQuotasApi, {
       entries: req.entries.map((e) => ({ errorCode: code, errorMessage: null, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
     };
   },
-});
+}));
 
 async function resolveHosts(req: AlterClientQuotasRequest): Promise<Set<string>> {
   const names = new Set<string>();

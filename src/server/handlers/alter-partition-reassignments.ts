@@ -8,14 +8,17 @@
  *
  * Deviation: a valid move to other live brokers (several brokers only) is refused, see
  * reassignments.ts.
+ *
+ * ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { AlterPartitionReassignmentsApi } from '../../protocol/messages/alter-partition-reassignments.js';
 import type { AlterPartitionReassignmentsResponse } from '../../protocol/messages/alter-partition-reassignments.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { reassignPartition } from '../cluster/reassignments.js';
 
-export const alterPartitionReassignmentsHandler = defineHandler(AlterPartitionReassignmentsApi, {
+export const alterPartitionReassignmentsHandler = requireClusterOperation(AclOperation.ALTER, defineHandler(AlterPartitionReassignmentsApi, {
   handle(ctx, req): AlterPartitionReassignmentsResponse {
     const allow = ctx.apiVersion === 0 || req.allowReplicationFactorChange;
     const responses = req.topics.map((t) => ({
@@ -36,4 +39,4 @@ export const alterPartitionReassignmentsHandler = defineHandler(AlterPartitionRe
   errorResponse(_ctx, req, code) {
     return { throttleTimeMs: 0, allowReplicationFactorChange: req.allowReplicationFactorChange, errorCode: code, errorMessage: null, responses: [] };
   },
-});
+}));

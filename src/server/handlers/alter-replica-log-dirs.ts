@@ -7,14 +7,17 @@
  * - a topic or partition that does not exist: UNKNOWN_TOPIC_OR_PARTITION (checked after the path,
  *   as Kafka does).
  * Results are grouped by topic, in the order topics first appear in the request.
+ *
+ * ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { AlterReplicaLogDirsApi } from '../../protocol/messages/alter-replica-log-dirs.js';
 import type { AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult } from '../../protocol/messages/alter-replica-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { logDirOf } from '../cluster/broker-config.js';
 
-export const alterReplicaLogDirsHandler = defineHandler(AlterReplicaLogDirsApi, {
+export const alterReplicaLogDirsHandler = requireClusterOperation(AclOperation.ALTER, defineHandler(AlterReplicaLogDirsApi, {
   minVersion: 1,
   handle(ctx, req) {
     const logDir = logDirOf(ctx.broker.config);
@@ -37,4 +40,4 @@ export const alterReplicaLogDirsHandler = defineHandler(AlterReplicaLogDirsApi, 
   errorResponse(_ctx, req, code) {
     return { throttleTimeMs: 0, results: req.dirs.flatMap((d) => d.topics.map((t) => ({ topicName: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p, errorCode: code })) }))) };
   },
-});
+}));

@@ -12,6 +12,8 @@ import { ConsumerGroupDescribeApi } from '../../protocol/messages/consumer-group
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/messages/consumer-group-describe.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+import { AclOperation, ResourceType, authorizedNames, withGroupOperations } from './authorize.js';
 import { coordinatesGroup } from './group-support.js';
 import { Feature } from '../cluster/features.js';
 
@@ -19,13 +21,29 @@ function groupError(groupId: string, errorCode: number): ConsumerGroupDescribeRe
   return { errorCode, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: -2147483648 };
 }
 
+function checkTopics(ctx: RequestContext, includeOperations: boolean, d: ConsumerGroupDescribeResponseDescribedGroup): ConsumerGroupDescribeResponseDescribedGroup {
+  if (d.errorCode !== ErrorCode.NONE || ctx.authorizer === null) return d;
+  const topics = d.members.flatMap((m) => [...m.subscribedTopicNames, ...m.assignment.topicPartitions.map((t) => t.topicName), ...m.targetAssignment.topicPartitions.map((t) => t.topicName)]);
+  const describable = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topics);
+  if (topics.some((t) => !describable.has(t))) {
+    return { ...groupError(d.groupId, ErrorCode.TOPIC_AUTHORIZATION_FAILED), errorMessage: 'The group has described topic(s) that the client is not authorized to describe.' };
+  }
+  return withGroupOperations(ctx, includeOperations, d);
+}
+
 export const consumerGroupDescribeHandler = defineHandler(ConsumerGroupDescribeApi, {
   handle(ctx, req) {
     // group.version 0 turns the consumer protocol off (KafkaApis.isConsumerGroupProtocolEnabled).
     if (ctx.cluster.features.level(Feature.GROUP_VERSION) < 1) return { throttleTimeMs: 0, groups: req.groupIds.map((g) => groupError(g, ErrorCode.UNSUPPORTED_VERSION)) };
-    const local = req.groupIds.filter((g) => coordinatesGroup(ctx, g));
-    const described = new Map(ctx.groups.consumerGroupDescribe(local, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
-    return { throttleTimeMs: 0, groups: req.groupIds.map((g) => described.get(g) ?? groupError(g, ErrorCode.NOT_COORDINATOR)) };
+    // KafkaApis.handleConsumerGroupDescribe: DESCRIBE on each group, and on every topic its members
+    // subscribe to or are assigned, else the whole group is TOPIC_AUTHORIZATION_FAILED.
+    const allowed = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, req.groupIds);
+    const local = req.groupIds.filter((g) => allowed.has(g) && coordinatesGroup(ctx, g));
+    const described = new Map(ctx.groups.consumerGroupDescribe(local, req.includeAuthorizedOperations).map((d) => [d.groupId, checkTopics(ctx, req.includeAuthorizedOperations, d)]));
+    return {
+      throttleTimeMs: 0,
+      groups: req.groupIds.map((g) => (allowed.has(g) ? (described.get(g) ?? groupError(g, ErrorCode.NOT_COORDINATOR)) : groupError(g, ErrorCode.GROUP_AUTHORIZATION_FAILED))),
+    };
   },
   errorResponse(_ctx, req, code) {
     return { throttleTimeMs: 0, groups: req.groupIds.map((g) => groupError(g, code)) };

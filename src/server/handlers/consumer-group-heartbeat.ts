@@ -18,6 +18,7 @@ import { ConsumerGroupHeartbeatApi } from '../../protocol/messages/consumer-grou
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizedNames } from './authorize.js';
 import { clientInfoOf, coordinatesGroup } from './group-support.js';
 import { Feature } from '../cluster/features.js';
 
@@ -29,6 +30,13 @@ export const consumerGroupHeartbeatHandler = defineHandler(ConsumerGroupHeartbea
   handle(ctx, req) {
     // group.version 0 turns the consumer protocol off (KafkaApis.isConsumerGroupProtocolEnabled).
     if (ctx.cluster.features.level(Feature.GROUP_VERSION) < 1) return errorResponse(ErrorCode.UNSUPPORTED_VERSION);
+    // KafkaApis: READ on the group.
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return errorResponse(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    // Subscribed topics must all be describable (KafkaApis.handleConsumerGroupHeartbeat).
+    if (req.subscribedTopicNames !== null && req.subscribedTopicNames.length > 0) {
+      const names = new Set(req.subscribedTopicNames);
+      if (authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, names).size < names.size) return errorResponse(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
     if (req.groupId.trim() !== '' && !coordinatesGroup(ctx, req.groupId)) return errorResponse(ErrorCode.NOT_COORDINATOR);
     return ctx.groups.consumerGroupHeartbeat(req, clientInfoOf(ctx));
   },

@@ -13,6 +13,8 @@
  * - more than 10000 new partitions in one request: POLICY_VIOLATION for every topic, as Kafka's
  *   controller bounds one operation.
  *
+ * - ACLs: ALTER on the topic, else TOPIC_AUTHORIZATION_FAILED with a null message.
+ *
  * Deviation: assignments are validated but placement stays the Cluster's (replication is not
  * modelled); timeoutMs is not used, the partitions exist when the response is sent.
  */
@@ -24,6 +26,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { Topic } from '../cluster/topics.js';
 import { validateManualAssignment } from '../cluster/topic-create.js';
 import { MAX_RECORDS_PER_OPERATION } from './create-topics.js';
+import { AclOperation, ResourceType, authorizedNames } from './authorize.js';
 
 export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
   handle(ctx, req) {
@@ -33,10 +36,16 @@ export const createPartitionsHandler = defineHandler(CreatePartitionsApi, {
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     for (const [name, n] of counts) if (n > 1) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
 
+    // ControllerApis.createPartitions: ALTER on each topic, checked before existence.
+    const alterable = authorizedNames(ctx, AclOperation.ALTER, ResourceType.TOPIC, [...counts].flatMap(([name, n]) => (n === 1 ? [name] : [])));
     const growths: { topic: Topic; count: number; assignments: (readonly number[])[] | null }[] = [];
     let added = 0;
     for (const t of req.topics) {
       if (counts.get(t.name)! > 1) continue;
+      if (!alterable.has(t.name)) {
+        results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
+        continue;
+      }
       try {
         const topic = check(cluster, t);
         growths.push({ topic, count: t.count, assignments: t.assignments?.map((a) => a.brokerIds) ?? null });

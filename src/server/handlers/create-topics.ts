@@ -16,6 +16,10 @@
  *   its partitions, summed over the request) fails every topic with POLICY_VIOLATION, as Kafka's
  *   controller bounds one operation; this also keeps a typo from allocating millions of logs.
  *
+ * - ACLs: CREATE on the cluster, or else on the topic (TOPIC_AUTHORIZATION_FAILED "Authorization
+ *   failed.", after the other results); configs only with DESCRIBE_CONFIGS on the topic, else
+ *   topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED.
+ *
  * Deviation: the request's timeoutMs is not used: creation completes before the response.
  * Placement and replication are the Cluster's (see topic-create.ts).
  */
@@ -28,6 +32,7 @@ import type { RequestContext } from './handler.js';
 import { validateTopicCreation } from '../cluster/topic-create.js';
 import type { CreateTopicSpec } from '../cluster/topic-create.js';
 import { effectiveTopicConfigs } from '../cluster/configs/topic-config-defs.js';
+import { AclOperation, ResourceType, authorizeCluster, authorizedNames } from './authorize.js';
 
 /** QuorumController.MAX_RECORDS_PER_USER_OP. */
 export const MAX_RECORDS_PER_OPERATION = 10_000;
@@ -38,7 +43,14 @@ export const createTopicsHandler = defineHandler(CreateTopicsApi, {
   handle(ctx, req) {
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-    const unique = req.topics.filter((t) => counts.get(t.name) === 1 && t.name !== CLUSTER_METADATA_TOPIC);
+    const allowedNames = req.topics.filter((t) => counts.get(t.name) === 1 && t.name !== CLUSTER_METADATA_TOPIC).map((t) => t.name);
+    // ControllerApis.createTopics: CREATE on the cluster, else on each topic; the configs are
+    // returned only for topics the principal may DESCRIBE_CONFIGS.
+    const creatable = authorizeCluster(ctx, AclOperation.CREATE, { logIfDenied: false })
+      ? new Set(allowedNames)
+      : authorizedNames(ctx, AclOperation.CREATE, ResourceType.TOPIC, allowedNames);
+    const describable = authorizedNames(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, allowedNames, { logIfDenied: false });
+    const unique = req.topics.filter((t) => creatable.has(t.name));
 
     const planned = unique.map((t) => plan(ctx, t));
     const records = planned.reduce((n, p) => n + (p.ok ? 1 + p.configCount + p.partitions : 0), 0);
@@ -46,11 +58,12 @@ export const createTopicsHandler = defineHandler(CreateTopicsApi, {
       return failAll(req, ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
     }
 
-    const results: CreateTopicsResponseCreatableTopicResult[] = planned.map((p) => (p.ok ? commit(ctx, p, req.validateOnly) : p.result));
+    const results: CreateTopicsResponseCreatableTopicResult[] = planned.map((p) => (p.ok ? withoutConfigsUnless(describable, commit(ctx, p, req.validateOnly)) : p.result));
     for (const [name, n] of counts) if (n > 1) results.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
     if (counts.has(CLUSTER_METADATA_TOPIC) && counts.get(CLUSTER_METADATA_TOPIC) === 1) {
       results.push(failed(CLUSTER_METADATA_TOPIC, ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`));
     }
+    for (const name of allowedNames) if (!creatable.has(name)) results.push(failed(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
     return { throttleTimeMs: 0, topics: results };
   },
   errorResponse(_ctx, req, code) {
@@ -114,6 +127,12 @@ function commit(ctx: RequestContext, p: Extract<Plan, { ok: true }>, validateOnl
       isSensitive: c.isSensitive,
     })),
   };
+}
+
+/** ReplicationControlManager: a created topic the principal may not DESCRIBE_CONFIGS gets no configs. */
+function withoutConfigsUnless(describable: ReadonlySet<string>, r: CreateTopicsResponseCreatableTopicResult): CreateTopicsResponseCreatableTopicResult {
+  if (r.errorCode !== ErrorCode.NONE || describable.has(r.name)) return r;
+  return { ...r, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, configs: [] };
 }
 
 function failed(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {

@@ -26,14 +26,18 @@ import type { RequestContext } from './handler.js';
 import { INTERNAL_TOPICS } from '../cluster/topics.js';
 import type { Topic } from '../cluster/topics.js';
 import { leaderPartition } from '../cluster/partition-access.js';
+import { AclOperation, ResourceType, authorizedNames } from './authorize.js';
 
 const HIGH_WATERMARK = -1n;
 
 export const deleteRecordsHandler = defineHandler(DeleteRecordsApi, {
   handle(ctx, req): DeleteRecordsResponse {
+    // KafkaApis.handleDeleteRecordsRequest: DELETE on the topic, before anything else.
+    const allowed = authorizedNames(ctx, AclOperation.DELETE, ResourceType.TOPIC, req.topics.map((t) => t.name));
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
+        if (!allowed.has(t.name)) return { name: t.name, partitions: t.partitions.map((p) => failed(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) };
         const topic = ctx.cluster.topics.get(t.name);
         return { name: t.name, partitions: t.partitions.map((p) => deletePartition(ctx, t.name, topic, p)) };
       }),

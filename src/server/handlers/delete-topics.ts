@@ -17,6 +17,9 @@
  * - deletion removes the topic from the registry at once; TopicRegistry.onDeleted listeners (the
  *   long-poll fetch waiters) are told synchronously so that they answer instead of waiting.
  *
+ * - ACLs: DELETE on the cluster, or else DESCRIBE (checked before existence) and DELETE on each
+ *   topic: TOPIC_AUTHORIZATION_FAILED; a topic given by id keeps its name only if describable.
+ *
  * Deviations: results follow request order, where Kafka shuffles them (so that positions do not
  * reveal which topics exist); the request's timeoutMs is not used, deletion is complete when the
  * response is sent.
@@ -27,6 +30,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from './handler.js';
 import type { Topic } from '../cluster/topics.js';
+import { AclOperation, ResourceType, authorizeCluster, authorizedNames } from './authorize.js';
 
 export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
   handle(ctx, req) {
@@ -45,6 +49,12 @@ export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
       if (t.name !== null && t.topicId === ZERO_UUID) names.set(t.name, (names.get(t.name) ?? 0) + 1);
       else if (t.name === null && t.topicId !== ZERO_UUID) ids.set(t.topicId, (ids.get(t.topicId) ?? 0) + 1);
     }
+    // ControllerApis.deleteTopics: DELETE on the cluster, or else DESCRIBE and DELETE per topic.
+    const requestedNames = [...names.keys(), ...[...ids.keys()].flatMap((id) => registry.getById(id)?.name ?? [])];
+    const clusterWide = authorizeCluster(ctx, AclOperation.DELETE, { logIfDenied: false });
+    const describable = clusterWide ? new Set(requestedNames) : authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, requestedNames);
+    const deletable = clusterWide ? describable : authorizedNames(ctx, AclOperation.DELETE, ResourceType.TOPIC, requestedNames);
+    const unauthorized = errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message;
     const toDelete = new Map<string, Topic>(); // by id
     const reported = new Set<string>();
     for (const t of entries(req, ctx.apiVersion)) {
@@ -60,8 +70,13 @@ export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
           continue;
         }
         const topic = registry.get(t.name);
-        if (!topic) {
+        if (!describable.has(t.name)) {
+          // Before the existence check: an undescribable name reveals nothing.
+          result(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, unauthorized);
+        } else if (!topic) {
           result(t.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorInfo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).message);
+        } else if (!deletable.has(t.name)) {
+          result(t.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, unauthorized);
         } else if ((ids.get(topic.id) ?? 0) > 0) {
           result(t.name, topic.id, ErrorCode.INVALID_REQUEST, 'The provided topic name maps to an ID that was already supplied.');
         } else {
@@ -77,6 +92,9 @@ export const deleteTopicsHandler = defineHandler(DeleteTopicsApi, {
         const topic = registry.getById(t.topicId);
         if (!topic) {
           result(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID, errorInfo(ErrorCode.UNKNOWN_TOPIC_ID).message);
+        } else if (!deletable.has(topic.name)) {
+          // The name only to a principal that may describe the topic.
+          result(describable.has(topic.name) ? topic.name : null, t.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED, unauthorized);
         } else {
           // Kafka refuses the id too when its topic was also named in the request.
           const namedToo = (names.get(topic.name) ?? 0) === 1;

@@ -9,13 +9,16 @@
  * strict keeps only entities with exactly the filter's types.
  *
  * Deviations: entries come in the order entities were first set (Kafka: hash-map order).
+ *
+ * ACLs: DESCRIBE_CONFIGS on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { DescribeClientQuotasApi } from '../../protocol/messages/describe-client-quotas.js';
 import type { DescribeClientQuotasResponse } from '../../protocol/messages/describe-client-quotas.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 
-export const describeClientQuotasHandler = defineHandler(DescribeClientQuotasApi, {
+export const describeClientQuotasHandler = requireClusterOperation(AclOperation.DESCRIBE_CONFIGS, defineHandler(DescribeClientQuotasApi, {
   handle(ctx, req): DescribeClientQuotasResponse {
     try {
       const entries = ctx.cluster.quotas.describe(req.components, req.strict);
@@ -29,4 +32,4 @@ export const describeClientQuotasHandler = defineHandler(DescribeClientQuotasApi
   errorResponse(_ctx, _req, code) {
     return { throttleTimeMs: 0, errorCode: code, errorMessage: null, entries: null };
   },
-});
+}));

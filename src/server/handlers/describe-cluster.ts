@@ -16,6 +16,7 @@ import { DescribeClusterApi } from '../../protocol/messages/describe-cluster.js'
 import type { DescribeClusterResponse } from '../../protocol/messages/describe-cluster.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, CLUSTER_NAME, ResourceType, authorizeCluster, authorizedOperations } from './authorize.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
 const ENDPOINT_BROKER = 1;
@@ -43,7 +44,8 @@ export const describeClusterHandler = defineHandler(DescribeClusterApi, {
       // As Kafka: an id not among the listed brokers would confuse clients, so -1 instead.
       controllerId: brokers.some((b) => b.brokerId === controllerId) ? controllerId : -1,
       brokers,
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      // KafkaApis: the principal's operations, only for one that may DESCRIBE the cluster.
+      clusterAuthorizedOperations: authorizedOperations(ctx, req.includeClusterAuthorizedOperations && authorizeCluster(ctx, AclOperation.DESCRIBE), CLUSTER_AUTHORIZED_OPERATIONS, ResourceType.CLUSTER, CLUSTER_NAME),
     };
   },
   errorResponse(_ctx, _req, code) {

@@ -33,6 +33,7 @@ import { DescribeConfigsApi } from '../../protocol/messages/describe-configs.js'
 import type { DescribeConfigsRequestDescribeConfigsResource, DescribeConfigsResponse, DescribeConfigsResponseDescribeConfigsResult } from '../../protocol/messages/describe-configs.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, configResourceAuthorization } from './authorize.js';
 import type { RequestContext } from './handler.js';
 import { topicNameProblem } from '../cluster/topics.js';
 import { ConfigSource, ConfigType } from '../cluster/configs/topic-config-defs.js';
@@ -70,6 +71,9 @@ function describe(ctx: RequestContext, r: DescribeConfigsRequestDescribeConfigsR
     resourceName: r.resourceName,
     configs,
   });
+  // ConfigHelper: DESCRIBE_CONFIGS on the topic, the group, or the cluster; refused with the code's message.
+  const refused = configResourceAuthorization(ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+  if (refused !== ErrorCode.NONE) return result([], refused, errorInfo(refused).message ?? '');
   try {
     return result(configsOf(ctx, r, opts));
   } catch (e) {

@@ -11,6 +11,7 @@ import { DescribeGroupsApi } from '../../protocol/messages/describe-groups.js';
 import type { DescribeGroupsResponseDescribedGroup } from '../../protocol/messages/describe-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorizedNames, withGroupOperations } from './authorize.js';
 import { coordinatesGroup } from './group-support.js';
 
 function groupError(groupId: string, errorCode: number): DescribeGroupsResponseDescribedGroup {
@@ -20,11 +21,13 @@ function groupError(groupId: string, errorCode: number): DescribeGroupsResponseD
 export const describeGroupsHandler = defineHandler(DescribeGroupsApi, {
   handle(ctx, req) {
     const gc = ctx.groups;
-    const local = req.groups.filter((g) => coordinatesGroup(ctx, g));
-    const described = new Map(gc.describeGroups(local, ctx.apiVersion, req.includeAuthorizedOperations).map((d) => [d.groupId, d]));
+    // KafkaApis.handleDescribeGroupsRequest: DESCRIBE on each group; authorized operations are the principal's.
+    const allowed = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, req.groups);
+    const local = req.groups.filter((g) => allowed.has(g) && coordinatesGroup(ctx, g));
+    const described = new Map(gc.describeGroups(local, ctx.apiVersion, req.includeAuthorizedOperations).map((d) => [d.groupId, withGroupOperations(ctx, req.includeAuthorizedOperations, d)]));
     return {
       throttleTimeMs: 0,
-      groups: req.groups.map((g) => described.get(g) ?? groupError(g, ErrorCode.NOT_COORDINATOR)),
+      groups: req.groups.map((g) => (allowed.has(g) ? (described.get(g) ?? groupError(g, ErrorCode.NOT_COORDINATOR)) : groupError(g, ErrorCode.GROUP_AUTHORIZATION_FAILED))),
     };
   },
   errorResponse(_ctx, req, code) {

@@ -12,15 +12,18 @@
  *   isCordoned (v5+) false.
  *
  * Cost: O(requested partitions), O(all partitions) for topics null.
+ *
+ * ACLs: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { DescribeLogDirsApi } from '../../protocol/messages/describe-log-dirs.js';
 import type { DescribeLogDirsResponseDescribeLogDirsTopic } from '../../protocol/messages/describe-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { logDirOf } from '../cluster/broker-config.js';
 import type { Topic } from '../cluster/topics.js';
 
-export const describeLogDirsHandler = defineHandler(DescribeLogDirsApi, {
+export const describeLogDirsHandler = requireClusterOperation(AclOperation.DESCRIBE, defineHandler(DescribeLogDirsApi, {
   handle(ctx, req) {
     const registry = ctx.cluster.topics;
     const topics: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
@@ -58,4 +61,4 @@ export const describeLogDirsHandler = defineHandler(DescribeLogDirsApi, {
   errorResponse(_ctx, _req, code) {
     return { throttleTimeMs: 0, errorCode: code, results: [] };
   },
-});
+}));

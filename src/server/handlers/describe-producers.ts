@@ -16,6 +16,7 @@ import { DescribeProducersApi } from '../../protocol/messages/describe-producers
 import type { DescribeProducersResponsePartitionResponse } from '../../protocol/messages/describe-producers.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorizedNames } from './authorize.js';
 import { topicNameProblem } from '../cluster/topics.js';
 import { leaderPartition } from '../cluster/partition-access.js';
 
@@ -25,9 +26,14 @@ function failed(partitionIndex: number, errorCode: number, errorMessage: string 
 
 export const describeProducersHandler = defineHandler(DescribeProducersApi, {
   handle(ctx, req) {
+    // KafkaApis.handleDescribeProducersRequest: READ on the topic.
+    const allowed = authorizedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
+        if (!allowed.has(t.name)) {
+          return { name: t.name, partitions: t.partitionIndexes.map((p) => failed(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorInfo(ErrorCode.TOPIC_AUTHORIZATION_FAILED).message)) };
+        }
         const problem = topicNameProblem(t.name);
         const topic = ctx.cluster.topics.get(t.name);
         return {

@@ -12,12 +12,15 @@
  *
  * Deviation: the voter's endpoint is named CONTROLLER, as Kafka names the controller listener,
  * but it is the broker's own address: minikafka has no separate controller listener.
+ *
+ * ACLs: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { DescribeQuorumApi } from '../../protocol/messages/describe-quorum.js';
 import type { DescribeQuorumResponse, DescribeQuorumResponsePartitionData } from '../../protocol/messages/describe-quorum.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 
 export const METADATA_TOPIC = '__cluster_metadata';
 
@@ -25,7 +28,7 @@ function unknownPartition(partitionIndex: number): DescribeQuorumResponsePartiti
   return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.', leaderId: 0, leaderEpoch: 0, highWatermark: 0n, currentVoters: [], observers: [] };
 }
 
-export const describeQuorumHandler = defineHandler(DescribeQuorumApi, {
+export const describeQuorumHandler = requireClusterOperation(AclOperation.DESCRIBE, defineHandler(DescribeQuorumApi, {
   handle(ctx, req): DescribeQuorumResponse {
     const cluster = ctx.cluster;
     const quorum = cluster.quorum;
@@ -57,4 +60,4 @@ export const describeQuorumHandler = defineHandler(DescribeQuorumApi, {
   errorResponse(_ctx, _req, code) {
     return { errorCode: code, errorMessage: errorInfo(code).message, topics: [], nodes: [] };
   },
-});
+}));

@@ -22,6 +22,7 @@ import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, D
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizedOperations } from './authorize.js';
 import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topics.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, TOPIC_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 
@@ -45,6 +46,10 @@ export const describeTopicPartitionsHandler = defineHandler(DescribeTopicPartiti
     if (cursor && cursor.partitionIndex < 0) return errorResponse(req, ErrorCode.INVALID_REQUEST);
     // Java's String.compareTo; names are ASCII, so code-unit order is the same.
     names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // DescribeTopicPartitionsRequestHandler: DESCRIBE on each topic; refused named topics are
+    // answered after the others (without id), refused ones of a listing left out.
+    const denied = ctx.authorizer === null ? [] : names.filter((n) => !authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, n));
+    if (denied.length > 0) names = names.filter((n) => !denied.includes(n));
 
     let remaining = Math.max(Math.min(MAX_PARTITIONS_PER_RESPONSE, req.responsePartitionLimit), 1);
     const topics: DescribeTopicPartitionsResponseTopic[] = [];
@@ -79,12 +84,15 @@ export const describeTopicPartitionsHandler = defineHandler(DescribeTopicPartiti
           offlineReplicas: cluster.offlineReplicasFor(topic, i),
         });
       }
-      topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: TOPIC_AUTHORIZED_OPERATIONS });
+      topics.push({ errorCode: ErrorCode.NONE, name, topicId: topic.id, isInternal: topic.internal, partitions, topicAuthorizedOperations: authorizedOperations(ctx, true, TOPIC_AUTHORIZED_OPERATIONS, ResourceType.TOPIC, name) });
       if (upper < size) {
         nextCursor = { topicName: name, partitionIndex: upper };
         break;
       }
       remaining -= partitions.length;
+    }
+    if (!fetchAll) {
+      for (const name of denied) topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED });
     }
     return { throttleTimeMs: 0, topics, nextCursor };
   },

@@ -12,6 +12,7 @@ import { DescribeTransactionsApi, defaultDescribeTransactionsResponseTransaction
 import type { DescribeTransactionsResponseTransactionState } from '../../protocol/messages/describe-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 import { coordinatesTransaction } from './txn-support.js';
 
 /** An error answer: Kafka sets only the id and the code, the rest keeps the message defaults. */
@@ -25,6 +26,8 @@ export const describeTransactionsHandler = defineHandler(DescribeTransactionsApi
     return {
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((transactionalId) => {
+        // KafkaApis.handleDescribeTransactionsRequest: DESCRIBE on the id; only describable topics listed.
+        if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, transactionalId)) return failed(transactionalId, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
         if (transactionalId !== '' && !coordinatesTransaction(ctx, transactionalId)) return failed(transactionalId, ErrorCode.NOT_COORDINATOR);
         const d = coordinator.describe(transactionalId);
         if (d.errorCode !== ErrorCode.NONE) return failed(transactionalId, d.errorCode);
@@ -36,7 +39,7 @@ export const describeTransactionsHandler = defineHandler(DescribeTransactionsApi
           transactionStartTimeMs: BigInt(d.transactionStartTimeMs),
           producerId: BigInt(d.producerId),
           producerEpoch: d.producerEpoch,
-          topics: d.topics,
+          topics: ctx.authorizer === null ? d.topics : d.topics.filter((t) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic)),
         };
       }),
     };

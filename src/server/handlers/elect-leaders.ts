@@ -11,11 +11,14 @@
  *   where an election happened or failed (ELECTION_NOT_NEEDED is left out);
  * - an election type other than 0 and 1: INVALID_REQUEST at the top and for every partition,
  *   "Unknown election type N".
+ *
+ * ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { ElectLeadersApi } from '../../protocol/messages/elect-leaders.js';
 import type { ElectLeadersResponse, ElectLeadersResponsePartitionResult } from '../../protocol/messages/elect-leaders.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { ElectionType, electLeader } from '../cluster/leader-election.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Topic } from '../cluster/topics.js';
@@ -34,7 +37,7 @@ function elect(cluster: Cluster, topic: Topic, partition: number, type: number):
   }
 }
 
-export const electLeadersHandler = defineHandler(ElectLeadersApi, {
+export const electLeadersHandler = requireClusterOperation(AclOperation.ALTER, defineHandler(ElectLeadersApi, {
   handle(ctx, req): ElectLeadersResponse {
     const cluster = ctx.cluster;
     const type = ctx.apiVersion === 0 ? ElectionType.PREFERRED : req.electionType;
@@ -69,4 +72,4 @@ export const electLeadersHandler = defineHandler(ElectLeadersApi, {
   errorResponse(_ctx, req, code) {
     return { throttleTimeMs: 0, errorCode: code, replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((p) => result(p, code, null)) })) };
   },
-});
+}));

@@ -15,13 +15,18 @@
  * is finalized): every EndTxn bumps the epoch, an abort with nothing open is allowed, and the
  * answer carries the producer id and epoch the producer goes on with (see
  * coordinators/txn/end-txn-decision.ts).
+ * Deviation: markers are written before the answer, so the transaction is complete when the client
+ * hears back (Kafka answers once the outcome is logged and writes markers afterwards).
+ *
+ * ACLs (KafkaApis): WRITE on the transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
  */
 import { EndTxnApi } from '../../protocol/messages/end-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, requireResourceOperation } from './authorize.js';
 import { coordinatesTransaction } from './txn-support.js';
 
-export const endTxnHandler = defineHandler(EndTxnApi, {
+export const endTxnHandler = requireResourceOperation(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, (req) => req.transactionalId, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, defineHandler(EndTxnApi, {
   maxVersion: 5,
 
   handle(ctx, req) {
@@ -35,7 +40,7 @@ export const endTxnHandler = defineHandler(EndTxnApi, {
   errorResponse(_ctx, _req, code) {
     return failed(code);
   },
-});
+}));
 
 function failed(errorCode: number) {
   return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 };

@@ -15,6 +15,7 @@ import { FindCoordinatorApi, defaultFindCoordinatorResponse } from '../../protoc
 import type { FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 import type { RequestContext } from './handler.js';
 import type { BrokerNode } from '../cluster/cluster.js';
 
@@ -27,6 +28,11 @@ interface Lookup {
 
 function lookup(ctx: RequestContext, keyType: number, key: string): Lookup {
   let node: BrokerNode | null;
+  // KafkaApis.getCoordinator: DESCRIBE on the group or the transactional id.
+  if (keyType === KeyType.GROUP && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, node: null };
+  if (keyType === KeyType.TRANSACTION && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, node: null };
+  }
   if (keyType === KeyType.GROUP) {
     node = ctx.groups.coordinatorFor(key);
   } else if (keyType === KeyType.TRANSACTION) {

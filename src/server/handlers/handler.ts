@@ -20,6 +20,7 @@ import type { GroupCoordinator } from '../coordinators/group/group-coordinator.j
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
 import type { ShareCoordinator } from '../coordinators/share/share-coordinator.js';
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
+import type { ScramCredentialStore } from '../security/sasl/scram-credentials.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 
@@ -70,6 +71,8 @@ export interface BrokerServices {
   readonly logger: Logger;
   /** The ACL authorizer (authorizer.class.name set), or null: then every request is allowed. */
   readonly authorizer: StandardAuthorizer | null;
+  /** The SCRAM credentials SASL/SCRAM authenticates against (Describe/AlterUserScramCredentials). */
+  readonly scramCredentials: ScramCredentialStore;
 }
 
 export interface RequestContext extends BrokerServices {

@@ -5,10 +5,13 @@
 import { HeartbeatApi } from '../../protocol/messages/heartbeat.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 import { coordinatesGroup } from './group-support.js';
 
 export const heartbeatHandler = defineHandler(HeartbeatApi, {
   handle(ctx, req) {
+    // KafkaApis: READ on the group.
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     if (!coordinatesGroup(ctx, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR };
     const errorCode = ctx.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
     return { throttleTimeMs: 0, errorCode };

@@ -13,15 +13,22 @@
 import { IncrementalAlterConfigsApi } from '../../protocol/messages/incremental-alter-configs.js';
 import type { IncrementalAlterConfigsResponse } from '../../protocol/messages/incremental-alter-configs.js';
 import { defineHandler } from './handler.js';
+import { alterAuthorizedConfigs } from './authorize.js';
 import { incrementalAlterConfigs } from '../cluster/configs/config-changes.js';
 
 export const incrementalAlterConfigsHandler = defineHandler(IncrementalAlterConfigsApi, {
   handle(ctx, req): IncrementalAlterConfigsResponse {
-    const results = incrementalAlterConfigs(ctx.cluster, ctx.broker.nodeId, req.resources, req.validateOnly);
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r, i) => ({ ...results[i]!, resourceType: r.resourceType, resourceName: r.resourceName })),
-    };
+    // ALTER_CONFIGS on the topic, the group, or the cluster (broker resources): see authorize.ts.
+    const responses = alterAuthorizedConfigs(
+      ctx,
+      req.resources,
+      (allowed) => {
+        const results = incrementalAlterConfigs(ctx.cluster, ctx.broker.nodeId, allowed, req.validateOnly);
+        return allowed.map((r, i) => ({ ...results[i]!, resourceType: r.resourceType, resourceName: r.resourceName }));
+      },
+      (r, errorCode) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName }),
+    );
+    return { throttleTimeMs: 0, responses };
   },
 
   errorResponse(_ctx, req, code) {

@@ -24,6 +24,7 @@ import { InitProducerIdApi } from '../../protocol/messages/init-producer-id.js';
 import type { InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizeByResourceType, authorizeCluster } from './authorize.js';
 import { coordinatesTransaction } from './txn-support.js';
 
 export const initProducerIdHandler = defineHandler(InitProducerIdApi, {
@@ -35,6 +36,13 @@ export const initProducerIdHandler = defineHandler(InitProducerIdApi, {
     if (givenId !== givenEpoch) return failed(ErrorCode.INVALID_REQUEST);
     const coordinator = ctx.txns;
     const id = req.transactionalId;
+    // KafkaApis.handleInitProducerIdRequest: WRITE on the transactional id; an idempotent producer
+    // needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+    if (id !== null) {
+      if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, id)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    } else if (!authorizeCluster(ctx, AclOperation.IDEMPOTENT_WRITE, { logIfDenied: false }) && !authorizeByResourceType(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
+      return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    }
     if (id !== null && id !== '' && coordinator.validTransactionTimeout(req.transactionTimeoutMs) && !coordinatesTransaction(ctx, id)) {
       return failed(ErrorCode.NOT_COORDINATOR);
     }

@@ -12,6 +12,7 @@ import { JoinGroupApi, defaultJoinGroupResponse } from '../../protocol/messages/
 import type { JoinGroupResponse } from '../../protocol/messages/join-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 import { clientInfoOf, coordinatesGroup } from './group-support.js';
 
 /** Kafka's JoinGroupResponse constructor rules for the protocol name, plus fields a version lacks. */
@@ -25,6 +26,8 @@ export function shapeJoinResponse(resp: JoinGroupResponse, version: number): Joi
 
 export const joinGroupHandler = defineHandler(JoinGroupApi, {
   handle(ctx, req) {
+    // KafkaApis: READ on the group.
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return shapeJoinResponse({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }, ctx.apiVersion);
     if (!coordinatesGroup(ctx, req.groupId)) {
       return shapeJoinResponse({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: ErrorCode.NOT_COORDINATOR }, ctx.apiVersion);
     }

@@ -8,11 +8,14 @@ import { LeaveGroupApi } from '../../protocol/messages/leave-group.js';
 import type { LeaveGroupResponse } from '../../protocol/messages/leave-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 import { coordinatesGroup } from './group-support.js';
 
 export const leaveGroupHandler = defineHandler(LeaveGroupApi, {
   handle(ctx, req) {
     const v = ctx.apiVersion;
+    // KafkaApis: READ on the group.
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const members = v >= 3 ? req.members : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     const result = coordinatesGroup(ctx, req.groupId)
       ? ctx.groups.leaveGroup(req.groupId, members)

@@ -7,16 +7,19 @@
  *   CLIENT_METRICS (the subscriptions), BROKER_LOGGER and BROKER (this broker's id), TOPIC (every
  *   topic), GROUP (groups with dynamic configs); any other type fails the request with
  *   UNSUPPORTED_VERSION.
+ *
+ * ACLs: DESCRIBE_CONFIGS on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { ListConfigResourcesApi } from '../../protocol/messages/list-config-resources.js';
 import type { ListConfigResourcesResponseConfigResource } from '../../protocol/messages/list-config-resources.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { ResourceType } from '../cluster/configs/config-changes.js';
 
 const ORDER = [ResourceType.CLIENT_METRICS, ResourceType.BROKER_LOGGER, ResourceType.BROKER, ResourceType.TOPIC, ResourceType.GROUP] as const;
 
-export const listConfigResourcesHandler = defineHandler(ListConfigResourcesApi, {
+export const listConfigResourcesHandler = requireClusterOperation(AclOperation.DESCRIBE_CONFIGS, defineHandler(ListConfigResourcesApi, {
   handle(ctx, req) {
     const requested = ctx.apiVersion === 0 ? [ResourceType.CLIENT_METRICS] : req.resourceTypes.length === 0 ? ORDER : req.resourceTypes;
     if (requested.some((t) => !(ORDER as readonly number[]).includes(t))) return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] };
@@ -35,4 +38,4 @@ export const listConfigResourcesHandler = defineHandler(ListConfigResourcesApi, 
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, configResources: out };
   },
   errorResponse: (_ctx, _req, code) => ({ throttleTimeMs: 0, errorCode: code, configResources: [] }),
-});
+}));

@@ -32,6 +32,7 @@ import { defineHandler } from './handler.js';
 import type { RequestContext } from './handler.js';
 import type { Partition } from '../../log/partition.js';
 import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
+import { AclOperation, ResourceType, authorizedNames } from './authorize.js';
 
 export const ListOffsetsTimestamp = {
   LATEST: -1n,
@@ -69,9 +70,12 @@ export const listOffsetsHandler = defineHandler(ListOffsetsApi, {
     }
     const isClient = req.replicaId === CONSUMER_REPLICA_ID;
     const committed = req.isolationLevel === READ_COMMITTED;
+    // KafkaApis.handleListOffsetRequest: DESCRIBE on the topic, before anything else.
+    const allowed = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, req.topics.map((t) => t.name));
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
+        if (!allowed.has(t.name)) return { name: t.name, partitions: t.partitions.map((p) => failed(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) };
         const topic = ctx.cluster.topics.get(t.name);
         return {
           name: t.name,

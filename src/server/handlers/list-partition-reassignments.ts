@@ -3,13 +3,16 @@
  * reassignments in progress, for every partition (topics null) or the named ones; unknown topics
  * and partitions are left out, as Kafka does. None is ever in progress here (see
  * cluster/reassignments.ts), so the list is empty, as on a Kafka cluster at rest.
+ *
+ * ACLs: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { ListPartitionReassignmentsApi } from '../../protocol/messages/list-partition-reassignments.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { ongoingReassignments } from '../cluster/reassignments.js';
 
-export const listPartitionReassignmentsHandler = defineHandler(ListPartitionReassignmentsApi, {
+export const listPartitionReassignmentsHandler = requireClusterOperation(AclOperation.DESCRIBE, defineHandler(ListPartitionReassignmentsApi, {
   handle(ctx, req) {
     const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.name, new Set(t.partitionIndexes)]));
     const byTopic = new Map<string, { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[]>();
@@ -24,4 +27,4 @@ export const listPartitionReassignmentsHandler = defineHandler(ListPartitionReas
   errorResponse(_ctx, _req, code) {
     return { throttleTimeMs: 0, errorCode: code, errorMessage: null, topics: [] };
   },
-});
+}));

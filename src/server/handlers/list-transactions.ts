@@ -14,6 +14,7 @@
 import { ListTransactionsApi } from '../../protocol/messages/list-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 
 export const listTransactionsHandler = defineHandler(ListTransactionsApi, {
   handle(ctx, req) {
@@ -31,6 +32,8 @@ export const listTransactionsHandler = defineHandler(ListTransactionsApi, {
       unknownStateFilters: listed.unknownStateFilters,
       transactionStates: listed.transactions
         .filter((t) => coordinator.isCoordinator(t.transactionalId, nodeId))
+        // KafkaApis.handleListTransactionsRequest: only ids the principal may describe.
+        .filter((t) => authorize(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, t.transactionalId))
         .map((t) => ({ transactionalId: t.transactionalId, producerId: BigInt(t.producerId), transactionState: t.state })),
     };
   },

@@ -13,6 +13,7 @@ import type { OffsetCommitRequest, OffsetCommitResponseTopic } from '../../proto
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizedNames } from './authorize.js';
 import type { RequestContext } from './handler.js';
 import type { CommitTopic } from '../coordinators/group/group-coordinator.js';
 import { coordinatesGroup } from './group-support.js';
@@ -33,8 +34,19 @@ function allFailed(req: OffsetCommitRequest, code: number): OffsetCommitResponse
 export const offsetCommitHandler = defineHandler(OffsetCommitApi, {
   minVersion: 2,
   handle(ctx, req) {
+    // KafkaApis.handleOffsetCommitRequest: READ on the group, then READ on each topic; refused
+    // topics are not committed and answer TOPIC_AUTHORIZATION_FAILED (topics that resolve to no
+    // name are left to the coordinator's UNKNOWN_TOPIC_ID).
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, topics: allFailed(req, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
     if (!coordinatesGroup(ctx, req.groupId)) return { throttleTimeMs: 0, topics: allFailed(req, ErrorCode.NOT_COORDINATOR) };
-    return { throttleTimeMs: 0, topics: ctx.groups.commitOffsets(req, resolveTopics(ctx, req), ctx.apiVersion) };
+    const resolved = resolveTopics(ctx, req);
+    const allowed = authorizedNames(ctx, AclOperation.READ, ResourceType.TOPIC, resolved.flatMap((t) => (t.name === '' ? [] : [t.name])));
+    const permitted = req.topics.filter((_, i) => resolved[i]!.name === '' || allowed.has(resolved[i]!.name));
+    if (permitted.length === req.topics.length) return { throttleTimeMs: 0, topics: ctx.groups.commitOffsets(req, resolved, ctx.apiVersion) };
+    const refused = allFailed({ ...req, topics: req.topics.filter((t) => !permitted.includes(t)) }, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const narrowed = { ...req, topics: permitted };
+    const committed = permitted.length === 0 ? [] : ctx.groups.commitOffsets(narrowed, resolveTopics(ctx, narrowed), ctx.apiVersion);
+    return { throttleTimeMs: 0, topics: [...refused, ...committed] };
   },
   errorResponse(_ctx, req, code) {
     return { throttleTimeMs: 0, topics: allFailed(req, code) };

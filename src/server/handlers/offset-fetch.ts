@@ -15,6 +15,7 @@ import type { OffsetFetchResponse, OffsetFetchResponseGroup, OffsetFetchResponse
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizedNames } from './authorize.js';
 import type { RequestContext } from './handler.js';
 import type { FetchedGroup } from '../coordinators/group/group-coordinator.js';
 import { coordinatesGroup } from './group-support.js';
@@ -43,6 +44,37 @@ function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean):
       t.name === ''
         ? { name: '', partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID })) }
         : byName.get(t.name)!,
+    ),
+  };
+}
+
+/**
+ * KafkaApis.handleOffsetFetchRequest's checks around the fetch: DESCRIBE on the group
+ * (GROUP_AUTHORIZATION_FAILED), and on each topic: a requested topic the principal may not
+ * describe is not fetched and answers TOPIC_AUTHORIZATION_FAILED per partition; when all offsets
+ * are asked for, such topics are left out.
+ */
+function authorizedFetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean): FetchedGroup {
+  if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, q.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  if (ctx.authorizer === null) return fetchGroup(ctx, q, requireStable);
+  if (q.topics === null) {
+    const fetched = fetchGroup(ctx, q, requireStable);
+    const allowed = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, fetched.topics.map((t) => t.name));
+    return { errorCode: fetched.errorCode, topics: fetched.topics.filter((t) => allowed.has(t.name)) };
+  }
+  const registry = ctx.cluster.topics;
+  // v10 names topics by id; an id that resolves to nothing is left to the fetch (UNKNOWN_TOPIC_ID).
+  const nameOf = (t: { name: string; topicId: string }) => (ctx.apiVersion >= 10 ? (registry.getById(t.topicId)?.name ?? '') : t.name);
+  const allowed = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, q.topics.map(nameOf).filter((n) => n !== ''));
+  const permitted = (t: { name: string; topicId: string }) => nameOf(t) === '' || allowed.has(nameOf(t));
+  const fetched = fetchGroup(ctx, { ...q, topics: q.topics.filter(permitted) }, requireStable);
+  let next = 0;
+  return {
+    errorCode: fetched.errorCode,
+    topics: q.topics.map((t) =>
+      permitted(t)
+        ? fetched.topics[next++]!
+        : { name: nameOf(t), partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) },
     ),
   };
 }
@@ -79,7 +111,7 @@ export const offsetFetchHandler = defineHandler(OffsetFetchApi, {
     const v = ctx.apiVersion;
     if (v < 8) {
       const q: GroupQuery = { groupId: req.groupId, topics: req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null };
-      let fetched = fetchGroup(ctx, q, req.requireStable);
+      let fetched = authorizedFetchGroup(ctx, q, req.requireStable);
       // v1 cannot carry a group error without partitions: answer the requested ones with it.
       if (v < 2 && fetched.errorCode !== ErrorCode.NONE && q.topics) {
         fetched = { errorCode: fetched.errorCode, topics: q.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 })) })) };
@@ -88,7 +120,7 @@ export const offsetFetchHandler = defineHandler(OffsetFetchApi, {
     }
     const groups = req.groups.map((g) => {
       const q: GroupQuery = v >= 9 ? { groupId: g.groupId, topics: g.topics, member: { memberId: g.memberId, memberEpoch: g.memberEpoch } } : { groupId: g.groupId, topics: g.topics };
-      return groupResponse(ctx, g.groupId, q, fetchGroup(ctx, q, req.requireStable));
+      return groupResponse(ctx, g.groupId, q, authorizedFetchGroup(ctx, q, req.requireStable));
     });
     return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups };
   },

@@ -19,15 +19,21 @@ import type { OffsetForLeaderEpochResponseEpochEndOffset } from '../../protocol/
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { checkLeaderEpoch, leaderPartition } from '../cluster/partition-access.js';
+import { AclOperation, ResourceType, authorizeCluster, authorizedNames } from './authorize.js';
 
 export const offsetForLeaderEpochHandler = defineHandler(OffsetForLeaderEpochApi, {
   minVersion: 2,
   maxVersion: 4,
 
   handle(ctx, req) {
+    // KafkaApis.handleOffsetForLeaderEpochRequest: CLUSTER_ACTION (a follower) allows all, else
+    // DESCRIBE on each topic.
+    const names = req.topics.map((t) => t.topic);
+    const allowed = authorizeCluster(ctx, AclOperation.CLUSTER_ACTION, { logIfDenied: false }) ? new Set(names) : authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, names);
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
+        if (!allowed.has(t.topic)) return { topic: t.topic, partitions: t.partitions.map((p) => failed(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) };
         const topic = ctx.cluster.topics.get(t.topic);
         return {
           topic: t.topic,

@@ -8,6 +8,7 @@
 import { SyncGroupApi, defaultSyncGroupResponse } from '../../protocol/messages/sync-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize } from './authorize.js';
 import { coordinatesGroup } from './group-support.js';
 
 export const syncGroupHandler = defineHandler(SyncGroupApi, {
@@ -15,6 +16,8 @@ export const syncGroupHandler = defineHandler(SyncGroupApi, {
     if (ctx.apiVersion >= 5 && (req.protocolType === null || req.protocolName === null)) {
       return { ...defaultSyncGroupResponse(), errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL };
     }
+    // KafkaApis: READ on the group.
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { ...defaultSyncGroupResponse(), errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     if (!coordinatesGroup(ctx, req.groupId)) return { ...defaultSyncGroupResponse(), errorCode: ErrorCode.NOT_COORDINATOR };
     return ctx.groups.syncGroup(req);
   },

@@ -24,6 +24,7 @@ import { TxnOffsetCommitApi } from '../../protocol/messages/txn-offset-commit.js
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../protocol/messages/txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, ResourceType, authorize, authorizedNames } from './authorize.js';
 import type { RequestContext } from './handler.js';
 import { OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
@@ -37,11 +38,20 @@ export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
   maxVersion: 5,
 
   handle(ctx, req) {
+    // KafkaApis.handleTxnOffsetCommitRequest: WRITE on the transactional id, READ on the group,
+    // then READ on each topic (refused topics: TOPIC_AUTHORIZATION_FAILED, not committed).
+    if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, topics: allFailed(req.topics, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED) };
+    if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, topics: allFailed(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
+    const readable = authorizedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
     const registry = ctx.cluster.topics;
     // Kafka's TxnOffsetCommitResponse.Builder: the partitions it refuses first, in request order.
     const unknown = new ResponseTopics();
     const valid: TxnOffsetCommitRequestTopic[] = [];
     for (const t of req.topics) {
+      if (!readable.has(t.name)) {
+        unknown.add(t.name, t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })));
+        continue;
+      }
       const topic = registry.get(t.name);
       const good = t.partitions.filter((p) => {
         if (topic?.partitions[p.partitionIndex] !== undefined) return true;

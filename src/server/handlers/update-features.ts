@@ -13,18 +13,21 @@
  * Versions: v0's AllowDowngrade is not honoured, as in Kafka 4.4 (the broker forwards the request
  * to its controller at a version without that field), so a downgrade needs v1+. v2 answers no
  * per-feature results (the field is gone from the schema).
+ *
+ * ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { UpdateFeaturesApi } from '../../protocol/messages/update-features.js';
 import type { UpdateFeaturesResponse } from '../../protocol/messages/update-features.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { UpgradeType } from '../cluster/features.js';
 
 function failed(code: number, message: string | null): UpdateFeaturesResponse {
   return { throttleTimeMs: 0, errorCode: code, errorMessage: message, results: [] };
 }
 
-export const updateFeaturesHandler = defineHandler(UpdateFeaturesApi, {
+export const updateFeaturesHandler = requireClusterOperation(AclOperation.ALTER, defineHandler(UpdateFeaturesApi, {
   handle(ctx, req) {
     const updates = req.featureUpdates.map((u) => ({ feature: u.feature, maxVersionLevel: u.maxVersionLevel, upgradeType: ctx.apiVersion === 0 ? UpgradeType.UPGRADE : u.upgradeType }));
     try {
@@ -38,4 +41,4 @@ export const updateFeaturesHandler = defineHandler(UpdateFeaturesApi, {
   errorResponse(_ctx, _req, code) {
     return failed(code, errorInfo(code).message);
   },
-});
+}));

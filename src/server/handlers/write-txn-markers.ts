@@ -9,14 +9,17 @@
  *
  * Versions 0-2; v2's transactionVersion is ignored (transactions V2 are not served).
  * Deviation: served to anyone (Kafka requires the CLUSTER_ACTION or ALTER permission).
+ *
+ * ACLs: CLUSTER_ACTION on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
 import { WriteTxnMarkersApi } from '../../protocol/messages/write-txn-markers.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, requireClusterOperation } from './authorize.js';
 import { writeMarkerTo } from '../coordinators/txn/transaction-markers.js';
 import type { OffsetsMarkerWriter } from '../coordinators/txn/transaction-markers.js';
 
-export const writeTxnMarkersHandler = defineHandler(WriteTxnMarkersApi, {
+export const writeTxnMarkersHandler = requireClusterOperation(AclOperation.CLUSTER_ACTION, defineHandler(WriteTxnMarkersApi, {
   handle(ctx, req) {
     const cluster = ctx.cluster;
     const offsetsWriter: OffsetsMarkerWriter = (partition, marker) => ctx.groups.completeTransaction(partition, marker);
@@ -53,4 +56,4 @@ export const writeTxnMarkersHandler = defineHandler(WriteTxnMarkersApi, {
       })),
     };
   },
-});
+}));

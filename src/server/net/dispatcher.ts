@@ -298,6 +298,9 @@ class Context implements RequestContext {
   get authorizer() {
     return this.services.authorizer;
   }
+  get scramCredentials() {
+    return this.services.scramCredentials;
+  }
 }
 
 function errorResponseFor(handler: Handler, ctx: RequestContext, body: unknown, code: number): unknown {

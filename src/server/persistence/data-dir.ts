@@ -56,6 +56,7 @@ import type { OffsetCheckpointEntry } from '../../log/disk/checkpoint-files.js';
 import type { TransactionLogValue } from '../../protocol/coordinator-records/index.js';
 import type { Logger } from '../../util/logger.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import type { StateSection } from './metadata-file.js';
 import type { ClusterMetadata } from './metadata-file.js';
 import { replayOffsetsTopic, replayTransactionState } from './internal-topics.js';
 import { replayShareState } from './share-state.js';
@@ -72,6 +73,8 @@ export interface DataDirHost {
   readonly groups: GroupCoordinator;
   readonly txns: TransactionCoordinator;
   readonly shares: ShareCoordinator;
+  /** State other layers keep in the metadata file (the broker's ACLs and SCRAM credentials). */
+  readonly stateSections?: readonly StateSection[];
 }
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
@@ -166,6 +169,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
   /** __transaction_state as replayed at start (loaded into the transaction coordinator). */
   recoveredTransactions: ReadonlyMap<string, TransactionLogValue> = new Map();
   #producerIdBlockEnd = 0;
+  #savedSections: Record<string, unknown> = {};
   #flushTimer: NodeJS.Timeout | null = null;
   #flushRound: Promise<void> | null = null;
   // The log-start checkpoint was written without fsync since the last flush.
@@ -281,6 +285,11 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     }
     if (meta?.clientQuotas) cluster.quotas.load(meta.clientQuotas);
     for (const [groupId, configs] of Object.entries(meta?.groupConfigs ?? {})) cluster.groupConfigs.restore(groupId, new Map(Object.entries(configs)));
+    // Sections no part of this broker owns (ACLs saved while an authorizer was on) are kept as read.
+    this.#savedSections = { ...(meta?.sections ?? {}) };
+    for (const s of this.#host.stateSections ?? []) {
+      if (this.#savedSections[s.name] !== undefined) s.load(this.#savedSections[s.name]);
+    }
     cluster.topics.store = this;
     for (const t of meta?.topics ?? []) cluster.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)), t.id);
 
@@ -311,6 +320,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
     this.#unsubscribe.push(this.#store.onChanged(() => this.#configsChanged()));
     this.#unsubscribe.push(cluster.quotas.onChange(() => this.#writeMetadata()));
     this.#unsubscribe.push(cluster.groupConfigs.onChange(() => this.#writeMetadata()));
+    for (const s of this.#host.stateSections ?? []) this.#unsubscribe.push(s.onChange(() => this.#writeMetadata()));
     this.#unsubscribe.push(cluster.topics.onDeleted((topic) => this.#topicDeleted(topic)));
     this.#summary = {
       cleanShutdown,
@@ -451,6 +461,7 @@ export class DataDir implements TopicStore, DiskLogContext, CleanerCheckpointSto
       producerIdBlockEnd: this.#producerIdBlockEnd,
       clientQuotas: this.#cluster.quotas.all(),
       groupConfigs: Object.fromEntries(this.#cluster.groupConfigs.names().map((g) => [g, Object.fromEntries(this.#cluster.groupConfigs.overrides(g))])),
+      sections: { ...this.#savedSections, ...Object.fromEntries((this.#host.stateSections ?? []).map((s) => [s.name, s.save()])) },
     });
   }
 

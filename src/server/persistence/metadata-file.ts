@@ -20,7 +20,10 @@
  *     "clientQuotas": [                         // AlterClientQuotas; entityName null = default
  *       { "entity": [{ "entityType": "user", "entityName": "alice" }],
  *         "values": [{ "key": "producer_byte_rate", "value": 1048576 }] }
- *     ]
+ *     ],
+ *     "sections": {                             // state other layers save (StateSection):
+ *       "acls": [ ... ], "scramCredentials": [ ... ]   // see security/persisted-state.ts
+ *     }
  *   }
  *
  * Kafka writes a record per change to a replicated log; a dev broker's metadata is small enough
@@ -54,6 +57,16 @@ export interface ClusterMetadata {
   readonly clientQuotas?: readonly DescribedQuota[];
   /** GROUP config overrides by group id; absent in files written before they were kept. */
   readonly groupConfigs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Named sections saved by other layers (security's ACLs and SCRAM credentials). */
+  readonly sections?: Readonly<Record<string, unknown>>;
+}
+
+/** State another layer keeps in the metadata file: saved on each change, loaded at recovery. */
+export interface StateSection {
+  readonly name: string;
+  save(): unknown;
+  load(data: unknown): void;
+  onChange(listener: () => void): () => void;
 }
 
 export class MetadataFileError extends Error {
@@ -84,6 +97,7 @@ export function readMetadataFile(fs: FileSystem, dir: string): ClusterMetadata |
       values: (q.values ?? []).map((v: Partial<{ key: string; value: number }>) => ({ key: String(v.key), value: Number(v.value) })),
     })),
     groupConfigs: Object.fromEntries(Object.entries(m.groupConfigs ?? {}).map(([g, c]) => [g, Object.fromEntries(Object.entries(c ?? {}).map(([k, v]) => [k, String(v)]))])),
+    sections: m.sections !== null && typeof m.sections === 'object' ? { ...m.sections } : {},
   };
 }
 

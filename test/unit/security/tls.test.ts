@@ -14,7 +14,7 @@ import { rfc2253FromNodeSubject, SslPrincipalMapper } from '../../../src/server/
 
 const dir = mkdtempSync(join(tmpdir(), 'minikafka-tls-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-// Made once: RSA key generation is the slow part, and every test can share the CA.
+// Made once: every test can share the CA.
 const made = createThrowawayTls(dir, ['broker.test'], 'changeit');
 
 interface Served {

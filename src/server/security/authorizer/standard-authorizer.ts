@@ -111,11 +111,27 @@ export class StandardAuthorizer {
   readonly #audit: AuditLogger | undefined;
   readonly #all = new Map<string, AclBinding>();
   readonly #byType = new Map<number, TypeIndex>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(config: AuthorizerConfig = {}) {
     this.#superUsers = new Set(config.superUsers ?? []);
     this.#allowIfNoAcl = config.allowEveryoneIfNoAclFound ?? false;
     this.#audit = config.audit;
+  }
+
+  /** Called after CreateAcls / DeleteAcls changed the ACL set (durable mode saves it). */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Every ACL binding, for saving. */
+  allAcls(): AclBinding[] {
+    return [...this.#all.values()];
+  }
+
+  #changed(): void {
+    for (const l of this.#listeners) l();
   }
 
   get aclCount(): number {
@@ -130,12 +146,14 @@ export class StandardAuthorizer {
 
   /** CreateAcls: one result per binding, in order. Re-creating an existing ACL succeeds. */
   createAcls(bindings: readonly AclBinding[]): ApiErrorResult[] {
-    return bindings.map((b) => {
+    const results = bindings.map((b) => {
       const invalid = validateNewAcl(b);
       if (invalid !== null) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: invalid };
       this.#add(b);
       return OK;
     });
+    if (results.some((r) => r.errorCode === ErrorCode.NONE)) this.#changed();
+    return results;
   }
 
   /** DeleteAcls: per filter, the bindings it removed. A binding matched by two filters goes to the first. */
@@ -146,7 +164,7 @@ export class StandardAuthorizer {
       return { ...OK, deleted: this.acls(f) };
     });
     const removed = new Set<string>();
-    return matched.map((r) => {
+    const results = matched.map((r) => {
       const deleted = r.deleted.filter((b) => {
         const k = bindingKey(b);
         if (removed.has(k)) return false;
@@ -156,6 +174,8 @@ export class StandardAuthorizer {
       });
       return { ...r, deleted };
     });
+    if (removed.size > 0) this.#changed();
+    return results;
   }
 
   acls(filter: AclBindingFilter): AclBinding[] {

@@ -8,6 +8,22 @@ import { generateCredential, type ScramCredential, type ScramMechanismInfo } fro
 
 export class ScramCredentialStore implements ScramCredentialLookup {
   readonly #byUser = new Map<string, Map<ScramMechanismInfo['name'], ScramCredential>>();
+  readonly #listeners = new Set<() => void>();
+
+  /** Called after every change (durable mode saves the store). */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Every credential, for saving. */
+  entries(): { user: string; mechanism: ScramMechanismInfo['name']; credential: ScramCredential }[] {
+    return [...this.#byUser].flatMap(([user, m]) => [...m].map(([mechanism, credential]) => ({ user, mechanism, credential })));
+  }
+
+  #changed(): void {
+    for (const l of this.#listeners) l();
+  }
 
   credential(mechanism: ScramMechanismInfo['name'], user: string): ScramCredential | undefined {
     return this.#byUser.get(user)?.get(mechanism);
@@ -18,6 +34,7 @@ export class ScramCredentialStore implements ScramCredentialLookup {
     let m = this.#byUser.get(user);
     if (m === undefined) this.#byUser.set(user, (m = new Map()));
     m.set(mechanism, credential);
+    this.#changed();
   }
 
   addPassword(user: string, mechanism: ScramMechanismInfo, password: string, iterations = mechanism.minIterations): void {
@@ -29,6 +46,7 @@ export class ScramCredentialStore implements ScramCredentialLookup {
     const m = this.#byUser.get(user);
     if (m === undefined || !m.delete(mechanism)) return false;
     if (m.size === 0) this.#byUser.delete(user);
+    this.#changed();
     return true;
   }
 

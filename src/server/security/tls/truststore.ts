@@ -83,7 +83,12 @@ export function pkcs12Truststore(certs: readonly TrustedCertificate[], password:
 export function certificatesFromPkcs12(bytes: Buffer, password: string): string[] {
   const p12 = forge.pkcs12.pkcs12FromAsn1(asn1.fromDer(bytes.toString('binary')), password);
   const bags = p12.getBags({ bagType: forge.pki.oids['certBag']! })[forge.pki.oids['certBag']!] ?? [];
-  return bags.flatMap((b) => (b.cert ? [forge.pki.certificateToPem(b.cert)] : []));
+  // forge decodes RSA certificates only; others (EC, as the throwaway CA's) come as their ASN.1.
+  return bags.flatMap((b) => {
+    if (b.cert) return [forge.pki.certificateToPem(b.cert)];
+    const raw = (b as { asn1?: forge.asn1.Asn1 }).asn1;
+    return raw ? [forge.pem.encode({ type: 'CERTIFICATE', body: asn1.toDer(raw).getBytes() }, { maxline: 64 })] : [];
+  });
 }
 
 /** Trusted-certificate entries of a JKS store as PEM. Key entries are skipped. */
