@@ -91,8 +91,11 @@ setup_node() {
 setup_chromium() {
   [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] && return
   need apt-get "install Chromium (Debian: apt-get install chromium) or set CHROMIUM_PATH"
-  say "chromium: apt-get install chromium"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 || die "chromium: apt-get install failed"
+  # Root installs directly; anyone else through sudo (non-interactive: fails rather than prompts).
+  local sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo -n)
+  say "chromium: ${sudo[*]:+${sudo[*]} }apt-get install chromium"
+  { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 || die "chromium: apt-get install failed (run it as root, or install chromium and set CHROMIUM_PATH)"
   [[ -x /usr/bin/chromium ]] || die "chromium: /usr/bin/chromium missing after install"
 }
 
