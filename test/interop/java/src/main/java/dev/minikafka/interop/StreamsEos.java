@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -57,6 +58,12 @@ public final class StreamsEos {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+        // Records go out as they are processed (Streams' producer default is linger.ms 100, which
+        // holds them until the commit's flush). Under transactions V2 a partition joins the
+        // transaction only when its first Produce arrives, so with lingering the coordinator sees a
+        // transaction Ongoing only for the moment between flush and EndTxn, and a kill almost never
+        // lands inside one; the kill tests prove their kills by that Ongoing state.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, args.getOrDefault("threads", "2"));
         String protocol = args.getOrDefault("group-protocol", "classic");
         if (protocol.equals("streams")) {
