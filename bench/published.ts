@@ -38,6 +38,23 @@ export interface PublishedRun {
 
 const NONE = '–';
 
+/** The scenarios the README table quotes: a run without one of them would put "–" in its rows. */
+export const TABLE_SCENARIOS = ['startup', 'memory', 'produce', 'native', 'consume', 'latency', 'scale'] as const;
+
+/**
+ * Where a run's published file goes: bench/published/<date>.json only for a run the README can
+ * quote (full sizes, Kafka beside minikafka, every table scenario); any other run's file stays
+ * next to its results (bench/results/, not committed), so that committing bench/published/ and
+ * running `npm run bench:readme` can never replace the table with a partial or smoke run's.
+ * Returns the reason a run is not quotable, or null.
+ */
+export function notQuotable(run: { smoke: boolean; kafka: boolean; scenarios: ReadonlySet<string> }): string | null {
+  if (run.smoke) return 'a smoke run (tiny sizes)';
+  if (!run.kafka) return 'run without Kafka (no ratios)';
+  const missing = TABLE_SCENARIOS.filter((s) => !run.scenarios.has(s));
+  return missing.length > 0 ? `run without ${missing.join(', ')}` : null;
+}
+
 function pick(sections: readonly Section[], id: string, name: string, unit: string): Measure | undefined {
   return sections.find((s) => s.id === id)?.measures.find((m) => m.name === name && m.unit === unit);
 }

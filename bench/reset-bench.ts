@@ -44,7 +44,7 @@ export async function runResetBench(opts: { rounds: number }): Promise<ResetResu
       const p = await transactionalProducer(c, `tx-${round}`);
       await addPartitions(c, p, 'payments', [0]);
       const started = performance.now();
-      kafka.reset();
+      await kafka.reset();
       times.push(performance.now() - started);
     }
   } finally {

@@ -6,9 +6,18 @@
 //   test/e2e/configs.kafka-4.4.json      DescribeConfigs answers: a topic created with
 //                                        retention.ms=1000, a topic without overrides (the topic
 //                                        defaults, also read by test/unit/server/topic-config-defs),
-//                                        broker 1's configs, the cluster default, describe errors
+//                                        broker 1's configs, the cluster default, describe errors,
+//                                        CreateTopics' INVALID_CONFIG messages (topic-config-defs),
+//                                        refused AlterConfigs / IncrementalAlterConfigs requests
 //   test/interop/configs.kafka-4.4.jsonl the Java Admin program Configs.java's steps (topic names
 //                                        masked as TOPIC)
+//   test/e2e/transactions-v2.kafka-4.4.json  the transactions V2 answers of test/e2e/transactions-v2
+//                                        (that test run with TV2_BOOTSTRAP/TV2_RECORD against this
+//                                        Kafka; topic names masked as RUN, producer ids left out)
+//
+// and checks, without writing, the answers that still live inline in a test that can run against
+// a real Kafka: test/e2e/cli-kafka-parity (CLI_KAFKA_BOOTSTRAP: the CLI's output against Kafka
+// must equal the texts the test holds).
 //
 // The admin and group answers of test/e2e/admin-golden.test.ts and groups.test.ts are the
 // captures in fixtures/captures, which scripts/refresh-captures.sh re-records (every client, a
@@ -34,7 +43,8 @@ if (!existsSync(join(root, 'dist/test/helpers/wire-client.js'))) {
   process.exit(2);
 }
 const { WireClient } = await import(join(root, 'dist/test/helpers/wire-client.js'));
-const { CreateTopicsApi, DescribeConfigsApi } = await import(join(root, 'dist/src/protocol/messages/index.js'));
+const { AlterConfigsApi, CreateTopicsApi, DescribeConfigsApi, FindCoordinatorApi, IncrementalAlterConfigsApi } = await import(join(root, 'dist/src/protocol/messages/index.js'));
+const { initProducerId } = await import(join(root, 'dist/test/helpers/transactions.js'));
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -53,6 +63,78 @@ const BROKER_NAMES = [
 ];
 /** Describe requests that fail, as [resource type, name]. */
 const DESCRIBE_ERRORS = [[TOPIC, 'nope'], [TOPIC, 'bad name'], [TOPIC, ''], [BROKER, '2'], [BROKER, 'abc'], [BROKER_LOGGER, ''], [BROKER_LOGGER, '2']];
+
+/**
+ * Topic config sets that CreateTopics (validateOnly) must refuse, each answered with Kafka's
+ * INVALID_CONFIG message; test/unit/server/topic-config-defs compares its validation with them.
+ */
+const INVALID_TOPIC_CONFIGS = [
+  { 'retention.ms': null, 'segment.ms': null },
+  { 'retention.msx': '1' },
+  { 'message.format.version': '3.0' },
+  { 'retention.ms': 'abc' },
+  { 'retention.ms': '9223372036854775808' },
+  { 'retention.ms': '-2' },
+  { 'segment.bytes': '2147483648' },
+  { 'segment.bytes': '1000' },
+  { 'min.insync.replicas': '0' },
+  { 'min.cleanable.dirty.ratio': '1.5' },
+  { 'min.cleanable.dirty.ratio': '2' },
+  { 'min.cleanable.dirty.ratio': '1e10' },
+  { 'min.cleanable.dirty.ratio': '-0.0001' },
+  { 'min.cleanable.dirty.ratio': 'half' },
+  { 'cleanup.policy': 'compact,remove' },
+  { 'compression.type': 'brotli' },
+  { 'message.timestamp.type': 'createtime' },
+  { preallocate: 'yes' },
+  { 'compression.gzip.level': '0' },
+  { 'compression.lz4.level': '18' },
+  { 'leader.replication.throttled.replicas': '0-1' },
+  { 'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5' },
+  { 'remote.storage.enable': 'true' },
+];
+
+/**
+ * AlterConfigs (v2, 'alter': [name, value] pairs) and IncrementalAlterConfigs (v1, 'incremental':
+ * [name, operation, value]) requests Kafka refuses, as [api, resource type, resource name, configs],
+ * sent while topic cfg exists; test/e2e/configs.test.ts replays them against minikafka.
+ */
+const ALTER_REFUSALS = [
+  ["alter", 2, "cfg", [["retention.ms", "abc"]]],
+  ["alter", 2, "cfg", [["foo.bar", "1"]]],
+  ["alter", 2, "cfg", [["retention.ms", null]]],
+  ["alter", 2, "nope", [["retention.ms", "1"]]],
+  ["alter", 2, "nope", [["retention.ms", "x"]]],
+  ["alter", 2, "bad name", [["retention.ms", "1"]]],
+  ["alter", 2, "", [["retention.ms", "1"]]],
+  ["alter", 2, "cfg", [["retention.ms", "1"], ["retention.ms", "2"]]],
+  ["alter", 2, "cfg", [["min.compaction.lag.ms", "10"], ["max.compaction.lag.ms", "5"]]],
+  ["alter", 99, "cfg", []],
+  ["alter", 8, "1", []],
+  ["incremental", 2, "cfg", [["retention.ms", 2, "5"]]],
+  ["incremental", 2, "cfg", [["retention.ms", 3, "5"]]],
+  ["incremental", 2, "cfg", [["cleanup.policy", 2, "foo"]]],
+  ["incremental", 2, "cfg", [["retention.ms", 0, null]]],
+  ["incremental", 2, "cfg", [["foo.bar", 0, "1"]]],
+  ["incremental", 2, "nope", [["retention.ms", 0, "1"]]],
+  ["incremental", 2, "cfg", [["retention.ms", 0, "1"], ["retention.ms", 1, null]]],
+  ["incremental", 99, "cfg", []],
+  ["incremental", 4, "1", [["num.partitions", 0, "3"]]],
+  ["incremental", 4, "", [["num.partitions", 0, "3"]]],
+  ["incremental", 4, "", [["listeners", 0, "PLAINTEXT://:1"]]],
+  ["incremental", 4, "1", [["ssl.keystore.password", 0, "x"]]],
+  ["incremental", 4, "1", [["log.retention.ms", 0, "abc"]]],
+  ["incremental", 4, "1", [["log.segment.bytes", 0, "5"]]],
+  ["incremental", 4, "2", [["log.retention.ms", 0, "5000"]]],
+  ["incremental", 4, "abc", [["log.retention.ms", 0, "5000"]]],
+  ["incremental", 4, "1", [["log.retention.ms", 2, "5"]]],
+  ["alter", 4, "1", [["num.partitions", "2"]]],
+  ["alter", 4, "", []],
+  ["incremental", 8, "1", [["root", 1, null]]],
+  ["incremental", 8, "1", [["root", 2, "INFO"]]],
+  ["incremental", 8, "", [["root", 0, "INFO"]]],
+  ["incremental", 8, "2", [["root", 0, "INFO"]]]
+];
 
 function freePort() {
   return new Promise((resolve) => {
@@ -84,8 +166,8 @@ async function describe(c, type, name, keys = null) {
 }
 
 /** Kafka applies topic creation and config changes through its metadata log: wait until it shows them. */
-async function settled(what, probe) {
-  for (let i = 0; i < 150; i++) {
+async function settled(what, probe, tries = 150) {
+  for (let i = 0; i < tries; i++) {
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -114,6 +196,23 @@ async function recordConfigs(bootstrap) {
       const r = await describe(c, type, name);
       errors.push({ resourceType: type, resourceName: name, answer: [r.errorCode, r.errorMessage, r.configs.length] });
     }
+    const invalidTopicConfigs = [];
+    for (const configs of INVALID_TOPIC_CONFIGS) {
+      const r = await c.request(CreateTopicsApi, 5, {
+        topics: [{ name: 'validate', numPartitions: 1, replicationFactor: 1, assignments: [], configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+        timeoutMs: 30000,
+        validateOnly: true,
+      });
+      invalidTopicConfigs.push({ configs, answer: [r.topics[0].errorCode, r.topics[0].errorMessage] });
+    }
+    const alterRefusals = [];
+    for (const [api, resourceType, resourceName, configs] of ALTER_REFUSALS) {
+      const r =
+        api === 'alter'
+          ? await c.request(AlterConfigsApi, 2, { resources: [{ resourceType, resourceName, configs: configs.map(([name, value]) => ({ name, value })) }], validateOnly: false })
+          : await c.request(IncrementalAlterConfigsApi, 1, { resources: [{ resourceType, resourceName, configs: configs.map(([name, configOperation, value]) => ({ name, configOperation, value })) }], validateOnly: false });
+      alterRefusals.push({ request: [api, resourceType, resourceName, configs], answer: [r.responses[0].errorCode, r.responses[0].errorMessage] });
+    }
     return {
       recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs',
       topicWithRetention: { errorCode: topic.errorCode, errorMessage: topic.errorMessage, configs: rows(topic.configs) },
@@ -122,6 +221,8 @@ async function recordConfigs(bootstrap) {
       broker: BROKER_NAMES.map((n) => byName.get(n) ?? ['MISSING', n]),
       clusterDefault: rows((await describe(c, BROKER, '')).configs),
       describeErrors: errors,
+      invalidTopicConfigs,
+      alterRefusals,
     };
   } finally {
     c.close();
@@ -136,6 +237,48 @@ function recordInteropConfigs(bootstrap) {
     .filter((l) => l.startsWith('{'))
     .map((l) => l.replaceAll(topic, 'TOPIC'))
     .join('\n') + '\n';
+}
+
+/**
+ * Runs one compiled test file against the Kafka under `bootstrap` (env names the test's own
+ * external-broker switches) and returns its TAP output; throws when it fails.
+ */
+function runTest(file, env) {
+  const r = spawnSync(process.execPath, [join(root, file)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${file} against Kafka failed (status ${r.status}):\n${r.stdout.split('\n').filter((l) => /not ok|found|wanted|^\s+[-+] /.test(l)).slice(0, 40).join('\n')}\n${r.stderr.slice(-2000)}`);
+  return r.stdout;
+}
+
+/**
+ * A fresh Kafka creates __transaction_state on the first transactional FindCoordinator and answers
+ * NOT_COORDINATOR until its partitions are loaded: wait for that here, with a transactional id of
+ * our own, so that the test records Kafka's answers and not its start-up.
+ */
+async function primeTransactionCoordinator(bootstrap) {
+  const c = await WireClient.connect(bootstrap);
+  try {
+    await settled('the transaction coordinator', async () => {
+      const fc = await c.request(FindCoordinatorApi, 4, { key: '', keyType: 1, coordinatorKeys: ['record-kafka-answers'] });
+      return fc.coordinators[0].errorCode === 0 && (await initProducerId(c, 'record-kafka-answers')).errorCode === 0;
+    }, 600); // up to 2 minutes: 50 partitions to create and load on a loaded machine
+  } finally {
+    c.close();
+  }
+}
+
+/** test/e2e/transactions-v2's observe() against Kafka, written by the test itself (TV2_RECORD). */
+async function recordTransactionsV2(bootstrap) {
+  await primeTransactionCoordinator(bootstrap);
+  const out = join(work, 'transactions-v2.json');
+  runTest('dist/test/e2e/transactions-v2.test.js', { TV2_BOOTSTRAP: bootstrap, TV2_RECORD: out });
+  return readFileSync(out, 'utf8');
+}
+
+/** test/e2e/cli-kafka-parity against Kafka: its inline texts must be what the CLI prints there. */
+function checkCliParity(bootstrap) {
+  const tap = runTest('dist/test/e2e/cli-kafka-parity.test.js', { CLI_KAFKA_BOOTSTRAP: bootstrap });
+  const passed = tap.split('\n').filter((l) => /^\s+ok \d+ - /.test(l)).length;
+  console.log(`record-kafka-answers: test/e2e/cli-kafka-parity.test.ts: ${passed} outputs equal Kafka 4.4's (checked, inline in the test)`);
 }
 
 /** JSON with one config row (or error) per line, so that a re-recording diffs line by line. */
@@ -176,6 +319,8 @@ try {
   const configs = await recordConfigs(bootstrap);
   ok = emit('test/e2e/configs.kafka-4.4.json', fmt(configs) + '\n') && ok;
   ok = emit('test/interop/configs.kafka-4.4.jsonl', recordInteropConfigs(bootstrap)) && ok;
+  ok = emit('test/e2e/transactions-v2.kafka-4.4.json', (await recordTransactionsV2(bootstrap))) && ok;
+  checkCliParity(bootstrap);
 } finally {
   spawnSync('bash', ['bench/kafka/stop-kafka.sh', join(work, 'kafka')], { cwd: root, stdio: 'inherit' });
   rmSync(work, { recursive: true, force: true });

@@ -11,12 +11,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 records="${CAPTURE_RECORDS:-50}"
 
-bash test/interop/setup.sh
-bash bench/kafka/setup.sh
-
 mapfile -t all < <(node -e 'for (const c of require("./test/interop/clients.json").clients) console.log(c.name)')
 clients=("$@")
 [[ ${#clients[@]} -gt 0 ]] || clients=("${all[@]}")
+
+# Only the interop setup parts the chosen clients need (the whole setup also fetches Chromium).
+declare -A part_of=([java]=java [confluent-kafka-python]=python [kafka-python]=python [franz-go]=go [sarama]=go [kafkajs]=node [platformatic-kafka]=node)
+mapfile -t parts < <(for c in "${clients[@]}"; do echo "${part_of[$c]:-}"; done | sort -u | grep .)
+bash test/interop/setup.sh "${parts[@]}"
+bash bench/kafka/setup.sh
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 kafka_port="$(free_port)"

@@ -10,6 +10,10 @@
  */
 import { resolve } from 'node:path';
 import { Broker } from './server/broker.js';
+import type { BrokerListenerEndpoint } from './server/broker.js';
+import { offsetListenerPorts } from './server/security/listeners.js';
+import { listenerConfigsOf, listenerViews } from './fixture-listeners.js';
+import type { ListenerOptions, ListenerView } from './fixture-listeners.js';
 import { applyBrokerConfig, defaultBrokerConfig } from './server/cluster/broker-config.js';
 import type { BrokerConfig } from './server/cluster/broker-config.js';
 import { createTopic } from './server/cluster/topic-create.js';
@@ -24,6 +28,9 @@ import type { TokenValidator } from './server/security/oauth/jws.js';
 import type { Clock } from './util/clock.js';
 import { ControlPlane } from './server/control/control-plane.js';
 import type { ControlTarget } from './server/control/control-target.js';
+import { watchedState } from './server/control/restorable.js';
+import type { Restorable } from './server/control/restorable.js';
+import { MATCH_ANY_FILTER } from './server/security/authorizer/acl-types.js';
 import type { FaultControl, WaitControl } from './server/control/control-plane.js';
 import type { ClockControl } from './server/control/clock-control.js';
 import type { ResetReport } from './server/control/reset.js';
@@ -61,6 +68,8 @@ export type { PartitionView, BrokerView } from './server/control/broker-control.
 export type { TraceOptions, TraceRecord, TraceFilter, TraceSummary } from './server/net/trace.js';
 export { formatTraceLine } from './server/net/trace.js';
 export type { RecordToProduce, ProduceHelperOptions, ConsumeOptions, ConsumedRecord, PartitionResult } from './fixture-data.js';
+export type { ListenerOptions, ListenerView } from './fixture-listeners.js';
+export type { BrokerListenerEndpoint } from './server/broker.js';
 
 export interface TopicOptions {
   readonly name: string;
@@ -126,6 +135,13 @@ export interface MiniKafkaOptions {
    * SASL_SSL without ssl.keystore.* configs get a throwaway CA: see `tls`.
    */
   readonly listener?: string;
+  /**
+   * Several listeners, each on every broker: Kafka's form ("PLAINTEXT://127.0.0.1:0",
+   * "SASL_SSL://127.0.0.1:0"; names other than protocols need listener.security.protocol.map in
+   * `config`) or objects ({ name: 'EXTERNAL', securityProtocol: 'SASL_SSL', advertisedHost: 'kafka' }).
+   * The first is the primary one (`bootstrapServers`); `kafka.listeners` gives each one's address.
+   */
+  readonly listeners?: readonly (string | ListenerOptions)[];
   /** SASL users (PLAIN passwords, and SCRAM-SHA-256/512 credentials made from them). */
   readonly users?: Readonly<Record<string, string>>;
   /** Turns on the StandardAuthorizer (authorizer.class.name) with these ACLs. */
@@ -240,7 +256,7 @@ export class MiniKafka {
     }
     const declaredTopics = (opts.topics ?? []).map((t) => (typeof t === 'string' ? parseTopicArg(t) : t));
     const handles = brokers.map((b) => brokerHandle(b));
-    const target = controlTargetOf(broker, handles, dataDir !== null);
+    const target = controlTargetOf(broker, brokers, handles, dataDir !== null);
     const control = new ControlPlane({ broker: target, clock, chaos: opts.chaos, declaredTopics });
     let server: ControlHttpServer | null = null;
     let ui: UiServer | null = null;
@@ -250,7 +266,7 @@ export class MiniKafka {
         if (opts.ui !== undefined && opts.ui !== false) {
           const { UiServer } = await import('./server/control/ui/ui-server.js');
           const sampleMs = typeof opts.ui === 'object' ? opts.ui.sampleMs : undefined;
-          ui = new UiServer({ target, plane: control, listeners: () => brokers.map((b) => `${b.security.protocol}://${b.bootstrapServers}`), ...(sampleMs !== undefined ? { sampleMs } : {}) });
+          ui = new UiServer({ target, plane: control, listeners: () => brokers.flatMap((b) => b.endpoints.map((e) => `${e.listenerName}://${e.bootstrapServers}`)), ...(sampleMs !== undefined ? { sampleMs } : {}) });
         }
         const extra = ui === null ? undefined : ui.handle.bind(ui);
         server = await (await import('./server/control/http-api.js')).startControlServer(control, { port: opts.controlPort ?? 0, host: opts.controlHost, ...(extra ? { extra } : {}) });
@@ -265,10 +281,11 @@ export class MiniKafka {
   }
 
   /**
-   * Back to the broker as it started, between tests on one shared broker: only the declared
-   * topics, empty; no groups, committed offsets, transactions or faults (see control/reset.ts).
+   * Back to the broker as it started, between tests on one shared broker: every broker running,
+   * only the declared topics, empty; no groups, committed offsets, transactions or faults;
+   * configs, quotas, ACLs and credentials as at start (see control/reset.ts).
    */
-  reset(): ResetReport {
+  reset(): Promise<ResetReport> {
     return this.control.reset();
   }
 
@@ -286,11 +303,29 @@ export class MiniKafka {
     return this.controlServer?.port ?? null;
   }
 
-  /** "host:port" (comma-separated, one per running broker), ready for any client's bootstrap.servers. */
+  /**
+   * "host:port" of the primary listener (comma-separated, one per running broker), ready for any
+   * client's bootstrap.servers; see `listeners` for the others.
+   */
   get bootstrapServers(): string {
-    if (this.allBrokers.length === 1) return this.broker.bootstrapServers;
-    const running = this.allBrokers.filter((b) => b.listening);
-    return (running.length > 0 ? running : this.allBrokers).map((b) => b.bootstrapServers).join(',');
+    return this.listeners[0]!.bootstrapServers;
+  }
+
+  /** Every listener (the primary one first) with its bootstrap address over the running brokers. */
+  get listeners(): readonly ListenerView[] {
+    return listenerViews(this.allBrokers);
+  }
+
+  /** One listener's bootstrap address, by name (e.g. "SASL_SSL"); throws for an unknown name. */
+  bootstrapServersFor(listenerName: string): string {
+    const l = this.listeners.find((x) => x.name === listenerName.toUpperCase());
+    if (l === undefined) throw new Error(`no listener ${listenerName}; the listeners are ${this.listeners.map((x) => x.name).join(', ')}`);
+    return l.bootstrapServers;
+  }
+
+  /** Where the produce/consume helpers connect: a PLAINTEXT listener if there is one (they do not authenticate). */
+  private get helperBootstrap(): string {
+    return (this.listeners.find((l) => l.securityProtocol === 'PLAINTEXT') ?? this.listeners[0]!).bootstrapServers;
   }
 
   get port(): number {
@@ -317,7 +352,7 @@ export class MiniKafka {
    * `await kafka.produce('orders', [{ key: 'k', value: 'v', headers: { h: 'x' } }])`.
    */
   async produce(topic: string, records: readonly RecordToProduce[], opts: ProduceHelperOptions = {}): Promise<PartitionResult[]> {
-    return (await import('./fixture-data.js')).produce(this.bootstrapServers, topic, records, opts);
+    return (await import('./fixture-data.js')).produce(this.helperBootstrap, topic, records, opts);
   }
 
   /**
@@ -325,7 +360,7 @@ export class MiniKafka {
    * `until(record)` accepts; rejects after `timeoutMs` (default 30 s) with how many it got.
    */
   async consume(topic: string, opts: ConsumeOptions): Promise<ConsumedRecord[]> {
-    return (await import('./fixture-data.js')).consume(this.bootstrapServers, topic, opts);
+    return (await import('./fixture-data.js')).consume(this.helperBootstrap, topic, opts);
   }
 
   /**
@@ -391,6 +426,8 @@ export interface BrokerHandle {
   /** Its port: the same after a restart. */
   readonly port: number;
   readonly bootstrapServers: string;
+  /** Each listener's advertised endpoint on this broker, the primary one first. */
+  readonly endpoints: readonly BrokerListenerEndpoint[];
   readonly running: boolean;
   /** Drops its connections, refuses new ones, moves its leaderships and coordinators elsewhere. */
   stop(): Promise<void>;
@@ -413,6 +450,9 @@ function brokerHandle(b: Broker): BrokerHandle {
     get bootstrapServers() {
       return b.bootstrapServers;
     },
+    get endpoints() {
+      return b.endpoints;
+    },
     get running() {
       return b.listening;
     },
@@ -428,15 +468,21 @@ function brokerConfig(base: BrokerConfig, i: number, opts: MiniKafkaOptions): Br
   if (i === 0 && rack === (base.extra.get('broker.rack') ?? null)) return base;
   const c: BrokerConfig = { ...base, extra: new Map(base.extra), nodeId: base.nodeId + i, port: base.port === 0 ? 0 : base.port + i };
   c.extra.set('node.id', String(c.nodeId));
+  // Each broker binds every listener: fixed ports move up by i as `port` does, 0 stays a free one.
+  for (const key of ['listeners', 'advertised.listeners']) {
+    const v = base.extra.get(key);
+    if (v !== undefined) c.extra.set(key, offsetListenerPorts(v, i));
+  }
   if (rack === null) c.extra.delete('broker.rack');
   else c.extra.set('broker.rack', rack);
   return c;
 }
 
 /** The brokers as the control plane sees them: the cluster state and an interceptor slot on each. */
-function controlTargetOf(broker: Broker, handles: readonly BrokerHandle[], durable: boolean): ControlTarget {
+function controlTargetOf(broker: Broker, all: readonly Broker[], handles: readonly BrokerHandle[], durable: boolean): ControlTarget {
   return {
     brokers: handles,
+    brokerState: all.flatMap(brokerStateOf),
     config: broker.config,
     durable,
     resetCoordinators: () => broker.services.resetCoordinators(),
@@ -453,6 +499,32 @@ function controlTargetOf(broker: Broker, handles: readonly BrokerHandle[], durab
     },
     canAnswerError: (apiKey) => broker.handlers.get(apiKey)?.errorResponse !== undefined,
   };
+}
+
+/** What a reset puts back on one broker (control/restorable.ts): its sessions, quota windows and security stores as at start. */
+function brokerStateOf(b: Broker): Restorable[] {
+  const of = `of broker ${b.nodeId}`;
+  const out: Restorable[] = [
+    { what: `fetch sessions ${of}`, restore: () => b.fetchSessions.clear() > 0 },
+    { what: `quota windows ${of}`, restore: () => b.quotas.clear() > 0 },
+  ];
+  const acls = b.security.authorizer;
+  if (acls !== null) {
+    out.push(
+      watchedState(`ACLs ${of}`, (fn) => acls.onChange(fn), () => acls.allAcls(), (start) => {
+        acls.deleteAcls([MATCH_ANY_FILTER]);
+        acls.createAcls(start);
+      }),
+    );
+  }
+  const scram = b.security.scramCredentials;
+  out.push(
+    watchedState(`SCRAM credentials ${of}`, (fn) => scram.onChange(fn), () => scram.entries(), (start) => {
+      for (const e of scram.entries()) scram.delete(e.user, e.mechanism);
+      for (const e of start) scram.upsert(e.user, e.mechanism, e.credential);
+    }),
+  );
+  return out;
 }
 
 /** "orders" or "orders:3". */
@@ -472,8 +544,15 @@ function buildConfig(opts: MiniKafkaOptions): BrokerConfig {
   if (opts.dataDir !== undefined && !c.extra.has('log.dirs') && !c.extra.has('log.dir')) applyBrokerConfig(c, 'log.dirs', opts.fileSystem === undefined ? resolve(opts.dataDir) : opts.dataDir);
   if (opts.autoCreateTopics !== undefined) c.autoCreateTopics = opts.autoCreateTopics;
   if (opts.numPartitions !== undefined) c.numPartitions = opts.numPartitions;
+  if (opts.listener !== undefined && opts.listeners !== undefined) throw new Error('give listener or listeners, not both');
   if (opts.listener !== undefined) applyBrokerConfig(c, 'listeners', opts.listener);
-  if ((opts.brokers ?? 1) > 1 && c.extra.has('listeners')) throw new Error('several brokers with a listeners config are not served yet: use port and host');
+  if (opts.listeners !== undefined) {
+    for (const [k, v] of Object.entries(listenerConfigsOf(opts.listeners, c.host))) {
+      // The fixture's protocol map adds to one given in `config`.
+      const given = k === 'listener.security.protocol.map' ? c.extra.get(k) : undefined;
+      applyBrokerConfig(c, k, given === undefined ? v : `${given},${v}`);
+    }
+  }
   if ((opts.acls !== undefined || opts.superUsers !== undefined) && !c.extra.has('authorizer.class.name')) {
     applyBrokerConfig(c, 'authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
   }

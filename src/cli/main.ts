@@ -50,7 +50,8 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('spill', { type: 'boolean', default: true, describe: 'In memory: spill records past --max-memory to a temp directory (removed at stop); --no-spill answers produce with KAFKA_STORAGE_ERROR instead' })
     .option('exit-with-parent', { type: 'boolean', default: false, describe: 'Stop when the parent process exits or stdin (a pipe) closes; always on under npx' })
     .option('pid-file', { type: 'string', describe: 'Write the process id here (removed at a clean stop); `minikafka stop --pid-file` reads it' })
-    .option('listener', { type: 'string', describe: 'The listener, Kafka style: PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL://HOST:PORT (SSL gets a throwaway CA)' })
+    .option('listener', { type: 'string', array: true, default: [], describe: 'A listener, Kafka style: NAME://HOST:PORT with NAME a protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL) or mapped by listener.security.protocol.map (repeatable, the first is the primary one; SSL gets a throwaway CA)' })
+    .option('advertised-listener', { type: 'string', array: true, default: [], describe: 'What clients are told of a listener: NAME://HOST:PORT (advertised.listeners; repeatable; PORT 0: the bound one)' })
     .option('sasl-user', { type: 'string', array: true, default: [], describe: 'A SASL user USER:PASSWORD for PLAIN and SCRAM-SHA-256/512 (repeatable)' })
     .option('super-user', { type: 'string', array: true, default: [], describe: 'A super user principal, e.g. User:admin (repeatable; turns the authorizer on)' })
     .option('authorizer', { type: 'boolean', default: false, describe: "Turn on Kafka's StandardAuthorizer ACLs (authorizer.class.name)" })
@@ -73,6 +74,7 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .example('$0 --data-dir ./kafka-data', 'keep data across restarts')
     .example('$0 --ui', 'open the web inspector at the URL the ready line gives')
     .example('$0 --brokers 3 --rack a,b,c --port 0 --json', 'three brokers in one process, one per rack')
+    .example('$0 --brokers 3 --port 0 --listener PLAINTEXT://127.0.0.1:0 --listener SASL_SSL://127.0.0.1:0 --sasl-user alice:secret --json', 'three brokers, each with a PLAINTEXT and a SASL_SSL listener')
     .example('$0 --trace --trace-api Produce,Fetch', 'show every produce and fetch, decoded')
     .example('$0 --as-version 3.6', 'behave as Kafka 3.6 does to clients (no KIP-848 consumer protocol)') as unknown as Argv<StartArgs>;
 }

@@ -15,6 +15,7 @@ import { maxMemoryBytes } from '../server/persistence/memory-limit.js';
 import { formatByteSize } from '../util/byte-size.js';
 import { openTrace } from './trace-option.js';
 import { kafkaRelease } from '../server/cluster/kafka-releases.js';
+import { ListenerConfigError, hostPort, parseListeners } from '../server/security/listeners.js';
 
 export interface StartArgs {
   port: string;
@@ -35,7 +36,8 @@ export interface StartArgs {
   controlHost?: string;
   ui: boolean;
   chaos?: string;
-  listener?: string;
+  listener: string[];
+  advertisedListener: string[];
   saslUser: string[];
   superUser: string[];
   authorizer: boolean;
@@ -109,8 +111,29 @@ function checkArgs(a: StartArgs): Checked {
     users[u.slice(0, i)] = u.slice(i + 1);
   }
   const configs = parseConfigs(a.config);
+  checkListeners(a, configs);
   if (a.authorizer && configs['authorizer.class.name'] === undefined) configs['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
   return { port, numPartitions, flushIntervalMs, topics, configs, users, maxMemory: checkMaxMemory(a.maxMemory) };
+}
+
+/**
+ * --listener and --advertised-listener into `listeners` / `advertised.listeners`, checked as
+ * Kafka checks them, before anything binds: a bad spec is one sentence naming it.
+ */
+function checkListeners(a: StartArgs, configs: Record<string, string>): void {
+  const listeners = a.listener.flatMap((l) => l.split(',')).map((l) => l.trim()).filter((l) => l.length > 0);
+  const advertised = a.advertisedListener.flatMap((l) => l.split(',')).map((l) => l.trim()).filter((l) => l.length > 0);
+  if (listeners.length > 0 && configs['listeners'] !== undefined) throw new UsageError('give --listener or --config listeners=..., not both');
+  if (advertised.length > 0 && configs['advertised.listeners'] !== undefined) throw new UsageError('give --advertised-listener or --config advertised.listeners=..., not both');
+  if (listeners.length > 0) configs['listeners'] = listeners.join(',');
+  if (advertised.length > 0) configs['advertised.listeners'] = advertised.join(',');
+  try {
+    // Without listeners the broker has one, PLAINTEXT on --host and --port, which advertised listeners may name.
+    parseListeners(new Map(Object.entries(configs)), `PLAINTEXT://${hostPort(a.host, 0)}`);
+  } catch (e) {
+    if (e instanceof ListenerConfigError) throw new UsageError(`${listeners.length > 0 ? '--listener' : advertised.length > 0 ? '--advertised-listener' : 'listeners'}: ${e.message}`);
+    throw e;
+  }
 }
 
 function checkMaxMemory(arg: string | undefined): number | undefined {
@@ -167,7 +190,6 @@ export async function startCommand(a: StartArgs): Promise<void> {
       controlHost: a.controlHost,
       ...(a.ui ? { ui: true } : {}),
       chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
-      ...(a.listener !== undefined ? { listener: a.listener } : {}),
       users: c.users,
       brokers: intFlag('brokers', a.brokers, 1, 64),
       ...(a.rack.length > 0 ? { racks: a.rack.length === 1 ? a.rack[0]!.split(',') : a.rack } : {}),
@@ -177,7 +199,9 @@ export async function startCommand(a: StartArgs): Promise<void> {
     });
     if (seeding !== null && seed !== null) {
       try {
-        const n = await seeding.applySeed(kafka.bootstrapServers, seed, c.numPartitions);
+        // The seeding client does not authenticate: a PLAINTEXT listener when there is one.
+        const plain = kafka.listeners.find((l) => l.securityProtocol === 'PLAINTEXT') ?? kafka.listeners[0]!;
+        const n = await seeding.applySeed(plain.bootstrapServers, seed, c.numPartitions);
         logger.info(`--seed ${a.seed}: ${n} records in ${seed.size} topics`);
       } catch (e) {
         await kafka.stop();
@@ -187,6 +211,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
   } catch (e) {
     await trace?.close();
     const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' && a.listener.length > 0) throw new Error(`a --listener port is already in use (${err.message}); use port 0 for a free one`);
     if (err.code === 'EADDRINUSE') throw new Error(`port ${c?.port ?? a.port} on ${a.host} is already in use; pick another with --port, or --port 0 for a free one`);
     if (err.code === 'EADDRNOTAVAIL') throw new Error(`cannot bind to ${a.host}: no such local address`);
     if (e instanceof UsageError || e instanceof ConfigError) throw new Error(err.message);
@@ -235,7 +260,11 @@ export async function startCommand(a: StartArgs): Promise<void> {
     ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
     // Every broker: a client needs only bootstrapServers, a test that stops one needs its id.
     brokers: kafka.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    // Every listener, the primary one (bootstrapServers above) first, with its own bootstrap address.
+    listeners: kafka.listeners.map((l) => ({ name: l.name, securityProtocol: l.securityProtocol, bootstrapServers: l.bootstrapServers, brokers: l.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port })) })),
     ...control,
   };
-  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${kafka.bootstrapServers} (pid ${process.pid}), max memory ${formatByteSize(kafka.maxMemoryBytes)}${kafka.dataDir === null && !a.spill ? ' (no spilling)' : ''}${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}${kafka.uiUrl === null ? '' : `, inspector on ${kafka.uiUrl}`}\n`);
+  const others = kafka.listeners.slice(1).map((l) => `${l.name} on ${l.bootstrapServers}`);
+  const on = others.length === 0 ? kafka.bootstrapServers : `${kafka.listeners[0]!.name} on ${kafka.bootstrapServers}, ${others.join(', ')}`;
+  process.stdout.write(a.json ? JSON.stringify(ready) + '\n' : `minikafka ready on ${on} (pid ${process.pid}), max memory ${formatByteSize(kafka.maxMemoryBytes)}${kafka.dataDir === null && !a.spill ? ' (no spilling)' : ''}${kafka.controlUrl === null ? '' : `, control API on ${kafka.controlUrl}`}${kafka.uiUrl === null ? '' : `, inspector on ${kafka.uiUrl}`}\n`);
 }

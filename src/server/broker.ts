@@ -5,22 +5,22 @@
  *   maintenance) and its coordinators (coordinators/group, coordinators/txn). One per cluster,
  *   shared by every broker of it, so several brokers in one process see the same groups and
  *   transactions.
- * - `Broker`: one broker of a cluster: a TCP listener (net/), its connections, the handler
+ * - `Broker`: one broker of a cluster: its listeners (net/, one socket each), its connections, the handler
  *   registry (handlers/), its fetch sessions, and the narrow context its handlers get.
  *
  * Arrows run one way: net/ knows only the handler contract; handlers/ know the cluster state and
  * the coordinators, never the listener or this module; coordinators know the cluster state;
  * cluster/ knows neither (test/unit/server/architecture.test.ts checks it).
  */
-import { createServer } from 'node:net';
-import type { Server, Socket, AddressInfo } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { BrokerSecurity } from './security/broker-security.js';
-import type { SecurityOptions } from './security/broker-security.js';
-import { securityStateSections } from './security/persisted-state.js';
+import { BrokerSecurity, ClusterSecurity, advertisedHostOf } from './security/broker-security.js';
+import type { ListenerDefaults, ListenerSecurity, SecurityOptions } from './security/broker-security.js';
+import { hostPort } from './security/listeners.js';
+import type { SecurityProtocolName } from './security/listeners.js';
 import type { StateSection } from './security/persisted-state.js';
 import { Connection } from './net/connection.js';
+import { ListenerServer } from './net/listener-server.js';
 import { Dispatcher, requestContext } from './net/dispatcher.js';
 import type { Interceptor, RequestHeaderFacts } from './net/dispatcher.js';
 import { RequestTracer } from './net/trace.js';
@@ -52,6 +52,8 @@ import type { ApiVersionsResponseApiVersion } from '../protocol/messages/api-ver
  */
 export class ClusterServices {
   readonly cluster: Cluster;
+  /** Users, SCRAM credentials, ACLs and the throwaway CA: one set for every broker of the cluster. */
+  readonly security: ClusterSecurity;
   #groups: GroupCoordinator | null = null;
   #txns: TransactionCoordinator | null = null;
   #shares: ShareCoordinator | null = null;
@@ -61,8 +63,10 @@ export class ClusterServices {
     readonly config: BrokerConfig,
     readonly clock: Clock,
     readonly logger: Logger,
+    security: SecurityOptions = {},
   ) {
     this.cluster = new Cluster(config.clusterId, clock, logger, config);
+    this.security = new ClusterSecurity(config.extra, security, () => clock.now());
     this.cluster.onClose(() => {
       this.#groups?.close();
       this.#txns?.close();
@@ -121,7 +125,10 @@ export interface BrokerOptions {
   readonly logger?: Logger;
   /** Share a cluster with other brokers in this process; a new one otherwise. */
   readonly cluster?: ClusterServices;
-  /** Users, ACLs and TLS options beyond the Kafka configs (see security/broker-security.ts). */
+  /**
+   * Users, ACLs and TLS options beyond the Kafka configs (see security/cluster-security.ts): for
+   * a new cluster; a broker joining `cluster` shares that cluster's.
+   */
   readonly security?: SecurityOptions;
   /** Trace every request and response (see net/trace.ts); off when absent. */
   readonly trace?: TraceOptions;
@@ -132,6 +139,19 @@ export interface BrokerOptions {
   readonly release?: KafkaRelease;
 }
 
+/** One listener of a broker as clients are told of it. */
+export interface BrokerListenerEndpoint {
+  readonly listenerName: string;
+  readonly securityProtocol: SecurityProtocolName;
+  /** Advertised host and port (advertised.listeners, else the bound ones). */
+  readonly host: string;
+  readonly port: number;
+  /** The port bound (differs from `port` when advertised.listeners gives one). */
+  readonly boundPort: number;
+  /** "host:port" of this listener, for a client's bootstrap.servers. */
+  readonly bootstrapServers: string;
+}
+
 export class Broker implements ServingBroker {
   readonly config: BrokerConfig;
   readonly clock: Clock;
@@ -139,29 +159,40 @@ export class Broker implements ServingBroker {
   readonly services: ClusterServices;
   readonly handlers: ReadonlyMap<number, Handler>;
   readonly fetchSessions: FetchSessionCache;
-  /** The listener's security protocol, TLS, SASL users and the authorizer. */
+  /** The listeners' security protocols, TLS and SASL settings, over the cluster's users and ACLs. */
   readonly security: BrokerSecurity;
-  /** What durable mode saves of this broker's security (ACLs, SCRAM credentials): see persistence/. */
+  /** What durable mode saves of the cluster's security (ACLs, SCRAM credentials): see persistence/. */
   readonly stateSections: readonly StateSection[];
   readonly quotas: BrokerQuotas;
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
-  private server: Server | null = null;
+  /** One socket per listener, the primary one first. */
+  private readonly servers: readonly { readonly security: ListenerSecurity; readonly server: ListenerServer }[];
+  #listening = false;
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
-  private boundPort = 0;
   private closing: Promise<void> | null = null;
 
   constructor(opts: BrokerOptions = {}) {
     this.config = { ...defaultBrokerConfig(), ...opts.config };
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? createLogger('warn');
-    this.services = opts.cluster ?? new ClusterServices(this.config, this.clock, this.logger);
+    this.services = opts.cluster ?? new ClusterServices(this.config, this.clock, this.logger, opts.security);
     this.handlers = handlerRegistry();
     const configs = this.services.cluster.configs;
     this.fetchSessions = new FetchSessionCache(this.clock, () => configs.brokerNumber('max.incremental.fetch.session.cache.slots', 1000));
-    this.security = new BrokerSecurity(this.config.extra, opts.security ?? {}, () => this.clock.now());
-    this.stateSections = securityStateSections(this.security.scramCredentials, this.security.authorizer);
+    this.security = new BrokerSecurity(this.config.extra, this.services.security, this.listenerDefaults);
+    this.stateSections = this.services.security.stateSections;
+    this.servers = this.security.listeners.map((security) => {
+      const tls = security.tls;
+      const server = new ListenerServer({
+        name: security.spec.name,
+        tls: tls ? { ...tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized } : null,
+        onSocket: (socket) => (tls ? this.acceptTls(security, socket as TLSSocket) : this.accept(security, socket)),
+        logger: this.logger,
+      });
+      return { security, server };
+    });
     this.quotas = new BrokerQuotas(this.services.cluster.quotas, () => ({
       samples: configs.brokerNumber('quota.window.num', 11),
       windowMs: configs.brokerNumber('quota.window.size.seconds', 1) * 1000,
@@ -247,20 +278,32 @@ export class Broker implements ServingBroker {
     return this.config.nodeId;
   }
 
+  /** The primary listener's bound port (0 before listen; kept while stopped). */
   get port(): number {
-    return this.boundPort;
+    return this.servers[0]!.server.port;
   }
 
+  private get listenerDefaults(): ListenerDefaults {
+    return { host: this.config.host, port: this.config.port, advertisedHost: this.config.advertisedHost };
+  }
+
+  /** The primary listener's advertised host. */
   get advertisedHost(): string {
-    if (this.config.advertisedHost) return this.config.advertisedHost;
-    const listener = this.security.listener;
-    const h = listener?.advertisedHost || this.config.host;
-    return h === '0.0.0.0' || h === '::' || h === '' ? '127.0.0.1' : h;
+    return advertisedHostOf(this.security.listener, this.listenerDefaults);
   }
 
+  /** The primary listener's advertised host:port. */
   get bootstrapServers(): string {
-    const h = this.advertisedHost;
-    return `${h.includes(':') ? `[${h}]` : h}:${this.port}`;
+    return this.endpoints[0]!.bootstrapServers;
+  }
+
+  /** Every listener as clients are told of it (advertised host and port), the primary one first. */
+  get endpoints(): readonly BrokerListenerEndpoint[] {
+    return this.servers.map(({ security: { spec }, server }) => {
+      const host = advertisedHostOf(spec, this.listenerDefaults);
+      const port = spec.advertisedPort ?? server.port;
+      return { listenerName: spec.name, securityProtocol: spec.securityProtocol, host, port, boundPort: server.port, bootstrapServers: hostPort(host, port) };
+    });
   }
 
   /** The ApiVersions list: derived from the handlers, so it is exactly what is served. */
@@ -273,58 +316,45 @@ export class Broker implements ServingBroker {
     return this.dispatcher.intercept(fn);
   }
 
+  /** Binds every listener (a restart: the ports bound before), then registers the broker with their endpoints. */
   async listen(): Promise<void> {
-    if (this.server) throw new Error('broker is already listening');
-    const tls = this.security.tls;
-    const server: Server = tls
-      ? createTlsServer({ ...tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized }, (socket) => this.acceptTls(socket))
-      : createServer({ noDelay: true }, (socket) => this.accept(socket));
-    if (tls) {
-      // A bad handshake (plaintext client, untrusted certificate) ends that connection only.
-      server.on('tlsClientError', (e, socket) => {
-        this.logger.info(`TLS handshake with ${socket.remoteAddress ?? 'unknown'} failed: ${e.message}`);
-        socket.destroy();
-      });
+    if (this.#listening) throw new Error('broker is already listening');
+    try {
+      for (const { security, server } of this.servers) await server.listen(security.spec.host || this.config.host, security.spec.port);
+    } catch (e) {
+      // All or nothing: a listener that cannot bind leaves none of the others open.
+      for (const { server } of this.servers) await server.close();
+      throw e;
     }
-    const listener = this.security.listener;
-    // A broker started again listens where it listened before, so clients find it at the same address.
-    const port = this.boundPort !== 0 ? this.boundPort : listener ? listener.port : this.config.port;
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => {
-        server.removeListener('listening', onListening);
-        this.server = null;
-        reject(e);
-      };
-      const onListening = () => {
-        server.removeListener('error', onError);
-        resolve();
-      };
-      server.once('error', onError);
-      server.once('listening', onListening);
-      server.listen({ host: listener?.host || this.config.host, port });
-    });
-    server.on('error', (e) => this.logger.error(`listener: ${e.message}`));
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.cluster.registerBroker({ nodeId: this.nodeId, host: this.advertisedHost, port: this.boundPort, rack: this.rack });
+    this.#listening = true;
+    const endpoints = this.endpoints;
+    const primary = endpoints[0]!;
+    this.cluster.registerBroker({ nodeId: this.nodeId, host: primary.host, port: primary.port, rack: this.rack, endpoints: endpoints.map(({ listenerName, host, port }) => ({ listenerName, host, port })) });
     // Retention and compaction run once per cluster, from its first broker, until the cluster closes.
     this.cluster.startLogMaintenance();
-    this.logger.info(`broker ${this.nodeId} listening on ${this.bootstrapServers}`);
+    this.logger.info(`broker ${this.nodeId} listening on ${endpoints.map((e) => `${e.listenerName}://${e.bootstrapServers}`).join(', ')}`);
   }
 
-  private acceptTls(socket: TLSSocket): void {
-    const { refusal, principal } = this.security.tlsPrincipal(socket);
+  private acceptTls(listener: ListenerSecurity, socket: TLSSocket): void {
+    const { refusal, principal } = listener.tlsPrincipal(socket);
     if (refusal !== null) {
-      this.logger.info(`TLS connection from ${socket.remoteAddress ?? 'unknown'} refused: ${refusal}`);
+      this.logger.info(`TLS connection from ${socket.remoteAddress ?? 'unknown'} on ${listener.spec.name} refused: ${refusal}`);
       socket.destroy();
       return;
     }
-    this.accept(socket, principal);
+    this.accept(listener, socket, principal);
   }
 
-  private accept(socket: Socket, principal?: string): void {
-    const gate = this.security.newAuthenticator() ?? undefined;
-    const opts = { maxRequestSize: this.config.socketRequestMaxBytes, maxQueuedResponses: 1000, clock: this.clock, ...(gate ? { gate } : {}), ...(principal ? { principal } : {}) };
+  private accept(listener: ListenerSecurity, socket: Socket, principal?: string): void {
+    const gate = listener.newAuthenticator() ?? undefined;
+    const opts = {
+      maxRequestSize: this.config.socketRequestMaxBytes,
+      maxQueuedResponses: 1000,
+      clock: this.clock,
+      listenerName: listener.spec.name,
+      ...(gate ? { gate } : {}),
+      ...(principal ? { principal } : {}),
+    };
     const conn = new Connection(this.nextConnectionId++, socket, this.dispatcher, opts, this.logger);
     this.connections.add(conn);
     conn.onClose(() => this.connections.delete(conn));
@@ -335,9 +365,9 @@ export class Broker implements ServingBroker {
     return this.config.extra.get('broker.rack') ?? null;
   }
 
-  /** Whether the listener is open (false before listen, while stopped and after close). */
+  /** Whether the listeners are open (false before listen, while stopped and after close). */
   get listening(): boolean {
-    return this.server !== null;
+    return this.#listening;
   }
 
   /**
@@ -346,13 +376,12 @@ export class Broker implements ServingBroker {
    * in-sync replicas. The broker stays registered; listen() starts it again on the same port.
    */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (server === null) return;
-    this.server = null;
+    if (!this.#listening) return;
+    this.#listening = false;
     // Leadership moves first, so that a client reconnecting elsewhere already finds the new leader.
     this.cluster.stopBroker(this.nodeId);
     for (const c of [...this.connections]) c.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const { server } of this.servers) await server.close();
     this.logger.info(`broker ${this.nodeId} stopped`);
   }
 
@@ -363,9 +392,9 @@ export class Broker implements ServingBroker {
   /** Stops listening and closes every connection; idempotent, and quick: nothing waits for clients. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const server = this.server;
+      this.#listening = false;
       for (const c of [...this.connections]) c.close();
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const { server } of this.servers) await server.close();
       this.cluster.unregisterBroker(this.nodeId);
       this.cluster.closeIfUnused();
     })();

@@ -54,9 +54,19 @@ export class ManualClock implements Clock {
   // Binary min-heap on (due, seq); cancelled timers stay in it with fn = null and are dropped
   // when they reach the top, which keeps clearTimeout O(1).
   readonly #heap: ManualTimer[] = [];
+  readonly #firedListeners = new Set<() => void>();
 
   constructor(startMs = 0) {
     this.#now = startMs;
+  }
+
+  /**
+   * Calls `fn` after each advance that fired timers, once their callbacks have run (the control
+   * plane's waits re-check what they may have changed: a session expired); returns its remover.
+   */
+  onTimersFired(fn: () => void): () => void {
+    this.#firedListeners.add(fn);
+    return () => this.#firedListeners.delete(fn);
   }
 
   now(): number {
@@ -103,7 +113,8 @@ export class ManualClock implements Clock {
     if (!(timeMs >= this.#now)) {
       throw new RangeError(`ManualClock cannot go back in time (from ${this.#now} to ${timeMs})`);
     }
-    for (let fired = 0; ; ) {
+    let fired = 0;
+    for (;;) {
       const top = this.#heap[0];
       if (top === undefined || top.due > timeMs) break;
       this.#pop();
@@ -119,6 +130,7 @@ export class ManualClock implements Clock {
       fn();
     }
     this.#now = timeMs;
+    if (fired > 0) for (const l of [...this.#firedListeners]) l();
   }
 
   /**
@@ -230,6 +242,11 @@ export class ControllableClock implements Clock {
 
   get frozen(): boolean {
     return this.#frozen;
+  }
+
+  /** Calls `fn` after timers fired (in real time or by an advance); returns its remover. */
+  onTimersFired(fn: () => void): () => void {
+    return this.#timeline.onTimersFired(fn);
   }
 
   state(): ClockState {

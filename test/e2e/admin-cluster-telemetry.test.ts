@@ -41,11 +41,11 @@ const list = (c: WireClient, v: number, resourceTypes: number[] = []) => c.reque
 
 t.test('CLIENT_METRICS configs: set, describe, list, validation errors, delete', async (t) => {
   const { c } = await start(t, { topics: ['cm'] });
-  t.same(await alter(c, 'sub1', [['metrics', SET, 'org.apache.kafka.producer.'], ['interval.ms', SET, '1000'], ['match', SET, 'client_id=probe.*']]), [0, null]);
+  t.strictSame(await alter(c, 'sub1', [['metrics', SET, 'org.apache.kafka.producer.'], ['interval.ms', SET, '1000'], ['match', SET, 'client_id=probe.*']]), [0, null]);
 
   const d = await describe(c, 'sub1');
-  t.same([d.errorCode, d.errorMessage], [0, '']);
-  t.same(
+  t.strictSame([d.errorCode, d.errorMessage], [0, '']);
+  t.strictSame(
     d.configs.map((x) => [x.name, x.value, x.configSource, x.isSensitive, x.readOnly, x.configType, x.synonyms.map((s) => [s.name, s.value, s.source])]),
     [
       ['interval.ms', '1000', 7, false, false, 3, [['interval.ms', '1000', 7]]],
@@ -53,11 +53,11 @@ t.test('CLIENT_METRICS configs: set, describe, list, validation errors, delete',
       ['metrics', 'org.apache.kafka.producer.', 7, false, false, 7, [['metrics', 'org.apache.kafka.producer.', 7]]],
     ],
   );
-  t.same((await describe(c, 'sub1', ['match', 'nope'])).configs.map((x) => [x.name, x.documentation]), [['match', 'Client match criteria']], 'keys filter; documentation when asked');
+  t.strictSame((await describe(c, 'sub1', ['match', 'nope'])).configs.map((x) => [x.name, x.documentation]), [['match', 'Client match criteria']], 'keys filter; documentation when asked');
   const unknown = await describe(c, 'nosuch', null, false);
-  t.same(unknown.configs.map((x) => [x.name, x.value, x.configSource]), [['interval.ms', '300000', 5], ['match', '', 5], ['metrics', '', 5]], 'an unknown subscription describes as the defaults');
+  t.strictSame(unknown.configs.map((x) => [x.name, x.value, x.configSource]), [['interval.ms', '300000', 5], ['match', '', 5], ['metrics', '', 5]], 'an unknown subscription describes as the defaults');
   const empty = await describe(c, '');
-  t.same([empty.errorCode, empty.errorMessage], [ErrorCode.INVALID_REQUEST, 'Client metrics subscription name must not be empty']);
+  t.strictSame([empty.errorCode, empty.errorMessage], [ErrorCode.INVALID_REQUEST, 'Client metrics subscription name must not be empty']);
 
   const errors: [string, [string, number, string | null][], number, string][] = [
     ['sub2', [['interval.ms', SET, '10']], ErrorCode.INVALID_REQUEST, 'Invalid value 10 for interval.ms, interval must be between 100 and 3600000 (1 hour)'],
@@ -68,26 +68,26 @@ t.test('CLIENT_METRICS configs: set, describe, list, validation errors, delete',
     ['', [['interval.ms', SET, '1000']], ErrorCode.INVALID_REQUEST, "Subscription name can't be empty"],
     ['sub1', [['metrics', APPEND, 'x.']], ErrorCode.INVALID_CONFIG, "Can't APPEND to key metrics because its type is not LIST."],
   ];
-  for (const [name, configs, code, message] of errors) t.same(await alter(c, name, configs, true), [code, message], `${name}: ${JSON.stringify(configs)}`);
+  for (const [name, configs, code, message] of errors) t.strictSame(await alter(c, name, configs, true), [code, message], `${name}: ${JSON.stringify(configs)}`);
 
-  t.same(await alter(c, 'sub3', [['interval.ms', SET, '500']], true), [0, null], 'validateOnly');
-  t.same((await list(c, 0)).configResources, [{ resourceName: 'sub1', resourceType: CLIENT_METRICS }], 'validateOnly made nothing');
+  t.strictSame(await alter(c, 'sub3', [['interval.ms', SET, '500']], true), [0, null], 'validateOnly');
+  t.strictSame((await list(c, 0)).configResources, [{ resourceName: 'sub1', resourceType: CLIENT_METRICS }], 'validateOnly made nothing');
 
   const legacy = await c.request(AlterConfigsApi, 2, { resources: [{ resourceType: CLIENT_METRICS, resourceName: 'sub4', configs: [{ name: 'interval.ms', value: '2000' }] }], validateOnly: false });
   t.equal(legacy.responses[0]!.errorCode, 0, 'AlterConfigs sets a subscription too');
 
   const v1 = await list(c, 1);
-  t.same(
+  t.strictSame(
     v1.configResources.map((r) => [r.resourceType, r.resourceName]),
     [[CLIENT_METRICS, 'sub1'], [CLIENT_METRICS, 'sub4'], [8, '1'], [4, '1'], [2, 'cm']],
     'v1 with no types lists every kind, as Kafka 4.4 orders them',
   );
-  t.same((await list(c, 1, [32, 2])).configResources.map((r) => r.resourceName), ['cm'], 'only the asked types');
+  t.strictSame((await list(c, 1, [32, 2])).configResources.map((r) => r.resourceName), ['cm'], 'only the asked types');
   t.equal((await list(c, 1, [3])).errorCode, ErrorCode.UNSUPPORTED_VERSION, 'an unknown type fails the request');
 
-  t.same(await alter(c, 'sub1', [['metrics', DELETE, null], ['interval.ms', DELETE, null], ['match', DELETE, null]]), [0, null]);
-  t.same((await list(c, 0)).configResources.map((r) => r.resourceName), ['sub4'], 'a subscription without configs is gone');
-  t.same((await describe(c, 'sub1')).configs.map((x) => x.configSource), [5, 5, 5]);
+  t.strictSame(await alter(c, 'sub1', [['metrics', DELETE, null], ['interval.ms', DELETE, null], ['match', DELETE, null]]), [0, null]);
+  t.strictSame((await list(c, 0)).configResources.map((r) => r.resourceName), ['sub4'], 'a subscription without configs is gone');
+  t.strictSame((await describe(c, 'sub1')).configs.map((x) => x.configSource), [5, 5, 5]);
 });
 
 t.test('telemetry: subscriptions match clients, pushes are throttled and checked as Kafka does, and kept for tests', async (t) => {
@@ -102,14 +102,14 @@ t.test('telemetry: subscriptions match clients, pushes are throttled and checked
 
   const none = await get(ZERO_UUID);
   t.not(none.clientInstanceId, ZERO_UUID, 'a zero id gets an instance id');
-  t.same([none.errorCode, none.requestedMetrics, none.pushIntervalMs, none.acceptedCompressionTypes, none.telemetryMaxBytes, none.deltaTemporality], [0, [], 300000, [4, 3, 1, 2], 1048576, true], 'no subscription: nothing requested');
+  t.strictSame([none.errorCode, none.requestedMetrics, none.pushIntervalMs, none.acceptedCompressionTypes, none.telemetryMaxBytes, none.deltaTemporality], [0, [], 300000, [4, 3, 1, 2], 1048576, true], 'no subscription: nothing requested');
   const again = await get(none.clientInstanceId);
-  t.same([again.errorCode, again.clientInstanceId], [ErrorCode.THROTTLING_QUOTA_EXCEEDED, ZERO_UUID], 'asking again within the interval is throttled');
+  t.strictSame([again.errorCode, again.clientInstanceId], [ErrorCode.THROTTLING_QUOTA_EXCEEDED, ZERO_UUID], 'asking again within the interval is throttled');
 
-  t.same(await alter(c, 'java', [['metrics', SET, 'org.apache.kafka.producer., org.apache.kafka.consumer.'], ['interval.ms', SET, '1000'], ['match', SET, 'client_software_name=apache-kafka-java,client_id=wire.*']]), [0, null]);
-  t.same(await alter(c, 'other', [['metrics', SET, '*'], ['match', SET, 'client_software_name=librdkafka']]), [0, null]);
+  t.strictSame(await alter(c, 'java', [['metrics', SET, 'org.apache.kafka.producer., org.apache.kafka.consumer.'], ['interval.ms', SET, '1000'], ['match', SET, 'client_software_name=apache-kafka-java,client_id=wire.*']]), [0, null]);
+  t.strictSame(await alter(c, 'other', [['metrics', SET, '*'], ['match', SET, 'client_software_name=librdkafka']]), [0, null]);
   const sub = await get(none.clientInstanceId);
-  t.same([sub.errorCode, sub.clientInstanceId, sub.requestedMetrics, sub.pushIntervalMs], [0, none.clientInstanceId, ['org.apache.kafka.producer.', 'org.apache.kafka.consumer.'], 1000], 'a changed subscription is answered at once');
+  t.strictSame([sub.errorCode, sub.clientInstanceId, sub.requestedMetrics, sub.pushIntervalMs], [0, none.clientInstanceId, ['org.apache.kafka.producer.', 'org.apache.kafka.consumer.'], 1000], 'a changed subscription is answered at once');
   t.not(sub.subscriptionId, none.subscriptionId, 'with a new subscription id');
 
   const payload = Buffer.from('otlp metrics data, as a client would push it');
@@ -128,7 +128,7 @@ t.test('telemetry: subscriptions match clients, pushes are throttled and checked
   t.equal(await push(ZERO_UUID, sub.subscriptionId, payload), ErrorCode.INVALID_REQUEST, 'a zero instance id');
 
   const received = kafka.telemetry();
-  t.same(
+  t.strictSame(
     received.map((p) => [p.clientInstanceId, p.clientId, p.clientSoftwareName, p.clientSoftwareVersion, p.subscriptionId, p.compressionType, p.terminating, p.metrics.toString()]),
     [
       [sub.clientInstanceId, 'wire-test', 'apache-kafka-java', '4.4.0', sub.subscriptionId, 1, false, payload.toString()],

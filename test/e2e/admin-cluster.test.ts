@@ -49,7 +49,7 @@ const FAILED = 'The update failed for all features since the following feature h
 t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels minikafka implements', async (t) => {
   const { c } = await start(t);
   const v4 = await apiVersions(c, 4);
-  t.same(
+  t.strictSame(
     v4.supportedFeatures.map((f) => [f.name, f.minVersion, f.maxVersion]),
     [
       ['group.version', 0, 1],
@@ -61,7 +61,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
       ['eligible.leader.replicas.version', 0, 1],
     ],
   );
-  t.same(
+  t.strictSame(
     v4.finalizedFeatures.map((f) => [f.name, f.minVersionLevel, f.maxVersionLevel]),
     [
       ['group.version', 1, 1],
@@ -75,7 +75,7 @@ t.test('ApiVersions reports the features of a Kafka 4.4 node, at the levels mini
     'level-0 features are not finalized',
   );
   const v3 = await apiVersions(c, 3);
-  t.same(v3.supportedFeatures.map((f) => f.name), ['metadata.version'], 'below v4, features whose range starts at 0 are left out (KAFKA-17011)');
+  t.strictSame(v3.supportedFeatures.map((f) => f.name), ['metadata.version'], 'below v4, features whose range starts at 0 are left out (KAFKA-17011)');
   t.equal(v3.finalizedFeatures.length, 7, 'every finalized feature (level > 0), as on Kafka 4.4');
 });
 
@@ -94,10 +94,10 @@ t.test('UpdateFeatures refuses what Kafka 4.4 refuses, with its messages', async
   ];
   for (const [feature, level, type, message] of cases) {
     const r = await updateFeature(c, feature, level, type, false);
-    t.same([r.errorCode, r.errorMessage, r.results], [ErrorCode.INVALID_UPDATE_VERSION, FAILED + message, []], `${feature}=${level} type ${type}`);
+    t.strictSame([r.errorCode, r.errorMessage, r.results], [ErrorCode.INVALID_UPDATE_VERSION, FAILED + message, []], `${feature}=${level} type ${type}`);
   }
   const same = await updateFeature(c, 'metadata.version', 33, 1, false);
-  t.same([same.errorCode, same.results], [0, [{ feature: 'metadata.version', errorCode: 0, errorMessage: 'NONE' }]], 'the current level is accepted');
+  t.strictSame([same.errorCode, same.results], [0, [{ feature: 'metadata.version', errorCode: 0, errorMessage: 'NONE' }]], 'the current level is accepted');
   const two = await c.request(UpdateFeaturesApi, 2, {
     timeoutMs: 5000,
     featureUpdates: [
@@ -148,12 +148,12 @@ t.test('DescribeQuorum: a single voter leading; the high watermark moves with th
   const req = { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] };
   const first = await c.request(DescribeQuorumApi, 2, req);
   const p = first.topics[0]!.partitions[0]!;
-  t.same([first.errorCode, p.errorCode, p.leaderId, p.leaderEpoch, p.observers], [0, 0, 1, 1, []]);
+  t.strictSame([first.errorCode, p.errorCode, p.leaderId, p.leaderEpoch, p.observers], [0, 0, 1, 1, []]);
   t.equal(p.currentVoters.length, 1);
   const voter = p.currentVoters[0]!;
-  t.same([voter.replicaId, voter.logEndOffset, voter.lastFetchTimestamp, voter.lastCaughtUpTimestamp], [1, p.highWatermark, 1_000_000n, 1_000_000n]);
+  t.strictSame([voter.replicaId, voter.logEndOffset, voter.lastFetchTimestamp, voter.lastCaughtUpTimestamp], [1, p.highWatermark, 1_000_000n, 1_000_000n]);
   t.not(voter.replicaDirectoryId, ZERO_UUID, 'v2 names the voter directory');
-  t.same(first.nodes.map((n) => [n.nodeId, n.listeners.map((l) => l.name)]), [[1, ['CONTROLLER']]]);
+  t.strictSame(first.nodes.map((n) => [n.nodeId, n.listeners.map((l) => l.name)]), [[1, ['CONTROLLER']]]);
 
   clock.advance(5000);
   const later = (await c.request(DescribeQuorumApi, 2, req)).topics[0]!.partitions[0]!;
@@ -163,17 +163,17 @@ t.test('DescribeQuorum: a single voter leading; the high watermark moves with th
   t.equal(afterChange.highWatermark, later.highWatermark + 1n, 'a feature change is one more record');
 
   const v0 = (await c.request(DescribeQuorumApi, 0, req)).topics[0]!.partitions[0]!;
-  t.same([v0.currentVoters[0]!.replicaDirectoryId, v0.currentVoters[0]!.lastFetchTimestamp], [ZERO_UUID, -1n], 'v0 carries neither');
+  t.strictSame([v0.currentVoters[0]!.replicaDirectoryId, v0.currentVoters[0]!.lastFetchTimestamp], [ZERO_UUID, -1n], 'v0 carries neither');
 
   const other = await c.request(DescribeQuorumApi, 2, { topics: [{ topicName: 'foo', partitions: [{ partitionIndex: 0 }] }, { topicName: '__cluster_metadata', partitions: [{ partitionIndex: 1 }] }] });
-  t.same(
+  t.strictSame(
     other.topics.map((x) => [x.topicName, x.partitions[0]!.errorCode, x.partitions[0]!.errorMessage]),
     [
       ['foo', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'],
       ['__cluster_metadata', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'],
     ],
   );
-  t.same(other.nodes, [], 'no nodes when the quorum was not described');
+  t.strictSame(other.nodes, [], 'no nodes when the quorum was not described');
 });
 
 // ---- ElectLeaders ----
@@ -187,20 +187,20 @@ t.test('ElectLeaders: ELECTION_NOT_NEEDED, unknown topics and partitions, all pa
   for (const type of [0, 1]) {
     const r = await c.request(ElectLeadersApi, 2, { electionType: type, topicPartitions: [{ topic: 'el', partitions: [0, 1, 7] }, { topic: 'nope', partitions: [0] }], timeoutMs: 5000 });
     t.equal(r.errorCode, 0);
-    t.same(rows(r), [
+    t.strictSame(rows(r), [
       ['el', [[0, ...NOT_NEEDED], [1, ...NOT_NEEDED], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'No such partition as el-7']]],
       ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'No such topic as nope']]],
     ], `election type ${type}`);
   }
   const v0 = await c.request(ElectLeadersApi, 0, { electionType: 0, topicPartitions: [{ topic: 'el', partitions: [2] }], timeoutMs: 5000 });
-  t.same(rows(v0), [['el', [[2, ...NOT_NEEDED]]]], 'v0 is a preferred election');
+  t.strictSame(rows(v0), [['el', [[2, ...NOT_NEEDED]]]], 'v0 is a preferred election');
   const all = await c.request(ElectLeadersApi, 2, { electionType: 0, topicPartitions: null, timeoutMs: 5000 });
-  t.same(rows(all), [['el', []]], 'null = every partition; those that need no election are left out');
+  t.strictSame(rows(all), [['el', []]], 'null = every partition; those that need no election are left out');
   const dup = await c.request(ElectLeadersApi, 2, { electionType: 0, topicPartitions: [{ topic: 'el', partitions: [0, 0] }, { topic: 'el', partitions: [1] }], timeoutMs: 5000 });
-  t.same(rows(dup), [['el', [[0, ...NOT_NEEDED], [0, ...NOT_NEEDED]]], ['el', [[1, ...NOT_NEEDED]]]], 'repeats are answered as asked');
+  t.strictSame(rows(dup), [['el', [[0, ...NOT_NEEDED], [0, ...NOT_NEEDED]]], ['el', [[1, ...NOT_NEEDED]]]], 'repeats are answered as asked');
   const bad = await c.request(ElectLeadersApi, 2, { electionType: 9, topicPartitions: [{ topic: 'el', partitions: [0] }], timeoutMs: 5000 });
   t.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
-  t.same(rows(bad), [['el', [[0, ErrorCode.INVALID_REQUEST, 'Unknown election type 9']]]]);
+  t.strictSame(rows(bad), [['el', [[0, ErrorCode.INVALID_REQUEST, 'Unknown election type 9']]]]);
 });
 
 // ---- reassignments ----
@@ -227,7 +227,7 @@ t.test('AlterPartitionReassignments with one broker: unknown brokers, bad lists,
     ],
   });
   const assignment = 'The manual partition assignment includes';
-  t.same(
+  t.strictSame(
     r.responses.map((x) => [x.name, x.partitions.map((p) => [p.partitionIndex, p.errorCode, p.errorMessage])]),
     [
       [
@@ -247,14 +247,14 @@ t.test('AlterPartitionReassignments with one broker: unknown brokers, bad lists,
   );
   t.equal(r.allowReplicationFactorChange, true);
   const topic = kafka.broker.cluster.topics.get('ra')!;
-  t.same([0, 1, 2].map((p) => kafka.broker.cluster.replicasFor(topic, p)), [[1], [1], [1]], 'nothing moved');
+  t.strictSame([0, 1, 2].map((p) => kafka.broker.cluster.replicasFor(topic, p)), [[1], [1], [1]], 'nothing moved');
   const v0 = await c.request(AlterPartitionReassignmentsApi, 0, { timeoutMs: 5000, allowReplicationFactorChange: true, topics: [{ name: 'ra', partitions: [{ partitionIndex: 0, replicas: [7] }] }] });
   t.equal(v0.responses[0]!.partitions[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'v0 answers the same');
 
   const list = await c.request(ListPartitionReassignmentsApi, 0, { timeoutMs: 5000, topics: null });
-  t.same([list.errorCode, list.topics], [0, []], 'no reassignment in progress');
+  t.strictSame([list.errorCode, list.topics], [0, []], 'no reassignment in progress');
   const some = await c.request(ListPartitionReassignmentsApi, 0, { timeoutMs: 5000, topics: [{ name: 'ra', partitionIndexes: [0, 9] }, { name: 'nope', partitionIndexes: [0] }] });
-  t.same([some.errorCode, some.topics], [0, []], 'unknown names are not errors');
+  t.strictSame([some.errorCode, some.topics], [0, []], 'unknown names are not errors');
 });
 
 // ---- log dirs ----
@@ -270,7 +270,7 @@ t.test('AlterReplicaLogDirs agrees with DescribeLogDirs: one directory, moves el
       { path: '/elsewhere', topics: [{ name: 'ld', partitions: [1] }] },
     ],
   });
-  t.same(
+  t.strictSame(
     r.results.map((x) => [x.topicName, x.partitions.map((p) => [p.partitionIndex, p.errorCode])]),
     [
       ['ld', [[0, ErrorCode.NONE], [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [1, ErrorCode.LOG_DIR_NOT_FOUND]]],
@@ -278,7 +278,7 @@ t.test('AlterReplicaLogDirs agrees with DescribeLogDirs: one directory, moves el
     ],
   );
   const after = await c.request(DescribeLogDirsApi, 4, { topics: null });
-  t.same(after.results.map((x) => x.logDir), [dir], 'still the one directory');
+  t.strictSame(after.results.map((x) => x.logDir), [dir], 'still the one directory');
   t.notOk(after.results[0]!.topics.flatMap((x) => x.partitions).some((p) => p.isFutureKey), 'no future replica');
 });
 
@@ -288,17 +288,17 @@ t.test('delegation tokens on a PLAINTEXT listener: DELEGATION_TOKEN_REQUEST_NOT_
   const { c } = await start(t);
   const NOT_ALLOWED = ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED;
   const created = await c.request(CreateDelegationTokenApi, 3, { ownerPrincipalType: null, ownerPrincipalName: null, renewers: [], maxLifetimeMs: -1n });
-  t.same(
+  t.strictSame(
     [created.errorCode, created.principalType, created.principalName, created.tokenRequesterPrincipalName, created.issueTimestampMs, created.tokenId, created.hmac.length],
     [NOT_ALLOWED, 'User', 'ANONYMOUS', 'ANONYMOUS', -1n, '', 0],
   );
   t.equal((await c.request(CreateDelegationTokenApi, 1, { ownerPrincipalType: '', ownerPrincipalName: '', renewers: [], maxLifetimeMs: -1n })).errorCode, NOT_ALLOWED, 'v1');
   const renewed = await c.request(RenewDelegationTokenApi, 2, { hmac: Buffer.from('abc'), renewPeriodMs: -1n });
-  t.same([renewed.errorCode, renewed.expiryTimestampMs], [NOT_ALLOWED, -1n]);
+  t.strictSame([renewed.errorCode, renewed.expiryTimestampMs], [NOT_ALLOWED, -1n]);
   const expired = await c.request(ExpireDelegationTokenApi, 2, { hmac: Buffer.from('abc'), expiryTimePeriodMs: -1n });
-  t.same([expired.errorCode, expired.expiryTimestampMs], [NOT_ALLOWED, -1n]);
+  t.strictSame([expired.errorCode, expired.expiryTimestampMs], [NOT_ALLOWED, -1n]);
   const described = await c.request(DescribeDelegationTokenApi, 3, { owners: [{ principalType: 'User', principalName: 'alice' }] });
-  t.same([described.errorCode, described.tokens], [NOT_ALLOWED, []]);
+  t.strictSame([described.errorCode, described.tokens], [NOT_ALLOWED, []]);
 });
 
 t.test('the new APIs are advertised at Kafka 4.4 ranges', async (t) => {
@@ -307,5 +307,5 @@ t.test('the new APIs are advertised at Kafka 4.4 ranges', async (t) => {
   const expected: [number, number, number][] = [
     [34, 1, 2], [38, 1, 3], [39, 1, 2], [40, 1, 2], [41, 1, 3], [43, 0, 2], [45, 0, 1], [46, 0, 0], [55, 0, 2], [57, 0, 2], [71, 0, 0], [72, 0, 0], [74, 0, 1],
   ];
-  for (const [key, min, max] of expected) t.same(keys.get(key), [min, max], `API ${key}`);
+  for (const [key, min, max] of expected) t.strictSame(keys.get(key), [min, max], `API ${key}`);
 });

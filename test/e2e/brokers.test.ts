@@ -68,37 +68,37 @@ function refused(port: number): Promise<boolean> {
 
 t.test('three brokers: ids, ports, racks and bootstrap servers; Metadata and DescribeCluster list them all', async (t) => {
   const { kafka, client } = await cluster(t, { racks: ['a', 'b', 'c'] });
-  t.same(kafka.brokers.map((b) => [b.nodeId, b.rack]), [[1, 'a'], [2, 'b'], [3, 'c']]);
+  t.strictSame(kafka.brokers.map((b) => [b.nodeId, b.rack]), [[1, 'a'], [2, 'b'], [3, 'c']]);
   t.equal(new Set(kafka.brokers.map((b) => b.port)).size, 3, 'each its own port');
   t.equal(kafka.bootstrapServers, kafka.brokers.map((b) => `127.0.0.1:${b.port}`).join(','));
   for (const id of [1, 2, 3]) {
     const m = await metadata(await client(id), []);
-    t.same(m.brokers.map((b) => [b.nodeId, b.port, b.rack]), kafka.brokers.map((b) => [b.nodeId, b.port, b.rack]), `broker ${id} lists every broker`);
+    t.strictSame(m.brokers.map((b) => [b.nodeId, b.port, b.rack]), kafka.brokers.map((b) => [b.nodeId, b.port, b.rack]), `broker ${id} lists every broker`);
     t.equal(m.controllerId, 1);
   }
   const dc = await (await client(2)).request(DescribeClusterApi, 1, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
-  t.same(dc.brokers.map((b) => [b.brokerId, b.rack]), [[1, 'a'], [2, 'b'], [3, 'c']]);
+  t.strictSame(dc.brokers.map((b) => [b.brokerId, b.rack]), [[1, 'a'], [2, 'b'], [3, 'c']]);
 });
 
 t.test('replicas stripe over the brokers; each leader serves its partition and the others answer NOT_LEADER_OR_FOLLOWER', async (t) => {
   const { kafka, client } = await cluster(t);
   kafka.createTopic('s', 3, {}, 3);
   const rows = partitionRows(await metadata(await client(1), ['s']));
-  t.same(rows.map((r) => r.replicas), [[1, 2, 3], [2, 3, 1], [3, 1, 2]], 'striped as Kafka places a topic starting at broker 1');
-  t.same(rows.map((r) => r.leader), [1, 2, 3], 'leaders spread');
-  t.same(rows.map((r) => r.isr), rows.map((r) => r.replicas), 'all in sync');
+  t.strictSame(rows.map((r) => r.replicas), [[1, 2, 3], [2, 3, 1], [3, 1, 2]], 'striped as Kafka places a topic starting at broker 1');
+  t.strictSame(rows.map((r) => r.leader), [1, 2, 3], 'leaders spread');
+  t.strictSame(rows.map((r) => r.isr), rows.map((r) => r.replicas), 'all in sync');
 
   const leader = await client(2);
   const follower = await client(1);
   t.equal((await produceOne(leader, 's', batch(), { partition: 1 })).errorCode, 0);
   const notLeader = await produceOne(follower, 's', batch(), { partition: 1, version: 11 });
   t.equal(notLeader.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  t.same(notLeader.currentLeader, { leaderId: 2, leaderEpoch: 0 }, 'KIP-951: the current leader');
+  t.strictSame(notLeader.currentLeader, { leaderId: 2, leaderEpoch: 0 }, 'KIP-951: the current leader');
   t.equal((await produceOne(follower, 's', batch(), { partition: 1, version: 9 })).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'older versions: the code alone');
 
   const fetched = await fetchOne(follower, { topic: '', topicId: kafka.broker.cluster.topics.get('s')!.id, partition: 1 }, { version: 16 });
   t.equal(fetched.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  t.same(fetched.currentLeader, { leaderId: 2, leaderEpoch: 0 });
+  t.strictSame(fetched.currentLeader, { leaderId: 2, leaderEpoch: 0 });
   t.equal((await fetchOne(leader, { topic: 's', partition: 1 })).highWatermark, 1n, 'the leader serves it');
   t.equal((await listOffset(follower, 's', -1n, { partition: 1 })).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   t.equal((await listOffset(leader, 's', -1n, { partition: 1 })).offset, 1n);
@@ -128,44 +128,44 @@ t.test('a broker stops: connections drop, the port refuses, leaders move with a 
   clients.delete(2);
 
   const m = await metadata(await client(1), ['f']);
-  t.same(m.brokers.map((b) => b.nodeId), [1, 3], 'only live brokers are listed');
+  t.strictSame(m.brokers.map((b) => b.nodeId), [1, 3], 'only live brokers are listed');
   const fenced = await (await client(1)).request(DescribeClusterApi, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: true });
-  t.same(fenced.brokers.map((b) => [b.brokerId, b.isFenced]), [[1, false], [2, true], [3, false]], 'DescribeCluster v2 shows it fenced when asked');
-  t.same(partitionRows(m), [
+  t.strictSame(fenced.brokers.map((b) => [b.brokerId, b.isFenced]), [[1, false], [2, true], [3, false]], 'DescribeCluster v2 shows it fenced when asked');
+  t.strictSame(partitionRows(m), [
     { p: 0, leader: 1, epoch: 0, replicas: [1, 2, 3], isr: [1, 3], offline: [2], error: 0 },
     { p: 1, leader: 3, epoch: 1, replicas: [2, 3, 1], isr: [3, 1], offline: [2], error: 0 },
     { p: 2, leader: 3, epoch: 0, replicas: [3, 1, 2], isr: [3, 1], offline: [2], error: 0 },
   ]);
   const moved = await produceOne(await client(1), 'f', batch(), { partition: 1, version: 11 });
-  t.same([moved.errorCode, moved.currentLeader], [ErrorCode.NOT_LEADER_OR_FOLLOWER, { leaderId: 3, leaderEpoch: 1 }]);
+  t.strictSame([moved.errorCode, moved.currentLeader], [ErrorCode.NOT_LEADER_OR_FOLLOWER, { leaderId: 3, leaderEpoch: 1 }]);
   t.equal((await produceOne(await client(3), 'f', batch(), { partition: 1 })).errorCode, 0, 'the new leader takes writes');
   t.equal((await fetchOne(await client(3), { topic: 'f', partition: 1, currentLeaderEpoch: 0 })).errorCode, ErrorCode.FENCED_LEADER_EPOCH, 'the old epoch is fenced');
 
   await kafka.brokerById(2)!.start();
   t.equal(kafka.brokerById(2)!.port, port, 'back on the same port');
   const back = partitionRows(await metadata(await client(2), ['f']));
-  t.same(back.map((r) => [r.leader, r.isr, r.offline]), [[1, [1, 3, 2], []], [3, [3, 1, 2], []], [3, [3, 1, 2], []]], 'back in every ISR; leaders stay where they are');
+  t.strictSame(back.map((r) => [r.leader, r.isr, r.offline]), [[1, [1, 3, 2], []], [3, [3, 1, 2], []], [3, [3, 1, 2], []]], 'back in every ISR; leaders stay where they are');
 
   // A preferred election brings partition 1 home, with another epoch.
   const c1 = await client(1);
   const el = await c1.request(ElectLeadersApi, 2, { electionType: 0, topicPartitions: [{ topic: 'f', partitions: [1, 0] }], timeoutMs: 5000 });
-  t.same(el.replicaElectionResults[0]!.partitionResult.map((r) => r.errorCode), [0, ErrorCode.ELECTION_NOT_NEEDED]);
-  t.same(kafka.partition('f', 1), { topic: 'f', partition: 1, leader: 2, leaderEpoch: 2, replicas: [2, 3, 1], isr: [3, 1, 2], offlineReplicas: [] });
+  t.strictSame(el.replicaElectionResults[0]!.partitionResult.map((r) => r.errorCode), [0, ErrorCode.ELECTION_NOT_NEEDED]);
+  t.strictSame(kafka.partition('f', 1), { topic: 'f', partition: 1, leader: 2, leaderEpoch: 2, replicas: [2, 3, 1], isr: [3, 1, 2], offlineReplicas: [] });
   const dtp = await c1.request(DescribeTopicPartitionsApi, 0, { topics: [{ name: 'f' }], responsePartitionLimit: 10, cursor: null });
-  t.same(dtp.topics[0]!.partitions.map((p) => p.leaderId), [1, 2, 3], 'DescribeTopicPartitions agrees');
+  t.strictSame(dtp.topics[0]!.partitions.map((p) => p.leaderId), [1, 2, 3], 'DescribeTopicPartitions agrees');
 });
 
 t.test('a partition whose every replica stopped has no leader until one returns', async (t) => {
   const { kafka, client } = await cluster(t);
   kafka.createTopic('solo', 1, {}, 1);
-  t.same(kafka.partition('solo', 0).replicas, [1]);
+  t.strictSame(kafka.partition('solo', 0).replicas, [1]);
   await kafka.brokerById(1)!.stop();
   const row = partitionRows(await metadata(await client(2), ['solo']))[0]!;
-  t.same([row.leader, row.isr, row.offline, row.error], [-1, [1], [1], ErrorCode.LEADER_NOT_AVAILABLE]);
+  t.strictSame([row.leader, row.isr, row.offline, row.error], [-1, [1], [1], ErrorCode.LEADER_NOT_AVAILABLE]);
   const unclean = await (await client(2)).request(ElectLeadersApi, 2, { electionType: 1, topicPartitions: [{ topic: 'solo', partitions: [0] }], timeoutMs: 5000 });
   t.equal(unclean.replicaElectionResults[0]!.partitionResult[0]!.errorCode, ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE);
   await kafka.brokerById(1)!.start();
-  t.same([kafka.partition('solo', 0).leader, kafka.partition('solo', 0).leaderEpoch], [1, 2], 'leader again, two epochs later');
+  t.strictSame([kafka.partition('solo', 0).leader, kafka.partition('solo', 0).leaderEpoch], [1, 2], 'leader again, two epochs later');
 });
 
 t.test('min.insync.replicas with acks=all: NOT_ENOUGH_REPLICAS once the ISR is too small; acks=1 still writes', async (t) => {
@@ -187,7 +187,7 @@ t.test('group coordinators follow the leader of their __consumer_offsets partiti
   const find = async (id: number, key: string) => (await (await client(id)).request(FindCoordinatorApi, 4, { key: '', keyType: 0, coordinatorKeys: [key] })).coordinators[0]!;
   const owners = new Set<number>();
   for (const g of ['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7']) owners.add((await find(1, g)).nodeId);
-  t.same([...owners].sort(), [1, 2, 3], 'groups spread over the brokers');
+  t.strictSame([...owners].sort(), [1, 2, 3], 'groups spread over the brokers');
   const offsets = kafka.broker.cluster.topics.get('__consumer_offsets')!;
   t.equal(kafka.partition('__consumer_offsets', 0).replicas.length, 3, 'offsets.topic.replication.factor 3');
   t.ok(offsets.partitions.length > 0);
@@ -214,11 +214,11 @@ t.test('reassignments move replicas at once; CreateTopics takes a manual assignm
     allowReplicationFactorChange: true,
     topics: [{ name: 'ra', partitions: [{ partitionIndex: 0, replicas: [3, 2, 1] }, { partitionIndex: 1, replicas: [9] }] }],
   });
-  t.same(r.responses[0]!.partitions.map((p) => p.errorCode), [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT]);
+  t.strictSame(r.responses[0]!.partitions.map((p) => p.errorCode), [0, ErrorCode.INVALID_REPLICA_ASSIGNMENT]);
   const p0 = kafka.partition('ra', 0);
-  t.same([p0.replicas, p0.isr, p0.leader, p0.leaderEpoch], [[3, 2, 1], [3, 2, 1], 1, 0], 'the leader is among the new replicas: it stays');
+  t.strictSame([p0.replicas, p0.isr, p0.leader, p0.leaderEpoch], [[3, 2, 1], [3, 2, 1], 1, 0], 'the leader is among the new replicas: it stays');
   await c.request(AlterPartitionReassignmentsApi, 1, { timeoutMs: 5000, allowReplicationFactorChange: true, topics: [{ name: 'ra', partitions: [{ partitionIndex: 0, replicas: [3] }] }] });
-  t.same([kafka.partition('ra', 0).leader, kafka.partition('ra', 0).leaderEpoch], [3, 1], 'a leader removed from the replicas hands over');
+  t.strictSame([kafka.partition('ra', 0).leader, kafka.partition('ra', 0).leaderEpoch], [3, 1], 'a leader removed from the replicas hands over');
 });
 
 t.test('control: list, stop and start brokers; show and move a partition leader (fixture and HTTP)', async (t) => {
@@ -229,7 +229,7 @@ t.test('control: list, stop and start brokers; show and move a partition leader 
     const res = await fetch(url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  t.same((await call('GET', '/brokers')).body, kafka.brokers.map((b) => ({ nodeId: b.nodeId, rack: null, running: true, bootstrapServers: b.bootstrapServers })));
+  t.strictSame((await call('GET', '/brokers')).body, kafka.brokers.map((b) => ({ nodeId: b.nodeId, rack: null, running: true, bootstrapServers: b.bootstrapServers })));
   t.match((await call('POST', '/brokers/1/stop')).body, { nodeId: 1, running: false });
   t.equal(kafka.brokerById(1)!.running, false);
   t.match((await call('GET', '/partitions/c/0')).body, { leader: 2, leaderEpoch: 1, isr: [2, 3], offlineReplicas: [1] });
@@ -237,7 +237,7 @@ t.test('control: list, stop and start brokers; show and move a partition leader 
   t.match(await call('POST', '/partitions/c/0/leader', { broker: 1 }), { status: 409 }, 'a stopped broker cannot lead');
   t.match(await call('POST', '/brokers/9/stop'), { status: 404 });
   t.match((await call('POST', '/brokers/1/start')).body, { nodeId: 1, running: true });
-  t.same(kafka.moveLeader('c', 0, 1).leader, 1, 'the fixture moves leaders too');
+  t.strictSame(kafka.moveLeader('c', 0, 1).leader, 1, 'the fixture moves leaders too');
   t.match((await call('GET', '/status')).body, { brokers: [{ nodeId: 1, running: true }, { nodeId: 2 }, { nodeId: 3 }] });
 });
 
@@ -263,9 +263,9 @@ t.test('the CLI starts several brokers and lists them in the ready line', async 
     });
     child.once('exit', (code) => reject(new Error(`exited ${code}`)));
   });
-  t.same(ready.brokers.map((b) => [b.id, b.rack]), [[1, 'x'], [2, 'y']]);
+  t.strictSame(ready.brokers.map((b) => [b.id, b.rack]), [[1, 'x'], [2, 'y']]);
   t.equal(ready.bootstrapServers, ready.brokers.map((b) => `127.0.0.1:${b.port}`).join(','));
   const c = await WireClient.connect(`127.0.0.1:${ready.brokers[1]!.port}`);
   t.teardown(() => c.close());
-  t.same((await metadata(c, [])).brokers.map((b) => [b.nodeId, b.rack]), [[1, 'x'], [2, 'y']]);
+  t.strictSame((await metadata(c, [])).brokers.map((b) => [b.nodeId, b.rack]), [[1, 'x'], [2, 'y']]);
 });

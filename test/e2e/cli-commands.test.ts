@@ -40,13 +40,13 @@ t.test('topics: create, list, describe, alter, delete', async (t) => {
   r = await run(['topics', 'describe', 'orders', ...b]);
   const lines = r.stdout.trimEnd().split('\n');
   t.match(lines[0], /^Topic: orders\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=60000$/);
-  t.same(lines.slice(1).map((l) => l.replace(/\tElr.*$/, '')), [0, 1, 2].map((p) => `\tTopic: orders\tPartition: ${p}\tLeader: 1\tReplicas: 1\tIsr: 1`));
+  t.strictSame(lines.slice(1).map((l) => l.replace(/\tElr.*$/, '')), [0, 1, 2].map((p) => `\tTopic: orders\tPartition: ${p}\tLeader: 1\tReplicas: 1\tIsr: 1`));
   t.equal((await run(['topics', 'alter', 'orders', '--partitions', '5', '--delete-config', 'retention.ms', ...b])).status, 0);
   const described = JSON.parse((await run(['topics', 'describe', 'orders', '--json', ...b])).stdout) as { partitions: unknown[]; configs: object }[];
   t.equal(described[0]!.partitions.length, 5);
-  t.same(described[0]!.configs, {});
+  t.strictSame(described[0]!.configs, {});
   t.equal((await run(['topics', 'delete', 'orders', ...b])).status, 0);
-  t.same(JSON.parse((await run(['topics', 'list', '--json', ...b])).stdout).map((x: { name: string }) => x.name), ['audit']);
+  t.strictSame(JSON.parse((await run(['topics', 'list', '--json', ...b])).stdout).map((x: { name: string }) => x.name), ['audit']);
 });
 
 t.test('produce 1,000 NDJSON records with headers; consume them back in order in each format', async (t) => {
@@ -57,7 +57,7 @@ t.test('produce 1,000 NDJSON records with headers; consume them back in order in
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const p = await run(['produce', 'events', '--input', 'ndjson', file, '--json', '--compression', 'lz4', '--idempotent', '--batch-size', '300', ...b]);
   t.equal(p.status, 0, p.stderr);
-  t.same(JSON.parse(p.stdout), { topic: 'events', records: 1000, partitions: [{ partition: 0, baseOffset: 0, count: 1000 }] });
+  t.strictSame(JSON.parse(p.stdout), { topic: 'events', records: 1000, partitions: [{ partition: 0, baseOffset: 0, count: 1000 }] });
 
   const text = await run(['consume', 'events', '-e', ...b]);
   t.equal(text.status, 0, text.stderr);
@@ -66,7 +66,7 @@ t.test('produce 1,000 NDJSON records with headers; consume them back in order in
   const nd = await run(['consume', 'events', '-e', '--output', 'ndjson', ...b]);
   const got = nd.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { offset: number; key: string; value: string; timestamp: number; headers: unknown });
   t.equal(got.length, 1000);
-  t.same(got.map((g) => [g.offset, g.key, g.value, g.timestamp, g.headers]), records.map((r, i) => [i, r.key, r.value, r.timestamp, r.headers]), 'ndjson: every field in order');
+  t.strictSame(got.map((g) => [g.offset, g.key, g.value, g.timestamp, g.headers]), records.map((r, i) => [i, r.key, r.value, r.timestamp, r.headers]), 'ndjson: every field in order');
 
   const kcat = await run(['consume', 'events', '-e', '-f', '%t %p %o %T %k=%s [%h] %K/%S\\n', ...b]);
   t.equal(kcat.stdout, records.map((r, i) => `events 0 ${i} ${r.timestamp} ${r.key}=${r.value} [seq=${i},src=test] ${r.key.length}/${r.value.length}\n`).join(''), 'kcat format');
@@ -99,10 +99,10 @@ t.test('groups: consume with a group, describe with lag, reset offsets, delete',
   const dry = await run(['groups', 'reset-offsets', 'billing', '--topic', 'g', '--to-earliest', ...b]);
   t.match(dry.stdout, /billing +g +0 +0\nbilling +g +1 +0\n/);
   d = await run(['groups', 'describe', 'billing', '--json', ...b]);
-  t.same(JSON.parse(d.stdout)[0].partitions.map((p: { partition: number; lag: number }) => [p.partition, p.lag]), [[0, 6]], 'a dry run changes nothing');
+  t.strictSame(JSON.parse(d.stdout)[0].partitions.map((p: { partition: number; lag: number }) => [p.partition, p.lag]), [[0, 6]], 'a dry run changes nothing');
   t.equal((await run(['groups', 'reset-offsets', 'billing', '--topic', 'g', '--shift-by', '-100', '--execute', ...b])).status, 0);
   d = await run(['groups', 'describe', 'billing', '--json', ...b]);
-  t.same(JSON.parse(d.stdout)[0].partitions.map((p: { partition: number; currentOffset: number; lag: number }) => [p.partition, p.currentOffset, p.lag]), [[0, 0, 10], [1, 0, 2]], 'shift clamped to the log start');
+  t.strictSame(JSON.parse(d.stdout)[0].partitions.map((p: { partition: number; currentOffset: number; lag: number }) => [p.partition, p.currentOffset, p.lag]), [[0, 0, 10], [1, 0, 2]], 'shift clamped to the log start');
   const again = await run(['consume', 'g', '--group', 'billing', '-p', '1', '-e', ...b]);
   t.equal(again.stdout, 'b0\nb1\n', 'a group consume starts at the committed offset');
   t.equal((await run(['groups', 'delete', 'billing', ...b])).status, 0);

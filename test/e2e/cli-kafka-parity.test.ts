@@ -51,7 +51,7 @@ t.test('same output as against Apache Kafka 4.4.0', async (t) => {
   await step(['produce', T, '--transactional-id', X, '--json'], '{"topic":"ev2","records":3,"partitions":[{"partition":0,"baseOffset":1000,"count":3}]}\n', '1\n2\n3\n');
   const txns = await run(['txns', 'list', '--json', ...b]);
   const mine = (JSON.parse(txns.out) as { transactionalId: string; coordinator: number; state: string }[]).filter((x) => x.transactionalId === X);
-  t.same(mine.map((x) => [x.coordinator, x.state]), [[1, 'CompleteCommit']], 'txns list');
+  t.strictSame(mine.map((x) => [x.coordinator, x.state]), [[1, 'CompleteCommit']], 'txns list');
   await step(['topics', 'describe', T], 'Topic: ev2\t\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: \n\tTopic: ev2\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: \n');
   await step(['groups', 'delete', G], "Deletion of requested consumer groups ('g2') was successful.\n");
 });

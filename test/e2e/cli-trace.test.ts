@@ -59,20 +59,20 @@ t.test('start --trace-file --json: the CLI producer and consumer, decoded, filte
   t.equal(c.stdout, 'one\ntwo\nthree\n');
   await stopBroker(child);
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as TraceRecord);
-  t.same([...new Set(lines.map((l) => l.api))].sort(), ['Fetch', 'Produce'], 'only the APIs asked for');
+  t.strictSame([...new Set(lines.map((l) => l.api))].sort(), ['Fetch', 'Produce'], 'only the APIs asked for');
   const prod = lines.filter((l) => l.api === 'Produce');
   t.equal(prod.length, 1, 'one produce request');
   t.equal(prod[0]!.clientId, 'minikafka-cli');
-  t.same(prod[0]!.request.topics, { orders: [1] });
+  t.strictSame(prod[0]!.request.topics, { orders: [1] });
   t.equal(prod[0]!.request.fields?.acks, -1);
   t.ok(prod[0]!.request.recordBytes! > 0, 'the batch size is shown');
   t.equal(prod[0]!.outcome, 'response');
-  t.same(prod[0]!.response?.errors, undefined, 'no error');
+  t.strictSame(prod[0]!.response?.errors, undefined, 'no error');
   t.ok(prod[0]!.latencyMs >= 0);
   t.match(prod[0]!.client, /^127\.0\.0\.1:\d+$/);
   const fetches = lines.filter((l) => l.api === 'Fetch');
   t.ok(fetches.length >= 1);
-  t.same(fetches[0]!.request.topics, { orders: [1] }, 'the topic named by id (Fetch v13+) is resolved to its name');
+  t.strictSame(fetches[0]!.request.topics, { orders: [1] }, 'the topic named by id (Fetch v13+) is resolved to its name');
   t.ok(fetches.some((f) => (f.response?.recordBytes ?? 0) > 0), 'a fetch answered with records says how many bytes');
 });
 
@@ -112,7 +112,7 @@ t.test('fixture trace: error codes, topic filter, closed outcomes', async (t) =>
   t.ok(topics.every((ts) => ts.includes('a') || ts.includes('missing')), 'only requests naming the topics asked for');
   t.ok(records.some((r) => r.api === 'Produce' && r.request.topics?.a !== undefined));
   const failed = records.find((r) => r.api === 'Produce' && r.request.topics?.missing !== undefined)!;
-  t.same(failed.response?.errors, { UNKNOWN_TOPIC_OR_PARTITION: 1 });
+  t.strictSame(failed.response?.errors, { UNKNOWN_TOPIC_OR_PARTITION: 1 });
   t.match(formatTraceLine(failed), / Produce v9 corr=\d+ [\d.]+ms topics=missing\[0\] transactionalId=null acks=1 timeoutMs=1000 -> UNKNOWN_TOPIC_OR_PARTITION$/);
 });
 
@@ -153,5 +153,5 @@ t.test('a stream sink drops lines past its bound and says how many', async (t) =
   await new Promise((r) => setImmediate(r));
   t.equal(dropped(), 2);
   t.equal(written.length, 3, 'two records and the note');
-  t.same(JSON.parse(written[1]!), { event: 'trace-dropped', count: 2 });
+  t.strictSame(JSON.parse(written[1]!), { event: 'trace-dropped', count: 2 });
 });

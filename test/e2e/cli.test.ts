@@ -2,8 +2,11 @@
 // ready, clean stop on signals, and one clear sentence with exit 1 for bad input. No case binds
 // Kafka's 9092: every start gets --port, and bad input is given a port another broker holds, so
 // a check that ran after binding would answer "already in use" instead of naming the bad flag.
+// One case leaves the port at its default with 9092 held, by this test or by whatever already
+// holds it: the file passes whether or not something else listens on 9092.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 import { WireClient } from '../helpers/wire-client.js';
@@ -42,7 +45,9 @@ t.test('start --json prints a ready line; topics exist; SIGTERM stops it cleanly
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.once('exit', r));
   t.equal(code, 0, 'exit 0 on SIGTERM');
-  t.ok(Date.now() - started < 2000, 'stops within 2 s');
+  // Stopping takes milliseconds; the bound is generous for a loaded 2-core machine, where a process
+  // can wait seconds for a CPU, and still tells a prompt stop from one that waits out a timeout.
+  t.ok(Date.now() - started < 10_000, `stops promptly (${Date.now() - started} ms)`);
 });
 
 t.test('bad input exits 1 with one sentence, checked before the port is bound', async (t) => {
@@ -76,6 +81,20 @@ t.test('bad input exits 1 with one sentence, checked before the port is bound', 
     t.notMatch(r.stderr, /already in use/, 'checked before binding');
     t.notMatch(r.stderr, /\n\s+at /, `${args.join(' ').slice(0, 60)}: no stack trace`);
   }
+});
+
+t.test('bad input with the default port is named while 9092 is taken', async (t) => {
+  const holder = createServer();
+  const bound = await new Promise<string>((resolve) => {
+    holder.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)));
+    holder.listen(9092, () => resolve('bound'));
+  });
+  t.teardown(() => void holder.close());
+  t.ok(bound === 'bound' || bound === 'EADDRINUSE', `9092 is taken (${bound === 'bound' ? 'by this test' : 'already'})`);
+  const r = run(['start', '--topic', 'bad name']);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /--topic bad name: Topic name is invalid/);
+  t.notMatch(r.stderr, /already in use/, 'checked before binding 9092');
 });
 
 t.test('an unknown --config key is a warning with suggestions, as Kafka only warns', async (t) => {

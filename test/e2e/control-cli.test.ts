@@ -27,21 +27,21 @@ t.test('ctl adds, lists and removes faults, moves the clock, resets', async (t) 
   t.match(JSON.parse(added.stdout), { id: 1, api: 'Produce', error: 'NOT_LEADER_OR_FOLLOWER', remaining: 3 });
   const json = await ctl(url, 'fault', 'add', '{"api":"Fetch","action":"hang","durationMs":600000}');
   t.match(JSON.parse(json.stdout), { id: 2, action: 'hang' });
-  t.same(kafka.faults.list().map((r) => r.id), [1, 2], 'the broker has both');
+  t.strictSame(kafka.faults.list().map((r) => r.id), [1, 2], 'the broker has both');
   t.equal((await ctl(url, 'fault', 'rm', '1')).status, 0);
-  t.same(kafka.faults.list().map((r) => r.id), [2]);
+  t.strictSame(kafka.faults.list().map((r) => r.id), [2]);
   t.equal((await ctl(url, 'clock', 'freeze')).status, 0);
   const before = kafka.clock.state().now;
   t.match(JSON.parse((await ctl(url, 'clock', 'advance', '45s')).stdout), { frozen: true, now: before + 45_000 });
   t.match(JSON.parse((await ctl(url, 'reset')).stdout), { faults: 1, topicsRecreated: 1 });
-  t.same(kafka.faults.list(), []);
+  t.strictSame(kafka.faults.list(), []);
 });
 
 t.test('ctl stops and starts brokers and moves leaders of a several-broker cluster', async (t) => {
   await using kafka = await MiniKafka.start({ brokers: 3, controlPort: 0 });
   kafka.createTopic('orders', 1, {}, 3);
   const url = kafka.controlUrl!;
-  t.same(JSON.parse((await ctl(url, 'brokers')).stdout).map((b: { nodeId: number }) => b.nodeId), [1, 2, 3]);
+  t.strictSame(JSON.parse((await ctl(url, 'brokers')).stdout).map((b: { nodeId: number }) => b.nodeId), [1, 2, 3]);
   t.match(JSON.parse((await ctl(url, 'broker', 'stop', '1')).stdout), { nodeId: 1, running: false });
   t.match(JSON.parse((await ctl(url, 'partition', 'orders', '0')).stdout), { leader: 2, leaderEpoch: 1, isr: [2, 3], offlineReplicas: [1] });
   t.match(JSON.parse((await ctl(url, 'leader', 'orders', '0', '3')).stdout), { leader: 3, leaderEpoch: 2 });

@@ -5,7 +5,8 @@ import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import type { FaultRuleView, ClockState } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { fetchOne, produceOne, produceRequest } from '../helpers/data-path.js';
+import { until } from '../helpers/until.js';
+import { fetchOne, listOffset, produceOne, produceRequest } from '../helpers/data-path.js';
 import { MetadataApi, ProduceApi } from '../../src/protocol/messages/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
@@ -36,14 +37,25 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, opts: Param
 
 const batch = (value: string) => buildBatchSync([{ key: null, value: Buffer.from(value), timestamp: Date.now() }]);
 
-/** Whether a promise is still pending after the event loop has run everything it could. */
-async function pending(p: Promise<unknown>): Promise<boolean> {
+/**
+ * Whether `answer` is still unanswered while the broker holds its request. A sleep here passed
+ * whether or not the request had reached the broker yet (on a loaded machine it often had not),
+ * so "no answer" proved nothing and a later hit count could fail. Instead: first wait until the
+ * fault rules show the broker took the request (`taken`, polled over the control API), then make
+ * one more control API round trip. The broker, the control server and this client share one
+ * event loop, so an answer written before that round trip is read during it: still pending after
+ * it means no answer was sent, not that it was slow.
+ */
+async function pending(answer: Promise<unknown>, ctl: Ctl, taken?: (rules: FaultRuleView[]) => boolean): Promise<boolean> {
   let settled = false;
-  p.then(() => (settled = true), () => (settled = true));
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setTimeout(r, 20));
+  answer.then(() => (settled = true), () => (settled = true));
+  if (taken) await until('the broker to take the request', async () => taken((await ctl('GET', '/faults')).body as FaultRuleView[]));
+  await ctl('GET', '/clock');
   return !settled;
 }
+
+/** The request was counted by the first rule (one rule listed). */
+const hitOnce = (rules: FaultRuleView[]) => rules[0]?.hits === 1;
 
 t.test('three NOT_LEADER_OR_FOLLOWER answers to Produce, then success; the rule is used up', async (t) => {
   const { kafka, ctl, connect } = await setup(t, { topics: ['orders'] });
@@ -54,10 +66,10 @@ t.test('three NOT_LEADER_OR_FOLLOWER answers to Produce, then success; the rule 
   t.match(rule, { api: 'Produce', action: 'error', error: 'NOT_LEADER_OR_FOLLOWER', remaining: 3, hits: 0 });
   const codes: number[] = [];
   for (let i = 0; i < 4; i++) codes.push((await produceOne(c, 'orders', batch(`v${i}`))).errorCode);
-  t.same(codes, [6, 6, 6, 0]);
+  t.strictSame(codes, [6, 6, 6, 0]);
   t.equal(kafka.broker.cluster.topics.partition('orders', 0)!.log.logEndOffset, 1, 'only the accepted produce was appended');
   t.equal((await ctl('GET', `/faults/${rule.id}`)).status, 404, 'a used-up rule is gone');
-  t.same((await ctl('GET', '/faults')).body, []);
+  t.strictSame((await ctl('GET', '/faults')).body, []);
 });
 
 t.test('a partition-scoped error fails that partition only; the others are appended once', async (t) => {
@@ -71,10 +83,10 @@ t.test('a partition-scoped error fails that partition only; the others are appen
   req.topicData = [{ ...req.topicData[0]!, partitionData: [...req.topicData[0]!.partitionData, ...req.topicData[1]!.partitionData] }];
   const resp = await c.request(ProduceApi, 9, req);
   const byPartition = Object.fromEntries(resp.responses.flatMap((r) => r.partitionResponses.map((p) => [p.index, p.errorCode])));
-  t.same(byPartition, { 0: ErrorCode.NONE, 1: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+  t.strictSame(byPartition, { 0: ErrorCode.NONE, 1: ErrorCode.NOT_LEADER_OR_FOLLOWER });
   t.equal(resp.responses.length, 1, 'one topic entry in the answer, as asked');
   const logs = [0, 1].map((p) => kafka.broker.cluster.topics.partition('orders', p)!.log.logEndOffset);
-  t.same(logs, [1, 0]);
+  t.strictSame(logs, [1, 0]);
   t.equal((await produceOne(c, 'orders', batch('again'), { partition: 0 })).errorCode, 0, 'another partition of the topic is unaffected');
 });
 
@@ -104,9 +116,10 @@ t.test('latency runs on the broker clock: a frozen clock holds the answer until 
   t.equal((await ctl('POST', '/clock/freeze')).body.frozen, true);
   await ctl('POST', '/faults', { api: 'Metadata', action: 'latency', ms: 200, count: 1 });
   const answer = c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
-  t.ok(await pending(answer), 'no answer while the clock stands');
+  // The latency rule (count 1) is gone once it has counted the request.
+  t.ok(await pending(answer, ctl, (rules) => rules.length === 0), 'no answer while the clock stands');
   await ctl('POST', '/clock/advance', { ms: 199 });
-  t.ok(await pending(answer), 'nor 1 ms before');
+  t.ok(await pending(answer, ctl), 'nor 1 ms before');
   const state = (await ctl('POST', '/clock/advance', { ms: 1 })).body as ClockState;
   t.equal(state.frozen, true);
   t.equal((await answer).brokers.length, 1, 'answered at 200 ms');
@@ -117,7 +130,7 @@ t.test('hang holds requests until the rule is removed; then they are handled', a
   const c = await connect();
   const rule = (await ctl('POST', '/faults', { api: 'Produce', action: 'hang' })).body as FaultRuleView;
   const answer = produceOne(c, 'orders', batch('held'));
-  t.ok(await pending(answer), 'no answer');
+  t.ok(await pending(answer, ctl, hitOnce), 'no answer');
   t.equal(kafka.broker.cluster.topics.partition('orders', 0)!.log.logEndOffset, 0, 'not handled yet');
   t.equal((await ctl('DELETE', `/faults/${rule.id}`)).status, 204);
   t.equal((await answer).errorCode, 0);
@@ -130,12 +143,13 @@ t.test('hang for a duration: released when the broker clock passes it', async (t
   await ctl('POST', '/clock/freeze');
   await ctl('POST', '/faults', { api: 'Fetch', action: 'hang', durationMs: 2000 });
   const answer = fetchOne(c, { topic: 'orders' });
+  await until('the broker to hold the fetch', async () => hitOnce((await ctl('GET', '/faults')).body as FaultRuleView[]));
   await ctl('POST', '/clock/advance', { ms: 1999 });
-  t.ok(await pending(answer));
+  t.ok(await pending(answer, ctl));
   t.equal((await ctl('GET', '/faults')).body.length, 1);
   await ctl('POST', '/clock/advance', { duration: '1ms' });
   t.equal((await answer).errorCode, 0);
-  t.same((await ctl('GET', '/faults')).body, [], 'the rule expired');
+  t.strictSame((await ctl('GET', '/faults')).body, [], 'the rule expired');
 });
 
 t.test('a hung request whose connection closes is dropped, not handled', async (t) => {
@@ -143,12 +157,13 @@ t.test('a hung request whose connection closes is dropped, not handled', async (
   const c = await connect();
   await ctl('POST', '/faults', { api: 'Produce', action: 'hang', count: 1 });
   const answer = produceOne(c, 'orders', batch('lost'));
-  t.ok(await pending(answer));
+  t.ok(await pending(answer, ctl, hitOnce));
   t.match((await ctl('GET', '/faults')).body, [{ action: 'hang', remaining: 0, hits: 1 }], 'a used-up hang rule stays listed while it holds a request');
   c.close();
   await t.rejects(answer);
-  await new Promise((r) => setImmediate(r));
-  t.same((await ctl('GET', '/faults')).body, [], 'and goes with it');
+  // The client's side rejects at once; the broker learns of the close when it reads the socket.
+  await until('the broker to see the connection close', async () => ((await ctl('GET', '/faults')).body as FaultRuleView[]).length === 0);
+  t.strictSame((await ctl('GET', '/faults')).body, [], 'and goes with it');
   const c2 = await connect();
   t.equal((await produceOne(c2, 'orders', batch('next'))).baseOffset, 0n, 'the dropped produce never reached the log');
   t.equal(kafka.broker.cluster.topics.partition('orders', 0)!.log.logEndOffset, 1);
@@ -187,13 +202,13 @@ t.test('rules listed with ids and counters; removed one by one or all at once', 
   t.ok(added[1]!.id > added[0]!.id, 'ids increase');
   await produceOne(c, 'orders', batch('x'));
   const listed = (await ctl('GET', '/faults')).body as FaultRuleView[];
-  t.same(listed.map((r) => [r.id, r.api, r.hits, r.remaining]), [
+  t.strictSame(listed.map((r) => [r.id, r.api, r.hits, r.remaining]), [
     [added[0]!.id, 'Produce', 1, null],
     [added[1]!.id, 'Fetch', 0, 5],
   ]);
   t.equal((await ctl('DELETE', `/faults/${added[0]!.id}`)).status, 204);
   t.equal((await ctl('DELETE', `/faults/${added[0]!.id}`)).status, 404);
-  t.same((await ctl('DELETE', '/faults')).body, { removed: 1 });
+  t.strictSame((await ctl('DELETE', '/faults')).body, { removed: 1 });
 });
 
 t.test('the API answers bad input with a status and a code, never a crash', async (t) => {
@@ -215,7 +230,7 @@ t.test('the API answers bad input with a status and a code, never a crash', asyn
     t.equal(r.status, status, `${method} ${path} ${JSON.stringify(body)}`);
     t.equal(r.body?.error, code);
   }
-  t.same((await ctl('GET', '/faults')).body, [], 'a failed batch adds nothing');
+  t.strictSame((await ctl('GET', '/faults')).body, [], 'a failed batch adds nothing');
   const big = await ctl('POST', '/faults', JSON.stringify({ action: 'hang', clientId: 'x'.repeat(70_000) }));
   t.equal(big.status, 400, 'a body over 64 KiB is refused');
 });
@@ -253,7 +268,41 @@ t.test('chaos from the same seed injects the same faults in the same order', asy
   const a = await runOnce();
   const b = await runOnce();
   t.ok(a.events.length > 5, `chaos injected faults (${a.events.length})`);
-  t.same(b.events, a.events, 'same events');
-  t.same(b.seen, a.seen, 'the client saw the same answers');
+  t.strictSame(b.events, a.events, 'same events');
+  t.strictSame(b.seen, a.seen, 'the client saw the same answers');
   t.ok(a.seen.includes('closed') && a.seen.some((s) => s !== '0' && s !== 'closed'), 'both disconnects and retriable errors');
+});
+
+t.test('chaos from the start (--chaos): a reset restarts its sequence, so a run over produce, fetch and ListOffsets repeats its faults exactly', async (t) => {
+  const { kafka, connect } = await setup(t, { topics: ['orders:2'], chaos: { rate: 0.25, seed: 77 } });
+  /** One "test": a fixed sequence of requests over three APIs; what the client saw, step by step. */
+  const run = async () => {
+    let c = await connect();
+    const seen: string[] = [];
+    const step = async (what: string, request: () => Promise<number>) => {
+      try {
+        seen.push(`${what}:${await request()}`);
+      } catch {
+        // A chaos disconnect: the client connects again, as a real one would.
+        seen.push(`${what}:closed`);
+        c = await connect();
+      }
+    };
+    for (let i = 0; i < 40; i++) {
+      const partition = i % 2;
+      await step('produce', async () => (await produceOne(c, 'orders', batch(`r${i}`), { partition })).errorCode);
+      await step('fetch', async () => (await fetchOne(c, { topic: 'orders', partition })).errorCode);
+      await step('list', async () => (await listOffset(c, 'orders', -1n, { partition })).errorCode);
+    }
+    return { seen, events: kafka.faults.chaosStatus()!.events };
+  };
+  const first = await run();
+  const report = await kafka.reset();
+  t.equal(report.faults, 0, 'chaos is not a rule');
+  t.match(kafka.faults.chaosStatus(), { rate: 0.25, seed: 77, requests: 0, injected: 0 }, 'chaos as configured at start, from the start of its sequence');
+  const second = await run();
+  t.ok(first.events.length > 10, `chaos injected faults (${first.events.length})`);
+  t.same(new Set(first.events.map((e) => e.api)), new Set(['Produce', 'Fetch', 'ListOffsets']), 'into every API of the run');
+  t.same(second.events, first.events, 'the same faults, in the same order, on the same requests');
+  t.same(second.seen, first.seen, 'and the client saw the same answers');
 });

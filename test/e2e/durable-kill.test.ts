@@ -122,10 +122,13 @@ async function checkRestart(t: Test, c: WireClient, s: State, round: number): Pr
   // The transaction left open by the kill comes back open, as in Kafka; its producer starting
   // again (InitProducerId with the same transactional id) aborts it, and read_committed moves on.
   const openId = `open-${round - 1}`;
-  for (let attempt = 0; ; attempt++) {
+  // CONCURRENT_TRANSACTIONS until the abort is written: retried for up to 30 s (it takes
+  // milliseconds; 50 tries 100 ms apart could run out on a loaded 2-core machine).
+  const retryUntil = Date.now() + 30_000;
+  for (;;) {
     const r = await initProducerId(c, openId);
     if (r.errorCode === 0) break;
-    if (r.errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS || attempt >= 50) {
+    if (r.errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS || Date.now() > retryUntil) {
       t.fail(`restart ${round}: InitProducerId for ${openId} answered ${r.errorCode}`);
       break;
     }

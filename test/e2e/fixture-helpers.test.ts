@@ -3,6 +3,7 @@
 // test uses them on one shared broker.
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
+import { ApiKey } from '../../src/protocol/messages/api-table.js';
 
 t.test('produce, consume until N or a predicate, waitFor, reset', async (t) => {
   await using kafka = await MiniKafka.start({ topics: ['declared:2'] });
@@ -20,9 +21,18 @@ t.test('produce, consume until N or a predicate, waitFor, reset', async (t) => {
   const untilV3 = await kafka.consume('orders', { partitions: [all.find((r) => r.value!.toString() === 'v3')!.partition], until: (r) => r.value!.toString() === 'v3' });
   t.equal(untilV3.at(-1)!.value!.toString(), 'v3', 'stops at the first record the predicate accepts');
 
-  // From the end: only what is produced after the call.
+  // From the end: only what is produced after the call. The consume looks the end up with
+  // ListOffsets, then fetches: 'late' is produced once its first Fetch reached the broker, so the
+  // end it starts from is known to precede 'late' (a fixed sleep here fails on a loaded machine).
+  let firstFetch!: () => void;
+  const fetching = new Promise<void>((resolve) => (firstFetch = resolve));
+  const stopWatching = kafka.intercept((r) => {
+    if (r.apiKey === ApiKey.Fetch) firstFetch();
+    return undefined;
+  });
   const later = kafka.consume('orders', { from: 'end', count: 1, partitions: [0] });
-  await new Promise((r) => setTimeout(r, 300));
+  await fetching;
+  stopWatching();
   await kafka.produce('orders', [{ value: 'late', partition: 0 }]);
   t.strictSame((await later).map((r) => r.value!.toString()), ['late']);
   await kafka.waitFor.offset('orders', 0, 1);
@@ -35,7 +45,7 @@ t.test('produce, consume until N or a predicate, waitFor, reset', async (t) => {
   await kafka.produce('declared', [{ value: 'committed', partition: 0 }], { transactionalId: 'tx-1' });
   t.strictSame((await kafka.consume('declared', { partitions: [0], isolation: 'read_committed', count: 1 })).map((r) => r.value!.toString()), ['committed']);
 
-  const report = kafka.reset();
+  const report = await kafka.reset();
   t.equal(report.topicsDeleted, 3, 'every topic goes: orders, declared, __transaction_state');
   t.equal(kafka.broker.cluster.topics.get('orders'), undefined, 'orders was not declared: not back');
   t.equal(report.topicsRecreated, 1, 'declared is back, empty');

@@ -40,70 +40,70 @@ async function setup(t: { teardown(fn: () => void): void }, opts: Parameters<typ
 
 t.test('AlterClientQuotas sets, replaces and removes quotas; DescribeClientQuotas filters them', async (t) => {
   const { alterOne, describe } = await setup(t);
-  t.same(await alterOne([['user', 'alice']], [['producer_byte_rate', 1024], ['request_percentage', 12.5]]), [0, null]);
-  t.same(await alterOne([['user', 'alice'], ['client-id', 'app']], [['consumer_byte_rate', 2048]]), [0, null]);
-  t.same(await alterOne([['client-id', null]], [['producer_byte_rate', 4096]]), [0, null]);
-  t.same(await alterOne([['user', null]], [['controller_mutation_rate', 3]]), [0, null]);
-  t.same(await alterOne([['ip', '127.0.0.1']], [['connection_creation_rate', 10]]), [0, null]);
-  t.same(await alterOne([['ip', null]], [['connection_creation_rate', 20]]), [0, null]);
+  t.strictSame(await alterOne([['user', 'alice']], [['producer_byte_rate', 1024], ['request_percentage', 12.5]]), [0, null]);
+  t.strictSame(await alterOne([['user', 'alice'], ['client-id', 'app']], [['consumer_byte_rate', 2048]]), [0, null]);
+  t.strictSame(await alterOne([['client-id', null]], [['producer_byte_rate', 4096]]), [0, null]);
+  t.strictSame(await alterOne([['user', null]], [['controller_mutation_rate', 3]]), [0, null]);
+  t.strictSame(await alterOne([['ip', '127.0.0.1']], [['connection_creation_rate', 10]]), [0, null]);
+  t.strictSame(await alterOne([['ip', null]], [['connection_creation_rate', 20]]), [0, null]);
 
-  t.same(await describe([['user', EXACT, 'alice']]), [
+  t.strictSame(await describe([['user', EXACT, 'alice']]), [
     [[['user', 'alice']], [['producer_byte_rate', 1024], ['request_percentage', 12.5]]],
     [[['user', 'alice'], ['client-id', 'app']], [['consumer_byte_rate', 2048]]],
   ]);
-  t.same(await describe([['user', EXACT, 'alice']], true), [[[['user', 'alice']], [['producer_byte_rate', 1024], ['request_percentage', 12.5]]]]);
-  t.same(await describe([['client-id', DEFAULT, null]]), [[[['client-id', null]], [['producer_byte_rate', 4096]]]]);
-  t.same(await describe([['user', SPECIFIED, null], ['client-id', SPECIFIED, null]]), [[[['user', 'alice'], ['client-id', 'app']], [['consumer_byte_rate', 2048]]]]);
-  t.same(await describe([['ip', SPECIFIED, null]]), [
+  t.strictSame(await describe([['user', EXACT, 'alice']], true), [[[['user', 'alice']], [['producer_byte_rate', 1024], ['request_percentage', 12.5]]]]);
+  t.strictSame(await describe([['client-id', DEFAULT, null]]), [[[['client-id', null]], [['producer_byte_rate', 4096]]]]);
+  t.strictSame(await describe([['user', SPECIFIED, null], ['client-id', SPECIFIED, null]]), [[[['user', 'alice'], ['client-id', 'app']], [['consumer_byte_rate', 2048]]]]);
+  t.strictSame(await describe([['ip', SPECIFIED, null]]), [
     [[['ip', '127.0.0.1']], [['connection_creation_rate', 10]]],
     [[['ip', null]], [['connection_creation_rate', 20]]],
   ]);
   t.equal((await describe([])).length, 6, 'no component and not strict: everything');
-  t.same(await describe([], true), [], 'no component and strict: nothing');
+  t.strictSame(await describe([], true), [], 'no component and strict: nothing');
 
   // A changed value replaces, a removed key goes, an entity without keys is gone.
-  t.same(await alterOne([['user', 'alice']], [['producer_byte_rate', 2000], ['request_percentage', null]]), [0, null]);
-  t.same(await describe([['user', EXACT, 'alice']], true), [[[['user', 'alice']], [['producer_byte_rate', 2000]]]]);
-  t.same(await alterOne([['user', 'alice']], [['producer_byte_rate', null], ['consumer_byte_rate', null]]), [0, null], 'removing a key never set is fine');
-  t.same(await describe([['user', EXACT, 'alice']], true), []);
+  t.strictSame(await alterOne([['user', 'alice']], [['producer_byte_rate', 2000], ['request_percentage', null]]), [0, null]);
+  t.strictSame(await describe([['user', EXACT, 'alice']], true), [[[['user', 'alice']], [['producer_byte_rate', 2000]]]]);
+  t.strictSame(await alterOne([['user', 'alice']], [['producer_byte_rate', null], ['consumer_byte_rate', null]]), [0, null], 'removing a key never set is fine');
+  t.strictSame(await describe([['user', EXACT, 'alice']], true), []);
 
   // validateOnly checks and changes nothing.
-  t.same(await alterOne([['user', 'bob']], [['producer_byte_rate', 1]], true), [0, null]);
-  t.same(await describe([['user', EXACT, 'bob']]), []);
-  t.same(await alterOne([['user', 'bob']], [['nope', 1]], true), [ErrorCode.INVALID_REQUEST, 'Invalid configuration key nope']);
+  t.strictSame(await alterOne([['user', 'bob']], [['producer_byte_rate', 1]], true), [0, null]);
+  t.strictSame(await describe([['user', EXACT, 'bob']]), []);
+  t.strictSame(await alterOne([['user', 'bob']], [['nope', 1]], true), [ErrorCode.INVALID_REQUEST, 'Invalid configuration key nope']);
 });
 
 t.test('AlterClientQuotas refuses what Kafka refuses, per entry, with its messages', async (t) => {
   const { alter, alterOne, entry, describe } = await setup(t);
   const bad = (message: string) => [ErrorCode.INVALID_REQUEST, message];
-  t.same(await alterOne([], [['producer_byte_rate', 1]]), bad('Invalid empty client quota entity'));
-  t.same(await alterOne([['group', 'g']], [['producer_byte_rate', 1]]), bad('Unhandled client quota entity type: group'));
-  t.same(await alterOne([['user', '']], [['producer_byte_rate', 1]]), bad('Empty user not supported'));
-  t.same(await alterOne([['user', 'u']], [['connection_creation_rate', 1]]), bad('Invalid configuration key connection_creation_rate'));
-  t.same(await alterOne([['ip', '10.0.0.1']], [['producer_byte_rate', 1]]), bad('Invalid configuration key producer_byte_rate'), 'ip takes only connection_creation_rate');
-  t.same(await alterOne([['ip', '10.0.0.1'], ['user', 'u']], [['connection_creation_rate', 1]]), bad('Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId'));
-  t.same(await alterOne([['ip', 'no-such-host.invalid']], [['connection_creation_rate', 1]]), bad('no-such-host.invalid is not a valid IP or resolvable host.'));
-  t.same(await alterOne([['user', 'u']], [['producer_byte_rate', 0]]), bad('Quota producer_byte_rate must be greater than 0'));
-  t.same(await alterOne([['user', 'u']], [['producer_byte_rate', 1.5]]), bad('producer_byte_rate cannot be a fractional value.'));
-  t.same(await alterOne([['ip', null]], [['connection_creation_rate', 3e9]]), bad('Proposed value for connection_creation_rate is too large for an INT.'));
-  t.same(await alterOne([['user', 'u']], [['request_percentage', 0.5]]), [0, null], 'a double key takes fractions');
-  t.same(await alterOne([['user', 'v']], [['producer_byte_rate', 1], ['producer_byte_rate', 2]]), bad('Ignoring duplicate entity ClientQuotaEntity(entries={user=v})'));
+  t.strictSame(await alterOne([], [['producer_byte_rate', 1]]), bad('Invalid empty client quota entity'));
+  t.strictSame(await alterOne([['group', 'g']], [['producer_byte_rate', 1]]), bad('Unhandled client quota entity type: group'));
+  t.strictSame(await alterOne([['user', '']], [['producer_byte_rate', 1]]), bad('Empty user not supported'));
+  t.strictSame(await alterOne([['user', 'u']], [['connection_creation_rate', 1]]), bad('Invalid configuration key connection_creation_rate'));
+  t.strictSame(await alterOne([['ip', '10.0.0.1']], [['producer_byte_rate', 1]]), bad('Invalid configuration key producer_byte_rate'), 'ip takes only connection_creation_rate');
+  t.strictSame(await alterOne([['ip', '10.0.0.1'], ['user', 'u']], [['connection_creation_rate', 1]]), bad('Invalid quota entity combination, IP entity shouldnot be combined with User or ClientId'));
+  t.strictSame(await alterOne([['ip', 'no-such-host.invalid']], [['connection_creation_rate', 1]]), bad('no-such-host.invalid is not a valid IP or resolvable host.'));
+  t.strictSame(await alterOne([['user', 'u']], [['producer_byte_rate', 0]]), bad('Quota producer_byte_rate must be greater than 0'));
+  t.strictSame(await alterOne([['user', 'u']], [['producer_byte_rate', 1.5]]), bad('producer_byte_rate cannot be a fractional value.'));
+  t.strictSame(await alterOne([['ip', null]], [['connection_creation_rate', 3e9]]), bad('Proposed value for connection_creation_rate is too large for an INT.'));
+  t.strictSame(await alterOne([['user', 'u']], [['request_percentage', 0.5]]), [0, null], 'a double key takes fractions');
+  t.strictSame(await alterOne([['user', 'v']], [['producer_byte_rate', 1], ['producer_byte_rate', 2]]), bad('Ignoring duplicate entity ClientQuotaEntity(entries={user=v})'));
   // One bad entry leaves the others applied.
-  t.same(await alter([entry([['user', 'w']], [['producer_byte_rate', 5]]), entry([['user', 'x']], [['bad', 1]])]), [[0, null], bad('Invalid configuration key bad')]);
-  t.same(await describe([['user', EXACT, 'w']]), [[[['user', 'w']], [['producer_byte_rate', 5]]]]);
-  t.same(await describe([['user', EXACT, 'x']]), []);
+  t.strictSame(await alter([entry([['user', 'w']], [['producer_byte_rate', 5]]), entry([['user', 'x']], [['bad', 1]])]), [[0, null], bad('Invalid configuration key bad')]);
+  t.strictSame(await describe([['user', EXACT, 'w']]), [[[['user', 'w']], [['producer_byte_rate', 5]]]]);
+  t.strictSame(await describe([['user', EXACT, 'x']]), []);
 });
 
 t.test('DescribeClientQuotas fails a bad filter whole, as Kafka', async (t) => {
   const { describe } = await setup(t);
-  t.same(await describe([['', SPECIFIED, null]]), [ErrorCode.INVALID_REQUEST, 'Invalid empty entity type.', null]);
-  t.same(await describe([['user', SPECIFIED, null], ['user', DEFAULT, null]]), [ErrorCode.INVALID_REQUEST, 'Entity type user cannot appear more than once in the filter.', null]);
-  t.same(await describe([['group', SPECIFIED, null]]), [ErrorCode.UNSUPPORTED_VERSION, 'Unsupported entity type group', null]);
-  t.same(await describe([['user', EXACT, null]]), [ErrorCode.INVALID_REQUEST, 'Request specified MATCH_TYPE_EXACT, but set match string to null.', null]);
-  t.same(await describe([['user', DEFAULT, 'x']]), [ErrorCode.INVALID_REQUEST, 'Request specified MATCH_TYPE_DEFAULT, but also specified a match string.', null]);
-  t.same(await describe([['user', SPECIFIED, 'x']]), [ErrorCode.INVALID_REQUEST, 'Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.', null]);
-  t.same(await describe([['user', 7, null]]), [ErrorCode.INVALID_REQUEST, 'Unknown match type 7', null]);
-  t.same(await describe([['ip', SPECIFIED, null], ['client-id', SPECIFIED, null]]), [
+  t.strictSame(await describe([['', SPECIFIED, null]]), [ErrorCode.INVALID_REQUEST, 'Invalid empty entity type.', null]);
+  t.strictSame(await describe([['user', SPECIFIED, null], ['user', DEFAULT, null]]), [ErrorCode.INVALID_REQUEST, 'Entity type user cannot appear more than once in the filter.', null]);
+  t.strictSame(await describe([['group', SPECIFIED, null]]), [ErrorCode.UNSUPPORTED_VERSION, 'Unsupported entity type group', null]);
+  t.strictSame(await describe([['user', EXACT, null]]), [ErrorCode.INVALID_REQUEST, 'Request specified MATCH_TYPE_EXACT, but set match string to null.', null]);
+  t.strictSame(await describe([['user', DEFAULT, 'x']]), [ErrorCode.INVALID_REQUEST, 'Request specified MATCH_TYPE_DEFAULT, but also specified a match string.', null]);
+  t.strictSame(await describe([['user', SPECIFIED, 'x']]), [ErrorCode.INVALID_REQUEST, 'Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.', null]);
+  t.strictSame(await describe([['user', 7, null]]), [ErrorCode.INVALID_REQUEST, 'Unknown match type 7', null]);
+  t.strictSame(await describe([['ip', SPECIFIED, null], ['client-id', SPECIFIED, null]]), [
     ErrorCode.INVALID_REQUEST,
     'Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.',
     null,
@@ -119,7 +119,7 @@ t.test('a 1 MB/s produce quota holds a producer to 1 MB/s, with throttle times a
   const clock = new ManualClock(1_700_000_000_000);
   const { c, alterOne, kafka } = await setup(t, { clock });
   const QUOTA = 1024 * 1024;
-  t.same(await alterOne([['client-id', 'wire-test']], [['producer_byte_rate', QUOTA]]), [0, null]);
+  t.strictSame(await alterOne([['client-id', 'wire-test']], [['producer_byte_rate', QUOTA]]), [0, null]);
   const batch = buildBatchSync([{ value: Buffer.alloc(64 * 1024, 7) }], { baseTimestamp: clock.now() });
   const frameSize = WireClient.frame(ProduceApi, 9, produceRequest([{ topic: 'q', records: batch }])).length - 4;
 
@@ -187,7 +187,7 @@ t.test('a fetch quota holds a consumer to its byte rate; throttled fetches carry
     t.equal(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
   }
   const QUOTA = 256 * 1024;
-  t.same(await alterOne([['client-id', 'wire-test']], [['consumer_byte_rate', QUOTA]]), [0, null]);
+  t.strictSame(await alterOne([['client-id', 'wire-test']], [['consumer_byte_rate', QUOTA]]), [0, null]);
 
   const start = clock.now();
   let offset = 0;
@@ -204,7 +204,7 @@ t.test('a fetch quota holds a consumer to its byte rate; throttled fetches carry
     const r = await fetch(c, [{ topic: 'q', offset, partitionMaxBytes: 256 * 1024 }], { maxBytes: 256 * 1024 });
     if (r.throttleTimeMs > 0) {
       throttled++;
-      t.same(r.responses, [], 'a throttled fetch answers no partitions');
+      t.strictSame(r.responses, [], 'a throttled fetch answers no partitions');
       clock.advance(r.throttleTimeMs);
       continue;
     }
@@ -223,9 +223,9 @@ t.test('a fetch quota holds a consumer to its byte rate; throttled fetches carry
 t.test('durable mode keeps client quotas across a restart', async (t) => {
   const fs = new MemoryFileSystem();
   const first = await setup(t, { dataDir: '/data', fileSystem: fs });
-  t.same(await first.alterOne([['user', 'alice'], ['client-id', null]], [['producer_byte_rate', 1000]]), [0, null]);
+  t.strictSame(await first.alterOne([['user', 'alice'], ['client-id', null]], [['producer_byte_rate', 1000]]), [0, null]);
   first.c.close();
   await first.kafka.stop();
   const again = await setup(t, { dataDir: '/data', fileSystem: fs });
-  t.same(await again.describe([]), [[[['user', 'alice'], ['client-id', null]], [['producer_byte_rate', 1000]]]]);
+  t.strictSame(await again.describe([]), [[[['user', 'alice'], ['client-id', null]], [['producer_byte_rate', 1000]]]]);
 });

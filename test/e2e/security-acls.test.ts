@@ -126,7 +126,7 @@ t.test('the ACL matrix: refused without the ACL, served with it', async (t) => {
     t.equal((await describe(alice, 4, '1')).results[0]!.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'broker configs need the cluster');
     const topicServed = (await describe(bob, 2, 'bob-new')).results[0]!;
     t.equal(topicServed.errorCode, ErrorCode.NONE);
-    t.same(topicServed.configs.map((c) => c.name), ['retention.ms']);
+    t.strictSame(topicServed.configs.map((c) => c.name), ['retention.ms']);
 
     const alter = (c: WireClient) =>
       c.request(IncrementalAlterConfigsApi, 1, { resources: [{ resourceType: 2, resourceName: 'bob-new', configs: [{ name: 'retention.ms', configOperation: 0, value: '1000' }] }], validateOnly: false });
@@ -183,7 +183,7 @@ t.test('the ACL matrix: refused without the ACL, served with it', async (t) => {
     t.equal(described.authorizedOperations, (1 << A.READ) | (1 << A.DESCRIBE) | (1 << A.DELETE), "bob's own operations on the group");
 
     const list = async (c: WireClient) => (await c.request(ListGroupsApi, 4, { statesFilter: [], typesFilter: [] })).groups.map((g) => g.groupId).sort();
-    t.same(await list(alice), [], 'alice may describe no group: she lists none');
+    t.strictSame(await list(alice), [], 'alice may describe no group: she lists none');
     t.ok((await list(bob)).includes('g-bob'), 'DESCRIBE on the cluster lists every group');
 
     const remove = (c: WireClient) => c.request(DeleteGroupsApi, 2, { groupsNames: ['g-bob'] });
@@ -200,15 +200,15 @@ t.test('the ACL matrix: refused without the ACL, served with it', async (t) => {
     t.equal((await init(bob, null)).errorCode, ErrorCode.NONE, 'WRITE on a topic allows idempotence');
 
     const list = async (c: WireClient) => (await c.request(ListTransactionsApi, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null })).transactionStates.map((s) => s.transactionalId);
-    t.same(await list(alice), [], 'alice may describe no transactional id');
-    t.same(await list(bob), ['tx-bob'], 'WRITE implies DESCRIBE');
+    t.strictSame(await list(alice), [], 'alice may describe no transactional id');
+    t.strictSame(await list(bob), ['tx-bob'], 'WRITE implies DESCRIBE');
   });
 
   await t.test('cluster operations', async (t) => {
     const logDirs = (c: WireClient) => c.request(DescribeLogDirsApi, 4, { topics: null });
     const refused = await logDirs(alice);
     t.equal(refused.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
-    t.same(refused.results, []);
+    t.strictSame(refused.results, []);
     t.equal((await logDirs(bob)).errorCode, ErrorCode.NONE);
 
     const elect = (c: WireClient) => c.request(ElectLeadersApi, 2, { electionType: 0, topicPartitions: [{ topic: 't1', partitions: [0] }], timeoutMs: 5000 });
@@ -250,13 +250,13 @@ t.test('Describe/AlterUserScramCredentials: Kafka validation, then SCRAM login w
   const upsert = (name: string, mechanism: number, iterations: number) => ({ name, mechanism, iterations, salt, saltedPassword: salted });
 
   const refused = await alice.request(AlterUserScramCredentialsApi, 0, { deletions: [], upsertions: [upsert('carol', 2, 8192)] });
-  t.same(refused.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.CLUSTER_AUTHORIZATION_FAILED]], 'ALTER on the cluster is needed');
+  t.strictSame(refused.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.CLUSTER_AUTHORIZATION_FAILED]], 'ALTER on the cluster is needed');
 
   const altered = await admin.request(AlterUserScramCredentialsApi, 0, {
     deletions: [{ name: 'nobody', mechanism: 1 }, { name: 'dup', mechanism: 1 }],
     upsertions: [upsert('carol', 2, 8192), upsert('dup', 1, 4096), upsert('few', 1, 4095), upsert('many', 2, 16385), upsert('', 1, 4096), upsert('odd', 3, 4096)],
   });
-  t.same(
+  t.strictSame(
     altered.results.map((r) => [r.user, r.errorCode, r.errorMessage]),
     [
       ['carol', ErrorCode.NONE, null],
@@ -270,7 +270,7 @@ t.test('Describe/AlterUserScramCredentials: Kafka validation, then SCRAM login w
   );
 
   const described = await admin.request(DescribeUserScramCredentialsApi, 0, { users: [{ name: 'carol' }, { name: 'alice' }, { name: 'ghost' }, { name: 'alice' }] });
-  t.same(
+  t.strictSame(
     described.results.map((r) => [r.user, r.errorCode, r.errorMessage, r.credentialInfos.map((c) => [c.mechanism, c.iterations])]),
     [
       ['carol', ErrorCode.NONE, null, [[2, 8192]]],
@@ -279,7 +279,7 @@ t.test('Describe/AlterUserScramCredentials: Kafka validation, then SCRAM login w
     ],
   );
   const all = await admin.request(DescribeUserScramCredentialsApi, 0, { users: null });
-  t.same(all.results.map((r) => r.user), ['admin', 'alice', 'carol'], 'no users named: all of them');
+  t.strictSame(all.results.map((r) => r.user), ['admin', 'alice', 'carol'], 'no users named: all of them');
   t.equal((await alice.request(DescribeUserScramCredentialsApi, 0, { users: null })).errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
 
   // carol's credential works for SASL/SCRAM-SHA-512, and stops working once deleted.
@@ -294,7 +294,7 @@ t.test('Describe/AlterUserScramCredentials: Kafka validation, then SCRAM login w
   t.equal(await scramLogin('carol-secret'), ErrorCode.NONE, 'the upserted credential authenticates');
   t.equal(await scramLogin('wrong'), ErrorCode.SASL_AUTHENTICATION_FAILED);
   const deleted = await admin.request(AlterUserScramCredentialsApi, 0, { deletions: [{ name: 'carol', mechanism: 2 }], upsertions: [] });
-  t.same(deleted.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.NONE]]);
+  t.strictSame(deleted.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.NONE]]);
   t.equal(await scramLogin('carol-secret'), ErrorCode.SASL_AUTHENTICATION_FAILED, 'deleted: refused');
 });
 
@@ -348,9 +348,9 @@ t.test('durable mode keeps ACLs and SCRAM credentials across a restart', async (
   admin = await login(kafka, 'admin');
   t.teardown(() => admin.close());
   const described = await admin.request(DescribeUserScramCredentialsApi, 0, { users: [{ name: 'dave' }] });
-  t.same(described.results[0]!.credentialInfos.map((c) => [c.mechanism, c.iterations]), [[2, 4096]], 'the credential is back');
+  t.strictSame(described.results[0]!.credentialInfos.map((c) => [c.mechanism, c.iterations]), [[2, 4096]], 'the credential is back');
   const acls = await admin.request(DescribeAclsApi, 3, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
-  t.same(
+  t.strictSame(
     acls.resources.map((r) => [r.resourceType, r.resourceName, r.patternType, r.acls.map((a) => [a.principal, a.operation])]),
     [[ResourceType.TOPIC, 'dave-', PatternType.PREFIXED, [['User:dave', A.WRITE]]]],
     'the ACL is back',

@@ -50,7 +50,7 @@ t.test('SASL_SSL with SCRAM-SHA-512: produce and consume in a group; wrong passw
     }).catch(reject);
   });
   await consumer.disconnect();
-  t.same(got, ['v1', 'v2']);
+  t.strictSame(got, ['v1', 'v2']);
 
   const bad = client(kafka, { mechanism: 'scram-sha-512', username: 'alice', password: 'wrong' }).admin();
   const err = await bad.connect().then(() => null, (e: Error) => e);
@@ -136,7 +136,7 @@ t.test('ACLs: CreateAcls/DescribeAcls/DeleteAcls through kafkajs, SECURITY_DISAB
   await admin.createAcls({ acl: [{ resourceType: 2, resourceName: 'logs-', resourcePatternType: 4, principal: 'User:alice', host: '*', operation: 4, permissionType: 3 }] });
   const described = await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, operation: 1, permissionType: 1 });
   const names = described.resources.map((r: { resourceName: string }) => r.resourceName).sort();
-  t.same(names, ['logs-', 'orders']);
+  t.strictSame(names, ['logs-', 'orders']);
   const deleted = await admin.deleteAcls({ filters: [{ resourceType: 2, resourceName: 'logs-', resourcePatternType: 4, operation: 1, permissionType: 1 }] });
   t.equal(deleted.filterResponses[0].matchingAcls.length, 1);
 
@@ -175,12 +175,12 @@ t.test('ACL enforcement: Metadata hides what a principal may not describe, Produ
 
   const adminClient = as('admin').admin();
   await adminClient.connect();
-  t.same((await adminClient.listTopics()).sort(), ['orders', 'secrets'], 'a super user sees everything');
+  t.strictSame((await adminClient.listTopics()).sort(), ['orders', 'secrets'], 'a super user sees everything');
   await adminClient.disconnect();
 
   const alice = as('alice').admin();
   await alice.connect();
-  t.same(await alice.listTopics(), ['orders'], 'READ implies DESCRIBE: alice sees orders only');
+  t.strictSame(await alice.listTopics(), ['orders'], 'READ implies DESCRIBE: alice sees orders only');
   await alice.disconnect();
 
   // bob may write orders, alice may not.

@@ -56,7 +56,7 @@ t.test('SIGKILL while records are acquired: acknowledged ones stay done, unackno
   t.equal(cfg.responses[0]!.errorCode, ErrorCode.NONE);
   t.equal((await produceOne(c, 'q', buildBatchSync(Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`v${i}`) }))))).errorCode, ErrorCode.NONE);
   await c.request(ShareGroupHeartbeatApi, 1, { groupId: 'sg', memberId: 'before', memberEpoch: 0, rackId: null, subscribedTopicNames: ['q'] });
-  t.same(acquired(await fetch(c, id, 'before', 0)), [[0, 9]]);
+  t.strictSame(acquired(await fetch(c, id, 'before', 0)), [[0, 9]]);
   const ack = await c.request(ShareAcknowledgeApi, 1, { groupId: 'sg', memberId: 'before', shareSessionEpoch: 1, isRenewAck: false, topics: [{ topicId: id, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 4n, acknowledgeTypes: [1] }] }] }] });
   t.equal(ack.responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE, 'offsets 0-4 accepted; 5-9 still acquired');
   c.close();
@@ -69,8 +69,8 @@ t.test('SIGKILL while records are acquired: acknowledged ones stay done, unackno
   await c.request(ShareGroupHeartbeatApi, 1, { groupId: 'sg', memberId: 'after', memberEpoch: 0, rackId: null, subscribedTopicNames: ['q'] });
   const again = await fetch(c, id, 'after', 0);
   t.equal(again.errorCode, ErrorCode.NONE);
-  t.same(acquired(again), [[5, 9]], 'only the unacknowledged records are delivered again');
-  t.same(acquired(await fetch(c, id, 'after', 1)), [], 'nothing else');
+  t.strictSame(acquired(again), [[5, 9]], 'only the unacknowledged records are delivered again');
+  t.strictSame(acquired(await fetch(c, id, 'after', 1)), [], 'nothing else');
   const described = await c.request(DescribeConfigsApi, 4, { resources: [{ resourceType: 32, resourceName: 'sg', configurationKeys: ['share.auto.offset.reset'] }], includeSynonyms: false, includeDocumentation: false });
-  t.match(described.results[0]!.configs, [{ name: 'share.auto.offset.reset', value: 'earliest', configSource: 8 }], 'the GROUP config came back');
+  t.hasStrict(described.results[0]!.configs, [{ name: 'share.auto.offset.reset', value: 'earliest', configSource: 8 }], 'the GROUP config came back');
 });

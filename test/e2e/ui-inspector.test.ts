@@ -158,7 +158,7 @@ t.test('message browser: by offset and by key, with headers, decoded as JSON and
   t.equal(await cell(page, 'records', '1:3', 'headers').innerText(), 'source: shop-1');
   t.equal(await page.locator('[data-testid="records"] tbody tr').count(), 2, 'the limit is kept');
   await page.selectOption('#b-decode', 'json');
-  t.same(JSON.parse(await cell(page, 'records', '1:3', 'value').innerText()), { id: 7, amount: 70 });
+  t.strictSame(JSON.parse(await cell(page, 'records', '1:3', 'value').innerText()), { id: 7, amount: 70 });
   await page.selectOption('#b-decode', 'hex');
   t.match(await cell(page, 'records', '1:3', 'key').innerText(), /^000000 {2}6f 72 64 65 72 2d 37/);
 
@@ -226,7 +226,7 @@ t.test('lag falls on the page while a consumer commits', async (t) => {
   await watch;
   t.equal(seen.at(-1), 0, 'the lag reaches zero');
   t.ok(seen.length >= 5, `the page showed the lag falling step by step: ${seen.join(' → ')}`);
-  t.same(seen, [...seen].sort((a, b) => b - a), 'and never rising');
+  t.strictSame(seen, [...seen].sort((a, b) => b - a), 'and never rising');
   t.match(await page.getByTestId('lag-chart').getAttribute('aria-label'), /now lag 0/);
   await page.screenshot({ path: join(SHOTS, 'group.png'), fullPage: true });
 });

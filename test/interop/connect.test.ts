@@ -78,11 +78,13 @@ if (setupError !== null) {
     t.ok(done !== undefined && !last.killed && last.code === 0, `the last run finishes (${last.ms} ms)`, { lines: last.lines, stderr: last.stderr.slice(-3000) });
 
     const counts = new Map<string, number>();
+    const ours: string[] = [];
     let open = false;
     for (let p = 0; p < PARTITIONS; p++) {
       const r = await readCommitted(c, topic, p);
       open ||= r.openTransaction;
       for (const rec of r.records) counts.set(rec.value, (counts.get(rec.value) ?? 0) + 1);
+      ours.push(...r.records.map((x) => x.value));
     }
     t.notOk(open, 'no transaction is left open on the topic');
     const missing = Array.from({ length: RECORDS }, (_, i) => `v${i}`).filter((v) => !counts.has(v));
@@ -95,5 +97,6 @@ if (setupError !== null) {
     t.ok(java.partitions.length === PARTITIONS && java.partitions.every((p) => p.lastStable === p.highWatermark), 'Java: no transaction left open (last stable offset = high watermark)', { partitions: java.partitions.map(({ records: _, ...p }) => p) });
     const javaValues = java.partitions.flatMap((p) => p.records.map(([, v]) => v ?? ''));
     t.strictSame(exactlyOnce(javaValues, Array.from({ length: RECORDS }, (_, i) => `v${i}`)), { missing: [], twice: [], strays: [] }, `Kafka's Java read_committed consumer: each of ${RECORDS} records exactly once (${javaValues.length} read)`);
+    t.strictSame(javaValues, ours, "Kafka's Java consumer and our decoder read the same records, partition by partition in the same order");
   });
 }

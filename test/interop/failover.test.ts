@@ -116,7 +116,7 @@ t.test(`Java, librdkafka and franz-go producers and group consumers while leader
     });
     broker.once('exit', (code) => reject(new Error(`broker exited (${code}): ${brokerErr}`)));
   });
-  t.same(ready.brokers.map((b) => b.id), [1, 2, 3], 'the ready line lists every broker');
+  t.strictSame(ready.brokers.map((b) => b.id), [1, 2, 3], 'the ready line lists every broker');
   t.equal(ready.bootstrapServers.split(',').length, 3);
 
   const ctl = async (method: string, path: string): Promise<Record<string, unknown>> => {
@@ -127,7 +127,7 @@ t.test(`Java, librdkafka and franz-go producers and group consumers while leader
   };
   const leaderOf = async (topic: string, p: number) => (await ctl('GET', `/partitions/${topic}/${p}`))['leader'] as number;
   const initial = await ctl('GET', `/partitions/failover-java/0`);
-  t.same([(initial['replicas'] as number[]).length, (initial['isr'] as number[]).length], [3, 3], 'replication factor 3, all in sync');
+  t.strictSame([(initial['replicas'] as number[]).length, (initial['isr'] as number[]).length], [3, 3], 'replication factor 3, all in sync');
 
   const runs = CLIENTS.map((c) => startClient(c, ready.bootstrapServers, (fn) => t.teardown(fn)));
   await Promise.all(runs.map((r) => r.producing));

@@ -1,5 +1,5 @@
 /**
- * What the kill-and-restart suites (transactions, Streams, Connect) share to prove their claims:
+ * What the kill-and-restart suites (transactions, Streams, Connect, MirrorMaker) share to prove their claims:
  *
  * - `openTransactionsOf`: the broker's own account of a kill. Once the killed program is gone, a
  *   transaction of its transactional ids that is still Ongoing and began after the program was

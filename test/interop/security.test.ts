@@ -48,7 +48,7 @@ t.test('Java over SASL_SSL SCRAM-SHA-512: produce, consume in a group, commit; a
   t.equal(step('produce')?.ok, true, JSON.stringify(step('produce')) + run.stderr.slice(-2000));
   const consumed = step('consume_group');
   t.equal(consumed?.ok, true, JSON.stringify(consumed));
-  t.same(consumed?.detail['values'], Array.from({ length: 20 }, (_, i) => `v${i}`));
+  t.strictSame(consumed?.detail['values'], Array.from({ length: 20 }, (_, i) => `v${i}`));
   t.equal(consumed?.detail['committed'], 20);
   const denied = step('denied_produce');
   t.equal(denied?.detail['error'], 'TopicAuthorizationException', JSON.stringify(denied));

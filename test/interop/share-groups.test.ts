@@ -101,6 +101,6 @@ if (setupError !== null) {
       takenByB: 5,
       takenDeliveryCounts: [2],
     });
-    t.same(line?.['lateAckErrors'], ['InvalidRecordStateException'], "the old holder's late ACCEPT fails");
+    t.strictSame(line?.['lateAckErrors'], ['InvalidRecordStateException'], "the old holder's late ACCEPT fails");
   });
 }

@@ -186,6 +186,7 @@ if (setupError !== null) {
     t.strictSame(java.partitions.map((p) => p.lastStable === p.highWatermark), [true, true, true], 'Java: no transaction left open (last stable offset = high watermark)');
     const javaValues = java.partitions.flatMap((p) => p.records.map(([, v]) => v ?? ''));
     t.strictSame(exactlyOnce(javaValues, expected), { missing: [], twice: [], strays: [] }, `Kafka's Java read_committed consumer: each of the ${n} input records exactly once (${javaValues.length} read)`);
+    t.strictSame(javaValues, values, 'Kafka\'s Java consumer and our decoder read the same records, partition by partition in the same order');
   }
 
   t.test('java consume-transform-produce (sendOffsetsToTransaction, assigned partitions) killed mid-transaction 20 times and restarted: each record exactly once', { skip: !javaWanted }, (t) =>

@@ -6,9 +6,31 @@
  */
 export interface BrokerNode {
   readonly nodeId: number;
+  /** The primary listener's advertised host and port. */
   readonly host: string;
   readonly port: number;
   readonly rack: string | null;
+  /** Every listener's advertised endpoint (Kafka's BrokerRegistration endpoints); absent: only host:port. */
+  readonly endpoints?: readonly BrokerEndpoint[];
+}
+
+export interface BrokerEndpoint {
+  readonly listenerName: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * A broker as a client on `listenerName` must see it: host and port of its endpoint on that
+ * listener, or null when it has none (Kafka's getAliveBrokerNode(id, listenerName): such a broker
+ * is left out of Metadata, and a coordinator on it is not available). Without a listener name
+ * (a request not from a socket) or endpoints, the primary host and port.
+ */
+export function nodeOnListener(node: BrokerNode, listenerName: string | undefined): BrokerNode | null {
+  if (listenerName === undefined || node.endpoints === undefined) return node;
+  const e = node.endpoints.find((x) => x.listenerName === listenerName);
+  if (e === undefined) return null;
+  return e.host === node.host && e.port === node.port ? node : { ...node, host: e.host, port: e.port };
 }
 
 interface Registration {

@@ -21,13 +21,14 @@ import { ClientMetrics } from './client-metrics.js';
 import { GroupConfigs } from './configs/group-configs.js';
 import { TelemetryReceiver } from './telemetry.js';
 import type { BrokerConfig } from './broker-config.js';
-import { BrokerRegistry } from './broker-registry.js';
+import { BrokerRegistry, nodeOnListener } from './broker-registry.js';
 import type { BrokerNode } from './broker-registry.js';
 import { ReplicaSets } from './replicas.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 
-export type { BrokerNode } from './broker-registry.js';
+export type { BrokerNode, BrokerEndpoint } from './broker-registry.js';
+export { nodeOnListener } from './broker-registry.js';
 
 export class Cluster {
   readonly topics: TopicRegistry;
@@ -99,6 +100,25 @@ export class Cluster {
   /** The live brokers, sorted by id. */
   get brokers(): readonly BrokerNode[] {
     return this.registry.live;
+  }
+
+  /**
+   * The live brokers as a client on `listenerName` sees them: at their endpoints on that
+   * listener, brokers without one left out (Kafka's getAliveBrokerNodes(listenerName)).
+   */
+  brokersOn(listenerName: string | undefined): BrokerNode[] {
+    const out: BrokerNode[] = [];
+    for (const b of this.registry.live) {
+      const n = nodeOnListener(b, listenerName);
+      if (n !== null) out.push(n);
+    }
+    return out;
+  }
+
+  /** A live broker at its endpoint on `listenerName`, or undefined (not live, or no such listener). */
+  liveNodeOn(nodeId: number, listenerName: string | undefined): BrokerNode | undefined {
+    const b = this.registry.liveNode(nodeId);
+    return b === undefined ? undefined : (nodeOnListener(b, listenerName) ?? undefined);
   }
 
   /** The lowest live node id acts as controller, as a stable answer for Metadata and DescribeCluster. */

@@ -129,6 +129,28 @@ export class FeatureRegistry {
     return this.levels.get(name) ?? 0;
   }
 
+  /** Every feature's level now (0: not finalized), for the control plane's reset to restore. */
+  snapshot(): Map<string, number> {
+    return new Map(this.levels);
+  }
+
+  /**
+   * Puts the levels of a snapshot back, downgrades included (the control plane's reset between
+   * tests, not a client request: no check); returns whether a level changed.
+   */
+  restore(levels: ReadonlyMap<string, number>): boolean {
+    let changed = false;
+    for (const f of FEATURES) {
+      const level = levels.get(f.name) ?? 0;
+      if (this.level(f.name) === level) continue;
+      this.levels.set(f.name, level);
+      changed = true;
+      for (const l of this.listeners) l(f.name, level);
+    }
+    if (changed) this.#epoch++;
+    return changed;
+  }
+
   /** Called after a level changes (a feature gating behaviour elsewhere may react). */
   onChange(listener: (name: string, level: number) => void): void {
     this.listeners.push(listener);

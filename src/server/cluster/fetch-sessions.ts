@@ -145,6 +145,16 @@ export class FetchSessionCache {
     return this.#sessions.size;
   }
 
+  /**
+   * Drops every session (the control plane's reset: their topics are gone); a client's next
+   * incremental fetch gets FETCH_SESSION_ID_NOT_FOUND and opens a new one, as after a restart.
+   */
+  clear(): number {
+    const n = this.#sessions.size;
+    this.#sessions.clear();
+    return n;
+  }
+
   /** Kafka's FetchManager.newContext for a request of `version` (sessions exist from v7). */
   open(req: FetchRequest, version: number): FetchContext {
     if (version < 7) return { kind: 'sessionless' };

@@ -162,6 +162,14 @@ export class TelemetryReceiver {
     inst.lastError = 'NONE';
   }
 
+  /** Forgets the pushes kept (the control plane's reset); returns how many there were. */
+  clearReceived(): number {
+    const n = this.pushes.length;
+    this.pushes.length = 0;
+    this.pushedBytes = 0;
+    return n;
+  }
+
   /** The pushes kept, oldest first. */
   received(): PushedTelemetry[] {
     return [...this.pushes];

@@ -11,11 +11,13 @@ import type { ChaosEvent, ChaosSettings } from './chaos.js';
 import { clockControlFor } from './clock-control.js';
 import type { ClockControl, ClockState } from './clock-control.js';
 import { Waiters } from './waiters.js';
-import type { GroupSnapshot, GroupWait, TransactionSnapshot } from './waiters.js';
+import type { GroupSnapshot, GroupWait, TransactionSnapshot, WaitEvents } from './waiters.js';
 import { topicNameOf, waitSourceOf } from './cluster-view.js';
-import { resetCluster } from './reset.js';
+import { checkResettable, resetCluster } from './reset.js';
+import { clusterSettings } from './cluster-settings.js';
+import type { Restorable } from './restorable.js';
 import type { DeclaredTopic, ResetReport } from './reset.js';
-import { ControllableClock } from '../../util/clock.js';
+import { ControllableClock, ManualClock } from '../../util/clock.js';
 import { BrokerControl } from './broker-control.js';
 import type { BrokerView } from './broker-control.js';
 
@@ -65,6 +67,8 @@ export class ControlPlane {
   readonly #waiters: Waiters;
   readonly #opts: ControlPlaneOptions;
   #detach: (() => void)[] | null = null;
+  /** What a reset puts back as at start: the cluster's settings, then each broker's own state. */
+  readonly #settings: readonly Restorable[];
   /** Brokers: list, stop, start; partition leaders: show, move. */
   readonly brokers: BrokerControl;
 
@@ -74,7 +78,7 @@ export class ControlPlane {
     this.#opts = opts;
     const injector = new FaultInjector({ clock: opts.clock, topicNameOf: topicNameOf(broker), canAnswerError: (k) => broker.canAnswerError(k) });
     this.#injector = injector;
-    const waiters = new Waiters(waitSourceOf(broker));
+    const waiters = new Waiters(waitSourceOf(broker), waitEventsOf(broker, opts.clock));
     this.#waiters = waiters;
     const sync = <T>(v: T): T => (this.#syncInterceptor(), v);
     this.faults = {
@@ -111,23 +115,29 @@ export class ControlPlane {
       transaction: (id, timeoutMs) => waiters.transaction(id, timeoutMs),
     };
     this.brokers = new BrokerControl(broker);
+    this.#settings = [...clusterSettings(broker.cluster, broker.brokers.map((b) => b.nodeId)), ...broker.brokerState];
     if (opts.chaos !== undefined) this.faults.chaos(opts.chaos);
   }
 
   /**
-   * Back to the broker as it started (see reset.ts): declared topics only, and empty; no groups,
-   * offsets, transactions or fault rules; chaos as configured at start, its sequence from the
-   * start again; a frozen clock resumed.
+   * Back to the broker as it started (see reset.ts): every broker running, declared topics only,
+   * and empty; no groups, offsets, transactions or fault rules; configs, quotas, ACLs and
+   * credentials as at start; chaos as configured at start, its sequence from the start again; a
+   * frozen clock resumed.
    */
-  reset(): ResetReport {
+  async reset(): Promise<ResetReport> {
     const started = performance.now();
+    checkResettable(this.#broker);
     const faults = this.#injector.clear();
-    const cluster = resetCluster(this.#broker, this.#opts.declaredTopics ?? []);
+    // Brokers come back before the topics do, so that declared topics are placed over all of them.
+    const stopped = this.#broker.brokers.filter((b) => !b.running);
+    for (const b of stopped) await b.start();
+    const cluster = resetCluster(this.#broker, this.#opts.declaredTopics ?? [], this.#settings);
     if (this.#opts.chaos !== undefined) this.#injector.setChaos(this.#opts.chaos);
     this.#syncInterceptor();
     if (this.#opts.clock instanceof ControllableClock) this.#opts.clock.resume();
     this.#waiters.recheck();
-    return { ...cluster, faults, ms: performance.now() - started };
+    return { ...cluster, faults, brokersStarted: stopped.length, ms: performance.now() - started };
   }
 
   status(): { broker: { nodeId: number; bootstrapServers: string }; brokers: BrokerView[]; clock: ClockState; faults: number; chaos: Omit<ChaosStatus, 'events'> | null } {
@@ -155,4 +165,22 @@ export class ControlPlane {
     this.#injector.clear();
     this.#syncInterceptor();
   }
+}
+
+/**
+ * What wakes the waits: every request to any broker (when it comes in and when it is answered:
+ * groups and transactions change only then or on a timer) and the broker clock's timers. An
+ * interceptor only while a wait is pending, so requests pay nothing otherwise.
+ */
+function waitEventsOf(target: ControlTarget, clock: Clock): WaitEvents {
+  return (wake) => {
+    const removers = target.brokers.map((b) =>
+      b.intercept(() => {
+        wake();
+        return { action: 'pass', after: (response) => (wake(), response) };
+      }),
+    );
+    if (clock instanceof ManualClock || clock instanceof ControllableClock) removers.push(clock.onTimersFired(wake));
+    return () => removers.forEach((r) => r());
+  };
 }

@@ -8,6 +8,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { BrokerConfig } from '../cluster/broker-config.js';
 import type { GroupCoordinator } from '../coordinators/group/group-coordinator.js';
 import type { TransactionCoordinator } from '../coordinators/txn/transaction-coordinator.js';
+import type { Restorable } from './restorable.js';
 
 /** A request as the control plane sees it before it is handled (the dispatcher's InterceptedRequest). */
 export interface ControlledRequest {
@@ -53,6 +54,11 @@ export interface ControlTarget {
   readonly config: BrokerConfig;
   /** Whether the broker keeps its state in a data directory (reset is for in-memory brokers). */
   readonly durable: boolean;
+  /**
+   * What each broker holds outside the cluster state, taken at start for a reset to put back:
+   * its fetch sessions, its quota windows, its ACLs and SCRAM credentials.
+   */
+  readonly brokerState: readonly Restorable[];
   /** Closes the group and transaction coordinators; the next use makes empty ones. */
   resetCoordinators(): void;
   /** Whether the handler of this API can answer a whole-request error code (Handler.errorResponse). */

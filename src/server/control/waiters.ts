@@ -3,16 +3,23 @@
  * watermark at an offset, a transaction completed. Each wait is bounded (real time: a frozen
  * broker clock must not stretch it) and answers with what it saw.
  *
- * A partition wait is woken by the partition's append listeners. Groups and transactions have
- * no change events, so their waits re-check the coordinator's state every few milliseconds of
- * real time and after every clock advance; the check is a map lookup.
+ * A partition wait is woken by the partition's append listeners. Groups and transactions change
+ * only when a request is handled or a broker timer fires (a session expires, a transaction times
+ * out), so while any wait is pending the waits re-check after each of those (`WaitEvents`, once
+ * per turn of the event loop however many happened) and after every clock advance and reset; a
+ * check is a map lookup. A slow re-check catches what no event reports (a topic created in
+ * process, timers of a clock the control plane cannot watch).
  */
 import type { Partition } from '../../log/partition.js';
 import { ControlError, ControlErrorCode, badRequest } from './control-error.js';
 
 export const DEFAULT_WAIT_MS = 30_000;
 export const MAX_WAIT_MS = 300_000;
-const RECHECK_MS = 5;
+/** The safety net's period: changes no event reports are seen within it. */
+const FALLBACK_RECHECK_MS = 100;
+
+/** What may change what waits look at: calls `wake` after a request or a timer; returns the remover. */
+export type WaitEvents = (wake: () => void) => () => void;
 
 export interface GroupSnapshot {
   readonly groupId: string;
@@ -45,12 +52,45 @@ const TXN_DONE = new Set(['Empty', 'CompleteCommit', 'CompleteAbort']);
 
 export class Waiters {
   readonly #pending = new Set<() => void>();
+  /** Removes the event subscription, held while a wait is pending. */
+  #unsubscribe: (() => void) | null = null;
+  #fallback: NodeJS.Timeout | null = null;
+  #soon: NodeJS.Immediate | null = null;
 
-  constructor(private readonly source: WaitSource) {}
+  constructor(
+    private readonly source: WaitSource,
+    private readonly events: WaitEvents = () => () => {},
+  ) {}
 
   /** Re-checks every pending wait now (after a clock advance, a reset). */
   recheck(): void {
     for (const check of [...this.#pending]) check();
+  }
+
+  /** Re-checks once the current turn's work is done: after the handler an event announced ran. */
+  #recheckSoon = (): void => {
+    this.#soon ??= setImmediate(() => {
+      this.#soon = null;
+      this.recheck();
+    });
+  };
+
+  #add(check: () => void): void {
+    this.#pending.add(check);
+    if (this.#unsubscribe !== null) return;
+    this.#unsubscribe = this.events(this.#recheckSoon);
+    this.#fallback = setInterval(() => this.recheck(), FALLBACK_RECHECK_MS);
+  }
+
+  #delete(check: () => void): void {
+    this.#pending.delete(check);
+    if (this.#pending.size > 0 || this.#unsubscribe === null) return;
+    this.#unsubscribe();
+    this.#unsubscribe = null;
+    clearInterval(this.#fallback!);
+    this.#fallback = null;
+    if (this.#soon !== null) clearImmediate(this.#soon);
+    this.#soon = null;
   }
 
   group(groupId: string, w: GroupWait = {}): Promise<GroupSnapshot> {
@@ -100,13 +140,11 @@ export class Waiters {
     if (!(Number.isFinite(limit) && limit >= 0 && limit <= MAX_WAIT_MS)) throw badRequest(`timeoutMs must be from 0 to ${MAX_WAIT_MS}`);
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      let ticker: NodeJS.Timeout | undefined;
       let settled = false;
       const done = () => {
         settled = true;
-        this.#pending.delete(run);
+        this.#delete(run);
         clearTimeout(timer);
-        clearInterval(ticker);
         cleanup();
       };
       const run = () => {
@@ -126,8 +164,7 @@ export class Waiters {
       run();
       if (!settled) {
         // Not done at once: wait for an event, a re-check or the deadline.
-        this.#pending.add(run);
-        ticker = setInterval(run, RECHECK_MS);
+        this.#add(run);
         timer = setTimeout(() => {
           done();
           reject(new ControlError(ControlErrorCode.TIMEOUT, `timed out after ${limit} ms waiting for ${what} (now: ${seen()})`));

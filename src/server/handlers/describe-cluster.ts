@@ -18,6 +18,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { AclOperation, CLUSTER_NAME, ResourceType, authorizeCluster, authorizedOperations } from './authorize.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
+import { nodeOnListener } from '../cluster/cluster.js';
 
 const ENDPOINT_BROKER = 1;
 const ENDPOINT_CONTROLLER = 2;
@@ -33,7 +34,9 @@ export const describeClusterHandler = defineHandler(DescribeClusterApi, {
     }
     const cluster = ctx.cluster;
     const listed = v >= 2 && req.includeFencedBrokers ? cluster.registry.known : cluster.brokers;
-    const brokers = listed.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: !cluster.registry.isLive(b.nodeId) }));
+    // As Kafka: each broker at its endpoint on the listener the request came in on.
+    const onListener = listed.flatMap((b) => nodeOnListener(b, ctx.connection.listenerName) ?? []);
+    const brokers = onListener.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: !cluster.registry.isLive(b.nodeId) }));
     const controllerId = cluster.controllerId;
     return {
       throttleTimeMs: 0,

@@ -279,7 +279,7 @@ function withLeader(ctx: RequestContext, data: FetchResponsePartitionData, topic
   const cluster = ctx.cluster;
   const leaderId = cluster.leaderFor(topic, index);
   data.currentLeader = { leaderId, leaderEpoch: topic.partitions[index]!.leaderEpoch };
-  const node = cluster.brokers.find((b) => b.nodeId === leaderId);
+  const node = cluster.liveNodeOn(leaderId, ctx.connection.listenerName);
   if (node && !endpoints.some((e) => e.nodeId === leaderId)) endpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
   return data;
 }

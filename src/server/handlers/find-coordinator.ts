@@ -17,6 +17,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { AclOperation, ResourceType, authorize } from './authorize.js';
 import type { RequestContext } from './handler.js';
+import { nodeOnListener } from '../cluster/cluster.js';
 import type { BrokerNode } from '../cluster/cluster.js';
 
 const KeyType = { GROUP: 0, TRANSACTION: 1 } as const;
@@ -40,7 +41,9 @@ function lookup(ctx: RequestContext, keyType: number, key: string): Lookup {
   } else {
     return { errorCode: ErrorCode.INVALID_REQUEST, node: null };
   }
-  return node ? { errorCode: ErrorCode.NONE, node } : { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, node: null };
+  // The coordinator at its endpoint on the client's listener; without one it is not available to this client.
+  const reachable = node ? nodeOnListener(node, ctx.connection.listenerName) : null;
+  return reachable ? { errorCode: ErrorCode.NONE, node: reachable } : { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, node: null };
 }
 
 function oldResponse(errorCode: number, node: BrokerNode | null): FindCoordinatorResponse {

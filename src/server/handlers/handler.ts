@@ -36,6 +36,11 @@ export interface ConnectionInfo {
   readonly closed: boolean;
   /** The authenticated principal, "User:<name>" (absent: User:ANONYMOUS, as on a PLAINTEXT listener). */
   readonly principal?: string;
+  /**
+   * The listener the request came in on (Kafka's request.context.listenerName): brokers are
+   * shown to the client at their endpoints on it. Absent: their primary endpoints.
+   */
+  readonly listenerName?: string | undefined;
   /** What the client said it is in ApiVersions v3+ (Kafka's ClientInformation; KIP-714 matches on it). */
   clientSoftware?: { readonly name: string; readonly version: string };
   /**

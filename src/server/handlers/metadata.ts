@@ -58,7 +58,7 @@ export const metadataHandler = defineHandler(MetadataApi, {
     }
     return {
       throttleTimeMs: 0,
-      brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: cluster.brokersOn(ctx.connection.listenerName).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId,
       topics,

@@ -315,7 +315,7 @@ function notLeaderResponse(ctx: RequestContext, topic: Topic, index: number, v: 
   const cluster = ctx.cluster;
   const leaderId = cluster.leaderFor(topic, index);
   resp.currentLeader = { leaderId, leaderEpoch: topic.partitions[index]!.leaderEpoch };
-  const node = cluster.brokers.find((b) => b.nodeId === leaderId);
+  const node = cluster.liveNodeOn(leaderId, ctx.connection.listenerName);
   if (node && !endpoints.some((e) => e.nodeId === leaderId)) endpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
   return resp;
 }

@@ -192,7 +192,7 @@ class Answers {
     this.entry(target, topicId).errorCode = code;
     if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER || target.topic === undefined) return;
     const leaderId = this.ctx.cluster.leaderFor(target.topic, target.index);
-    const node = this.ctx.cluster.brokers.find((b) => b.nodeId === leaderId);
+    const node = this.ctx.cluster.liveNodeOn(leaderId, this.ctx.connection.listenerName);
     if (node && !this.#endpoints.some((n) => n.nodeId === leaderId)) this.#endpoints.push({ nodeId: node.nodeId, host: node.host, port: node.port, rack: node.rack });
   }
 

@@ -54,6 +54,8 @@ export interface ConnectionOptions {
   readonly gate?: FrameGate;
   /** The principal when no gate gives one (an SSL listener's client certificate). */
   readonly principal?: string;
+  /** The listener the connection came in on: Metadata and FindCoordinator answer with its endpoints. */
+  readonly listenerName?: string;
   /** Requests waiting for their response before reading pauses. */
   readonly maxQueuedResponses: number;
   /** The broker's clock, which times throttle mutes. */
@@ -93,6 +95,10 @@ export class Connection implements ConnectionInfo {
     socket.on('drain', () => this.maybeResume());
     socket.on('error', (e) => this.log.debug(`connection ${id}: ${e.message}`));
     socket.on('close', () => this.onSocketClose());
+  }
+
+  get listenerName(): string | undefined {
+    return this.opts.listenerName;
   }
 
   get principal(): string {

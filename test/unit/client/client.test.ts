@@ -36,12 +36,12 @@ t.test('produce and fetch back, every codec, idempotent and transactional', asyn
   const client = await KafkaClient.connect({ bootstrapServers: kafka.bootstrapServers });
   t.teardown(() => client.close());
   const created = await createTopics(client, [{ name: 'c', partitions: 1, configs: { 'cleanup.policy': 'delete' } }]);
-  t.same(created, [{ name: 'c', partitions: 1, replicationFactor: 1 }]);
+  t.strictSame(created, [{ name: 'c', partitions: 1, replicationFactor: 1 }]);
   const rec = (i: number) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), headers: [{ key: 'h', value: Buffer.from(String(i)) }], timestamp: 1_700_000_000_000 + i, partition: 0 });
   let n = 0;
   for (const codec of Object.keys(COMPRESSION)) {
     const res = await produce(client, 'c', [rec(n++), rec(n++)], { compression: COMPRESSION[codec] });
-    t.same(res, [{ partition: 0, baseOffset: n - 2, count: 2 }], `${codec}: base offset`);
+    t.strictSame(res, [{ partition: 0, baseOffset: n - 2, count: 2 }], `${codec}: base offset`);
   }
   await produce(client, 'c', [rec(n++), rec(n++)], { idempotent: true });
   await produce(client, 'c', [rec(n++)], { transactionalId: 'tx-ok' });
@@ -49,8 +49,8 @@ t.test('produce and fetch back, every codec, idempotent and transactional', asyn
   await produce(client, 'c', [rec(n++)], { acks: 1 });
 
   const committed = await readAll(client, 'c', 0, IsolationLevel.READ_COMMITTED);
-  t.same(committed.map((r) => r.value!.toString()), Array.from({ length: n }, (_, i) => `v${i}`), 'read_committed: all but the aborted record, in order');
-  t.same(committed.map((r) => r.headers[0]!.value!.toString()), Array.from({ length: n }, (_, i) => String(i)));
+  t.strictSame(committed.map((r) => r.value!.toString()), Array.from({ length: n }, (_, i) => `v${i}`), 'read_committed: all but the aborted record, in order');
+  t.strictSame(committed.map((r) => r.headers[0]!.value!.toString()), Array.from({ length: n }, (_, i) => String(i)));
   t.equal(committed[3]!.timestamp, 1_700_000_000_003);
   const all = await readAll(client, 'c', 0, IsolationLevel.READ_UNCOMMITTED);
   t.ok(all.some((r) => r.value!.toString() === 'v999'), 'read_uncommitted sees the aborted record');
@@ -63,7 +63,7 @@ t.test('produce and fetch back, every codec, idempotent and transactional', asyn
   t.equal(byTime.get(0), 4, 'by timestamp');
 
   const txns = await listTransactions(client);
-  t.same(txns.map((x) => [x.transactionalId, x.state]), [['tx-no', 'CompleteAbort'], ['tx-ok', 'CompleteCommit']]);
+  t.strictSame(txns.map((x) => [x.transactionalId, x.state]), [['tx-no', 'CompleteAbort'], ['tx-ok', 'CompleteCommit']]);
   const d = await describeTransaction(client, 'tx-ok');
   t.equal(d.transactionState, 'CompleteCommit');
 });
@@ -79,11 +79,11 @@ t.test('admin: partitions, configs, groups, errors', async (t) => {
 
   await alterConfigs(client, ResourceType.TOPIC, 'a', [{ name: 'retention.ms', op: AlterOp.SET, value: '1234' }]);
   const cfg = await describeConfigs(client, ResourceType.TOPIC, 'a', ['retention.ms']);
-  t.same(cfg.map((c) => [c.name, c.value]), [['retention.ms', '1234']]);
+  t.strictSame(cfg.map((c) => [c.name, c.value]), [['retention.ms', '1234']]);
 
   await commitOffsets(client, 'g1', [{ topic: 'a', partition: 0, offset: 0 }, { topic: 'a', partition: 3, offset: 0 }]);
-  t.same((await fetchOffsets(client, 'g1')).map((o) => [o.topic, o.partition, o.offset]), [['a', 0, 0], ['a', 3, 0]]);
-  t.same((await listGroups(client)).map((g) => [g.groupId, g.state]), [['g1', 'Empty']]);
+  t.strictSame((await fetchOffsets(client, 'g1')).map((o) => [o.topic, o.partition, o.offset]), [['a', 0, 0], ['a', 3, 0]]);
+  t.strictSame((await listGroups(client)).map((g) => [g.groupId, g.state]), [['g1', 'Empty']]);
   t.equal((await describeGroup(client, 'g1')).groupState, 'Empty');
 
   await deleteTopics(client, ['a']);
@@ -109,7 +109,7 @@ t.test('retriable coordinator errors are retried, others are not', async (t) => 
   await createTopics(client, [{ name: 'r', partitions: 1 }]);
   await commitOffsets(client, 'g', [{ topic: 'r', partition: 0, offset: 0 }]);
   t.equal(seen.filter((n) => n === 'OffsetCommit').length, 3, 'two failures, then success');
-  t.same((await fetchOffsets(client, 'g')).map((o) => o.offset), [0]);
+  t.strictSame((await fetchOffsets(client, 'g')).map((o) => o.offset), [0]);
   remove();
   kafka.intercept((req) => (req.apiName === 'DescribeGroups' ? { action: 'error', errorCode: 30 } : undefined));
   await t.rejects(describeGroup(client, 'g'), { name: 'KafkaResponseError', message: /GROUP_AUTHORIZATION_FAILED/ }, 'a non-retriable error fails at once');

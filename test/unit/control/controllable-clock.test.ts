@@ -110,3 +110,25 @@ t.test('freeze and resume are idempotent', async (t) => {
   real.advance(100);
   t.equal(clock.now(), 1_000_100);
 });
+
+t.test('onTimersFired: called once per advance that fired timers, in real time or frozen; removable', async (t) => {
+  const { real, clock } = clocks();
+  let calls = 0;
+  const remove = clock.onTimersFired(() => calls++);
+  clock.setTimeout(() => {}, 100);
+  clock.setTimeout(() => {}, 100);
+  real.advance(50);
+  t.equal(calls, 0, 'nothing fired yet');
+  real.advance(50);
+  t.equal(calls, 1, 'two timers fired on real time: one call');
+  clock.freeze();
+  clock.setTimeout(() => {}, 10);
+  clock.advance(5);
+  t.equal(calls, 1, 'an advance that fires nothing does not call');
+  clock.advance(5);
+  t.equal(calls, 2, 'a frozen advance that fires a timer calls');
+  remove();
+  clock.setTimeout(() => {}, 1);
+  clock.advance(1);
+  t.equal(calls, 2, 'removed');
+});

@@ -12,6 +12,7 @@ import { DataDir } from '../../../src/server/persistence/data-dir.js';
 import { MemoryFileSystem } from '../../../src/log/disk/memory-file-system.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { processIsAlive, processStartTime } from '../../../src/util/process-identity.js';
+import { until } from '../../helpers/until.js';
 
 const linux = process.platform === 'linux';
 const silent = createLogger('error', () => {});
@@ -29,7 +30,9 @@ async function zombie(t: Test): Promise<{ pid: number; parent: number }> {
   const startTime = processStartTime(pid);
   process.kill(pid, 'SIGKILL');
   // Wait for the kill to land: the state turns to Z (an event we can observe only by polling /proc).
-  for (let i = 0; i < 200 && readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0] !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+  // Gave up silently after 2 s before; a loaded machine can take longer, and the tests below are only
+  // meaningful on a zombie, so this waits longer and fails if it never becomes one.
+  await until('the killed sleep to be a zombie', () => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]![0] === 'Z');
   t.not(startTime, '', 'the start time was readable while it ran');
   return { pid, parent: sh.pid! };
 }

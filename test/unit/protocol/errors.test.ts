@@ -26,13 +26,12 @@ t.test('known codes match Kafka', async (t) => {
     [90, 'PRODUCER_FENCED', false],
     [133, 'SHARE_SESSION_LIMIT_REACHED', true],
   ];
-  for (const [code, name, retriable] of cases) {
-    const info = errorInfo(code);
-    t.equal(info.code, code, `${name} code`);
-    t.equal(info.name, name, `name of ${code}`);
-    t.equal(info.retriable, retriable, `${name} retriable`);
-    t.equal(ErrorCode[info.name], code);
-  }
+  // One comparison for the whole sample: [code, name, retriable, code looked up by name].
+  t.strictSame(
+    cases.map(([code]) => [errorInfo(code).code, errorInfo(code).name, errorInfo(code).retriable, ErrorCode[errorInfo(code).name]]),
+    cases.map(([code, name, retriable]) => [code, name, retriable, code]),
+    'codes, names and retriability of a sample across the table',
+  );
   t.equal(errorInfo(0).message, null, 'NONE has no message');
   t.equal(errorInfo(35).message, 'The version of API is not supported.');
 });
@@ -42,13 +41,14 @@ t.test('table is consistent', async (t) => {
   t.equal(all.length, Object.keys(ErrorCode).length);
   t.equal(new Set(all.map((e) => e.code)).size, all.length, 'no duplicate codes');
   t.equal(new Set(all.map((e) => e.name)).size, all.length, 'no duplicate names');
-  for (const e of all) {
-    t.match(e.name, /^[A-Z_0-9]+$/);
-    t.ok(Number.isInteger(e.code) && e.code >= -32768 && e.code <= 32767, `${e.name} fits int16`);
-    if (e.code !== 0) t.ok(e.message !== null && e.message.length > 0, `${e.name} has a message`);
-  }
+  // Every entry's shape, checked at once: the offenders are listed (none expected).
+  t.strictSame(
+    all.filter((e) => !/^[A-Z_0-9]+$/.test(e.name) || !Number.isInteger(e.code) || e.code < -32768 || e.code > 32767 || (e.code !== 0 && !(e.message !== null && e.message.length > 0))).map((e) => e.name),
+    [],
+    'every name is UPPER_SNAKE, every code fits int16, every error but NONE has a message',
+  );
   // Kafka's codes are contiguous from -1; a gap would mean a missed entry.
-  t.same(
+  t.strictSame(
     all.map((e) => e.code),
     Array.from({ length: all.length }, (_, i) => i - 1),
   );

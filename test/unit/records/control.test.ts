@@ -35,7 +35,7 @@ for (const [name, type] of [['COMMIT', ControlRecordType.COMMIT], ['ABORT', Cont
     t.equal(rec!.key!.toString('hex'), `0000000${type}`, 'key: version 0, type');
     t.equal(rec!.value!.toString('hex'), '00000000000c', 'value: version 0, coordinatorEpoch 12');
     t.equal(readControlRecordType(rec!.key), type);
-    t.same(readEndTxnMarker(rec!.value), { version: 0, coordinatorEpoch: 12 });
+    t.strictSame(readEndTxnMarker(rec!.value), { version: 0, coordinatorEpoch: 12 });
     t.equal(errorNameOf(() => checkProduceBatchHeader(batch, 0)), 'INVALID_RECORD', 'clients cannot send it');
     t.equal(errorNameOf(() => checkProduceBatchHeader(batch, 0, AppendOrigin.COORDINATOR)), 'OK');
   });
@@ -47,5 +47,5 @@ t.test('malformed control keys/values', async (t) => {
   t.equal(errorNameOf(() => readControlRecordType(Buffer.from([0xff, 0xff, 0, 1]))), 'INVALID_RECORD', 'negative version');
   t.equal(readControlRecordType(encodeControlKey(3)), 3, 'unknown types passed through');
   t.equal(errorNameOf(() => readEndTxnMarker(Buffer.from([0, 0, 0]))), 'INVALID_RECORD');
-  t.same(readEndTxnMarker(Buffer.from([0, 1, 0, 0, 0, 5, 9, 9])), { version: 1, coordinatorEpoch: 5 }, 'newer versions with trailing fields');
+  t.strictSame(readEndTxnMarker(Buffer.from([0, 1, 0, 0, 0, 5, 9, 9])), { version: 1, coordinatorEpoch: 5 }, 'newer versions with trailing fields');
 });

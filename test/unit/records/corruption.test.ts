@@ -30,7 +30,7 @@ for (const codec of [CompressionCodec.NONE, CompressionCodec.LZ4]) {
         if (errorNameOf(() => verifyBatchCrc(copy, 0)) !== 'CORRUPT_MESSAGE') bad.push(i);
       }
     }
-    t.same(bad, [], 'every flip in the crc field and the covered range detected');
+    t.strictSame(bad, [], 'every flip in the crc field and the covered range detected');
     for (let i = 0; i < BatchLayout.MAGIC; i++) {
       if (i >= BatchLayout.BATCH_LENGTH && i < BatchLayout.PARTITION_LEADER_EPOCH) continue;
       const copy = Buffer.from(batch);
@@ -56,7 +56,7 @@ t.test('truncation: PRODUCE throws, FETCH reports the partial batch', async (t) 
     if (name !== (cut === a.length ? 'OK' : 'CORRUPT_MESSAGE')) t.fail(`cut ${cut}: produce gave ${name}`);
   }
   t.pass('all cut points checked');
-  t.same(listBatches(Buffer.alloc(0), ScanMode.PRODUCE), { batches: [], truncatedAt: -1 }, 'empty is fine');
+  t.strictSame(listBatches(Buffer.alloc(0), ScanMode.PRODUCE), { batches: [], truncatedAt: -1 }, 'empty is fine');
 });
 
 t.test('length and magic checks', async (t) => {

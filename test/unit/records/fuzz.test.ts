@@ -100,7 +100,7 @@ t.test('random garbage never throws anything but RecordsError', async (t) => {
     }
     await exercise(buf, tally, failures, `garbage#${i}`);
   }
-  t.same(failures.slice(0, 5), [], 'only RecordsError escapes');
+  t.strictSame(failures.slice(0, 5), [], 'only RecordsError escapes');
   if (process.env.FUZZ_DEBUG) console.error(Object.fromEntries(tally));
   t.ok((tally.get('fetch-scan:CORRUPT_MESSAGE') ?? 0) > 0, 'some inputs rejected as corrupt');
   t.ok((tally.get('decode:INVALID_RECORD') ?? 0) > 0, 'some inputs reach record decoding and fail there');
@@ -129,7 +129,7 @@ t.test('mutated valid batches never throw anything but RecordsError', async (t) 
     }
     await exercise(input, tally, failures, `mutant#${i}(seed ${i % base.length})`);
   }
-  t.same(failures.slice(0, 5), [], 'only RecordsError escapes');
+  t.strictSame(failures.slice(0, 5), [], 'only RecordsError escapes');
   if (process.env.FUZZ_DEBUG) console.error(Object.fromEntries(tally));
   for (const key of ['decode-crc:CORRUPT_MESSAGE', 'decode:INVALID_RECORD', 'decode:OK', 'assign:OK']) {
     t.ok((tally.get(key) ?? 0) > 0, `outcome ${key} was reached`);
@@ -156,6 +156,6 @@ t.test('garbage compressed payloads behind a valid CRC', async (t) => {
       failures.push(`codec ${codec} case ${i}: ${(err as Error)?.stack ?? String(err)}`);
     }
   }
-  t.same(failures.slice(0, 5), []);
+  t.strictSame(failures.slice(0, 5), []);
   t.ok(names.has('INVALID_RECORD'), 'decoders report INVALID_RECORD');
 });

@@ -30,7 +30,7 @@ t.test('int64 helpers agree with BigInt for values within 2^53', async (t) => {
     writeInt64(buf, 0, v);
     if (buf.readBigInt64BE(0) !== BigInt(v) || readInt64(buf, 0) !== v) bad.push(v);
   }
-  t.same(bad, []);
+  t.strictSame(bad, []);
 });
 
 t.test('attribute bits', async (t) => {
@@ -54,8 +54,8 @@ t.test('codec round trips, including the async (large input) paths', async (t) =
     const data = textBytes(rng, size + randInt(rng, 10));
     for (const codec of [0, 1, 2, 3, 4] as const) {
       const c = await compress(codec, data);
-      t.same(await decompress(codec, c), data, `async codec ${codec} size ${data.length}`);
-      if (codec !== CompressionCodec.ZSTD) t.same(decompressSync(codec, compressSync(codec, data)), data, `sync codec ${codec}`);
+      t.strictSame(await decompress(codec, c), data, `async codec ${codec} size ${data.length}`);
+      if (codec !== CompressionCodec.ZSTD) t.strictSame(decompressSync(codec, compressSync(codec, data)), data, `sync codec ${codec}`);
     }
   }
 });

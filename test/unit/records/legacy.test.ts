@@ -66,7 +66,7 @@ t.test('v0 uncompressed message set', async (t) => {
   ]);
   const { messages, truncatedAt } = decodeLegacyMessageSet(set);
   t.equal(truncatedAt, -1);
-  t.same(messages.map((m) => [m.offset, m.magic, m.timestamp, str(m.key), str(m.value)]), [
+  t.strictSame(messages.map((m) => [m.offset, m.magic, m.timestamp, str(m.key), str(m.value)]), [
     [10, 0, -1, 'a', 'one'],
     [11, 0, -1, null, 'two'],
     [12, 0, -1, 'c', null],
@@ -79,7 +79,7 @@ t.test('v1 uncompressed with CreateTime timestamps', async (t) => {
     msg({ offset: 1, magic: 1, timestamp: 2000, value: Buffer.from('y') }),
   ]);
   const { messages } = decodeLegacyMessageSet(set);
-  t.same(messages.map((m) => [m.offset, m.timestamp, m.timestampType]), [[0, 1000, TimestampType.CREATE_TIME], [1, 2000, TimestampType.CREATE_TIME]]);
+  t.strictSame(messages.map((m) => [m.offset, m.timestamp, m.timestampType]), [[0, 1000, TimestampType.CREATE_TIME], [1, 2000, TimestampType.CREATE_TIME]]);
 });
 
 const inner1 = () => Buffer.concat([0, 1, 2].map((i) => msg({ offset: i, magic: 1, timestamp: 500 + i, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) })));
@@ -87,7 +87,7 @@ const inner1 = () => Buffer.concat([0, 1, 2].map((i) => msg({ offset: i, magic: 
 t.test('v1 gzip wrapper: relative inner offsets become absolute', async (t) => {
   const wrapper = msg({ offset: 102, magic: 1, attributes: CompressionCodec.GZIP, timestamp: 502, value: gzipSync(inner1()) });
   const { messages } = decodeLegacyMessageSet(wrapper);
-  t.same(messages.map((m) => [m.offset, m.timestamp, str(m.key), str(m.value)]), [
+  t.strictSame(messages.map((m) => [m.offset, m.timestamp, str(m.key), str(m.value)]), [
     [100, 500, 'k0', 'v0'],
     [101, 501, 'k1', 'v1'],
     [102, 502, 'k2', 'v2'],
@@ -96,7 +96,7 @@ t.test('v1 gzip wrapper: relative inner offsets become absolute', async (t) => {
   t.equal(shallow.length, 1);
   t.equal(shallow[0]!.compression, CompressionCodec.GZIP);
   const unassigned = msg({ offset: 0, magic: 1, attributes: CompressionCodec.GZIP, timestamp: 502, value: gzipSync(inner1()) });
-  t.same(decodeLegacyMessageSet(unassigned).messages.map((m) => m.offset), [0, 1, 2], 'wrapper offset 0 keeps relative offsets');
+  t.strictSame(decodeLegacyMessageSet(unassigned).messages.map((m) => m.offset), [0, 1, 2], 'wrapper offset 0 keeps relative offsets');
   const bad = msg({ offset: 1, magic: 1, attributes: CompressionCodec.GZIP, value: gzipSync(inner1()) });
   t.equal(errorNameOf(() => decodeLegacyMessageSet(bad)), 'INVALID_RECORD', 'wrapper offset before last inner offset');
 });
@@ -104,7 +104,7 @@ t.test('v1 gzip wrapper: relative inner offsets become absolute', async (t) => {
 t.test('v1 LogAppendTime wrapper overrides inner timestamps', async (t) => {
   const wrapper = msg({ offset: 2, magic: 1, attributes: CompressionCodec.GZIP | 0x08, timestamp: 9999, value: gzipSync(inner1()) });
   const { messages } = decodeLegacyMessageSet(wrapper);
-  t.same(messages.map((m) => [m.timestamp, m.timestampType]), [
+  t.strictSame(messages.map((m) => [m.timestamp, m.timestampType]), [
     [9999, TimestampType.LOG_APPEND_TIME],
     [9999, TimestampType.LOG_APPEND_TIME],
     [9999, TimestampType.LOG_APPEND_TIME],
@@ -113,13 +113,13 @@ t.test('v1 LogAppendTime wrapper overrides inner timestamps', async (t) => {
 
 t.test('v1 snappy (xerial) wrapper', async (t) => {
   const wrapper = msg({ offset: 7, magic: 1, attributes: CompressionCodec.SNAPPY, timestamp: 1, value: xerialEncode(inner1()) });
-  t.same(decodeLegacyMessageSet(wrapper).messages.map((m) => [m.offset, str(m.value)]), [[5, 'v0'], [6, 'v1'], [7, 'v2']]);
+  t.strictSame(decodeLegacyMessageSet(wrapper).messages.map((m) => [m.offset, str(m.value)]), [[5, 'v0'], [6, 'v1'], [7, 'v2']]);
 });
 
 t.test('v0 gzip wrapper keeps absolute inner offsets', async (t) => {
   const inner = Buffer.concat([msg({ offset: 5, magic: 0, value: Buffer.from('p') }), msg({ offset: 6, magic: 0, value: Buffer.from('q') })]);
   const wrapper = msg({ offset: 6, magic: 0, attributes: CompressionCodec.GZIP, value: gzipSync(inner) });
-  t.same(decodeLegacyMessageSet(wrapper).messages.map((m) => [m.offset, str(m.value)]), [[5, 'p'], [6, 'q']]);
+  t.strictSame(decodeLegacyMessageSet(wrapper).messages.map((m) => [m.offset, str(m.value)]), [[5, 'p'], [6, 'q']]);
 });
 
 t.test('v0 LZ4 wrapper with the pre-0.10 header checksum bug decodes', async (t) => {
@@ -129,7 +129,7 @@ t.test('v0 LZ4 wrapper with the pre-0.10 header checksum bug decodes', async (t)
   frame[6] = (xxh32Short(frame, 0, 6) >>> 8) & 0xff;
   t.not(frame[6], (xxh32Short(frame, 4, 6) >>> 8) & 0xff, 'the broken checksum differs from the correct one');
   const v0 = msg({ offset: 1, magic: 0, attributes: CompressionCodec.LZ4, value: frame });
-  t.same(decodeLegacyMessageSet(v0).messages.map((m) => str(m.value)), ['lz', '4!']);
+  t.strictSame(decodeLegacyMessageSet(v0).messages.map((m) => str(m.value)), ['lz', '4!']);
   const v1 = msg({ offset: 1, magic: 1, attributes: CompressionCodec.LZ4, value: frame });
   t.equal(errorNameOf(() => decodeLegacyMessageSet(v1)), 'INVALID_RECORD', 'magic 1 frames must be correct');
 });
@@ -166,8 +166,8 @@ t.test('mixed legacy + v2 record set through decodeRecordSet', async (t) => {
     v2,
   ]);
   const decoded = await decodeRecordSet(set);
-  t.same(decoded.batches.map((b) => b.magic), [0, 1, 2]);
-  t.same((await decodeRecords(set)).map((r) => [r.offset, r.timestamp, str(r.value)]), [
+  t.strictSame(decoded.batches.map((b) => b.magic), [0, 1, 2]);
+  t.strictSame((await decodeRecords(set)).map((r) => [r.offset, r.timestamp, str(r.value)]), [
     [0, -1, 'v0'],
     [1, 2000, 'a'],
     [2, 2001, 'b'],

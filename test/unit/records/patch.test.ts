@@ -29,7 +29,7 @@ t.test('baseOffset and leader epoch are outside the CRC', async (t) => {
   const h = readBatchHeader(batch);
   t.equal(h.baseOffset, 2 ** 40 + 3);
   t.equal(h.partitionLeaderEpoch, 42);
-  t.same([...iterateRecords(batch)].map((r) => r.offset), [0, 1, 2, 3, 4].map((i) => 2 ** 40 + 3 + i));
+  t.strictSame([...iterateRecords(batch)].map((r) => r.offset), [0, 1, 2, 3, 4].map((i) => 2 ** 40 + 3 + i));
   setLastOffset(batch, 0, 99);
   t.equal(readBatchHeader(batch).baseOffset, 95);
   setBaseOffset(batch, 0, -1);
@@ -49,11 +49,11 @@ for (const codec of [CompressionCodec.NONE, CompressionCodec.ZSTD]) {
     t.equal(after.baseTimestamp, before.baseTimestamp, 'baseTimestamp left as the first create time, as Kafka does');
     t.equal(after.transactional, true, 'other attribute bits preserved');
     t.equal(after.compression, codec);
-    t.same((await readRecords(batch)).map((r) => r.timestamp), [1_800_000_000_123, 1_800_000_000_123, 1_800_000_000_123, 1_800_000_000_123]);
+    t.strictSame((await readRecords(batch)).map((r) => r.timestamp), [1_800_000_000_123, 1_800_000_000_123, 1_800_000_000_123, 1_800_000_000_123]);
     t.equal(setLogAppendTime(batch, 0, 1_800_000_000_123), false, 'no-op when already stamped');
     t.equal(setMaxTimestamp(batch, 0, TimestampType.CREATE_TIME, 1003), true, 'back to CreateTime');
     t.ok(batchCrcMatches(batch, 0));
-    t.same((await readRecords(batch)).map((r) => r.timestamp), [1000, 1001, 1002, 1003]);
+    t.strictSame((await readRecords(batch)).map((r) => r.timestamp), [1000, 1001, 1002, 1003]);
   });
 }
 
@@ -63,7 +63,7 @@ t.test('validateAndAssignOffsets assigns contiguous offsets across batches', asy
   const c = buildBatchSync(recs(1, 2000), { baseOffset: 0 });
   const set = Buffer.concat([a, b, c]);
   const res = validateAndAssignOffsets(set, { firstOffset: 100, partitionLeaderEpoch: 7 });
-  t.same(res, { batchCount: 3, recordCount: 9, firstOffset: 100, lastOffset: 108, maxTimestamp: 5004 });
+  t.strictSame(res, { batchCount: 3, recordCount: 9, firstOffset: 100, lastOffset: 108, maxTimestamp: 5004 });
   t.equal(readBatchHeader(set, 0).baseOffset, 100);
   t.equal(readBatchHeader(set, a.length).baseOffset, 103);
   t.equal(readBatchHeader(set, a.length + b.length).baseOffset, 108);
@@ -82,5 +82,5 @@ t.test('a bad batch late in the set leaves earlier batches untouched', async (t)
   const set = Buffer.concat([a, b]);
   const copy = Buffer.from(set);
   t.equal(errorNameOf(() => validateAndAssignOffsets(set, { firstOffset: 500, partitionLeaderEpoch: 1 })), 'CORRUPT_MESSAGE');
-  t.same(set, copy, 'no byte changed');
+  t.strictSame(set, copy, 'no byte changed');
 });

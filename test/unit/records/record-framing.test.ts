@@ -53,5 +53,5 @@ t.test('a batch ending mid-record is INVALID_RECORD, and the set is left untouch
   resealed(cut);
   const before = Buffer.from(cut);
   t.equal(errorNameOf(assign(cut)), 'INVALID_RECORD');
-  t.same(cut, before, 'no offsets were assigned');
+  t.strictSame(cut, before, 'no offsets were assigned');
 });

@@ -63,22 +63,17 @@ for (const codec of CODECS) {
       baseSequence: 12,
       partitionLeaderEpoch: 9,
     });
-    if (codec !== CompressionCodec.ZSTD) t.same(buildBatchSync(inputs, { compression: codec, baseOffset: 1000, producerId: 77, producerEpoch: 3, baseSequence: 12, partitionLeaderEpoch: 9 }).length, batch.length, 'sync builder gives the same size');
+    if (codec !== CompressionCodec.ZSTD) t.strictSame(buildBatchSync(inputs, { compression: codec, baseOffset: 1000, producerId: 77, producerEpoch: 3, baseSequence: 12, partitionLeaderEpoch: 9 }).length, batch.length, 'sync builder gives the same size');
 
+    // The whole header at once: one assertion for what the builder wrote, field by field.
     const h = readBatchHeader(batch);
-    t.equal(h.magic, 2);
-    t.equal(h.compression, codec);
-    t.equal(h.baseOffset, 1000);
-    t.equal(h.batchLength, batch.length - 12);
-    t.equal(h.recordsCount, 40);
-    t.equal(h.lastOffsetDelta, 39);
-    t.equal(h.baseTimestamp, base, 'baseTimestamp is the first record timestamp');
-    t.equal(h.maxTimestamp, base + 39 * 7, 'maxTimestamp is the largest record timestamp');
-    t.equal(h.producerId, 77);
-    t.equal(h.producerEpoch, 3);
-    t.equal(h.baseSequence, 12);
-    t.equal(h.partitionLeaderEpoch, 9);
-    t.equal(h.timestampType, TimestampType.CREATE_TIME);
+    const fields = ['magic', 'compression', 'baseOffset', 'batchLength', 'recordsCount', 'lastOffsetDelta', 'baseTimestamp', 'maxTimestamp', 'producerId', 'producerEpoch', 'baseSequence', 'partitionLeaderEpoch', 'timestampType'] as const;
+    t.strictSame(
+      Object.fromEntries(fields.map((k) => [k, h[k]])),
+      // baseTimestamp is the first record's timestamp, maxTimestamp the largest (7 ms apart).
+      { magic: 2, compression: codec, baseOffset: 1000, batchLength: batch.length - 12, recordsCount: 40, lastOffsetDelta: 39, baseTimestamp: base, maxTimestamp: base + 39 * 7, producerId: 77, producerEpoch: 3, baseSequence: 12, partitionLeaderEpoch: 9, timestampType: TimestampType.CREATE_TIME },
+      'the header holds what was built',
+    );
     t.ok(batchCrcMatches(batch, 0), 'CRC valid');
     if (codec !== CompressionCodec.NONE) {
       const payload = batch.subarray(BatchLayout.RECORDS);
@@ -90,24 +85,20 @@ for (const codec of CODECS) {
     const second = await buildBatch(sampleRecords(99, 3, base + 10_000), { compression: codec, baseOffset: 0 });
     const set = Buffer.concat([batch, second]);
     const list = listBatches(set, ScanMode.PRODUCE);
-    t.same(list.batches.map((b) => [b.position, b.size, b.magic]), [[0, batch.length, 2], [batch.length, second.length, 2]]);
+    t.strictSame(list.batches.map((b) => [b.position, b.size, b.magic]), [[0, batch.length, 2], [batch.length, second.length, 2]]);
     t.equal(list.truncatedAt, -1);
     for (const b of list.batches) validateProduceBatch(set, b.position);
 
     const records = await readRecords(set, 0);
-    t.equal(records.length, inputs.length);
-    records.forEach((r, i) => {
-      const want = inputs[i]!;
-      t.equal(r.offset, 1000 + i, `offset ${i}`);
-      t.equal(r.offsetDelta, i);
-      t.equal(r.timestamp, want.timestamp, `timestamp ${i}`);
-      t.same(r.key, want.key ?? null, `key ${i}`);
-      t.same(r.value, want.value ?? null, `value ${i}`);
-      t.same(r.headers, want.headers ?? [], `headers ${i}`);
-    });
+    // Every record of the first batch, compared in one assertion: offset, delta, timestamp, key, value, headers.
+    t.strictSame(
+      records.map((r) => [r.offset, r.offsetDelta, r.timestamp, r.key, r.value, r.headers]),
+      inputs.map((want, i) => [1000 + i, i, want.timestamp, want.key ?? null, want.value ?? null, want.headers ?? []]),
+      `the ${inputs.length} records read back as written`,
+    );
     const tail = await readRecords(set, batch.length);
-    t.same(tail.map((r) => r.offset), [0, 1, 2]);
-    t.same(tail.map((r) => r.timestamp), [base + 10_000, base + 10_007, base + 10_014]);
+    t.strictSame(tail.map((r) => r.offset), [0, 1, 2]);
+    t.strictSame(tail.map((r) => r.timestamp), [base + 10_000, base + 10_007, base + 10_014]);
 
     const decoded = await decodeRecordSet(set, { mode: ScanMode.PRODUCE });
     t.equal(decoded.batches.length, 2);
@@ -132,7 +123,7 @@ t.test('cursor fast path sees the same records as the generator', async (t) => {
     keys.push(c.keyLength < 0 ? null : section.toString('utf8', c.keyOffset, c.keyOffset + c.keyLength));
   });
   t.equal(n, 25);
-  t.same(keys, inputs.map((r) => (r.key ? r.key.toString() : null)));
+  t.strictSame(keys, inputs.map((r) => (r.key ? r.key.toString() : null)));
 });
 
 t.test('LogAppendTime batches report maxTimestamp for every record', async (t) => {
@@ -141,14 +132,14 @@ t.test('LogAppendTime batches report maxTimestamp for every record', async (t) =
     { timestampType: TimestampType.LOG_APPEND_TIME, logAppendTime: 5555 },
   );
   t.equal(readBatchHeader(batch).timestampType, TimestampType.LOG_APPEND_TIME);
-  t.same([...iterateRecords(batch)].map((r) => r.timestamp), [5555, 5555]);
+  t.strictSame([...iterateRecords(batch)].map((r) => r.timestamp), [5555, 5555]);
 });
 
 t.test('raw (unframed) snappy output also round-trips', async (t) => {
   const inputs = sampleRecords(7, 10, 0);
   const batch = buildBatchSync(inputs, { compression: CompressionCodec.SNAPPY, snappyFraming: 'raw' });
   t.not(batch.subarray(BatchLayout.RECORDS, BatchLayout.RECORDS + 8).toString('hex'), PAYLOAD_MAGIC[CompressionCodec.SNAPPY]);
-  t.same((await readRecords(batch)).map((r) => r.value), inputs.map((r) => r.value ?? null));
+  t.strictSame((await readRecords(batch)).map((r) => r.value), inputs.map((r) => r.value ?? null));
 });
 
 t.test('empty batch (as left by compaction) scans and yields no records', async (t) => {
@@ -161,5 +152,5 @@ t.test('empty batch (as left by compaction) scans and yields no records', async 
   const c = new BatchCursor(batch);
   t.ok(c.next());
   t.notOk(c.next());
-  t.same([...iterateRecords(batch)], []);
+  t.strictSame([...iterateRecords(batch)], []);
 });

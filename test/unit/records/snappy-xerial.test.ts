@@ -31,9 +31,9 @@ t.test('hand-built xerial frame with several blocks decodes', async (t) => {
   const blocks = [textBytes(rng, 1000), textBytes(rng, 5), Buffer.alloc(0), textBytes(rng, 40000)];
   const frame = handMadeXerial(blocks);
   t.ok(isXerialFrame(frame));
-  t.same(xerialDecode(frame), Buffer.concat(blocks));
-  t.same(snappyDecode(frame), Buffer.concat(blocks));
-  t.same(decompressSync(CompressionCodec.SNAPPY, frame), Buffer.concat(blocks));
+  t.strictSame(xerialDecode(frame), Buffer.concat(blocks));
+  t.strictSame(snappyDecode(frame), Buffer.concat(blocks));
+  t.strictSame(decompressSync(CompressionCodec.SNAPPY, frame), Buffer.concat(blocks));
 });
 
 t.test('xerialEncode output is what the hand-built frame looks like', async (t) => {
@@ -41,14 +41,14 @@ t.test('xerialEncode output is what the hand-built frame looks like', async (t) 
   const enc = xerialEncode(data);
   t.equal(enc.subarray(0, 16).toString('hex'), '82534e415050590000000001' + '00000001');
   const firstLen = enc.readInt32BE(16);
-  t.same(compressSync(data.subarray(0, 32 * 1024)), enc.subarray(20, 20 + firstLen), 'first block = 32 KiB snappy block');
-  t.same(xerialDecode(enc), data);
+  t.strictSame(compressSync(data.subarray(0, 32 * 1024)), enc.subarray(20, 20 + firstLen), 'first block = 32 KiB snappy block');
+  t.strictSame(xerialDecode(enc), data);
 });
 
 t.test('raw snappy block decodes too', async (t) => {
   const data = Buffer.from('raw raw raw raw raw raw snappy');
   t.notOk(isXerialFrame(compressSync(data)));
-  t.same(snappyDecode(compressSync(data)), data);
+  t.strictSame(snappyDecode(compressSync(data)), data);
 });
 
 t.test('a batch whose payload is a hand-built xerial frame', async (t) => {
@@ -60,7 +60,7 @@ t.test('a batch whose payload is a hand-built xerial frame', async (t) => {
   batch.writeInt32BE(batch.length - 12, 8);
   batch.writeInt16BE(CompressionCodec.SNAPPY, 21);
   recomputeCrc(batch, 0);
-  t.same((await readRecords(batch)).map((r) => [r.key!.toString(), r.value!.toString()]), [['a', '1'], ['b', '22']]);
+  t.strictSame((await readRecords(batch)).map((r) => [r.key!.toString(), r.value!.toString()]), [['a', '1'], ['b', '22']]);
 });
 
 t.test('damaged xerial frames are INVALID_RECORD', async (t) => {

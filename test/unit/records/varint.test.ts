@@ -23,7 +23,7 @@ t.test('known zigzag encodings', async (t) => {
   for (const [v, bytes] of cases) {
     const out = Buffer.alloc(10);
     const end = writeVarint(out, 0, v);
-    t.same([...out.subarray(0, end)], bytes, `encode ${v}`);
+    t.strictSame([...out.subarray(0, end)], bytes, `encode ${v}`);
     t.equal(varintSize(v), bytes.length, `size ${v}`);
     const c = cursor(bytes);
     t.equal(readVarint(c), v, `decode ${v}`);
@@ -50,7 +50,7 @@ t.test('varlong round trip across the int32 boundary and beyond', async (t) => {
       z >>= 7n;
     }
     ref.push(Number(z));
-    t.same([...out.subarray(0, end)], ref, `reference bytes ${v}`);
+    t.strictSame([...out.subarray(0, end)], ref, `reference bytes ${v}`);
   }
 });
 

@@ -127,8 +127,8 @@ t.test("CreateAcls validation with Kafka's messages; re-creating is idempotent",
     [acl(RT.TOPIC, 'foo', PT.LITERAL, 'alice', Op.READ), 'Could not parse principal from `alice` (no colon is present separating the principal type from the principal name)'],
   ];
   const results = a.createAcls([...bad.map(([b]) => b), acl(RT.TOPIC, 'foo', PT.LITERAL, alice, Op.READ), acl(RT.TOPIC, 'foo', PT.LITERAL, alice, Op.READ)]);
-  bad.forEach(([, message], i) => t.same(results[i], { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message }, message));
-  t.same(results.slice(bad.length), [{ errorCode: 0, errorMessage: null }, { errorCode: 0, errorMessage: null }]);
+  bad.forEach(([, message], i) => t.strictSame(results[i], { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message }, message));
+  t.strictSame(results.slice(bad.length), [{ errorCode: 0, errorMessage: null }, { errorCode: 0, errorMessage: null }]);
   t.equal(a.aclCount, 1);
 });
 
@@ -146,18 +146,18 @@ t.test('DescribeAcls and DeleteAcls filters: ANY, MATCH, exact, null fields', as
     entry: { principal, host: null, operation: operation as AclOperationCode, permissionType: Perm.ANY },
   });
   const names = (bs: AclBinding[]) => bs.map((b) => `${b.pattern.resourceType}/${b.pattern.patternType}/${b.pattern.name}`).sort();
-  t.same(names(a.acls(f(RT.ANY, null, PT.ANY))), names(bindings), 'match everything');
-  t.same(names(a.acls(f(RT.TOPIC, 'foo', PT.MATCH))), ['2/3/*', '2/3/foo', '2/4/fo'], 'MATCH: what applies to topic foo');
-  t.same(names(a.acls(f(RT.TOPIC, 'foo', PT.ANY))), ['2/3/foo'], 'ANY: exact name, any pattern type');
-  t.same(names(a.acls(f(RT.TOPIC, 'fo', PT.PREFIXED))), ['2/4/fo']);
-  t.same(names(a.acls(f(RT.ANY, null, PT.ANY, bob))), ['2/3/*'], 'by principal');
-  t.same(names(a.acls(f(RT.ANY, null, PT.ANY, null, Op.DESCRIBE))), ['2/4/fo', '2/4/foobar'], 'by operation');
+  t.strictSame(names(a.acls(f(RT.ANY, null, PT.ANY))), names(bindings), 'match everything');
+  t.strictSame(names(a.acls(f(RT.TOPIC, 'foo', PT.MATCH))), ['2/3/*', '2/3/foo', '2/4/fo'], 'MATCH: what applies to topic foo');
+  t.strictSame(names(a.acls(f(RT.TOPIC, 'foo', PT.ANY))), ['2/3/foo'], 'ANY: exact name, any pattern type');
+  t.strictSame(names(a.acls(f(RT.TOPIC, 'fo', PT.PREFIXED))), ['2/4/fo']);
+  t.strictSame(names(a.acls(f(RT.ANY, null, PT.ANY, bob))), ['2/3/*'], 'by principal');
+  t.strictSame(names(a.acls(f(RT.ANY, null, PT.ANY, null, Op.DESCRIBE))), ['2/4/fo', '2/4/foobar'], 'by operation');
 
   const deleted = a.deleteAcls([f(RT.TOPIC, 'foo', PT.MATCH), f(RT.TOPIC, null, PT.ANY), f(RT.UNKNOWN, null, PT.ANY)]);
-  t.same(names([...deleted[0]!.deleted]), ['2/3/*', '2/3/foo', '2/4/fo']);
-  t.same(names([...deleted[1]!.deleted]), ['2/4/foobar'], 'a binding goes to the first filter that matched it');
-  t.same(deleted[2], { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown patternFilter.', deleted: [] });
-  t.same(names(a.acls(f(RT.ANY, null, PT.ANY))), ['3/3/foo']);
+  t.strictSame(names([...deleted[0]!.deleted]), ['2/3/*', '2/3/foo', '2/4/fo']);
+  t.strictSame(names([...deleted[1]!.deleted]), ['2/4/foobar'], 'a binding goes to the first filter that matched it');
+  t.strictSame(deleted[2], { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown patternFilter.', deleted: [] });
+  t.strictSame(names(a.acls(f(RT.ANY, null, PT.ANY))), ['3/3/foo']);
   t.notOk(a.authorize(ctx(alice), { operation: Op.READ, resourceType: RT.TOPIC, name: 'foo' }), 'deleted ACLs no longer allow');
 });
 
@@ -172,7 +172,7 @@ t.test("audit lines as kafka.authorizer.logger writes them, at Kafka's levels", 
   a.authorize({ ...fetch, principal: 'User:admin' }, { operation: Op.ALTER, resourceType: RT.CLUSTER, name: 'kafka-cluster' });
   a.authorize(fetch, { operation: Op.WRITE, resourceType: RT.TRANSACTIONAL_ID, name: 'tx', logIfDenied: false });
   a.authorizedOperations(fetch, RT.TOPIC, 'orders');
-  t.same(lines, [
+  t.strictSame(lines, [
     '[2026-12-02 10:00:00,123] DEBUG Principal = User:alice is Allowed operation = READ from host = 127.0.0.1 on resource = Topic:LITERAL:orders for request = Fetch with resourceRefCount = 1 based on rule MatchingAcl(acl=StandardAcl[resourceType=TOPIC, resourceName=orders, patternType=LITERAL, principal=User:alice, host=*, operation=READ, permissionType=ALLOW]) (kafka.authorizer.logger)',
     '[2026-12-02 10:00:00,123] INFO Principal = User:bob is Denied operation = READ from host = 127.0.0.1 on resource = Topic:LITERAL:orders for request = Fetch with resourceRefCount = 1 based on rule DefaultDeny (kafka.authorizer.logger)',
     '[2026-12-02 10:00:00,123] DEBUG Principal = User:admin is Allowed operation = ALTER from host = 127.0.0.1 on resource = Cluster:LITERAL:kafka-cluster for request = Fetch with resourceRefCount = 1 based on rule SuperUser (kafka.authorizer.logger)',

@@ -48,18 +48,18 @@ function decode<Resp>(step: AuthStep, api: { apiKey: number; readResponse: (r: R
 t.test('ApiVersions, SaslHandshake v1 and SaslAuthenticate v2 with PLAIN, then requests are served', async (t) => {
   const a = authenticator();
   t.equal(a.maxFrameSize, 524288);
-  t.same(a.onFrame(frame(ApiVersionsApi, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' })), { kind: 'dispatch' });
+  t.strictSame(a.onFrame(frame(ApiVersionsApi, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' })), { kind: 'dispatch' });
   const hs = a.onFrame(handshake('PLAIN'));
   t.equal(hs.kind, 'respond');
-  t.same(decode(hs, SaslHandshakeApi, 1), { errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-512', 'OAUTHBEARER'], _unknownTaggedFields: undefined });
+  t.strictSame(decode(hs, SaslHandshakeApi, 1), { errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-512', 'OAUTHBEARER'], _unknownTaggedFields: undefined });
   const auth = decode(a.onFrame(authenticate(plain('alice', 'alice-secret'))), SaslAuthenticateApi, 2);
   t.equal(auth.errorCode, 0);
   t.equal(auth.sessionLifetimeMs, 0n, 'no re-authentication configured');
   t.ok(a.authenticated);
   t.equal(a.principal, 'User:alice');
   t.equal(a.maxFrameSize, Number.POSITIVE_INFINITY);
-  t.same(a.onFrame(metadata()), { kind: 'dispatch' });
-  t.same(a.onFrame(authenticate(plain('alice', 'alice-secret'), 0)), { kind: 'dispatch' }, 'SaslAuthenticate after success goes to its handler (ILLEGAL_SASL_STATE)');
+  t.strictSame(a.onFrame(metadata()), { kind: 'dispatch' });
+  t.strictSame(a.onFrame(authenticate(plain('alice', 'alice-secret'), 0)), { kind: 'dispatch' }, 'SaslAuthenticate after success goes to its handler (ILLEGAL_SASL_STATE)');
 });
 
 t.test("failures answer SASL_AUTHENTICATION_FAILED with Kafka's message, then close", async (t) => {
@@ -85,11 +85,11 @@ t.test("failures answer SASL_AUTHENTICATION_FAILED with Kafka's message, then cl
 t.test('requests before authentication and unknown mechanisms close the connection', async (t) => {
   const a = authenticator();
   const step = a.onFrame(metadata());
-  t.same(step, { kind: 'close', bytes: null, reason: 'Unexpected Kafka request of type Metadata during SASL handshake.' });
+  t.strictSame(step, { kind: 'close', bytes: null, reason: 'Unexpected Kafka request of type Metadata during SASL handshake.' });
   const b = authenticator({ mechanisms: ['SCRAM-SHA-512'] });
   const hs = b.onFrame(handshake('PLAIN'));
   t.equal(hs.kind, 'close');
-  t.same(decode(hs, SaslHandshakeApi, 1).errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
+  t.strictSame(decode(hs, SaslHandshakeApi, 1).errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
   const c = authenticator();
   c.onFrame(handshake('PLAIN'));
   t.equal(c.onFrame(metadata()).kind, 'close', 'a request in place of SaslAuthenticate');
@@ -114,11 +114,11 @@ t.test('SaslHandshake v0: raw tokens without Kafka headers', async (t) => {
   const a = authenticator();
   a.onFrame(handshake('PLAIN', 0));
   const step = a.onFrame(plain('bob', 'bob-secret'));
-  t.same(step, { kind: 'respond', bytes: Buffer.from([0, 0, 0, 0]) });
+  t.strictSame(step, { kind: 'respond', bytes: Buffer.from([0, 0, 0, 0]) });
   t.equal(a.principal, 'User:bob');
   const b = authenticator();
   b.onFrame(handshake('PLAIN', 0));
-  t.same(b.onFrame(plain('bob', 'x')).kind, 'close');
+  t.strictSame(b.onFrame(plain('bob', 'x')).kind, 'close');
 });
 
 t.test('KIP-368: session lifetime, expiry closes, re-authentication renews; principal and mechanism may not change', async (t) => {
@@ -126,13 +126,13 @@ t.test('KIP-368: session lifetime, expiry closes, re-authentication renews; prin
   a.onFrame(handshake('PLAIN'));
   t.equal(decode(a.onFrame(authenticate(plain('alice', 'alice-secret'))), SaslAuthenticateApi, 2).sessionLifetimeMs, 60_000n);
   clock.advance(30_000);
-  t.same(a.onFrame(metadata()), { kind: 'dispatch' });
+  t.strictSame(a.onFrame(metadata()), { kind: 'dispatch' });
   // Re-authenticate before expiry.
   t.equal(a.onFrame(handshake('PLAIN')).kind, 'respond');
   t.equal(a.maxFrameSize, 524288, 'bounded again while re-authenticating');
   t.equal(decode(a.onFrame(authenticate(plain('alice', 'alice-secret'))), SaslAuthenticateApi, 2).sessionLifetimeMs, 60_000n);
   clock.advance(59_000);
-  t.same(a.onFrame(metadata()), { kind: 'dispatch' }, 'the renewed session is still valid');
+  t.strictSame(a.onFrame(metadata()), { kind: 'dispatch' }, 'the renewed session is still valid');
   clock.advance(2_000);
   const expired = a.onFrame(metadata());
   t.equal(expired.kind, 'close');
@@ -157,7 +157,7 @@ t.test('KIP-368: session lifetime, expiry closes, re-authentication renews; prin
   const d = authenticator();
   d.onFrame(handshake('PLAIN'));
   d.onFrame(authenticate(plain('alice', 'alice-secret'), 0));
-  t.same(d.onFrame(handshake('PLAIN')), { kind: 'dispatch' });
+  t.strictSame(d.onFrame(handshake('PLAIN')), { kind: 'dispatch' });
   t.ok(d.authenticated);
 });
 
@@ -178,5 +178,5 @@ t.test('OAUTHBEARER: the session ends with the token; an expired token fails wit
   t.equal(challenge.authBytes.toString(), '{"status":"invalid_token"}');
   const fail = b.onFrame(authenticate(Buffer.from([1])));
   t.equal(fail.kind, 'close');
-  t.same(decode(fail, SaslAuthenticateApi, 2).errorMessage, '{"status":"invalid_token"}');
+  t.strictSame(decode(fail, SaslAuthenticateApi, 2).errorMessage, '{"status":"invalid_token"}');
 });

@@ -22,8 +22,8 @@ t.test('unsecured token: Kafka default validation succeeds, principal from sub, 
   t.ok(s.complete);
   t.equal(s.authorizationId(), 'alice');
   t.equal(s.credentialExpiryMs(), Math.floor((now() + 60_000) / 1000) * 1000);
-  t.same([...s.extensions], [['traceId', 'x1']]);
-  t.same(details, []);
+  t.strictSame([...s.extensions], [['traceId', 'x1']]);
+  t.strictSame(details, []);
   t.throws(() => s.evaluate(oauthBearerInitialResponse(token)), IllegalSaslStateError);
 });
 
@@ -93,7 +93,7 @@ t.test('JWKS validation: issuer tokens verify; issuer, audience, expiry, key and
   t.ok(ok.ok);
   if (ok.ok) {
     t.equal(ok.token.principal, 'svc-orders');
-    t.same(ok.token.scope, ['a', 'b']);
+    t.strictSame(ok.token.scope, ['a', 'b']);
   }
   const s = new OAuthBearerSaslServer(v, now);
   s.evaluate(oauthBearerInitialResponse(good));

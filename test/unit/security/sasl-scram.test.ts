@@ -173,13 +173,13 @@ t.test('the credential store keeps only derived keys and describes iterations', 
   t.equal(c.storedKey.length, 32);
   t.equal(c.serverKey.length, 32);
   t.notOk(JSON.stringify(c).includes('secret'));
-  t.same(store.describe('alice'), [
+  t.strictSame(store.describe('alice'), [
     { mechanism: 'SCRAM-SHA-256', iterations: 4096 },
     { mechanism: 'SCRAM-SHA-512', iterations: 16384 },
   ]);
   t.ok(store.delete('alice', 'SCRAM-SHA-256'));
   t.notOk(store.delete('alice', 'SCRAM-SHA-256'));
-  t.same(store.users(), ['alice']);
+  t.strictSame(store.users(), ['alice']);
   t.ok(store.delete('alice', 'SCRAM-SHA-512'));
-  t.same(store.users(), []);
+  t.strictSame(store.users(), []);
 });

@@ -76,7 +76,7 @@ t.test('a real TLS connection trusts the generated CA for every advertised name'
   t.equal(await talk(s.port, { ca, servername: 'other.test' }), 'error: ERR_TLS_CERT_ALTNAME_INVALID', 'a name not in the certificate');
   const otherCa = createCertificateAuthority();
   t.equal(await talk(s.port, { ca: otherCa.certPem, servername: 'localhost' }), 'error: UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'an untrusted CA');
-  t.same(s.seen.filter((x) => x === 'User:ANONYMOUS').length, 3);
+  t.strictSame(s.seen.filter((x) => x === 'User:ANONYMOUS').length, 3);
 });
 
 t.test('the server reads its PEM keystore file and a PKCS12 keystore the same way', async (t) => {
@@ -111,7 +111,7 @@ t.test('mTLS: required, requested, principal mapping rules', async (t) => {
   t.equal(await talk(requested.port, client), 'hello', 'no certificate: in, anonymous');
   t.equal(await talk(requested.port, { ...client, key: alice.keyPem, cert: alice.certPem }), 'hello');
   t.not(await talk(requested.port, { ...client, key: stranger.keyPem, cert: stranger.certPem }), 'hello');
-  t.same(requested.seen.slice(0, 2), ['User:ANONYMOUS', 'User:CN=Alice,OU=eng,O=acme,C=US']);
+  t.strictSame(requested.seen.slice(0, 2), ['User:ANONYMOUS', 'User:CN=Alice,OU=eng,O=acme,C=US']);
   t.match(requested.seen[2], /^refused: untrusted client certificate/);
 });
 

@@ -46,6 +46,15 @@ export class ClientQuotaManager {
     private readonly maxThrottleMs: (c: RateConfig) => number = () => Infinity,
   ) {}
 
+  /** Forgets every client's recorded rate (the control plane's reset): no throttling carried over. */
+  clear(): number {
+    const n = this.#sensors.size;
+    this.#sensors.clear();
+    this.#resolved.clear();
+    this.#resolvedVersion = -1;
+    return n;
+  }
+
   /** The quota that applies to a client, or null when none does (it is then never throttled). */
   quotaFor(user: string, clientId: string): number | null {
     return this.#resolve(user, clientId)?.bound ?? null;
@@ -144,6 +153,11 @@ export class BrokerQuotas {
     this.produce = new ClientQuotaManager('producer_byte_rate', store, config);
     this.fetch = new ClientQuotaManager('consumer_byte_rate', store, config);
     this.request = new ClientQuotaManager('request_percentage', store, config, (c) => c.windowMs);
+  }
+
+  /** Forgets the recorded rates of every client (the control plane's reset); returns how many there were. */
+  clear(): number {
+    return this.produce.clear() + this.fetch.clear() + this.request.clear();
   }
 }
 

@@ -474,6 +474,29 @@ export class ClassicGroup {
     if (member) this.#g.scheduleMemberHeartbeat(member);
   }
 
+  // ---- online downgrade (group-migration.ts) ----
+  /**
+   * Takes in the members of a consumer group being downgraded, Stable in `generationId` with the
+   * assignments `assignmentOf` gives (in the protocol the members vote for), writes the group,
+   * then starts a rebalance so that every member rejoins through JoinGroup, as Kafka's
+   * convertToClassicGroup.
+   */
+  adoptMembers(generationId: number, members: readonly ClassicGroupMember[], assignmentOf: (m: ClassicGroupMember, protocolName: string) => Buffer, reason: string): void {
+    const g = this.#g;
+    for (const m of members) g.add(m, null);
+    g.generationId = generationId;
+    g.protocolName = g.selectProtocol();
+    g.subscribedTopics = g.computeSubscribedTopics();
+    for (const m of members) m.assignment = assignmentOf(m, g.protocolName ?? '');
+    // Empty -> Stable is no transition of the state machine: the group is born Stable.
+    g.previousState = g.state;
+    g.state = S.STABLE;
+    g.stateTimestamp = g.env.clock.now();
+    g.persist(g.assignments());
+    for (const m of members) g.scheduleMemberHeartbeat(m);
+    prepareRebalance(g, reason);
+  }
+
   // ---- removal ----
   /**
    * Marks the group Dead (deleted, or the coordinator is closing), stops its timers and answers

@@ -51,6 +51,11 @@ export interface ConsumerGroupCoreEnv {
   readonly settings: ConsumerGroupSettings;
 }
 
+/** Every per-member timer map of a group, so that removal and shutdown miss none. */
+export function memberTimerMaps(g: ConsumerGroupCore): Map<string, TimerHandle>[] {
+  return [g.sessionTimers, g.rebalanceTimers, g.classicJoinTimers, g.classicSyncTimers];
+}
+
 export interface HeartbeatClient {
   readonly clientId: string;
   readonly clientHost: string;
@@ -76,6 +81,11 @@ export class ConsumerGroupCore {
   metadataSignature = '';
   readonly sessionTimers = new Map<string, TimerHandle>();
   readonly rebalanceTimers = new Map<string, TimerHandle>();
+  /** Classic-protocol members: the deadline to rejoin once told to, and to sync after a join. */
+  readonly classicJoinTimers = new Map<string, TimerHandle>();
+  readonly classicSyncTimers = new Map<string, TimerHandle>();
+  /** Called after a member is removed for good (the coordinator may then downgrade the group). */
+  onMemberRemoved: (member: ConsumerGroupMember) => void = () => {};
   /** When the group was last found empty (offset expiry counts from there, as Kafka's). */
   emptySinceMs: number;
   regexCache = new Map<string, RegExp | null>();
@@ -225,8 +235,7 @@ export class ConsumerGroupCore {
   replaceMember(old: ConsumerGroupMember, next: ConsumerGroupMember, records: CoordinatorRecord[]): void {
     this.removePartitionEpochs(old);
     this.members.delete(old.memberId);
-    this.cancelTimer(this.sessionTimers, old.memberId);
-    this.cancelTimer(this.rebalanceTimers, old.memberId);
+    for (const timers of memberTimerMaps(this)) this.cancelTimer(timers, old.memberId);
     const target = this.target.get(old.memberId) ?? new Map<string, Set<number>>();
     this.target.delete(old.memberId);
     this.target.set(next.memberId, target);
@@ -285,8 +294,7 @@ export class ConsumerGroupCore {
     this.members.delete(member.memberId);
     this.target.delete(member.memberId);
     if (member.instanceId !== null && this.staticMembers.get(member.instanceId) === member.memberId) this.staticMembers.delete(member.instanceId);
-    this.cancelTimer(this.sessionTimers, member.memberId);
-    this.cancelTimer(this.rebalanceTimers, member.memberId);
+    for (const timers of memberTimerMaps(this)) this.cancelTimer(timers, member.memberId);
     this.groupEpoch++;
     this.metadataSignature = this.computeMetadataSignature();
     if (this.members.size === 0) this.emptySinceMs = this.env.clock.now();
@@ -297,10 +305,13 @@ export class ConsumerGroupCore {
       memberMetadataRecord(this.groupId, member.memberId, null),
       groupEpochRecord(this.groupId, this.groupEpoch),
     ]);
+    this.onMemberRemoved(member);
   }
 
+  /** A classic-protocol member keeps the session timeout of its JoinGroup; the others the group's. */
   scheduleSessionTimeout(memberId: string): void {
-    this.armTimer(this.sessionTimers, memberId, this.env.settings.sessionTimeoutMs, (m) => this.fence(m, 'its session expired'));
+    const ms = this.members.get(memberId)?.classic?.sessionTimeoutMs ?? this.env.settings.sessionTimeoutMs;
+    this.armTimer(this.sessionTimers, memberId, ms, (m) => this.fence(m, 'its session expired'));
   }
 
   scheduleRebalanceTimeout(member: ConsumerGroupMember): void {

@@ -4,7 +4,7 @@
  */
 import { MemberState } from './consumer-reconcile.js';
 import type { AssignedPartitions, MemberAssignmentState, OwnedPartitions } from './consumer-reconcile.js';
-import type { MemberMetadata } from './consumer-group-records.js';
+import type { ClassicMemberMetadata, MemberMetadata } from './consumer-group-records.js';
 
 /** Member epochs with a meaning of their own (ConsumerGroupHeartbeatRequest.MemberEpoch). */
 export const JOIN_GROUP_MEMBER_EPOCH = 0;
@@ -45,6 +45,7 @@ export function freshMember(memberId: string): ConsumerGroupMember {
     subscribedTopicRegex: null,
     rebalanceTimeoutMs: -1,
     serverAssignor: null,
+    classic: null,
     memberEpoch: 0,
     previousMemberEpoch: 0,
     state: MemberState.STABLE,
@@ -62,6 +63,7 @@ export function sameMetadata(a: MemberMetadata, b: MemberMetadata): boolean {
     a.subscribedTopicRegex === b.subscribedTopicRegex &&
     a.rebalanceTimeoutMs === b.rebalanceTimeoutMs &&
     a.serverAssignor === b.serverAssignor &&
+    sameClassic(a.classic, b.classic) &&
     a.subscribedTopicNames.length === b.subscribedTopicNames.length &&
     a.subscribedTopicNames.every((n, i) => n === b.subscribedTopicNames[i])
   );
@@ -76,4 +78,13 @@ export function isSubset(owned: OwnedPartitions, assigned: AssignedPartitions): 
     for (const p of t.partitions) if (!ps!.has(p)) return false;
   }
   return true;
+}
+
+function sameClassic(a: ClassicMemberMetadata | null, b: ClassicMemberMetadata | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.sessionTimeoutMs === b.sessionTimeoutMs &&
+    a.protocols.length === b.protocols.length &&
+    a.protocols.every((p, i) => p.name === b.protocols[i]!.name && p.metadata.equals(b.protocols[i]!.metadata))
+  );
 }

@@ -71,6 +71,15 @@ export interface MemberMetadata {
   readonly subscribedTopicRegex: string | null;
   readonly rebalanceTimeoutMs: number;
   readonly serverAssignor: string | null;
+  /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup) inside the group. */
+  readonly classic: ClassicMemberMetadata | null;
+}
+
+/** What a classic-protocol member of a consumer group joined with (Kafka's ClassicMemberMetadata). */
+export interface ClassicMemberMetadata {
+  readonly sessionTimeoutMs: number;
+  /** The JoinGroup protocols, in the member's order of preference. */
+  readonly protocols: readonly { readonly name: string; readonly metadata: Buffer }[];
 }
 
 export function memberMetadataRecord(groupId: string, memberId: string, m: MemberMetadata | null): CoordinatorRecord {
@@ -89,7 +98,8 @@ export function memberMetadataRecord(groupId: string, memberId: string, m: Membe
             subscribedTopicRegex: m.subscribedTopicRegex,
             rebalanceTimeoutMs: m.rebalanceTimeoutMs,
             serverAssignor: m.serverAssignor,
-            classicMemberMetadata: null,
+            classicMemberMetadata:
+              m.classic === null ? null : { sessionTimeoutMs: m.classic.sessionTimeoutMs, supportedProtocols: m.classic.protocols.map((p) => ({ name: p.name, metadata: p.metadata })) },
           }),
   );
 }

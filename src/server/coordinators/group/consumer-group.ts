@@ -50,8 +50,9 @@
  * - the subscribed topics' metadata is compared on every heartbeat (Kafka compares on metadata
  *   image changes and every group.consumer.metadata.refresh... interval), so a topic change is
  *   seen by the first heartbeat after it;
- * - classic-protocol members cannot join a consumer group (no online upgrade/downgrade): see
- *   GroupCoordinator.
+ * Classic-protocol members (JoinGroup/SyncGroup) may be members too, after an online upgrade or
+ * by joining a non-empty consumer group: consumer-group-classic.ts; the conversions between the
+ * two group types: group-migration.ts.
  */
 import { ErrorCode, KafkaError } from '../../../protocol/errors.js';
 import { randomUuid } from '../../../protocol/uuid.js';
@@ -62,8 +63,13 @@ import * as rec from './consumer-group-records.js';
 import type { CoordinatorRecord } from './offsets-topic.js';
 import { freshMember, JOIN_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH, sameMetadata, sortedUnique } from './consumer-group-member.js';
 import type { ConsumerGroupMember } from './consumer-group-member.js';
-import { ConsumerGroupCore, ConsumerGroupState, NO_PARTITIONS } from './consumer-group-core.js';
+import { ConsumerGroupCore, ConsumerGroupState, memberTimerMaps, NO_PARTITIONS } from './consumer-group-core.js';
 import type { CommitPartitionCheck, ConsumerGroupCoreEnv, ConsumerGroupStateName, HeartbeatClient } from './consumer-group-core.js';
+
+import { classicHeartbeat, classicJoin, classicLeave, classicSync } from './consumer-group-classic.js';
+import type { ClientInfo, JoinRequest, LeaveMember, LeaveMemberResult, SyncRequest } from './classic-group-member.js';
+import type { JoinGroupResponse } from '../../../protocol/messages/join-group.js';
+import type { SyncGroupResponse } from '../../../protocol/messages/sync-group.js';
 
 export { ConsumerGroupState } from './consumer-group-core.js';
 export type { CommitPartitionCheck, ConsumerGroupSettings, ConsumerGroupStateName, HeartbeatClient } from './consumer-group-core.js';
@@ -228,6 +234,8 @@ export class ConsumerGroup {
       subscribedTopicRegex: regexSource,
       clientId: client.clientId,
       clientHost: client.clientHost,
+      // A member that spoke the classic protocol and now heartbeats is a consumer-protocol member.
+      classic: null,
     };
 
     if (replaced !== null) this.#g.replaceMember(replaced, updated, records);
@@ -314,6 +322,54 @@ export class ConsumerGroup {
     return { ...response, memberId: member.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH };
   }
 
+  // ---- classic-protocol members (consumer-group-classic.ts) ----
+  classicJoin(req: JoinRequest, client: ClientInfo): JoinGroupResponse {
+    return classicJoin(this.#g, req, client, (records) => this.#env.persist(this, records));
+  }
+
+  classicSync(req: SyncRequest): SyncGroupResponse {
+    return classicSync(this.#g, req);
+  }
+
+  classicHeartbeat(memberId: string, instanceId: string | null, generationId: number): number {
+    return classicHeartbeat(this.#g, memberId, instanceId, generationId);
+  }
+
+  classicLeave(members: readonly LeaveMember[]): LeaveMemberResult[] {
+    return classicLeave(this.#g, members);
+  }
+
+  /** Called after a member is removed for good (left, fenced, timed out). */
+  set onMemberRemoved(fn: (member: ConsumerGroupMember) => void) {
+    this.#g.onMemberRemoved = fn;
+  }
+
+  /**
+   * Takes in the members of a classic group being upgraded (group-migration.ts), all Stable at
+   * `epoch` with their last assignment as their target, and returns the records that create the
+   * group in Kafka's order. Their sessions start now, with their classic session timeouts.
+   */
+  adoptMembers(members: readonly ConsumerGroupMember[], epoch: number): CoordinatorRecord[] {
+    const g = this.#g;
+    g.groupEpoch = epoch;
+    g.assignmentEpoch = epoch;
+    for (const m of members) {
+      const target = new Map<string, Set<number>>();
+      for (const [topicId, ps] of m.assigned) target.set(topicId, new Set(ps.keys()));
+      g.target.set(m.memberId, target);
+      g.putMember(undefined, m);
+    }
+    g.metadataSignature = g.computeMetadataSignature();
+    for (const m of members) g.scheduleSessionTimeout(m.memberId);
+    return [
+      ...members.map((m) => rec.memberMetadataRecord(this.groupId, m.memberId, m)),
+      rec.groupEpochRecord(this.groupId, epoch),
+      ...members.map((m) => rec.targetAssignmentMemberRecord(this.groupId, m.memberId, g.target.get(m.memberId)!)),
+      rec.targetAssignmentEpochRecord(this.groupId, epoch),
+      ...members.map((m) => rec.currentAssignmentRecord(this.groupId, m.memberId, m)),
+    ];
+  }
+
   // ---- offsets ----
   /**
    * Kafka 4.x's ConsumerGroup.validateOffsetCommit: an empty group takes commits with epoch -1
@@ -326,6 +382,13 @@ export class ConsumerGroup {
     if (memberEpoch < 0 && this.#g.members.size === 0) return null;
     const member = this.#g.members.get(memberId);
     if (!member) throw new KafkaError('UNKNOWN_MEMBER_ID', `Member ${memberId} is not a member of group ${this.groupId}.`);
+    if (member.classic !== null) {
+      // A classic member commits with its generation, which is its member epoch, at any version.
+      if (memberEpoch !== member.memberEpoch) {
+        throw new KafkaError('ILLEGAL_GENERATION', `The received generation id ${memberEpoch} does not match the expected member epoch ${member.memberEpoch}.`);
+      }
+      return null;
+    }
     if (apiVersion < 9) throw new KafkaError('UNSUPPORTED_VERSION', 'OffsetCommit version 9 or above must be used by members using the consumer group protocol');
     if (memberEpoch === member.memberEpoch) return null;
     if (memberEpoch > member.memberEpoch) {
@@ -344,7 +407,8 @@ export class ConsumerGroup {
     if (memberId === null && memberEpoch < 0) return ErrorCode.NONE;
     const member = memberId === null ? undefined : this.#g.members.get(memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
-    return member.memberEpoch === memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    if (member.memberEpoch === memberEpoch) return ErrorCode.NONE;
+    return member.classic !== null ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   // ---- ConsumerGroupDescribe ----
@@ -368,7 +432,7 @@ export class ConsumerGroup {
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: { topicPartitions: this.#describePartitions(m.assigned) },
         targetAssignment: { topicPartitions: this.#describePartitions(this.#g.target.get(m.memberId) ?? NO_PARTITIONS) },
-        memberType: 1, // a consumer-protocol member: classic members cannot join these groups (header)
+        memberType: m.classic !== null ? 0 : 1, // Kafka's MemberType: 0 classic protocol, 1 consumer protocol
       })),
       authorizedOperations: -2147483648,
     };
@@ -404,10 +468,10 @@ export class ConsumerGroup {
   /** Marks the group Dead and stops its timers (deleted, or the coordinator is closing). */
   kill(_error?: number): void {
     this.#g.dead = true;
-    for (const t of this.#g.sessionTimers.values()) this.#g.env.clock.clearTimeout(t);
-    for (const t of this.#g.rebalanceTimers.values()) this.#g.env.clock.clearTimeout(t);
-    this.#g.sessionTimers.clear();
-    this.#g.rebalanceTimers.clear();
+    for (const timers of memberTimerMaps(this.#g)) {
+      for (const t of timers.values()) this.#g.env.clock.clearTimeout(t);
+      timers.clear();
+    }
   }
 
   get isDead(): boolean {
@@ -416,6 +480,6 @@ export class ConsumerGroup {
 
   /** Live timers (tests check that nothing leaks). */
   get timerCount(): number {
-    return this.#g.sessionTimers.size + this.#g.rebalanceTimers.size;
+    return memberTimerMaps(this.#g).reduce((n, timers) => n + timers.size, 0);
   }
 }

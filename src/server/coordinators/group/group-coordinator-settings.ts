@@ -8,7 +8,8 @@
  *   offsets.retention.check.interval.ms 600000;
  *   group.consumer.heartbeat.interval.ms 5000 (within group.consumer.min/max.heartbeat.interval.ms,
  *   5000-15000), group.consumer.session.timeout.ms 45000 (within group.consumer.min/max.session.timeout.ms,
- *   45000-60000), group.consumer.max.size unlimited, group.consumer.assignors "uniform,range".
+ *   45000-60000), group.consumer.max.size unlimited, group.consumer.assignors "uniform,range",
+ *   group.consumer.migration.policy bidirectional.
  */
 import type { BrokerConfig } from '../../cluster/broker-config.js';
 import { intSetting } from '../../cluster/broker-config.js';
@@ -17,6 +18,8 @@ import type { ConsumerGroupSettings } from './consumer-group.js';
 import type { ServerAssignor } from './assignors/assignor.js';
 import { uniformAssignor } from './assignors/uniform.js';
 import { rangeAssignor } from './assignors/range.js';
+import { migrationPolicy } from './group-migration.js';
+import type { MigrationPolicy } from './group-migration.js';
 
 export interface GroupCoordinatorSettings {
   readonly minSessionTimeoutMs: number;
@@ -28,6 +31,8 @@ export interface GroupCoordinatorSettings {
   readonly offsetsRetentionMs: number;
   readonly offsetsRetentionCheckIntervalMs: number;
   readonly consumer: ConsumerGroupSettings;
+  /** group.consumer.migration.policy (group-migration.ts). */
+  readonly migrationPolicy: MigrationPolicy;
 }
 
 /** The server assignors Kafka ships for consumer groups, by name and by class name. */
@@ -81,5 +86,6 @@ export function groupCoordinatorSettings(config: BrokerConfig, logger: Logger): 
       maxSize: intSetting(config, 'group.consumer.max.size', 2147483647, 1, logger),
       assignors: assignorsConfig(config, logger),
     },
+    migrationPolicy: migrationPolicy(config, logger),
   };
 }

@@ -6,9 +6,12 @@
  * A group has a type, 'classic' (JoinGroup/SyncGroup, classic-group.ts) or 'consumer' (KIP-848
  * ConsumerGroupHeartbeat, consumer-group.ts); one group id holds one type at a time. An empty group
  * of one type is replaced by a group of the other when a member of the other protocol joins (its
- * committed offsets stay), as in Kafka. A non-empty group refuses the other protocol:
- * INCONSISTENT_GROUP_PROTOCOL for a JoinGroup, UNKNOWN_MEMBER_ID for SyncGroup, Heartbeat and
- * LeaveGroup, GROUP_ID_NOT_FOUND for a ConsumerGroupHeartbeat.
+ * committed offsets stay), as in Kafka. A non-empty group migrates online as Kafka's, within
+ * group.consumer.migration.policy (group-migration.ts): a ConsumerGroupHeartbeat joining a classic
+ * group upgrades it to a consumer group; classic members of a consumer group are served there
+ * (consumer-group-classic.ts); the departure of the last consumer-protocol member downgrades it
+ * back. Where the policy forbids it, a classic group answers GROUP_ID_NOT_FOUND to a
+ * ConsumerGroupHeartbeat.
  *
  * The offset requests (OffsetCommit, OffsetFetch, OffsetDelete, TxnOffsetCommit and its markers)
  * are offset-requests.ts, as Kafka's OffsetMetadataManager; this class keeps the groups.
@@ -50,6 +53,7 @@ import type { GroupMetadataValueMemberMetadata } from '../../../protocol/coordin
 import { ClassicGroup } from './classic-group.js';
 import { ClassicGroupState } from './classic-group-states.js';
 import { ConsumerGroup } from './consumer-group.js';
+import { canUpgrade, downgradeToClassicGroup, shouldDowngrade, upgradeToConsumerGroup } from './group-migration.js';
 import { LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH } from './consumer-group-member.js';
 import type { ConsumerGroupEnv } from './consumer-group.js';
 import type { Topic } from '../../cluster/topics.js';
@@ -210,9 +214,17 @@ export class GroupCoordinator {
       return error(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     let group = this.#groups.get(req.groupId);
+    if (group?.type === 'consumer' && !group.isEmpty) {
+      // A classic member of a non-empty consumer group (online migration): answered at once.
+      try {
+        return Promise.resolve(group.classicJoin(req, client));
+      } catch (e) {
+        if (!(e instanceof KafkaError)) throw e;
+        return Promise.resolve({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: e.code });
+      }
+    }
     if (group && group.type !== 'classic') {
-      // Classic members cannot join a consumer group here (Kafka's online upgrade is not
-      // implemented); an empty one gives way to a classic group, keeping its offsets, as in Kafka.
+      // An empty consumer group gives way to a classic group, keeping its offsets, as in Kafka.
       if (!group.isEmpty) return Promise.resolve({ ...defaultJoinGroupResponse(), errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL });
       this.#log.append(req.groupId, group.deletionRecords());
       this.#removeGroup(group);
@@ -254,6 +266,7 @@ export class GroupCoordinator {
     if (this.#closed) return error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (req.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
     const group = this.#groups.get(req.groupId);
+    if (group?.type === 'consumer') return Promise.resolve(this.#classicRequest(() => group.classicSync(req), (code) => ({ ...defaultSyncGroupResponse(), errorCode: code })));
     if (!group || group.isEmpty || group.type !== 'classic') return error(ErrorCode.UNKNOWN_MEMBER_ID);
     return group.sync(req);
   }
@@ -262,6 +275,7 @@ export class GroupCoordinator {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.#groups.get(groupId);
+    if (group?.type === 'consumer') return this.#classicRequest(() => group.classicHeartbeat(memberId, groupInstanceId, generationId), (code) => code);
     if (!group || group.type !== 'classic') return ErrorCode.UNKNOWN_MEMBER_ID;
     return group.heartbeat(memberId, groupInstanceId, generationId);
   }
@@ -270,11 +284,22 @@ export class GroupCoordinator {
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     const group = this.#groups.get(groupId);
+    if (group?.type === 'consumer') return { errorCode: ErrorCode.NONE, members: group.classicLeave(members) };
     if (!group || group.type !== 'classic') {
       // Kafka answers an unknown group member by member, not with a top-level error.
       return { errorCode: ErrorCode.NONE, members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
     }
     return group.leave(members);
+  }
+
+  /** A classic request served by a consumer group: its KafkaError becomes the response's error code. */
+  #classicRequest<T>(serve: () => T, error: (code: number) => T): T {
+    try {
+      return serve();
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      return error(e.code);
+    }
   }
 
   // ---- ConsumerGroupHeartbeat / ConsumerGroupDescribe (KIP-848) ----
@@ -348,15 +373,39 @@ export class GroupCoordinator {
     if (existing?.type === 'consumer') return existing;
     if (existing) {
       if (existing.type === 'streams') throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
-      // Kafka upgrades a non-empty classic group online when its members use the consumer
-      // protocol; that conversion is not implemented here.
-      if (!existing.isEmpty) throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
+      if (!existing.isEmpty) {
+        // Online upgrade: the running classic group becomes a consumer group (group-migration.ts).
+        if (!canUpgrade(existing, this.settings.migrationPolicy, this.settings.consumer.maxSize, this.logger)) {
+          throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
+        }
+        const { group, records } = upgradeToConsumerGroup(existing, this.#consumerEnv);
+        this.#log.append(groupId, [groupMetadataRecord(groupId, null), ...records]);
+        this.#removeGroup(existing);
+        return this.#addConsumerGroup(group);
+      }
       this.#log.append(groupId, [groupMetadataRecord(groupId, null)]);
       this.#removeGroup(existing);
       this.logger.info(`group ${groupId}: empty classic group replaced by a consumer group`);
     }
-    const group = new ConsumerGroup(groupId, this.#consumerEnv);
-    this.#groups.set(groupId, group);
+    return this.#addConsumerGroup(new ConsumerGroup(groupId, this.#consumerEnv));
+  }
+
+  /** Registers a consumer group, watching its departures for an online downgrade. */
+  #addConsumerGroup(group: ConsumerGroup): ConsumerGroup {
+    group.onMemberRemoved = (removed) => {
+      if (this.#closed || this.#groups.get(group.groupId) !== group) return;
+      if (!shouldDowngrade(group, removed, this.settings.migrationPolicy, this.logger)) return;
+      this.#log.append(group.groupId, group.deletionRecords());
+      this.#removeGroup(group);
+      const classic = new ClassicGroup(group.groupId, this.#env);
+      this.#groups.set(group.groupId, classic);
+      // The removal bumped the group epoch once; Kafka converts without that bump, and the
+      // generation must be the epoch the members hold for their commits to pass until they rejoin.
+      const generation = group.groupEpoch - 1;
+      downgradeToClassicGroup(group, classic, generation, this.cluster.topics);
+      this.logger.info(`group ${group.groupId}: consumer group downgraded to a classic group at generation ${generation}; its members rejoin`);
+    };
+    this.#groups.set(group.groupId, group);
     this.#ensureCleanupTimer();
     return group;
   }
@@ -595,8 +644,7 @@ export class GroupCoordinator {
   restoreGroup(groupId: string, type: GroupType, protocolType: string | null, generationId: number): void {
     if (this.#groups.has(groupId)) return;
     if (type === 'consumer') {
-      this.#groups.set(groupId, new ConsumerGroup(groupId, this.#consumerEnv));
-      this.#ensureCleanupTimer();
+      this.#addConsumerGroup(new ConsumerGroup(groupId, this.#consumerEnv));
       return;
     }
     const group = this.#createClassicGroup(groupId);

@@ -7,6 +7,13 @@
  * epoch goes up whenever the membership, a subscription or the subscribed topics' metadata (a
  * topic created or grown) changes; the assignment is then computed again (assignment epoch =
  * group epoch). A member that does not heartbeat within share.session.timeout.ms is removed.
+ *
+ * As Kafka 4.4: a new group is at epoch 1 (ModernGroup), and a topic's partitions are assigned
+ * only once the group's share-partition state is initialized for them. Kafka initializes that
+ * state after the heartbeat that first subscribes to the topic (InitializeShareGroupState to the
+ * share coordinator) and assigns the partitions at a later heartbeat, with one more epoch bump;
+ * here the initialization completes at once, and its effect on the assignment waits likewise for
+ * the next heartbeat, so that members see Kafka's assignments and epochs.
  */
 import { ErrorCode, KafkaError } from '../../../protocol/errors.js';
 import type { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../../protocol/messages/share-group-heartbeat.js';
@@ -52,10 +59,14 @@ export class ShareGroup {
   readonly type = 'share' as const;
   readonly protocolType = SHARE_PROTOCOL_TYPE;
   readonly members = new Map<string, ShareMember>();
-  groupEpoch = 0;
-  assignmentEpoch = 0;
+  groupEpoch = 1;
+  assignmentEpoch = 1;
   /** The subscribed topics' ids and sizes when the assignment was computed. */
   #metadataSignature = '';
+  /** topic id -> how many of its partitions have initialized share-partition state for this group. */
+  readonly #initialized = new Map<string, number>();
+  /** #initialized as it was when the assignment was computed. */
+  #assignedInitialized = '';
 
   constructor(
     readonly groupId: string,
@@ -110,10 +121,13 @@ export class ShareGroup {
     member.clientId = client.clientId;
     member.clientHost = client.clientHost;
     const signature = this.#signature();
-    if (changed || signature !== this.#metadataSignature) {
+    // Partitions initialized since the assignment was computed are assigned now (Kafka's
+    // initializedAssignmentPending), with an epoch bump of their own.
+    if (changed || signature !== this.#metadataSignature || this.#initializedSignature() !== this.#assignedInitialized) {
       this.groupEpoch++;
       this.#assign(signature);
     }
+    this.#initializeSubscribed();
     member.memberEpoch = this.assignmentEpoch;
     this.#armSessionTimer(member);
     let assignment: ShareGroupHeartbeatResponse['assignment'] = null;
@@ -177,8 +191,26 @@ export class ShareGroup {
       .join(',');
   }
 
+  /** Initializes the share-partition state of every partition of the subscribed topics. */
+  #initializeSubscribed(): void {
+    for (const name of this.subscribedTopicNames()) {
+      const t = this.#topic(name);
+      if (t !== undefined) this.#initialized.set(t.id, t.partitionCount);
+    }
+  }
+
+  #initializedSignature(): string {
+    return [...this.#initialized].map(([id, n]) => `${id}:${n}`).sort().join(',');
+  }
+
   #assign(signature: string): void {
-    const result = simpleAssign([...this.members.values()], (n) => this.#topic(n));
+    // Only initialized partitions are assigned.
+    const initialized = (n: string): AssignorTopic | undefined => {
+      const t = this.#topic(n);
+      return t === undefined ? undefined : { ...t, partitionCount: Math.min(t.partitionCount, this.#initialized.get(t.id) ?? 0) };
+    };
+    this.#assignedInitialized = this.#initializedSignature();
+    const result = simpleAssign([...this.members.values()], initialized);
     for (const m of this.members.values()) m.assignment = result.get(m.memberId) ?? new Map();
     this.assignmentEpoch = this.groupEpoch;
     this.#metadataSignature = signature;

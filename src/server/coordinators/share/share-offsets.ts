@@ -79,7 +79,7 @@ export class ShareOffsets {
 
   #partition(index: number, sp: SharePartition | undefined): DescribeShareGroupOffsetsResponsePartition {
     if (sp === undefined || !sp.initialized) return { partitionIndex: index, startOffset: -1n, leaderEpoch: -1, lag: -1n, errorCode: ErrorCode.NONE, errorMessage: null };
-    return { partitionIndex: index, startOffset: BigInt(sp.startOffset), leaderEpoch: sp.partition.leaderEpoch, lag: lagOf(sp), errorCode: ErrorCode.NONE, errorMessage: null };
+    return { partitionIndex: index, startOffset: BigInt(sp.reportedStartOffset), leaderEpoch: sp.partition.leaderEpoch, lag: lagOf(sp), errorCode: ErrorCode.NONE, errorMessage: null };
   }
 
   alter(groupId: string, topics: readonly AlterShareGroupOffsetsRequestTopic[]): AlterShareGroupOffsetsResponse {

@@ -71,6 +71,7 @@ const NO_TIMER = Number.POSITIVE_INFINITY;
 export class SharePartition {
   /** -1 until the first fetch (or an offset reset) initializes it. */
   #startOffset = -1;
+  #reportedStart = -1;
   #endOffset = -1;
   stateEpoch = 0;
   readonly inFlight = new InFlightRanges();
@@ -88,6 +89,18 @@ export class SharePartition {
     return this.#startOffset;
   }
 
+  /**
+   * The start offset DescribeShareGroupOffsets reports: the one of the last state write as
+   * Kafka's SharePartition makes it. Kafka writes an acknowledgement's (or a release's) state
+   * first, with the start offset as it was, and moves the start offset past the acknowledged
+   * records only once the write succeeded; the share coordinator, which answers the describe,
+   * keeps the older start offset (and the acknowledged records as such, so the lag is the same)
+   * until the next write. Acquiring records writes nothing.
+   */
+  get reportedStartOffset(): number {
+    return this.#reportedStart;
+  }
+
   get endOffset(): number {
     return this.#endOffset;
   }
@@ -101,6 +114,7 @@ export class SharePartition {
     this.#cancelTimer();
     this.inFlight.clear();
     this.#startOffset = startOffset;
+    this.#reportedStart = startOffset;
     this.stateEpoch = stateEpoch;
     // Acquired records of a previous incarnation have no live lock: they are Available again.
     for (const r of ranges) {
@@ -211,6 +225,7 @@ export class SharePartition {
         runStart = b.firstOffset + k;
       }
     }
+    this.#reportedStart = this.#startOffset;
     this.#advanceStart();
     this.env.onChange(this);
     if (released) this.env.onAvailable();
@@ -228,6 +243,7 @@ export class SharePartition {
     }
     if (!released) return;
     this.inFlight.coalesce(0, this.inFlight.size);
+    this.#reportedStart = this.#startOffset;
     this.#advanceStart();
     this.env.onChange(this);
     this.env.onAvailable();
@@ -238,6 +254,7 @@ export class SharePartition {
     this.#cancelTimer();
     this.inFlight.clear();
     this.#startOffset = startOffset;
+    this.#reportedStart = startOffset;
     this.#endOffset = startOffset - 1;
     this.stateEpoch++;
     this.env.onChange(this);
@@ -255,6 +272,7 @@ export class SharePartition {
     else if (reset === 'latest') start = this.#upperBound();
     else start = log.offsetForTimestamp(this.env.clock.now() - reset)?.offset ?? this.#upperBound();
     this.#startOffset = start;
+    this.#reportedStart = start;
     this.#endOffset = start - 1;
     this.env.onChange(this);
   }
@@ -422,6 +440,7 @@ export class SharePartition {
     }
     if (expired) {
       this.inFlight.coalesce(0, this.inFlight.size);
+      this.#reportedStart = this.#startOffset;
       this.#advanceStart();
       this.env.onChange(this);
       if (released) this.env.onAvailable();

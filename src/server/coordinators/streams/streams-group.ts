@@ -64,8 +64,10 @@ const taskKey = (s: string, p: number) => `${s}\u0000${p}`;
 export class StreamsGroup {
   readonly type = 'streams' as const;
   readonly protocolType = 'streams';
-  #groupEpoch = 0;
-  #assignmentEpoch = 0;
+  // Kafka 4.4 starts a streams group at group and target assignment epoch 1 (StreamsGroup and
+  // TargetAssignmentMetadata.INITIAL): the first member's join makes it 2.
+  #groupEpoch = 1;
+  #assignmentEpoch = 1;
   #dead = false;
   #topology: StreamsTopology | null = null;
   #configured: ConfiguredTopology | null = null;
@@ -142,8 +144,13 @@ export class StreamsGroup {
     return this.#target.get(memberId) ?? emptyTuple();
   }
 
-  /** Offsets of the topology's input topics do not expire while the group exists. */
+  /**
+   * Whether the group's running members read `topic` (a source or repartition topic of the
+   * topology). An empty group reads nothing, as in Kafka: its offsets can be deleted
+   * (kafka-streams-groups --delete-offsets) and expire.
+   */
   isSubscribedToTopic(topic: string): boolean {
+    if (this.#members.size === 0) return false;
     for (const s of this.#topology?.subtopologies ?? []) {
       if (s.sourceTopics.includes(topic) || s.repartitionSourceTopics.some((r) => r.name === topic)) return true;
     }

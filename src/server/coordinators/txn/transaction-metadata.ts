@@ -326,6 +326,8 @@ export class TransactionMetadata {
         const validBump = t.producerEpoch === this.producerEpoch + 1 || (t.producerEpoch === 0 && t.producerId !== this.producerId);
         if ((this.producerEpoch !== t.producerEpoch && !validBump) || t.partitions.size > 0 || t.txnStartTimestamp !== -1) this.#failTransition(t);
         this.txnTimeoutMs = t.txnTimeoutMs;
+        // No transaction any more: DescribeTransactions shows no start time (-1), as Kafka's.
+        this.txnStartTimestamp = t.txnStartTimestamp;
         this.producerEpoch = t.producerEpoch;
         this.lastProducerEpoch = t.lastProducerEpoch;
         this.producerId = t.producerId;

@@ -3,15 +3,15 @@ package dev.minikafka.mirror;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.mirror.MirrorMaker;
+
+import static dev.minikafka.mirror.Mirror.*;
 
 /**
  * MirrorMaker 2 in dedicated mode, unchanged, from cluster "source" (--source) to cluster "target"
@@ -29,11 +29,9 @@ public final class MirrorRun {
 
     public static void main(String[] argv) {
         try {
-            run(parseArgs(argv));
+            run(parseArgs(argv, List.of("source", "target", "topic", "group")));
         } catch (Throwable e) {
-            // MirrorMaker's threads would keep the JVM alive: report and exit.
-            System.out.println("{\"event\":\"error\",\"detail\":\"" + String.valueOf(e).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
-            System.exit(1);
+            fail(e);
         }
     }
 
@@ -60,24 +58,12 @@ public final class MirrorRun {
         }
         event("committed", "\"records\":" + total + ",\"offsets\":" + json(committed));
 
-        Map<String, String> mm = new HashMap<>();
-        mm.put("clusters", "source, target");
-        mm.put("source.bootstrap.servers", source);
-        mm.put("target.bootstrap.servers", target);
-        mm.put("source->target.enabled", "true");
-        mm.put("source->target.topics", topic);
+        Map<String, String> mm = baseConfig(source, target, topic);
         mm.put("source->target.groups", group);
-        mm.put("target->source.enabled", "false");
-        for (String rf : List.of("replication.factor", "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
-                "offset-syncs.topic.replication.factor", "offset.storage.replication.factor", "status.storage.replication.factor",
-                "config.storage.replication.factor")) {
-            mm.put(rf, "1");
-        }
         mm.put("sync.group.offsets.enabled", "true");
         mm.put("sync.group.offsets.interval.seconds", "1");
         mm.put("emit.checkpoints.interval.seconds", "1");
         mm.put("emit.heartbeats.interval.seconds", "1");
-        mm.put("refresh.topics.interval.seconds", "1");
         mm.put("refresh.groups.interval.seconds", "1");
         // An offset sync for every record, so that translation is exact.
         mm.put("offset.lag.max", "0");
@@ -120,36 +106,5 @@ public final class MirrorRun {
         mirrorMaker.stop();
         event("done", "\"mirrored\":" + mirroredRecords + ",\"committed\":" + json(committed) + ",\"translated\":" + json(translated));
         System.exit(0);
-    }
-
-    private static Admin admin(String bootstrap) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return Admin.create(p);
-    }
-
-    /** {"0": offset, ...} by partition. */
-    private static String json(Map<TopicPartition, Long> offsets) {
-        StringBuilder sb = new StringBuilder("{");
-        for (var e : offsets.entrySet()) {
-            if (sb.length() > 1) sb.append(',');
-            sb.append('"').append(e.getKey().partition()).append("\":").append(e.getValue());
-        }
-        return sb.append('}').toString();
-    }
-
-    private static void event(String name, String fields) {
-        System.out.println("{\"event\":\"" + name + "\"" + (fields == null ? "" : "," + fields) + "}");
-        System.out.flush();
-    }
-
-    private static Map<String, String> parseArgs(String[] argv) {
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            if (!argv[i].startsWith("--")) throw new IllegalArgumentException("expected --name value pairs, got " + argv[i]);
-            m.put(argv[i].substring(2), argv[i + 1]);
-        }
-        for (String k : List.of("source", "target", "topic", "group")) if (!m.containsKey(k)) throw new IllegalArgumentException("--" + k + " is required");
-        return m;
     }
 }
