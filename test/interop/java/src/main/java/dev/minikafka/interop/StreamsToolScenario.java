@@ -1,6 +1,13 @@
 package dev.minikafka.interop;
 
 import java.nio.file.Files;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 import org.apache.kafka.clients.admin.StreamsGroupDescription;
 import org.apache.kafka.common.GroupState;
@@ -34,8 +41,19 @@ final class StreamsToolScenario {
                 && d.targetAssignmentEpoch() == d.groupEpoch()
                 && d.members().stream().allMatch(m -> m.memberEpoch() == d.groupEpoch() && !m.assignment().activeTasks().isEmpty());
         });
-        ToolScenarios.await("the input committed", 90, () -> s.admin().listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get().entrySet().stream()
-            .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum() == records);
+        // Every input record committed, and the repartition topic's records too: the tools print the
+        // lag of both, and the application commits the repartition topic a commit interval later.
+        String repartition = app + "-by-value-repartition";
+        ToolScenarios.await("the input and the repartition topic committed to their ends", 90, () -> {
+            Map<TopicPartition, OffsetAndMetadata> committed = s.admin().listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get();
+            long inputCommitted = committed.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+            long repartitionPartitions = committed.keySet().stream().filter(tp -> tp.topic().equals(repartition)).count();
+            if (inputCommitted != records || repartitionPartitions != 2) return false;
+            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = s.admin().listOffsets(latest).all().get();
+            return committed.entrySet().stream().allMatch(e -> e.getValue() != null && e.getValue().offset() == ends.get(e.getKey()).offset());
+        });
 
         s.streams("list", "--list");
         s.streams("describe", "--describe", "--group", app);
