@@ -18,7 +18,7 @@ import { applyBrokerConfig, defaultBrokerConfig } from './server/cluster/broker-
 import type { BrokerConfig } from './server/cluster/broker-config.js';
 import { createTopic } from './server/cluster/topic-create.js';
 import type { DataDir } from './server/persistence/data-dir.js';
-import { applyMemoryLimit, defaultMaxMemory, maxMemoryBytes } from './server/persistence/memory-limit.js';
+import { applyMemoryLimit, batchBudgetBytes, defaultMaxMemory, maxMemoryBytes } from './server/persistence/memory-limit.js';
 import type { SpillDirectory } from './log/spill/spill-directory.js';
 import type { FileSystem } from './log/disk/file-system.js';
 import type { Interceptor } from './server/net/dispatcher.js';
@@ -224,9 +224,9 @@ export class MiniKafka {
     // Recovered before the broker listens: clients never see a half-loaded cluster.
     // Loaded only in durable mode, so that an in-memory broker starts as fast as before.
     const memory = opts.maxMemory === undefined ? null : maxMemoryBytes(opts.maxMemory);
-    const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs, ...(memory === null ? {} : { cacheBytes: memory }) });
+    const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs, ...(memory === null ? {} : { cacheBytes: batchBudgetBytes(memory) }) });
     const budget = memory ?? (dataDir === null ? defaultMaxMemory() : 64 * 1024 * 1024);
-    const spill = dataDir !== null ? null : applyMemoryLimit(broker.cluster.topics, { maxMemoryBytes: budget, spill: opts.spill ?? true, logger: broker.logger, ...(opts.spillDir === undefined ? {} : { dir: opts.spillDir }) });
+    const spill = dataDir !== null ? null : applyMemoryLimit(broker.cluster.topics, { budgetBytes: batchBudgetBytes(budget), spill: opts.spill ?? true, logger: broker.logger, ...(opts.spillDir === undefined ? {} : { dir: opts.spillDir }) });
     const closeAll = async () => {
       for (const b of brokers) await b.close();
       spill?.close();
@@ -405,12 +405,13 @@ export class MiniKafka {
   }
 
   /**
-   * Record batch bytes in memory against the budget (`maxMemory`), bytes spilled to disk so far
-   * and the spill directory (null until the first spill). In durable mode, the budget only.
+   * Record batch bytes in memory against their budget (`maxMemory` less the runtime's reserve:
+   * batchBudgetBytes), bytes spilled to disk so far and the spill directory (null until the first
+   * spill). In durable mode, the budget of the tail cache only.
    */
   get memory(): { readonly budgetBytes: number; readonly heldBytes: number; readonly peakBytes: number; readonly spilledBytes: number; readonly spillDir: string | null } {
     const b = this.spill?.budget;
-    return { budgetBytes: this.maxMemoryBytes, heldBytes: b?.bytes ?? 0, peakBytes: b?.peakBytes ?? 0, spilledBytes: b?.spilledBytes ?? 0, spillDir: this.spill?.path ?? null };
+    return { budgetBytes: batchBudgetBytes(this.maxMemoryBytes), heldBytes: b?.bytes ?? 0, peakBytes: b?.peakBytes ?? 0, spilledBytes: b?.spilledBytes ?? 0, spillDir: this.spill?.path ?? null };
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -46,7 +46,7 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('config', { type: 'string', array: true, default: [], describe: 'Broker config KEY=VALUE (repeatable)' })
     .option('data-dir', { type: 'string', describe: 'Keep topics, logs, offsets and transactions in this directory and recover them on start (default: in memory)' })
     .option('flush-interval-ms', { type: 'string', default: '1000', describe: 'With --data-dir: fsync unflushed data within this many ms (0: leave it to the OS)' })
-    .option('max-memory', { type: 'string', describe: 'Bytes of records held in memory, e.g. 512m or 2g (default: a quarter of RAM, at least 256m); past it, in memory, records spill to a temp directory; with --data-dir, the cache of recent records' })
+    .option('max-memory', { type: 'string', describe: 'Memory the broker may use, e.g. 512m or 2g (default: a quarter of RAM, at least 256m); records get it less a runtime reserve (a quarter, at most 160m); past that, in memory, records spill to a temp directory; with --data-dir, the cache of recent records' })
     .option('spill', { type: 'boolean', default: true, describe: 'In memory: spill records past --max-memory to a temp directory (removed at stop); --no-spill answers produce with KAFKA_STORAGE_ERROR instead' })
     .option('exit-with-parent', { type: 'boolean', default: false, describe: 'Stop when the parent process exits or stdin (a pipe) closes; always on under npx' })
     .option('pid-file', { type: 'string', describe: 'Write the process id here (removed at a clean stop); `minikafka stop --pid-file` reads it' })

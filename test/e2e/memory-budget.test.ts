@@ -167,7 +167,8 @@ t.test('--no-spill: past the budget produce answers KAFKA_STORAGE_ERROR, logged,
     codes.push(resp.responses[0]!.partitionResponses[0]!.errorCode);
   }
   const accepted = codes.filter((x) => x === ErrorCode.NONE).length;
-  t.ok(accepted >= 14 && accepted <= 16, `${accepted} batches of 64 KiB fit a 1 MiB budget`);
+  // A 1 MiB limit leaves 768 KiB for batches (a quarter is the runtime's reserve: batchBudgetBytes).
+  t.ok(accepted >= 10 && accepted <= 12, `${accepted} batches of 64 KiB fit the 768 KiB of batches a 1 MiB limit allows`);
   t.strictSame(codes.slice(accepted), new Array(24 - accepted).fill(ErrorCode.KAFKA_STORAGE_ERROR), 'then KAFKA_STORAGE_ERROR');
   const resp = await c.request(FetchApi, 12, fetchRequest([{ topic: 'full', partition: 0, offset: 0 }], { maxBytes: 4 * MIB }));
   t.equal(batchesOf(resp.responses[0]!.partitions[0]!.records).length, accepted, 'every acknowledged batch is there');
