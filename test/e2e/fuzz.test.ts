@@ -3,7 +3,10 @@
 // requests built from the message schemas, the same with bytes flipped, truncated bodies, huge
 // length prefixes, unknown versions and garbage. The broker runs as a child process and must
 // not crash, must keep answering a Metadata request on another connection throughout (no hang),
-// and its RSS must stay bounded. FUZZ_SEED replays a run.
+// and its RSS must stay bounded. FUZZ_SEED replays a run. A long run by count instead of time:
+//   FUZZ_FRAMES=10000000 FUZZ_WORKERS=12 npx tap --timeout 0 dist/test/e2e/fuzz.test.js
+// (FUZZ_WORKERS: connections fuzzing at once; each lingers 20-170 ms for its answers, which is
+// what bounds the rate, so more workers send more frames per second).
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -21,7 +24,8 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.j
 const MIB = 1024 * 1024;
 const FUZZ_MS = Number(process.env['FUZZ_SECONDS'] ?? 40) * 1000;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261202);
-const WORKERS = 3;
+const FRAMES = Number(process.env['FUZZ_FRAMES'] ?? 0);
+const WORKERS = Number(process.env['FUZZ_WORKERS'] ?? 3);
 // A Metadata answer slower than this is a hang. Generous: the machine runs at load 10-20 and the
 // fuzzer itself shares it; a stalled event loop shows up as tens of seconds, not a few.
 const PROBE_DEADLINE_MS = 10_000;
@@ -154,14 +158,18 @@ t.test(`fuzzing every advertised API and version (seed ${SEED})`, async (t) => {
 
   const rnd = prng(SEED);
   const counts: Record<string, number> = {};
-  const deadline = Date.now() + FUZZ_MS;
+  // By count (FUZZ_FRAMES) the run ends at that many frames; by time, at FUZZ_MS.
+  const deadline = FRAMES > 0 ? Number.POSITIVE_INFINITY : Date.now() + FUZZ_MS;
+  const sent = () => Object.values(counts).reduce((a, x) => a + x, 0);
+  const going = () => (FRAMES > 0 ? sent() < FRAMES : Date.now() < deadline) && hang === null && exited === null;
+  const began = Date.now();
   let connections = 0;
   let answeredBytes = 0;
   let peak = idle;
   const latencies: number[] = [];
   let hang: string | null = null;
   const probing = (async () => {
-    while (Date.now() < deadline && hang === null && exited === null) {
+    while (going()) {
       const at = Date.now();
       const answer = probe.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), PROBE_DEADLINE_MS).unref());
@@ -173,16 +181,16 @@ t.test(`fuzzing every advertised API and version (seed ${SEED})`, async (t) => {
     }
   })();
   const worker = async () => {
-    while (Date.now() < deadline && hang === null && exited === null) {
+    while (going()) {
       answeredBytes += await fuzzConnection(b.bootstrap, targets, rnd, counts);
       connections++;
     }
   };
   await Promise.all([probing, ...Array.from({ length: WORKERS }, worker)]);
 
-  const frames = Object.values(counts).reduce((a, x) => a + x, 0);
+  const frames = sent();
   latencies.sort((x, y) => x - y);
-  t.comment(`seed ${SEED}: ${frames} frames on ${connections} connections in ${FUZZ_MS / 1000} s (${JSON.stringify(counts)}); ${answeredBytes} bytes answered`);
+  t.comment(`seed ${SEED}: ${frames} frames on ${connections} connections in ${((Date.now() - began) / 1000).toFixed(0)} s (${JSON.stringify(counts)}); ${answeredBytes} bytes answered`);
   t.comment(`Metadata probe: ${latencies.length} answers, median ${latencies[latencies.length >> 1]} ms, max ${latencies[latencies.length - 1]} ms; RSS idle ${(idle / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB`);
   t.equal(exited, null, 'the broker is still running');
   t.equal(hang, null, 'Metadata on another connection kept answering');
