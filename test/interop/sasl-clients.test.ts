@@ -8,7 +8,9 @@
  * runs, both at once: SCRAM-SHA-512 over SASL_SSL trusting the CA of the ready line, PLAIN over
  * SASL_PLAINTEXT and an unsecured OAUTHBEARER token over SASL_SSL each produce records and consume
  * them back in a group; wrong passwords fail with the error the client reports for Kafka's
- * refusal; bob's produce fails with TOPIC_AUTHORIZATION_FAILED.
+ * refusal; bob's produce fails with TOPIC_AUTHORIZATION_FAILED; on a SASL_PLAINTEXT listener whose
+ * sessions last two seconds (connections.max.reauth.ms), a producer re-authenticates (KIP-368) and
+ * keeps producing.
  *
  * Builds the client programs first (test/interop/setup.sh python go) when they are missing.
  * Cost: about 10 s of wall time, most of it the clients' TLS handshakes and group joins.
@@ -35,6 +37,9 @@ const CLIENTS = [
   { name: 'franz-go', setup: 'go', command: ['test/interop/go/bin/sasl-client'], prefix: 'sasl-go', authError: 'SASL_AUTHENTICATION_FAILED' },
 ] as const;
 const MECHANISMS = ['scram', 'plain', 'oauth'] as const;
+// The REAUTH listener's SASL sessions last this long (listener.name.reauth.connections.max.reauth.ms):
+// franz-go re-authenticates a second before a session ends, librdkafka at about 90% of it.
+const REAUTH_MS = 2000;
 
 interface ReadyListener {
   name: string;
@@ -55,11 +60,12 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
   const setupError = setupClients(...CLIENTS.map((c) => c.setup));
   if (setupError !== null) throw new Error(setupError);
 
-  const topics = CLIENTS.flatMap((c) => MECHANISMS.map((m) => `--topic=${c.prefix}-${m}`));
+  const topics = CLIENTS.flatMap((c) => [...MECHANISMS, 'reauth'].map((m) => `--topic=${c.prefix}-${m}`));
   const ready = await startCli<Ready>(t, [
     '--log-level', 'warn',
-    '--listener', 'OPERATOR://127.0.0.1:0', '--listener', 'SASL_SSL://127.0.0.1:0', '--listener', 'SASL_PLAINTEXT://127.0.0.1:0',
-    '--config', 'listener.security.protocol.map=OPERATOR:PLAINTEXT,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    '--listener', 'OPERATOR://127.0.0.1:0', '--listener', 'SASL_SSL://127.0.0.1:0', '--listener', 'SASL_PLAINTEXT://127.0.0.1:0', '--listener', 'REAUTH://127.0.0.1:0',
+    '--config', 'listener.security.protocol.map=OPERATOR:PLAINTEXT,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,REAUTH:SASL_PLAINTEXT',
+    '--config', `listener.name.reauth.connections.max.reauth.ms=${REAUTH_MS}`,
     ...Object.entries(PASSWORDS).map(([u, p]) => `--sasl-user=${u}:${p}`),
     '--super-user', 'User:ANONYMOUS', '--authorizer',
     // Kafka waits 3 s for more members before a new group's first rebalance; each group here has one.
@@ -71,7 +77,7 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     if (l === undefined) throw new Error(`no ${name} listener in the ready line: ${JSON.stringify(ready)}`);
     return l;
   };
-  t.strictSame(ready.listeners.map((l) => [l.name, l.securityProtocol]), [['OPERATOR', 'PLAINTEXT'], ['SASL_SSL', 'SASL_SSL'], ['SASL_PLAINTEXT', 'SASL_PLAINTEXT']]);
+  t.strictSame(ready.listeners.map((l) => [l.name, l.securityProtocol]), [['OPERATOR', 'PLAINTEXT'], ['SASL_SSL', 'SASL_SSL'], ['SASL_PLAINTEXT', 'SASL_PLAINTEXT'], ['REAUTH', 'SASL_PLAINTEXT']]);
   t.ok(ready.caFile, 'the ready line names the throwaway CA');
 
   // ACLs as kafka-acls.sh --resource-pattern-type prefixed makes them, through the operator listener.
@@ -93,6 +99,7 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
           '--ssl-bootstrap', listener('SASL_SSL').bootstrapServers, '--plain-bootstrap', listener('SASL_PLAINTEXT').bootstrapServers,
           '--ca', ready.caFile, '--prefix', c.prefix, '--user', 'alice', '--password', PASSWORDS.alice,
           '--denied-user', 'bob', '--denied-password', PASSWORDS.bob, '--oauth-principal', 'carol', '--records', String(RECORDS),
+          '--reauth-bootstrap', listener('REAUTH').bootstrapServers,
         ],
         240_000,
       ),
@@ -108,7 +115,7 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     t.equal(run.code, 0, `${c.name}: the program ran to its end`, context);
     t.strictSame(
       run.lines.map((l) => l.step),
-      [...MECHANISMS.flatMap((m) => [`${m}_produce`, `${m}_consume_group`]), 'wrong_password_scram', 'wrong_password_plain', 'denied_produce'],
+      [...MECHANISMS.flatMap((m) => [`${m}_produce`, `${m}_consume_group`]), 'wrong_password_scram', 'wrong_password_plain', 'denied_produce', 'reauth_produce'],
       `${c.name}: every step`,
       context,
     );
@@ -126,7 +133,13 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     t.equal(step('wrong_password_plain')['error'], c.authError, `${c.name}: a wrong PLAIN password`);
     t.match(step('wrong_password_plain')['message'], 'Authentication failed: Invalid username or password', `${c.name}: Kafka's message for a wrong PLAIN password`);
     t.equal(step('denied_produce')['error'], 'TOPIC_AUTHORIZATION_FAILED', `${c.name}: bob, without ACLs, may not produce`, context);
+    // KIP-368: the broker gives each session REAUTH_MS (SaslAuthenticate's sessionLifetimeMs); the
+    // clients re-authenticate on their open connections before it ends and keep producing.
+    const reauth = step('reauth_produce');
+    t.ok((reauth['reauthentications'] as number) >= 2, `${c.name}: re-authenticated ${String(reauth['reauthentications'])} times`, context);
+    t.equal(reauth['acked'], reauth['records'], `${c.name}: every record acknowledged across re-authentications`);
+    t.strictSame(reauth['errors'], [], `${c.name}: no produce error across re-authentications`);
     t.strictSame(run.lines.filter((l) => !l.ok).map((l) => l.step), [], `${c.name}: each program's own check of its steps`);
-    t.comment(`sasl ${c.name}: ${run.ms} ms`);
+    t.comment(`sasl ${c.name}: ${run.ms} ms; reauth_produce ${JSON.stringify(reauth)}`);
   }
 });

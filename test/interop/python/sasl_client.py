@@ -7,17 +7,23 @@ Against a broker with a SASL_SSL and a SASL_PLAINTEXT listener and StandardAutho
   group, committing them (steps <mechanism>_produce, <mechanism>_consume_group);
 - a wrong password, with SCRAM-SHA-512 and with PLAIN: the authentication error librdkafka reports
   (steps wrong_password_scram, wrong_password_plain; detail.error is the KafkaError name);
-- a user without ACLs producing to a topic: the delivery error (step denied_produce).
+- a user without ACLs producing to a topic: the delivery error (step denied_produce);
+- with --reauth-bootstrap (a SASL_PLAINTEXT listener with a short connections.max.reauth.ms):
+  one SCRAM-SHA-512 producer sends a record every 100 ms until librdkafka has re-authenticated
+  its connections (KIP-368) at least twice (step reauth_produce; detail.reauthentications counts
+  librdkafka's "Auth in state REAUTH" debug lines).
 
 One JSON line per step on stdout, as the failover programs print them. Exit status 0 when every
 step ran (the test judges each step's detail).
 
 usage: sasl_client.py --ssl-bootstrap B --plain-bootstrap B --ca CA.pem --prefix P --user U
        --password PW --denied-user U --denied-password PW [--oauth-principal NAME] [--records N]
+       [--reauth-bootstrap B]
 """
 
 import argparse
 import json
+import logging
 import sys
 import time
 
@@ -101,6 +107,42 @@ def denied_produce(conf, topic):
          {"error": err.name() if err else None, "message": err.str() if err else None, "unsent": left})
 
 
+def reauth_produce(conf, topic):
+    """Produces over connections whose SASL sessions expire, until two re-authentications are seen."""
+    reauths = []
+
+    class CountReauth(logging.Handler):
+        def emit(self, record):
+            if "Auth in state REAUTH" in record.getMessage():
+                reauths.append(record.getMessage())
+
+    log = logging.getLogger("sasl-reauth")
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    log.addHandler(CountReauth())
+    errors = []
+    acked = [0]
+
+    def delivered(err, msg):
+        if err is not None:
+            errors.append(err.name())
+        else:
+            acked[0] += 1
+
+    producer = Producer({**conf, "client.id": "sasl-reauth-producer", "acks": "all", "debug": "security", "logger": log})
+    sent = 0
+    deadline = time.time() + WAIT_S
+    while len(reauths) < 2 and time.time() < deadline:
+        producer.produce(topic, value=f"r{sent}".encode(), on_delivery=delivered)
+        sent += 1
+        # poll returns at the first event (debug logs come often), so the pace is the sleep's.
+        producer.poll(0)
+        time.sleep(0.1)
+    left = producer.flush(WAIT_S)
+    step("reauth_produce", len(reauths) >= 2 and acked[0] == sent and not errors,
+         {"records": sent, "acked": acked[0], "errors": errors[:5], "unsent": left, "reauthentications": len(reauths)})
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ssl-bootstrap", required=True)
@@ -113,6 +155,7 @@ def main():
     p.add_argument("--denied-password", required=True)
     p.add_argument("--oauth-principal")
     p.add_argument("--records", type=int, default=20)
+    p.add_argument("--reauth-bootstrap")
     a = p.parse_args()
 
     ssl = {"bootstrap.servers": a.ssl_bootstrap, "security.protocol": "SASL_SSL", "ssl.ca.location": a.ca}
@@ -129,6 +172,9 @@ def main():
     auth_error("wrong_password_scram", {**scram, "sasl.password": a.password + "-wrong"})
     auth_error("wrong_password_plain", {**plain_login, "sasl.password": a.password + "-wrong"})
     denied_produce({**scram, "sasl.username": a.denied_user, "sasl.password": a.denied_password}, f"{a.prefix}-scram")
+    if a.reauth_bootstrap:
+        reauth_produce({**plain, "bootstrap.servers": a.reauth_bootstrap, "sasl.mechanism": "SCRAM-SHA-512",
+                        "sasl.username": a.user, "sasl.password": a.password}, f"{a.prefix}-reauth")
     sys.exit(0)
 
 

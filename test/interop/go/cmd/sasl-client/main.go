@@ -7,13 +7,18 @@
 //     <mechanism>_consume_group; the committed offset is read back with an OffsetFetch);
 //   - a wrong password, with SCRAM-SHA-512 and with PLAIN: the error franz-go returns (steps
 //     wrong_password_scram, wrong_password_plain; detail.error is the Kafka error name);
-//   - a user without ACLs producing to a topic: the record's error (step denied_produce).
+//   - a user without ACLs producing to a topic: the record's error (step denied_produce);
+//   - with --reauth-bootstrap (a SASL_PLAINTEXT listener with a short connections.max.reauth.ms):
+//     one SCRAM-SHA-512 producer sends a record every 100 ms until franz-go has re-authenticated
+//     its connections (KIP-368) at least twice (step reauth_produce; detail.reauthentications
+//     counts franz-go's "sasl expiry limit reached, reauthenticating" debug logs).
 //
 // One JSON line per step, as the failover programs print them; exit status 0 when every step ran
 // (the test judges each step's detail).
 //
 //	sasl-client --ssl-bootstrap B --plain-bootstrap B --ca CA.pem --prefix P --user U --password PW
 //	            --denied-user U --denied-password PW [--oauth-principal NAME] [--records N]
+//	            [--reauth-bootstrap B]
 package main
 
 import (
@@ -27,6 +32,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -159,6 +165,41 @@ func deniedProduce(common []kgo.Opt, topic string) {
 	step("denied_produce", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": errText(err)})
 }
 
+// reauthCounter is a kgo.Logger that counts franz-go's re-authentications (and prints nothing).
+type reauthCounter struct{ n atomic.Int64 }
+
+func (*reauthCounter) Level() kgo.LogLevel { return kgo.LogLevelDebug }
+func (c *reauthCounter) Log(_ kgo.LogLevel, msg string, _ ...any) {
+	if strings.Contains(msg, "reauthenticating") {
+		c.n.Add(1)
+	}
+}
+
+// reauthProduce produces over connections whose SASL sessions expire, until two re-authentications are seen.
+func reauthProduce(common []kgo.Opt, topic string) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	counter := &reauthCounter{}
+	cl, err := kgo.NewClient(append(common, kgo.ClientID("sasl-reauth-producer"), kgo.WithLogger(counter))...)
+	if err != nil {
+		step("reauth_produce", false, map[string]any{"error": err.Error()})
+		return
+	}
+	defer cl.Close()
+	sent, acked, errs := 0, 0, []string{}
+	for counter.n.Load() < 2 && ctx.Err() == nil {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte(fmt.Sprintf("r%d", sent))}).FirstErr(); err != nil {
+			errs = append(errs, errText(err))
+		} else {
+			acked++
+		}
+		sent++
+		time.Sleep(100 * time.Millisecond)
+	}
+	reauths := counter.n.Load()
+	step("reauth_produce", reauths >= 2 && acked == sent, map[string]any{"records": sent, "acked": acked, "errors": firstFew(errs), "reauthentications": reauths})
+}
+
 // unsecuredJWS is Kafka's unsecured OAUTHBEARER token: header {"alg":"none"}, claims, no signature.
 func unsecuredJWS(principal string) string {
 	enc := base64.RawURLEncoding
@@ -178,6 +219,7 @@ func main() {
 	deniedPassword := flag.String("denied-password", "", "")
 	oauthPrincipal := flag.String("oauth-principal", "", "")
 	n := flag.Int("records", 20, "")
+	reauthBootstrap := flag.String("reauth-bootstrap", "", "")
 	flag.Parse()
 
 	pem, err := os.ReadFile(*caFile)
@@ -204,4 +246,7 @@ func main() {
 	authError("wrong_password_scram", ssl(scram512(*user, *password+"-wrong")))
 	authError("wrong_password_plain", plaintext(plainLogin(*user, *password+"-wrong")))
 	deniedProduce(ssl(scram512(*deniedUser, *deniedPassword)), *prefix+"-scram")
+	if *reauthBootstrap != "" {
+		reauthProduce([]kgo.Opt{kgo.SeedBrokers(strings.Split(*reauthBootstrap, ",")...), kgo.SASL(scram512(*user, *password))}, *prefix+"-reauth")
+	}
 }
