@@ -1,16 +1,17 @@
 /**
  * SASL with librdkafka (confluent-kafka-python) and franz-go, against `minikafka start` (the CLI,
- * as a user runs it) with a SASL_SSL and a SASL_PLAINTEXT listener, users alice and bob
+ * as a user runs it) with a SASL_SSL and a SASL_PLAINTEXT listener, users alice, bob and dave
  * (--sasl-user: PLAIN passwords and SCRAM credentials) and the StandardAuthorizer. A PLAINTEXT
  * listener whose ANONYMOUS principal is a super user lets the test create the ACLs (CreateAcls):
- * alice and carol (OAUTHBEARER) may write and read the topics and groups prefixed "sasl-", bob
- * nothing. Each client program (test/interop/python/sasl_client.py, test/interop/go/cmd/sasl-client)
- * runs, both at once: SCRAM-SHA-512 over SASL_SSL trusting the CA of the ready line, PLAIN over
- * SASL_PLAINTEXT and an unsecured OAUTHBEARER token over SASL_SSL each produce records and consume
- * them back in a group; wrong passwords fail with the error the client reports for Kafka's
- * refusal; bob's produce fails with TOPIC_AUTHORIZATION_FAILED; on a SASL_PLAINTEXT listener whose
- * sessions last two seconds (connections.max.reauth.ms), a producer re-authenticates (KIP-368) and
- * keeps producing.
+ * alice and carol (OAUTHBEARER) may write and read the topics and groups prefixed "sasl-", dave
+ * may only describe the topics, bob nothing. Each client program
+ * (test/interop/python/sasl_client.py, test/interop/go/cmd/sasl-client) runs, both at once:
+ * SCRAM-SHA-512 over SASL_SSL trusting the CA of the ready line, PLAIN over SASL_PLAINTEXT and an
+ * unsecured OAUTHBEARER token over SASL_SSL each produce records and consume them back in a group;
+ * wrong passwords fail with the error the client reports for Kafka's refusal; bob's produce and
+ * dave's fetch fail with TOPIC_AUTHORIZATION_FAILED; on a SASL_PLAINTEXT listener whose sessions
+ * last two seconds (connections.max.reauth.ms), a producer re-authenticates (KIP-368) and keeps
+ * producing.
  *
  * Builds the client programs first (test/interop/setup.sh python go) when they are missing.
  * Cost: about 10 s of wall time, most of it the clients' TLS handshakes and group joins.
@@ -23,7 +24,7 @@ import { WireClient } from '../helpers/wire-client.js';
 import { runProgram, setupClients, startCli } from './harness.js';
 
 const RECORDS = 20;
-const PASSWORDS = { alice: 'alice-secret', bob: 'bob-secret' };
+const PASSWORDS = { alice: 'alice-secret', bob: 'bob-secret', dave: 'dave-secret' };
 
 const CLIENTS = [
   {
@@ -86,7 +87,11 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
   const allow = (principal: string, resourceType: number, operation: number) => ({
     resourceType, resourceName: 'sasl-', resourcePatternType: PatternType.PREFIXED, principal, host: '*', operation, permissionType: AclPermissionType.ALLOW,
   });
-  const creations = ['User:alice', 'User:carol'].flatMap((p) => [allow(p, ResourceType.TOPIC, AclOperation.WRITE), allow(p, ResourceType.TOPIC, AclOperation.READ), allow(p, ResourceType.GROUP, AclOperation.READ)]);
+  const creations = [
+    ...['User:alice', 'User:carol'].flatMap((p) => [allow(p, ResourceType.TOPIC, AclOperation.WRITE), allow(p, ResourceType.TOPIC, AclOperation.READ), allow(p, ResourceType.GROUP, AclOperation.READ)]),
+    // dave may see the topics (Metadata) but not read them: his Fetch is what is refused.
+    allow('User:dave', ResourceType.TOPIC, AclOperation.DESCRIBE),
+  ];
   const created = await op.request(CreateAclsApi, 3, { creations });
   t.strictSame(created.results.map((r) => r.errorCode), creations.map(() => ErrorCode.NONE), 'the ACLs are created');
 
@@ -99,7 +104,7 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
           '--ssl-bootstrap', listener('SASL_SSL').bootstrapServers, '--plain-bootstrap', listener('SASL_PLAINTEXT').bootstrapServers,
           '--ca', ready.caFile, '--prefix', c.prefix, '--user', 'alice', '--password', PASSWORDS.alice,
           '--denied-user', 'bob', '--denied-password', PASSWORDS.bob, '--oauth-principal', 'carol', '--records', String(RECORDS),
-          '--reauth-bootstrap', listener('REAUTH').bootstrapServers,
+          '--reauth-bootstrap', listener('REAUTH').bootstrapServers, '--describe-user', 'dave', '--describe-password', PASSWORDS.dave,
         ],
         240_000,
       ),
@@ -115,7 +120,7 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     t.equal(run.code, 0, `${c.name}: the program ran to its end`, context);
     t.strictSame(
       run.lines.map((l) => l.step),
-      [...MECHANISMS.flatMap((m) => [`${m}_produce`, `${m}_consume_group`]), 'wrong_password_scram', 'wrong_password_plain', 'denied_produce', 'reauth_produce'],
+      [...MECHANISMS.flatMap((m) => [`${m}_produce`, `${m}_consume_group`]), 'wrong_password_scram', 'wrong_password_plain', 'denied_produce', 'denied_consume', 'reauth_produce'],
       `${c.name}: every step`,
       context,
     );
@@ -133,6 +138,9 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     t.equal(step('wrong_password_plain')['error'], c.authError, `${c.name}: a wrong PLAIN password`);
     t.match(step('wrong_password_plain')['message'], 'Authentication failed: Invalid username or password', `${c.name}: Kafka's message for a wrong PLAIN password`);
     t.equal(step('denied_produce')['error'], 'TOPIC_AUTHORIZATION_FAILED', `${c.name}: bob, without ACLs, may not produce`, context);
+    // The refused Fetch partition must carry empty records (as Kafka's do), else librdkafka fails
+    // to parse the response and its consumer never reports the refusal.
+    t.equal(step('denied_consume')['error'], 'TOPIC_AUTHORIZATION_FAILED', `${c.name}: dave, with DESCRIBE but not READ, may not fetch`, context);
     // KIP-368: the broker gives each session REAUTH_MS (SaslAuthenticate's sessionLifetimeMs); the
     // clients re-authenticate on their open connections before it ends and keep producing.
     const reauth = step('reauth_produce');

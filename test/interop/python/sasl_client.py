@@ -8,6 +8,8 @@ Against a broker with a SASL_SSL and a SASL_PLAINTEXT listener and StandardAutho
 - a wrong password, with SCRAM-SHA-512 and with PLAIN: the authentication error librdkafka reports
   (steps wrong_password_scram, wrong_password_plain; detail.error is the KafkaError name);
 - a user without ACLs producing to a topic: the delivery error (step denied_produce);
+- with --describe-user, a user who may DESCRIBE the topic but not READ it, fetching from it
+  (assigned partition 0 at offset 0): the consumer error (step denied_consume);
 - with --reauth-bootstrap (a SASL_PLAINTEXT listener with a short connections.max.reauth.ms):
   one SCRAM-SHA-512 producer sends a record every 100 ms until librdkafka has re-authenticated
   its connections (KIP-368) at least twice (step reauth_produce; detail.reauthentications counts
@@ -18,7 +20,7 @@ step ran (the test judges each step's detail).
 
 usage: sasl_client.py --ssl-bootstrap B --plain-bootstrap B --ca CA.pem --prefix P --user U
        --password PW --denied-user U --denied-password PW [--oauth-principal NAME] [--records N]
-       [--reauth-bootstrap B]
+       [--reauth-bootstrap B] [--describe-user U --describe-password PW]
 """
 
 import argparse
@@ -107,6 +109,30 @@ def denied_produce(conf, topic):
          {"error": err.name() if err else None, "message": err.str() if err else None, "unsent": left})
 
 
+def denied_consume(conf, topic):
+    """Fetches as a principal with DESCRIBE but not READ on the topic: the Fetch's refusal."""
+    seen = []
+    refused = None
+    # confluent-kafka-python wants a group.id even for a consumer that only assigns; librdkafka then
+    # looks up the coordinator, which dave may not use (GROUP_AUTHORIZATION_FAILED, noted in "seen").
+    consumer = Consumer({**conf, "client.id": "sasl-denied-consumer", "group.id": f"{topic}-denied",
+                         "enable.auto.commit": False})
+    try:
+        consumer.assign([TopicPartition(topic, 0, 0)])
+        deadline = time.time() + WAIT_S
+        while refused is None and time.time() < deadline:
+            for m in consumer.consume(num_messages=10, timeout=0.5):
+                err = m.error()
+                if err is not None and err.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED:
+                    refused = err
+                elif err is not None and err.name() not in seen:
+                    seen.append(err.name())
+    finally:
+        consumer.close()
+    step("denied_consume", refused is not None,
+         {"error": refused.name() if refused else None, "message": refused.str() if refused else None, "seen": seen})
+
+
 def reauth_produce(conf, topic):
     """Produces over connections whose SASL sessions expire, until two re-authentications are seen."""
     reauths = []
@@ -156,6 +182,8 @@ def main():
     p.add_argument("--oauth-principal")
     p.add_argument("--records", type=int, default=20)
     p.add_argument("--reauth-bootstrap")
+    p.add_argument("--describe-user")
+    p.add_argument("--describe-password")
     a = p.parse_args()
 
     ssl = {"bootstrap.servers": a.ssl_bootstrap, "security.protocol": "SASL_SSL", "ssl.ca.location": a.ca}
@@ -172,6 +200,8 @@ def main():
     auth_error("wrong_password_scram", {**scram, "sasl.password": a.password + "-wrong"})
     auth_error("wrong_password_plain", {**plain_login, "sasl.password": a.password + "-wrong"})
     denied_produce({**scram, "sasl.username": a.denied_user, "sasl.password": a.denied_password}, f"{a.prefix}-scram")
+    if a.describe_user:
+        denied_consume({**scram, "sasl.username": a.describe_user, "sasl.password": a.describe_password}, f"{a.prefix}-scram")
     if a.reauth_bootstrap:
         reauth_produce({**plain, "bootstrap.servers": a.reauth_bootstrap, "sasl.mechanism": "SCRAM-SHA-512",
                         "sasl.username": a.user, "sasl.password": a.password}, f"{a.prefix}-reauth")

@@ -8,6 +8,8 @@
 //   - a wrong password, with SCRAM-SHA-512 and with PLAIN: the error franz-go returns (steps
 //     wrong_password_scram, wrong_password_plain; detail.error is the Kafka error name);
 //   - a user without ACLs producing to a topic: the record's error (step denied_produce);
+//   - with --describe-user, a user who may DESCRIBE the topic but not READ it, fetching from it
+//     (partition 0 from offset 0, no group): the fetch error (step denied_consume);
 //   - with --reauth-bootstrap (a SASL_PLAINTEXT listener with a short connections.max.reauth.ms):
 //     one SCRAM-SHA-512 producer sends a record every 100 ms until franz-go has re-authenticated
 //     its connections (KIP-368) at least twice (step reauth_produce; detail.reauthentications
@@ -18,7 +20,7 @@
 //
 //	sasl-client --ssl-bootstrap B --plain-bootstrap B --ca CA.pem --prefix P --user U --password PW
 //	            --denied-user U --denied-password PW [--oauth-principal NAME] [--records N]
-//	            [--reauth-bootstrap B]
+//	            [--reauth-bootstrap B] [--describe-user U --describe-password PW]
 package main
 
 import (
@@ -165,6 +167,29 @@ func deniedProduce(common []kgo.Opt, topic string) {
 	step("denied_produce", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": errText(err)})
 }
 
+// deniedConsume fetches as a principal with DESCRIBE but not READ on the topic: the first fetch error.
+func deniedConsume(common []kgo.Opt, topic string) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cl, err := kgo.NewClient(append(common, kgo.ClientID("sasl-denied-consumer"),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(0)}}))...)
+	var fetchErr error
+	if err != nil {
+		fetchErr = err
+	} else {
+		defer cl.Close()
+		for fetchErr == nil && ctx.Err() == nil {
+			cl.PollFetches(ctx).EachError(func(_ string, _ int32, err error) {
+				if fetchErr == nil && !errors.Is(err, context.DeadlineExceeded) {
+					fetchErr = err
+				}
+			})
+		}
+	}
+	name := kafkaError(fetchErr)
+	step("denied_consume", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": errText(fetchErr)})
+}
+
 // reauthCounter is a kgo.Logger that counts franz-go's re-authentications (and prints nothing).
 type reauthCounter struct{ n atomic.Int64 }
 
@@ -220,6 +245,8 @@ func main() {
 	oauthPrincipal := flag.String("oauth-principal", "", "")
 	n := flag.Int("records", 20, "")
 	reauthBootstrap := flag.String("reauth-bootstrap", "", "")
+	describeUser := flag.String("describe-user", "", "")
+	describePassword := flag.String("describe-password", "", "")
 	flag.Parse()
 
 	pem, err := os.ReadFile(*caFile)
@@ -246,6 +273,9 @@ func main() {
 	authError("wrong_password_scram", ssl(scram512(*user, *password+"-wrong")))
 	authError("wrong_password_plain", plaintext(plainLogin(*user, *password+"-wrong")))
 	deniedProduce(ssl(scram512(*deniedUser, *deniedPassword)), *prefix+"-scram")
+	if *describeUser != "" {
+		deniedConsume(ssl(scram512(*describeUser, *describePassword)), *prefix+"-scram")
+	}
 	if *reauthBootstrap != "" {
 		reauthProduce([]kgo.Opt{kgo.SeedBrokers(strings.Split(*reauthBootstrap, ",")...), kgo.SASL(scram512(*user, *password))}, *prefix+"-reauth")
 	}
