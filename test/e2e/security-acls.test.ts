@@ -36,6 +36,7 @@ import {
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ZERO_UUID } from '../../src/protocol/uuid.js';
 import { WireClient } from '../helpers/wire-client.js';
+import { fetchOne } from '../helpers/data-path.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,15 @@ t.test('the ACL matrix: refused without the ACL, served with it', async (t) => {
       c.request(ListOffsetsApi, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 't1', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }], timeoutMs: 0 });
     t.equal((await listOffsets(alice)).topics[0]!.partitions[0]!.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     t.equal((await listOffsets(bob)).topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE, 'READ implies DESCRIBE');
+
+    // Refused partitions carry empty records, never null (Kafka's FetchResponse.toMessage): librdkafka
+    // cannot parse a null MessageSetSize and would never report the refusal to its consumer.
+    for (const version of [4, 12]) {
+      const refusedFetch = await fetchOne(alice, { topic: 't1' }, { version });
+      t.equal(refusedFetch.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Fetch v${version} without READ`);
+      t.strictSame(refusedFetch.records, Buffer.alloc(0), `Fetch v${version}: the refused partition's records are empty, not null`);
+    }
+    t.equal((await fetchOne(bob, { topic: 't1' }, { version: 12 })).errorCode, ErrorCode.NONE, 'Fetch with READ');
 
     const del = (c: WireClient, name: string) => c.request(DeleteTopicsApi, 6, { topics: [{ name, topicId: ZERO_UUID }], topicNames: [], timeoutMs: 5000 });
     t.equal((await del(alice, 'bob-old')).responses[0]!.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);

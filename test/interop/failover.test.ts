@@ -15,10 +15,9 @@
 import { spawn } from 'node:child_process';
 import t from 'tap';
 import { join } from 'node:path';
-import { root, setupClients } from './harness.js';
+import { root, setupClients, startCli } from './harness.js';
 import { partitionForKey } from '../../src/server/coordinators/partition-for-key.js';
 
-const cli = join(root, 'dist/cli.cjs');
 const ROUNDS = Number(process.env.INTEROP_FAILOVER_ROUNDS ?? 10);
 const RECORDS = Number(process.env.INTEROP_FAILOVER_RECORDS ?? 30_000);
 const RATE = 1000;
@@ -97,25 +96,7 @@ t.test(`Java, librdkafka and franz-go producers and group consumers while leader
     return;
   }
   const topics = CLIENTS.map((c) => `--topic=failover-${c.setup}:3`);
-  const broker = spawn(
-    process.execPath,
-    [cli, 'start', '--brokers', '3', '--port', '0', '--control-port', '0', '--json', '--log-level', 'warn', ...topics, '--config', 'default.replication.factor=3', '--config', 'min.insync.replicas=2'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let brokerErr = '';
-  broker.stderr.setEncoding('utf8').on('data', (s: string) => (brokerErr += s));
-  t.teardown(() => {
-    broker.kill('SIGTERM');
-  });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    let out = '';
-    broker.stdout.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-      const line = out.split('\n').find((l) => l.includes('"ready"'));
-      if (line !== undefined) resolve(JSON.parse(line) as Ready);
-    });
-    broker.once('exit', (code) => reject(new Error(`broker exited (${code}): ${brokerErr}`)));
-  });
+  const ready = await startCli<Ready>(t, ['--brokers', '3', '--control-port', '0', '--log-level', 'warn', ...topics, '--config', 'default.replication.factor=3', '--config', 'min.insync.replicas=2']);
   t.strictSame(ready.brokers.map((b) => b.id), [1, 2, 3], 'the ready line lists every broker');
   t.equal(ready.bootstrapServers.split(',').length, 3);
 

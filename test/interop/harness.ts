@@ -88,6 +88,32 @@ export class SuiteBroker {
   }
 }
 
+/**
+ * `minikafka start --port 0 --json ARGS` through the built CLI (dist/cli.cjs), as a user runs it:
+ * resolves with its JSON ready line; the broker is stopped (SIGTERM, its exit awaited) at `t`'s end.
+ * Rejects with the broker's stderr when it exits before it is ready.
+ */
+export async function startCli<R>(t: { teardown(fn: () => unknown): void }, args: readonly string[]): Promise<R> {
+  const broker = spawn(process.execPath, [join(root, 'dist/cli.cjs'), 'start', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  broker.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  t.teardown(async () => {
+    if (broker.exitCode !== null || broker.signalCode !== null) return;
+    const exited = new Promise((r) => broker.once('exit', r));
+    broker.kill('SIGTERM');
+    await exited;
+  });
+  return new Promise<R>((resolve, reject) => {
+    let out = '';
+    broker.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      const line = out.split('\n').find((l) => l.includes('"ready"'));
+      if (line !== undefined) resolve(JSON.parse(line) as R);
+    });
+    broker.once('exit', (code) => reject(new Error(`broker exited (${code}): ${stderr}`)));
+  });
+}
+
 export interface ProgramRun<L> {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;

@@ -108,7 +108,12 @@ function sessionError(code: number): FetchResponse {
   return { throttleTimeMs: 0, errorCode: code, sessionId: 0, responses: [], nodeEndpoints: [] };
 }
 
-/** A partition Kafka answers before reading (FetchResponse.partitionResponse): no records at all. */
+/**
+ * A partition Kafka answers before reading (FetchResponse.partitionResponse). Its records are
+ * empty, not null: FetchResponse.toMessage turns null records into MemoryRecords.EMPTY "to protect
+ * the clients from failing due to null records" (librdkafka fails to parse the whole response at a
+ * negative MessageSetSize, so a consumer never sees e.g. TOPIC_AUTHORIZATION_FAILED).
+ */
 function rejected(partitionIndex: number, errorCode: number): FetchResponsePartitionData {
   return {
     partitionIndex,
@@ -118,7 +123,7 @@ function rejected(partitionIndex: number, errorCode: number): FetchResponseParti
     logStartOffset: -1n,
     abortedTransactions: [],
     preferredReadReplica: -1,
-    records: null,
+    records: [],
   };
 }
 
