@@ -4,12 +4,15 @@ import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { commit, committed } from '../helpers/group-offsets.js';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 import { fetchOne, listOffset, produceOne } from '../helpers/data-path.js';
 import { addPartitions, endTxn, entriesOf, initProducerId, readCommitted, send, transactionalProducer, values } from '../helpers/transactions.js';
 import type { Producer } from '../helpers/transactions.js';
 import {
   CreateAclsApi,
   DescribeAclsApi,
+  DeleteTopicsApi,
   DescribeConfigsApi,
   DescribeTransactionsApi,
   IncrementalAlterConfigsApi,
@@ -32,6 +35,11 @@ async function commitOk(c: WireClient, group: string, topic: string, offset: big
 async function topics(c: WireClient): Promise<{ name: string; id: string }[]> {
   const m = await c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
   return m.topics.map((x) => ({ name: x.name!, id: x.topicId })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function leaderEpoch(c: WireClient, topic: string): Promise<number> {
+  const m = await c.request(MetadataApi, 12, { topics: [{ name: topic, topicId: ZERO_UUID }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
+  return m.topics[0]!.partitions[0]!.leaderEpoch;
 }
 
 async function alterConfig(c: WireClient, resourceType: number, resourceName: string, name: string, value: string): Promise<number> {
@@ -79,6 +87,7 @@ t.test('restore: topics, records, committed offsets, configs, ACLs and producer 
   t.equal(await alterConfig(c, TOPIC, 'orders', 'retention.ms', '123456'), 0);
   t.equal(await alterConfig(c, BROKER, '1', 'message.max.bytes', '2000000'), 0);
   const before = await topics(c);
+  let epoch = await leaderEpoch(c, 'orders');
   const info = await kafka.snapshot('prepared');
   t.equal(info.name, 'prepared');
   t.equal(info.batches, 5, 'three batches on orders-0, one on orders-1, the commit on __consumer_offsets');
@@ -100,6 +109,9 @@ t.test('restore: topics, records, committed offsets, configs, ACLs and producer 
 
   for (const round of [1, 2]) {
     const report = await kafka.restore('prepared');
+    const restoredEpoch = await leaderEpoch(c, 'orders');
+    t.ok(restoredEpoch > epoch, `round ${round}: a new leader epoch (${restoredEpoch} after ${epoch}), so that clients take the restored metadata`);
+    epoch = restoredEpoch;
     t.equal(report.topicsRestored, 2, `round ${round}: orders and __consumer_offsets`);
     t.strictSame(await topics(c), before, `round ${round}: the saved topics, under their saved ids`);
     t.equal(await endOffset(c, 'orders'), 4n, `round ${round}: records appended after the snapshot are gone`);
@@ -128,6 +140,26 @@ t.test('restore: topics, records, committed offsets, configs, ACLs and producer 
   t.strictSame(kafka.snapshots.list().map((s) => s.name), ['prepared']);
   t.equal(kafka.snapshots.delete('prepared'), true);
   await t.rejects(kafka.restore('prepared'), { code: 'NOT_FOUND' });
+});
+
+t.test('a topic deleted after the snapshot comes back under its id with a leader epoch above any it had', async (t) => {
+  await using kafka = await MiniKafka.start({ brokers: 2 });
+  kafka.createTopic('orders', 1, {}, 2);
+  const c = await WireClient.connect(kafka.brokers[0]!.bootstrapServers);
+  t.teardown(() => c.close());
+  const id = (await topics(c)).find((x) => x.name === 'orders')!.id;
+  await kafka.snapshot('s');
+  // Leadership moves twice after the snapshot, then the topic is deleted over the protocol.
+  const leader = kafka.partition('orders', 0).leader;
+  kafka.moveLeader('orders', 0, leader === 1 ? 2 : 1);
+  kafka.moveLeader('orders', 0, leader);
+  const seen = await leaderEpoch(c, 'orders');
+  t.equal(seen, 2);
+  const del = await c.request(DeleteTopicsApi, 6, { topics: [{ name: 'orders', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 5000 });
+  t.equal(del.responses[0]!.errorCode, 0);
+  await kafka.restore('s');
+  t.strictSame((await topics(c)).map((x) => x.id), [id]);
+  t.ok((await leaderEpoch(c, 'orders')) > seen, 'above the epoch clients saw before the deletion');
 });
 
 t.test('restore puts back everything a reset does (each kind of leaked state)', async (t) => {
