@@ -314,7 +314,7 @@ async function main(): Promise<void> {
     if (only.has('reset')) {
       log('reset');
       reset = await runResetBench({ rounds: sizes.resetRounds });
-      out(`## Control plane: reset between tests (3 declared topics; each round creates 2 topics, produces, commits, opens a transaction; in process)\n\n${formatResetBench(reset)}`);
+      out(`## Control plane: reset between tests, and restoring a named snapshot (3 declared topics; each round creates 2 topics, produces, commits, opens a transaction; in process)\n\n${formatResetBench(reset)}`);
     }
 
     if (only.has('brokers')) {

@@ -27,11 +27,13 @@ import type { AclBinding } from './server/security/authorizer/acl-types.js';
 import type { TokenValidator } from './server/security/oauth/jws.js';
 import type { Clock } from './util/clock.js';
 import { ControlPlane } from './server/control/control-plane.js';
+import { reloadCoordinators } from './server/coordinator-reload.js';
 import type { ControlTarget } from './server/control/control-target.js';
 import { watchedState } from './server/control/restorable.js';
 import type { Restorable } from './server/control/restorable.js';
 import { MATCH_ANY_FILTER } from './server/security/authorizer/acl-types.js';
-import type { FaultControl, WaitControl } from './server/control/control-plane.js';
+import type { FaultControl, SnapshotControl, WaitControl } from './server/control/control-plane.js';
+import type { SnapshotInfo } from './server/control/snapshots.js';
 import type { ClockControl } from './server/control/clock-control.js';
 import type { ResetReport } from './server/control/reset.js';
 import type { ChaosSettings } from './server/control/chaos.js';
@@ -48,11 +50,12 @@ export type { Interceptor, InterceptAction, InterceptedRequest } from './server/
 export { ManualClock, ControllableClock, systemClock } from './util/clock.js';
 export type { Clock, ClockState } from './util/clock.js';
 export type { FaultSpec, FaultRuleView } from './server/control/fault-rules.js';
-export type { FaultControl, WaitControl, ChaosStatus } from './server/control/control-plane.js';
+export type { FaultControl, WaitControl, ChaosStatus, SnapshotControl } from './server/control/control-plane.js';
 export type { ClockControl } from './server/control/clock-control.js';
 export type { ChaosSettings, ChaosEvent } from './server/control/chaos.js';
 export type { GroupSnapshot, GroupWait, TransactionSnapshot } from './server/control/waiters.js';
 export type { ResetReport } from './server/control/reset.js';
+export type { SnapshotInfo, SnapshotRestoreReport } from './server/control/snapshots.js';
 export { ControlError, ControlErrorCode } from './server/control/control-error.js';
 export { Broker } from './server/broker.js';
 export { ErrorCode } from './protocol/errors.js';
@@ -289,6 +292,25 @@ export class MiniKafka {
     return this.control.reset();
   }
 
+  /**
+   * Saves the cluster as the test prepared it under `name`: topics with their records, committed
+   * offsets, configs, quotas, ACLs, credentials (see control/snapshots.ts). Cheap: the records
+   * are shared with the logs, not copied. `kafka.snapshots` lists and deletes them.
+   */
+  async snapshot(name: string): Promise<SnapshotInfo> {
+    return this.control.snapshots.save(name);
+  }
+
+  /** Puts the cluster back exactly as saved under `name` (any number of times); NOT_FOUND if none. */
+  restore(name: string): ReturnType<SnapshotControl['restore']> {
+    return this.control.snapshots.restore(name);
+  }
+
+  /** Named snapshots: save, restore, list, get, delete. */
+  get snapshots(): SnapshotControl {
+    return this.control.snapshots;
+  }
+
   /** The HTTP control API's base URL ("http://127.0.0.1:PORT"), or null when not served. */
   get controlUrl(): string | null {
     return this.controlServer?.url ?? null;
@@ -487,6 +509,7 @@ function controlTargetOf(broker: Broker, all: readonly Broker[], handles: readon
     config: broker.config,
     durable,
     resetCoordinators: () => broker.services.resetCoordinators(),
+    reloadCoordinators: () => reloadCoordinators(broker.services),
     nodeId: broker.nodeId,
     get bootstrapServers() {
       return broker.bootstrapServers;

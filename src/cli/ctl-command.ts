@@ -9,6 +9,7 @@
  *   minikafka ctl chaos 0.05,42 | chaos off | chaos
  *   minikafka ctl clock | clock freeze | clock advance 7d | clock resume
  *   minikafka ctl reset
+ *   minikafka ctl snapshot save NAME | snapshot restore NAME | snapshot list | snapshot delete NAME
  *   minikafka ctl brokers | broker stop ID | broker start ID
  *   minikafka ctl partition TOPIC P | leader TOPIC P BROKER
  *   minikafka ctl wait group G [--members N] [--state Stable] [--timeout MS]
@@ -25,6 +26,8 @@ commands:
   chaos [RATE,SEED | off]
   clock [freeze | resume | advance DURATION]  e.g. clock advance 45s (units ms, s, m, h, d)
   reset
+  snapshot save NAME | snapshot restore NAME  save the prepared state / put it back (topics, records, offsets, configs, ACLs)
+  snapshot list | snapshot delete NAME
   brokers | broker stop ID | broker start ID   stop: controlled shutdown, leaders and coordinators move
   partition TOPIC P                           leader, epoch, replicas, ISR
   leader TOPIC P BROKER                       move the leader to that live replica
@@ -86,6 +89,15 @@ function toCall(args: string[]): Call {
       return { method: 'GET', path: '/status' };
     case 'reset':
       return { method: 'POST', path: '/reset' };
+    case 'snapshot':
+    case 'snapshots':
+      if (sub === 'list' || sub === undefined) return { method: 'GET', path: '/snapshots' };
+      if (rest[0] === undefined) throw new Usage(`snapshot ${sub} takes a NAME`);
+      if (sub === 'save') return { method: 'POST', path: `/snapshots/${seg(rest[0])}` };
+      if (sub === 'restore') return { method: 'POST', path: `/snapshots/${seg(rest[0])}/restore` };
+      if (sub === 'delete' || sub === 'rm') return { method: 'DELETE', path: `/snapshots/${seg(rest[0])}` };
+      if (sub === 'show') return { method: 'GET', path: `/snapshots/${seg(rest[0])}` };
+      throw new Usage('snapshot save NAME | snapshot restore NAME | snapshot list | snapshot delete NAME');
     case 'fault':
     case 'faults':
       switch (sub) {

@@ -51,6 +51,30 @@ t.test('ctl stops and starts brokers and moves leaders of a several-broker clust
   t.match(usage.stderr, /broker stop ID/);
 });
 
+t.test('ctl saves, lists, restores and deletes snapshots', async (t) => {
+  await using kafka = await MiniKafka.start({ topics: ['orders'], controlPort: 0 });
+  const url = kafka.controlUrl!;
+  const log = kafka.broker.cluster.topics.get('orders')!.partitions[0]!.log;
+  await kafka.produce('orders', [{ value: 'a' }]);
+  t.match(JSON.parse((await ctl(url, 'snapshot', 'save', 'one')).stdout), { name: 'one', topics: 1, batches: 1 });
+  await kafka.produce('orders', [{ value: 'b' }]);
+  kafka.createTopic('extra');
+  t.equal(log.logEndOffset, 2);
+  t.strictSame(JSON.parse((await ctl(url, 'snapshot', 'list')).stdout).map((s: { name: string }) => s.name), ['one']);
+  const restored = await ctl(url, 'snapshot', 'restore', 'one');
+  t.equal(restored.status, 0, restored.stderr);
+  t.match(JSON.parse(restored.stdout), { name: 'one', topicsDeleted: 2, topicsRestored: 1 });
+  t.equal(kafka.broker.cluster.topics.get('orders')!.partitions[0]!.log.logEndOffset, 1, 'the record produced after the save is gone');
+  t.equal(kafka.broker.cluster.topics.get('extra'), undefined, 'so is the topic made after it');
+  t.equal((await ctl(url, 'snapshot', 'delete', 'one')).status, 0);
+  const gone = await ctl(url, 'snapshot', 'restore', 'one');
+  t.equal(gone.status, 1);
+  t.match(gone.stderr, /NOT_FOUND: no snapshot 'one'/);
+  const usage = await ctl(url, 'snapshot', 'save');
+  t.equal(usage.status, 1);
+  t.match(usage.stderr, /snapshot save takes a NAME/);
+});
+
 t.test('ctl errors: one sentence, exit 1', async (t) => {
   await using kafka = await MiniKafka.start({ controlPort: 0 });
   const url = kafka.controlUrl!;

@@ -6,30 +6,13 @@ import { MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { produceOne } from '../helpers/data-path.js';
 import { addPartitions, transactionalProducer } from '../helpers/transactions.js';
-import { DescribeTransactionsApi, FindCoordinatorApi, ListGroupsApi, MetadataApi, OffsetCommitApi, OffsetFetchApi } from '../../src/protocol/messages/index.js';
+import { DescribeTransactionsApi, ListGroupsApi, MetadataApi } from '../../src/protocol/messages/index.js';
+import { commit, committed } from '../helpers/group-offsets.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBatchSync } from '../../src/protocol/records/index.js';
-import { LEAK_BROKER, LEAK_KINDS, SESSION_TOPIC } from '../helpers/leak-kinds.js';
-import type { LeakEnv } from '../helpers/leak-kinds.js';
+import { LEAK_BROKER, LEAK_KINDS, SESSION_TOPIC, leakClients } from '../helpers/leak-kinds.js';
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const batch = (v: string) => buildBatchSync([{ key: null, value: Buffer.from(v), timestamp: Date.now() }]);
-
-function commit(c: WireClient, group: string, topic: string, offset: bigint) {
-  return c.request(OffsetCommitApi, 8, {
-    groupId: group,
-    generationIdOrMemberEpoch: -1,
-    memberId: '',
-    groupInstanceId: null,
-    retentionTimeMs: -1n,
-    topics: [{ name: topic, topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
-  });
-}
-
-async function committed(c: WireClient, group: string, topic: string): Promise<bigint> {
-  const f = await c.request(OffsetFetchApi, 1, { groupId: group, topics: [{ name: topic, partitionIndexes: [0] }], groups: [], requireStable: false });
-  return f.topics[0]!.partitions[0]!.committedOffset;
-}
 
 async function topicNames(c: WireClient): Promise<string[]> {
   const m = await c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false });
@@ -77,25 +60,14 @@ t.test('1,000 tests on one broker with a reset between them: nothing leaks; rese
   // Two brokers, so that a test can leave one stopped.
   await using kafka = await MiniKafka.start({ ...LEAK_BROKER, topics: [SESSION_TOPIC] });
   // One connection per broker (again after a broker was stopped); broker 1 is never stopped.
-  const clients = new Map<number, WireClient>();
-  t.teardown(() => clients.forEach((x) => x.close()));
-  const clientOf = async (nodeId: number): Promise<WireClient> => {
-    const open = clients.get(nodeId);
-    if (open !== undefined && !open.closed) return open;
-    const fresh = await WireClient.connect(kafka.brokerById(nodeId)!.bootstrapServers);
-    clients.set(nodeId, fresh);
-    return fresh;
-  };
+  const { clientOf, env, close } = leakClients(kafka);
+  t.teardown(close);
   // No leader (a broker left stopped): asked of broker 1, which answers with the error.
   const leaderOf = (topic: string) => clientOf(Math.max(1, kafka.partition(topic, 0).leader));
-  const coordinatorOf = async (group: string) => {
-    const f = await (await clientOf(1)).request(FindCoordinatorApi, 4, { key: '', keyType: 0, coordinatorKeys: [group] });
-    return clientOf(f.coordinators[0]!.nodeId);
-  };
+  const coordinatorOf = env.coordinatorOf;
   const times: number[] = [];
   const leaks: string[] = [];
   const leaked = new Map<string, string>();
-  const env: LeakEnv = { stopBroker: () => kafka.brokers[1]!.stop(), coordinatorOf, all: () => Promise.all(kafka.brokers.map((b) => clientOf(b.nodeId))) };
   for (let i = 0; i < 1000; i++) {
     const c = await clientOf(1);
     // What the previous test did must not be visible.

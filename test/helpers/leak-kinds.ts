@@ -4,7 +4,7 @@
 // is started with START_USERS, START_ACLS, an authorizer that lets everyone in without a matching
 // ACL, and 2 brokers.
 import { randomUUID } from 'node:crypto';
-import type { WireClient } from './wire-client.js';
+import { WireClient } from './wire-client.js';
 import { fetch } from './data-path.js';
 import {
   AlterClientQuotasApi,
@@ -15,6 +15,7 @@ import {
   DescribeClientQuotasApi,
   DescribeConfigsApi,
   DescribeUserScramCredentialsApi,
+  FindCoordinatorApi,
   IncrementalAlterConfigsApi,
   ListConfigResourcesApi,
   ListGroupsApi,
@@ -23,7 +24,7 @@ import {
   UpdateFeaturesApi,
 } from '../../src/protocol/messages/index.js';
 import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/index.js';
-import type { AclBinding, MiniKafkaOptions } from '../../src/index.js';
+import type { AclBinding, MiniKafka, MiniKafkaOptions } from '../../src/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 
 const BROKER = 4;
@@ -74,6 +75,30 @@ async function ok(what: string, p: Promise<{ errorCode?: number; responses?: { e
   const r = await p;
   const bad = r.errorCode !== undefined && r.errorCode !== 0 ? r.errorCode : (r.responses ?? []).find((x) => x.errorCode !== 0)?.errorCode;
   if (bad !== undefined) throw new Error(`${what}: error ${bad}`);
+}
+
+/**
+ * One connection per broker of `kafka` (made again after that broker was stopped), and the
+ * LeakEnv over them; `close` closes them all.
+ */
+export function leakClients(kafka: MiniKafka): { clientOf(nodeId: number): Promise<WireClient>; env: LeakEnv; close(): void } {
+  const clients = new Map<number, WireClient>();
+  const clientOf = async (nodeId: number): Promise<WireClient> => {
+    const open = clients.get(nodeId);
+    if (open !== undefined && !open.closed) return open;
+    const fresh = await WireClient.connect(kafka.brokerById(nodeId)!.bootstrapServers);
+    clients.set(nodeId, fresh);
+    return fresh;
+  };
+  const env: LeakEnv = {
+    stopBroker: () => kafka.brokers[1]!.stop(),
+    coordinatorOf: async (group) => {
+      const f = await (await clientOf(1)).request(FindCoordinatorApi, 4, { key: '', keyType: 0, coordinatorKeys: [group] });
+      return clientOf(f.coordinators[0]!.nodeId);
+    },
+    all: () => Promise.all(kafka.brokers.map((b) => clientOf(b.nodeId))),
+  };
+  return { clientOf, env, close: () => clients.forEach((c) => c.close()) };
 }
 
 /** A declared topic the broker starts with: fetch sessions are opened on it. */

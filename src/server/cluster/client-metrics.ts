@@ -120,6 +120,11 @@ export class ClientMetrics {
     return [...this.configs.keys()];
   }
 
+  /** One subscription's configs as set (a snapshot of the control plane takes them). */
+  configsOf(name: string): ReadonlyMap<string, string> {
+    return new Map(this.configs.get(name));
+  }
+
   subscriptions(): Iterable<Subscription> {
     return this.subscriptionMap.values();
   }

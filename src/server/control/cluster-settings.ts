@@ -3,7 +3,8 @@
  * transactions): dynamic broker configs (AlterConfigs on a broker or the cluster default), client
  * quotas, client metrics subscriptions, GROUP config overrides, feature levels (UpdateFeatures)
  * and the telemetry clients pushed. Taken when the control plane is made, after the broker
- * started, so what the broker was started with stays.
+ * started, so what the broker was started with stays. Each but the telemetry can also be captured
+ * as it is now, for a named snapshot (restorable.ts).
  */
 import type { Cluster } from '../cluster/cluster.js';
 import { checkedState, watchedState } from './restorable.js';
@@ -25,6 +26,12 @@ export function clusterSettings(cluster: Cluster, nodeIds: readonly number[]): R
         for (const id of nodeIds) if (configs.dynamicConfigs(id).size > 0) configs.setDynamicConfigs(id, new Map());
         if (!sameAsStart(configs.dynamicConfigs(null))) configs.setDynamicConfigs(null, startDefault);
       },
+      () => {
+        const taken = [null, ...nodeIds].map((id) => [id, new Map(configs.dynamicConfigs(id))] as const);
+        return () => {
+          for (const [id, m] of taken) configs.setDynamicConfigs(id, new Map(m));
+        };
+      },
     ),
     watchedState(
       'client quotas',
@@ -44,12 +51,26 @@ export function clusterSettings(cluster: Cluster, nodeIds: readonly number[]): R
       () => {
         for (const name of metrics.names()) metrics.alter(name, { replace: new Map() }, false);
       },
+      () => {
+        const taken = metrics.names().map((name) => [name, metrics.configsOf(name)] as const);
+        return () => {
+          for (const name of metrics.names()) metrics.alter(name, { replace: new Map() }, false);
+          for (const [name, m] of taken) metrics.alter(name, { replace: m }, false);
+        };
+      },
     ),
     checkedState(
       'group configs',
       () => groupConfigs.names().length > 0,
       () => {
         for (const g of groupConfigs.names()) groupConfigs.restore(g, new Map());
+      },
+      () => {
+        const taken = groupConfigs.names().map((g) => [g, new Map(groupConfigs.overrides(g))] as const);
+        return () => {
+          for (const g of groupConfigs.names()) groupConfigs.restore(g, new Map());
+          for (const [g, m] of taken) groupConfigs.restore(g, m);
+        };
       },
     ),
     watchedState(

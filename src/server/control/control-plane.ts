@@ -1,6 +1,6 @@
 /**
- * The control plane of a cluster (one broker or several): faults, brokers stopped and started,, virtual time, waits and reset
- * behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
+ * The control plane of a cluster (one broker or several): faults, brokers stopped and started, virtual time, waits, reset
+ * and named snapshots behind one object. The fixture API (MiniKafka), the HTTP API (http-api.ts) and
  * `minikafka ctl` are its three doors; none of them holds state of its own.
  */
 import type { ControlTarget } from './control-target.js';
@@ -20,6 +20,8 @@ import type { DeclaredTopic, ResetReport } from './reset.js';
 import { ControllableClock, ManualClock } from '../../util/clock.js';
 import { BrokerControl } from './broker-control.js';
 import type { BrokerView } from './broker-control.js';
+import { SnapshotStore } from './snapshots.js';
+import type { SnapshotInfo, SnapshotRestoreReport } from './snapshots.js';
 
 export interface ChaosStatus extends ChaosSettings {
   readonly requests: number;
@@ -50,6 +52,19 @@ export interface WaitControl {
   transaction(transactionalId: string, timeoutMs?: number): Promise<TransactionSnapshot>;
 }
 
+/** Named snapshots (snapshots.ts): save the state a test prepared, restore it any number of times. */
+export interface SnapshotControl {
+  /** Saves the cluster as it is now under `name` (replacing a snapshot of that name). */
+  save(name: string): SnapshotInfo;
+  /** Puts the cluster back as saved; NOT_FOUND for an unknown name. */
+  restore(name: string): Promise<SnapshotRestoreReport & { faults: number; brokersStarted: number; ms: number }>;
+  list(): SnapshotInfo[];
+  /** NOT_FOUND for an unknown name. */
+  get(name: string): SnapshotInfo;
+  /** False when there was none of that name. */
+  delete(name: string): boolean;
+}
+
 export interface ControlPlaneOptions {
   readonly broker: ControlTarget;
   readonly clock: Clock;
@@ -71,6 +86,7 @@ export class ControlPlane {
   readonly #settings: readonly Restorable[];
   /** Brokers: list, stop, start; partition leaders: show, move. */
   readonly brokers: BrokerControl;
+  readonly snapshots: SnapshotControl;
 
   constructor(opts: ControlPlaneOptions) {
     const broker = opts.broker;
@@ -116,6 +132,18 @@ export class ControlPlane {
     };
     this.brokers = new BrokerControl(broker);
     this.#settings = [...clusterSettings(broker.cluster, broker.brokers.map((b) => b.nodeId)), ...broker.brokerState];
+    const store = new SnapshotStore(broker, this.#settings);
+    this.snapshots = {
+      save: (name) => store.save(name),
+      restore: async (name) => {
+        // An unknown name changes nothing: no fault is cleared, no broker started.
+        store.get(name);
+        return this.#fromClean((faults, brokersStarted) => ({ ...store.restore(name), faults, brokersStarted }));
+      },
+      list: () => store.list(),
+      get: (name) => store.get(name),
+      delete: (name) => store.delete(name),
+    };
     if (opts.chaos !== undefined) this.faults.chaos(opts.chaos);
   }
 
@@ -125,19 +153,27 @@ export class ControlPlane {
    * credentials as at start; chaos as configured at start, its sequence from the start again; a
    * frozen clock resumed.
    */
-  async reset(): Promise<ResetReport> {
+  reset(): Promise<ResetReport> {
+    return this.#fromClean((faults, brokersStarted) => ({ ...resetCluster(this.#broker, this.#opts.declaredTopics ?? [], this.#settings), faults, brokersStarted }));
+  }
+
+  /**
+   * What reset and a snapshot's restore share: no fault rules, every broker running (before the
+   * topics come back, so that they are placed over all of them), then `cluster`, then chaos as
+   * configured at start and a frozen clock resumed.
+   */
+  async #fromClean<R>(cluster: (faults: number, brokersStarted: number) => R): Promise<R & { ms: number }> {
     const started = performance.now();
     checkResettable(this.#broker);
     const faults = this.#injector.clear();
-    // Brokers come back before the topics do, so that declared topics are placed over all of them.
     const stopped = this.#broker.brokers.filter((b) => !b.running);
     for (const b of stopped) await b.start();
-    const cluster = resetCluster(this.#broker, this.#opts.declaredTopics ?? [], this.#settings);
+    const out = cluster(faults, stopped.length);
     if (this.#opts.chaos !== undefined) this.#injector.setChaos(this.#opts.chaos);
     this.#syncInterceptor();
     if (this.#opts.clock instanceof ControllableClock) this.#opts.clock.resume();
     this.#waiters.recheck();
-    return { ...cluster, faults, brokersStarted: stopped.length, ms: performance.now() - started };
+    return { ...out, ms: performance.now() - started };
   }
 
   status(): { broker: { nodeId: number; bootstrapServers: string }; brokers: BrokerView[]; clock: ClockState; faults: number; chaos: Omit<ChaosStatus, 'events'> | null } {

@@ -43,6 +43,13 @@ export interface ControlledBroker {
   start(): Promise<void>;
 }
 
+/** What the coordinators loaded from the internal topics a snapshot's restore put back. */
+export interface CoordinatorsReloaded {
+  readonly groups: number;
+  readonly offsets: number;
+  readonly transactions: number;
+}
+
 export interface ControlTarget {
   /** Every broker of the cluster, in node id order (one for a single broker). */
   readonly brokers: readonly ControlledBroker[];
@@ -61,6 +68,12 @@ export interface ControlTarget {
   readonly brokerState: readonly Restorable[];
   /** Closes the group and transaction coordinators; the next use makes empty ones. */
   resetCoordinators(): void;
+  /**
+   * Closes the coordinators and makes new ones loaded from the internal topics as they are now
+   * (__consumer_offsets, __transaction_state, __share_group_state), as a durable broker loads
+   * them at start: a snapshot's restore.
+   */
+  reloadCoordinators(): CoordinatorsReloaded;
   /** Whether the handler of this API can answer a whole-request error code (Handler.errorResponse). */
   canAnswerError(apiKey: number): boolean;
 }

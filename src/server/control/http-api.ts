@@ -16,6 +16,11 @@
  *   POST   /clock/freeze | /clock/resume   -> the clock
  *   POST   /clock/advance                  { ms } or { duration: "7d" } -> the clock
  *   POST   /reset                          back to the declared topics, no groups, no faults -> report
+ *   GET    /snapshots                      the named snapshots: [{ name, savedAt, topics, partitions, batches, bytes }]
+ *   POST   /snapshots/NAME                 save the cluster as it is now under NAME -> 201 + snapshot
+ *   GET    /snapshots/NAME                 one snapshot (404 when there is none of that name)
+ *   POST   /snapshots/NAME/restore         put the cluster back as saved -> report (404 when none)
+ *   DELETE /snapshots/NAME                 -> 204 (404 when none)
  *   GET    /brokers                        [{ nodeId, rack, running, bootstrapServers }]
  *   POST   /brokers/ID/stop | /start       controlled shutdown (leaders and coordinators move) / restart
  *   GET    /partitions/TOPIC/P             { leader, leaderEpoch, replicas, isr, offlineReplicas }
@@ -104,6 +109,11 @@ const ROUTES: readonly (readonly [string, RegExp, Route])[] = [
     },
   ],
   ['POST', /^\/reset$/, (p) => p.reset()],
+  ['GET', /^\/snapshots$/, (p) => p.snapshots.list()],
+  ['POST', /^\/snapshots\/([^/]+)$/, (p, [name]) => new Answer(201, p.snapshots.save(name!))],
+  ['GET', /^\/snapshots\/([^/]+)$/, (p, [name]) => p.snapshots.get(name!)],
+  ['DELETE', /^\/snapshots\/([^/]+)$/, (p, [name]) => (p.snapshots.delete(name!) ? NO_CONTENT : notFound(`no snapshot '${name}'`))],
+  ['POST', /^\/snapshots\/([^/]+)\/restore$/, (p, [name]) => p.snapshots.restore(name!)],
   ['GET', /^\/brokers$/, (p) => p.brokers.list()],
   ['POST', /^\/brokers\/(\d+)\/stop$/, (p, [id]) => p.brokers.stop(Number(id))],
   ['POST', /^\/brokers\/(\d+)\/start$/, (p, [id]) => p.brokers.start(Number(id))],

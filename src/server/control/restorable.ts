@@ -3,6 +3,11 @@
  * SCRAM credentials, fetch sessions... Each is cheap to look at when untouched, so that a reset
  * between every test of a suite stays within its time budget: a store with change events is
  * restored only after one fired; a store without them answers a quick "differs from the start?".
+ *
+ * A named snapshot (snapshots.ts) also asks each store for its state as it is now (`capture`) and
+ * puts that back on restore; a store without `capture` holds what a test cannot prepare ahead of
+ * time (fetch sessions, quota windows, pushed telemetry), and a snapshot's restore empties it as
+ * a reset does.
  */
 
 export interface Restorable {
@@ -10,6 +15,11 @@ export interface Restorable {
   readonly what: string;
   /** Puts the state back as it was at start; true when something had changed. */
   restore(): boolean;
+  /**
+   * Takes the state as it is now; the returned function puts exactly that back (any number of
+   * times: what was taken is never handed to the store to keep and change).
+   */
+  capture?(): () => void;
 }
 
 /**
@@ -30,11 +40,22 @@ export function watchedState<S>(what: string, onChange: (fn: () => void) => unkn
       dirty = false;
       return true;
     },
+    capture() {
+      const now = take();
+      return () => {
+        put(now);
+        // The store now differs from the start whether or not `put` fired an event.
+        dirty = true;
+      };
+    },
   };
 }
 
-/** A store without change events: `differs` is asked at each reset, `put` runs when it says so. */
-export function checkedState(what: string, differs: () => boolean, put: () => void): Restorable {
+/**
+ * A store without change events: `differs` is asked at each reset, `put` runs when it says so.
+ * `capture`, when given, is the Restorable's (see there).
+ */
+export function checkedState(what: string, differs: () => boolean, put: () => void, capture?: () => () => void): Restorable {
   return {
     what,
     restore() {
@@ -42,6 +63,19 @@ export function checkedState(what: string, differs: () => boolean, put: () => vo
       put();
       return true;
     },
+    ...(capture === undefined ? {} : { capture }),
+  };
+}
+
+/** Captures every store that can be; the returned function puts them all back and names them. */
+export function captureAll(states: readonly Restorable[]): () => string[] {
+  const taken: { what: string; put: () => void }[] = [];
+  for (const s of states) if (s.capture !== undefined) taken.push({ what: s.what, put: s.capture() });
+  return () => {
+    // What was not captured goes back to the start, as a reset puts it.
+    const restored = states.filter((s) => s.capture === undefined && s.restore()).map((s) => s.what);
+    for (const t of taken) t.put();
+    return [...restored, ...taken.map((t) => t.what)];
   };
 }
 

@@ -1,7 +1,7 @@
 // Restorable state: a watched store is put back only after a change event, a checked one only
 // when it says it differs; both report what they restored.
 import t from 'tap';
-import { checkedState, restoreAll, watchedState } from '../../../src/server/control/restorable.js';
+import { captureAll, checkedState, restoreAll, watchedState } from '../../../src/server/control/restorable.js';
 
 class Store {
   value: string[] = ['start'];
@@ -35,4 +35,28 @@ t.test('checked: asked at each restore', async (t) => {
   n = 3;
   t.same(restoreAll([r]), ['counter']);
   t.equal(n, 0);
+});
+
+t.test('captured: put back as taken, any number of times; stores without capture go back to the start', async (t) => {
+  const s = new Store();
+  const watched = watchedState('store', (fn) => s.onChange(fn), () => [...s.value], (v) => s.set([...v]));
+  let n = 0;
+  const ephemeral = checkedState('counter', () => n !== 0, () => (n = 0));
+  s.set(['prepared']);
+  n = 1;
+  const put = captureAll([watched, ephemeral]);
+  for (const round of [1, 2]) {
+    s.set([`changed-${round}`]);
+    n = 5;
+    t.strictSame(put(), ['counter', 'store'], `round ${round}`);
+    t.strictSame(s.value, ['prepared']);
+    t.equal(n, 0, 'not captured: as at start');
+  }
+  // A reset afterwards still goes back to the start, though the captured put fired no change of its own.
+  const quiet = watchedState('quiet', () => undefined, () => [...s.value], (v) => (s.value = [...v]));
+  const putQuiet = captureAll([quiet]);
+  putQuiet();
+  s.value = ['other'];
+  t.strictSame(restoreAll([quiet]), ['quiet']);
+  t.strictSame(s.value, ['prepared'], 'the start of "quiet" was taken when it was made');
 });
