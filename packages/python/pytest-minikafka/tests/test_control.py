@@ -1,6 +1,6 @@
 """Reset between tests, faults and the clock, over the broker's control API (confluent-kafka)."""
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from pytest_minikafka import ControlError
@@ -52,3 +52,29 @@ def test_control_errors_name_the_problem(minikafka):
     with pytest.raises(ControlError) as e:
         minikafka.wait_for.group("nobody", members=1, timeout_ms=200)
     assert e.value.status == 408
+
+
+def test_snapshot_and_restore(minikafka):
+    admin = AdminClient({"bootstrap.servers": minikafka.bootstrap_servers})
+    admin.create_topics([NewTopic("prepared", num_partitions=1)])["prepared"].result(timeout=10)
+    producer = Producer({"bootstrap.servers": minikafka.bootstrap_servers})
+    producer.produce("prepared", value=b"seed")
+    assert producer.flush(10) == 0
+    saved = minikafka.snapshot("seeded")
+    assert saved["name"] == "seeded"
+    producer.produce("prepared", value=b"later")
+    admin.create_topics([NewTopic("after-the-snapshot", num_partitions=1)])["after-the-snapshot"].result(timeout=10)
+    assert producer.flush(10) == 0
+    minikafka.restore("seeded")
+    consumer = Consumer({"bootstrap.servers": minikafka.bootstrap_servers, "group.id": "snapshot-check"})
+    try:
+        low, high = consumer.get_watermark_offsets(TopicPartition("prepared", 0), timeout=10)
+        assert (low, high) == (0, 1), "the record produced after the snapshot is gone"
+    finally:
+        consumer.close()
+    assert "after-the-snapshot" not in admin.list_topics(timeout=10).topics
+    assert [s["name"] for s in minikafka.control.snapshots()] == ["seeded"]
+    minikafka.control.delete_snapshot("seeded")
+    with pytest.raises(ControlError) as e:
+        minikafka.restore("seeded")
+    assert e.value.status == 404 and e.value.code == "NOT_FOUND"

@@ -3,6 +3,7 @@
 Every broker the plugin starts serves it on a free loopback port (the ready line's `controlUrl`):
 
     minikafka.reset()                                   # back to the declared topics, no groups
+    minikafka.snapshot("seeded"); minikafka.restore("seeded")   # a prepared state, back again
     minikafka.faults.add(api="Produce", action="error", error="NOT_LEADER_OR_FOLLOWER", count=3)
     minikafka.faults.clear()
     minikafka.clock.freeze(); minikafka.clock.advance(ms=45_000); minikafka.clock.resume()
@@ -57,6 +58,25 @@ class Control:
     def reset(self) -> Dict[str, Any]:
         """Back to the declared topics (empty), no groups, offsets, transactions or faults."""
         return self.request("POST", "/reset")
+
+    def snapshot(self, name: str) -> Dict[str, Any]:
+        """Saves the cluster as it is now (topics with their records, offsets, configs, ACLs) under `name`."""
+        return self.request("POST", f"/snapshots/{_name(name)}")
+
+    def restore(self, name: str) -> Dict[str, Any]:
+        """Puts the cluster back as snapshot `name` saved it; ControlError NOT_FOUND (404) when there is none."""
+        return self.request("POST", f"/snapshots/{_name(name)}/restore")
+
+    def snapshots(self) -> List[Dict[str, Any]]:
+        return self.request("GET", "/snapshots")
+
+    def delete_snapshot(self, name: str) -> None:
+        self.request("DELETE", f"/snapshots/{_name(name)}")
+
+
+def _name(name: str) -> str:
+    # A snapshot name is one path segment: slashes and the like are escaped, not interpreted.
+    return urllib.parse.quote(name, safe="")
 
 
 class Faults:

@@ -155,6 +155,14 @@ class MiniKafka:
         """Back to the declared topics (empty): no other topics, groups, offsets, transactions or faults."""
         return self._control().reset()
 
+    def snapshot(self, name: str) -> dict:
+        """Saves the cluster as it is now under `name` (records, offsets, configs, ACLs); see restore()."""
+        return self._control().snapshot(name)
+
+    def restore(self, name: str) -> dict:
+        """Puts the cluster back as snapshot `name` saved it: later topics, records and commits are gone."""
+        return self._control().restore(name)
+
     @classmethod
     def start(
         cls,
