@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Re-records what Kafka 4.4's command-line tools print against Apache Kafka 4.4 on this machine,
-// which test/interop/{share,streams,acls,transactions}-tools.test.ts compare minikafka's with:
-// for each scenario of test/interop/tool-scenarios.ts (share, streams, acls, txn) a fresh single
-// KRaft node (bench/kafka/start-kafka.sh) with the StandardAuthorizer and User:ANONYMOUS as super
-// user, as the tests configure minikafka; the Java program ToolScenarios sets the scenario up with
-// Kafka's clients and runs the tool commands; the masked output goes to
+// which test/interop/{share,consumer,streams,acls,transactions}-tools.test.ts compare minikafka's
+// with: for each scenario of test/interop/tool-scenarios.ts (share, consumer, streams, acls, txn) a
+// fresh single KRaft node (bench/kafka/start-kafka.sh) with the StandardAuthorizer and
+// User:ANONYMOUS as super user, as the tests configure minikafka; the Java program ToolScenarios
+// sets the scenario up with Kafka's clients and runs the tool commands; the masked output goes to
 // test/interop/tools.kafka-4.4/<scenario>.txt.
 //
 // Usage: npm run record-kafka-tools [-- share streams ...] [-- --check]
@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const scenarios = named.length > 0 ? named : ['share', 'streams', 'acls', 'txn'];
+const scenarios = named.length > 0 ? named : ['share', 'consumer', 'streams', 'acls', 'txn'];
 const module = join(root, 'dist/test/interop/tool-scenarios.js');
 if (!existsSync(module)) {
   console.error('record-kafka-tools: run `npm run build` first (the scenarios run from dist/)');

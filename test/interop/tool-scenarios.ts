@@ -1,13 +1,14 @@
 /**
- * Kafka 4.4's command-line tools (kafka-share-groups, kafka-streams-groups, kafka-acls,
- * kafka-transactions) run by the Java program ToolScenarios (test/interop/java): it sets up a
- * share group, a Streams application, ACLs or transactions with Kafka's own clients and runs the
- * tool commands in its one JVM. What it prints is masked here, so that the output of a run against
+ * Kafka 4.4's command-line tools (kafka-share-groups, kafka-consumer-groups, kafka-streams-groups,
+ * kafka-acls, kafka-transactions) run by the Java program ToolScenarios (test/interop/java): it
+ * sets up a share group, a consumer group, a Streams application, ACLs or transactions with
+ * Kafka's own clients and runs the tool commands in its one JVM. What it prints is masked here, so that the output of a run against
  * minikafka can be compared strictly with the one recorded against Apache Kafka 4.4
  * (scripts/record-kafka-tools.mjs writes test/interop/tools.kafka-4.4/<scenario>.txt).
  *
- * Masked, and nothing else: member and process ids, client ids of share-group members (which
- * member gets which partition depends on the random member ids; their rows are then sorted),
+ * Masked, and nothing else: member and process ids, client ids of share- and consumer-group
+ * members (which member gets which partition depends on the random member ids; their rows are
+ * then sorted),
  * producer ids, timestamps and durations, ports. Tab-separated tables (kafka-transactions) are
  * compared cell by cell, trimmed, since their padding follows the masked values' widths. Stack
  * frames and SLF4J lines are left out.
@@ -17,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, setupClients } from './harness.js';
 
-export type ToolScenario = 'share' | 'streams' | 'acls' | 'txn';
+export type ToolScenario = 'share' | 'consumer' | 'streams' | 'acls' | 'txn';
 
 /** The prefix of every topic, group and transactional id: fixed, since the tools' row order follows the names' hashes. */
 export const PREFIX = 'tools';
@@ -103,8 +104,8 @@ export function maskToolOutput(text: string): string {
         out.push(cells.join('|'));
       }
     } else if (line.startsWith('GROUP ') && (column(line, 'CONSUMER-ID') >= 0 || column(line, 'MEMBER') >= 0)) {
-      // Members: their ids are random. In a share group, which client got which partition is
-      // up to those ids, so the client ids are masked and the rows sorted.
+      // Members: their ids are random. In a share or consumer group, which client got which
+      // partition is up to those ids, so the client ids are masked and the rows sorted.
       const share = column(line, 'CONSUMER-ID') >= 0;
       const member = share ? column(line, 'CONSUMER-ID') : column(line, 'MEMBER');
       const client = column(line, 'CLIENT-ID');

@@ -67,8 +67,11 @@ export type CommitPartitionCheck = (topic: string, partition: number) => number;
 export const NO_PARTITIONS: ReadonlyMap<string, ReadonlySet<number>> = new Map();
 
 export class ConsumerGroupCore {
-  groupEpoch = 0;
-  assignmentEpoch = 0;
+  // Kafka 4.4 starts a new group at group and target assignment epoch 1 (ModernGroup and its
+  // TargetAssignmentMetadata.INITIAL), so that the first join makes it 2 and epoch 0 only ever
+  // means "joining" on the wire; an upgraded classic group starts at its generation instead.
+  groupEpoch = 1;
+  assignmentEpoch = 1;
   dead = false;
   readonly members = new Map<string, ConsumerGroupMember>();
   /** group.instance.id -> member id. */
@@ -299,12 +302,19 @@ export class ConsumerGroupCore {
     this.metadataSignature = this.computeMetadataSignature();
     if (this.members.size === 0) this.emptySinceMs = this.env.clock.now();
     this.env.logger.info(`group ${this.groupId}: member ${member.memberId} removed because ${reason}; group epoch ${this.groupEpoch}`);
-    this.persist([
+    const records = [
       currentAssignmentRecord(this.groupId, member.memberId, null),
       targetAssignmentMemberRecord(this.groupId, member.memberId, null),
       memberMetadataRecord(this.groupId, member.memberId, null),
       groupEpochRecord(this.groupId, this.groupEpoch),
-    ]);
+    ];
+    // Kafka 4.4: when the last member goes, the (empty) target assignment is at the new group
+    // epoch at once, so an Empty group describes the same group and target assignment epochs.
+    if (this.members.size === 0) {
+      this.assignmentEpoch = this.groupEpoch;
+      records.push(targetAssignmentEpochRecord(this.groupId, this.assignmentEpoch));
+    }
+    this.persist(records);
     this.onMemberRemoved(member);
   }
 

@@ -13,17 +13,19 @@
  * back. Where the policy forbids it, a classic group answers GROUP_ID_NOT_FOUND to a
  * ConsumerGroupHeartbeat.
  *
- * The offset requests (OffsetCommit, OffsetFetch, OffsetDelete, TxnOffsetCommit and its markers)
- * are offset-requests.ts, as Kafka's OffsetMetadataManager; this class keeps the groups.
+ * This class keeps the groups (group-coordinator-context.ts is what its parts share) and routes
+ * each request to the part that serves it: the classic APIs to classic-dispatch.ts,
+ * ConsumerGroupHeartbeat to consumer-dispatch.ts, the describe/list/delete APIs to
+ * group-listing.ts, the offset requests (OffsetCommit, OffsetFetch, OffsetDelete, TxnOffsetCommit
+ * and its markers) to offset-requests.ts, as Kafka's OffsetMetadataManager, and the periodic
+ * expiry to group-housekeeping.ts.
  *
  * Every change is written to __consumer_offsets (see offsets-topic.ts) in the same synchronous
  * turn that changes the in-memory state, which is what reads use.
  *
- * Housekeeping, as Kafka's: every offsets.retention.check.interval.ms the coordinator expires
- * committed offsets older than offsets.retention.ms (for a classic group only once it is empty,
- * counted from when it became empty; for a consumer group, offsets of topics it no longer
- * subscribes to, counted from the commit) and deletes empty groups left without offsets. Offsets
- * of a deleted topic are removed at once (TopicRegistry.onDeleted).
+ * Housekeeping, as Kafka's (group-housekeeping.ts): every offsets.retention.check.interval.ms
+ * committed offsets older than offsets.retention.ms expire and empty groups left without offsets
+ * are deleted. Offsets of a deleted topic are removed at once (TopicRegistry.onDeleted).
  *
  * Configuration: group-coordinator-settings.ts.
  *
@@ -31,7 +33,7 @@
  * (Kafka refuses to start); in durable mode the state is reloaded from __consumer_offsets at start
  * (src/server/persistence/internal-topics.ts, restoreGroup) with groups Empty: their members rejoin.
  */
-import { ErrorCode, errorInfo, KafkaError } from '../../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../../protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../../protocol/messages/consumer-group-heartbeat.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../../protocol/messages/consumer-group-describe.js';
 import type { DeleteGroupsResponseDeletableGroupResult } from '../../../protocol/messages/delete-groups.js';
@@ -43,69 +45,43 @@ import type { OffsetDeleteRequestTopic, OffsetDeleteResponse } from '../../../pr
 import type { SyncGroupRequest, SyncGroupResponse } from '../../../protocol/messages/sync-group.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../../protocol/messages/txn-offset-commit.js';
 import type { Partition } from '../../../log/partition.js';
-import { TxnOffsetStore } from './txn-offsets.js';
-import { OffsetRequests } from './offset-requests.js';
-import type { CommitTopic, FetchTopicRequest, FetchedGroup } from './offset-requests.js';
-import type { TxnMarker } from '../txn/transaction-markers.js';
-import { defaultJoinGroupResponse } from '../../../protocol/messages/join-group.js';
-import { defaultSyncGroupResponse } from '../../../protocol/messages/sync-group.js';
-import type { GroupMetadataValueMemberMetadata } from '../../../protocol/coordinator-records/index.js';
-import { ClassicGroup } from './classic-group.js';
-import { ClassicGroupState } from './classic-group-states.js';
-import { ConsumerGroup } from './consumer-group.js';
-import { canUpgrade, downgradeToClassicGroup, shouldDowngrade, upgradeToConsumerGroup } from './group-migration.js';
-import { LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH } from './consumer-group-member.js';
-import type { ConsumerGroupEnv } from './consumer-group.js';
-import type { Topic } from '../../cluster/topics.js';
-import type { TimerHandle } from '../../../util/clock.js';
-import type { ClassicGroupEnv } from './classic-group.js';
-import type { ClientInfo, LeaveMember, LeaveMemberResult } from './classic-group-member.js';
-import { groupCoordinatorSettings } from './group-coordinator-settings.js';
-import type { GroupCoordinatorSettings } from './group-coordinator-settings.js';
-import { OffsetStore } from './offset-store.js';
-import type { CommittedOffset } from './offset-store.js';
-import { OffsetsTopicWriter, groupMetadataRecord, offsetCommitRecord, OFFSETS_TOPIC } from './offsets-topic.js';
-import type { CoordinatorRecord } from './offsets-topic.js';
+import type { Clock, TimerHandle } from '../../../util/clock.js';
+import type { Logger } from '../../../util/logger.js';
 import type { Cluster, BrokerNode } from '../../cluster/cluster.js';
 import type { BrokerConfig } from '../../cluster/broker-config.js';
-import type { Clock } from '../../../util/clock.js';
-import type { Logger } from '../../../util/logger.js';
-import { StreamsGroup } from '../streams/streams-group.js';
+import type { TxnMarker } from '../txn/transaction-markers.js';
 import { StreamsGroups } from '../streams/streams-groups.js';
 import { streamsGroupSettings } from '../streams/streams-settings.js';
+import type { ClassicGroup } from './classic-group.js';
+import type { ClientInfo, LeaveMember, LeaveMemberResult } from './classic-group-member.js';
+import { classicGroupMetadataRecord, createClassicGroup, heartbeat, joinGroup, leaveGroup, syncGroup } from './classic-dispatch.js';
+import { ConsumerGroup } from './consumer-group.js';
+import { addConsumerGroup, consumerGroupHeartbeat } from './consumer-dispatch.js';
+import { GROUP_AUTHORIZED_OPERATIONS } from './group-coordinator-context.js';
+import type { Group, GroupCoordinatorContext, GroupKindHook, GroupType } from './group-coordinator-context.js';
+import { groupCoordinatorSettings } from './group-coordinator-settings.js';
+import type { GroupCoordinatorSettings } from './group-coordinator-settings.js';
+import { cleanupGroupMetadata, dropOffsetsOfDeletedTopic } from './group-housekeeping.js';
+import { consumerGroupDescribe, deleteGroups, describeGroups, listGroups } from './group-listing.js';
+import { OffsetRequests } from './offset-requests.js';
+import type { CommitTopic, FetchTopicRequest, FetchedGroup } from './offset-requests.js';
+import { OffsetStore } from './offset-store.js';
+import { OffsetsTopicWriter, groupMetadataRecord, OFFSETS_TOPIC } from './offsets-topic.js';
+import { TxnOffsetStore } from './txn-offsets.js';
 
-export type GroupType = 'classic' | 'consumer';
-
-export type Group = ClassicGroup | ConsumerGroup | StreamsGroup;
-
+export type { Group, GroupKindHook, GroupType } from './group-coordinator-context.js';
 export type { CommitTopic, FetchTopicRequest, FetchedPartition, FetchedGroup } from './offset-requests.js';
-
-/** Every operation Kafka's ACL model allows on a GROUP (READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS) as a bit field. */
-const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
-
-const GROUP_TYPES: ReadonlySet<string> = new Set(['classic', 'consumer', 'share', 'streams']);
-
-/**
- * Groups of another kind kept outside this coordinator (share groups, coordinators/share), which
- * ListGroups, DescribeGroups and DeleteGroups cover with the classic and consumer groups; wired by
- * the composition root. One group id is one group of one type across both.
- */
-export interface GroupKindHook {
-  has(groupId: string): boolean;
-  list(states: ReadonlySet<string>, types: ReadonlySet<string>): ListGroupsResponseListedGroup[];
-  /** The DeleteGroups error code, or null when the id is not one of these groups. */
-  delete(groupId: string): number | null;
-}
 
 export class GroupCoordinator {
   readonly settings: GroupCoordinatorSettings;
   /** Share groups (see GroupKindHook). */
   otherGroups: GroupKindHook | null = null;
   readonly offsets = new OffsetStore();
+  /** Offsets of open transactions: visible to OffsetFetch only once their transaction commits. */
+  readonly txnOffsets = new TxnOffsetStore();
   readonly #groups = new Map<string, Group>();
   readonly #log: OffsetsTopicWriter;
-  readonly #env: ClassicGroupEnv;
-  readonly #consumerEnv: ConsumerGroupEnv;
+  readonly #ctx: GroupCoordinatorContext;
   /** Group metadata records written so far (tells whether an operation wrote one). */
   #groupWrites = 0;
   #closed = false;
@@ -123,21 +99,39 @@ export class GroupCoordinator {
   ) {
     this.settings = groupCoordinatorSettings(config, logger);
     this.#log = new OffsetsTopicWriter(cluster, config, clock, this.settings.offsetsTopicNumPartitions);
-    this.#env = {
-      clock,
-      logger,
-      initialRebalanceDelayMs: this.settings.initialRebalanceDelayMs,
-      newMemberJoinTimeoutMs: this.settings.newMemberJoinTimeoutMs,
-      persist: (group, assignments) => this.#persistGroup(group, assignments),
-    };
-    this.#consumerEnv = {
+    this.#ctx = {
+      groups: this.#groups,
+      log: this.#log,
+      offsets: this.offsets,
+      txnOffsets: this.txnOffsets,
+      settings: this.settings,
       clock,
       logger,
       topics: cluster.topics,
-      settings: this.settings.consumer,
-      persist: (group, records) => this.#log.append(group.groupId, records),
+      classicEnv: {
+        clock,
+        logger,
+        initialRebalanceDelayMs: this.settings.initialRebalanceDelayMs,
+        newMemberJoinTimeoutMs: this.settings.newMemberJoinTimeoutMs,
+        persist: (group, assignments) => this.#persistGroup(group, assignments),
+      },
+      consumerEnv: {
+        clock,
+        logger,
+        topics: cluster.topics,
+        settings: this.settings.consumer,
+        persist: (group, records) => this.#log.append(group.groupId, records),
+      },
+      otherGroups: () => this.otherGroups,
+      closed: () => this.#closed,
+      groupWrites: () => this.#groupWrites,
+      addGroup: (group) => {
+        this.#groups.set(group.groupId, group);
+        this.#ensureCleanupTimer();
+      },
+      removeGroup: (group) => this.#removeGroup(group),
     };
-    this.#stopWatchingTopics = cluster.topics.onDeleted((topic) => this.#onTopicDeleted(topic));
+    this.#stopWatchingTopics = cluster.topics.onDeleted((topic) => dropOffsetsOfDeletedTopic(this.#ctx, topic));
     this.#offsetRequests = new OffsetRequests({
       topics: cluster.topics,
       clock,
@@ -148,7 +142,7 @@ export class GroupCoordinator {
       txnOffsets: this.txnOffsets,
       closed: () => this.#closed,
       group: (groupId) => this.#groups.get(groupId),
-      createClassicGroup: (groupId) => this.#createClassicGroup(groupId),
+      createClassicGroup: (groupId) => createClassicGroup(this.#ctx, groupId),
     });
     this.streams = new StreamsGroups(
       {
@@ -160,10 +154,7 @@ export class GroupCoordinator {
           this.#log.append(groupId, g.type === 'classic' ? [groupMetadataRecord(groupId, null)] : g.deletionRecords());
           this.#removeGroup(g);
         },
-        addGroup: (g) => {
-          this.#groups.set(g.groupId, g);
-          this.#ensureCleanupTimer();
-        },
+        addGroup: (g) => this.#ctx.addGroup(g),
         authorizedOperations: GROUP_AUTHORIZED_OPERATIONS,
       },
       { clock, logger, topics: cluster.topics, settings: streamsGroupSettings(config, logger), onMembershipChange: () => {} },
@@ -203,320 +194,46 @@ export class GroupCoordinator {
     return this.coordinatorFor(groupId)?.nodeId === nodeId;
   }
 
-  // ---- JoinGroup / SyncGroup / Heartbeat / LeaveGroup ----
+  // ---- JoinGroup / SyncGroup / Heartbeat / LeaveGroup (classic-dispatch.ts) ----
 
   joinGroup(req: JoinGroupRequest, client: ClientInfo): Promise<JoinGroupResponse> {
-    const error = (code: number): Promise<JoinGroupResponse> => Promise.resolve({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: code });
-    if (this.#closed) return error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (req.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
-    if (this.otherGroups?.has(req.groupId) === true) return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    if (req.sessionTimeoutMs < this.settings.minSessionTimeoutMs || req.sessionTimeoutMs > this.settings.maxSessionTimeoutMs) {
-      return error(ErrorCode.INVALID_SESSION_TIMEOUT);
-    }
-    let group = this.#groups.get(req.groupId);
-    if (group?.type === 'consumer' && !group.isEmpty) {
-      // A classic member of a non-empty consumer group (online migration): answered at once.
-      try {
-        return Promise.resolve(group.classicJoin(req, client));
-      } catch (e) {
-        if (!(e instanceof KafkaError)) throw e;
-        return Promise.resolve({ ...defaultJoinGroupResponse(), memberId: req.memberId, errorCode: e.code });
-      }
-    }
-    if (group && group.type !== 'classic') {
-      // An empty consumer group gives way to a classic group, keeping its offsets, as in Kafka.
-      if (!group.isEmpty) return Promise.resolve({ ...defaultJoinGroupResponse(), errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL });
-      this.#log.append(req.groupId, group.deletionRecords());
-      this.#removeGroup(group);
-      this.logger.info(`group ${req.groupId}: empty consumer group replaced by a classic group`);
-      group = undefined;
-    }
-    const isNew = group === undefined;
-    if (!group) {
-      // A member id for a group that does not exist: the group expired or was deleted.
-      if (req.memberId !== '') return error(ErrorCode.UNKNOWN_MEMBER_ID);
-      group = this.#createClassicGroup(req.groupId);
-    }
-    const writesBefore = this.#groupWrites;
-    const joined = group.join(
-      {
-        memberId: req.memberId,
-        groupInstanceId: req.groupInstanceId,
-        sessionTimeoutMs: req.sessionTimeoutMs,
-        // v0 has no rebalance timeout: the session timeout serves as both, as in Kafka.
-        rebalanceTimeoutMs: client.apiVersion === 0 ? req.sessionTimeoutMs : req.rebalanceTimeoutMs,
-        protocolType: req.protocolType,
-        protocols: req.protocols,
-        reason: req.reason,
-      },
-      client,
-    );
-    // As Kafka: a group created by a join that wrote nothing itself is committed with an empty
-    // metadata record, so that it exists in the log too.
-    if (isNew && this.#groupWrites === writesBefore) {
-      this.#log.append(req.groupId, [
-        groupMetadataRecord(req.groupId, { protocolType: '', generation: 0, protocol: null, leader: null, currentStateTimestamp: BigInt(group.stateTimestamp), members: [] }),
-      ]);
-    }
-    return joined;
+    return joinGroup(this.#ctx, req, client);
   }
 
   syncGroup(req: SyncGroupRequest): Promise<SyncGroupResponse> {
-    const error = (code: number): Promise<SyncGroupResponse> => Promise.resolve({ ...defaultSyncGroupResponse(), errorCode: code });
-    if (this.#closed) return error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (req.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
-    const group = this.#groups.get(req.groupId);
-    if (group?.type === 'consumer') return Promise.resolve(this.#classicRequest(() => group.classicSync(req), (code) => ({ ...defaultSyncGroupResponse(), errorCode: code })));
-    if (!group || group.isEmpty || group.type !== 'classic') return error(ErrorCode.UNKNOWN_MEMBER_ID);
-    return group.sync(req);
+    return syncGroup(this.#ctx, req);
   }
 
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
-    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
-    const group = this.#groups.get(groupId);
-    if (group?.type === 'consumer') return this.#classicRequest(() => group.classicHeartbeat(memberId, groupInstanceId, generationId), (code) => code);
-    if (!group || group.type !== 'classic') return ErrorCode.UNKNOWN_MEMBER_ID;
-    return group.heartbeat(memberId, groupInstanceId, generationId);
+    return heartbeat(this.#ctx, groupId, memberId, groupInstanceId, generationId);
   }
 
   leaveGroup(groupId: string, members: readonly LeaveMember[]): { errorCode: number; members: LeaveMemberResult[] } {
-    if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
-    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
-    const group = this.#groups.get(groupId);
-    if (group?.type === 'consumer') return { errorCode: ErrorCode.NONE, members: group.classicLeave(members) };
-    if (!group || group.type !== 'classic') {
-      // Kafka answers an unknown group member by member, not with a top-level error.
-      return { errorCode: ErrorCode.NONE, members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
-    }
-    return group.leave(members);
+    return leaveGroup(this.#ctx, groupId, members);
   }
 
-  /** A classic request served by a consumer group: its KafkaError becomes the response's error code. */
-  #classicRequest<T>(serve: () => T, error: (code: number) => T): T {
-    try {
-      return serve();
-    } catch (e) {
-      if (!(e instanceof KafkaError)) throw e;
-      return error(e.code);
-    }
-  }
+  // ---- ConsumerGroupHeartbeat (KIP-848, consumer-dispatch.ts) ----
 
-  // ---- ConsumerGroupHeartbeat / ConsumerGroupDescribe (KIP-848) ----
-
-  /**
-   * One ConsumerGroupHeartbeat: join (epoch 0), heartbeat (the member's epoch), leave (-1) or a
-   * static member's temporary leave (-2). Errors come back as the code with Kafka's message.
-   */
   consumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, client: ClientInfo): ConsumerGroupHeartbeatResponse {
-    const error = (code: number, message: string | null): ConsumerGroupHeartbeatResponse => ({
-      throttleTimeMs: 0,
-      errorCode: code,
-      errorMessage: message,
-      memberId: null,
-      memberEpoch: 0,
-      heartbeatIntervalMs: 0,
-      assignment: null,
-    });
-    if (this.#closed) return error(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
-    const invalid = this.#validateConsumerGroupHeartbeat(req, client.apiVersion);
-    if (invalid) return error(invalid.code, invalid.message);
-    if (this.otherGroups?.has(req.groupId) === true) return error(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
-    try {
-      if (req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-        return this.#consumerGroup(req.groupId).leave(req.memberId, req.instanceId, req.memberEpoch);
-      }
-      const group = req.memberEpoch === 0 ? this.#getOrCreateConsumerGroup(req.groupId) : this.#consumerGroup(req.groupId);
-      return group.heartbeat(req, { clientId: client.clientId, clientHost: client.clientHost });
-    } catch (e) {
-      if (!(e instanceof KafkaError)) throw e;
-      return error(e.code, e.message);
-    }
+    return consumerGroupHeartbeat(this.#ctx, req, client);
   }
 
-  /** Kafka's request checks (GroupCoordinatorService.throwIfConsumerGroupHeartbeatRequestIsInvalid). */
-  #validateConsumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, apiVersion: number): KafkaError | null {
-    const blank = (s: string | null) => s !== null && s.trim() === '';
-    const bad = (message: string) => new KafkaError('INVALID_REQUEST', message);
-    // v1 members make up their own id (KIP-1082); v0 members get one from the coordinator.
-    if ((apiVersion >= 1 || req.memberEpoch > 0 || req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH) && blank(req.memberId)) return bad("MemberId can't be empty.");
-    if (blank(req.groupId)) return bad("GroupId can't be empty.");
-    if (blank(req.instanceId)) return bad("InstanceId can't be empty.");
-    if (blank(req.rackId)) return bad("RackId can't be empty.");
-    if (req.memberEpoch === 0) {
-      if (req.rebalanceTimeoutMs === -1) return bad('RebalanceTimeoutMs must be provided in first request.');
-      if (req.topicPartitions === null || req.topicPartitions.length > 0) return bad('TopicPartitions must be empty when (re-)joining.');
-      if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) return bad('Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.');
-    } else if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-      if (req.instanceId === null) return bad("InstanceId can't be null.");
-    } else if (req.memberEpoch < LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-      return bad('MemberEpoch is invalid.');
-    }
-    const assignors = this.settings.consumer.assignors;
-    if (req.serverAssignor !== null && !assignors.has(req.serverAssignor)) {
-      return new KafkaError('UNSUPPORTED_ASSIGNOR', `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${[...assignors.keys()].join(', ')}.`);
-    }
-    return null;
-  }
+  // ---- ConsumerGroupDescribe / DescribeGroups / ListGroups / DeleteGroups (group-listing.ts) ----
 
-  /** The consumer group, or GROUP_ID_NOT_FOUND as Kafka's consumerGroup(groupId). */
-  #consumerGroup(groupId: string): ConsumerGroup {
-    const group = this.#groups.get(groupId);
-    if (!group) throw new KafkaError('GROUP_ID_NOT_FOUND', `Consumer group ${groupId} not found.`);
-    if (group.type !== 'consumer') throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
-    return group;
-  }
-
-  /** A join may create the group, or replace an empty classic group (its offsets stay). */
-  #getOrCreateConsumerGroup(groupId: string): ConsumerGroup {
-    const existing = this.#groups.get(groupId);
-    if (existing?.type === 'consumer') return existing;
-    if (existing) {
-      if (existing.type === 'streams') throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
-      if (!existing.isEmpty) {
-        // Online upgrade: the running classic group becomes a consumer group (group-migration.ts).
-        if (!canUpgrade(existing, this.settings.migrationPolicy, this.settings.consumer.maxSize, this.logger)) {
-          throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group.`);
-        }
-        const { group, records } = upgradeToConsumerGroup(existing, this.#consumerEnv);
-        this.#log.append(groupId, [groupMetadataRecord(groupId, null), ...records]);
-        this.#removeGroup(existing);
-        return this.#addConsumerGroup(group);
-      }
-      this.#log.append(groupId, [groupMetadataRecord(groupId, null)]);
-      this.#removeGroup(existing);
-      this.logger.info(`group ${groupId}: empty classic group replaced by a consumer group`);
-    }
-    return this.#addConsumerGroup(new ConsumerGroup(groupId, this.#consumerEnv));
-  }
-
-  /** Registers a consumer group, watching its departures for an online downgrade. */
-  #addConsumerGroup(group: ConsumerGroup): ConsumerGroup {
-    group.onMemberRemoved = (removed) => {
-      if (this.#closed || this.#groups.get(group.groupId) !== group) return;
-      if (!shouldDowngrade(group, removed, this.settings.migrationPolicy, this.logger)) return;
-      this.#log.append(group.groupId, group.deletionRecords());
-      this.#removeGroup(group);
-      const classic = new ClassicGroup(group.groupId, this.#env);
-      this.#groups.set(group.groupId, classic);
-      // The removal bumped the group epoch once; Kafka converts without that bump, and the
-      // generation must be the epoch the members hold for their commits to pass until they rejoin.
-      const generation = group.groupEpoch - 1;
-      downgradeToClassicGroup(group, classic, generation, this.cluster.topics);
-      this.logger.info(`group ${group.groupId}: consumer group downgraded to a classic group at generation ${generation}; its members rejoin`);
-    };
-    this.#groups.set(group.groupId, group);
-    this.#ensureCleanupTimer();
-    return group;
-  }
-
-  /** ConsumerGroupDescribe: a classic group is GROUP_ID_NOT_FOUND, as in Kafka. */
   consumerGroupDescribe(groupIds: readonly string[], includeAuthorizedOperations: boolean): ConsumerGroupDescribeResponseDescribedGroup[] {
-    return groupIds.map((groupId) => {
-      const fail = (code: number, message: string | null): ConsumerGroupDescribeResponseDescribedGroup => ({
-        errorCode: code,
-        errorMessage: message,
-        groupId,
-        groupState: '',
-        groupEpoch: 0,
-        assignmentEpoch: 0,
-        assignorName: '',
-        members: [],
-        authorizedOperations: -2147483648,
-      });
-      if (this.#closed) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
-      if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID, null);
-      const group = this.#groups.get(groupId);
-      if (!group && this.otherGroups?.has(groupId) === true) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
-      if (!group || group.is(ClassicGroupState.DEAD)) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`);
-      if (group.type !== 'consumer') return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
-      const described = group.describe();
-      if (includeAuthorizedOperations) described.authorizedOperations = GROUP_AUTHORIZED_OPERATIONS;
-      return described;
-    });
+    return consumerGroupDescribe(this.#ctx, groupIds, includeAuthorizedOperations);
   }
-
-  // ---- DescribeGroups / ListGroups / DeleteGroups ----
 
   describeGroups(groupIds: readonly string[], apiVersion: number, includeAuthorizedOperations: boolean): DescribeGroupsResponseDescribedGroup[] {
-    return groupIds.map((groupId) => {
-      const group = this.#groups.get(groupId);
-      const base: DescribeGroupsResponseDescribedGroup = {
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        groupId,
-        groupState: ClassicGroupState.DEAD,
-        protocolType: '',
-        protocolData: '',
-        members: [],
-        authorizedOperations: -2147483648,
-      };
-      // Kafka fills the operations of every answer without an error, a Dead one included.
-      if (apiVersion >= 3 && includeAuthorizedOperations) base.authorizedOperations = GROUP_AUTHORIZED_OPERATIONS;
-      if (!group || group.type !== 'classic') {
-        // KIP-1043: v6 says the group does not exist; older versions describe a Dead group.
-        if (apiVersion >= 6) {
-          base.errorCode = ErrorCode.GROUP_ID_NOT_FOUND;
-          base.errorMessage = group || this.otherGroups?.has(groupId) === true ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`;
-          base.authorizedOperations = -2147483648;
-        }
-        return base;
-      }
-      const stable = group.is(ClassicGroupState.STABLE);
-      base.groupState = group.state;
-      base.protocolType = group.protocolType ?? '';
-      // Metadata is only meaningful once a protocol is chosen and everyone has its assignment.
-      base.protocolData = stable ? (group.protocolName ?? '') : '';
-      for (const m of group.members) {
-        base.members.push({
-          memberId: m.memberId,
-          groupInstanceId: m.groupInstanceId,
-          clientId: m.clientId,
-          clientHost: m.clientHost,
-          memberMetadata: stable ? m.metadata(group.protocolName) : Buffer.alloc(0),
-          memberAssignment: m.assignment,
-        });
-      }
-      return base;
-    });
+    return describeGroups(this.#ctx, groupIds, apiVersion, includeAuthorizedOperations);
   }
 
-  /** States match case-insensitively; an unknown type matches nothing, as Kafka's filters. */
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): ListGroupsResponseListedGroup[] {
-    const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
-    const types = new Set(typesFilter.map((t) => (GROUP_TYPES.has(t.toLowerCase()) ? t.toLowerCase() : 'unknown')));
-    const out: ListGroupsResponseListedGroup[] = [];
-    for (const g of this.#groups.values()) {
-      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
-      if (types.size > 0 && !types.has(g.type)) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: g.type });
-    }
-    if (this.otherGroups !== null) out.push(...this.otherGroups.list(states, types));
-    return out;
+    return listGroups(this.#ctx, statesFilter, typesFilter);
   }
 
   deleteGroups(groupIds: readonly string[]): DeleteGroupsResponseDeletableGroupResult[] {
-    return groupIds.map((groupId) => {
-      const group = this.#groups.get(groupId);
-      if (this.#closed) return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
-      const other = group ? null : (this.otherGroups?.delete(groupId) ?? null);
-      if (other !== null) return { groupId, errorCode: other, errorMessage: null };
-      if (!group || group.is(ClassicGroupState.DEAD)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: null };
-      if (!group.isEmpty) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: null };
-      const records: CoordinatorRecord[] = [];
-      for (const [topic, partition] of [...this.offsets.entries(groupId)]) {
-        records.push(offsetCommitRecord({ group: groupId, topic, partition }, null));
-        this.offsets.delete(groupId, topic, partition);
-      }
-      const offsetCount = records.length;
-      this.txnOffsets.dropGroup(groupId);
-      if (group.type !== 'classic') records.push(...group.deletionRecords());
-      else records.push(groupMetadataRecord(groupId, null));
-      this.#log.append(groupId, records);
-      this.#removeGroup(group);
-      this.logger.info(`group ${groupId} deleted with ${offsetCount} committed offsets`);
-      return { groupId, errorCode: ErrorCode.NONE, errorMessage: null };
-    });
+    return deleteGroups(this.#ctx, groupIds);
   }
 
   // ---- offsets (offset-requests.ts) ----
@@ -528,9 +245,6 @@ export class GroupCoordinator {
   fetchOffsets(groupId: string, topics: readonly FetchTopicRequest[] | null, requireStable: boolean, member?: { readonly memberId: string | null; readonly memberEpoch: number }): FetchedGroup {
     return this.#offsetRequests.fetchOffsets(groupId, topics, requireStable, member);
   }
-
-  /** Offsets of open transactions: visible to OffsetFetch only once their transaction commits. */
-  readonly txnOffsets = new TxnOffsetStore();
 
   offsetsPartitionOf(groupId: string): Partition {
     return this.#offsetRequests.offsetsPartitionOf(groupId);
@@ -561,55 +275,11 @@ export class GroupCoordinator {
   }
 
   /**
-   * Kafka's periodic cleanupGroupMetadata: expires committed offsets past offsets.retention.ms
-   * (or past the explicit expire time an OffsetCommit v2-4 gave them), never for a topic the group
-   * subscribes to, then deletes empty groups that have no offsets left. Runs every
+   * Kafka's periodic cleanupGroupMetadata (group-housekeeping.ts). Runs every
    * offsets.retention.check.interval.ms while groups exist; public so tests can run it at once.
    */
   cleanupGroupMetadata(): void {
-    if (this.#closed) return;
-    const now = this.clock.now();
-    const retention = this.settings.offsetsRetentionMs;
-    for (const group of [...this.#groups.values()]) {
-      const groupId = group.groupId;
-      const base = this.#expiryBase(group);
-      const records: CoordinatorRecord[] = [];
-      let allExpired = true;
-      for (const [topic, partition, o] of [...this.offsets.entries(groupId)]) {
-        if (base === null || group.isSubscribedToTopic(topic)) {
-          allExpired = false;
-          continue;
-        }
-        const expired = o.expireTimestampMs !== null ? now >= o.expireTimestampMs : now - base(o) >= retention;
-        if (!expired) {
-          allExpired = false;
-          continue;
-        }
-        this.offsets.delete(groupId, topic, partition);
-        records.push(offsetCommitRecord({ group: groupId, topic, partition }, null));
-      }
-      if (records.length > 0) this.logger.info(`group ${groupId}: ${records.length} committed offsets expired`);
-      if (allExpired && group.isEmpty) {
-        records.push(...(group.type !== 'classic' ? group.deletionRecords() : [groupMetadataRecord(groupId, null)]));
-        this.#removeGroup(group);
-        this.logger.info(`group ${groupId}: empty and without offsets; deleted`);
-      }
-      this.#log.append(groupId, records);
-    }
-  }
-
-  /**
-   * What an offset's age is counted from, or null when the group's offsets cannot expire now
-   * (Kafka's offsetExpirationCondition): a classic group that had members expires them only once
-   * Empty (from when it became so) or, Stable with known subscriptions, for unsubscribed topics;
-   * a simple group and a consumer group count from the commit.
-   */
-  #expiryBase(group: Group): ((o: CommittedOffset) => number) | null {
-    if (group.type !== 'classic') return (o) => o.commitTimestampMs;
-    if (group.protocolType === null) return (o) => o.commitTimestampMs;
-    if (group.isEmpty) return () => group.stateTimestamp;
-    if (group.usesConsumerProtocol() && group.subscribedTopics !== null && group.is(ClassicGroupState.STABLE)) return (o) => o.commitTimestampMs;
-    return null;
+    cleanupGroupMetadata(this.#ctx);
   }
 
   #ensureCleanupTimer(): void {
@@ -621,20 +291,6 @@ export class GroupCoordinator {
     }, this.settings.offsetsRetentionCheckIntervalMs);
   }
 
-  /** A deleted topic's committed offsets go with it, in every group (Kafka's onPartitionsDeleted). */
-  #onTopicDeleted(topic: Topic): void {
-    if (this.#closed) return;
-    for (const group of this.#groups.values()) {
-      const records: CoordinatorRecord[] = [];
-      for (const [name, partition] of [...this.offsets.entries(group.groupId)]) {
-        if (name !== topic.name) continue;
-        this.offsets.delete(group.groupId, name, partition);
-        records.push(offsetCommitRecord({ group: group.groupId, topic: name, partition }, null));
-      }
-      this.#log.append(group.groupId, records);
-    }
-  }
-
   /**
    * Durable mode: brings back a group found in __consumer_offsets at start (its committed offsets
    * go straight into `offsets`). The group comes back Empty, keeping its type, protocol type and
@@ -644,19 +300,12 @@ export class GroupCoordinator {
   restoreGroup(groupId: string, type: GroupType, protocolType: string | null, generationId: number): void {
     if (this.#groups.has(groupId)) return;
     if (type === 'consumer') {
-      this.#addConsumerGroup(new ConsumerGroup(groupId, this.#consumerEnv));
+      addConsumerGroup(this.#ctx, new ConsumerGroup(groupId, this.#ctx.consumerEnv));
       return;
     }
-    const group = this.#createClassicGroup(groupId);
+    const group = createClassicGroup(this.#ctx, groupId);
     group.generationId = generationId;
     group.protocolType = protocolType === '' ? null : protocolType;
-  }
-
-  #createClassicGroup(groupId: string): ClassicGroup {
-    const group = new ClassicGroup(groupId, this.#env);
-    this.#groups.set(groupId, group);
-    this.#ensureCleanupTimer();
-    return group;
   }
 
   #removeGroup(group: Group): void {
@@ -667,29 +316,7 @@ export class GroupCoordinator {
   /** The group's metadata record: members with their subscription and assignment. */
   #persistGroup(group: ClassicGroup, assignments: ReadonlyMap<string, Buffer>): void {
     this.#groupWrites++;
-    const members: GroupMetadataValueMemberMetadata[] = [];
-    for (const m of group.members) {
-      members.push({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        rebalanceTimeout: m.rebalanceTimeoutMs,
-        sessionTimeout: m.sessionTimeoutMs,
-        subscription: m.metadata(group.protocolName),
-        assignment: assignments.get(m.memberId) ?? Buffer.alloc(0),
-      });
-    }
-    this.#log.append(group.groupId, [
-      groupMetadataRecord(group.groupId, {
-        protocolType: group.protocolType ?? '',
-        generation: group.generationId,
-        protocol: group.protocolName,
-        leader: group.leaderId,
-        currentStateTimestamp: BigInt(group.stateTimestamp),
-        members,
-      }),
-    ]);
+    this.#log.append(group.groupId, [classicGroupMetadataRecord(group, assignments)]);
   }
 }
 

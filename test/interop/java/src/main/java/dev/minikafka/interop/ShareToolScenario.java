@@ -29,19 +29,14 @@ final class ShareToolScenario {
         AtomicInteger received = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean(false);
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        // The consumers join one after the other, each once the group has settled, so that the
-        // group's epochs do not depend on how their first heartbeats interleave.
-        List<Thread> consumers = new ArrayList<>();
-        for (String client : List.of("share-a", "share-b")) {
-            consumers.add(ToolScenarios.shareConsumer(s.bootstrap(), topic, group, client, received, stop, errors));
-            int members = consumers.size();
-            ToolScenarios.await("the group to settle with " + members + " members", 60, () -> {
+        List<Thread> consumers = ToolScenarios.joinOneByOne(List.of("share-a", "share-b"),
+            client -> ToolScenarios.shareConsumer(s.bootstrap(), topic, group, client, received, stop, errors),
+            members -> () -> {
                 ShareGroupDescription d = s.shareGroup(group);
                 return d.groupState() == GroupState.STABLE && d.members().size() == members
                     && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty() && m.memberEpoch() == d.groupEpoch())
                     && d.targetAssignmentEpoch() == d.groupEpoch();
             });
-        }
         ToolScenarios.await("the records to be received", 60, () -> received.get() >= records);
         // Every record acknowledged: no lag on either share-partition (Kafka reports the start
         // offsets from the share coordinator's last snapshot, so they may still show 0 here).

@@ -36,7 +36,7 @@ import org.apache.kafka.streams.kstream.Produced;
  * sets up with Kafka's own clients, all in one JVM (ToolRunner): the test compares the printed
  * outputs, masked, with the same scenario's outputs against Apache Kafka 4.4.
  *
- * ToolScenarios share|streams|acls|txn --bootstrap B --prefix P
+ * ToolScenarios share|consumer|streams|acls|txn --bootstrap B --prefix P
  *
  * Prints "### step" then the tool's output and "rc=N" for each command; names of topics, groups
  * and transactional ids start with P. Setup failures end the program with status 2.
@@ -60,12 +60,13 @@ public final class ToolScenarios {
     }
 
     public static void main(String[] argv) throws Exception {
-        if (argv.length == 0) Interop.usage("ToolScenarios share|streams|acls|txn --bootstrap B --prefix P");
+        if (argv.length == 0) Interop.usage("ToolScenarios share|consumer|streams|acls|txn --bootstrap B --prefix P");
         Map<String, String> args = Interop.parseArgs(java.util.Arrays.copyOfRange(argv, 1, argv.length));
         ToolScenarios s = new ToolScenarios(Interop.required(args, "bootstrap"), Interop.required(args, "prefix"));
         try {
             switch (argv[0]) {
                 case "share" -> ShareToolScenario.run(s);
+                case "consumer" -> ConsumerToolScenario.run(s);
                 case "streams" -> StreamsToolScenario.run(s);
                 case "acls" -> s.acls();
                 case "txn" -> TxnToolScenario.run(s);
@@ -116,6 +117,20 @@ public final class ToolScenarios {
             if (System.currentTimeMillis() > deadline) throw new IllegalStateException("timed out waiting for " + what, last);
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Starts one client after the other, each once the group has settled with it (`settled` gets
+     * the member count), so that the group's epochs do not depend on how their first heartbeats
+     * interleave.
+     */
+    static List<Thread> joinOneByOne(List<String> clients, java.util.function.Function<String, Thread> start, java.util.function.IntFunction<Callable<Boolean>> settled) throws Exception {
+        List<Thread> started = new java.util.ArrayList<>();
+        for (String client : clients) {
+            started.add(start.apply(client));
+            await("the group to settle with " + started.size() + " members", 60, settled.apply(started.size()));
+        }
+        return started;
     }
 
     void createTopic(String topic, int partitions) throws Exception {
