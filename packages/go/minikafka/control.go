@@ -117,6 +117,41 @@ func (c *Control) Reset() (ResetReport, error) {
 	return r, c.Do("POST", "/reset", nil, &r, controlTimeout)
 }
 
+// SnapshotInfo describes a named snapshot (GET /snapshots).
+type SnapshotInfo struct {
+	Name       string `json:"name"`
+	SavedAt    int64  `json:"savedAt"`
+	Topics     int    `json:"topics"`
+	Partitions int    `json:"partitions"`
+	Batches    int    `json:"batches"`
+	Bytes      int64  `json:"bytes"`
+}
+
+// Snapshot saves the cluster as it is now (topics with their records, committed offsets,
+// configs, ACLs) under name; Restore puts it back.
+func (c *Control) Snapshot(name string) (SnapshotInfo, error) {
+	var r SnapshotInfo
+	return r, c.Do("POST", "/snapshots/"+url.PathEscape(name), nil, &r, controlTimeout)
+}
+
+// Restore puts the cluster back as snapshot name saved it: topics, records and commits made
+// after it are gone. An unknown name is a *ControlError with Status 404.
+func (c *Control) Restore(name string) (map[string]any, error) {
+	var r map[string]any
+	return r, c.Do("POST", "/snapshots/"+url.PathEscape(name)+"/restore", nil, &r, controlTimeout)
+}
+
+// Snapshots lists the named snapshots.
+func (c *Control) Snapshots() ([]SnapshotInfo, error) {
+	var r []SnapshotInfo
+	return r, c.Do("GET", "/snapshots", nil, &r, controlTimeout)
+}
+
+// DeleteSnapshot forgets snapshot name.
+func (c *Control) DeleteSnapshot(name string) error {
+	return c.Do("DELETE", "/snapshots/"+url.PathEscape(name), nil, nil, controlTimeout)
+}
+
 // AddFault adds a rule and returns it with its id ("id"), "remaining" and "hits".
 func (c *Control) AddFault(f Fault) (map[string]any, error) {
 	var r map[string]any

@@ -163,6 +163,40 @@ func TestResetFaultsAndClock(t *testing.T) {
 			t.Fatalf("faults left %v (%v): the three failures should have used the rule up", left, err)
 		}
 	})
+	t.Run("a snapshot restores the records it saved", func(t *testing.T) {
+		b.Reset(t)
+		if err := client.ProduceSync(ctx, &kgo.Record{Topic: "prepared", Value: []byte("seed")}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		info, err := b.Control.Snapshot("seeded")
+		if err != nil || info.Name != "seeded" || info.Batches == 0 {
+			t.Fatalf("snapshot: %+v %v", info, err)
+		}
+		if err := client.ProduceSync(ctx, &kgo.Record{Topic: "prepared", Value: []byte("later")}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Control.Restore("seeded"); err != nil {
+			t.Fatal(err)
+		}
+		// The record produced after the snapshot is gone: the next one takes its offset again. A new
+		// client: the old one's idempotent sequence numbers are past what the restored broker holds.
+		fresh, err := kgo.NewClient(kgo.SeedBrokers(b.BootstrapServers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fresh.Close()
+		r, err := fresh.ProduceSync(ctx, &kgo.Record{Topic: "prepared", Value: []byte("after restore")}).First()
+		if err != nil || r.Offset != 1 {
+			t.Fatalf("produce after restore: offset %d, want 1 (%v)", r.Offset, err)
+		}
+		if err := b.Control.DeleteSnapshot("seeded"); err != nil {
+			t.Fatal(err)
+		}
+		var ce *minikafka.ControlError
+		if _, err := b.Control.Restore("seeded"); !errors.As(err, &ce) || ce.Status != 404 {
+			t.Fatalf("restore of a deleted snapshot: %v, want a 404", err)
+		}
+	})
 	t.Run("the clock freezes and advances", func(t *testing.T) {
 		frozen, err := b.Control.FreezeClock()
 		if err != nil || !frozen.Frozen {

@@ -63,6 +63,28 @@ public final class Control {
     return request("POST", "/reset", null);
   }
 
+  /** Saves the cluster as it is now (topics with their records, offsets, configs, ACLs) under {@code name}. */
+  public String snapshot(String name) {
+    return request("POST", "/snapshots/" + enc(name), null);
+  }
+
+  /**
+   * Puts the cluster back as snapshot {@code name} saved it: topics, records and commits made after
+   * it are gone. An unknown name throws MiniKafkaException (404).
+   */
+  public String restore(String name) {
+    return request("POST", "/snapshots/" + enc(name) + "/restore", null);
+  }
+
+  /** The named snapshots, as a JSON array. */
+  public String snapshots() {
+    return request("GET", "/snapshots", null);
+  }
+
+  public void deleteSnapshot(String name) {
+    request("DELETE", "/snapshots/" + enc(name), null);
+  }
+
   /** Adds a fault rule (a JSON object, or an array of them); returns the rule(s) with ids. */
   public String addFault(String ruleJson) {
     return request("POST", "/faults", ruleJson);
@@ -107,6 +129,13 @@ public final class Control {
     Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\"\\s*:\\s*(-?\\d+)").matcher(json);
     if (!m.find()) throw new MiniKafkaException("no number " + field + " in " + json);
     return Long.parseLong(m.group(1));
+  }
+
+  /** A string field of a JSON answer (no escapes inside), e.g. {@code string(snapshot("x"), "name")}. */
+  public static String string(String json, String field) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\"\\s*:\\s*\"([^\"\\\\]*)\"").matcher(json);
+    if (!m.find()) throw new MiniKafkaException("no string " + field + " in " + json);
+    return m.group(1);
   }
 
   private static String enc(String s) {

@@ -74,4 +74,26 @@ class MiniKafkaControlTest {
     MiniKafkaException e = assertThrows(MiniKafkaException.class, () -> kafka.control().addFault("{\"api\":\"Produce\",\"action\":\"explode\"}"));
     assertTrue(e.getMessage().contains("400"), e.getMessage());
   }
+
+  @Test
+  @Order(5)
+  void aSnapshotRestoresTheRecordsItSaved(MiniKafka kafka) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      producer.send(new ProducerRecord<>("prepared", "k", "seed")).get();
+      assertEquals("seeded", Control.string(kafka.control().snapshot("seeded"), "name"));
+      assertEquals(1, producer.send(new ProducerRecord<>("prepared", "k", "later")).get().offset());
+    }
+    kafka.control().restore("seeded");
+    // A new producer: the old one's idempotent sequence numbers are past what the restored broker holds.
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      assertEquals(1, producer.send(new ProducerRecord<>("prepared", "k", "after restore")).get().offset(), "the record produced after the snapshot is gone");
+    }
+    kafka.control().deleteSnapshot("seeded");
+    MiniKafkaException e = assertThrows(MiniKafkaException.class, () -> kafka.control().restore("seeded"));
+    assertTrue(e.getMessage().contains("404"), e.getMessage());
+  }
 }
