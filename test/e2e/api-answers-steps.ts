@@ -5,9 +5,10 @@
 // and the test replays the very same steps against minikafka.
 //
 // What differs between two brokers by nature is masked: the cluster id (CLUSTER) and the quorum
-// voter's directory id (DIRECTORY). Kafka lists DeleteGroups results in its hash order, minikafka
+// voter's directory id (DIRECTORY), topic dg's id (TOPIC_ID). Kafka lists DeleteGroups results in its hash order, minikafka
 // in request order; both are sorted by group id.
 import { WireClient } from '../helpers/wire-client.js';
+import { endTxn, initProducerId, transactionalProducer } from '../helpers/transactions.js';
 import {
   AddRaftVoterApi,
   ApiVersionsApi,
@@ -19,6 +20,8 @@ import {
   FindCoordinatorApi,
   MetadataApi,
   OffsetCommitApi,
+  OffsetFetchApi,
+  TxnOffsetCommitApi,
   RemoveRaftVoterApi,
   StreamsGroupTopologyDescriptionUpdateApi,
   UnregisterBrokerApi,
@@ -77,6 +80,27 @@ export async function runAnswerSteps(bootstrap: string): Promise<AnswerStep[]> {
       const r = await c.request(DeleteGroupsApi, v, { groupsNames: GROUPS });
       record(`DeleteGroups v${v} ${JSON.stringify(GROUPS)}`, [...r.results].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)));
     }
+
+    // ---- TxnOffsetCommit v6 (KIP-1319): topics by id ----
+    const dgId = (await c.request(MetadataApi, 12, metadataOf)).topics[0]?.topicId ?? ZERO;
+    await settled('the transaction coordinator', async () => (await c.request(FindCoordinatorApi, 4, { key: '', keyType: 1, coordinatorKeys: ['api-answers'] })).coordinators[0]?.errorCode === 0 && (await initProducerId(c, 'api-answers')).errorCode === 0, 600);
+    const producer = await transactionalProducer(c, 'api-answers');
+    const part = (partitionIndex: number) => ({ partitionIndex, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null });
+    const txnCommit = (topics: { topicId: string; partitions: number[] }[]) =>
+      c.request(TxnOffsetCommitApi, 6, { transactionalId: 'api-answers', groupId: 'txn-group', producerId: producer.producerId, producerEpoch: producer.producerEpoch, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: topics.map((t) => ({ name: '', topicId: t.topicId, partitions: t.partitions.map(part) })) });
+    const txnSteps: [string, { topicId: string; partitions: number[] }[]][] = [
+      ['an unknown topic id', [{ topicId: OTHER_DIRECTORY, partitions: [0] }]],
+      ['the zero topic id', [{ topicId: ZERO, partitions: [0] }]],
+      ['an unknown partition', [{ topicId: dgId, partitions: [3] }]],
+      ['unknown id, unknown partition and a good one', [{ topicId: OTHER_DIRECTORY, partitions: [0] }, { topicId: dgId, partitions: [2, 0] }]],
+    ];
+    for (const [label, topics] of txnSteps) record(`TxnOffsetCommit v6 ${label}`, JSON.parse(JSON.stringify(plain(await txnCommit(topics))).replaceAll(dgId, 'TOPIC_ID')));
+    record('EndTxn v5 commit', (await endTxn(c, producer, true, 5)).errorCode);
+    // Kafka writes the transaction markers after EndTxn answers: the offset shows once they are in.
+    const fetchGroup = () => c.request(OffsetFetchApi, 9, { groupId: '', topics: null, groups: [{ groupId: 'txn-group', memberId: null, memberEpoch: -1, topics: null }], requireStable: true });
+    await settled('the committed transaction offset', async () => ((await fetchGroup()).groups[0]?.topics.length ?? 0) > 0);
+    const fetched = await fetchGroup();
+    record('OffsetFetch v9 txn-group', JSON.parse(JSON.stringify(plain(fetched)).replaceAll(dgId, 'TOPIC_ID')));
 
     // ---- ApiVersions v5 (KIP-1242), each on a fresh connection; then is the connection open? ----
     const identities: [string, string | null, number][] = [

@@ -122,7 +122,6 @@ const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; r
   CreateTopics: { advertised: [0, 7], reason: OLD_CLIENTS },
   DeleteTopics: { advertised: [0, 6], reason: OLD_CLIENTS },
   WriteTxnMarkers: { advertised: [0, 2], reason: OLD_CLIENTS },
-  TxnOffsetCommit: { advertised: [0, 5], reason: 'topic ids (v6, KIP-1319) not implemented (DEVIATIONS.md: Transactions)' },
   DescribeLogDirs: { advertised: [0, 5], reason: OLD_CLIENTS },
   // The share coordinator's own RPCs (broker to share coordinator): the state lives in-process.
   InitializeShareGroupState: { advertised: null, reason: SHARE_STATE },
