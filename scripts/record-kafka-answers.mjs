@@ -14,6 +14,9 @@
 //   test/e2e/transactions-v2.kafka-4.4.json  the transactions V2 answers of test/e2e/transactions-v2
 //                                        (that test run with TV2_BOOTSTRAP/TV2_RECORD against this
 //                                        Kafka; topic names masked as RUN, producer ids left out)
+//   test/e2e/api-answers.kafka-4.4.json  the answers of test/e2e/api-answers-steps (DeleteGroups v3,
+//                                        ApiVersions v5, the quorum and registration admin APIs);
+//                                        run last, as its final step unregisters the broker
 //
 // and checks, without writing, the answers that still live inline in a test that can run against
 // a real Kafka: test/e2e/cli-kafka-parity (CLI_KAFKA_BOOTSTRAP: the CLI's output against Kafka
@@ -45,6 +48,7 @@ if (!existsSync(join(root, 'dist/test/helpers/wire-client.js'))) {
 const { WireClient } = await import(join(root, 'dist/test/helpers/wire-client.js'));
 const { AlterConfigsApi, CreateTopicsApi, DescribeConfigsApi, FindCoordinatorApi, IncrementalAlterConfigsApi } = await import(join(root, 'dist/src/protocol/messages/index.js'));
 const { initProducerId } = await import(join(root, 'dist/test/helpers/transactions.js'));
+const { runAnswerSteps } = await import(join(root, 'dist/test/e2e/api-answers-steps.js'));
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -321,6 +325,8 @@ try {
   ok = emit('test/interop/configs.kafka-4.4.jsonl', recordInteropConfigs(bootstrap)) && ok;
   ok = emit('test/e2e/transactions-v2.kafka-4.4.json', (await recordTransactionsV2(bootstrap))) && ok;
   checkCliParity(bootstrap);
+  const answers = { recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs', answers: await runAnswerSteps(bootstrap) };
+  ok = emit('test/e2e/api-answers.kafka-4.4.json', fmt(answers) + '\n') && ok;
 } finally {
   spawnSync('bash', ['bench/kafka/stop-kafka.sh', join(work, 'kafka')], { cwd: root, stdio: 'inherit' });
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * Kafka's error codes: the codes are part of the wire protocol and never change; names follow
- * Apache Kafka 4.x `Errors.java` exactly (-1..133, as of 4.1) so that logs, tests and client
+ * Apache Kafka 4.x `Errors.java` exactly (-1..136, as of 4.4) so that logs, tests and client
  * messages line up with what Kafka users already know.
  *
  * Three pieces:
@@ -148,6 +148,9 @@ export const ErrorCode = {
   STREAMS_INVALID_TOPOLOGY_EPOCH: 131,
   STREAMS_TOPOLOGY_FENCED: 132,
   SHARE_SESSION_LIMIT_REACHED: 133,
+  GROUP_DELETION_FAILED: 134,
+  STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED: 135,
+  CONTROLLER_ID_NOT_REGISTERED: 136,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -401,6 +404,9 @@ const MESSAGES: { readonly [K in ErrorName]: string | null } = {
   STREAMS_INVALID_TOPOLOGY_EPOCH: 'The supplied topology epoch is invalid.',
   STREAMS_TOPOLOGY_FENCED: 'The supplied topology epoch is outdated.',
   SHARE_SESSION_LIMIT_REACHED: 'The limit of share sessions has been reached.',
+  GROUP_DELETION_FAILED: 'DeleteGroups could not complete; see the error message on the per-group result for details.',
+  STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED: 'The broker could not process the topology description update; see the error message for details.',
+  CONTROLLER_ID_NOT_REGISTERED: 'The given controller ID was not registered.',
 };
 
 export interface ErrorInfo {

@@ -114,30 +114,21 @@ const KAFKA_44: Readonly<Record<string, Range>> = {
   UnregisterController: [0, 0],
 };
 
-const NOT_YET = 'not served yet (issue 11/12/14/15)';
 const SHARE_STATE = 'share-group state is kept in-process, not through share coordinator RPCs (DEVIATIONS.md: Share groups)';
 const OLD_CLIENTS = 'older versions served too, their wire layout unchanged (DEVIATIONS.md: Connection and framing)';
 
 /** Keys whose advertised range differs from Kafka 4.4's: what we advertise (null: absent) and why. */
 const EXCEPTIONS: Readonly<Record<string, { readonly advertised: Range | null; readonly reason: string }>> = {
-  ApiVersions: { advertised: [0, 4], reason: 'v5 (KIP-1242 cluster/node id check, REBOOTSTRAP_REQUIRED) not implemented (DEVIATIONS.md: ApiVersions)' },
   CreateTopics: { advertised: [0, 7], reason: OLD_CLIENTS },
   DeleteTopics: { advertised: [0, 6], reason: OLD_CLIENTS },
   WriteTxnMarkers: { advertised: [0, 2], reason: OLD_CLIENTS },
-  TxnOffsetCommit: { advertised: [0, 5], reason: 'topic ids (v6, KIP-1319) not implemented (DEVIATIONS.md: Transactions)' },
   DescribeLogDirs: { advertised: [0, 5], reason: OLD_CLIENTS },
-  DeleteGroups: { advertised: [0, 2], reason: 'v3 per-group error messages not produced (DEVIATIONS.md: Consumer groups)' },
-  UnregisterBroker: { advertised: null, reason: NOT_YET },
-  AddRaftVoter: { advertised: null, reason: NOT_YET },
-  RemoveRaftVoter: { advertised: null, reason: NOT_YET },
   // The share coordinator's own RPCs (broker to share coordinator): the state lives in-process.
   InitializeShareGroupState: { advertised: null, reason: SHARE_STATE },
   ReadShareGroupState: { advertised: null, reason: SHARE_STATE },
   WriteShareGroupState: { advertised: null, reason: SHARE_STATE },
   DeleteShareGroupState: { advertised: null, reason: SHARE_STATE },
   ReadShareGroupStateSummary: { advertised: null, reason: SHARE_STATE },
-  StreamsGroupTopologyDescriptionUpdate: { advertised: null, reason: NOT_YET },
-  UnregisterController: { advertised: null, reason: NOT_YET },
 };
 
 const clientApis = kafka44Apis.flatMap((api) => {

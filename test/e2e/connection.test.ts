@@ -9,11 +9,11 @@ t.test('ApiVersions lists what is served, Produce from v0', async (t) => {
   await using kafka = await MiniKafka.start();
   const c = await WireClient.connect(kafka.bootstrapServers);
   t.teardown(() => c.close());
-  for (const v of [0, 1, 2, 3, 4]) {
+  for (const v of [0, 1, 2, 3, 4, 5]) {
     const resp = await c.request(ApiVersionsApi, v, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1.0', clusterId: null, nodeId: -1 });
     t.equal(resp.errorCode, ErrorCode.NONE, `v${v} error code`);
     const av = resp.apiKeys.find((k) => k.apiKey === 18);
-    t.strictSame([av?.minVersion, av?.maxVersion], [0, 4], `v${v} lists ApiVersions 0-4`);
+    t.strictSame([av?.minVersion, av?.maxVersion], [0, 5], `v${v} lists ApiVersions 0-5`);
   }
 });
 

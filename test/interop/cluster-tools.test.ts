@@ -1,7 +1,7 @@
 /**
  * Apache Kafka 4.4's own cluster tools against minikafka: kafka-features, kafka-metadata-quorum,
- * kafka-leader-election, kafka-reassign-partitions and kafka-client-metrics, run from the reference
- * Kafka's classpath (bench/kafka/setup.sh). Each command's exit code and output, once cluster ids,
+ * kafka-leader-election, kafka-reassign-partitions, kafka-client-metrics and kafka-cluster
+ * (unregister), run from the reference Kafka's classpath (bench/kafka/setup.sh). Each command's exit code and output, once cluster ids,
  * directory ids, epochs, offsets, timestamps and ports are masked, must equal what the same command
  * printed against Apache Kafka 4.4.0 (KAFKA_4_4_0 below: bench/kafka/start-kafka.sh, then these
  * commands; blank lines dropped), feature levels included. Takes a few minutes: every command
@@ -90,6 +90,16 @@ Deleted client metrics config for tools-sub.
 rc=0
 ### client metrics list after delete
 rc=0
+### unregister unknown broker
+org.apache.kafka.common.errors.BrokerIdNotRegisteredException: Broker ID 5 is not currently registered
+java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.BrokerIdNotRegisteredException: Broker ID 5 is not currently registered
+Caused by: org.apache.kafka.common.errors.BrokerIdNotRegisteredException: Broker ID 5 is not currently registered
+rc=1
+### remove-controller unknown
+org.apache.kafka.common.errors.VoterNotFoundException: Cannot remove voter ReplicaKey(id=2, directoryId=AAAAAAAAAAAAAAAAAAAAAQ) from the set of voters [ReplicaKey(id=1, directoryId=ID)]
+java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.VoterNotFoundException: Cannot remove voter ReplicaKey(id=2, directoryId=AAAAAAAAAAAAAAAAAAAAAQ) from the set of voters [ReplicaKey(id=1, directoryId=ID)]
+Caused by: org.apache.kafka.common.errors.VoterNotFoundException: Cannot remove voter ReplicaKey(id=2, directoryId=AAAAAAAAAAAAAAAAAAAAAQ) from the set of voters [ReplicaKey(id=1, directoryId=ID)]
+rc=1
 `;
 
 function mask(text: string, topic: string): string {
@@ -99,6 +109,7 @@ function mask(text: string, topic: string): string {
     .replace(/^(ClusterId:\s+)\S+/m, '$1ID')
     .replace(/^(HighWatermark:\s+)\d+/m, '$1N')
     .replace(/"directoryId": "[^"]+"/g, '"directoryId": "ID"')
+    .replace(/directoryId=[A-Za-z0-9_-]{22}\)\]/g, 'directoryId=ID)]')
     .replace(/CONTROLLER:\/\/127\.0\.0\.1:\d+/g, 'CONTROLLER://127.0.0.1:PORT')
     .replace(/^1 {5}\t\S+\t\d+ +\t0  \t\d+ +\t\d+ +\tLeader\t$/m, '1     \tID\tN        \t0  \tN     \tN        \tLeader\t');
 }
@@ -135,6 +146,8 @@ if (setup.status !== 0) {
       ['client metrics bad interval', ['org.apache.kafka.tools.ClientMetricsCommand', ...B, '--alter', '--name', 'tools-sub', '--interval', '5']],
       ['client metrics delete', ['org.apache.kafka.tools.ClientMetricsCommand', ...B, '--delete', '--name', 'tools-sub']],
       ['client metrics list after delete', ['org.apache.kafka.tools.ClientMetricsCommand', ...B, '--list']],
+      ['unregister unknown broker', ['org.apache.kafka.tools.ClusterTool', 'unregister', ...B, '--id', '5']],
+      ['remove-controller unknown', ['org.apache.kafka.tools.MetadataQuorumCommand', ...B, 'remove-controller', '--controller-id', '2', '--controller-directory-id', 'AAAAAAAAAAAAAAAAAAAAAQ']],
     ];
     let got = '\n';
     for (const [name, args] of steps) got += `### ${name}\n${mask(await tool(classpath, args), topic)}`;

@@ -13,14 +13,35 @@
  *
  * v3+ requests name the client software; it is kept on the connection, as Kafka's
  * ClientInformation, for client metrics matching (KIP-714).
+ *
+ * v5 (KIP-1242): a client that knows whom it means to reach names the cluster id and node id.
+ * Checked against Kafka 4.4: both absent (null, -1) is answered as before; one without the other is
+ * INVALID_REQUEST; both given and either differing (an empty cluster id too) is
+ * REBOOTSTRAP_REQUIRED, the client's cue that its bootstrap list points at another broker. The
+ * error answers carry no API keys and no features (finalized epoch -1) and leave the connection open.
  */
 import { ApiVersionsApi } from '../../protocol/messages/api-versions.js';
+import type { ApiVersionsResponse } from '../../protocol/messages/api-versions.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 
+/** KIP-1242's check of the cluster and node a v5 client names against this broker's. */
+function identityCheck(clusterId: string | null, nodeId: number, ownClusterId: string, ownNodeId: number): number {
+  if (clusterId === null && nodeId === -1) return ErrorCode.NONE;
+  if (clusterId === null || nodeId === -1) return ErrorCode.INVALID_REQUEST;
+  return clusterId === ownClusterId && nodeId === ownNodeId ? ErrorCode.NONE : ErrorCode.REBOOTSTRAP_REQUIRED;
+}
+
+function refusal(errorCode: number): ApiVersionsResponse {
+  return { errorCode, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false };
+}
+
 export const apiVersionsHandler = defineHandler(ApiVersionsApi, {
-  maxVersion: 4, // v5 (KIP-1242: ClusterId/NodeId check, REBOOTSTRAP_REQUIRED) is not implemented
   handle(ctx, req) {
+    if (ctx.apiVersion >= 5) {
+      const refused = identityCheck(req.clusterId, req.nodeId, ctx.cluster.clusterId, ctx.broker.nodeId);
+      if (refused !== ErrorCode.NONE) return refusal(refused);
+    }
     const features = ctx.cluster.features;
     if (ctx.apiVersion >= 3) ctx.connection.clientSoftware = { name: req.clientSoftwareName, version: req.clientSoftwareVersion };
     const release = ctx.broker.releaseFeatures;

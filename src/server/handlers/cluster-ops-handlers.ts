@@ -13,6 +13,10 @@ import { createDelegationTokenHandler, describeDelegationTokenHandler, expireDel
 import { getTelemetrySubscriptionsHandler } from './get-telemetry-subscriptions.js';
 import { pushTelemetryHandler } from './push-telemetry.js';
 import { listConfigResourcesHandler } from './list-config-resources.js';
+import { unregisterBrokerHandler } from './unregister-broker.js';
+import { unregisterControllerHandler } from './unregister-controller.js';
+import { addRaftVoterHandler } from './add-raft-voter.js';
+import { removeRaftVoterHandler } from './remove-raft-voter.js';
 
 export const CLUSTER_OPS_HANDLERS: readonly AnyHandler[] = [
   updateFeaturesHandler,
@@ -28,4 +32,8 @@ export const CLUSTER_OPS_HANDLERS: readonly AnyHandler[] = [
   getTelemetrySubscriptionsHandler,
   pushTelemetryHandler,
   listConfigResourcesHandler,
+  unregisterBrokerHandler,
+  unregisterControllerHandler,
+  addRaftVoterHandler,
+  removeRaftVoterHandler,
 ];

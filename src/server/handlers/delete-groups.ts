@@ -1,16 +1,23 @@
 /**
- * DeleteGroups (key 42), v0-2: removes empty groups with their committed offsets (tombstones in
+ * DeleteGroups (key 42), v0-3: removes empty groups with their committed offsets (tombstones in
  * __consumer_offsets). NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for an unknown
  * group. A group named twice is answered once, as Kafka does.
+ *
+ * v3's per-group ErrorMessage (checked against Kafka 4.4): GroupCoordinatorService fills it only
+ * from an ApiError, i.e. when the coordinator itself fails (not the coordinator, not available:
+ * the exception's default text); a group's own outcome (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP) and
+ * KafkaApis' GROUP_AUTHORIZATION_FAILED carry null.
  */
 import { DeleteGroupsApi } from '../../protocol/messages/delete-groups.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { AclOperation, ResourceType, authorizedNames } from './authorize.js';
 import { coordinatesGroup } from './group-support.js';
 
+/** Failures of the coordinator rather than of the group: Kafka's v3 answers them with a message. */
+const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+
 export const deleteGroupsHandler = defineHandler(DeleteGroupsApi, {
-  maxVersion: 2, // v3 adds per-group ErrorMessage texts, which Kafka fills and we do not
   handle(ctx, req) {
     const ids = [...new Set(req.groupsNames)];
     // KafkaApis.handleDeleteGroupsRequest: DELETE on each group.
@@ -19,10 +26,10 @@ export const deleteGroupsHandler = defineHandler(DeleteGroupsApi, {
     const results = new Map(ctx.groups.deleteGroups(local).map((r) => [r.groupId, r]));
     return {
       throttleTimeMs: 0,
-      results: ids.map(
-        (groupId) =>
-          results.get(groupId) ?? { groupId, errorCode: allowed.has(groupId) ? ErrorCode.NOT_COORDINATOR : ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null },
-      ),
+      results: ids.map((groupId) => {
+        const r = results.get(groupId) ?? { groupId, errorCode: allowed.has(groupId) ? ErrorCode.NOT_COORDINATOR : ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null };
+        return ctx.apiVersion >= 3 && COORDINATOR_ERRORS.has(r.errorCode) ? { ...r, errorMessage: errorInfo(r.errorCode).message } : r;
+      }),
     };
   },
   errorResponse(_ctx, req, code) {

@@ -15,6 +15,7 @@ import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
 import { streamsGroupHeartbeatHandler } from './streams-group-heartbeat.js';
 import { streamsGroupDescribeHandler } from './streams-group-describe.js';
+import { streamsGroupTopologyDescriptionUpdateHandler } from './streams-group-topology-description-update.js';
 
 export const GROUP_HANDLERS: readonly AnyHandler[] = [
   findCoordinatorHandler,
@@ -32,4 +33,5 @@ export const GROUP_HANDLERS: readonly AnyHandler[] = [
   consumerGroupDescribeHandler,
   streamsGroupHeartbeatHandler,
   streamsGroupDescribeHandler,
+  streamsGroupTopologyDescriptionUpdateHandler,
 ];

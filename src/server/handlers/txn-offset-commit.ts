@@ -16,9 +16,11 @@
  * partition (INVALID_PRODUCER_EPOCH). Such errors apply to every remaining partition;
  * OFFSET_METADATA_TOO_LARGE to one.
  *
- * Versions 0-5. From v5 (transactions V2, KIP-890 part 2) the group's __consumer_offsets partition
+ * Versions 0-6. From v5 (transactions V2, KIP-890 part 2) the group's __consumer_offsets partition
  * is added to the transaction here instead of only verified (the producer sends no
- * AddOffsetsToTxn), with the same answers. v6 (topic ids, KIP-1319) is not served.
+ * AddOffsetsToTxn), with the same answers. v6 (KIP-1319) names topics by id: an id that names no
+ * topic, the zero id included, is UNKNOWN_TOPIC_ID for its partitions, refused first like an
+ * unknown partition; answers carry the id and an empty name (checked against Kafka 4.4).
  */
 import { TxnOffsetCommitApi } from '../../protocol/messages/txn-offset-commit.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitRequestTopic, TxnOffsetCommitResponseTopic } from '../../protocol/messages/txn-offset-commit.js';
@@ -30,37 +32,39 @@ import { OFFSETS_TOPIC } from '../coordinators/group/group-coordinator.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { coordinatesGroup } from './group-support.js';
 
-function allFailed(topics: readonly TxnOffsetCommitRequestTopic[], code: number): TxnOffsetCommitResponseTopic[] {
-  return topics.map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
+function allFailed(topics: readonly TxnOffsetCommitRequestTopic[], code: number, byId = false): TxnOffsetCommitResponseTopic[] {
+  return topics.map((t) => ({ name: byId ? '' : t.name, topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }));
 }
 
 export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
-  maxVersion: 5,
-
   handle(ctx, req) {
     // KafkaApis.handleTxnOffsetCommitRequest: WRITE on the transactional id, READ on the group,
     // then READ on each topic (refused topics: TOPIC_AUTHORIZATION_FAILED, not committed).
     if (!authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, topics: allFailed(req.topics, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED) };
     if (!authorize(ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, topics: allFailed(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) };
-    const readable = authorizedNames(ctx, AclOperation.READ, ResourceType.TOPIC, req.topics.map((t) => t.name));
     const registry = ctx.cluster.topics;
+    const byId = ctx.apiVersion >= 6;
+    // v6 names topics by id: an id that names no topic (the zero id too) is UNKNOWN_TOPIC_ID.
+    const named = req.topics.map((t) => (byId ? { ...t, name: t.topicId === ZERO_UUID ? '' : (registry.getById(t.topicId)?.name ?? '') } : t));
+    const readable = authorizedNames(ctx, AclOperation.READ, ResourceType.TOPIC, named.flatMap((t) => (t.name === '' && byId ? [] : [t.name])));
     // Kafka's TxnOffsetCommitResponse.Builder: the partitions it refuses first, in request order.
-    const unknown = new ResponseTopics();
+    const unknown = new ResponseTopics(byId);
     const valid: TxnOffsetCommitRequestTopic[] = [];
-    for (const t of req.topics) {
-      if (!readable.has(t.name)) {
-        unknown.add(t.name, t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })));
+    for (const t of named) {
+      const refusal = byId && t.name === '' ? ErrorCode.UNKNOWN_TOPIC_ID : !readable.has(t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE;
+      if (refusal !== ErrorCode.NONE) {
+        unknown.add(t, t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: refusal })));
         continue;
       }
       const topic = registry.get(t.name);
       const good = t.partitions.filter((p) => {
         if (topic?.partitions[p.partitionIndex] !== undefined) return true;
-        unknown.add(t.name, [{ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }]);
+        unknown.add(t, [{ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }]);
         return false;
       });
       if (good.length > 0) valid.push({ ...t, partitions: good });
     }
-    const answer = (committed: TxnOffsetCommitResponseTopic[]) => ({ throttleTimeMs: 0, topics: unknown.merge(committed) });
+    const answer = (committed: TxnOffsetCommitResponseTopic[]) => ({ throttleTimeMs: 0, topics: unknown.merge(committed, valid) });
     if (valid.length === 0) return answer([]);
     const code = preCommitError(ctx, req);
     if (code !== ErrorCode.NONE) return answer(allFailed(valid, code));
@@ -68,8 +72,8 @@ export const txnOffsetCommitHandler = defineHandler(TxnOffsetCommitApi, {
     return answer(typeof result === 'number' ? allFailed(valid, result) : result);
   },
 
-  errorResponse(_ctx, req, code) {
-    return { throttleTimeMs: 0, topics: allFailed(req.topics, code) };
+  errorResponse(ctx, req, code) {
+    return { throttleTimeMs: 0, topics: allFailed(req.topics, code, ctx.apiVersion >= 6) };
   },
 });
 
@@ -93,24 +97,31 @@ function preCommitError(ctx: RequestContext, req: TxnOffsetCommitRequest): numbe
   }
 }
 
-/** Response topics in the order Kafka's builder produces them. */
+/**
+ * Response topics in the order Kafka's builder produces them, keyed by name, or from v6 by topic
+ * id (the answer then carries the id and an empty name, as Kafka's).
+ */
 class ResponseTopics {
   readonly #topics: TxnOffsetCommitResponseTopic[] = [];
-  readonly #byName = new Map<string, TxnOffsetCommitResponseTopic>();
+  readonly #byKey = new Map<string, TxnOffsetCommitResponseTopic>();
 
-  add(name: string, partitions: TxnOffsetCommitResponseTopic['partitions']): void {
-    let t = this.#byName.get(name);
+  constructor(private readonly byId: boolean) {}
+
+  add(topic: { readonly name: string; readonly topicId: string }, partitions: TxnOffsetCommitResponseTopic['partitions']): void {
+    const key = this.byId ? topic.topicId : topic.name;
+    let t = this.#byKey.get(key);
     if (t === undefined) {
-      t = { name, topicId: ZERO_UUID, partitions: [] };
+      t = this.byId ? { name: '', topicId: topic.topicId, partitions: [] } : { name: topic.name, topicId: ZERO_UUID, partitions: [] };
       this.#topics.push(t);
-      this.#byName.set(name, t);
+      this.#byKey.set(key, t);
     }
     t.partitions.push(...partitions);
   }
 
-  /** The coordinator's answer joined in: its partitions after ours, its new topics at the end. */
-  merge(committed: readonly TxnOffsetCommitResponseTopic[]): TxnOffsetCommitResponseTopic[] {
-    for (const t of committed) this.add(t.name, t.partitions);
+  /** The coordinator's answer (by topic name) joined in: its partitions after ours, its new topics at the end. */
+  merge(committed: readonly TxnOffsetCommitResponseTopic[], sent: readonly TxnOffsetCommitRequestTopic[]): TxnOffsetCommitResponseTopic[] {
+    const idOf = new Map(sent.map((t) => [t.name, t.topicId]));
+    for (const t of committed) this.add({ name: t.name, topicId: idOf.get(t.name) ?? t.topicId }, t.partitions);
     return this.#topics;
   }
 }
