@@ -28,6 +28,9 @@ async function zombie(t: Test): Promise<{ pid: number; parent: number }> {
   const [line] = (await once(sh.stdout!, 'data')) as [Buffer];
   const pid = Number(line.toString().trim());
   const startTime = processStartTime(pid);
+  // Killed while sh has not exec'd yet, the sleep is reaped by sh (CI saw /proc/PID vanish): wait
+  // until the parent is the exec'd sleep, which never waits for children.
+  await until('sh to exec into sleep', () => readFileSync(`/proc/${sh.pid}/comm`, 'latin1').trim() === 'sleep');
   process.kill(pid, 'SIGKILL');
   // Wait for the kill to land: the state turns to Z (an event we can observe only by polling /proc).
   // Gave up silently after 2 s before; a loaded machine can take longer, and the tests below are only
