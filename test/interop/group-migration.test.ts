@@ -27,6 +27,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { until } from '../helpers/until.js';
 import t from 'tap';
 import type { Test as TapTest } from 'tap';
 import { MiniKafka } from '../../src/index.js';
@@ -103,15 +104,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `cond` every 100 ms; the bound is generous because JVMs start slowly on a loaded machine. */
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!cond()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-  return Date.now() - started;
-}
 
 /** Settled: the live members own every partition, each exactly once, each member some. */
 function settled(live: readonly Member[]): boolean {
@@ -230,13 +222,13 @@ if (setupError !== null) {
     const diag = () => ({ owned: live.map((m) => [m.name, [...m.owned]]), stderr: all.map((m) => `${m.name}: ${m.stderr.slice(-1500)}`) });
     try {
       for (let i = 0; i < 3; i++) live.push(start(`classic-${i}`, 'classic'));
-      const ms = await waitFor('three classic members to split the partitions', () => settled(live), 90_000);
+      const ms = await until('three classic members to split the partitions', () => settled(live), 90_000);
       t.pass(`three classic members own the ${PARTITIONS} partitions (${ms} ms)`);
 
       const roll = async (i: number, protocol: 'classic' | 'consumer', name: string) => {
         await live[i]!.stop();
         live[i] = start(name, protocol);
-        const took = await waitFor(`the group to settle after ${name} replaced member ${i}`, () => settled(live), 90_000);
+        const took = await until(`the group to settle after ${name} replaced member ${i}`, () => settled(live), 90_000);
         t.pass(`member ${i} rolled to ${protocol} (${name}); the group settled in ${took} ms: ${JSON.stringify(live.map((m) => [m.name, [...m.owned].sort()]))}`);
       };
       for (let i = 0; i < 3; i++) await roll(i, 'consumer', `consumer-${i}`);
@@ -249,7 +241,7 @@ if (setupError !== null) {
         const seen = new Set(all.flatMap((m) => m.events.flatMap((e) => (e.records ?? []).map(([p, o]) => `${p}:${o}`))));
         return produced.every((end, p) => Array.from({ length: end }, (_, o) => seen.has(`${p}:${o}`)).every(Boolean));
       };
-      await waitFor('every produced record to be consumed', consumedAll, 60_000);
+      await until('every produced record to be consumed', consumedAll, 60_000);
       for (const m of live) await m.stop();
       sampling = false;
       await sampler;

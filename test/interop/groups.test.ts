@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { until } from '../helpers/until.js';
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
@@ -129,14 +130,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!cond()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-  return Date.now() - started;
-}
 
 /** The members' partitions cover 0-5 exactly once. */
 function splitsSix(members: readonly Member[]): boolean {
@@ -190,20 +183,20 @@ if (setupError !== null) {
       t.teardown(() => Promise.all(members.map((m) => m.kill())));
       const diag = () => ({ partitions: members.map((m) => m.partitions), stderr: members.map((m) => m.stderr.slice(-1500)) });
       try {
-        const ms = await waitFor('three members to split six partitions', () => splitsSix(members), 60_000);
+        const ms = await until('three members to split six partitions', () => splitsSix(members), 60_000);
         t.pass(`three members split 6 partitions with no overlap and no gap (${ms} ms): ${JSON.stringify(members.map((m) => m.partitions))}`);
-        await waitFor('all first records', () => members.reduce((n, m) => n + m.records.length, 0) >= 60, 30_000);
+        await until('all first records', () => members.reduce((n, m) => n + m.records.length, 0) >= 60, 30_000);
 
         await members[2]!.stop();
-        const left = await waitFor('two members to take over after a clean leave', () => splitsSix(members.slice(0, 2)), 30_000);
+        const left = await until('two members to take over after a clean leave', () => splitsSix(members.slice(0, 2)), 30_000);
         t.pass(`a member that left cleanly was replaced in ${left} ms`);
 
         await members[1]!.kill();
-        const killed = await waitFor('the last member to take over after a crash', () => splitsSix(members.slice(0, 1)), 30_000);
+        const killed = await until('the last member to take over after a crash', () => splitsSix(members.slice(0, 1)), 30_000);
         t.ok(killed < 6000 + 8000, `a member that stopped heartbeating was replaced within the session timeout (${killed} ms)`);
 
         await produce(wire, topic, 5, 'second');
-        await waitFor('the second records', () => members.reduce((n, m) => n + m.records.length, 0) >= 90, 30_000);
+        await until('the second records', () => members.reduce((n, m) => n + m.records.length, 0) >= 90, 30_000);
         await members[0]!.stop();
         const seen = members.flatMap((m) => m.records.map(([p, o]) => `${p}:${o}`));
         t.equal(new Set(seen).size, seen.length, 'no record was reported twice (each was committed before it was reported)');
@@ -212,7 +205,7 @@ if (setupError !== null) {
         await produce(wire, topic, 2, 'third');
         const again = new Member(`${kind.name}-restarted`, kind.command(args));
         members.push(again);
-        await waitFor('the restarted member to read the new records', () => again.records.length >= 12, 60_000);
+        await until('the restarted member to read the new records', () => again.records.length >= 12, 60_000);
         // Stopped (it left the group and exited), it has reported all it read: a re-read record
         // would be in the list now, without a guess at how long to watch for one.
         await again.stop();
@@ -242,9 +235,9 @@ if (setupError !== null) {
       const b = new Member('b', cmd('static-b'));
       t.teardown(() => Promise.all([a.kill(), b.kill()]));
       try {
-        await waitFor(`${protocol}: two static members to split six partitions`, () => splitsSix([a, b]), 60_000);
+        await until(`${protocol}: two static members to split six partitions`, () => splitsSix([a, b]), 60_000);
         const gc = groupCoordinatorOf(kafka.broker);
-        await waitFor(`${protocol}: the group to be Stable`, () => gc.group(group)?.state === 'Stable', 30_000);
+        await until(`${protocol}: the group to be Stable`, () => gc.group(group)?.state === 'Stable', 30_000);
         const epoch = () => {
           const g = gc.group(group)!;
           return g.type === 'classic' ? g.generationId : g.groupEpoch;
@@ -257,7 +250,7 @@ if (setupError !== null) {
         t.teardown(() => b2.kill());
         // Once the restarted member holds its partitions its join was handled: had it started a
         // rebalance, the epoch would have moved then, so it is checked at once.
-        await waitFor(`${protocol}: the restarted static member to get its partitions back`, () => splitsSix([a, b2]), 30_000);
+        await until(`${protocol}: the restarted static member to get its partitions back`, () => splitsSix([a, b2]), 30_000);
         t.equal(epoch(), before, `${protocol}: no rebalance (the ${protocol === 'consumer' ? 'group epoch' : 'generation'} is unchanged)`);
         t.strictSame(a.partitions, aBefore, `${protocol}: the other member kept its partitions`);
         t.equal(a.assignments, aEvents, `${protocol}: and saw no rebalance`);
@@ -277,7 +270,7 @@ if (setupError !== null) {
       const args = { bootstrap: kafka.bootstrapServers, topic, group };
       const m = new Member('admin-member', [...JAVA, 'member', ...common(args), '--protocol', protocol]);
       t.teardown(() => m.kill());
-      await waitFor('the member to read everything', () => m.records.length >= 12, 60_000);
+      await until('the member to read everything', () => m.records.length >= 12, 60_000);
       const admin = (phase: string) => adminSteps([...JAVA, 'admin', ...common(args), '--phase', phase]);
       const live = await admin('active');
       t.match(live['list'], protocol === 'consumer' ? /^ok Consumer\/Stable/ : /^ok Classic\/Stable/, `${protocol} live: listed with its type and state`);
@@ -287,7 +280,7 @@ if (setupError !== null) {
       t.equal(live['delete_offsets'], 'GroupSubscribedToTopicException', `${protocol} live: offsets of a subscribed topic cannot be deleted`);
       t.equal(live['delete_group'], 'GroupNotEmptyException', `${protocol} live: a non-empty group cannot be deleted`);
       await m.stop();
-      await waitFor(`${protocol}: the group to be Empty`, () => groupCoordinatorOf(kafka.broker).group(group)?.state === 'Empty', 30_000);
+      await until(`${protocol}: the group to be Empty`, () => groupCoordinatorOf(kafka.broker).group(group)?.state === 'Empty', 30_000);
       const empty = await admin('empty');
       t.match(empty['list'], /Empty$/, `${protocol} empty: state Empty`);
       t.equal(empty['alter_offsets'], 'ok null', `${protocol} empty: offsets reset`);
@@ -308,8 +301,8 @@ if (setupError !== null) {
       // A franz-go member for the classic protocol, a Java one for the consumer protocol.
       const m = new Member('kadm-member', protocol === 'classic' ? [GO, '--client', 'franz', ...common(args)] : [...JAVA, 'member', ...common(args), '--protocol', 'consumer']);
       t.teardown(() => m.kill());
-      await waitFor('the member to read everything', () => m.records.length >= 12, 60_000);
-      await waitFor(`${protocol}: the group to be Stable`, () => groupCoordinatorOf(kafka.broker).group(group)?.state === 'Stable', 30_000);
+      await until('the member to read everything', () => m.records.length >= 12, 60_000);
+      await until(`${protocol}: the group to be Stable`, () => groupCoordinatorOf(kafka.broker).group(group)?.state === 'Stable', 30_000);
       const kadm = () => adminSteps([GO, '--client', 'kadm', ...common(args)]);
       const live = await kadm();
       t.equal(live['list'], `ok ${protocol}/Stable`, `${protocol} live: listed with its type and state`);
@@ -321,7 +314,7 @@ if (setupError !== null) {
       t.equal(live['delete_group'], 'NON_EMPTY_GROUP', `${protocol} live: deleting a non-empty group`);
       t.equal(live['delete_unknown_group'], 'GROUP_ID_NOT_FOUND', `${protocol}: deleting an unknown group`);
       await m.stop();
-      await waitFor(`${protocol}: the group to be Empty`, () => groupCoordinatorOf(kafka.broker).group(group)?.state === 'Empty', 30_000);
+      await until(`${protocol}: the group to be Empty`, () => groupCoordinatorOf(kafka.broker).group(group)?.state === 'Empty', 30_000);
       const empty = await kadm();
       t.equal(empty['list'], `ok ${protocol}/Empty`, `${protocol} empty: state Empty`);
       t.equal(empty['alter_offsets'], 'ok', `${protocol} empty: offsets reset`);

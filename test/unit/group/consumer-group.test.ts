@@ -5,24 +5,9 @@ import t from 'tap';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../../src/protocol/messages/consumer-group-heartbeat.js';
 import { MemberState } from '../../../src/server/coordinators/group/consumer-reconcile.js';
-import { advance, client, commitReq, coordinatorRecords, joinReq, setup, stableSingleMember } from './helpers.js';
+import { advance, client, commitReq, coordinatorRecords, hb, joinReq, setup, stableSingleMember } from './helpers.js';
 import type { Setup } from './helpers.js';
 
-function hb(groupId: string, memberId: string, memberEpoch: number, over: Partial<ConsumerGroupHeartbeatRequest> = {}): ConsumerGroupHeartbeatRequest {
-  return {
-    groupId,
-    memberId,
-    memberEpoch,
-    instanceId: null,
-    rackId: null,
-    rebalanceTimeoutMs: memberEpoch === 0 ? 30_000 : -1,
-    subscribedTopicNames: memberEpoch === 0 ? ['orders'] : null,
-    subscribedTopicRegex: null,
-    serverAssignor: null,
-    topicPartitions: memberEpoch === 0 ? [] : null,
-    ...over,
-  };
-}
 
 function withTopic(configs: Record<string, string> = {}, partitions = 6): Setup & { topicId: string } {
   const s = setup(configs);

@@ -9,24 +9,13 @@ import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } fr
 import type { JoinGroupResponse } from '../../../src/protocol/messages/join-group.js';
 import { Reader } from '../../../src/protocol/reader.js';
 import { readConsumerProtocolAssignment } from '../../../src/protocol/messages/consumer-protocol-assignment.js';
-import { advance, assignment, client, commitReq, coordinatorRecords, joinReq, setup, syncReq, track } from './helpers.js';
+import { advance, assignment, client, commitReq, coordinatorRecords, hb, joinReq, setup, syncReq, track } from './helpers.js';
 import type { Setup } from './helpers.js';
 
 const V1 = client(1, 'c');
 
-function hb(memberId: string, memberEpoch: number, owned: number[] | null, topicId: string): ConsumerGroupHeartbeatRequest {
-  return {
-    groupId: 'g',
-    memberId,
-    memberEpoch,
-    instanceId: null,
-    rackId: null,
-    rebalanceTimeoutMs: memberEpoch === 0 ? 30_000 : -1,
-    subscribedTopicNames: memberEpoch === 0 ? ['orders'] : null,
-    subscribedTopicRegex: null,
-    serverAssignor: null,
-    topicPartitions: memberEpoch === 0 ? [] : owned === null ? null : [{ topicId, partitions: owned }],
-  };
+function hbOwning(memberId: string, memberEpoch: number, owned: number[] | null, topicId: string): ConsumerGroupHeartbeatRequest {
+  return hb('g', memberId, memberEpoch, { topicPartitions: memberEpoch === 0 ? [] : owned === null ? null : [{ topicId, partitions: owned }] });
 }
 
 function parts(r: ConsumerGroupHeartbeatResponse): number[] | null {
@@ -88,7 +77,7 @@ t.test('upgrade, classic members served in the consumer group, downgrade: no par
   const { a, b, topicId } = s;
 
   // A consumer-protocol member joins the running classic group: it becomes a consumer group.
-  const c1 = s.gc.consumerGroupHeartbeat(hb('c', 0, null, topicId), V1);
+  const c1 = s.gc.consumerGroupHeartbeat(hbOwning('c', 0, null, topicId), V1);
   t.equal(c1.errorCode, ErrorCode.NONE);
   const g = s.gc.consumerGroup('g')!;
   t.ok(g, 'the group is a consumer group now');
@@ -119,7 +108,7 @@ t.test('upgrade, classic members served in the consumer group, downgrade: no par
   t.equal(s.gc.commitOffsets(stale, [{ name: 'orders', topicId, partitions: stale.topics[0]!.partitions }], 8)[0]!.partitions[0]!.errorCode, ErrorCode.ILLEGAL_GENERATION);
 
   // c gets what a released, never what b still holds.
-  const c2 = s.gc.consumerGroupHeartbeat(hb('c', c1.memberEpoch, [], topicId), V1);
+  const c2 = s.gc.consumerGroupHeartbeat(hbOwning('c', c1.memberEpoch, [], topicId), V1);
   t.equal(parts(c2)!.length, 1, 'the partition a gave up');
   t.same(holders(s).twice, [], 'no partition held twice');
   t.equal(s.gc.heartbeat('g', b, null, 1), ErrorCode.REBALANCE_IN_PROGRESS);
@@ -127,14 +116,14 @@ t.test('upgrade, classic members served in the consumer group, downgrade: no par
   const jb = await s.gc.joinGroup(joinReq('g', b), client());
   t.equal(jb.generationId, 2);
   t.equal(decodeAssignment((await s.gc.syncGroup(syncReq('g', b, 2))).assignment).length, 2);
-  const c3 = s.gc.consumerGroupHeartbeat(hb('c', c2.memberEpoch, parts(c2), topicId), V1);
+  const c3 = s.gc.consumerGroupHeartbeat(hbOwning('c', c2.memberEpoch, parts(c2), topicId), V1);
   t.equal(parts(c3)!.length, 2, 'c has its full share once b released');
   t.same(holders(s).twice, [], 'no partition held twice');
   t.equal(holders(s).owners.size, 6, 'every partition owned');
   t.equal(g.state, 'Stable');
 
   // The last consumer-protocol member leaves: the group goes back to classic and rebalances.
-  s.gc.consumerGroupHeartbeat(hb('c', -1, null, topicId), V1);
+  s.gc.consumerGroupHeartbeat(hbOwning('c', -1, null, topicId), V1);
   const classic = s.gc.classicGroup('g');
   t.ok(classic, 'downgraded to a classic group');
   t.equal(classic!.state, 'PreparingRebalance');
@@ -160,7 +149,7 @@ t.test('the upgrade answers parked requests REBALANCE_IN_PROGRESS; classic membe
   await advance(s, 0);
   t.equal(s.gc.classicGroup('g')!.state, 'PreparingRebalance');
   t.notOk(parked.done);
-  t.equal(s.gc.consumerGroupHeartbeat(hb('c', 0, null, topicId), V1).errorCode, ErrorCode.NONE);
+  t.equal(s.gc.consumerGroupHeartbeat(hbOwning('c', 0, null, topicId), V1).errorCode, ErrorCode.NONE);
   await advance(s, 0);
   t.equal((parked.value as JoinGroupResponse).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
   const g = s.gc.consumerGroup('g')!;
@@ -168,13 +157,13 @@ t.test('the upgrade answers parked requests REBALANCE_IN_PROGRESS; classic membe
   t.equal(s.gc.heartbeat('g', b, null, 1), ErrorCode.REBALANCE_IN_PROGRESS);
   await advance(s, 9_000);
   t.equal(s.gc.heartbeat('g', a, null, 1), ErrorCode.REBALANCE_IN_PROGRESS, 'a keeps its session alive');
-  s.gc.consumerGroupHeartbeat(hb('c', 2, [], topicId), V1);
+  s.gc.consumerGroupHeartbeat(hbOwning('c', 2, [], topicId), V1);
   await advance(s, 9_000);
   t.equal(s.gc.heartbeat('g', a, null, 1), ErrorCode.REBALANCE_IN_PROGRESS);
-  s.gc.consumerGroupHeartbeat(hb('c', 2, [], topicId), V1);
+  s.gc.consumerGroupHeartbeat(hbOwning('c', 2, [], topicId), V1);
   await advance(s, 9_000);
   t.equal(s.gc.heartbeat('g', a, null, 1), ErrorCode.REBALANCE_IN_PROGRESS);
-  s.gc.consumerGroupHeartbeat(hb('c', 2, [], topicId), V1);
+  s.gc.consumerGroupHeartbeat(hbOwning('c', 2, [], topicId), V1);
   t.notOk(g.member(b), 'b missed its 10 s session');
   await advance(s, 9_000);
   t.notOk(g.member(a), 'a did not rejoin within its 20 s rebalance timeout');
@@ -186,14 +175,14 @@ t.test('the upgrade answers parked requests REBALANCE_IN_PROGRESS; classic membe
 
 t.test('classic LeaveGroup, protocol checks and the migration policy', async (t) => {
   const up = await runningClassicGroup({ 'group.consumer.migration.policy': 'downgrade' });
-  const r = up.gc.consumerGroupHeartbeat(hb('c', 0, null, up.topicId), V1);
+  const r = up.gc.consumerGroupHeartbeat(hbOwning('c', 0, null, up.topicId), V1);
   t.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND, 'upgrade disabled');
   t.equal(r.errorMessage, 'Group g is not a consumer group.');
   t.equal(up.gc.group('g')!.type, 'classic');
 
   const s = await runningClassicGroup({ 'group.consumer.migration.policy': 'UPGRADE' });
   const { a, b, topicId } = s;
-  s.gc.consumerGroupHeartbeat(hb('c', 0, null, topicId), V1);
+  s.gc.consumerGroupHeartbeat(hbOwning('c', 0, null, topicId), V1);
   const bad = await s.gc.joinGroup(joinReq('g', 'new', { protocols: [{ name: 'roundrobin', metadata: joinReq('g').protocols[0]!.metadata }] }), client());
   t.equal(bad.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'a protocol no classic member has');
   t.equal((await s.gc.joinGroup(joinReq('g', '', { protocolType: 'connect' }), client())).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
@@ -207,7 +196,7 @@ t.test('classic LeaveGroup, protocol checks and the migration policy', async (t)
   t.same(left.members.map((m) => m.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID]);
   const g = s.gc.consumerGroup('g')!;
   t.notOk(g.member(b));
-  s.gc.consumerGroupHeartbeat(hb('c', -1, null, topicId), V1);
+  s.gc.consumerGroupHeartbeat(hbOwning('c', -1, null, topicId), V1);
   t.equal(s.gc.group('g')!.type, 'consumer', 'policy upgrade: no downgrade');
   t.equal(g.size, 1);
   s.gc.close();

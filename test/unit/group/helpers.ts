@@ -8,7 +8,7 @@ import type { ClientInfo } from '../../../src/server/coordinators/group/classic-
 import { Writer } from '../../../src/protocol/writer.js';
 import { writeConsumerProtocolSubscription } from '../../../src/protocol/messages/consumer-protocol-subscription.js';
 import { writeConsumerProtocolAssignment } from '../../../src/protocol/messages/consumer-protocol-assignment.js';
-import type { JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse, OffsetCommitRequest } from '../../../src/protocol/messages/index.js';
+import type { ConsumerGroupHeartbeatRequest, JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse, OffsetCommitRequest } from '../../../src/protocol/messages/index.js';
 import { iterateRecords } from '../../../src/protocol/records/index.js';
 import { decodeCoordinatorRecord, OFFSETS_TOPIC } from '../../../src/server/coordinators/group/offsets-topic.js';
 import type { DecodedCoordinatorRecord } from '../../../src/server/coordinators/group/offsets-topic.js';
@@ -134,4 +134,21 @@ export function coordinatorRecords(s: Setup): { partition: number; record: Decod
     for (const b of batches) for (const r of iterateRecords(b)) out.push({ partition: p.partition, record: decodeCoordinatorRecord(r.key!, r.value) });
   }
   return out;
+}
+
+/** A ConsumerGroupHeartbeat request: a join at epoch 0 subscribes to orders; `over` changes any field. */
+export function hb(groupId: string, memberId: string, memberEpoch: number, over: Partial<ConsumerGroupHeartbeatRequest> = {}): ConsumerGroupHeartbeatRequest {
+  return {
+    groupId,
+    memberId,
+    memberEpoch,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: memberEpoch === 0 ? 30_000 : -1,
+    subscribedTopicNames: memberEpoch === 0 ? ['orders'] : null,
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    topicPartitions: memberEpoch === 0 ? [] : null,
+    ...over,
+  };
 }
