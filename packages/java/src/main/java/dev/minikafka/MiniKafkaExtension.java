@@ -1,5 +1,7 @@
 package dev.minikafka;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -19,6 +21,23 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  *
+ * Static fields of type {@link MiniKafka} in the test class (or a superclass) are set before
+ * {@code @BeforeAll}, for code that takes no parameters, such as Spring's
+ * {@code @DynamicPropertySource}:
+ *
+ * <pre>{@code
+ * @ExtendWith(MiniKafkaExtension.class)
+ * @SpringBootTest
+ * class OrdersTest {
+ *   static MiniKafka kafka;
+ *
+ *   @DynamicPropertySource
+ *   static void kafka(DynamicPropertyRegistry registry) {
+ *     registry.add("spring.kafka.bootstrap-servers", () -> kafka.getBootstrapServers());
+ *   }
+ * }
+ * }</pre>
+ *
  * Broker arguments (e.g. topics) come from the system property {@code minikafka.args}, split on
  * spaces; a class needing its own calls {@link MiniKafka#start(String...)}. With
  * {@link ResetBetweenTests} on the class, the broker is reset before each test.
@@ -28,7 +47,22 @@ public class MiniKafkaExtension implements BeforeAllCallback, BeforeEachCallback
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    broker(context);
+    MiniKafka kafka = broker(context);
+    for (Class<?> c = context.getRequiredTestClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+      for (Field field : c.getDeclaredFields()) {
+        if (field.getType() == MiniKafka.class && Modifier.isStatic(field.getModifiers())) inject(field, kafka);
+      }
+    }
+  }
+
+  private static void inject(Field field, MiniKafka kafka) {
+    if (Modifier.isFinal(field.getModifiers())) throw new MiniKafkaException(field + " is final: MiniKafkaExtension cannot set it to the class's broker");
+    try {
+      field.setAccessible(true);
+      field.set(null, kafka);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new MiniKafkaException("cannot set " + field + " to the class's broker: " + e, e);
+    }
   }
 
   @Override

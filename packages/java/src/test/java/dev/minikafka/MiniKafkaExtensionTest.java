@@ -28,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(MiniKafkaExtension.class)
 class MiniKafkaExtensionTest {
   static MiniKafka beforeAllBroker;
+  /** Set by the extension before @BeforeAll (private: it is set all the same). */
+  private static MiniKafka injected;
 
   @BeforeAll
   static void createTopic(MiniKafka kafka) throws Exception {
@@ -66,6 +68,11 @@ class MiniKafkaExtensionTest {
     }
     got.sort(null);
     assertEquals(sent, got);
+  }
+
+  @Test
+  void staticFieldsGetTheClassBroker(MiniKafka kafka) {
+    assertSame(kafka, injected, "the static MiniKafka field is the parameter's broker");
   }
 
   @Test
