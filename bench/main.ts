@@ -258,7 +258,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg()[0]!;
   const needLoad = only.has('produce') || only.has('consume') || only.has('latency') || only.has('memory');
-  const needJava = needLoad || only.has('brokers') || (kafka && (only.has('startup') || only.has('memory') || only.has('scale')));
+  const needJava = needLoad || only.has('brokers') || (kafka && (only.has('startup') || only.has('memory') || only.has('scale') || only.has('native')));
   const out = (text: string) => {
     printed.push(text);
     console.log(text + '\n');
@@ -325,7 +325,7 @@ async function main(): Promise<void> {
 
     if (only.has('native')) {
       log('native');
-      const native = await runNativeBench({ runs: sizes.runs, records: sizes.nativeRecords });
+      const native = await runNativeBench({ runs: sizes.runs, records: sizes.nativeRecords, kafkaDir: kafka ? workDir : null });
       sections.push(native);
       out(formatSection(native, kafkaLabel));
     }

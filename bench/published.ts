@@ -116,7 +116,7 @@ export function publishedRows(sections: readonly Section[], o: { latencyRate: nu
       scenario: 'produce',
       measure: 'franz-go, 1 KiB, acks=all, 8 partitions: broker CPU-seconds per GB',
       target: '<= 0.8',
-      result: `${fixed(pick(sections, 'native', NATIVE_CPU, 's/GB')?.minikafka?.median, 2)} s/GB (${size(pick(sections, 'native', NATIVE_THROUGHPUT, 'MB/s')?.minikafka?.median)} MB/s)`,
+      result: `${fixed(pick(sections, 'native', NATIVE_CPU, 's/GB')?.minikafka?.median, 2)} s/GB (Kafka ${fixed(pick(sections, 'native', NATIVE_CPU, 's/GB')?.kafka?.median, 2)}); ${versus(pick(sections, 'native', NATIVE_THROUGHPUT, 'MB/s'), 'MB/s')}`,
     },
     {
       scenario: 'consume',

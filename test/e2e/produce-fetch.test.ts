@@ -350,3 +350,32 @@ t.test('batches that share a large frame evenly (one per partition) are stored a
   t.ok(stored[0]!.buffer.byteLength < 2 * stored.reduce((a, b) => a + b.length, 0), 'which the batches fill more than half of');
   t.ok(stored.every((b, p) => b.equals(expectedStored(batches[p]!, 0))), 'holding the patched bytes');
 });
+
+t.test('a large frame arriving in pieces, with small frames around it in the same writes, is stored intact', async (t) => {
+  // Plain sockets read the rest of a large frame straight into its own buffer, and everything else
+  // into one scratch buffer that the next read overwrites (src/server/net/direct-reads.ts): the
+  // stored batch and the small requests' answers must not see each other's bytes.
+  await using kafka = await MiniKafka.start({ topics: ['pieces:2'] });
+  const c = await connect(t, kafka);
+  const big = buildBatchSync([{ value: Buffer.alloc(300_000, 7) }, { value: Buffer.alloc(100_000, 9) }]);
+  const small = buildBatchSync([{ value: Buffer.from('small') }]);
+  const produce = (partition: number, records: Buffer, correlationId: number) =>
+    WireClient.frame(ProduceApi, 9, produceRequest([{ topic: 'pieces', partition, records }]), correlationId);
+  const versions = (correlationId: number) => WireClient.frame(ApiVersionsApi, 3, { clientSoftwareName: 'p', clientSoftwareVersion: '1', clusterId: null, nodeId: -1 }, correlationId);
+  const bigFrame = produce(0, big, 2);
+  const bytes = Buffer.concat([versions(1), bigFrame, produce(1, small, 3), versions(4)]);
+  const answers = [1, 2, 3, 4].map(() => c.nextFrame());
+  // Cut inside the first frame, inside the large frame's size and header, then in its records.
+  const cuts = [5, 40, 60, 70_000, 250_000, bytes.length];
+  let from = 0;
+  for (const to of cuts) {
+    c.send(bytes.subarray(from, to));
+    from = to;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const frames = await Promise.all(answers);
+  t.strictSame(frames.map((f) => f.readInt32BE(0)), [1, 2, 3, 4], 'four answers, in order');
+  const stored = (p: number) => kafka.broker.cluster.topics.partition('pieces', p)!.log.read(0, 1 << 20, { minOneBatch: true }).batches[0]!;
+  t.ok(stored(0).equals(expectedStored(big, 0)), 'the large batch is stored byte for byte');
+  t.ok(stored(1).equals(expectedStored(small, 0)), 'and the small one after it');
+});

@@ -98,6 +98,14 @@ export class WireClient {
     });
   }
 
+  /** Resolves with the next response frame not yet claimed, for requests sent in pieces with send(). */
+  nextFrame(): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('connection closed'));
+      this.waiting.push({ resolve, reject });
+    });
+  }
+
   /** Sends raw bytes expecting no response. */
   send(bytes: Buffer): void {
     this.socket.write(bytes);

@@ -69,8 +69,9 @@
  *   Key and timestamp errors are not merged into one answer: keys are checked first.
  *
  * Frame retention: the batch arrives as a view into the request frame, and the frame may be a view
- * into a socket read holding several pipelined requests (up to 64 KiB), or hold the batches of many
- * partitions. Stored as a view, a small batch keeps all of that memory alive for as long as the
+ * into a socket read holding several pipelined requests (up to 64 KiB; TLS connections only: plain
+ * ones copy each small frame out of their shared read buffer, see net/direct-reads.ts), or hold the
+ * batches of many partitions. Stored as a view, a small batch keeps all of that memory alive for as long as the
  * batch is retained (measured: 65536 bytes held per stored 200-byte batch cut from a 64 KiB read,
  * ~200 when copied). So a batch is copied once, into an exact-size buffer (pooled below 4 KiB;
  * ~0.2 us for 200 bytes, ~20 us for 64 KiB), unless it covers at least half of its backing memory

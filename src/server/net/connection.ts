@@ -24,6 +24,8 @@
  * and both resume when the throttle time has passed on the broker's clock.
  */
 import type { Socket } from 'node:net';
+import { readDirectly, sharedScratch } from './direct-reads.js';
+import type { DirectReader } from './direct-reads.js';
 import type { Dispatcher, DispatchResult } from './dispatcher.js';
 import type { ConnectionInfo } from '../handlers/handler.js';
 import type { Logger } from '../../util/logger.js';
@@ -62,7 +64,14 @@ export interface ConnectionOptions {
   readonly clock: Clock;
 }
 
-export class Connection implements ConnectionInfo {
+/**
+ * A frame with at least this many bytes still to come is read straight into its own buffer; a
+ * smaller rest is read with whatever follows it into the scratch buffer and copied, so that small
+ * requests cost one read each, not two.
+ */
+const DIRECT_READ_MIN = 16 * 1024;
+
+export class Connection implements ConnectionInfo, DirectReader {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly queue: Slot[] = [];
@@ -91,10 +100,32 @@ export class Connection implements ConnectionInfo {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
     socket.on('error', (e) => this.log.debug(`connection ${id}: ${e.message}`));
     socket.on('close', () => this.onSocketClose());
+    if (!readDirectly(socket, this)) socket.on('data', (chunk: Buffer) => this.onData(chunk, false));
+  }
+
+  /** DirectReader: the rest of a large frame, else the shared scratch buffer. */
+  nextBuffer(): Buffer {
+    const frame = this.frame;
+    if (frame !== null && frame.length - this.frameFill >= DIRECT_READ_MIN) return frame.subarray(this.frameFill);
+    return sharedScratch();
+  }
+
+  /** DirectReader: bytes read into the frame's rest, or into the scratch buffer. */
+  onRead(bytes: number, buffer: Buffer): void {
+    const frame = this.frame;
+    if (frame !== null && buffer.buffer === frame.buffer && buffer.byteOffset === frame.byteOffset + this.frameFill) {
+      this.frameFill += bytes;
+      if (this.frameFill === frame.length) {
+        this.frame = null;
+        this.handleFrame(frame);
+      }
+      return;
+    }
+    // The scratch buffer is overwritten by the next read of any connection: what is kept is copied.
+    this.onData(buffer.subarray(0, bytes), true);
   }
 
   get listenerName(): string | undefined {
@@ -133,7 +164,7 @@ export class Connection implements ConnectionInfo {
     if (this.closed) return;
     const held = this.held;
     this.held = null;
-    if (held !== null) this.onData(held);
+    if (held !== null) this.onData(held, false);
     this.maybeResume();
   }
 
@@ -148,7 +179,8 @@ export class Connection implements ConnectionInfo {
     for (const l of listeners) l();
   }
 
-  private onData(chunk: Buffer): void {
+  /** `transient`: the chunk's memory is reused after this call, so frames are copied out of it. */
+  private onData(chunk: Buffer, transient: boolean): void {
     let off = 0;
     const len = chunk.length;
     while (off < len && !this.closed) {
@@ -186,8 +218,9 @@ export class Connection implements ConnectionInfo {
           return;
         }
         if (len - off >= size) {
-          // Whole frame inside this chunk: a view, no copy.
-          this.handleFrame(chunk.subarray(off, off + size));
+          // Whole frame inside this chunk: a view, no copy, unless the chunk's memory is reused.
+          const view = chunk.subarray(off, off + size);
+          this.handleFrame(transient ? Buffer.from(view) : view);
           off += size;
           continue;
         }

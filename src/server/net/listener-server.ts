@@ -12,6 +12,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { TlsOptions } from 'node:tls';
 import type { Logger } from '../../util/logger.js';
+import { directReadSocket } from './direct-reads.js';
 
 export interface ListenerServerOptions {
   /** The listener's name, for log lines. */
@@ -41,7 +42,8 @@ export class ListenerServer {
   async listen(host: string, port: number): Promise<number> {
     if (this.#server !== null) throw new Error(`listener ${this.opts.name} is already listening`);
     const { tls, onSocket, logger, name } = this.opts;
-    const server: Server = tls ? createTlsServer(tls, onSocket) : createServer({ noDelay: true }, onSocket);
+    // Plain sockets read into the connection's own buffers (direct-reads.ts): paused until then.
+    const server: Server = tls ? createTlsServer(tls, onSocket) : createServer({ noDelay: true, pauseOnConnect: true }, (s) => onSocket(directReadSocket(s)));
     if (tls) {
       server.on('tlsClientError', (e, socket) => {
         logger.info(`listener ${name}: TLS handshake with ${socket.remoteAddress ?? 'unknown'} failed: ${e.message}`);
