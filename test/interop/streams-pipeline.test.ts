@@ -16,7 +16,7 @@
  *   the first KILLS runs of B are SIGKILLed 0 to 1 s after B reports processing it. A kill counts
  *   when the broker still holds an Ongoing transaction of B's transactional ids begun during that
  *   run after B died (kills.ts). All KILLS must count: each B run is killed while records of its
- *   chunk are being processed, pausing 20 ms each in both subtopologies, inside 1 s commit
+ *   chunk are being processed, pausing 20 ms each in both subtopologies, inside 5 s commit
  *   intervals whose transaction is open from the first record sent (linger.ms 0) to the commit.
  * - The final read_committed contents of the three output topics, by our decoder and by Kafka's
  *   Java consumer, as record sets (per key, the multiset of values), must equal the expected sets
@@ -35,11 +35,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { Test as TapTest } from 'tap';
 import { partitionForKey } from '../../src/client/producer.js';
+import { DescribeConfigsApi, MetadataApi } from '../../src/protocol/messages/index.js';
+import type { StreamsGroupDescribeResponseDescribedGroup, StreamsGroupDescribeResponseTopicInfo } from '../../src/protocol/messages/streams-group-describe.js';
 import { readCommitted } from '../helpers/transactions.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { brokerUnderTest, javaProgram, root, runProgram, setupClients } from './harness.js';
 import type { ProgramRun } from './harness.js';
-import { javaReadCommitted, openTransactionsOf } from './kills.js';
+import { javaReadCommitted, openTransactionsOf, transactionsOf } from './kills.js';
 import { STREAMS_GROUP_CONFIGS, awaitStreamsGroup, createTopics, produceRecords, tasksOf } from './streams-input.js';
 import type { InputRecord } from './streams-input.js';
 
@@ -50,6 +52,8 @@ const RECORD = process.env['STREAMS_PIPELINE_RECORD'] === '1';
 
 /** The scenario's fixed input; the recording holds it too and must match. */
 const INPUT = { records: 1200, partitions: 3, words: 16, categorised: 10, windowMs: 60_000, stepMs: 1000 } as const;
+/** DescribeConfigs' source of a config set on the topic itself. */
+const DYNAMIC_TOPIC_CONFIG = 1;
 const OUTPUTS = ['counts', 'windows', 'joined'] as const;
 type Output = (typeof OUTPUTS)[number];
 /** Per output, per key, the values read, sorted: a record set that keeps duplicates. */
@@ -116,6 +120,36 @@ function differences(got: RecordSets, want: RecordSets): string[] {
   return out.slice(0, 20);
 }
 
+/**
+ * The topology of a described streams group with names masked: what the broker made of the
+ * topology the application sent (subtopologies, source and repartition sink topics, internal
+ * topics with their partition counts and configs).
+ */
+function maskTopology(g: StreamsGroupDescribeResponseDescribedGroup, mask: (name: string) => string): unknown {
+  const info = (x: StreamsGroupDescribeResponseTopicInfo) => ({ name: mask(x.name), partitions: x.partitions, replicationFactor: x.replicationFactor, configs: Object.fromEntries(x.topicConfigs.map((kv) => [kv.key, kv.value]).sort()) });
+  return (g.topology?.subtopologies ?? []).map((x) => ({
+    subtopologyId: x.subtopologyId,
+    sourceTopics: x.sourceTopics.map(mask).sort(),
+    repartitionSinkTopics: x.repartitionSinkTopics.map(mask).sort(),
+    stateChangelogTopics: x.stateChangelogTopics.map(info).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    repartitionSourceTopics: x.repartitionSourceTopics.map(info).sort((a, b) => (a.name < b.name ? -1 : 1)),
+  }));
+}
+
+/** The application's internal topics (named "<application.id>-..."), masked: partition count and the configs set on the topic. */
+async function internalTopics(c: WireClient, appId: string, mask: (name: string) => string): Promise<Record<string, { partitions: number; configs: Record<string, string | null> }>> {
+  const md = await c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const names = md.topics.map((x) => x.name ?? '').filter((n) => n.startsWith(`${appId}-`)).sort();
+  const described = await c.request(DescribeConfigsApi, 4, { resources: names.map((resourceName) => ({ resourceType: 2, resourceName, configurationKeys: null })), includeSynonyms: false, includeDocumentation: false });
+  const out: Record<string, { partitions: number; configs: Record<string, string | null> }> = {};
+  for (const name of names) {
+    const r = described.results.find((x) => x.resourceName === name);
+    const configs = (r?.configs ?? []).filter((x) => x.configSource === DYNAMIC_TOPIC_CONFIG).map((x) => [x.name, x.value] as const).sort();
+    out[mask(name)] = { partitions: md.topics.find((x) => x.name === name)?.partitions.length ?? 0, configs: Object.fromEntries(configs) };
+  }
+  return out;
+}
+
 /** The recording as JSON with one line per output key (its values in one array), for a readable diff. */
 function recordingText(head: Record<string, unknown>, outputs: RecordSets): string {
   const top = JSON.stringify(head, null, 1).slice(0, -2);
@@ -161,6 +195,9 @@ if (setupError !== null) {
     const bRuns: ProgramRun<Event>[] = [];
     let proven = 0;
     let standbysChecked = false;
+    let topology: unknown = null;
+    /** Names without this run's id: what the recording holds. */
+    const mask = (name: string) => name.split(appId).join('APP').split(`-${id}`).join('');
     for (let run = 0; run <= KILLS; run++) {
       const last = run === KILLS;
       let produced = false;
@@ -191,7 +228,10 @@ if (setupError !== null) {
         t.equal(owner.size, 6, 'no task is active on two members');
         const misplaced = g.members.flatMap((m) => m.assignment.standbyTasks.flatMap((x) => x.partitions.filter((p) => owner.get(`${x.subtopologyId}/${p}`) === m.processId)));
         t.strictSame(misplaced, [], "no standby sits on its active task's instance");
-        t.equal(new Set(tasksOf(g).standby.map((s) => s.split('/')[0])).size, 1, 'the standbys are of one subtopology (the stateful one)');
+        const standbySubtopologies = new Set(tasksOf(g).standby.map((s) => s.split('/')[0]));
+        const stateful = g.topology?.subtopologies?.filter((x) => x.stateChangelogTopics.length > 0).map((x) => x.subtopologyId) ?? [];
+        t.strictSame([...standbySubtopologies], stateful, 'the standbys are of the one subtopology with changelogs');
+        topology = maskTopology(g, mask);
       }
 
       await produceRecords(t, c, topic('input'), inputRecords(base, run * chunk, Math.min(INPUT.records, (run + 1) * chunk)));
@@ -207,6 +247,8 @@ if (setupError !== null) {
       t.ok(b.killed && events.includes('processing') && !events.includes('done'), `B run ${run} was killed in its work after ${b.ms} ms (${open.length} transactions left open)`, {
         code: b.code,
         open,
+        // When no transaction was left open: where B's transactions were instead.
+        transactions: open.length > 0 ? undefined : { killedAt: b.startedAt + b.ms, states: await transactionsOf(c, prefix) },
         lines: b.killed ? undefined : b.lines.slice(-5),
         stderr: b.killed ? undefined : b.stderr.slice(-3000),
       });
@@ -236,16 +278,23 @@ if (setupError !== null) {
       t.equal(j.error, null, `the Java read_committed consumer read ${o}`);
       for (const p of j.partitions) for (const [key, value] of p.records) (java[o][key ?? ''] ??= []).push(value ?? '');
     }
+    const unordered = Object.fromEntries(OUTPUTS.map((o) => [o, Object.keys(ours[o]).filter((k) => ours[o][k]!.join() !== sortValues([...ours[o][k]!]).join())]));
+    t.strictSame(unordered, { counts: [], windows: [], joined: [] }, "each key's values come in order (1, 2, ..., n) in its partition");
     const got = canonical(ours);
     t.strictSame(differences(got, expected), [], 'the outputs hold exactly the expected records: every count, window count and joined count once');
     t.strictSame(canonical(java), got, "Kafka's Java read_committed consumer reads the same record sets");
 
+    const internal = await internalTopics(c, appId, mask);
+    t.strictSame(Object.keys(internal), ['APP-by-word-repartition', 'APP-categories-changelog', 'APP-window-counts-changelog', 'APP-word-counts-changelog'], 'the broker created the repartition topic and the three changelogs');
+
     if (RECORD) {
-      writeFileSync(RECORDING, recordingText({ recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-streams.sh', input: INPUT, groupConfigs: STREAMS_GROUP_CONFIGS, kills: { proven, of: KILLS } }, got));
+      writeFileSync(RECORDING, recordingText({ recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-streams.sh', input: INPUT, groupConfigs: STREAMS_GROUP_CONFIGS, kills: { proven, of: KILLS }, topology, internalTopics: internal }, got));
       t.comment(`recorded ${RECORDING}`);
     } else {
-      const kafka = JSON.parse(readFileSync(RECORDING, 'utf8')) as { input: unknown; kills: { proven: number; of: number }; outputs: RecordSets };
+      const kafka = JSON.parse(readFileSync(RECORDING, 'utf8')) as { input: unknown; kills: { proven: number; of: number }; topology: unknown; internalTopics: unknown; outputs: RecordSets };
       t.strictSame(kafka.input, INPUT, 'the recording is of this input');
+      t.strictSame(topology, kafka.topology, "StreamsGroupDescribe's topology (subtopologies, their topics, the internal topics' partitions and configs) is Kafka 4.4's");
+      t.strictSame(internal, kafka.internalTopics, "the internal topics the broker created have Kafka 4.4's partitions and topic configs");
       t.strictSame(differences(got, kafka.outputs), [], `the record sets equal Apache Kafka 4.4's for the same input (killed ${kafka.kills.proven} of ${kafka.kills.of} times mid-transaction there)`);
     }
   });
