@@ -7,12 +7,8 @@
  * by our decoder and by Kafka's Java consumer, must give every word's counts as 1, 2, ..., n:
  * nothing counted twice, nothing lost, no transaction left open.
  *
- * The second test runs the same application on the Streams rebalance protocol (KIP-1071,
- * group.protocol=streams): two instances of one thread each, the broker assigning the tasks and
- * creating the internal topics; StreamsGroupDescribe must show the group Stable with a standby of
- * each stateful task on the other instance (group.streams.num.standby.replicas=1); then one
- * instance is killed mid-transaction, more input arrives, it restarts, and both finish with every
- * count exactly once.
+ * The streams rebalance protocol (KIP-1071) with two instances, standbys and kills is the
+ * scenario of streams-pipeline.test.ts.
  *
  * The broker is minikafka in-process, or INTEROP_BOOTSTRAP (e.g. the reference Apache Kafka of
  * bench/kafka/start-kafka.sh). Env: INTEROP_STREAMS_KILLS=N (3), INTEROP_STREAMS_RECORDS=N (3000).
@@ -28,7 +24,7 @@ import { readCommitted } from '../helpers/transactions.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { brokerUnderTest, javaProgram, runProgram, setupClients } from './harness.js';
 import { javaReadCommitted, openTransactionsOf } from './kills.js';
-import { STREAMS_GROUP_CONFIGS, awaitStreamsGroup, createTopics, produceRecords, tasksOf } from './streams-input.js';
+import { createTopics, produceRecords } from './streams-input.js';
 
 const KILLS = Number(process.env['INTEROP_STREAMS_KILLS'] ?? 3);
 const RECORDS = Number(process.env['INTEROP_STREAMS_RECORDS'] ?? 3000);
@@ -153,73 +149,5 @@ if (setupError !== null) {
     const names = new Set(md.topics.map((x) => x.name));
     t.ok(names.has(`${appId}-by-word-repartition`), 'Streams created its repartition topic');
     t.ok(names.has(`${appId}-word-counts-changelog`), 'Streams created its changelog topic');
-  });
-
-  t.test('Kafka Streams on the streams rebalance protocol (KIP-1071): two instances, standbys, one killed mid-transaction, every count exactly once', async (t) => {
-    const bootstrap = await brokerUnderTest(t, { config: STREAMS_GROUP_CONFIGS });
-    const id = randomBytes(4).toString('hex');
-    const [input, output, appId] = [`sp-in-${id}`, `sp-out-${id}`, `sp-app-${id}`];
-    const stateDirs = [mkdtempSync(join(tmpdir(), 'minikafka-streams-a-')), mkdtempSync(join(tmpdir(), 'minikafka-streams-b-'))];
-    t.teardown(() => stateDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-    const c = await WireClient.connect(bootstrap);
-    t.teardown(() => c.close());
-    await createTopics(t, c, [input, output], PARTITIONS);
-    const records = Math.min(RECORDS, 2000);
-    const expected = expectedCounts(records);
-    const half = Math.ceil(records / 2);
-    await produceWords(t, c, input, 0, half);
-
-    const command = javaProgram('StreamsEos');
-    // One stream thread per instance: two members, on two processes (Streams instances).
-    const args = (i: number) => ['--bootstrap', bootstrap, '--input', input, '--output', output, '--application-id', appId, '--state-dir', stateDirs[i]!, '--records', String(records), '--pause-ms', '10', '--threads', '1', '--group-protocol', 'streams'];
-
-    // Instance A runs to the end; instance B is killed once the group was seen with its standbys.
-    const runA = runProgram<Event>(command, args(0), 240_000);
-    let standbysSeen = false;
-    let bClient = '';
-    const runB1 = runProgram<Event>(command, args(1), 180_000, {
-      killOn: (l) => {
-        if (l.event === 'started') bClient = String(l['client'] ?? '');
-        return l.event === 'processing' && standbysSeen ? Math.floor(Math.random() * 500) : undefined;
-      },
-    });
-
-    // The group as StreamsGroupDescribe shows it once both members hold their targets: six active
-    // tasks (three of the stateless source subtopology, three of the counting one), each once, and
-    // a standby of each stateful task on the other instance.
-    const seen = await awaitStreamsGroup(c, appId, (g) => {
-      const { active, standby } = tasksOf(g);
-      return g.groupState === 'Stable' && g.members.length === 2 && active.length === 6 && standby.length === 3;
-    }, 90_000);
-    standbysSeen = true;
-    t.ok(seen !== null, 'the streams group became Stable with two members, six active and three standby tasks');
-    if (seen !== null) {
-      t.equal(new Set(seen.members.map((m) => m.processId)).size, 2, 'two processes');
-      const owner = new Map<string, string>();
-      for (const m of seen.members) for (const x of m.assignment.activeTasks) for (const p of x.partitions) owner.set(`${x.subtopologyId}/${p}`, m.processId);
-      t.equal(owner.size, 6, 'no task is active on two members');
-      const misplaced = seen.members.flatMap((m) => m.assignment.standbyTasks.flatMap((x) => x.partitions.filter((p) => owner.get(`${x.subtopologyId}/${p}`) === m.processId)));
-      t.strictSame(misplaced, [], "no standby sits on its active task's instance");
-      const stateful = new Set(seen.members.flatMap((m) => m.assignment.standbyTasks.map((x) => x.subtopologyId)));
-      const sub = seen.topology?.subtopologies?.find((x) => stateful.has(x.subtopologyId));
-      t.ok(sub !== undefined && sub.stateChangelogTopics.some((x) => x.name === `${appId}-word-counts-changelog`), 'standbys are of the subtopology with the changelog');
-    }
-
-    const b1 = await runB1;
-    const prefix = bClient.replace(/-StreamThread-\d+-consumer$/, '');
-    await openTransactionsOf(c, `${prefix}-`, b1.startedAt); // a round trip: whatever the dead program had sent is handled
-    const open = await openTransactionsOf(c, `${prefix}-`, b1.startedAt);
-    t.ok(b1.killed && prefix !== '' && open.length > 0, `instance B was killed mid-transaction (${open.length} of its transactions left open)`, { open, code: b1.code, stderr: b1.killed ? undefined : b1.stderr.slice(-3000) });
-
-    await produceWords(t, c, input, half, records);
-    const b2 = await runProgram<Event>(command, args(1), 180_000);
-    const a = await runA;
-    for (const [name, run] of [['A', a], ['B (restarted)', b2]] as const) {
-      t.ok(run.lines.some((l) => l.event === 'done') && run.code === 0, `instance ${name} finishes (${run.ms} ms)`, { lines: run.lines.slice(-5), stderr: run.stderr.slice(-3000) });
-    }
-    await checkExactlyOnce(t, c, bootstrap, output, expected, records);
-    const md = await c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-    const names = new Set(md.topics.map((x) => x.name));
-    t.ok(names.has(`${appId}-by-word-repartition`) && names.has(`${appId}-word-counts-changelog`), 'the broker created the repartition and changelog topics');
   });
 }
