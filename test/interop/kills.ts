@@ -27,15 +27,24 @@ export interface OpenTransaction {
  * (wall clock, the same machine's as the broker's).
  */
 export async function openTransactionsOf(c: WireClient, prefix: string, sinceMs: number): Promise<OpenTransaction[]> {
-  const listed = await c.request(ListTransactionsApi, 1, { stateFilters: ['Ongoing'], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null });
+  return (await transactionsOf(c, prefix, ['Ongoing'])).filter((x) => x.state === 'Ongoing' && x.startedAt >= sinceMs);
+}
+
+/**
+ * Every transaction whose id starts with `prefix`, in the listed `states` (all when empty), as
+ * DescribeTransactions gives it: for a kill's evidence, and for why a kill was not proven.
+ */
+export async function transactionsOf(c: WireClient, prefix: string, states: string[] = []): Promise<(OpenTransaction & { readonly state: string })[]> {
+  const listed = await c.request(ListTransactionsApi, 1, { stateFilters: states, producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null });
   if (listed.errorCode !== 0) throw new Error(`ListTransactions failed: error ${listed.errorCode}`);
   const ids = listed.transactionStates.map((x) => x.transactionalId).filter((id) => id.startsWith(prefix));
   if (ids.length === 0) return [];
   const described = await c.request(DescribeTransactionsApi, 0, { transactionalIds: ids });
   return described.transactionStates
-    .filter((x) => x.errorCode === 0 && x.transactionState === 'Ongoing' && Number(x.transactionStartTimeMs) >= sinceMs)
+    .filter((x) => x.errorCode === 0)
     .map((x) => ({
       transactionalId: x.transactionalId,
+      state: x.transactionState,
       producerId: String(x.producerId),
       producerEpoch: x.producerEpoch,
       startedAt: Number(x.transactionStartTimeMs),

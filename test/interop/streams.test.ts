@@ -7,12 +7,8 @@
  * by our decoder and by Kafka's Java consumer, must give every word's counts as 1, 2, ..., n:
  * nothing counted twice, nothing lost, no transaction left open.
  *
- * The second test runs the same application on the Streams rebalance protocol (KIP-1071,
- * group.protocol=streams): two instances of one thread each, the broker assigning the tasks and
- * creating the internal topics; StreamsGroupDescribe must show the group Stable with a standby of
- * each stateful task on the other instance (group.streams.num.standby.replicas=1); then one
- * instance is killed mid-transaction, more input arrives, it restarts, and both finish with every
- * count exactly once.
+ * The streams rebalance protocol (KIP-1071) with two instances, standbys and kills is the
+ * scenario of streams-pipeline.test.ts.
  *
  * The broker is minikafka in-process, or INTEROP_BOOTSTRAP (e.g. the reference Apache Kafka of
  * bench/kafka/start-kafka.sh). Env: INTEROP_STREAMS_KILLS=N (3), INTEROP_STREAMS_RECORDS=N (3000).
@@ -23,15 +19,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test as TapTest } from 'tap';
-import { CreateTopicsApi, MetadataApi } from '../../src/protocol/messages/index.js';
-import { StreamsGroupDescribeApi } from '../../src/protocol/messages/streams-group-describe.js';
-import type { StreamsGroupDescribeResponseDescribedGroup } from '../../src/protocol/messages/streams-group-describe.js';
-import { buildBatchSync } from '../../src/protocol/records/index.js';
-import { produceOne } from '../helpers/data-path.js';
+import { MetadataApi } from '../../src/protocol/messages/index.js';
 import { readCommitted } from '../helpers/transactions.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { brokerUnderTest, javaProgram, runProgram, setupClients } from './harness.js';
 import { javaReadCommitted, openTransactionsOf } from './kills.js';
+import { createTopics, produceRecords } from './streams-input.js';
 
 const KILLS = Number(process.env['INTEROP_STREAMS_KILLS'] ?? 3);
 const RECORDS = Number(process.env['INTEROP_STREAMS_RECORDS'] ?? 3000);
@@ -49,31 +42,10 @@ interface Event {
 }
 
 
-/** Produces input records [from, to): record i to partition i % 3, in batches of up to 50. */
-async function produceWords(t: TapTest, c: WireClient, input: string, from: number, to: number): Promise<void> {
-  for (let p = 0; p < PARTITIONS; p++) {
-    const indexes: number[] = [];
-    for (let i = from; i < to; i++) if (i % PARTITIONS === p) indexes.push(i);
-    for (let at = 0; at < indexes.length; at += 50) {
-      const records = indexes.slice(at, at + 50).map((i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(wordOf(i)), timestamp: Date.now() }));
-      // Apache Kafka may answer NOT_LEADER_OR_FOLLOWER until the new topic's leaders are known.
-      let code = -1;
-      for (let attempt = 0; attempt < 50 && code !== 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 100));
-        code = (await produceOne(c, input, buildBatchSync(records), { partition: p })).errorCode;
-      }
-      if (code !== 0) t.fail(`input produce to partition ${p}: error ${code}`);
-    }
-  }
-}
-
-async function createTopics(t: TapTest, c: WireClient, names: string[]): Promise<void> {
-  const created = await c.request(CreateTopicsApi, 5, {
-    topics: names.map((name) => ({ name, numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] })),
-    timeoutMs: 30000,
-    validateOnly: false,
-  });
-  t.strictSame(created.topics.map((x) => x.errorCode), names.map(() => 0), 'input and output topics created');
+/** Produces input records [from, to): record i to partition i % 3. */
+function produceWords(t: TapTest, c: WireClient, input: string, from: number, to: number): Promise<void> {
+  const records = Array.from({ length: to - from }, (_, k) => from + k).map((i) => ({ partition: i % PARTITIONS, key: `k${i}`, value: wordOf(i), timestamp: Date.now() }));
+  return produceRecords(t, c, input, records);
 }
 
 function expectedCounts(records: number): Map<string, number> {
@@ -131,7 +103,7 @@ if (setupError !== null) {
     const c = await WireClient.connect(bootstrap);
     t.teardown(() => c.close());
 
-    await createTopics(t, c, [input, output]);
+    await createTopics(t, c, [input, output], PARTITIONS);
 
     const produceInput = (from: number, to: number) => produceWords(t, c, input, from, to);
     const expected = expectedCounts(RECORDS);
@@ -177,94 +149,5 @@ if (setupError !== null) {
     const names = new Set(md.topics.map((x) => x.name));
     t.ok(names.has(`${appId}-by-word-repartition`), 'Streams created its repartition topic');
     t.ok(names.has(`${appId}-word-counts-changelog`), 'Streams created its changelog topic');
-  });
-
-  t.test('Kafka Streams on the streams rebalance protocol (KIP-1071): two instances, standbys, one killed mid-transaction, every count exactly once', async (t) => {
-    // Broker-side group configs (KIP-1071 moves them to the broker): one standby replica per
-    // stateful task, and a 6 s session / 1 s heartbeat instead of Kafka's 45 s / 5 s, so that the
-    // killed instance's members are fenced within seconds (the bounds are lowered with them).
-    const bootstrap = await brokerUnderTest(t, {
-      config: {
-        'group.streams.num.standby.replicas': 1,
-        'group.streams.min.session.timeout.ms': 6000,
-        'group.streams.session.timeout.ms': 6000,
-        'group.streams.min.heartbeat.interval.ms': 1000,
-        'group.streams.heartbeat.interval.ms': 1000,
-      },
-    });
-    const id = randomBytes(4).toString('hex');
-    const [input, output, appId] = [`sp-in-${id}`, `sp-out-${id}`, `sp-app-${id}`];
-    const stateDirs = [mkdtempSync(join(tmpdir(), 'minikafka-streams-a-')), mkdtempSync(join(tmpdir(), 'minikafka-streams-b-'))];
-    t.teardown(() => stateDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-    const c = await WireClient.connect(bootstrap);
-    t.teardown(() => c.close());
-    await createTopics(t, c, [input, output]);
-    const records = Math.min(RECORDS, 2000);
-    const expected = expectedCounts(records);
-    const half = Math.ceil(records / 2);
-    await produceWords(t, c, input, 0, half);
-
-    const command = javaProgram('StreamsEos');
-    // One stream thread per instance: two members, on two processes (Streams instances).
-    const args = (i: number) => ['--bootstrap', bootstrap, '--input', input, '--output', output, '--application-id', appId, '--state-dir', stateDirs[i]!, '--records', String(records), '--pause-ms', '10', '--threads', '1', '--group-protocol', 'streams'];
-    const describe = async (): Promise<StreamsGroupDescribeResponseDescribedGroup> =>
-      (await c.request(StreamsGroupDescribeApi, 0, { groupIds: [appId], includeAuthorizedOperations: false, includeTopologyDescription: false })).groups[0]!;
-
-    // Instance A runs to the end; instance B is killed once the group was seen with its standbys.
-    const runA = runProgram<Event>(command, args(0), 240_000);
-    let standbysSeen = false;
-    let bClient = '';
-    const runB1 = runProgram<Event>(command, args(1), 180_000, {
-      killOn: (l) => {
-        if (l.event === 'started') bClient = String(l['client'] ?? '');
-        return l.event === 'processing' && standbysSeen ? Math.floor(Math.random() * 500) : undefined;
-      },
-    });
-
-    // The group as StreamsGroupDescribe shows it once both members hold their targets: six active
-    // tasks (three of the stateless source subtopology, three of the counting one), each once, and
-    // a standby of each stateful task on the other instance.
-    let seen: StreamsGroupDescribeResponseDescribedGroup | null = null;
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const g = await describe();
-      const actives = g.members.flatMap((m) => m.assignment.activeTasks.flatMap((x) => x.partitions.map((p) => `${x.subtopologyId}/${p}@${m.processId}`)));
-      const standbys = g.members.flatMap((m) => m.assignment.standbyTasks.flatMap((x) => x.partitions.map((p) => `${x.subtopologyId}/${p}@${m.processId}`)));
-      if (g.groupState === 'Stable' && g.members.length === 2 && actives.length === 6 && standbys.length === 3) {
-        seen = g;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    standbysSeen = true;
-    t.ok(seen !== null, 'the streams group became Stable with two members, six active and three standby tasks');
-    if (seen !== null) {
-      t.equal(new Set(seen.members.map((m) => m.processId)).size, 2, 'two processes');
-      const owner = new Map<string, string>();
-      for (const m of seen.members) for (const x of m.assignment.activeTasks) for (const p of x.partitions) owner.set(`${x.subtopologyId}/${p}`, m.processId);
-      t.equal(owner.size, 6, 'no task is active on two members');
-      const misplaced = seen.members.flatMap((m) => m.assignment.standbyTasks.flatMap((x) => x.partitions.filter((p) => owner.get(`${x.subtopologyId}/${p}`) === m.processId)));
-      t.strictSame(misplaced, [], "no standby sits on its active task's instance");
-      const stateful = new Set(seen.members.flatMap((m) => m.assignment.standbyTasks.map((x) => x.subtopologyId)));
-      const sub = seen.topology?.subtopologies?.find((x) => stateful.has(x.subtopologyId));
-      t.ok(sub !== undefined && sub.stateChangelogTopics.some((x) => x.name === `${appId}-word-counts-changelog`), 'standbys are of the subtopology with the changelog');
-    }
-
-    const b1 = await runB1;
-    const prefix = bClient.replace(/-StreamThread-\d+-consumer$/, '');
-    await openTransactionsOf(c, `${prefix}-`, b1.startedAt); // a round trip: whatever the dead program had sent is handled
-    const open = await openTransactionsOf(c, `${prefix}-`, b1.startedAt);
-    t.ok(b1.killed && prefix !== '' && open.length > 0, `instance B was killed mid-transaction (${open.length} of its transactions left open)`, { open, code: b1.code, stderr: b1.killed ? undefined : b1.stderr.slice(-3000) });
-
-    await produceWords(t, c, input, half, records);
-    const b2 = await runProgram<Event>(command, args(1), 180_000);
-    const a = await runA;
-    for (const [name, run] of [['A', a], ['B (restarted)', b2]] as const) {
-      t.ok(run.lines.some((l) => l.event === 'done') && run.code === 0, `instance ${name} finishes (${run.ms} ms)`, { lines: run.lines.slice(-5), stderr: run.stderr.slice(-3000) });
-    }
-    await checkExactlyOnce(t, c, bootstrap, output, expected, records);
-    const md = await c.request(MetadataApi, 12, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-    const names = new Set(md.topics.map((x) => x.name));
-    t.ok(names.has(`${appId}-by-word-repartition`) && names.has(`${appId}-word-counts-changelog`), 'the broker created the repartition and changelog topics');
   });
 }
