@@ -2,11 +2,17 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 
+/** Elements given an event listener by h(): a row holding one is never swapped for an older copy. */
+const listening = new WeakSet<Element>();
+
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
-    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
+    if (typeof v === 'function') {
+      el.addEventListener(k.replace(/^on/, ''), v);
+      listening.add(el);
+    }
     else if (k === 'class') el.className = String(v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
@@ -21,9 +27,32 @@ export function append(el: Element, children: (Child | Child[])[]): void {
   }
 }
 
+/**
+ * Replaces el's children. Table rows (tr[data-row] in a table[data-testid]) that come out the
+ * same as before are the old elements, put back: a page redrawn every sample then leaves what
+ * did not change in place, so a link in a row can be clicked (and text selected) while the page
+ * updates; replaced, the row would be detached under the pointer on every tick.
+ */
 export function clear(el: Element, ...children: (Child | Child[])[]): void {
+  const before = new Map<string, Element>();
+  for (const row of el.querySelectorAll('table[data-testid] tr[data-row]')) before.set(rowKey(row), row);
   el.replaceChildren();
   append(el, children);
+  if (before.size === 0) return;
+  for (const row of el.querySelectorAll('table[data-testid] tr[data-row]')) {
+    const old = before.get(rowKey(row));
+    if (old !== undefined && old.outerHTML === row.outerHTML && !holdsListener(row)) row.replaceWith(old);
+  }
+}
+
+function rowKey(row: Element): string {
+  return `${row.closest('table')?.getAttribute('data-testid') ?? ''}\u0000${row.getAttribute('data-row') ?? ''}`;
+}
+
+function holdsListener(row: Element): boolean {
+  if (listening.has(row)) return true;
+  for (const e of row.querySelectorAll('*')) if (listening.has(e)) return true;
+  return false;
 }
 
 export function fmtInt(n: number | null | undefined): string {

@@ -73,6 +73,8 @@ async function refresh(): Promise<void> {
   const key = focused?.getAttribute('href') ?? focused?.id ?? null;
   try {
     await page.refresh();
+    // How many redraws this page has had: tests wait on it instead of on time.
+    main.dataset.redraws = String(Number(main.dataset.redraws ?? 0) + 1);
     if (key !== null && focused !== null && !focused.isConnected) {
       const again = main.querySelector<HTMLElement>(`[href="${CSS.escape(key)}"], #${CSS.escape(key)}`);
       again?.focus();

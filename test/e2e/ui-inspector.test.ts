@@ -28,6 +28,7 @@ import { createInterface } from 'node:readline';
 /** The page's `document`, as the functions run in the browser use it (the test compiles without the DOM library). */
 interface BrowserNode {
   readonly textContent: string | null;
+  getAttribute(name: string): string | null;
 }
 declare const document: {
   querySelector(selector: string): BrowserNode | null;
@@ -46,7 +47,14 @@ if (!existsSync(CHROMIUM)) {
 }
 mkdirSync(SHOTS, { recursive: true });
 
-const kafka = await MiniKafka.start({ topics: ['orders:2', 'payments'], ui: { sampleMs: 200 } });
+// The seeded member heartbeats once and the open transaction is never ended: their timeouts (45 s
+// and 60 s by default) are raised to 10 minutes, as a loaded machine can take longer than the
+// defaults to reach the pages that show them.
+const kafka = await MiniKafka.start({
+  topics: ['orders:2', 'payments'],
+  ui: { sampleMs: 200 },
+  config: { 'group.consumer.session.timeout.ms': 600_000, 'group.consumer.max.session.timeout.ms': 600_000 },
+});
 const client = await KafkaClient.connect({ bootstrapServers: kafka.bootstrapServers, clientId: 'seeder' });
 const wire = await WireClient.connect(kafka.bootstrapServers);
 const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -72,7 +80,7 @@ await produce(client, 'orders', orders);
 // payments: committed data, an aborted transaction, and one left open.
 await produce(client, 'payments', [{ key: Buffer.from('p-0'), value: Buffer.from('paid'), partition: 0 }]);
 await produce(client, 'payments', [{ key: Buffer.from('p-aborted'), value: Buffer.from('never'), partition: 0 }], { transactionalId: 'txn-aborted', abort: true });
-const open = await transactionalProducer(wire, 'txn-open');
+const open = await transactionalProducer(wire, 'txn-open', 600_000);
 await addPartitions(wire, open, 'payments', [0]);
 await send(wire, open, 'payments', 0, [{ key: Buffer.from('p-open'), value: Buffer.from('pending'), timestamp: Date.now() }]);
 // billing: committed 2 of 10 on orders-0 and 1 of 10 on orders-1.
@@ -184,6 +192,14 @@ t.test('groups: lag per partition equals high watermark minus committed', async 
   t.equal(num(await cell(page, 'groups', 'billing', 'lag').innerText()), 8 + 9);
   t.equal(await cell(page, 'groups', 'reporting', 'type').innerText(), 'consumer');
   await page.screenshot({ path: join(SHOTS, 'groups.png'), fullPage: true });
+  // Redrawn every sample, an unchanged row stays the same element (what lets a click land on it).
+  const redraws = await page.evaluate(() => {
+    const row = document.querySelector('[data-testid="groups"] tr[data-row="billing"]') as unknown as Record<string, unknown>;
+    row.seen = true;
+    return Number(document.querySelector('main')?.getAttribute('data-redraws') ?? 0);
+  });
+  await page.waitForFunction((n) => Number(document.querySelector('main')?.getAttribute('data-redraws') ?? 0) >= n + 2, redraws);
+  t.equal(await page.evaluate(() => (document.querySelector('[data-testid="groups"] tr[data-row="billing"]') as unknown as Record<string, unknown>).seen), true, 'the unchanged row survived two redraws');
   await page.click('[data-testid="groups"] a:text("billing")');
   await page.waitForSelector('[data-testid="offsets"]');
   t.equal(num(await cell(page, 'offsets', 'orders-0', 'committed').innerText()), 2);

@@ -11,7 +11,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import type { TraceRecord } from '../../src/index.js';
@@ -61,7 +62,11 @@ if (setup.status !== 0) {
     await using kafka = await MiniKafka.start({ asVersion: '3.6', topics: ['t'], config: { 'group.initial.rebalance.delay.ms': 0 } });
     await kafka.produce('t', [{ value: 'hello' }]);
 
-    const v = await java(classpath, ['org.apache.kafka.tools.BrokerApiVersionsCommand', '--bootstrap-server', kafka.bootstrapServers]);
+    // The tool's own admin client gives a request 5 s: on a loaded machine the JVM's first
+    // Metadata request can take longer, so the test raises it.
+    const adminConfig = join(mkdtempSync(join(tmpdir(), 'cli-java-')), 'admin.properties');
+    writeFileSync(adminConfig, 'request.timeout.ms=120000\ndefault.api.timeout.ms=120000\n');
+    const v = await java(classpath, ['org.apache.kafka.tools.BrokerApiVersionsCommand', '--bootstrap-server', kafka.bootstrapServers, '--command-config', adminConfig]);
     t.equal(v.code, 0, v.stderr);
     const listed = new Map([...v.stdout.matchAll(/\t(\w+)\((\d+)\): (\d+)(?: to (\d+))? \[usable/g)].map((m) => [Number(m[2]), [Number(m[3]), Number(m[4] ?? m[3])]]));
     const expected = new Map(kafka.broker.advertisedApis().map((a) => [a.apiKey, [a.minVersion, a.maxVersion]]));
