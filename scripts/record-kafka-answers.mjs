@@ -14,6 +14,9 @@
 //   test/e2e/transactions-v2.kafka-4.4.json  the transactions V2 answers of test/e2e/transactions-v2
 //                                        (that test run with TV2_BOOTSTRAP/TV2_RECORD against this
 //                                        Kafka; topic names masked as RUN, producer ids left out)
+//   test/e2e/admin-cluster.kafka-4.4.json  the answers of test/e2e/admin-cluster-steps (features,
+//                                        UpdateFeatures, ElectLeaders, reassignments, log dirs,
+//                                        delegation tokens): refused or no-op requests only
 //   test/e2e/api-answers.kafka-4.4.json  the answers of test/e2e/api-answers-steps (DeleteGroups v3,
 //                                        ApiVersions v5, the quorum and registration admin APIs);
 //                                        run last, as its final step unregisters the broker
@@ -49,6 +52,7 @@ const { WireClient } = await import(join(root, 'dist/test/helpers/wire-client.js
 const { AlterConfigsApi, CreateTopicsApi, DescribeConfigsApi, FindCoordinatorApi, IncrementalAlterConfigsApi } = await import(join(root, 'dist/src/protocol/messages/index.js'));
 const { initProducerId } = await import(join(root, 'dist/test/helpers/transactions.js'));
 const { runAnswerSteps } = await import(join(root, 'dist/test/e2e/api-answers-steps.js'));
+const { runAdminClusterSteps } = await import(join(root, 'dist/test/e2e/admin-cluster-steps.js'));
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -248,7 +252,8 @@ function recordInteropConfigs(bootstrap) {
  * external-broker switches) and returns its TAP output; throws when it fails.
  */
 function runTest(file, env) {
-  const r = spawnSync(process.execPath, [join(root, file)], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // TAP_TIMEOUT: the file's own 30 s default is a wall-clock bound, too short on a loaded machine.
+  const r = spawnSync(process.execPath, [join(root, file)], { cwd: root, encoding: 'utf8', env: { TAP_TIMEOUT: '300', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`${file} against Kafka failed (status ${r.status}):\n${r.stdout.split('\n').filter((l) => /not ok|found|wanted|^\s+[-+] /.test(l)).slice(0, 40).join('\n')}\n${r.stderr.slice(-2000)}`);
   return r.stdout;
 }
@@ -325,6 +330,8 @@ try {
   ok = emit('test/interop/configs.kafka-4.4.jsonl', recordInteropConfigs(bootstrap)) && ok;
   ok = emit('test/e2e/transactions-v2.kafka-4.4.json', (await recordTransactionsV2(bootstrap))) && ok;
   checkCliParity(bootstrap);
+  const adminCluster = { recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs', answers: await runAdminClusterSteps(bootstrap) };
+  ok = emit('test/e2e/admin-cluster.kafka-4.4.json', fmt(adminCluster) + '\n') && ok;
   const answers = { recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs', answers: await runAnswerSteps(bootstrap) };
   ok = emit('test/e2e/api-answers.kafka-4.4.json', fmt(answers) + '\n') && ok;
 } finally {

@@ -8,6 +8,8 @@
 // voter's directory id (DIRECTORY), topic dg's id (TOPIC_ID). Kafka lists DeleteGroups results in its hash order, minikafka
 // in request order; both are sorted by group id.
 import { WireClient } from '../helpers/wire-client.js';
+import { plain, settled } from '../helpers/answer-steps.js';
+import type { AnswerStep } from '../helpers/answer-steps.js';
 import { endTxn, initProducerId, transactionalProducer } from '../helpers/transactions.js';
 import {
   AddRaftVoterApi,
@@ -28,30 +30,13 @@ import {
   UnregisterControllerApi,
 } from '../../src/protocol/messages/index.js';
 
-export interface AnswerStep {
-  readonly step: string;
-  readonly answer: unknown;
-}
+export type { AnswerStep };
 
 const ZERO = 'AAAAAAAAAAAAAAAAAAAAAA';
 const OTHER_DIRECTORY = 'AAAAAAAAAAAAAAAAAAAAAQ';
 const OTHER_CLUSTER = 'AAAAAAAAAAAAAAAAAAAAAA';
 const GROUPS = ['nope', 'busy', 'simple', 'simple', '', 'busy'];
 
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` (a fresh Kafka loads its coordinators and topics through its metadata log). */
-async function settled(what: string, probe: () => Promise<boolean>, tries = 300): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await probe()) return;
-    await pause(200);
-  }
-  throw new Error(`did not settle: ${what}`);
-}
-
-function plain(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k, v: unknown) => (k === '_unknownTaggedFields' ? undefined : typeof v === 'bigint' ? v.toString() : v)));
-}
 
 /** Runs every step against the broker at `bootstrap` and returns the answers, masked. */
 export async function runAnswerSteps(bootstrap: string): Promise<AnswerStep[]> {

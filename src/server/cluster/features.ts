@@ -54,6 +54,13 @@ interface FeatureDef {
 }
 
 /** In the order Kafka 4.4 lists them in ApiVersions. */
+/**
+ * Kafka 4.4 lists finalized features in the iteration order of the HashMap that holds them, which
+ * puts share.version before metadata.version (recorded: test/e2e/admin-cluster.kafka-4.4.json);
+ * the same order here, so that the answer is byte for byte Kafka's.
+ */
+const KAFKA_FINALIZED_ORDER = ['group.version', 'kraft.version', 'share.version', 'metadata.version', 'streams.version', 'transaction.version', 'eligible.leader.replicas.version'];
+
 const FEATURES: readonly FeatureDef[] = [
   { name: Feature.GROUP_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
   { name: Feature.KRAFT_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'never' },
@@ -63,6 +70,11 @@ const FEATURES: readonly FeatureDef[] = [
   { name: Feature.TRANSACTION_VERSION, minVersion: 0, maxVersion: 2, initial: 2, downgrade: 'allowed' },
   { name: Feature.ELIGIBLE_LEADER_REPLICAS_VERSION, minVersion: 0, maxVersion: 1, initial: 1, downgrade: 'allowed' },
 ];
+const FINALIZED_ORDER: readonly FeatureDef[] = [...FEATURES].sort((a, b) => rank(a.name) - rank(b.name));
+function rank(name: string): number {
+  const i = KAFKA_FINALIZED_ORDER.indexOf(name);
+  return i < 0 ? KAFKA_FINALIZED_ORDER.length : i;
+}
 
 export interface SupportedFeature {
   readonly name: string;
@@ -121,7 +133,7 @@ export class FeatureRegistry {
 
   /** Features at a level above 0, in Kafka's order. */
   finalized(): FinalizedFeature[] {
-    return FEATURES.map((f) => ({ name: f.name, level: this.level(f.name) })).filter((f) => f.level > 0);
+    return FINALIZED_ORDER.map((f) => ({ name: f.name, level: this.level(f.name) })).filter((f) => f.level > 0);
   }
 
   /** The finalized level of a feature, 0 when it is not finalized. */
