@@ -312,13 +312,16 @@ export interface KafkaStart {
   readonly scriptToMetadataMs: number;
 }
 
-/** Starts Apache Kafka with bench/kafka/start-kafka.sh in `dir` (wiped) on a free port. */
-export async function startKafka(dir: string): Promise<KafkaStart> {
+/**
+ * Starts Apache Kafka with bench/kafka/start-kafka.sh in `dir` (wiped) on a free port; `env` adds
+ * the script's settings (KAFKA_SSL_PORT, KAFKA_EXTRA_PROPS, ...).
+ */
+export async function startKafka(dir: string, env: Readonly<Record<string, string>> = {}): Promise<KafkaStart> {
   const port = await freePort();
   const bootstrap = `127.0.0.1:${port}`;
   const t0Wall = Date.now();
   const t0 = performance.now();
-  const script = spawn('bash', [join(kafkaDir, 'start-kafka.sh'), String(port), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const script = spawn('bash', [join(kafkaDir, 'start-kafka.sh'), String(port), dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const w = watch(script);
   const scriptDone = new Promise<void>((resolve, reject) => {
     script.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench/kafka/start-kafka.sh ${w.exit()}:\n${tail(w.output())}`))));

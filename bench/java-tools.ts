@@ -111,7 +111,10 @@ export interface ConsumerPerfResult {
 }
 
 /** ConsumerPerformance from earliest in a new group, reading exactly `records` records. */
-export async function consumerPerformance(t: JavaTools, o: { bootstrap: string; topic: string; records: number; group: string; signal?: AbortSignal }): Promise<ConsumerPerfResult> {
+export async function consumerPerformance(
+  t: JavaTools,
+  o: { bootstrap: string; topic: string; records: number; group: string; signal?: AbortSignal; properties?: readonly string[] },
+): Promise<ConsumerPerfResult> {
   const what = `ConsumerPerformance (${o.topic})`;
   const { stdout, stderr } = await run(
     'java',
@@ -119,6 +122,7 @@ export async function consumerPerformance(t: JavaTools, o: { bootstrap: string; 
       '-cp', t.classpath, 'org.apache.kafka.tools.ConsumerPerformance',
       '--bootstrap-server', o.bootstrap, '--topic', o.topic, '--num-records', String(o.records),
       '--group', o.group, '--timeout', '30000', '--reporting-interval', '60000',
+      ...(o.properties ?? []).flatMap((p) => ['--command-property', p]),
     ],
     what,
     o.signal,

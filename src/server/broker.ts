@@ -352,6 +352,7 @@ export class Broker implements ServingBroker {
       maxQueuedResponses: 1000,
       clock: this.clock,
       listenerName: listener.spec.name,
+      failedAuthenticationDelayMs: listener.failedAuthenticationDelayMs,
       ...(gate ? { gate } : {}),
       ...(principal ? { principal } : {}),
     };

@@ -4,6 +4,7 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Reader } from '../../src/protocol/reader.js';
 import { Writer } from '../../src/protocol/writer.js';
 import { apiByKey, readResponseHeader, requestHeaderVersion, responseHeaderVersion, writeRequestHeader } from '../../src/protocol/messages/index.js';
@@ -64,6 +65,15 @@ export class WireClient {
     const port = Number(bootstrap.slice(i + 1));
     return new Promise((resolve, reject) => {
       const s = connect({ host, port }, () => resolve(new WireClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** Over TLS (an SSL or SASL_SSL listener), trusting `caPem`; resolves once the handshake is done. */
+  static connectTls(bootstrap: string, caPem: string): Promise<WireClient> {
+    const i = bootstrap.lastIndexOf(':');
+    return new Promise((resolve, reject) => {
+      const s = tlsConnect({ host: bootstrap.slice(0, i), port: Number(bootstrap.slice(i + 1)), ca: caPem, servername: 'localhost' }, () => resolve(new WireClient(s)));
       s.once('error', reject);
     });
   }

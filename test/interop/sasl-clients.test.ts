@@ -1,17 +1,18 @@
 /**
- * SASL with librdkafka (confluent-kafka-python) and franz-go, against `minikafka start` (the CLI,
+ * SASL with librdkafka (confluent-kafka-python), franz-go and IBM/sarama, against `minikafka start` (the CLI,
  * as a user runs it) with a SASL_SSL and a SASL_PLAINTEXT listener, users alice, bob and dave
  * (--sasl-user: PLAIN passwords and SCRAM credentials) and the StandardAuthorizer. A PLAINTEXT
  * listener whose ANONYMOUS principal is a super user lets the test create the ACLs (CreateAcls):
  * alice and carol (OAUTHBEARER) may write and read the topics and groups prefixed "sasl-", dave
  * may only describe the topics, bob nothing. Each client program
- * (test/interop/python/sasl_client.py, test/interop/go/cmd/sasl-client) runs, both at once:
+ * (test/interop/python/sasl_client.py, test/interop/go/cmd/sasl-client, test/interop/go/cmd/sasl-sarama)
+ * runs, all at once:
  * SCRAM-SHA-512 over SASL_SSL trusting the CA of the ready line, PLAIN over SASL_PLAINTEXT and an
  * unsecured OAUTHBEARER token over SASL_SSL each produce records and consume them back in a group;
  * wrong passwords fail with the error the client reports for Kafka's refusal; bob's produce and
  * dave's fetch fail with TOPIC_AUTHORIZATION_FAILED; on a SASL_PLAINTEXT listener whose sessions
  * last two seconds (connections.max.reauth.ms), a producer re-authenticates (KIP-368) and keeps
- * producing.
+ * producing (librdkafka and franz-go; sarama's program has no re-authentication step).
  *
  * Builds the client programs first (test/interop/setup.sh python go) when they are missing.
  * Cost: about 10 s of wall time, most of it the clients' TLS handshakes and group joins.
@@ -34,8 +35,12 @@ const CLIENTS = [
     prefix: 'sasl-py',
     // librdkafka turns a refused SaslAuthenticate into its local error _AUTHENTICATION.
     authError: '_AUTHENTICATION',
+    reauth: true,
   },
-  { name: 'franz-go', setup: 'go', command: ['test/interop/go/bin/sasl-client'], prefix: 'sasl-go', authError: 'SASL_AUTHENTICATION_FAILED' },
+  { name: 'franz-go', setup: 'go', command: ['test/interop/go/bin/sasl-client'], prefix: 'sasl-go', authError: 'SASL_AUTHENTICATION_FAILED', reauth: true },
+  // sarama wraps the refusal as sarama.ErrSASLAuthenticationFailed ("kafka server: SASL
+  // Authentication failed") with the broker's message after it.
+  { name: 'sarama', setup: 'go', command: ['test/interop/go/bin/sasl-sarama'], prefix: 'sasl-sarama', authError: 'SASL_AUTHENTICATION_FAILED', reauth: false },
 ] as const;
 const MECHANISMS = ['scram', 'plain', 'oauth'] as const;
 // The REAUTH listener's SASL sessions last this long (listener.name.reauth.connections.max.reauth.ms):
@@ -57,8 +62,8 @@ interface Step {
   detail: Record<string, unknown>;
 }
 
-t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and SASL_PLAINTEXT (PLAIN), against the CLI with ACLs', async (t) => {
-  const setupError = setupClients(...CLIENTS.map((c) => c.setup));
+t.test('librdkafka, franz-go and sarama over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and SASL_PLAINTEXT (PLAIN), against the CLI with ACLs', async (t) => {
+  const setupError = setupClients(...new Set(CLIENTS.map((c) => c.setup)));
   if (setupError !== null) throw new Error(setupError);
 
   const topics = CLIENTS.flatMap((c) => [...MECHANISMS, 'reauth'].map((m) => `--topic=${c.prefix}-${m}`));
@@ -120,7 +125,7 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     t.equal(run.code, 0, `${c.name}: the program ran to its end`, context);
     t.strictSame(
       run.lines.map((l) => l.step),
-      [...MECHANISMS.flatMap((m) => [`${m}_produce`, `${m}_consume_group`]), 'wrong_password_scram', 'wrong_password_plain', 'denied_produce', 'denied_consume', 'reauth_produce'],
+      [...MECHANISMS.flatMap((m) => [`${m}_produce`, `${m}_consume_group`]), 'wrong_password_scram', 'wrong_password_plain', 'denied_produce', 'denied_consume', ...(c.reauth ? ['reauth_produce'] : [])],
       `${c.name}: every step`,
       context,
     );
@@ -143,11 +148,21 @@ t.test('librdkafka and franz-go over SASL_SSL (SCRAM-SHA-512, OAUTHBEARER) and S
     t.equal(step('denied_consume')['error'], 'TOPIC_AUTHORIZATION_FAILED', `${c.name}: dave, with DESCRIBE but not READ, may not fetch`, context);
     // KIP-368: the broker gives each session REAUTH_MS (SaslAuthenticate's sessionLifetimeMs); the
     // clients re-authenticate on their open connections before it ends and keep producing.
+    if (c.name === 'sarama') {
+      // NewClient's error: every seed broker refused, each with the broker's message after sarama's.
+      const refused = 'kafka: client has run out of available brokers to talk to: kafka server: SASL Authentication failed: ';
+      t.equal(step('wrong_password_scram')['message'], `${refused}Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512`, "sarama's error text, SCRAM");
+      t.equal(step('wrong_password_plain')['message'], `${refused}Authentication failed: Invalid username or password`, "sarama's error text, PLAIN");
+    }
+    t.strictSame(run.lines.filter((l) => !l.ok).map((l) => l.step), [], `${c.name}: each program's own check of its steps`);
+    if (!c.reauth) {
+      t.comment(`sasl ${c.name}: ${run.ms} ms`);
+      continue;
+    }
     const reauth = step('reauth_produce');
     t.ok((reauth['reauthentications'] as number) >= 2, `${c.name}: re-authenticated ${String(reauth['reauthentications'])} times`, context);
     t.equal(reauth['acked'], reauth['records'], `${c.name}: every record acknowledged across re-authentications`);
     t.strictSame(reauth['errors'], [], `${c.name}: no produce error across re-authentications`);
-    t.strictSame(run.lines.filter((l) => !l.ok).map((l) => l.step), [], `${c.name}: each program's own check of its steps`);
     t.comment(`sasl ${c.name}: ${run.ms} ms; reauth_produce ${JSON.stringify(reauth)}`);
   }
 });

@@ -7,7 +7,7 @@
 #   python/  venv + pip install -r   -> python/.venv (stamp: .venv/.requirements.sha256)
 #   go/      go build ./cmd/...      -> go/bin/franz, go/bin/sarama, go/bin/groups (groups.test.ts),
 #                                       go/bin/franz-txn (transactions.test.ts), go/bin/failover (failover.test.ts),
-#                                       go/bin/control-fetch (control.test.ts), go/bin/sasl-client (sasl-clients.test.ts)
+#                                       go/bin/control-fetch (control.test.ts), go/bin/sasl-client and go/bin/sasl-sarama (sasl-clients.test.ts)
 #   node/    npm ci                  -> node/node_modules
 #   chromium apt-get install chromium -> /usr/bin/chromium (the inspector's browser test,
 #                                       test/e2e/ui-inspector.test.ts; skipped when present)
@@ -72,7 +72,8 @@ setup_go() {
     && newer "$d/bin/franz-txn" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/scenario" \
     && newer "$d/bin/failover" "$d/go.mod" "$d/go.sum" "$d/cmd" \
     && newer "$d/bin/control-fetch" "$d/go.mod" "$d/go.sum" "$d/cmd" \
-    && newer "$d/bin/sasl-client" "$d/go.mod" "$d/go.sum" "$d/cmd"; then return; fi
+    && newer "$d/bin/sasl-client" "$d/go.mod" "$d/go.sum" "$d/cmd" \
+    && newer "$d/bin/sasl-sarama" "$d/go.mod" "$d/go.sum" "$d/cmd"; then return; fi
   need go "install Go (see test/interop/go/go.mod for the version)"
   say "go: go build ./cmd/... (franz-go, sarama)"
   (cd "$d" && go build -mod=readonly -o bin/ ./cmd/...) || die "go: build failed"

@@ -17,7 +17,10 @@
  * answers the authentication exchange itself, lets through what may be served, or closes; until
  * it has authenticated, frames are bounded by its smaller limit (sasl.server.max.receive.size).
  * The connection's principal is the gate's, else the one the listener gave (TLS client
- * certificate), else User:ANONYMOUS.
+ * certificate), else User:ANONYMOUS. A failed authentication (a refused credential, or a frame
+ * above the gate's limit, which is refused from its size alone, as Kafka's InvalidReceiveException,
+ * without reading it) stops reading at once and, after connection.failed.authentication.delay.ms
+ * (Kafka's brake on password guessing), writes the failure response if any and closes.
  *
  * Muting: a quota violation mutes the connection for the throttle time (Kafka's channel muting):
  * requests already received but not yet handled wait with the rest of the bytes, reading stops,
@@ -43,7 +46,7 @@ interface Slot {
 export type GateStep =
   | { readonly kind: 'respond'; readonly bytes: Buffer }
   | { readonly kind: 'dispatch' }
-  | { readonly kind: 'close'; readonly bytes: Buffer | null; readonly reason: string };
+  | { readonly kind: 'close'; readonly bytes: Buffer | null; readonly reason: string; readonly authFailure: boolean };
 
 export interface FrameGate {
   onFrame(frame: Buffer): GateStep;
@@ -60,8 +63,10 @@ export interface ConnectionOptions {
   readonly listenerName?: string;
   /** Requests waiting for their response before reading pauses. */
   readonly maxQueuedResponses: number;
-  /** The broker's clock, which times throttle mutes. */
+  /** The broker's clock, which times throttle mutes and the failed-authentication delay. */
   readonly clock: Clock;
+  /** connection.failed.authentication.delay.ms (0: close at once). */
+  readonly failedAuthenticationDelayMs?: number;
 }
 
 /**
@@ -88,6 +93,9 @@ export class Connection implements ConnectionInfo, DirectReader {
   private held: Buffer | null = null;
   closed = false;
   #closeAfterFlush = false;
+  /** Authentication failed: nothing more is read; the close waits for the delay. */
+  #failing = false;
+  #failTimer: TimerHandle | null = null;
   clientSoftware?: { readonly name: string; readonly version: string };
 
   constructor(
@@ -173,6 +181,8 @@ export class Connection implements ConnectionInfo, DirectReader {
     this.closed = true;
     if (this.muteTimer !== null) this.opts.clock.clearTimeout(this.muteTimer);
     this.muteTimer = null;
+    if (this.#failTimer !== null) this.opts.clock.clearTimeout(this.#failTimer);
+    this.#failTimer = null;
     this.held = null;
     const listeners = this.closeListeners;
     this.closeListeners = [];
@@ -183,7 +193,7 @@ export class Connection implements ConnectionInfo, DirectReader {
   private onData(chunk: Buffer, transient: boolean): void {
     let off = 0;
     const len = chunk.length;
-    while (off < len && !this.closed) {
+    while (off < len && !this.closed && !this.#failing) {
       if (this.muteTimer !== null) {
         // Muted by a throttle: keep the rest for later (reading is paused, so nothing is added).
         const rest = chunk.subarray(off);
@@ -205,9 +215,10 @@ export class Connection implements ConnectionInfo, DirectReader {
           size = this.sizeBuf.readInt32BE(0);
         }
         const gateMax = this.opts.gate?.maxFrameSize ?? Number.POSITIVE_INFINITY;
-        if (size > gateMax && size <= this.opts.maxRequestSize) {
-          this.log.warn(`connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: Failing SASL authentication due to invalid receive size ${size} (sasl.server.max.receive.size ${gateMax}); closing`);
-          this.close();
+        if (size > gateMax || (size < 0 && gateMax !== Number.POSITIVE_INFINITY)) {
+          // Before authentication only the SASL limit applies (Kafka reads these frames with the
+          // authenticator's own NetworkReceive): an authentication failure, closed with no answer.
+          this.failAuthentication(null, null, `Failing SASL authentication due to invalid receive size ${size} (sasl.server.max.receive.size ${gateMax})`);
           return;
         }
         if (size < 0 || size > this.opts.maxRequestSize) {
@@ -250,6 +261,10 @@ export class Connection implements ConnectionInfo, DirectReader {
         return;
       }
       if (step.kind === 'close') {
+        if (step.authFailure) {
+          this.failAuthentication(slot, step.bytes, step.reason);
+          return;
+        }
         this.log.info(`connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: ${step.reason}; closing`);
         if (step.bytes === null) {
           this.close();
@@ -277,6 +292,31 @@ export class Connection implements ConnectionInfo, DirectReader {
     } else {
       this.complete(slot, result);
     }
+  }
+
+  /**
+   * Kafka's delayed close on an authentication failure (Selector's delayedClosingChannels): reading
+   * stops now; after the delay the failure response, if any, goes out after the responses before
+   * it, then the connection closes.
+   */
+  private failAuthentication(slot: Slot | null, bytes: Buffer | null, reason: string): void {
+    this.log.info(`connection ${this.id} from ${this.remoteAddress}:${this.remotePort}: failed authentication (${reason}); closing`);
+    this.#failing = true;
+    this.held = null;
+    this.pauseReading();
+    const finish = () => {
+      this.#failTimer = null;
+      if (this.closed) return;
+      if (bytes === null || slot === null) {
+        this.close();
+        return;
+      }
+      this.#closeAfterFlush = true;
+      this.complete(slot, [bytes]);
+    };
+    const delay = this.opts.failedAuthenticationDelayMs ?? 0;
+    if (delay > 0) this.#failTimer = this.opts.clock.setTimeout(finish, delay);
+    else finish();
   }
 
   private failed(e: unknown): void {
@@ -333,7 +373,7 @@ export class Connection implements ConnectionInfo, DirectReader {
   }
 
   private maybeResume(): void {
-    if (!this.readPaused || this.closed || this.muteTimer !== null) return;
+    if (!this.readPaused || this.closed || this.muteTimer !== null || this.#failing) return;
     if (this.socket.writableNeedDrain) return;
     if (this.queue.length - this.head >= this.opts.maxQueuedResponses) return;
     this.readPaused = false;

@@ -6,7 +6,8 @@
  * Configs read (each overridable per listener as listener.name.<name>.<config>):
  * sasl.enabled.mechanisms (default here: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER;
  * Kafka's is GSSAPI, which is not served), connections.max.reauth.ms,
- * sasl.server.max.receive.size, ssl.* (see tls/ssl-config.ts), ssl.principal.mapping.rules.
+ * sasl.server.max.receive.size, connection.failed.authentication.delay.ms, ssl.* (see
+ * tls/ssl-config.ts), ssl.principal.mapping.rules.
  */
 import type { TLSSocket } from 'node:tls';
 import type { ListenerSpec } from './listeners.js';
@@ -31,6 +32,8 @@ export function isTlsProtocol(p: string): boolean {
 export class ListenerSecurity {
   readonly mechanisms: readonly SaslMechanismName[];
   readonly tls: SslServerSettings | null;
+  /** How long a connection whose authentication failed waits before its answer and close. */
+  readonly failedAuthenticationDelayMs: number;
   readonly #reauthMs: number;
   readonly #maxReceiveSize: number;
   readonly #mapper: SslPrincipalMapper;
@@ -52,6 +55,7 @@ export class ListenerSecurity {
     this.mechanisms = mechanisms as SaslMechanismName[];
     this.#reauthMs = intConfig(configs, 'connections.max.reauth.ms', 0);
     this.#maxReceiveSize = intConfig(configs, 'sasl.server.max.receive.size', 524288);
+    this.failedAuthenticationDelayMs = intConfig(configs, 'connection.failed.authentication.delay.ms', 100);
     this.#mapper = new SslPrincipalMapper(configs.get('ssl.principal.mapping.rules') ?? 'DEFAULT');
     this.tls = isTlsProtocol(spec.securityProtocol) ? tlsSettings(configs, cluster, tlsHosts) : null;
   }

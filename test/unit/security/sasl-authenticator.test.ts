@@ -70,6 +70,7 @@ t.test("failures answer SASL_AUTHENTICATION_FAILED with Kafka's message, then cl
   const resp = decode(step, SaslAuthenticateApi, 2);
   t.equal(resp.errorCode, ErrorCode.SASL_AUTHENTICATION_FAILED);
   t.equal(resp.errorMessage, 'Authentication failed: Invalid username or password');
+  t.equal(step.kind === 'close' && step.authFailure, true, 'an authentication failure: its close waits for connection.failed.authentication.delay.ms');
   t.equal(a.onFrame(metadata()).kind, 'close', 'nothing after a failure');
 
   const s = authenticator();
@@ -85,14 +86,18 @@ t.test("failures answer SASL_AUTHENTICATION_FAILED with Kafka's message, then cl
 t.test('requests before authentication and unknown mechanisms close the connection', async (t) => {
   const a = authenticator();
   const step = a.onFrame(metadata());
-  t.strictSame(step, { kind: 'close', bytes: null, reason: 'Unexpected Kafka request of type Metadata during SASL handshake.' });
+  // Kafka's InvalidRequestException, not an authentication failure: closed without the delay.
+  t.strictSame(step, { kind: 'close', bytes: null, reason: 'Unexpected Kafka request of type Metadata during SASL handshake.', authFailure: false });
   const b = authenticator({ mechanisms: ['SCRAM-SHA-512'] });
   const hs = b.onFrame(handshake('PLAIN'));
   t.equal(hs.kind, 'close');
   t.strictSame(decode(hs, SaslHandshakeApi, 1).errorCode, ErrorCode.UNSUPPORTED_SASL_MECHANISM);
+  t.equal(hs.kind === 'close' && hs.authFailure, true, "UnsupportedSaslMechanismException is one of Kafka's authentication failures");
   const c = authenticator();
   c.onFrame(handshake('PLAIN'));
-  t.equal(c.onFrame(metadata()).kind, 'close', 'a request in place of SaslAuthenticate');
+  const misplaced = c.onFrame(metadata());
+  t.equal(misplaced.kind, 'close', 'a request in place of SaslAuthenticate');
+  t.equal(misplaced.kind === 'close' && misplaced.authFailure, true, "IllegalSaslStateException is one of Kafka's authentication failures");
   t.equal(authenticator().onFrame(Buffer.from([0, 1])).kind, 'close', 'a truncated header');
   const d = authenticator();
   d.onFrame(frame(ApiVersionsApi, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' }));
@@ -118,7 +123,14 @@ t.test('SaslHandshake v0: raw tokens without Kafka headers', async (t) => {
   t.equal(a.principal, 'User:bob');
   const b = authenticator();
   b.onFrame(handshake('PLAIN', 0));
-  t.strictSame(b.onFrame(plain('bob', 'x')).kind, 'close');
+  const refused = b.onFrame(plain('bob', 'x'));
+  t.strictSame(refused.kind, 'close');
+  t.equal(refused.kind === 'close' && refused.authFailure, true, "PLAIN's refusal is a SaslAuthenticationException: the close is delayed");
+  // SCRAM's refusal is a SaslException (an IOException to Kafka's Selector): closed at once.
+  const s = authenticator();
+  s.onFrame(handshake('SCRAM-SHA-512', 0));
+  const scram = s.onFrame(Buffer.from('c=biws,r=not-a-first-message,p=AAAA'));
+  t.strictSame(scram.kind === 'close' && [scram.bytes, scram.authFailure], [null, false]);
 });
 
 t.test('KIP-368: session lifetime, expiry closes, re-authentication renews; principal and mechanism may not change', async (t) => {

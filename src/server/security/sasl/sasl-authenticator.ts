@@ -38,8 +38,13 @@ export type AuthStep =
   | { readonly kind: 'respond'; readonly bytes: Buffer }
   /** Serve the frame as any request (ApiVersions during authentication, everything after). */
   | { readonly kind: 'dispatch' }
-  /** Write `bytes` if any, then close. `reason` is for the broker log (no secrets in it). */
-  | { readonly kind: 'close'; readonly bytes: Buffer | null; readonly reason: string };
+  /**
+   * Write `bytes` if any, then close. `reason` is for the broker log (no secrets in it).
+   * `authFailure`: Kafka's AuthenticationException (a refused credential, an unsupported
+   * mechanism, an oversized receive), whose close connection.failed.authentication.delay.ms
+   * delays; other failures (malformed or unexpected requests) close at once.
+   */
+  | { readonly kind: 'close'; readonly bytes: Buffer | null; readonly reason: string; readonly authFailure: boolean };
 
 export interface SaslAuthenticatorConfig {
   /** sasl.enabled.mechanisms of the listener. */
@@ -189,7 +194,7 @@ export class SaslAuthenticator {
         return { kind: 'respond', bytes: answer(ErrorCode.NONE) };
       }
       this.#state = 'FAILED';
-      return this.#close(answer(ErrorCode.UNSUPPORTED_SASL_MECHANISM), `Unsupported SASL mechanism ${mechanism}`);
+      return this.#close(answer(ErrorCode.UNSUPPORTED_SASL_MECHANISM), `Unsupported SASL mechanism ${mechanism}`, true);
     }
     if (this.#reauthenticating && mechanism !== this.#mechanism) {
       this.#badMechanismMessage = `SASL mechanism '${mechanism}' requested by client is not supported for re-authentication of mechanism '${this.#mechanism!}'`;
@@ -207,7 +212,8 @@ export class SaslAuthenticator {
     if (h.apiKey !== ApiKey.SaslAuthenticate) {
       this.#state = 'FAILED';
       const name = apiInfoByKey.get(h.apiKey)?.name ?? `api key ${h.apiKey}`;
-      return this.#close(null, `Unexpected Kafka request of type ${name} during SASL authentication.`);
+      // Kafka's IllegalSaslStateException, an authentication error: the close is delayed.
+      return this.#close(null, `Unexpected Kafka request of type ${name} during SASL authentication.`, true);
     }
     if (h.apiVersion < 0 || h.apiVersion > 2) {
       this.#state = 'FAILED';
@@ -238,14 +244,15 @@ export class SaslAuthenticator {
       out = server.evaluate(frame);
     } catch (err) {
       this.#state = 'FAILED';
-      // Handshake v0 has no error field: Kafka closes the connection.
-      return this.#close(null, clientFailureMessage(server.mechanism, err));
+      // Handshake v0 has no error field: Kafka closes the connection, after the failed-authentication
+      // delay for an authentication error (PLAIN's), at once for a SaslException (SCRAM's, an IOException).
+      return this.#close(null, clientFailureMessage(server.mechanism, err), err instanceof SaslAuthenticationError);
     }
     if (server.complete) {
       const failed = this.#completeSession(server);
       if (failed !== null) {
         this.#state = 'FAILED';
-        return this.#close(null, failed.message);
+        return this.#close(null, failed.message, true);
       }
     }
     return { kind: 'respond', bytes: rawToken(out) };
@@ -278,7 +285,7 @@ export class SaslAuthenticator {
     const bytes = this.#authenticateResponse(h, { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n });
     // The detail of a hidden failure goes to the log; it never holds a password or a token.
     const detail = err instanceof Error && err.message !== message ? ` (${err.message})` : '';
-    return this.#close(bytes, `${message}${detail}`);
+    return this.#close(bytes, `${message}${detail}`, true);
   }
 
   #authenticateResponse(h: Header, resp: SaslAuthenticateResponse): Buffer {
@@ -300,7 +307,7 @@ export class SaslAuthenticator {
     return { kind: 'dispatch' };
   }
 
-  #close(bytes: Buffer | null, reason: string): AuthStep {
-    return { kind: 'close', bytes, reason };
+  #close(bytes: Buffer | null, reason: string, authFailure = false): AuthStep {
+    return { kind: 'close', bytes, reason, authFailure };
   }
 }
