@@ -8,6 +8,8 @@
 #   go/      go build ./cmd/...      -> go/bin/franz, go/bin/sarama, go/bin/groups (groups.test.ts),
 #                                       go/bin/franz-txn (transactions.test.ts), go/bin/failover (failover.test.ts),
 #                                       go/bin/control-fetch (control.test.ts), go/bin/sasl-client and go/bin/sasl-sarama (sasl-clients.test.ts)
+#            go test -c (franz-go's pkg/kgo, from the module cache) -> go/bin/kgo.test, and its
+#                                       directory in go/bin/kgo.test.dir (kgo-suite.test.ts)
 #   node/    npm ci                  -> node/node_modules
 #   chromium apt-get install chromium -> /usr/bin/chromium (the inspector's browser test,
 #                                       test/e2e/ui-inspector.test.ts; skipped when present)
@@ -80,6 +82,23 @@ setup_go() {
   touch "$d/bin/franz" "$d/bin/sarama" "$d/bin/groups" "$d/bin/franz-txn" "$d/bin/failover" "$d/bin/control-fetch" "$d/bin/sasl-client"
 }
 
+# franz-go's own kgo integration suite (kgo-suite.test.ts), at the franz-go version go/go.mod pins:
+# the module is downloaded into Go's module cache (its _test.go files are not in this repository) and
+# compiled there, with franz-go's own go.mod, into one test binary, so each run starts at once.
+setup_kgo_suite() {
+  local d="$here/go" dir
+  if newer "$d/bin/kgo.test" "$d/go.mod" "$d/go.sum" && [[ -d "$(cat "$d/bin/kgo.test.dir" 2>/dev/null)" ]]; then return; fi
+  need go "install Go (see test/interop/go/go.mod for the version)"
+  dir="$(cd "$d" && go mod download -json github.com/twmb/franz-go | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" \
+    || die "go: go mod download github.com/twmb/franz-go failed"
+  [[ -d "$dir/pkg/kgo" ]] || die "go: no pkg/kgo in the downloaded franz-go module ('$dir')"
+  say "go: go test -c franz-go's pkg/kgo ($dir)"
+  mkdir -p "$d/bin"
+  (cd "$dir/pkg/kgo" && go test -c -o "$d/bin/kgo.test" .) || die "go: compiling franz-go's kgo tests failed"
+  # The binary runs in that directory, as \`go test\` runs it (some tests read the package's sources).
+  echo "$dir/pkg/kgo" > "$d/bin/kgo.test.dir"
+}
+
 setup_node() {
   local d="$here/node"
   if newer "$d/node_modules/.package-lock.json" "$d/package.json" "$d/package-lock.json"; then return; fi
@@ -105,7 +124,8 @@ setup_chromium() {
 
 for part in "${parts[@]}"; do
   case "$part" in
-    java|python|go|node|chromium) "setup_$part" ;;
+    go) setup_go; setup_kgo_suite ;;
+    java|python|node|chromium) "setup_$part" ;;
     *) die "unknown part '$part' (java, python, go, node, chromium)" ;;
   esac
 done

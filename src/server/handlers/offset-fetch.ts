@@ -37,6 +37,8 @@ function fetchGroup(ctx: RequestContext, q: GroupQuery, requireStable: boolean):
   const registry = ctx.cluster.topics;
   const resolved = q.topics.map((t) => ({ ...t, name: t.topicId === ZERO_UUID ? '' : (registry.getById(t.topicId)?.name ?? '') }));
   const fetched = gc.fetchOffsets(q.groupId, resolved.filter((t) => t.name !== ''), requireStable, q.member);
+  // A group error (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID...) answers the group alone, without topics, as Kafka does.
+  if (fetched.errorCode !== ErrorCode.NONE) return fetched;
   const byName = new Map(fetched.topics.map((t) => [t.name, t]));
   return {
     errorCode: fetched.errorCode,
@@ -68,6 +70,8 @@ function authorizedFetchGroup(ctx: RequestContext, q: GroupQuery, requireStable:
   const allowed = authorizedNames(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, q.topics.map(nameOf).filter((n) => n !== ''));
   const permitted = (t: { name: string; topicId: string }) => nameOf(t) === '' || allowed.has(nameOf(t));
   const fetched = fetchGroup(ctx, { ...q, topics: q.topics.filter(permitted) }, requireStable);
+  // As KafkaApis.fetchOffsetsForGroup: a group error is the whole answer (no per-topic ones).
+  if (fetched.errorCode !== ErrorCode.NONE) return fetched;
   let next = 0;
   return {
     errorCode: fetched.errorCode,

@@ -1,7 +1,7 @@
 // The share-partition state machine on a ManualClock: the record-lock window
 // (group.share.partition.max.record.locks), GAP acknowledgements, malformed acknowledgements,
-// a member's records released when it goes, lock expiry archiving at the delivery limit, and the
-// in-flight ranges staying few when a whole batch is settled record by record.
+// a member's records released when it goes (the acquisition uncounted, as Kafka), lock expiry
+// archiving at the delivery limit, and the in-flight ranges staying few when a whole batch is settled record by record.
 import t from 'tap';
 import { ManualClock } from '../../../src/util/clock.js';
 import { Partition } from '../../../src/log/partition.js';
@@ -52,18 +52,36 @@ t.test('GAP archives, malformed batches are INVALID_REQUEST, settled records INV
   t.same(ranges(sp), [], 'nothing left in flight');
 });
 
-t.test("a member's records go back when it goes; lock expiry at the delivery limit archives", async (t) => {
+t.test("a member's records go back when it goes, uncounted; lock expiry at the delivery limit archives", async (t) => {
   const { clock, sp, produce, woken } = setup({ deliveryCountLimit: 2 });
   produce(4);
   sp.acquire('a', 1 << 20, 1000, true);
   sp.releaseMember('a');
   t.equal(woken(), 1, 'waiting fetches are woken');
-  t.same(sp.acquire('b', 1 << 20, 1000, true).acquired, [{ firstOffset: 0, lastOffset: 3, deliveryCount: 2 }]);
+  t.same(ranges(sp), [[0, 3, 0, 0]], 'Available with the acquisition taken back (Kafka: DeliveryCountOps.DECREASE)');
+  t.same(sp.acquire('b', 1 << 20, 1000, true).acquired, [{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }]);
   t.equal(sp.acknowledge('b', [{ firstOffset: 1, lastOffset: 1, acknowledgeTypes: [AckType.ACCEPT] }]), ErrorCode.NONE);
+  clock.advance(30_000);
+  t.equal(woken(), 2, "b's expired locks, below the limit, made records available");
+  t.same(sp.acquire('c', 1 << 20, 1000, true).acquired, [{ firstOffset: 0, lastOffset: 0, deliveryCount: 2 }, { firstOffset: 2, lastOffset: 3, deliveryCount: 2 }]);
   clock.advance(30_000);
   t.same(ranges(sp), [], 'the expired locks at the limit archived everything');
   t.equal(sp.startOffset, 4);
-  t.equal(woken(), 1, 'nothing became available');
+  t.equal(woken(), 2, 'nothing became available');
+});
+
+t.test('members leaving in turn never archive what they held: the limit counts deliveries, not departures', async (t) => {
+  const { sp, produce } = setup({ deliveryCountLimit: 2 });
+  produce(3);
+  for (const member of ['a', 'b', 'c', 'd', 'e']) {
+    t.same(sp.acquire(member, 1 << 20, 1000, true).acquired, [{ firstOffset: 0, lastOffset: 2, deliveryCount: 1 }], `${member} gets the records as a first delivery`);
+    sp.releaseMember(member);
+  }
+  t.same(sp.acquire('f', 1 << 20, 1000, true).acquired, [{ firstOffset: 0, lastOffset: 2, deliveryCount: 1 }]);
+  t.equal(sp.acknowledge('f', [{ firstOffset: 0, lastOffset: 2, acknowledgeTypes: [AckType.RELEASE] }]), ErrorCode.NONE, 'an explicit RELEASE is a delivery');
+  t.same(sp.acquire('g', 1 << 20, 1000, true).acquired, [{ firstOffset: 0, lastOffset: 2, deliveryCount: 2 }]);
+  sp.releaseMember('g');
+  t.same(ranges(sp), [[0, 2, 0, 1]], 'released at the limit by a departure: Available, back to the one counted delivery');
 });
 
 t.test('per-record acknowledgements of a whole batch leave one range per state run', async (t) => {

@@ -13,7 +13,8 @@
  * - Acknowledgements by the lock holder: ACCEPT (Acknowledged), RELEASE (Available again),
  *   REJECT (Archived), RENEW (the lock restarts), GAP (Archived: offsets the log no longer holds).
  *   A released record, or one whose lock expires, that has reached group.share.delivery.count.limit
- *   deliveries is Archived instead of made Available.
+ *   deliveries is Archived instead of made Available. Records given back because their member left
+ *   or closed its share session are Available again with the acquisition uncounted.
  * - The start offset moves over the Acknowledged/Archived prefix; the first fetch initializes it
  *   from share.auto.offset.reset (latest: the high watermark; earliest: the log start).
  * - read_committed (share.isolation.level): only offsets below the last stable offset are fetched,
@@ -232,13 +233,19 @@ export class SharePartition {
     return ErrorCode.NONE;
   }
 
-  /** Releases every record `memberId` holds (its share session closed or it left the group). */
+  /**
+   * Releases every record `memberId` holds (its share session closed or it left the group). As
+   * Kafka's SharePartition.releaseAcquiredRecords (DeliveryCountOps.DECREASE): the acquisition is
+   * not counted as a delivery (the member may never have seen the records), so the count goes back
+   * down by one and the delivery count limit archives nothing here. Counting it instead archived
+   * records that members leaving in turn had merely held (franz-go's share-group ETL test lost keys).
+   */
   releaseMember(memberId: string): void {
-    const settings = this.env.settings();
     let released = false;
     for (const r of this.inFlight.ranges) {
       if (r.state !== RecordState.ACQUIRED || r.memberId !== memberId) continue;
-      this.#release(r, settings.deliveryCountLimit);
+      this.#settle(r, RecordState.AVAILABLE);
+      r.deliveryCount = Math.max(0, r.deliveryCount - 1);
       released = true;
     }
     if (!released) return;
