@@ -79,7 +79,7 @@ setup_go() {
   need go "install Go (see test/interop/go/go.mod for the version)"
   say "go: go build ./cmd/... (franz-go, sarama)"
   (cd "$d" && go build -mod=readonly -o bin/ ./cmd/...) || die "go: build failed"
-  touch "$d/bin/franz" "$d/bin/sarama" "$d/bin/groups" "$d/bin/franz-txn" "$d/bin/failover" "$d/bin/control-fetch" "$d/bin/sasl-client"
+  touch "$d/bin/franz" "$d/bin/sarama" "$d/bin/groups" "$d/bin/franz-txn" "$d/bin/failover" "$d/bin/control-fetch" "$d/bin/sasl-client" "$d/bin/sasl-sarama"
 }
 
 # franz-go's own kgo integration suite (kgo-suite.test.ts), at the franz-go version go/go.mod pins:
