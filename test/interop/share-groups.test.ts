@@ -14,9 +14,7 @@
 import t from 'tap';
 import { MiniKafka } from '../../src/index.js';
 import { WireClient } from '../helpers/wire-client.js';
-import { produceOne } from '../helpers/data-path.js';
-import { buildBatchSync } from '../../src/protocol/records/index.js';
-import { IncrementalAlterConfigsApi } from '../../src/protocol/messages/index.js';
+import { produceNumbered, setGroupConfigs } from '../helpers/share.js';
 import { javaProgram, runProgram, setupClients } from './harness.js';
 
 type Line = Record<string, unknown>;
@@ -24,25 +22,6 @@ type Line = Record<string, unknown>;
 t.setTimeout(6 * 60_000);
 
 const RECORDS = 10_000;
-const GROUP_RESOURCE = 32;
-
-async function setGroupConfigs(c: WireClient, groupId: string, configs: Record<string, string>): Promise<number> {
-  const resp = await c.request(IncrementalAlterConfigsApi, 1, {
-    resources: [{ resourceType: GROUP_RESOURCE, resourceName: groupId, configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: 0, value })) }],
-    validateOnly: false,
-  });
-  return resp.responses[0]!.errorCode;
-}
-
-async function produceRecords(c: WireClient, topic: string, partitions: number, total: number): Promise<void> {
-  const perBatch = 500;
-  for (let i = 0; i < total; i += perBatch) {
-    const n = Math.min(perBatch, total - i);
-    const batch = buildBatchSync(Array.from({ length: n }, (_, k) => ({ key: null, value: Buffer.from(`r${i + k}`) })));
-    const r = await produceOne(c, topic, batch, { partition: (i / perBatch) % partitions });
-    if (r.errorCode !== 0) throw new Error(`produce failed: ${r.errorCode}`);
-  }
-}
 
 const setupError = setupClients('java');
 if (setupError !== null) {
@@ -58,7 +37,7 @@ if (setupError !== null) {
       });
       const group = `sg-${mode}`;
       t.equal(await setGroupConfigs(c, group, { 'share.auto.offset.reset': 'earliest' }), 0, 'GROUP config set');
-      await produceRecords(c, 'shared', 2, RECORDS);
+      await produceNumbered(c, 'shared', 2, RECORDS);
       const started = Date.now();
       const out = await runProgram<Line>(javaProgram('ShareConsumers'), ['exactly-once', '--bootstrap', kafka.bootstrapServers, '--topic', 'shared', '--group', group, '--consumers', '3', '--expect', String(RECORDS), '--mode', mode], 150_000);
       const ms = Date.now() - started;
@@ -86,7 +65,7 @@ if (setupError !== null) {
       await kafka.stop();
     });
     t.equal(await setGroupConfigs(c, 'sg-r', { 'share.auto.offset.reset': 'earliest', 'share.delivery.count.limit': '2' }), 0);
-    await produceRecords(c, 'redeliver', 1, 30);
+    await produceNumbered(c, 'redeliver', 1, 30);
     const out = await runProgram<Line>(javaProgram('ShareConsumers'), ['redelivery', '--bootstrap', kafka.bootstrapServers, '--topic', 'redeliver', '--group', 'sg-r', '--records', '30', '--control', kafka.controlUrl!], 150_000);
     const line = out.lines.find((l) => l['event'] === 'redelivery');
     t.comment(JSON.stringify(line));
