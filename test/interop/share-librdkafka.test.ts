@@ -1,73 +1,14 @@
 /**
- * Share groups (KIP-932) with librdkafka's share consumer (confluent-kafka 2.16.1, librdkafka
- * 2.16.0: ShareConsumer), the program test/interop/python/share_consumers.py; the scenario of
- * share-groups.test.ts (Kafka's KafkaShareConsumer):
- * - three consumers of one share group on a 2-partition topic receive each of 10,000 records
- *   exactly once when all accept, in implicit and in explicit acknowledgement mode, and every
- *   record is then acknowledged (the share-partitions' start offsets reach the log end);
- * - released records come back with delivery count 2; rejected ones and those released at the
- *   delivery count limit (share.delivery.count.limit=2, a GROUP config) never come back; records
- *   whose acquisition lock expires (the broker clock advanced 31 s through the control API) go to
- *   another consumer with a higher delivery count, and the old holder's late ACCEPT fails.
+ * Share groups (KIP-932) with librdkafka's share consumer (confluent-kafka 2.16.1 on librdkafka
+ * 2.16.0: ShareConsumer), the program test/interop/python/share_consumers.py, through the
+ * scenarios of share-scenarios.ts (those Kafka's KafkaShareConsumer runs in share-groups.test.ts).
  */
 import t from 'tap';
-import { MiniKafka } from '../../src/index.js';
-import { WireClient } from '../helpers/wire-client.js';
-import { produceNumbered, setGroupConfigs } from '../helpers/share.js';
-import { runProgram, setupClients } from './harness.js';
-
-type Line = Record<string, unknown>;
+import { setupClients } from './harness.js';
+import { shareConsumerScenarios } from './share-scenarios.js';
 
 t.setTimeout(6 * 60_000);
 
-const RECORDS = 10_000;
-const PROGRAM = ['test/interop/python/.venv/bin/python', 'test/interop/python/share_consumers.py'];
-
 const setupError = setupClients('python');
-if (setupError !== null) {
-  t.fail(setupError);
-} else {
-  for (const mode of ['implicit', 'explicit'] as const) {
-    t.test(`librdkafka ShareConsumer x3, ${mode} acknowledgement: each of ${RECORDS} records exactly once`, async (t) => {
-      const kafka = await MiniKafka.start({ port: 0, topics: [{ name: 'shared', partitions: 2 }] });
-      const c = await WireClient.connect(kafka.bootstrapServers);
-      t.teardown(async () => {
-        c.close();
-        await kafka.stop();
-      });
-      const group = `sg-${mode}`;
-      t.equal(await setGroupConfigs(c, group, { 'share.auto.offset.reset': 'earliest' }), 0, 'GROUP config set');
-      await produceNumbered(c, 'shared', 2, RECORDS);
-      const out = await runProgram<Line>(PROGRAM, ['exactly-once', '--bootstrap', kafka.bootstrapServers, '--topic', 'shared', '--group', group, '--consumers', '3', '--expect', String(RECORDS), '--mode', mode], 150_000);
-      const line = out.lines.find((l) => l['event'] === 'exactly-once');
-      t.comment(JSON.stringify(line));
-      t.equal(out.code, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
-      t.match(line, { distinct: RECORDS, deliveries: RECORDS, duplicates: 0, errors: [] }, 'every record once, none twice');
-      const per = (line?.['perConsumer'] as number[] | undefined) ?? [];
-      t.equal(per.length, 3, 'three consumers');
-      t.ok(per.filter((n) => n > 0).length >= 2, `the records were shared between consumers: ${per.join(', ')}`);
-      const topic = kafka.broker.cluster.topics.get('shared')!;
-      for (const p of [0, 1]) {
-        const sp = kafka.broker.services.shares.existingPartition(group, topic.id, p);
-        t.equal(sp?.startOffset, topic.partitions[p]!.log.logEndOffset, `partition ${p}: every record acknowledged`);
-      }
-    });
-  }
-
-  t.test('librdkafka ShareConsumer: release redelivers, reject and the delivery limit archive, an expired lock redelivers', async (t) => {
-    const kafka = await MiniKafka.start({ port: 0, controlPort: 0, topics: [{ name: 'redeliver', partitions: 1 }] });
-    const c = await WireClient.connect(kafka.bootstrapServers);
-    t.teardown(async () => {
-      c.close();
-      await kafka.stop();
-    });
-    t.equal(await setGroupConfigs(c, 'sg-r', { 'share.auto.offset.reset': 'earliest', 'share.delivery.count.limit': '2' }), 0);
-    await produceNumbered(c, 'redeliver', 1, 30);
-    const out = await runProgram<Line>(PROGRAM, ['redelivery', '--bootstrap', kafka.bootstrapServers, '--topic', 'redeliver', '--group', 'sg-r', '--records', '30', '--control', kafka.controlUrl!], 150_000);
-    const line = out.lines.find((l) => l['event'] === 'redelivery');
-    t.comment(JSON.stringify(line));
-    t.equal(out.code, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
-    t.match(line, { firstCount: 30, firstDeliveryCounts: [1], secondCount: 10, secondDeliveryCounts: [2], unexpected: [], held: 5, takenByB: 5, takenDeliveryCounts: [2] });
-    t.strictSame(line?.['lateAck'], ['INVALID_RECORD_STATE'], "the old holder's late ACCEPT fails");
-  });
-}
+if (setupError !== null) t.fail(setupError);
+else shareConsumerScenarios('librdkafka ShareConsumer', ['test/interop/python/.venv/bin/python', 'test/interop/python/share_consumers.py'], ['INVALID_RECORD_STATE']);

@@ -173,7 +173,7 @@ def redelivery():
         ca.acknowledge(m, AcknowledgeType.ACCEPT)
     ca.commit_sync()
     ca.close()
-    out["lateAck"] = late
+    out["lateAckErrors"] = [e for e in late if e is not None]
     emit(out)
 
 
