@@ -34,6 +34,7 @@ import { formatResetBench, runResetBench } from './reset-bench.js';
 import { runNativeBench } from './native-bench.js';
 import type { ResetResult } from './reset-bench.js';
 import { formatBrokersBench, runBrokersBench } from './brokers-bench.js';
+import { runShareBench } from './share-bench.js';
 import type { BrokersBenchResult } from './brokers-bench.js';
 import type { Row } from './records-bench.js';
 import { runScaleBench } from './scale-bench.js';
@@ -44,7 +45,7 @@ import { notQuotable, publishedRows } from './published.js';
 import type { PublishedRun } from './published.js';
 import type { Measure, Samples, Section, Target } from './stats.js';
 
-const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'native', 'consume', 'latency', 'scale', 'brokers'] as const;
+const SCENARIOS = ['records', 'compaction', 'restart', 'reset', 'startup', 'memory', 'produce', 'native', 'consume', 'latency', 'scale', 'brokers', 'share'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg()[0]!;
   const needLoad = only.has('produce') || only.has('consume') || only.has('latency') || only.has('memory');
-  const needJava = needLoad || only.has('brokers') || (kafka && (only.has('startup') || only.has('memory') || only.has('scale') || only.has('native')));
+  const needJava = needLoad || only.has('brokers') || only.has('share') || (kafka && (only.has('startup') || only.has('memory') || only.has('scale') || only.has('native')));
   const out = (text: string) => {
     printed.push(text);
     console.log(text + '\n');
@@ -268,7 +269,7 @@ async function main(): Promise<void> {
   try {
     if (only.has('produce') || only.has('consume') || only.has('scale') || only.has('memory')) checkNodeClient();
     const classpath = needJava ? await kafkaClasspath() : '';
-    const java = needLoad || only.has('brokers') ? await prepareJavaTools(classpath, workDir) : null;
+    const java = needLoad || only.has('brokers') || only.has('share') ? await prepareJavaTools(classpath, workDir) : null;
     const payloadFile = join(workDir, 'payload.txt');
     await writePayloadFile(payloadFile, RECORD_SIZE);
 
@@ -321,6 +322,13 @@ async function main(): Promise<void> {
       log('brokers');
       multiBroker = await runBrokersBench({ java: java!, payloadFile, records: sizes.records, runs: sizes.runs, log });
       out(`## Several brokers in one process: produce, 1 KiB records, acks=all, 3 partitions (minikafka only)\n\n${formatBrokersBench(multiBroker)}`);
+    }
+
+    if (only.has('share')) {
+      log('share');
+      const share = await runShareBench({ java: java!, brokers, workDir, payloadFile, records: sizes.records, runs: sizes.runs, log });
+      sections.push(share);
+      out(formatSection(share, kafkaLabel));
     }
 
     if (only.has('native')) {
@@ -437,7 +445,7 @@ async function main(): Promise<void> {
   } catch (e) {
     await stopAll();
     // Kept for the brokers' logs (Kafka's kafka.out and logs/); its data is dropped, being large.
-    for (const d of ['kafka-startup', 'kafka-load', 'kafka-scale']) await rm(join(workDir, d, 'data'), { recursive: true, force: true });
+    for (const d of ['kafka-startup', 'kafka-load', 'kafka-scale', 'kafka-share']) await rm(join(workDir, d, 'data'), { recursive: true, force: true });
     process.stderr.write(`bench: logs kept in ${workDir}\n`);
     throw e;
   }

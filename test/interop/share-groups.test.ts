@@ -1,106 +1,13 @@
 /**
  * Share groups (KIP-932) with Kafka's own KafkaShareConsumer (kafka-clients 4.4.0), the program
- * test/interop/java/.../ShareConsumers.java:
- * - three consumers of one share group on a 2-partition topic receive each of 10,000 records
- *   exactly once when all accept, in implicit and in explicit acknowledgement mode, and every
- *   record is then acknowledged (the share-partitions' start offsets reach the log end);
- * - released records come back with delivery count 2; rejected ones and those released at the
- *   delivery count limit (share.delivery.count.limit=2, a GROUP config) never come back; records
- *   whose acquisition lock expires (the broker clock advanced 31 s through the control API, no
- *   waiting) go to another consumer with a higher delivery count, and the old holder's late
- *   ACCEPT fails.
- * The broker runs in process (the scenarios need its control API and its share-group state).
+ * test/interop/java/.../ShareConsumers.java, through the scenarios of share-scenarios.ts.
  */
 import t from 'tap';
-import { MiniKafka } from '../../src/index.js';
-import { WireClient } from '../helpers/wire-client.js';
-import { produceOne } from '../helpers/data-path.js';
-import { buildBatchSync } from '../../src/protocol/records/index.js';
-import { IncrementalAlterConfigsApi } from '../../src/protocol/messages/index.js';
-import { javaProgram, runProgram, setupClients } from './harness.js';
-
-type Line = Record<string, unknown>;
+import { javaProgram, setupClients } from './harness.js';
+import { shareConsumerScenarios } from './share-scenarios.js';
 
 t.setTimeout(6 * 60_000);
 
-const RECORDS = 10_000;
-const GROUP_RESOURCE = 32;
-
-async function setGroupConfigs(c: WireClient, groupId: string, configs: Record<string, string>): Promise<number> {
-  const resp = await c.request(IncrementalAlterConfigsApi, 1, {
-    resources: [{ resourceType: GROUP_RESOURCE, resourceName: groupId, configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: 0, value })) }],
-    validateOnly: false,
-  });
-  return resp.responses[0]!.errorCode;
-}
-
-async function produceRecords(c: WireClient, topic: string, partitions: number, total: number): Promise<void> {
-  const perBatch = 500;
-  for (let i = 0; i < total; i += perBatch) {
-    const n = Math.min(perBatch, total - i);
-    const batch = buildBatchSync(Array.from({ length: n }, (_, k) => ({ key: null, value: Buffer.from(`r${i + k}`) })));
-    const r = await produceOne(c, topic, batch, { partition: (i / perBatch) % partitions });
-    if (r.errorCode !== 0) throw new Error(`produce failed: ${r.errorCode}`);
-  }
-}
-
 const setupError = setupClients('java');
-if (setupError !== null) {
-  t.fail(setupError);
-} else {
-  for (const mode of ['implicit', 'explicit'] as const) {
-    t.test(`KafkaShareConsumer x3, ${mode} acknowledgement: each of ${RECORDS} records exactly once`, async (t) => {
-      const kafka = await MiniKafka.start({ port: 0, topics: [{ name: 'shared', partitions: 2 }] });
-      const c = await WireClient.connect(kafka.bootstrapServers);
-      t.teardown(async () => {
-        c.close();
-        await kafka.stop();
-      });
-      const group = `sg-${mode}`;
-      t.equal(await setGroupConfigs(c, group, { 'share.auto.offset.reset': 'earliest' }), 0, 'GROUP config set');
-      await produceRecords(c, 'shared', 2, RECORDS);
-      const started = Date.now();
-      const out = await runProgram<Line>(javaProgram('ShareConsumers'), ['exactly-once', '--bootstrap', kafka.bootstrapServers, '--topic', 'shared', '--group', group, '--consumers', '3', '--expect', String(RECORDS), '--mode', mode], 150_000);
-      const ms = Date.now() - started;
-      const line = out.lines.find((l) => l['event'] === 'exactly-once');
-      t.comment(`${mode}: ${JSON.stringify(line)}; ${ms} ms with the JVM start; ${String(line?.['recordsPerSecond'])} records/s from the first record to the last`);
-      t.equal(out.code, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
-      t.match(line, { distinct: RECORDS, deliveries: RECORDS, duplicates: 0, errors: [] }, 'every record once, none twice');
-      const per = (line?.['perConsumer'] as number[] | undefined) ?? [];
-      t.equal(per.length, 3, 'three consumers');
-      t.ok(per.filter((n) => n > 0).length >= 2, `the records were shared between consumers: ${per.join(', ')}`);
-      // Every record acknowledged: both share-partitions' start offsets at the log end.
-      const topic = kafka.broker.cluster.topics.get('shared')!;
-      for (const p of [0, 1]) {
-        const sp = kafka.broker.services.shares.existingPartition(group, topic.id, p);
-        t.equal(sp?.startOffset, topic.partitions[p]!.log.logEndOffset, `partition ${p}: every record acknowledged`);
-      }
-    });
-  }
-
-  t.test('KafkaShareConsumer: release redelivers, reject and the delivery limit archive, an expired lock redelivers', async (t) => {
-    const kafka = await MiniKafka.start({ port: 0, controlPort: 0, topics: [{ name: 'redeliver', partitions: 1 }] });
-    const c = await WireClient.connect(kafka.bootstrapServers);
-    t.teardown(async () => {
-      c.close();
-      await kafka.stop();
-    });
-    t.equal(await setGroupConfigs(c, 'sg-r', { 'share.auto.offset.reset': 'earliest', 'share.delivery.count.limit': '2' }), 0);
-    await produceRecords(c, 'redeliver', 1, 30);
-    const out = await runProgram<Line>(javaProgram('ShareConsumers'), ['redelivery', '--bootstrap', kafka.bootstrapServers, '--topic', 'redeliver', '--group', 'sg-r', '--records', '30', '--control', kafka.controlUrl!], 150_000);
-    const line = out.lines.find((l) => l['event'] === 'redelivery');
-    t.comment(JSON.stringify(line));
-    t.equal(out.code, 0, 'the program exited 0', { stdout: out.stdout.slice(-4000), stderr: out.stderr.slice(-4000) });
-    t.match(line, {
-      firstCount: 30,
-      firstDeliveryCounts: [1],
-      secondCount: 10,
-      secondDeliveryCounts: [2],
-      unexpected: [],
-      held: 5,
-      takenByB: 5,
-      takenDeliveryCounts: [2],
-    });
-    t.strictSame(line?.['lateAckErrors'], ['InvalidRecordStateException'], "the old holder's late ACCEPT fails");
-  });
-}
+if (setupError !== null) t.fail(setupError);
+else shareConsumerScenarios('KafkaShareConsumer', javaProgram('ShareConsumers'), ['InvalidRecordStateException']);
