@@ -29,9 +29,9 @@ import type { Clock } from './util/clock.js';
 import { ControlPlane } from './server/control/control-plane.js';
 import { reloadCoordinators } from './server/coordinator-reload.js';
 import type { ControlTarget } from './server/control/control-target.js';
-import { watchedState } from './server/control/restorable.js';
-import type { Restorable } from './server/control/restorable.js';
-import { MATCH_ANY_FILTER } from './server/security/authorizer/acl-types.js';
+import { brokerStateOf } from './fixture-state.js';
+import { issueClientCertificate, startOAuth } from './fixture-security.js';
+import type { ClientCertificate, OAuthOptions, OAuthService, OAuthView } from './fixture-security.js';
 import type { FaultControl, SnapshotControl, WaitControl } from './server/control/control-plane.js';
 import type { SnapshotInfo } from './server/control/snapshots.js';
 import type { ClockControl } from './server/control/clock-control.js';
@@ -71,6 +71,7 @@ export type { PartitionView, BrokerView } from './server/control/broker-control.
 export type { TraceOptions, TraceRecord, TraceFilter, TraceSummary } from './server/net/trace.js';
 export { formatTraceLine } from './server/net/trace.js';
 export type { RecordToProduce, ProduceHelperOptions, ConsumeOptions, ConsumedRecord, PartitionResult } from './fixture-data.js';
+export type { ClientCertificate, OAuthOptions, OAuthView } from './fixture-security.js';
 export type { ListenerOptions, ListenerView } from './fixture-listeners.js';
 export type { BrokerListenerEndpoint } from './server/broker.js';
 
@@ -156,6 +157,11 @@ export interface MiniKafkaOptions {
   /** OAUTHBEARER token validation (default: Kafka's unsecured validator). */
   readonly tokenValidator?: TokenValidator;
   /**
+   * The built-in OAuth issuer: a token endpoint (client-credentials grant) for these clients, and
+   * OAUTHBEARER validated against its keys, issuer and audience (instead of `tokenValidator`). See `oauth`.
+   */
+  readonly oauth?: OAuthOptions;
+  /**
    * Brokers in this one process (default 1), node ids node.id (1) .. node.id + N - 1, each on its
    * own port (with `port` 0, each a free one; otherwise port, port + 1, ...), one cluster state.
    */
@@ -199,6 +205,7 @@ export class MiniKafka {
     private readonly spill: SpillDirectory | null,
     /** The memory budget in bytes (`maxMemory`). */
     readonly maxMemoryBytes: number,
+    private readonly oauthService: OAuthService | null,
   ) {
     this.faults = control.faults;
     this.clock = control.clock;
@@ -212,11 +219,14 @@ export class MiniKafka {
     const count = opts.brokers ?? 1;
     if (!Number.isSafeInteger(count) || count < 1 || count > 64) throw new Error(`brokers must be an integer from 1 to 64, got ${count}`);
     const logger = opts.logger ?? createLogger(opts.logLevel ?? 'warn');
+    if (opts.oauth !== undefined && opts.tokenValidator !== undefined) throw new Error('give oauth or tokenValidator, not both');
+    const oauth = opts.oauth === undefined ? null : await startOAuth(opts.oauth, () => clock.now());
     const security = {
       ...(opts.users ? { users: opts.users } : {}),
       ...(opts.acls ? { acls: opts.acls } : {}),
       ...(opts.tlsDir ? { tlsDir: opts.tlsDir } : {}),
       ...(opts.tokenValidator ? { tokenValidator: opts.tokenValidator } : {}),
+      ...(oauth ? { tokenValidator: oauth.validator } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
     };
     // Every broker answers as the same release and traces into the same sink.
@@ -234,6 +244,7 @@ export class MiniKafka {
       for (const b of brokers) await b.close();
       spill?.close();
       await dataDir?.close();
+      await oauth?.close();
     };
     try {
       for (const b of brokers) await b.listen();
@@ -280,7 +291,7 @@ export class MiniKafka {
         throw e;
       }
     }
-    return new MiniKafka(broker, brokers, handles, dataDir, control, server, ui, spill, budget);
+    return new MiniKafka(broker, brokers, handles, dataDir, control, server, ui, spill, budget, oauth);
   }
 
   /**
@@ -360,6 +371,18 @@ export class MiniKafka {
     return t === null ? null : { caPem: t.ca.certPem, caFile: t.files.caPem, truststore: t.files.truststore, truststorePassword: t.truststorePassword, caKeyPem: t.ca.keyPem };
   }
 
+  /** A client certificate for mTLS from the throwaway CA, for a subject ("CN=alice,OU=eng" or "alice"); PEM keystore written next to the CA's files. */
+  issueClientCertificate(subject: string): ClientCertificate {
+    const t = this.broker.security.throwawayTls;
+    if (t === null) throw new Error('no throwaway CA: start with an SSL or SASL_SSL listener and no ssl.keystore.* configs');
+    return issueClientCertificate(t, subject, this.broker.clock.now());
+  }
+
+  /** The built-in OAuth issuer (option `oauth`): token endpoint, JWKS, issuer, audience; null when not started. */
+  get oauth(): OAuthView | null {
+    return this.oauthService?.view ?? null;
+  }
+
   createTopic(name: string, partitions?: number, configs: Readonly<Record<string, string | number | boolean>> = {}, replicationFactor?: number): void {
     createTopic(this.broker.cluster, this.broker.config, {
       name,
@@ -424,6 +447,7 @@ export class MiniKafka {
     this.control.close();
     this.spill?.close();
     await this.dataDir?.close();
+    await this.oauthService?.close();
   }
 
   /**
@@ -523,32 +547,6 @@ function controlTargetOf(broker: Broker, all: readonly Broker[], handles: readon
     },
     canAnswerError: (apiKey) => broker.handlers.get(apiKey)?.errorResponse !== undefined,
   };
-}
-
-/** What a reset puts back on one broker (control/restorable.ts): its sessions, quota windows and security stores as at start. */
-function brokerStateOf(b: Broker): Restorable[] {
-  const of = `of broker ${b.nodeId}`;
-  const out: Restorable[] = [
-    { what: `fetch sessions ${of}`, restore: () => b.fetchSessions.clear() > 0 },
-    { what: `quota windows ${of}`, restore: () => b.quotas.clear() > 0 },
-  ];
-  const acls = b.security.authorizer;
-  if (acls !== null) {
-    out.push(
-      watchedState(`ACLs ${of}`, (fn) => acls.onChange(fn), () => acls.allAcls(), (start) => {
-        acls.deleteAcls([MATCH_ANY_FILTER]);
-        acls.createAcls(start);
-      }),
-    );
-  }
-  const scram = b.security.scramCredentials;
-  out.push(
-    watchedState(`SCRAM credentials ${of}`, (fn) => scram.onChange(fn), () => scram.entries(), (start) => {
-      for (const e of scram.entries()) scram.delete(e.user, e.mechanism);
-      for (const e of start) scram.upsert(e.user, e.mechanism, e.credential);
-    }),
-  );
-  return out;
 }
 
 /** "orders" or "orders:3". */

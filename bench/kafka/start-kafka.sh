@@ -12,6 +12,10 @@
 # Env: KAFKA_HEAP_OPTS (default "-Xms1g -Xmx1g"), KAFKA_START_TIMEOUT seconds (default 90),
 #      KAFKA_EXTRA_PROPS: extra lines appended to server.properties,
 #      KAFKA_SSL_PORT: also listen on SSL://127.0.0.1:<this port> (the keystore comes in KAFKA_EXTRA_PROPS),
+#      KAFKA_SASL_SSL_PORT: also listen on SASL_SSL://127.0.0.1:<this port> (keystore, mechanisms and
+#        their JAAS configs come in KAFKA_EXTRA_PROPS),
+#      KAFKA_ADD_SCRAM: SCRAM credentials made by the storage format, one a line, in kafka-storage's
+#        --add-scram form, e.g. 'SCRAM-SHA-512=[name=alice,password=alice-secret]',
 #      KAFKA_ADVERTISED_PORT: advertise PLAINTEXT://127.0.0.1:<this port> to clients instead of <port>,
 #        so that every client connection goes through a proxy listening there (scripts/capture-proxy.mjs);
 #        the broker then talks to itself over a separate INTERNAL listener.
@@ -55,6 +59,14 @@ if [[ -n "${KAFKA_SSL_PORT:-}" ]]; then
   listeners="${listeners},SSL://127.0.0.1:${KAFKA_SSL_PORT}"
   advertised="${advertised},SSL://127.0.0.1:${KAFKA_SSL_PORT}"
 fi
+if [[ -n "${KAFKA_SASL_SSL_PORT:-}" ]]; then
+  listeners="${listeners},SASL_SSL://127.0.0.1:${KAFKA_SASL_SSL_PORT}"
+  advertised="${advertised},SASL_SSL://127.0.0.1:${KAFKA_SASL_SSL_PORT}"
+fi
+format_args=()
+while IFS= read -r scram; do
+  [[ -n "$scram" ]] && format_args+=(--add-scram "$scram")
+done <<< "${KAFKA_ADD_SCRAM:-}"
 if [[ -n "${KAFKA_ADVERTISED_PORT:-}" ]]; then
   internal_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   listeners="${listeners},INTERNAL://127.0.0.1:${internal_port}"
@@ -73,7 +85,7 @@ listeners=${listeners}
 advertised.listeners=${advertised}
 inter.broker.listener.name=${inter_broker}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,SSL:SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
 log.dirs=${dir}/data
 num.partitions=1
 default.replication.factor=1
@@ -91,7 +103,7 @@ jvm_opts=(${KAFKA_HEAP_OPTS:--Xms1g -Xmx1g} -XX:+UseG1GC -XX:MaxGCPauseMillis=20
   "-Dlog4j2.configurationFile=$here/log4j2.properties" "-Dkafka.logs.dir=$dir/logs")
 
 java "${jvm_opts[@]}" -cp "$cp" kafka.tools.StorageTool format --standalone \
-  -t "$cluster_id" -c "$dir/server.properties" > "$dir/logs/format.out" 2>&1 \
+  -t "$cluster_id" -c "$dir/server.properties" ${format_args[@]+"${format_args[@]}"} > "$dir/logs/format.out" 2>&1 \
   || { echo "start-kafka.sh: storage format failed:" >&2; cat "$dir/logs/format.out" >&2; exit 1; }
 
 echo "$EPOCHREALTIME" > "$dir/launched-at"

@@ -1,0 +1,102 @@
+/**
+ * What the fixture hands a test for authenticating clients: client certificates from the throwaway
+ * CA (mTLS), and the built-in OAuth issuer (a token endpoint for Kafka's client-credentials login,
+ * and a JWKS validator with issuer and audience on the broker).
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { issueCertificate, type SubjectAttributes } from './server/security/tls/certificates.js';
+import type { ThrowawayTls } from './server/security/tls/throwaway-tls.js';
+import { TokenIssuer, type MintOptions } from './server/security/oauth/token-issuer.js';
+import { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
+import { startTokenEndpoint } from './server/security/oauth/token-endpoint.js';
+import type { TokenValidator } from './server/security/oauth/jws.js';
+
+export interface ClientCertificate {
+  /** Kafka's PEM keystore (ssl.keystore.type=PEM, ssl.keystore.location): the key, then the chain. */
+  readonly keystore: string;
+  readonly keyPem: string;
+  /** The client certificate, then the CA's (ssl.keystore.certificate.chain). */
+  readonly certificateChain: string;
+  /** The subject as Kafka's principal builder reads it (RFC 2253), e.g. "CN=alice,OU=eng,O=acme". */
+  readonly subject: string;
+}
+
+const SHORT_NAMES = new Set(['C', 'ST', 'L', 'O', 'OU', 'CN']);
+
+/** "CN=alice,OU=eng" (RFC 2253 order: most specific first) or a bare common name. */
+function subjectAttributes(subject: string): SubjectAttributes {
+  if (!subject.includes('=')) return [{ shortName: 'CN', value: subject }];
+  const attrs = subject.split(',').map((part) => {
+    const eq = part.indexOf('=');
+    const shortName = part.slice(0, eq).trim().toUpperCase();
+    if (!SHORT_NAMES.has(shortName)) throw new Error(`subject attribute ${shortName} is not one of ${[...SHORT_NAMES].join(', ')}`);
+    return { shortName: shortName as SubjectAttributes[number]['shortName'], value: part.slice(eq + 1).trim() };
+  });
+  // A certificate's Name runs from the least specific attribute; RFC 2253 text from the most.
+  return attrs.reverse();
+}
+
+/** A client certificate signed by the throwaway CA, written next to its files as `<file>.pem`. */
+export function issueClientCertificate(tls: ThrowawayTls, subject: string, nowMs: number): ClientCertificate {
+  const attrs = subjectAttributes(subject);
+  const cert = issueCertificate(tls.ca, { subject: attrs, clientAuth: true, nowMs });
+  const rfc2253 = [...attrs].reverse().map((a) => `${a.shortName}=${a.value}`).join(',');
+  const file = rfc2253.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  const keystore = join(dirname(tls.files.caPem), `client-${file}.pem`);
+  const certificateChain = cert.certPem + tls.ca.certPem;
+  writeFileSync(keystore, cert.keyPem + certificateChain, { mode: 0o600 });
+  return { keystore, keyPem: cert.keyPem, certificateChain, subject: rfc2253 };
+}
+
+export interface OAuthOptions {
+  /** Client id -> secret: who may get a token from the endpoint (the token's `sub` is the client id). */
+  readonly clients: Readonly<Record<string, string>>;
+  /** `iss` of the tokens and the broker's expected issuer (default "minikafka"). */
+  readonly issuer?: string;
+  /** `aud` of the tokens and the broker's expected audience (default "minikafka"). */
+  readonly audience?: string;
+  /** Lifetime of the tokens the endpoint issues (default one hour). */
+  readonly tokenLifetimeMs?: number;
+}
+
+export interface OAuthView {
+  /** sasl.oauthbearer.token.endpoint.url for Kafka's client-credentials login. */
+  readonly tokenEndpointUrl: string;
+  /** sasl.oauthbearer.jwks.endpoint.url for a broker that verifies these tokens. */
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** A token signed by the issuer, `iat` from the broker's clock unless `nowMs` is given. */
+  mint(options: MintOptions): string;
+}
+
+export interface OAuthService {
+  readonly view: OAuthView;
+  readonly validator: TokenValidator;
+  close(): Promise<void>;
+}
+
+export async function startOAuth(options: OAuthOptions, now: () => number): Promise<OAuthService> {
+  const issuerName = options.issuer ?? 'minikafka';
+  const audience = options.audience ?? 'minikafka';
+  const issuer = new TokenIssuer(issuerName);
+  const endpoint = await startTokenEndpoint({
+    issuer,
+    clients: options.clients,
+    audience,
+    now,
+    ...(options.tokenLifetimeMs !== undefined ? { lifetimeMs: options.tokenLifetimeMs } : {}),
+  });
+  return {
+    view: {
+      tokenEndpointUrl: endpoint.tokenUrl,
+      jwksUrl: endpoint.jwksUrl,
+      issuer: issuerName,
+      audience,
+      mint: (o) => issuer.mint({ audience, ...o, nowMs: o.nowMs ?? now() }),
+    },
+    validator: new JwksTokenValidator({ jwks: issuer.jwks(), expectedIssuer: issuerName, expectedAudience: [audience] }),
+    close: () => endpoint.close(),
+  };
+}
