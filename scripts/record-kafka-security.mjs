@@ -21,11 +21,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { freePort, root, run } from './recording.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const OUT = 'test/interop/security-java.kafka-4.4.json';
 if (!existsSync(join(root, 'dist/test/interop/security-cases.js'))) {
@@ -35,21 +33,6 @@ if (!existsSync(join(root, 'dist/test/interop/security-cases.js'))) {
 const { createCertificateAuthority, issueCertificate, issueServerCertificate } = await import(join(root, 'dist/src/server/security/tls/certificates.js'));
 const { pkcs12Truststore } = await import(join(root, 'dist/src/server/security/tls/truststore.js'));
 const { refusalSteps, refusalRecord, writePlan } = await import(join(root, 'dist/test/interop/security-cases.js'));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status})`);
-  return r.stdout;
-}
 
 const USER = 'alice';
 const PASSWORD = 'alice-secret';

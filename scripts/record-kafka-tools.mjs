@@ -12,7 +12,7 @@
 // Needs: npm run build (the scenarios run from dist/), a JDK 17+ and Maven.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './recording.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,15 +27,6 @@ if (!existsSync(module)) {
   process.exit(2);
 }
 const { AUTHORIZER, SUPER_USER, recordingPath, runToolScenario, setupTools } = await import(module);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const setupError = setupTools();
 if (setupError !== null) {

@@ -1,6 +1,5 @@
 package dev.minikafka.interop;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,17 +7,11 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -47,25 +40,9 @@ public final class Secure {
             Interop.step("produce", false, Map.of("error", e.getCause().getClass().getSimpleName(), "message", String.valueOf(e.getCause().getMessage())));
         }
 
-        Properties c = new Properties();
-        c.putAll(user);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, Interop.required(args, "group"));
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (values.size() < n && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) values.add(r.value());
-            }
-            consumer.commitSync();
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
-            long total = committed.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
-            Interop.step("consume_group", values.size() == n && total == n, Map.of("values", values, "committed", total));
-        }
+        long total = SecureCases.consumeAndCommit(user, topic, Interop.required(args, "group"), n, values);
+        Interop.step("consume_group", values.size() == n && total == n, Map.of("values", values, "committed", total));
 
         Properties denied = security(args, Interop.required(args, "denied-user"), Interop.required(args, "denied-password"));
         try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(denied))) {

@@ -96,6 +96,20 @@ public final class SecureCases {
             Interop.step(step, false, Map.of("phase", "produce", "sent", sent.size(), "error", chain(e instanceof ExecutionException ? e.getCause() : e)));
             return;
         }
+        List<String> values = new ArrayList<>();
+        try {
+            long committed = consumeAndCommit(client, topic, group, n, values);
+            Interop.step(step, values.equals(sent) && committed == n, Map.of("values", values, "committed", committed));
+        } catch (RuntimeException e) {
+            Interop.step(step, false, Map.of("phase", "consume", "read", values.size(), "error", chain(e)));
+        }
+    }
+
+    /**
+     * Subscribes in `group`, reads until `n` records are in `values` (or a minute passed), commits
+     * and returns the sum of the committed offsets of the assigned partitions.
+     */
+    static long consumeAndCommit(Properties client, String topic, String group, int n, List<String> values) {
         Properties c = new Properties();
         c.putAll(client);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -103,7 +117,6 @@ public final class SecureCases {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
             consumer.subscribe(List.of(topic));
             // Generous for a loaded machine: a group join and a few fetches take well under a second here.
@@ -113,10 +126,7 @@ public final class SecureCases {
             }
             consumer.commitSync();
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
-            long total = committed.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
-            Interop.step(step, values.equals(sent) && total == n, Map.of("values", values, "committed", total));
-        } catch (RuntimeException e) {
-            Interop.step(step, false, Map.of("phase", "consume", "read", values.size(), "error", chain(e)));
+            return committed.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
         }
     }
 
