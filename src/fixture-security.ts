@@ -3,10 +3,12 @@
  * CA (mTLS), and the built-in OAuth issuer (a token endpoint for Kafka's client-credentials login,
  * and a JWKS validator with issuer and audience on the broker).
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { issueCertificate, type SubjectAttributes } from './server/security/tls/certificates.js';
 import type { ThrowawayTls } from './server/security/tls/throwaway-tls.js';
+import { pkcs12Keystore } from './server/security/tls/truststore.js';
 import { TokenIssuer, type MintOptions } from './server/security/oauth/token-issuer.js';
 import { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
 import { startTokenEndpoint } from './server/security/oauth/token-endpoint.js';
@@ -18,6 +20,9 @@ export interface ClientCertificate {
   readonly keyPem: string;
   /** The client certificate, then the CA's (ssl.keystore.certificate.chain). */
   readonly certificateChain: string;
+  /** The same key and chain in a PKCS12 keystore (ssl.keystore.type=PKCS12), with `password` for the store and the key. */
+  readonly pkcs12: string;
+  readonly password: string;
   /** The subject as Kafka's principal builder reads it (RFC 2253), e.g. "CN=alice,OU=eng,O=acme". */
   readonly subject: string;
 }
@@ -37,7 +42,7 @@ function subjectAttributes(subject: string): SubjectAttributes {
   return attrs.reverse();
 }
 
-/** A client certificate signed by the throwaway CA, written next to its files as `<file>.pem`. */
+/** A client certificate signed by the throwaway CA, written next to its files as `client-<subject>.pem` and `.p12`. */
 export function issueClientCertificate(tls: ThrowawayTls, subject: string, nowMs: number): ClientCertificate {
   const attrs = subjectAttributes(subject);
   const cert = issueCertificate(tls.ca, { subject: attrs, clientAuth: true, nowMs });
@@ -46,7 +51,10 @@ export function issueClientCertificate(tls: ThrowawayTls, subject: string, nowMs
   const keystore = join(dirname(tls.files.caPem), `client-${file}.pem`);
   const certificateChain = cert.certPem + tls.ca.certPem;
   writeFileSync(keystore, cert.keyPem + certificateChain, { mode: 0o600 });
-  return { keystore, keyPem: cert.keyPem, certificateChain, subject: rfc2253 };
+  const pkcs12 = join(dirname(tls.files.caPem), `client-${file}.p12`);
+  const password = randomBytes(12).toString('hex');
+  writeFileSync(pkcs12, pkcs12Keystore(cert.keyPem, [cert.certPem, tls.ca.certPem], password, 'client'), { mode: 0o600 });
+  return { keystore, keyPem: cert.keyPem, certificateChain, pkcs12, password, subject: rfc2253 };
 }
 
 export interface OAuthOptions {

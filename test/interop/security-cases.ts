@@ -67,9 +67,12 @@ export function clientCredentialsConfigs(bootstrap: string, trust: TlsTrust, tok
   };
 }
 
-/** mTLS: the client certificate from a PEM keystore (key and chain in one file). */
-export function mtlsConfigs(bootstrap: string, trust: TlsTrust, keystorePem: string): Record<string, string> {
-  return { 'bootstrap.servers': bootstrap, 'security.protocol': 'SSL', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': keystorePem, ...trustConfigs(trust) };
+/** mTLS: the client certificate from a PEM keystore (key and chain in one file), or a PKCS12 one with its password. */
+export function mtlsConfigs(bootstrap: string, trust: TlsTrust, keystore: string, pkcs12Password?: string): Record<string, string> {
+  const store: Record<string, string> = pkcs12Password === undefined
+    ? { 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': keystore }
+    : { 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': keystore, 'ssl.keystore.password': pkcs12Password };
+  return { 'bootstrap.servers': bootstrap, 'security.protocol': 'SSL', ...store, ...trustConfigs(trust) };
 }
 
 /** Where the refusals are asked for: one broker with a SASL_SSL and an SSL (client auth required) listener. */

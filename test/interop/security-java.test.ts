@@ -2,7 +2,8 @@
  * The Java client (kafka-clients 4.4) over each way of authenticating, one JVM running every step
  * (test/interop/java/.../SecureCases.java, plan in security-cases.ts):
  * - produce, consume in a group and commit over SASL_SSL with SCRAM-SHA-512; over SSL with a
- *   client certificate from the throwaway CA (ssl.client.auth=required, the principal mapped from
+ *   client certificate from the throwaway CA (kafka.issueClientCertificate: its PKCS12 keystore, then
+ *   its PEM one; ssl.client.auth=required, the principal mapped from
  *   its subject by ssl.principal.mapping.rules, allowed by an ACL on that principal); over SASL_SSL
  *   with OAUTHBEARER, Kafka's unsecured tokens; and with tokens the Java client fetches from the
  *   built-in token endpoint (client-credentials grant), verified by the broker against the issuer's
@@ -75,7 +76,7 @@ t.test('Java: SCRAM, mTLS and OAUTHBEARER (unsecured, built-in issuer) round tri
       'ssl.principal.mapping.rules': 'RULE:^CN=([^,]+),OU=interop,O=minikafka$/$1/L,DEFAULT',
     },
     users: { alice: 'alice-secret' },
-    topics: ['scram', 'mtls', 'oauth_unsecured', 'refused'].map((n) => PREFIX + n),
+    topics: ['scram', 'mtls', 'mtls_pem', 'oauth_unsecured', 'refused'].map((n) => PREFIX + n),
     acls: ['User:alice', 'User:dave', 'User:carol'].flatMap(allowAll),
   });
   // A second broker whose OAUTHBEARER tokens come from its built-in issuer: the Java client
@@ -106,7 +107,8 @@ t.test('Java: SCRAM, mTLS and OAUTHBEARER (unsecured, built-in issuer) round tri
   const refusals = refusalSteps({ saslSsl, ssl, trust, otherTrust: { truststore: otherTruststore, truststorePassword: 'other-pass' }, strangerKeystore, user: 'alice', password: 'alice-secret' });
   const steps = [
     roundtrip('scram', scramConfigs(saslSsl, trust, 'alice', 'alice-secret')),
-    roundtrip('mtls', mtlsConfigs(ssl, trust, dave.keystore)),
+    roundtrip('mtls', mtlsConfigs(ssl, trust, dave.pkcs12, dave.password)),
+    roundtrip('mtls_pem', mtlsConfigs(ssl, trust, dave.keystore)),
     roundtrip('oauth_unsecured', unsecuredOAuthConfigs(saslSsl, trust, 'carol')),
     roundtrip('oauth_issuer', clientCredentialsConfigs(issuing.bootstrapServers, issuingTrust, oauth.tokenEndpointUrl, 'erin-app', 'erin-secret')),
     ...refusals,
@@ -115,10 +117,10 @@ t.test('Java: SCRAM, mTLS and OAUTHBEARER (unsecured, built-in issuer) round tri
   // Kafka 4.x fetches tokens only from URLs this system property allows.
   writePlan(plan, steps, { 'org.apache.kafka.sasl.oauthbearer.allowed.urls': oauth.tokenEndpointUrl });
 
-  // One JVM, four round trips and four refusals: ~15 s idle; the bound is for a loaded machine.
+  // One JVM, five round trips and four refusals: ~15 s idle; the bound is for a loaded machine.
   const run = await runProgram<StepLine>(javaProgram('SecureCases'), [plan], 240_000);
   const line = (name: string) => run.lines.find((l) => l.step === name);
-  for (const name of ['scram', 'mtls', 'oauth_unsecured', 'oauth_issuer']) {
+  for (const name of ['scram', 'mtls', 'mtls_pem', 'oauth_unsecured', 'oauth_issuer']) {
     const l = line(name);
     t.equal(l?.ok, true, `${name}: ${JSON.stringify(l)}${l === undefined ? run.stderr.slice(-3000) : ''}`);
     t.strictSame(l?.detail.values, Array.from({ length: RECORDS }, (_, i) => `${name}-${i}`), `${name}: every record read back in order`);

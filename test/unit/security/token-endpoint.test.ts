@@ -5,6 +5,8 @@
 import t from 'tap';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { certificatesFromPkcs12 } from '../../../src/server/security/tls/truststore.js';
 import { startTokenEndpoint } from '../../../src/server/security/oauth/token-endpoint.js';
 import { TokenIssuer } from '../../../src/server/security/oauth/token-issuer.js';
 import { JwksTokenValidator } from '../../../src/server/security/oauth/jwks-validator.js';
@@ -81,6 +83,11 @@ t.test('fixture: oauth issues tokens the broker accepts; issueClientCertificate 
   const leaf = new X509Certificate(cert.certificateChain);
   t.ok(leaf.verify(new X509Certificate(kafka.tls!.caPem).publicKey), 'signed by the throwaway CA');
   t.equal(leaf.subject, 'O=acme\nOU=eng\nCN=dave');
+  // The PKCS12 keystore: OpenSSL (Node's TLS) opens it with its password, and it holds the chain.
+  const p12 = readFileSync(cert.pkcs12);
+  t.doesNotThrow(() => createSecureContext({ pfx: p12, passphrase: cert.password }));
+  t.throws(() => createSecureContext({ pfx: p12, passphrase: 'wrong' }));
+  t.strictSame(certificatesFromPkcs12(p12, cert.password).map((p) => new X509Certificate(p).subject), ['O=acme\nOU=eng\nCN=dave', new X509Certificate(kafka.tls!.caPem).subject]);
   t.equal(kafka.issueClientCertificate('carol').subject, 'CN=carol');
   t.throws(() => kafka.issueClientCertificate('X=1'), /subject attribute X/);
   await t.rejects(MiniKafka.start({ oauth: { clients: {} }, tokenValidator: new JwksTokenValidator({ jwks: { keys: [] } }) }), /oauth or tokenValidator/);

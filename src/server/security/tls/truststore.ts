@@ -1,5 +1,5 @@
 /**
- * Truststores for Java clients, and reading users' truststores and keystores.
+ * Truststores and client keystores for Java clients, and reading users' truststores and keystores.
  *
  * Writing: a PKCS#12 file whose certificate bags carry Oracle's trusted-key-usage attribute
  * (OID 2.16.840.1.113894.746875.1.1 = anyExtendedKeyUsage): without it Java's PKCS12KeyStore reads
@@ -8,12 +8,13 @@
  *         SafeContents { SafeBag(certBag, CertBag(x509Certificate, DER), attrs {friendlyName,
  *         trustedKeyUsage}) ... }) }), MacData(HMAC-SHA1 over AuthenticatedSafe, salt, 2048) }
  * The certificates are not encrypted (they are public); the MAC keeps Java's integrity check,
- * keyed by the store password with PKCS#12's own KDF, which node-forge provides.
+ * keyed by the store password with PKCS#12's own KDF, which node-forge provides. A keystore
+ * (pkcs12Keystore) adds the encrypted private key in the same SafeContents.
  *
  * Reading: PKCS12 via node-forge; JKS trusted-certificate entries directly (their format is plain:
  * magic FEEDFEED, version, count, entries of tag 2 = alias, date, "X.509", DER).
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
 const OID = {
@@ -21,6 +22,8 @@ const OID = {
   certBag: '1.2.840.113549.1.12.10.1.3',
   x509Certificate: '1.2.840.113549.1.9.22.1',
   friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
   oracleTrustedKeyUsage: '2.16.840.1.113894.746875.1.1',
   anyExtendedKeyUsage: '2.5.29.37.0',
   sha1: '1.3.14.3.2.26',
@@ -61,6 +64,30 @@ export function pkcs12Truststore(certs: readonly TrustedCertificate[], password:
       ]),
     ]),
   );
+  return pfx(bags, password);
+}
+
+/**
+ * A PKCS12 keystore with one private key entry, as keytool writes one: the key in a
+ * pkcs8ShroudedKeyBag (PKCS#8 encrypted by node:crypto with PBES2, AES-256-CBC and PBKDF2, which
+ * Java reads since 8u301 and OpenSSL 1.1+), then its certificate chain (leaf first) in certBags;
+ * the key and its leaf share a localKeyId. One password for the store and the key, as Kafka's
+ * ssl.keystore.password (ssl.key.password may repeat it).
+ */
+export function pkcs12Keystore(keyPem: string, chainPems: readonly string[], password: string, alias: string): Buffer {
+  const encryptedKey = createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: password });
+  const localKeyId = randomBytes(20).toString('binary');
+  const attrs = (withName: boolean) =>
+    set([...(withName ? [seq([oid(OID.friendlyName), set([bmpString(alias)])])] : []), seq([oid(OID.localKeyId), set([octets(localKeyId)])])]);
+  const keyBag = seq([oid(OID.pkcs8ShroudedKeyBag), explicit0(asn1.fromDer(encryptedKey.toString('binary'))), attrs(true)]);
+  const certBags = chainPems.map((pem, i) =>
+    seq([oid(OID.certBag), explicit0(seq([oid(OID.x509Certificate), explicit0(octets(pemToDer(pem)))])), ...(i === 0 ? [attrs(true)] : [])]),
+  );
+  return pfx([keyBag, ...certBags], password);
+}
+
+/** PFX { version 3, authSafe with the bags unencrypted in one SafeContents, MacData keyed by `password` }. */
+function pfx(bags: forge.asn1.Asn1[], password: string): Buffer {
   const safeContents = seq(bags);
   const authenticatedSafe = seq([seq([oid(OID.data), explicit0(octets(der(safeContents)))])]);
   const authSafeBytes = der(authenticatedSafe);
