@@ -67,6 +67,19 @@ export function clientCredentialsConfigs(bootstrap: string, trust: TlsTrust, tok
   };
 }
 
+/** Kafka's OAUTHBEARER login with the token read from a file (the file: form of the token endpoint URL). */
+export function tokenFileConfigs(bootstrap: string, trust: TlsTrust, tokenFileUrl: string): Record<string, string> {
+  return {
+    'bootstrap.servers': bootstrap,
+    'security.protocol': 'SASL_SSL',
+    'sasl.mechanism': 'OAUTHBEARER',
+    'sasl.login.callback.handler.class': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler',
+    'sasl.oauthbearer.token.endpoint.url': tokenFileUrl,
+    'sasl.jaas.config': JAAS.oauth(''),
+    ...trustConfigs(trust),
+  };
+}
+
 /** mTLS: the client certificate from a PEM keystore (key and chain in one file), or a PKCS12 one with its password. */
 export function mtlsConfigs(bootstrap: string, trust: TlsTrust, keystore: string, pkcs12Password?: string): Record<string, string> {
   const store: Record<string, string> = pkcs12Password === undefined

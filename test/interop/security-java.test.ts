@@ -10,12 +10,14 @@
  *   keys, issuer and audience;
  * - the refusals, compared strictly with what the same program saw from Apache Kafka 4.4
  *   configured the same way (security-java.kafka-4.4.json, scripts/record-kafka-security.mjs): a
- *   wrong password, an expired token, an untrusted broker certificate, an untrusted client one.
+ *   wrong password, an expired token, an untrusted broker certificate, an untrusted client one;
+ *   and an expired token of the built-in issuer (read by the client from a file) as the expired one.
  */
 import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MiniKafka, AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/index.js';
 import type { AclBinding } from '../../src/index.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/server/security/tls/certificates.js';
@@ -28,6 +30,7 @@ import {
   refusalRecord,
   refusalSteps,
   scramConfigs,
+  tokenFileConfigs,
   unsecuredOAuthConfigs,
   writePlan,
   type PlanStep,
@@ -105,7 +108,7 @@ t.test('Java: SCRAM, mTLS and OAUTHBEARER (unsecured, built-in issuer) round tri
   writeFileSync(otherTruststore, pkcs12Truststore([{ alias: 'other', pem: stranger.certPem }], 'other-pass'));
 
   const refusals = refusalSteps({ saslSsl, ssl, trust, otherTrust: { truststore: otherTruststore, truststorePassword: 'other-pass' }, strangerKeystore, user: 'alice', password: 'alice-secret' });
-  const steps = [
+  const steps: PlanStep[] = [
     roundtrip('scram', scramConfigs(saslSsl, trust, 'alice', 'alice-secret')),
     roundtrip('mtls', mtlsConfigs(ssl, trust, dave.pkcs12, dave.password)),
     roundtrip('mtls_pem', mtlsConfigs(ssl, trust, dave.keystore)),
@@ -113,9 +116,15 @@ t.test('Java: SCRAM, mTLS and OAUTHBEARER (unsecured, built-in issuer) round tri
     roundtrip('oauth_issuer', clientCredentialsConfigs(issuing.bootstrapServers, issuingTrust, oauth.tokenEndpointUrl, 'erin-app', 'erin-secret')),
     ...refusals,
   ];
+  // A token of the built-in issuer that expired a minute ago, read by the client from a file:
+  // refused as Kafka refuses an expired token (its JWKS validator answers invalid_token too).
+  const expiredFile = join(work, 'expired.jwt');
+  writeFileSync(expiredFile, oauth.mint({ subject: 'erin-app', lifetimeMs: -60_000 }));
+  const expiredUrl = pathToFileURL(expiredFile).href;
+  steps.push({ name: 'expired_issuer_token', kind: 'refused', topic: PREFIX + 'oauth_issuer', client: tokenFileConfigs(issuing.bootstrapServers, issuingTrust, expiredUrl) });
   const plan = join(work, 'plan.properties');
   // Kafka 4.x fetches tokens only from URLs this system property allows.
-  writePlan(plan, steps, { 'org.apache.kafka.sasl.oauthbearer.allowed.urls': oauth.tokenEndpointUrl });
+  writePlan(plan, steps, { 'org.apache.kafka.sasl.oauthbearer.allowed.urls': `${oauth.tokenEndpointUrl},${expiredUrl}` });
 
   // One JVM, five round trips and four refusals: ~15 s idle; the bound is for a loaded machine.
   const run = await runProgram<StepLine>(javaProgram('SecureCases'), [plan], 240_000);
@@ -132,6 +141,7 @@ t.test('Java: SCRAM, mTLS and OAUTHBEARER (unsecured, built-in issuer) round tri
     const expected = kafka44.refusals[s.name]!;
     t.strictSame(refusalRecord(line(s.name)), DEVIATIONS[s.name]?.(expected) ?? expected, `${s.name}: the Java client sees what it sees from Apache Kafka 4.4`);
   }
+  t.strictSame(refusalRecord(line('expired_issuer_token')), kafka44.refusals['expired_token'], 'an expired issuer token: as an expired token with Kafka 4.4');
   t.equal(run.code, 0, run.code === 0 ? 'SecureCases exits 0' : run.stderr.slice(-2000));
   t.equal(REFUSAL_TOPIC, PREFIX + 'refused', 'the refusals name a topic the ACLs cover');
 });
