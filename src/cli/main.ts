@@ -53,6 +53,7 @@ function startOptions(y: Argv): Argv<StartArgs> {
     .option('listener', { type: 'string', array: true, default: [], describe: 'A listener, Kafka style: NAME://HOST:PORT with NAME a protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL) or mapped by listener.security.protocol.map (repeatable, the first is the primary one; SSL gets a throwaway CA)' })
     .option('advertised-listener', { type: 'string', array: true, default: [], describe: 'What clients are told of a listener: NAME://HOST:PORT (advertised.listeners; repeatable; PORT 0: the bound one)' })
     .option('sasl-user', { type: 'string', array: true, default: [], describe: 'A SASL user USER:PASSWORD for PLAIN and SCRAM-SHA-256/512 (repeatable)' })
+    .option('oauth-client', { type: 'string', array: true, default: [], describe: 'Start the built-in OAuth issuer with this client CLIENT_ID:SECRET (repeatable): OAUTHBEARER tokens come from its token endpoint (the ready line\'s oauth.tokenEndpointUrl) and are verified against it' })
     .option('super-user', { type: 'string', array: true, default: [], describe: 'A super user principal, e.g. User:admin (repeatable; turns the authorizer on)' })
     .option('authorizer', { type: 'boolean', default: false, describe: "Turn on Kafka's StandardAuthorizer ACLs (authorizer.class.name)" })
     .option('brokers', { type: 'string', default: '1', describe: 'Brokers in this process (node ids 1..N, ports PORT..PORT+N-1, or free ones with --port 0), one cluster' })

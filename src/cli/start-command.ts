@@ -39,6 +39,7 @@ export interface StartArgs {
   listener: string[];
   advertisedListener: string[];
   saslUser: string[];
+  oauthClient: string[];
   superUser: string[];
   authorizer: boolean;
   brokers: string;
@@ -60,7 +61,20 @@ interface Checked {
   topics: TopicOptions[];
   configs: Record<string, string>;
   users: Record<string, string>;
+  /** --oauth-client: the built-in OAuth issuer's clients, or null when none was given. */
+  oauthClients: Record<string, string> | null;
   maxMemory: number | undefined;
+}
+
+/** NAME:SECRET flags (--sasl-user, --oauth-client) into a map. */
+function namedSecrets(list: readonly string[], flag: string, form: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const u of list) {
+    const i = u.indexOf(':');
+    if (i <= 0) throw new UsageError(`--${flag} takes ${form}, got '${u.slice(0, Math.max(0, i))}...'`);
+    out[u.slice(0, i)] = u.slice(i + 1);
+  }
+  return out;
 }
 
 function parseConfigs(list: readonly string[]): Record<string, string> {
@@ -104,16 +118,12 @@ function checkArgs(a: StartArgs): Checked {
     return spec;
   });
   if (a.dataDir !== undefined && a.dataDir.trim() === '') throw new UsageError('--data-dir needs a directory');
-  const users: Record<string, string> = {};
-  for (const u of a.saslUser) {
-    const i = u.indexOf(':');
-    if (i <= 0) throw new UsageError(`--sasl-user takes USER:PASSWORD, got '${u.slice(0, Math.max(0, i))}...'`);
-    users[u.slice(0, i)] = u.slice(i + 1);
-  }
+  const users = namedSecrets(a.saslUser, 'sasl-user', 'USER:PASSWORD');
+  const oauthClients = a.oauthClient.length === 0 ? null : namedSecrets(a.oauthClient, 'oauth-client', 'CLIENT_ID:SECRET');
   const configs = parseConfigs(a.config);
   checkListeners(a, configs);
   if (a.authorizer && configs['authorizer.class.name'] === undefined) configs['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
-  return { port, numPartitions, flushIntervalMs, topics, configs, users, maxMemory: checkMaxMemory(a.maxMemory) };
+  return { port, numPartitions, flushIntervalMs, topics, configs, users, oauthClients, maxMemory: checkMaxMemory(a.maxMemory) };
 }
 
 /**
@@ -191,6 +201,7 @@ export async function startCommand(a: StartArgs): Promise<void> {
       ...(a.ui ? { ui: true } : {}),
       chaos: a.chaos === undefined ? undefined : parseChaosArg(a.chaos),
       users: c.users,
+      ...(c.oauthClients !== null ? { oauth: { clients: c.oauthClients } } : {}),
       brokers: intFlag('brokers', a.brokers, 1, 64),
       ...(a.rack.length > 0 ? { racks: a.rack.length === 1 ? a.rack[0]!.split(',') : a.rack } : {}),
       ...(a.superUser.length > 0 ? { superUsers: a.superUser } : {}),
@@ -258,6 +269,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
     maxMemoryBytes: kafka.maxMemoryBytes,
     // The throwaway CA for clients to trust: PEM, and a PKCS12 truststore for Java clients.
     ...(tls ? { caFile: tls.caFile, truststore: tls.truststore, truststoreType: 'PKCS12', truststorePassword: tls.truststorePassword } : {}),
+    // The built-in OAuth issuer (--oauth-client): where clients get tokens, what the broker expects.
+    ...(kafka.oauth ? { oauth: { tokenEndpointUrl: kafka.oauth.tokenEndpointUrl, jwksUrl: kafka.oauth.jwksUrl, issuer: kafka.oauth.issuer, audience: kafka.oauth.audience } } : {}),
     // Every broker: a client needs only bootstrapServers, a test that stops one needs its id.
     brokers: kafka.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     // Every listener, the primary one (bootstrapServers above) first, with its own bootstrap address.

@@ -93,3 +93,17 @@ t.test('bad listener flags exit 1 with one sentence, before anything is bound', 
     t.equal(r.stdout, '', 'no ready line');
   }
 });
+
+t.test('--oauth-client starts the built-in OAuth issuer: the ready line gives its token endpoint', async (t) => {
+  const line = await start(t, ['--json', '--listener', 'SASL_SSL://127.0.0.1:0', '--oauth-client', 'app:app-secret']);
+  const ready = JSON.parse(line) as { oauth?: { tokenEndpointUrl: string; jwksUrl: string; issuer: string; audience: string } };
+  t.match(ready.oauth, { tokenEndpointUrl: /^http:\/\/127\.0\.0\.1:\d+\/oauth2\/token$/, jwksUrl: /\/oauth2\/jwks$/, issuer: 'minikafka', audience: 'minikafka' });
+  const basic = 'Basic ' + Buffer.from('app:app-secret').toString('base64');
+  const r = await fetch(ready.oauth!.tokenEndpointUrl, { method: 'POST', headers: { authorization: basic }, body: 'grant_type=client_credentials' });
+  t.equal(r.status, 200);
+  const token = ((await r.json()) as { access_token: string }).access_token;
+  t.match(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()), { sub: 'app', iss: 'minikafka', aud: 'minikafka' });
+  const bad = spawnSync(process.execPath, [cli, 'start', '--oauth-client', 'no-secret'], { encoding: 'utf8', timeout: 20_000 });
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /--oauth-client takes CLIENT_ID:SECRET/);
+});
