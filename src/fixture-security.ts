@@ -11,7 +11,7 @@ import type { ThrowawayTls } from './server/security/tls/throwaway-tls.js';
 import { pkcs12Keystore } from './server/security/tls/truststore.js';
 import { TokenIssuer, type MintOptions } from './server/security/oauth/token-issuer.js';
 import { JwksTokenValidator } from './server/security/oauth/jwks-validator.js';
-import { startTokenEndpoint } from './server/security/oauth/token-endpoint.js';
+import { startTokenEndpoint, type TokenEndpoint } from './server/security/oauth/token-endpoint.js';
 import type { TokenValidator } from './server/security/oauth/jws.js';
 
 export interface ClientCertificate {
@@ -79,32 +79,53 @@ export interface OAuthView {
   mint(options: MintOptions): string;
 }
 
-export interface OAuthService {
-  readonly view: OAuthView;
+/**
+ * The issuer and the broker's validator are made at once (the brokers need the validator when they
+ * are built); the endpoint listens on `start`, with the brokers, so that a broker that fails to
+ * build leaves no server behind.
+ */
+export class OAuthService {
   readonly validator: TokenValidator;
-  close(): Promise<void>;
-}
+  readonly #issuer: TokenIssuer;
+  readonly #issuerName: string;
+  readonly #audience: string;
+  #endpoint: TokenEndpoint | null = null;
 
-export async function startOAuth(options: OAuthOptions, now: () => number): Promise<OAuthService> {
-  const issuerName = options.issuer ?? 'minikafka';
-  const audience = options.audience ?? 'minikafka';
-  const issuer = new TokenIssuer(issuerName);
-  const endpoint = await startTokenEndpoint({
-    issuer,
-    clients: options.clients,
-    audience,
-    now,
-    ...(options.tokenLifetimeMs !== undefined ? { lifetimeMs: options.tokenLifetimeMs } : {}),
-  });
-  return {
-    view: {
+  constructor(
+    private readonly options: OAuthOptions,
+    private readonly now: () => number,
+  ) {
+    this.#issuerName = options.issuer ?? 'minikafka';
+    this.#audience = options.audience ?? 'minikafka';
+    this.#issuer = new TokenIssuer(this.#issuerName);
+    this.validator = new JwksTokenValidator({ jwks: this.#issuer.jwks(), expectedIssuer: this.#issuerName, expectedAudience: [this.#audience] });
+  }
+
+  async start(): Promise<void> {
+    this.#endpoint = await startTokenEndpoint({
+      issuer: this.#issuer,
+      clients: this.options.clients,
+      audience: this.#audience,
+      now: this.now,
+      ...(this.options.tokenLifetimeMs !== undefined ? { lifetimeMs: this.options.tokenLifetimeMs } : {}),
+    });
+  }
+
+  get view(): OAuthView {
+    const endpoint = this.#endpoint;
+    if (endpoint === null) throw new Error('the OAuth token endpoint is not started');
+    const [issuer, audience, now] = [this.#issuer, this.#audience, this.now];
+    return {
       tokenEndpointUrl: endpoint.tokenUrl,
       jwksUrl: endpoint.jwksUrl,
-      issuer: issuerName,
+      issuer: this.#issuerName,
       audience,
       mint: (o) => issuer.mint({ audience, ...o, nowMs: o.nowMs ?? now() }),
-    },
-    validator: new JwksTokenValidator({ jwks: issuer.jwks(), expectedIssuer: issuerName, expectedAudience: [audience] }),
-    close: () => endpoint.close(),
-  };
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#endpoint?.close();
+    this.#endpoint = null;
+  }
 }

@@ -30,8 +30,8 @@ import { ControlPlane } from './server/control/control-plane.js';
 import { reloadCoordinators } from './server/coordinator-reload.js';
 import type { ControlTarget } from './server/control/control-target.js';
 import { brokerStateOf } from './fixture-state.js';
-import { issueClientCertificate, startOAuth } from './fixture-security.js';
-import type { ClientCertificate, OAuthOptions, OAuthService, OAuthView } from './fixture-security.js';
+import { issueClientCertificate, OAuthService } from './fixture-security.js';
+import type { ClientCertificate, OAuthOptions, OAuthView } from './fixture-security.js';
 import type { FaultControl, SnapshotControl, WaitControl } from './server/control/control-plane.js';
 import type { SnapshotInfo } from './server/control/snapshots.js';
 import type { ClockControl } from './server/control/clock-control.js';
@@ -220,7 +220,7 @@ export class MiniKafka {
     if (!Number.isSafeInteger(count) || count < 1 || count > 64) throw new Error(`brokers must be an integer from 1 to 64, got ${count}`);
     const logger = opts.logger ?? createLogger(opts.logLevel ?? 'warn');
     if (opts.oauth !== undefined && opts.tokenValidator !== undefined) throw new Error('give oauth or tokenValidator, not both');
-    const oauth = opts.oauth === undefined ? null : await startOAuth(opts.oauth, () => clock.now());
+    const oauth = opts.oauth === undefined ? null : new OAuthService(opts.oauth, () => clock.now());
     const security = {
       ...(opts.users ? { users: opts.users } : {}),
       ...(opts.acls ? { acls: opts.acls } : {}),
@@ -248,6 +248,7 @@ export class MiniKafka {
     };
     try {
       for (const b of brokers) await b.listen();
+      await oauth?.start();
     } catch (e) {
       await closeAll();
       throw e;
