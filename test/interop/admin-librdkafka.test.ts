@@ -4,8 +4,9 @@
  * credentials (SHA-256 and SHA-512, too few and too many iterations, an unknown user, an unknown
  * mechanism, one user twice in a request), elects leaders (preferred and unclean: not needed; an
  * unknown partition and topic), lists offsets, describes and incrementally alters TOPIC, BROKER
- * and GROUP configs, describes topics with their authorized operations and tries the ACL calls
- * without an authorizer. Its output must equal, line for line, what the same program printed
+ * and GROUP configs, describes topics with their authorized operations, commits, lists (by type
+ * and state), describes (a KIP-848 member's group included) and deletes groups, deletes records
+ * and tries the ACL calls without an authorizer. Its output must equal, line for line, what the same program printed
  * against Apache Kafka 4.4.0 (admin-librdkafka.kafka-4.4.jsonl, re-recorded by
  * `npm run record-kafka-answers`, with --settle-ms 1500: Kafka applies changes through its
  * metadata log). Error names and the broker's messages, as librdkafka passes them on, included.

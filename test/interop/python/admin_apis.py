@@ -7,6 +7,9 @@ reduced to the few entries a step is about. test/interop/admin-librdkafka.test.t
 lines with what this program printed against Apache Kafka 4.4 (admin-librdkafka.kafka-4.4.jsonl,
 re-recorded by scripts/record-kafka-answers.mjs).
 
+Also the group calls (ListGroups by type and state, ConsumerGroupDescribe of a KIP-848 group, offsets)
+and DeleteRecords.
+
 What librdkafka does not expose at all (no call in rd_kafka_admin / confluent-kafka 2.16): client
 quotas, partition reassignments, DescribeQuorum and the raft voter APIs, features
 (Describe/UpdateFeatures), client-metrics config resources (ResourceType stops at
@@ -23,7 +26,9 @@ import re
 import sys
 import time
 
-from confluent_kafka import ElectionType, KafkaError, KafkaException, Producer, TopicCollection, TopicPartition
+from confluent_kafka import (
+    Consumer, ConsumerGroupState, ConsumerGroupTopicPartitions, ConsumerGroupType, ElectionType, IsolationLevel, KafkaError,
+    KafkaException, Producer, TopicCollection, TopicPartition)
 from confluent_kafka.admin import (
     AclBinding, AclBindingFilter, AclOperation, AclPermissionType, AdminClient, AlterConfigOpType, ConfigEntry,
     ConfigResource, ConfigSource, NewTopic, OffsetSpec, ResourcePatternType, ResourceType, ScramCredentialInfo, ScramMechanism,
@@ -227,6 +232,94 @@ def config_steps(admin, topic):
         ConfigEntry("log.cleaner.threads", None, incremental_operation=AlterConfigOpType.DELETE)])
 
 
+# ---- groups: offsets, listing by type and state, describing (ConsumerGroupDescribe), deleting ----
+
+GROUP_PREFIX = "admin-apis-"
+
+
+def group_description(d):
+    return {
+        "group_id": d.group_id, "is_simple": d.is_simple_consumer_group, "state": d.state.name, "type": d.type.name,
+        "partition_assignor": d.partition_assignor, "coordinator": d.coordinator.id,
+        "members": sorted([m.client_id, m.host, m.group_instance_id,
+                           sorted(f"{tp.topic}-{tp.partition}" for tp in m.assignment.topic_partitions),
+                           sorted(f"{tp.topic}-{tp.partition}" for tp in m.target_assignment.topic_partitions)
+                           if m.target_assignment is not None else None] for m in d.members),
+        "authorized_operations": sorted(o.name for o in d.authorized_operations) if d.authorized_operations is not None else None,
+    }
+
+
+def list_groups(admin, step, **kwargs):
+    def run():
+        r = admin.list_consumer_groups(**kwargs).result(TIMEOUT)
+        ours = [g for g in r.valid if g.group_id.startswith(GROUP_PREFIX)]
+        return {"valid": sorted([g.group_id, g.is_simple_consumer_group, g.state.name, g.type.name] for g in ours),
+                "errors": [error_of(e) for e in r.errors]}
+    emit(step, result=outcome(run))
+
+
+def join_consumer_group(topic, group):
+    """A KIP-848 member (group.protocol=consumer) that polls until it owns both partitions."""
+    c = Consumer({"bootstrap.servers": args.bootstrap, "group.id": group, "group.protocol": "consumer",
+                  "client.id": "admin-apis-member", "enable.auto.commit": False})
+    c.subscribe([topic])
+    deadline = time.time() + 60
+    while len(c.assignment()) < 2:
+        if time.time() > deadline:
+            raise SystemExit(f"the consumer of {group} got no assignment")
+        c.poll(0.2)
+    return c
+
+
+def await_group_coordinator(admin, topic):
+    """A fresh Kafka creates __consumer_offsets on the first group request and answers
+    NOT_COORDINATOR until it is loaded: wait for that with a group of our own (not listed below)."""
+    deadline = time.time() + 120
+    while True:
+        warm = ConsumerGroupTopicPartitions("warm-up-admin-apis", [TopicPartition(topic, 0, 0)])
+        r = admin.alter_consumer_group_offsets([warm])["warm-up-admin-apis"].result(TIMEOUT)
+        if all(tp.error is None for tp in r.topic_partitions):
+            return
+        if time.time() > deadline:
+            raise SystemExit(f"the group coordinator did not load: {r.topic_partitions}")
+        time.sleep(0.2)
+
+
+def group_steps(admin, topic):
+    await_group_coordinator(admin, topic)
+    simple, member_group, unknown = GROUP_PREFIX + "simple", GROUP_PREFIX + "848", GROUP_PREFIX + "none"
+    commit = ConsumerGroupTopicPartitions(simple, [TopicPartition(topic, 0, 2), TopicPartition(topic, 1, 0)])
+    emit("groups alter offsets of a new simple group", results=futures(
+        admin.alter_consumer_group_offsets([commit]), str,
+        lambda r: sorted([f"{tp.topic}-{tp.partition}", tp.offset, error_of(tp.error) if tp.error else None] for tp in r.topic_partitions)))
+    emit("groups list offsets", results=futures(
+        admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(simple)]), str,
+        lambda r: sorted([f"{tp.topic}-{tp.partition}", tp.offset, error_of(tp.error) if tp.error else None] for tp in r.topic_partitions)))
+    consumer = join_consumer_group(topic, member_group)
+    try:
+        emit("groups a consumer-protocol member joined", ok=True)
+        list_groups(admin, "groups list all")
+        list_groups(admin, "groups list type consumer", types={ConsumerGroupType.CONSUMER})
+        list_groups(admin, "groups list type classic", types={ConsumerGroupType.CLASSIC})
+        list_groups(admin, "groups list state empty", states={ConsumerGroupState.EMPTY})
+        for ops in (False, True):
+            fs = admin.describe_consumer_groups([simple, member_group, unknown], include_authorized_operations=ops)
+            emit(f"groups describe, authorized operations {ops}", results=futures(fs, str, group_description))
+        emit("groups delete a group with a member", results=futures(admin.delete_consumer_groups([member_group]), str, lambda r: r))
+    finally:
+        consumer.close()
+    emit("groups delete", results=futures(admin.delete_consumer_groups([simple, unknown]), str, lambda r: r))
+
+
+def delete_records_steps(admin, topic):
+    def value(r):
+        return [r.low_watermark]
+    emit("delete records before offset 1", results=futures(admin.delete_records([TopicPartition(topic, 0, 1)]), lambda tp: f"{tp.topic}-{tp.partition}", value))
+    emit("delete records beyond the end", results=futures(admin.delete_records([TopicPartition(topic, 0, 10)]), lambda tp: f"{tp.topic}-{tp.partition}", value))
+    emit("delete records, an unknown partition", results=futures(admin.delete_records([TopicPartition(topic, 9, 0)]), lambda tp: f"{tp.topic}-{tp.partition}", value))
+    list_offsets(admin, "list offsets earliest after the delete", {TopicPartition(topic, 0): OffsetSpec.earliest()})
+
+
 # ---- ListOffsets, DescribeTopics, DescribeCluster ----
 
 def list_offsets(admin, step, requests, **kwargs):
@@ -243,7 +336,7 @@ def offset_steps(admin, topic):
     list_offsets(admin, "list offsets for a timestamp", {p0: OffsetSpec.for_timestamp(TIMESTAMPS[2])})
     list_offsets(admin, "list offsets for a timestamp after the last", {p0: OffsetSpec.for_timestamp(TIMESTAMPS[1] + 1)})
     list_offsets(admin, "list offsets read committed, partition 1", {TopicPartition(topic, 1): OffsetSpec.latest()},
-                 isolation_level=__import__("confluent_kafka").IsolationLevel.READ_COMMITTED)
+                 isolation_level=IsolationLevel.READ_COMMITTED)
     list_offsets(admin, "list offsets, an unknown partition", {TopicPartition(topic, 9): OffsetSpec.latest()})
 
 
@@ -314,6 +407,8 @@ def main():
     election_steps(admin, args.topic)
     # Before the config steps: those set a retention.ms that deletes the records of fixed old timestamps.
     offset_steps(admin, args.topic)
+    group_steps(admin, args.topic)
+    delete_records_steps(admin, args.topic)
     config_steps(admin, args.topic)
     topic_steps(admin, args.topic)
     acl_steps(admin, args.topic)
