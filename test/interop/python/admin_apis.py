@@ -75,6 +75,15 @@ def futures(fs, key, value):
     return sorted(([key(k), outcome(lambda f=f: value(f.result(TIMEOUT)))] for k, f in fs.items()), key=lambda kv: mask(str(kv[0])))
 
 
+def submit(step, call):
+    """The futures `call` returns, or None after printing the step as refused by the client itself."""
+    try:
+        return call()
+    except (KafkaException, ValueError, TypeError) as e:
+        emit(step, refused=error_of(e))
+        return None
+
+
 def settle():
     if args.settle_ms > 0:
         time.sleep(args.settle_ms / 1000)
@@ -91,21 +100,15 @@ def describe_scram(admin, step, users):
         emit(step, result=outcome(lambda: sorted(
             [u, scram_description(d)] for u, d in admin.describe_user_scram_credentials().result(TIMEOUT).items())))
     else:
-        try:
-            fs = admin.describe_user_scram_credentials(users)
-        except (KafkaException, ValueError, TypeError) as e:
-            emit(step, refused=error_of(e))
-            return
-        emit(step, results=futures(fs, str, scram_description))
+        fs = submit(step, lambda: admin.describe_user_scram_credentials(users))
+        if fs is not None:
+            emit(step, results=futures(fs, str, scram_description))
 
 
 def alter_scram(admin, step, alterations):
-    try:
-        fs = admin.alter_user_scram_credentials(alterations)
-    except (KafkaException, ValueError, TypeError) as e:
-        emit(step, refused=error_of(e))
-        return
-    emit(step, results=futures(fs, str, lambda r: r))
+    fs = submit(step, lambda: admin.alter_user_scram_credentials(alterations))
+    if fs is not None:
+        emit(step, results=futures(fs, str, lambda r: r))
 
 
 def scram_steps(admin):
@@ -173,22 +176,16 @@ def entry(e):
 
 
 def describe_configs(admin, step, restype, name, names):
-    try:
-        fs = admin.describe_configs([ConfigResource(restype, name)])
-    except (KafkaException, ValueError, TypeError) as e:
-        emit(step, refused=error_of(e))
-        return
-    emit(step, results=futures(fs, lambda r: [r.restype.name, r.name],
-                               lambda cfg: [entry(cfg[n]) if n in cfg else ["MISSING", n] for n in names]))
+    fs = submit(step, lambda: admin.describe_configs([ConfigResource(restype, name)]))
+    if fs is not None:
+        emit(step, results=futures(fs, lambda r: [r.restype.name, r.name],
+                                   lambda cfg: [entry(cfg[n]) if n in cfg else ["MISSING", n] for n in names]))
 
 
 def alter_configs(admin, step, restype, name, entries):
-    try:
-        fs = admin.incremental_alter_configs([ConfigResource(restype, name, incremental_configs=entries)])
-    except (KafkaException, ValueError, TypeError) as e:
-        emit(step, refused=error_of(e))
-        return
-    emit(step, results=futures(fs, lambda r: [r.restype.name, r.name], lambda r: None))
+    fs = submit(step, lambda: admin.incremental_alter_configs([ConfigResource(restype, name, incremental_configs=entries)]))
+    if fs is not None:
+        emit(step, results=futures(fs, lambda r: [r.restype.name, r.name], lambda r: None))
 
 
 def config_steps(admin, topic):
@@ -206,22 +203,18 @@ def config_steps(admin, topic):
     alter_configs(admin, "configs set retention.ms, append cleanup.policy", ResourceType.TOPIC, topic, [
         ConfigEntry("retention.ms", "123456", incremental_operation=set_),
         ConfigEntry("cleanup.policy", "compact", incremental_operation=AlterConfigOpType.APPEND)])
-    alter_configs(admin, "configs set an unknown topic config", ResourceType.TOPIC, topic, [
-        ConfigEntry("retention.msx", "1", incremental_operation=set_)])
-    alter_configs(admin, "configs set a bad value", ResourceType.TOPIC, topic, [
-        ConfigEntry("retention.ms", "abc", incremental_operation=set_)])
-    alter_configs(admin, "configs set on an unknown topic", ResourceType.TOPIC, "no-such-topic", [
-        ConfigEntry("retention.ms", "1", incremental_operation=set_)])
-    alter_configs(admin, "configs set log.cleaner.threads on broker 1", ResourceType.BROKER, "1", [
-        ConfigEntry("log.cleaner.threads", "2", incremental_operation=set_)])
-    alter_configs(admin, "configs set a read-only broker config", ResourceType.BROKER, "1", [
-        ConfigEntry("num.partitions", "3", incremental_operation=set_)])
-    alter_configs(admin, "configs set a group's session timeout", ResourceType.GROUP, "cfg-group", [
-        ConfigEntry("consumer.session.timeout.ms", "50000", incremental_operation=set_)])
-    alter_configs(admin, "configs set a group session timeout out of range", ResourceType.GROUP, "cfg-group", [
-        ConfigEntry("consumer.session.timeout.ms", "5", incremental_operation=set_)])
-    alter_configs(admin, "configs set an unknown group config", ResourceType.GROUP, "cfg-group", [
-        ConfigEntry("consumer.nope", "5", incremental_operation=set_)])
+    single_sets = [
+        ("configs set an unknown topic config", ResourceType.TOPIC, topic, "retention.msx", "1"),
+        ("configs set a bad value", ResourceType.TOPIC, topic, "retention.ms", "abc"),
+        ("configs set on an unknown topic", ResourceType.TOPIC, "no-such-topic", "retention.ms", "1"),
+        ("configs set log.cleaner.threads on broker 1", ResourceType.BROKER, "1", "log.cleaner.threads", "2"),
+        ("configs set a read-only broker config", ResourceType.BROKER, "1", "num.partitions", "3"),
+        ("configs set a group's session timeout", ResourceType.GROUP, "cfg-group", "consumer.session.timeout.ms", "50000"),
+        ("configs set a group session timeout out of range", ResourceType.GROUP, "cfg-group", "consumer.session.timeout.ms", "5"),
+        ("configs set an unknown group config", ResourceType.GROUP, "cfg-group", "consumer.nope", "5"),
+    ]
+    for step, restype, name, key, value in single_sets:
+        alter_configs(admin, step, restype, name, [ConfigEntry(key, value, incremental_operation=set_)])
     settle()
     describe_configs(admin, "configs describe the topic after the changes", ResourceType.TOPIC, topic, topic_names)
     describe_configs(admin, "configs describe broker 1 after the change", ResourceType.BROKER, "1", broker_names)
