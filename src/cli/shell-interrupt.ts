@@ -151,7 +151,7 @@ export function watchShellInterrupt(onInterrupt: () => void): boolean {
     continued = false;
     return sample;
   };
-  const timer = setInterval(() => {
+  const check = () => {
     const sample = process.ppid === shell ? readShellSample(shell) : null;
     if (sample === null) {
       clearInterval(timer);
@@ -159,7 +159,7 @@ export function watchShellInterrupt(onInterrupt: () => void): boolean {
       return;
     }
     if (!detector.observe(sample, selfSample())) return;
-    // This timer may run before the SIGCONT that explains the rise is emitted: a broker that was
+    // This check may run before the SIGCONT that explains the rise is emitted: a broker that was
     // stopped in the middle of its event loop runs due timers first when it resumes. The signal
     // is already in libuv's pipe then, and the poll phase before setImmediate's reads it.
     setImmediate(() => {
@@ -168,7 +168,10 @@ export function watchShellInterrupt(onInterrupt: () => void): boolean {
       process.off('SIGCONT', onCont);
       onInterrupt();
     });
-  }, SHELL_CHECK_MS);
+  };
+  const timer = setInterval(check, SHELL_CHECK_MS);
+  // The baseline now, not a tick later: the ready line follows, and a script may signal at once.
+  check();
   timer.unref();
   return true;
 }
