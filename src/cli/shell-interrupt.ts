@@ -29,7 +29,10 @@
  *  - the broker's terminal sends Ctrl-C to its foreground process group, the broker included, so
  *    the broker needs no guess there and ignores the shell while it is in the foreground.
  * Left unguarded, and stopping the broker as an INT would: the shell alone stopped and continued,
- * a cgroup freezer (`docker pause`) without a suspend, and a hand-sent SIGCHLD to the shell.
+ * a cgroup freezer (`docker pause`; a freeze and thaw measured +2) without a suspend, and a
+ * hand-sent SIGCHLD to the shell. Guarding the freezer by a late tick (the broker is frozen too)
+ * would also drop a real INT that arrives while a loaded machine delays the tick, leaving the
+ * broker running for good: a wrong stop was judged the lesser failure.
  *
  * The watch starts only when every condition it relies on holds: npm started this process
  * (startedByNpmExec), the parent was run as `<shell> -c ...` and catches exactly INT and CHLD. Any
