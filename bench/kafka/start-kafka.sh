@@ -12,6 +12,9 @@
 # Env: KAFKA_HEAP_OPTS (default "-Xms1g -Xmx1g"), KAFKA_START_TIMEOUT seconds (default 90),
 #      KAFKA_EXTRA_PROPS: extra lines appended to server.properties,
 #      KAFKA_SSL_PORT: also listen on SSL://127.0.0.1:<this port> (the keystore comes in KAFKA_EXTRA_PROPS),
+#      KAFKA_SASL_PORT: also listen on SASL_PLAINTEXT://127.0.0.1:<this port> (sasl.enabled.mechanisms and
+#        the listener's JAAS users come in KAFKA_EXTRA_PROPS), for a client principal other than the
+#        PLAINTEXT listeners' User:ANONYMOUS,
 #      KAFKA_SASL_SSL_PORT: also listen on SASL_SSL://127.0.0.1:<this port> (keystore, mechanisms and
 #        their JAAS configs come in KAFKA_EXTRA_PROPS),
 #      KAFKA_ADD_SCRAM: SCRAM credentials made by the storage format, one a line, in kafka-storage's
@@ -59,6 +62,10 @@ if [[ -n "${KAFKA_SSL_PORT:-}" ]]; then
   listeners="${listeners},SSL://127.0.0.1:${KAFKA_SSL_PORT}"
   advertised="${advertised},SSL://127.0.0.1:${KAFKA_SSL_PORT}"
 fi
+if [[ -n "${KAFKA_SASL_PORT:-}" ]]; then
+  listeners="${listeners},SASL_PLAINTEXT://127.0.0.1:${KAFKA_SASL_PORT}"
+  advertised="${advertised},SASL_PLAINTEXT://127.0.0.1:${KAFKA_SASL_PORT}"
+fi
 if [[ -n "${KAFKA_SASL_SSL_PORT:-}" ]]; then
   listeners="${listeners},SASL_SSL://127.0.0.1:${KAFKA_SASL_SSL_PORT}"
   advertised="${advertised},SASL_SSL://127.0.0.1:${KAFKA_SASL_SSL_PORT}"
@@ -85,7 +92,7 @@ listeners=${listeners}
 advertised.listeners=${advertised}
 inter.broker.listener.name=${inter_broker}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=${dir}/data
 num.partitions=1
 default.replication.factor=1
