@@ -1,17 +1,19 @@
 /**
  * A locked-down cluster: minikafka with only a SASL_SSL listener (SCRAM-SHA-512, the throwaway CA's
  * truststore), the StandardAuthorizer on, no super user, and each workload its own principal with
- * the ACLs Kafka's documentation prescribes for it, nothing more (lockedDownAcls.ts lists them).
+ * the ACLs Kafka's documentation prescribes for it, nothing more (locked-down-acls.ts lists them).
  *
  * 1. Kafka Connect and Kafka Streams, unchanged, in one JVM (test/interop/java/.../LockedDown.java):
  *    a distributed worker with exactly-once source support runs CounterSourceConnector (exactly-once
  *    required) into a topic; a Streams application, exactly_once_v2, counts that topic's records by
  *    bucket through a repartition topic and a changelogged store (internal topics it creates under
  *    its application id) into a second topic. Both topics, read with read_committed by Kafka's
- *    consumer and by our decoder, must hold every record and every count exactly once. A second
- *    Streams application, its principal one ACL short (no transactional ids), must fail with
- *    Kafka's TransactionalIdAuthorizationException; the audit log shows allowed and denied
- *    decisions, and no other denial of the workload principals than those their clients tolerate.
+ *    consumer and by our decoder, must hold every record and every count exactly once. One ACL
+ *    short, each fails with Kafka's TransactionalIdAuthorizationException: a second connector on
+ *    the worker (no ACL for its task's transactional id) and a second Streams application (its
+ *    principal has every ACL of the first but the transactional ids). The audit log shows allowed
+ *    and denied decisions, and no other denial of the workload principals than those their clients
+ *    tolerate: the broker asks for no ACL beyond Kafka's documented ones on these paths.
  * 2. MirrorMaker 2 with exactly-once source support (java-mirror/.../MirrorEos.java) reads a source
  *    minikafka over PLAINTEXT and writes to a target minikafka over SASL_SSL with ACLs for its
  *    principal; the target must hold each source record exactly once, in order per partition.
@@ -162,7 +164,7 @@ if (setupError !== null) {
       [
         ...securityArgs(kafka, { connect: 'connect', streams: 'streams', reader: 'reader', denied: 'streams-denied' }),
         '--group', group, '--connect-topic', connectTopic, '--streams-topic', streamsTopic, '--records', String(RECORDS),
-        '--application-id', appId, '--denied-application-id', deniedAppId, '--state-dir', stateDir, '--timeout-ms', '200000',
+        '--application-id', appId, '--denied-application-id', deniedAppId, '--denied-connector', 'blocked', '--state-dir', stateDir, '--timeout-ms', '200000',
       ],
       240_000,
     );
@@ -186,6 +188,15 @@ if (setupError !== null) {
     // The locked-down setup is real: the application one ACL short failed with Kafka's error ...
     const denied = run.lines.find((l) => l.event === 'denied');
     t.ok(denied?.error?.some((e) => e.startsWith('TransactionalIdAuthorizationException')), 'the Streams application without transactional-id ACLs fails with TransactionalIdAuthorizationException', { denied });
+    // ... and so does a connector whose tasks' transactional ids the worker has no ACL for (the
+    // worker's leader fences them before the task starts, or the task's producer initialises them).
+    const connectDenied = run.lines.find((l) => l.event === 'connect_denied');
+    t.ok(connectDenied?.['state'] === 'FAILED' && String(connectDenied['trace']).includes('TransactionalIdAuthorizationException'), 'the connector without transactional-id ACLs fails its task with TransactionalIdAuthorizationException', { connectDenied });
+    t.ok(
+      audit.denied.some((l) => /Principal = User:connect is Denied operation = (WRITE|DESCRIBE) from host = \S+ on resource = TransactionalId:LITERAL:lock-connect-blocked-0 /.test(l)),
+      "the audit log shows the connector's denied transactional id",
+      { denied: audit.deniedOf('User:connect') },
+    );
     // ... the broker's audit log names that refusal, and the grants the workloads ran on.
     t.ok(
       audit.denied.some((l) => new RegExp(`Principal = User:streams-denied is Denied operation = (WRITE|DESCRIBE) from host = \\S+ on resource = TransactionalId:LITERAL:${deniedAppId}-`).test(l)),
@@ -195,10 +206,11 @@ if (setupError !== null) {
     for (const grant of ['User:connect WRITE TransactionalId', 'User:connect CREATE Topic', 'User:connect READ Group', 'User:streams WRITE TransactionalId', 'User:streams CREATE Topic', 'User:streams READ Topic', 'User:reader READ Topic']) {
       t.ok(audit.allowed.has(grant), `the audit log shows an allowed decision: ${grant}`);
     }
-    // The workloads that ran are refused nothing but what their clients ask for and tolerate.
+    // The workloads that ran are refused nothing but what their clients ask for and tolerate (and
+    // the blocked connector's transactional id).
     const internal = ['configs', 'offsets', 'status'].map((x) => `${group}-${x}`);
     t.strictSame(
-      { connect: untolerated(audit.deniedOf('User:connect'), internal), streams: audit.deniedOf('User:streams'), reader: audit.deniedOf('User:reader') },
+      { connect: untolerated(audit.deniedOf('User:connect'), internal).filter((d) => !d.includes('TransactionalId:LITERAL:lock-connect-blocked-0 ')), streams: audit.deniedOf('User:streams'), reader: audit.deniedOf('User:reader') },
       { connect: [], streams: [], reader: [] },
       'no other denial of the workload principals',
     );

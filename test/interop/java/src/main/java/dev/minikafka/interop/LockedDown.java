@@ -47,7 +47,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   - a read_committed consumer (principal --reader-user, no group) of both topics, until it has
  *     every record and every count. It prints them: {"event":"read","topic":T,"records":[[p,k,v],..]}.
  *
- * Then, with --denied-user, a second Streams application (--denied-application-id) whose principal
+ * Then, with --denied-connector NAME, a second CounterSourceConnector on the same worker whose
+ * task's transactional id (<group>-NAME-0) the worker's principal has no ACL for: its task must
+ * fail, {"event":"connect_denied","state":"FAILED","trace":..}. With --denied-user, a second Streams application (--denied-application-id) whose principal
  * has every ACL of the first but one (the test leaves out its transactional ids): it must fail,
  * and {"event":"denied","error":<the exception chain's class names>} says with what.
  *
@@ -105,8 +107,10 @@ public final class LockedDown {
             }
         }
         streams.close(Duration.ofSeconds(30));
-        connect.stop();
         for (var e : read.entrySet()) event("read", Map.of("topic", e.getKey(), "records", e.getValue()));
+
+        if (args.containsKey("denied-connector")) deniedConnector(connect, args.get("denied-connector"), connectTopic, deadline);
+        connect.stop();
 
         if (args.containsKey("denied-user")) denied(args, connectTopic, streamsTopic, deadline);
         event("done", Map.of());
@@ -132,18 +136,50 @@ public final class LockedDown {
         w.put("plugin.discovery", "service_load");
         Connect<DistributedHerder> connect = new ConnectDistributed().startConnect(w);
 
+        configureCounter(connect, "counter", topic, records);
+        return connect;
+    }
+
+    /** CounterSourceConnector `name` (exactly-once required, one task) writing `records` records to `topic`. */
+    private static void configureCounter(Connect<DistributedHerder> connect, String name, String topic, long records) throws Exception {
         Map<String, String> c = new HashMap<>();
-        c.put("name", "counter");
+        c.put("name", name);
         c.put("connector.class", CounterSourceConnector.class.getName());
         c.put("tasks.max", "1");
         c.put("topic", topic);
         c.put("records", String.valueOf(records));
-        c.put("batch", args.getOrDefault("batch", "20"));
+        c.put("batch", "20");
         c.put("exactly.once.support", "required");
         FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
-        connect.herder().putConnectorConfig("counter", c, true, created);
+        connect.herder().putConnectorConfig(name, c, true, created);
         created.get(90, TimeUnit.SECONDS);
-        return connect;
+    }
+
+    /**
+     * A second connector on the same worker, whose task's transactional id (<group>-<name>-0) the
+     * worker's principal has no ACL for: its task must fail. Prints {"event":"connect_denied",
+     * "state":S,"trace":T} with the task's state and the first lines of its trace.
+     */
+    private static void deniedConnector(Connect<DistributedHerder> connect, String name, String topic, long deadline) throws Exception {
+        configureCounter(connect, name, topic, 10);
+        while (true) {
+            if (System.currentTimeMillis() > deadline) {
+                event("timeout", Map.of("denied-connector", name));
+                System.exit(3);
+            }
+            try {
+                for (var task : connect.herder().connectorStatus(name).tasks()) {
+                    if (task.state().equals("FAILED")) {
+                        String trace = String.valueOf(task.trace());
+                        event("connect_denied", Map.of("state", task.state(), "trace", trace.substring(0, Math.min(trace.length(), 2000))));
+                        return;
+                    }
+                }
+            } catch (org.apache.kafka.connect.errors.NotFoundException e) {
+                // Not yet assigned a status: the rebalance that starts the task is under way.
+            }
+            Thread.sleep(100);
+        }
     }
 
     /**
