@@ -117,23 +117,14 @@ public final class LockedDown {
         System.exit(0);
     }
 
-    /** The worker of ConnectEos, over SASL_SSL: every client it makes (its own, the tasks' producers, their admin and offsets consumer) as --connect-user. */
+    /**
+     * ConnectEos's worker over SASL_SSL: every client it makes (its own, the tasks' producers, their
+     * admin and offsets consumer) as --connect-user.
+     */
     private static Connect<DistributedHerder> startConnect(Map<String, String> args, String group, String topic, long records) throws Exception {
         Properties security = as(args, "connect");
-        Map<String, String> w = new HashMap<>();
+        Map<String, String> w = ConnectEos.workerConfig(Interop.required(args, "bootstrap"), group);
         for (String prefix : List.of("", "producer.", "consumer.", "admin.")) security.forEach((k, v) -> w.put(prefix + k, String.valueOf(v)));
-        w.put("group.id", group);
-        w.put("config.storage.topic", group + "-configs");
-        w.put("offset.storage.topic", group + "-offsets");
-        w.put("status.storage.topic", group + "-status");
-        for (String rf : List.of("config", "offset", "status")) w.put(rf + ".storage.replication.factor", "1");
-        w.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        w.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        w.put("listeners", "http://127.0.0.1:0");
-        w.put("exactly.once.source.support", "enabled");
-        w.put("offset.flush.interval.ms", "500");
-        w.put("scheduled.rebalance.max.delay.ms", "0");
-        w.put("plugin.discovery", "service_load");
         Connect<DistributedHerder> connect = new ConnectDistributed().startConnect(w);
 
         configureCounter(connect, "counter", topic, records);
@@ -142,14 +133,7 @@ public final class LockedDown {
 
     /** CounterSourceConnector `name` (exactly-once required, one task) writing `records` records to `topic`. */
     private static void configureCounter(Connect<DistributedHerder> connect, String name, String topic, long records) throws Exception {
-        Map<String, String> c = new HashMap<>();
-        c.put("name", name);
-        c.put("connector.class", CounterSourceConnector.class.getName());
-        c.put("tasks.max", "1");
-        c.put("topic", topic);
-        c.put("records", String.valueOf(records));
-        c.put("batch", "20");
-        c.put("exactly.once.support", "required");
+        Map<String, String> c = ConnectEos.counterConfig(name, topic, records, 20);
         FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
         connect.herder().putConnectorConfig(name, c, true, created);
         created.get(90, TimeUnit.SECONDS);
