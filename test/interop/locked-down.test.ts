@@ -221,7 +221,11 @@ if (setupError !== null) {
       { connect: [], streams: [], reader: [] },
       'no other denial of the workload principals',
     );
-    t.comment(`locked-down connect+streams: ${RECORDS} records, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const at = (event: string) => run.lines.find((l) => l.event === event)?.['ms'];
+    t.comment(
+      `locked-down connect+streams: ${RECORDS} records, ${((Date.now() - started) / 1000).toFixed(1)} s; in the JVM (ms): connector configured ${at('connector_configured')}, ` +
+        `all read ${at('read')}, connector denied ${at('connect_denied')}, streams denied ${at('denied')}, done ${at('done')}`,
+    );
   });
 
   t.test('MirrorMaker 2, exactly-once: source over PLAINTEXT, target over SASL_SSL with ACLs; every record mirrored once', async (t) => {

@@ -225,9 +225,13 @@ public final class LockedDown {
         return names;
     }
 
+    private static final long STARTED = System.currentTimeMillis();
+
+    /** An event line; "ms" is the time since this JVM's start, for the test's per-phase figures. */
     private static void event(String name, Map<String, ?> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", name);
+        line.put("ms", System.currentTimeMillis() - STARTED);
         line.putAll(fields);
         System.out.println(Interop.toJson(line));
         System.out.flush();
