@@ -17,9 +17,14 @@
 //   test/e2e/admin-cluster.kafka-4.4.json  the answers of test/e2e/admin-cluster-steps (features,
 //                                        UpdateFeatures, ElectLeaders, reassignments, log dirs,
 //                                        delegation tokens): refused or no-op requests only
+//   test/interop/admin-librdkafka.kafka-4.4.jsonl  what librdkafka's admin API
+//                                        (test/interop/python/admin_apis.py, confluent-kafka) got
 //   test/e2e/api-answers.kafka-4.4.json  the answers of test/e2e/api-answers-steps (DeleteGroups v3,
 //                                        ApiVersions v5, the quorum and registration admin APIs);
-//                                        run last, as its final step unregisters the broker
+//                                        run last, as its final step unregisters the broker; and
+//                                        (deniedWithoutClusterAcl) the raft and registration APIs
+//                                        refused to a user without ACLs, from a second Kafka with
+//                                        the StandardAuthorizer and a SASL_PLAINTEXT listener
 //
 // and checks, without writing, the answers that still live inline in a test that can run against
 // a real Kafka: test/e2e/cli-kafka-parity (CLI_KAFKA_BOOTSTRAP: the CLI's output against Kafka
@@ -29,9 +34,11 @@
 // captures in fixtures/captures, which scripts/refresh-captures.sh re-records (every client, a
 // few minutes); --captures runs it too.
 //
-// Usage: npm run record-kafka-answers [-- --check] [-- --captures]
+// Usage: npm run record-kafka-answers [-- --check] [-- --captures] [-- --only=NAME,...]
 //   --check  records into memory and compares with the committed files instead of writing them:
 //            exit 1 and a diff summary when Kafka's answers differ from what the tests hold.
+//   --only   records only these (configs, transactions-v2, cli-parity, admin-cluster,
+//            admin-librdkafka, api-answers); all by default.
 // Needs: npm run build (the wire codecs come from dist/), a JDK 17+ and Maven, and the Java
 // interop programs (test/interop/setup.sh java, run here).
 import { spawnSync } from 'node:child_process';
@@ -44,6 +51,8 @@ import { createServer } from 'node:net';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const captures = process.argv.includes('--captures');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const wanted = (name) => only === null || only.includes(name);
 if (!existsSync(join(root, 'dist/test/helpers/wire-client.js'))) {
   console.error('record-kafka-answers: run `npm run build` first (the wire codecs come from dist/)');
   process.exit(2);
@@ -51,7 +60,7 @@ if (!existsSync(join(root, 'dist/test/helpers/wire-client.js'))) {
 const { WireClient } = await import(join(root, 'dist/test/helpers/wire-client.js'));
 const { AlterConfigsApi, CreateTopicsApi, DescribeConfigsApi, FindCoordinatorApi, IncrementalAlterConfigsApi } = await import(join(root, 'dist/src/protocol/messages/index.js'));
 const { initProducerId } = await import(join(root, 'dist/test/helpers/transactions.js'));
-const { runAnswerSteps } = await import(join(root, 'dist/test/e2e/api-answers-steps.js'));
+const { DENIED_USER, runAnswerSteps, runDeniedClusterSteps } = await import(join(root, 'dist/test/e2e/api-answers-steps.js'));
 const { runAdminClusterSteps } = await import(join(root, 'dist/test/e2e/admin-cluster-steps.js'));
 
 const TOPIC = 2;
@@ -151,6 +160,13 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** bench/kafka/start-kafka.sh on a free port in `dir`, with `env` added; returns the bootstrap address. */
+async function startKafka(dir, env = {}) {
+  const port = await freePort();
+  run('bash', ['bench/kafka/start-kafka.sh', String(port), dir], { env: { ...process.env, KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m', ...env } });
+  return `127.0.0.1:${port}`;
 }
 
 function run(cmd, args, opts = {}) {
@@ -290,6 +306,37 @@ function checkCliParity(bootstrap) {
   console.log(`record-kafka-answers: test/e2e/cli-kafka-parity.test.ts: ${passed} outputs equal Kafka 4.4's (checked, inline in the test)`);
 }
 
+/** admin_apis.py (librdkafka's admin calls) against Kafka: its JSON lines, masked by the program. */
+function recordAdminLibrdkafka(bootstrap) {
+  run('bash', ['test/interop/setup.sh', 'python']);
+  const out = run('test/interop/python/.venv/bin/python', ['test/interop/python/admin_apis.py', '--bootstrap', bootstrap, '--topic', `admin-${process.pid}`, '--settle-ms', '1500'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.split('\n').filter((l) => l.startsWith('{')).join('\n') + '\n';
+}
+
+/**
+ * The raft and registration APIs refused for lack of a CLUSTER ACL: a second Kafka with the
+ * StandardAuthorizer, its PLAINTEXT listeners' User:ANONYMOUS (the broker itself) a super user and
+ * DENIED_USER, without ACLs, on a SASL_PLAINTEXT listener.
+ */
+async function recordDenied() {
+  const saslPort = await freePort();
+  const dir = join(work, 'kafka-authorizer');
+  try {
+    await startKafka(dir, {
+      KAFKA_SASL_PORT: String(saslPort),
+      KAFKA_EXTRA_PROPS: [
+        'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        'super.users=User:ANONYMOUS',
+        'sasl.enabled.mechanisms=PLAIN',
+        `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${DENIED_USER.name}="${DENIED_USER.password}";`,
+      ].join('\n'),
+    });
+    return await runDeniedClusterSteps(`127.0.0.1:${saslPort}`);
+  } finally {
+    spawnSync('bash', ['bench/kafka/stop-kafka.sh', dir], { cwd: root, stdio: 'inherit' });
+  }
+}
+
 /** JSON with one config row (or error) per line, so that a re-recording diffs line by line. */
 function fmt(v, ind = '') {
   if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null) return '[\n' + v.map((x) => `${ind} ${JSON.stringify(x)}`).join(',\n') + `\n${ind}]`;
@@ -317,23 +364,25 @@ function emit(file, text) {
   return false;
 }
 
-run('bash', ['test/interop/setup.sh', 'java']);
+if (wanted('configs')) run('bash', ['test/interop/setup.sh', 'java']);
 const work = mkdtempSync(join(tmpdir(), 'record-kafka-answers-'));
-const port = await freePort();
+const recorded = 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs';
 let ok = true;
 try {
-  console.log(`record-kafka-answers: starting Apache Kafka 4.4 on 127.0.0.1:${port}`);
-  run('bash', ['bench/kafka/start-kafka.sh', String(port), join(work, 'kafka')], { env: { ...process.env, KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m' } });
-  const bootstrap = `127.0.0.1:${port}`;
-  const configs = await recordConfigs(bootstrap);
-  ok = emit('test/e2e/configs.kafka-4.4.json', fmt(configs) + '\n') && ok;
-  ok = emit('test/interop/configs.kafka-4.4.jsonl', recordInteropConfigs(bootstrap)) && ok;
-  ok = emit('test/e2e/transactions-v2.kafka-4.4.json', (await recordTransactionsV2(bootstrap))) && ok;
-  checkCliParity(bootstrap);
-  const adminCluster = { recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs', answers: await runAdminClusterSteps(bootstrap) };
-  ok = emit('test/e2e/admin-cluster.kafka-4.4.json', fmt(adminCluster) + '\n') && ok;
-  const answers = { recorded: 'Apache Kafka 4.4.0 (bench/kafka/start-kafka.sh, one KRaft node) by scripts/record-kafka-answers.mjs', answers: await runAnswerSteps(bootstrap) };
-  ok = emit('test/e2e/api-answers.kafka-4.4.json', fmt(answers) + '\n') && ok;
+  console.log('record-kafka-answers: starting Apache Kafka 4.4');
+  const bootstrap = await startKafka(join(work, 'kafka'));
+  if (wanted('configs')) {
+    ok = emit('test/e2e/configs.kafka-4.4.json', fmt(await recordConfigs(bootstrap)) + '\n') && ok;
+    ok = emit('test/interop/configs.kafka-4.4.jsonl', recordInteropConfigs(bootstrap)) && ok;
+  }
+  if (wanted('transactions-v2')) ok = emit('test/e2e/transactions-v2.kafka-4.4.json', (await recordTransactionsV2(bootstrap))) && ok;
+  if (wanted('cli-parity')) checkCliParity(bootstrap);
+  if (wanted('admin-cluster')) ok = emit('test/e2e/admin-cluster.kafka-4.4.json', fmt({ recorded, answers: await runAdminClusterSteps(bootstrap) }) + '\n') && ok;
+  if (wanted('admin-librdkafka')) ok = emit('test/interop/admin-librdkafka.kafka-4.4.jsonl', recordAdminLibrdkafka(bootstrap)) && ok;
+  if (wanted('api-answers')) {
+    const answers = await runAnswerSteps(bootstrap);
+    ok = emit('test/e2e/api-answers.kafka-4.4.json', fmt({ recorded, answers, deniedWithoutClusterAcl: await recordDenied() }) + '\n') && ok;
+  }
 } finally {
   spawnSync('bash', ['bench/kafka/stop-kafka.sh', join(work, 'kafka')], { cwd: root, stdio: 'inherit' });
   rmSync(work, { recursive: true, force: true });

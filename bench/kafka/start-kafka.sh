@@ -12,6 +12,9 @@
 # Env: KAFKA_HEAP_OPTS (default "-Xms1g -Xmx1g"), KAFKA_START_TIMEOUT seconds (default 90),
 #      KAFKA_EXTRA_PROPS: extra lines appended to server.properties,
 #      KAFKA_SSL_PORT: also listen on SSL://127.0.0.1:<this port> (the keystore comes in KAFKA_EXTRA_PROPS),
+#      KAFKA_SASL_PORT: also listen on SASL_PLAINTEXT://127.0.0.1:<this port> (sasl.enabled.mechanisms and
+#        the listener's JAAS users come in KAFKA_EXTRA_PROPS), for a client principal other than the
+#        PLAINTEXT listeners' User:ANONYMOUS,
 #      KAFKA_ADVERTISED_PORT: advertise PLAINTEXT://127.0.0.1:<this port> to clients instead of <port>,
 #        so that every client connection goes through a proxy listening there (scripts/capture-proxy.mjs);
 #        the broker then talks to itself over a separate INTERNAL listener.
@@ -55,6 +58,10 @@ if [[ -n "${KAFKA_SSL_PORT:-}" ]]; then
   listeners="${listeners},SSL://127.0.0.1:${KAFKA_SSL_PORT}"
   advertised="${advertised},SSL://127.0.0.1:${KAFKA_SSL_PORT}"
 fi
+if [[ -n "${KAFKA_SASL_PORT:-}" ]]; then
+  listeners="${listeners},SASL_PLAINTEXT://127.0.0.1:${KAFKA_SASL_PORT}"
+  advertised="${advertised},SASL_PLAINTEXT://127.0.0.1:${KAFKA_SASL_PORT}"
+fi
 if [[ -n "${KAFKA_ADVERTISED_PORT:-}" ]]; then
   internal_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   listeners="${listeners},INTERNAL://127.0.0.1:${internal_port}"
@@ -73,7 +80,7 @@ listeners=${listeners}
 advertised.listeners=${advertised}
 inter.broker.listener.name=${inter_broker}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,SSL:SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT
 log.dirs=${dir}/data
 num.partitions=1
 default.replication.factor=1

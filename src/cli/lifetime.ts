@@ -8,6 +8,8 @@
  *   (prctl(PR_SET_PDEATHSIG) is not reachable), so the broker notices that its parent process id
  *   changed (it was adopted by init or a subreaper), checked every PARENT_CHECK_MS by an unref'd
  *   timer that costs nothing measurable.
+ * - npm's INT reaches a dash parent shell, which holds it (always under `npx` on Linux; see
+ *   shell-interrupt.ts).
  * - Its stdin, when a pipe or socket, reaches end of file (`--exit-with-parent`): a parent that
  *   spawns the broker with a stdin pipe and dies closes the pipe, which is an event, not a poll.
  *

@@ -10,6 +10,7 @@ import { ConfigError } from '../server/cluster/broker-config.js';
 import { topicNameProblem } from '../server/cluster/topics.js';
 import { UsageError, didYouMean, intFlag } from './args.js';
 import { startedByNpmExec, watchParent, watchStdin, writePidFiles } from './lifetime.js';
+import { watchShellInterrupt } from './shell-interrupt.js';
 import { parseChaos } from '../server/control/chaos.js';
 import { maxMemoryBytes } from '../server/persistence/memory-limit.js';
 import { formatByteSize } from '../util/byte-size.js';
@@ -240,6 +241,8 @@ export async function startCommand(a: StartArgs): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   if (a.exitWithParent || startedByNpmExec()) watchParent(stop);
+  // npx's INT stops at a dash parent, which never passes it on: see shell-interrupt.ts.
+  if (startedByNpmExec() && watchShellInterrupt(() => stop('SIGINT to npx, held by its shell'))) kafka.broker.logger.debug('watching the parent shell for a SIGINT it holds');
   if (a.exitWithParent) watchStdin(stop);
   try {
     removePidFiles = writePidFiles(a.pidFile, kafka.port);

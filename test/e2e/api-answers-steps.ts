@@ -25,6 +25,8 @@ import {
   OffsetFetchApi,
   TxnOffsetCommitApi,
   RemoveRaftVoterApi,
+  SaslAuthenticateApi,
+  SaslHandshakeApi,
   StreamsGroupTopologyDescriptionUpdateApi,
   UnregisterBrokerApi,
   UnregisterControllerApi,
@@ -135,6 +137,57 @@ export async function runAnswerSteps(bootstrap: string): Promise<AnswerStep[]> {
       ['UnregisterBroker v0 this broker', () => c.request(UnregisterBrokerApi, 0, { brokerId: nodeId })],
     ];
     for (const [step, send] of admin) record(step, await send());
+  } finally {
+    c.close();
+  }
+  return out;
+}
+
+/** The principal without any ACL that runDeniedClusterSteps logs in as (SASL/PLAIN). */
+export const DENIED_USER = { name: 'alice', password: 'alice-secret' };
+
+async function loginAs(bootstrap: string, user: { name: string; password: string }): Promise<WireClient> {
+  const c = await WireClient.connect(bootstrap);
+  const hs = await c.request(SaslHandshakeApi, 1, { mechanism: 'PLAIN' });
+  const auth = await c.request(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`\0${user.name}\0${user.password}`) });
+  if (hs.errorCode !== 0 || auth.errorCode !== 0) {
+    c.close();
+    throw new Error(`SASL/PLAIN login as ${user.name}: ${hs.errorCode}/${auth.errorCode} ${auth.errorMessage ?? ''}`);
+  }
+  return c;
+}
+
+/**
+ * The raft and registration admin APIs under the StandardAuthorizer, sent by DENIED_USER (no ACL
+ * at all) over the SASL_PLAINTEXT listener at `saslBootstrap`: each is refused with
+ * CLUSTER_AUTHORIZATION_FAILED before anything else is looked at (Kafka's message included).
+ */
+export async function runDeniedClusterSteps(saslBootstrap: string): Promise<AnswerStep[]> {
+  const c = await loginAs(saslBootstrap, DENIED_USER);
+  const out: AnswerStep[] = [];
+  try {
+    const cluster = await c.request(DescribeClusterApi, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
+    const nodeId = cluster.controllerId;
+    // Kafka's "Request <request> needs ALTER permission." prints its RequestChannel.Request (connection
+    // ids, object hashes, buffer positions): the request is masked, the text around it compared.
+    const mask = (v: unknown): unknown =>
+      JSON.parse(
+        JSON.stringify(plain(v))
+          .replaceAll(cluster.clusterId, 'CLUSTER')
+          .replace(/Request Request\(.*?\) needs (\w+) permission\./g, 'Request Request(REQUEST) needs $1 permission.'),
+      );
+    const controller = [{ name: 'CONTROLLER', host: '127.0.0.1', port: 9 }];
+    const steps: [string, () => Promise<unknown>][] = [
+      ['UnregisterBroker v0 this broker', () => c.request(UnregisterBrokerApi, 0, { brokerId: nodeId })],
+      ['UnregisterBroker v0 unknown id', () => c.request(UnregisterBrokerApi, 0, { brokerId: nodeId + 4 })],
+      ['UnregisterController v0 the active one', () => c.request(UnregisterControllerApi, 0, { controllerId: nodeId })],
+      ['UnregisterController v0 unknown id', () => c.request(UnregisterControllerApi, 0, { controllerId: nodeId + 2 })],
+      ['AddRaftVoter v0 another controller', () => c.request(AddRaftVoterApi, 0, { clusterId: cluster.clusterId, timeoutMs: 5000, voterId: nodeId + 1, voterDirectoryId: OTHER_DIRECTORY, listeners: controller, ackWhenCommitted: true })],
+      ['AddRaftVoter v1 another cluster', () => c.request(AddRaftVoterApi, 1, { clusterId: OTHER_CLUSTER, timeoutMs: 5000, voterId: nodeId + 1, voterDirectoryId: OTHER_DIRECTORY, listeners: [], ackWhenCommitted: true })],
+      ['RemoveRaftVoter v0 not a voter', () => c.request(RemoveRaftVoterApi, 0, { clusterId: cluster.clusterId, voterId: nodeId + 1, voterDirectoryId: OTHER_DIRECTORY })],
+      ['RemoveRaftVoter v0 another cluster', () => c.request(RemoveRaftVoterApi, 0, { clusterId: OTHER_CLUSTER, voterId: nodeId, voterDirectoryId: OTHER_DIRECTORY })],
+    ];
+    for (const [step, send] of steps) out.push({ step, answer: mask(await send()) });
   } finally {
     c.close();
   }

@@ -74,8 +74,8 @@ setup_go() {
     && newer "$d/bin/franz-txn" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/scenario" \
     && newer "$d/bin/failover" "$d/go.mod" "$d/go.sum" "$d/cmd" \
     && newer "$d/bin/control-fetch" "$d/go.mod" "$d/go.sum" "$d/cmd" \
-    && newer "$d/bin/sasl-client" "$d/go.mod" "$d/go.sum" "$d/cmd" \
-    && newer "$d/bin/sasl-sarama" "$d/go.mod" "$d/go.sum" "$d/cmd"; then return; fi
+    && newer "$d/bin/sasl-client" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/internal" \
+    && newer "$d/bin/sasl-sarama" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/internal"; then return; fi
   need go "install Go (see test/interop/go/go.mod for the version)"
   say "go: go build ./cmd/... (franz-go, sarama)"
   (cd "$d" && go build -mod=readonly -o bin/ ./cmd/...) || die "go: build failed"

@@ -71,7 +71,7 @@ export class Cluster {
     this.features.onChange(() => this.quorum.recordChange());
     this.telemetry = new TelemetryReceiver(this.clientMetrics, clock);
     this.replicas = new ReplicaSets(this.registry, (topic) => defaultReplicationFactor(homeConfig, topic.name));
-    this.groupConfigs = new GroupConfigs((name) => this.configs.brokerValue(name));
+    this.groupConfigs = new GroupConfigs((name) => this.configs.brokerValue(name), (name) => this.configs.homeBrokerSynonyms(name));
   }
 
   /** Starts retention and compaction once per cluster (when a broker first listens) until close. */

@@ -8,13 +8,14 @@
  * does not answer is REQUEST_TIMED_OUT with Kafka's text (its "for since" included). minikafka
  * answers that last one at once, as if the new controller were unreachable (DEVIATIONS.md).
  *
- * ACLs: ALTER on the cluster.
+ * ACLs: ALTER on the cluster. Refused: CLUSTER_AUTHORIZATION_FAILED with the error's own text, "Cluster
+ * authorization failed." (checked against Kafka 4.4 under its StandardAuthorizer).
  */
 import { AddRaftVoterApi } from '../../protocol/messages/add-raft-voter.js';
 import type { AddRaftVoterRequestListener } from '../../protocol/messages/add-raft-voter.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
-import { AclOperation, requireClusterOperation } from './authorize.js';
+import { AclOperation, clusterAuthorizationFailed, requireClusterOperation } from './authorize.js';
 import { clusterIdMismatch, replicaKey, voterSet } from './raft-voters-support.js';
 import type { RaftAnswer } from './raft-voters-support.js';
 
@@ -40,7 +41,7 @@ export const addRaftVoterHandler = requireClusterOperation(AclOperation.ALTER, d
     })();
     return { throttleTimeMs: 0, ...answer };
   },
-  errorResponse(_ctx, _req, code) {
-    return { throttleTimeMs: 0, errorCode: code, errorMessage: null };
+  errorResponse(_ctx, _req, code, message = null) {
+    return { throttleTimeMs: 0, errorCode: code, errorMessage: message };
   },
-}));
+}), clusterAuthorizationFailed);

@@ -4,10 +4,10 @@
  * address, audited under this request's API name.
  */
 import { apiInfoByKey } from '../../protocol/messages/api-table.js';
-import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl-types.js';
+import { AclOperation, CLUSTER_NAME, ResourceType, operationName } from '../security/authorizer/acl-types.js';
 export { AclOperation, CLUSTER_NAME, ResourceType } from '../security/authorizer/acl-types.js';
 import type { AclOperationCode, ResourceTypeCode } from '../security/authorizer/acl-types.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
 import type { Handler, RequestContext } from './handler.js';
 import type { RequestContext as AuthContext } from '../security/authorizer/standard-authorizer.js';
@@ -117,19 +117,37 @@ export function alterAuthorizedConfigs<R extends { readonly resourceType: number
 /**
  * The handler behind AuthHelper.authorizeClusterOperation: the operation on the cluster is
  * checked first and a refusal is the request's getErrorResponse(CLUSTER_AUTHORIZATION_FAILED),
- * which the handler's errorResponse builds.
+ * which the handler's errorResponse builds, with the message `refusal` gives (null: none).
  */
-export function requireClusterOperation<Req, Resp>(operation: AclOperationCode, handler: Handler<Req, Resp>): Handler<Req, Resp> {
+export function requireClusterOperation<Req, Resp>(operation: AclOperationCode, handler: Handler<Req, Resp>, refusal: (ctx: RequestContext, operation: AclOperationCode) => string | null = () => null): Handler<Req, Resp> {
   const errorResponse = handler.errorResponse;
   if (errorResponse === undefined) throw new Error(`${handler.api.name}: a cluster-checked handler needs errorResponse`);
   return {
     ...handler,
     handle(ctx, req) {
-      if (!authorizeCluster(ctx, operation)) return errorResponse.call(handler, ctx, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      if (!authorizeCluster(ctx, operation)) return errorResponse.call(handler, ctx, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, refusal(ctx, operation));
       return handler.handle(ctx, req);
     },
   };
 }
+
+/**
+ * The message of Kafka's ClusterAuthorizationException in the controller's
+ * authorizeClusterOperation: "Request <the request> needs <OPERATION> permission.", the request
+ * as RequestChannel.Request prints itself. Kafka's names its processor, connection id, session
+ * object, buffer and (forwarded from a broker) envelope; minikafka serves the request itself and
+ * writes what it knows of it (DEVIATIONS.md: the recorded answers compare the text around it).
+ */
+export function clusterPermissionMessage(ctx: RequestContext, operation: AclOperationCode): string {
+  const c = ctx.connection;
+  const listener = c.listenerName ?? 'PLAINTEXT';
+  const principal = c.principal ?? 'User:ANONYMOUS';
+  const request = `Request(connectionId=${c.remoteAddress}:${c.remotePort}-${c.id}, principal=${principal}, listenerName=ListenerName(${listener}), api=${apiInfoByKey.get(ctx.apiKey)?.name ?? ctx.apiKey} v${ctx.apiVersion}, correlationId=${ctx.correlationId}, envelope=Optional.empty)`;
+  return `Request ${request} needs ${operationName(operation)} permission.`;
+}
+
+/** Kafka's default text of CLUSTER_AUTHORIZATION_FAILED, for refusals built from the bare error. */
+export const clusterAuthorizationFailed = (): string => errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message ?? '';
 
 /** A described group's authorizedOperations: the principal's operations on it, when asked for. */
 export function withGroupOperations<G extends { readonly groupId: string; readonly errorCode: number; authorizedOperations: number }>(ctx: RequestContext, requested: boolean, g: G): G {

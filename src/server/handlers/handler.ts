@@ -116,8 +116,11 @@ export interface Handler<Req = unknown, Resp = unknown> {
   /** Advertised lower bound when it differs from what is accepted (Produce: 0, see KAFKA-18659). */
   readonly advertisedMinVersion?: number;
   handle(ctx: RequestContext, req: Req): HandlerResult<Resp> | Promise<HandlerResult<Resp>>;
-  /** The response that fails the whole request with one code: used by fault-injecting interceptors. */
-  errorResponse?(ctx: RequestContext, req: Req, code: number): Resp;
+  /**
+   * The response that fails the whole request with one code (and, where the response has one, a
+   * message): used by fault-injecting interceptors and the authorization wrappers.
+   */
+  errorResponse?(ctx: RequestContext, req: Req, code: number, message?: string | null): Resp;
 }
 
 /** Keeps the request and response types of a handler tied to its codec: they are inferred from `api`. */

@@ -5,13 +5,14 @@
  * voter key VOTER_NOT_FOUND, the quorum's only voter included (Kafka will not remove the last one,
  * and answers so with the same text).
  *
- * ACLs: ALTER on the cluster.
+ * ACLs: ALTER on the cluster. Refused: CLUSTER_AUTHORIZATION_FAILED with the error's own text, "Cluster
+ * authorization failed." (checked against Kafka 4.4 under its StandardAuthorizer).
  */
 import { RemoveRaftVoterApi } from '../../protocol/messages/remove-raft-voter.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/uuid.js';
 import { defineHandler } from './handler.js';
-import { AclOperation, requireClusterOperation } from './authorize.js';
+import { AclOperation, clusterAuthorizationFailed, requireClusterOperation } from './authorize.js';
 import { clusterIdMismatch, replicaKey, voterSet } from './raft-voters-support.js';
 import type { RaftAnswer } from './raft-voters-support.js';
 
@@ -25,7 +26,7 @@ export const removeRaftVoterHandler = requireClusterOperation(AclOperation.ALTER
     })();
     return { throttleTimeMs: 0, ...answer };
   },
-  errorResponse(_ctx, _req, code) {
-    return { throttleTimeMs: 0, errorCode: code, errorMessage: null };
+  errorResponse(_ctx, _req, code, message = null) {
+    return { throttleTimeMs: 0, errorCode: code, errorMessage: message };
   },
-}));
+}), clusterAuthorizationFailed);

@@ -5,18 +5,20 @@
  * registered." (minikafka's only controller is the active one).
  *
  * ACLs: ALTER on the cluster.
+ * Refused: CLUSTER_AUTHORIZATION_FAILED "Request <the request> needs ALTER permission." (the
+ * controller's authorizeClusterOperation; checked against Kafka 4.4 under its StandardAuthorizer).
  */
 import { UnregisterControllerApi } from '../../protocol/messages/unregister-controller.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
-import { AclOperation, requireClusterOperation } from './authorize.js';
+import { AclOperation, clusterPermissionMessage, requireClusterOperation } from './authorize.js';
 
 export const unregisterControllerHandler = requireClusterOperation(AclOperation.ALTER, defineHandler(UnregisterControllerApi, {
   handle(ctx, req) {
     if (req.controllerId === ctx.cluster.controllerId) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Controller cannot unregister itself while it is active.' };
     return { throttleTimeMs: 0, errorCode: ErrorCode.CONTROLLER_ID_NOT_REGISTERED, errorMessage: `Controller ID ${req.controllerId} is not currently registered.` };
   },
-  errorResponse(_ctx, _req, code) {
-    return { throttleTimeMs: 0, errorCode: code, errorMessage: null };
+  errorResponse(_ctx, _req, code, message = null) {
+    return { throttleTimeMs: 0, errorCode: code, errorMessage: message };
   },
-}));
+}), clusterPermissionMessage);

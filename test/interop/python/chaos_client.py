@@ -12,21 +12,10 @@ import argparse
 import json
 import sys
 import time
-import urllib.error
-import urllib.request
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-
-def control(base, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method, headers={"content-type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as res:
-            text = res.read().decode()
-            return res.status, (json.loads(text) if text else None)
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read().decode() or "null")
+from control_api import control
 
 
 def main():

@@ -143,6 +143,14 @@ export class ConfigStore {
     return l.dynamicBroker.get(name) ?? l.dynamicDefault.get(name) ?? l.static.get(name) ?? BROKER_CONFIG_DEFS.get(name)?.defaultValue ?? null;
   }
 
+  /**
+   * ConfigHelper.configSynonyms of one broker config on the home broker: where its value comes
+   * from, layer by layer (what a GROUP config that defaults to it lists as synonyms).
+   */
+  homeBrokerSynonyms(name: string): DescribeConfigsResponseDescribeConfigsSynonym[] {
+    return brokerSynonyms(brokerConfigSynonyms(name), name, this.dataLayers, false);
+  }
+
   /** A numeric broker config; `fallback` when unset or not a number. */
   brokerNumber(name: string, fallback: number): number {
     const v = this.brokerValue(name);

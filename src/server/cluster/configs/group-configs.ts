@@ -3,7 +3,9 @@
  * coordinator's settings, as Kafka's GroupConfig and GroupConfigManager. `kafka-configs.sh
  * --entity-type groups` and Admin.incrementalAlterConfigs on a ConfigResource.Type.GROUP set them;
  * DescribeConfigs shows every key, the group's own value (source GROUP_CONFIG) or else the value
- * of its broker synonym (source DEFAULT_CONFIG).
+ * of its broker synonym group.<key> (with that broker config's source), as ConfigHelper's
+ * createGroupConfigEntry: the synonyms are the group's own value, then the broker config's layers
+ * (dynamic, static, default); a key without a broker config lists its GroupConfig default.
  *
  * The keys are Kafka 4.4's GroupConfig keys whose broker synonyms the 4.4 broker has (the
  * consumer.*, share.*, streams.* and dead-letter-queue keys); validation is Kafka's:
@@ -22,6 +24,7 @@
 import { KafkaError } from '../../../protocol/errors.js';
 import { ConfigSource, ConfigType } from './topic-config-defs.js';
 import type { DescribedConfig, DescribeOptions } from './config-store.js';
+import type { DescribeConfigsResponseDescribeConfigsSynonym } from '../../../protocol/messages/describe-configs.js';
 
 type Kind = 'INT' | 'LONG' | 'BOOLEAN' | 'STRING';
 
@@ -83,11 +86,17 @@ export interface GroupConfigOp {
 /** The broker's current value of a config (for defaults and bounds). */
 export type BrokerValue = (name: string) => string | null;
 
+/** Where a broker config's value comes from, layer by layer (ConfigHelper.configSynonyms). */
+export type BrokerSynonyms = (name: string) => DescribeConfigsResponseDescribeConfigsSynonym[];
+
 export class GroupConfigs {
   readonly #configs = new Map<string, Map<string, string>>();
   readonly #listeners = new Set<() => void>();
 
-  constructor(private readonly brokerValue: BrokerValue) {}
+  constructor(
+    private readonly brokerValue: BrokerValue,
+    private readonly brokerSynonyms: BrokerSynonyms = () => [],
+  ) {}
 
   /** The group's own value of a key, undefined when not set. */
   get(groupId: string, name: string): string | undefined {
@@ -145,14 +154,15 @@ export class GroupConfigs {
       if (wanted !== null && !wanted.has(d.name)) continue;
       const own = set?.get(d.name);
       const value = own ?? this.#default(d);
-      const source = own === undefined ? ConfigSource.DEFAULT_CONFIG : ConfigSource.GROUP_CONFIG;
+      const inherited = d.synonym !== null ? this.brokerSynonyms(d.synonym) : [{ name: d.name, value: d.fallback, source: ConfigSource.DEFAULT_CONFIG }];
+      const synonyms = own === undefined ? inherited : [{ name: d.name, value: own, source: ConfigSource.GROUP_CONFIG }, ...inherited];
       out.push({
         name: d.name,
         value,
         readOnly: false,
-        configSource: source,
+        configSource: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
         isSensitive: false,
-        synonyms: opts.includeSynonyms ? [{ name: d.name, value, source }] : [],
+        synonyms: opts.includeSynonyms ? synonyms : [],
         configType: CONFIG_TYPES[d.kind],
         documentation: opts.includeDocumentation ? d.doc : null,
       });

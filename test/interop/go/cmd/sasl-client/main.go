@@ -26,13 +26,8 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -44,17 +39,13 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/oauth"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
+	"minikafka.dev/interop/internal/steps"
 )
 
-// wait bounds every step so that a broker that never answers fails the step instead of hanging the
-// test; far above what a loaded 2-core machine needs (well under a second each).
-const wait = 25 * time.Second
+// client names this program in its JSON step lines (internal/steps), step prints one.
+const client steps.Client = "franz-go"
 
-func step(name string, ok bool, detail map[string]any) bool {
-	b, _ := json.Marshal(map[string]any{"client": "franz-go", "step": name, "ok": ok, "detail": detail})
-	fmt.Println(string(b))
-	return ok
-}
+var step = client.Step
 
 // kafkaError is the Kafka error name inside err (e.g. SASL_AUTHENTICATION_FAILED), or "" when
 // err carries no Kafka error code.
@@ -66,16 +57,9 @@ func kafkaError(err error) string {
 	return ""
 }
 
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
 // produceConsume produces n records (values v0..v<n-1>) and reads them back in a group, committing them.
 func produceConsume(label string, common []kgo.Opt, topic, group string, n int) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), steps.Wait)
 	defer cancel()
 	producer, err := kgo.NewClient(append(common, kgo.ClientID("sasl-"+label+"-producer"), kgo.RequiredAcks(kgo.AllISRAcks()))...)
 	if err != nil {
@@ -84,18 +68,18 @@ func produceConsume(label string, common []kgo.Opt, topic, group string, n int) 
 	}
 	records := make([]*kgo.Record, n)
 	for i := range records {
-		records[i] = &kgo.Record{Topic: topic, Value: []byte(fmt.Sprintf("v%d", i))}
+		records[i] = &kgo.Record{Topic: topic, Value: []byte(steps.Value(i))}
 	}
 	acked, errs := 0, []string{}
 	for _, r := range producer.ProduceSync(ctx, records...) {
 		if r.Err != nil {
-			errs = append(errs, errText(r.Err))
+			errs = append(errs, steps.ErrText(r.Err))
 		} else {
 			acked++
 		}
 	}
 	producer.Close()
-	step(label+"_produce", len(errs) == 0 && acked == n, map[string]any{"records": n, "acked": acked, "errors": firstFew(errs)})
+	step(label+"_produce", len(errs) == 0 && acked == n, map[string]any{"records": n, "acked": acked, "errors": steps.FirstFew(errs)})
 
 	consumer, err := kgo.NewClient(append(common,
 		kgo.ClientID("sasl-"+label+"-consumer"),
@@ -114,7 +98,7 @@ func produceConsume(label string, common []kgo.Opt, topic, group string, n int) 
 		fetches := consumer.PollFetches(ctx)
 		fetches.EachError(func(_ string, _ int32, err error) {
 			if !errors.Is(err, context.DeadlineExceeded) {
-				problems = append(problems, errText(err))
+				problems = append(problems, steps.ErrText(err))
 			}
 		})
 		fetches.EachRecord(func(r *kgo.Record) { values = append(values, string(r.Value)) })
@@ -127,23 +111,12 @@ func produceConsume(label string, common []kgo.Opt, topic, group string, n int) 
 	} else if o, ok := offsets.Lookup(topic, 0); ok {
 		committed = o.At
 	}
-	inOrder := len(values) == n
-	for i, v := range values {
-		inOrder = inOrder && v == fmt.Sprintf("v%d", i)
-	}
-	step(label+"_consume_group", inOrder && len(problems) == 0, map[string]any{"records": len(values), "values": values, "committed": committed, "problems": firstFew(problems)})
-}
-
-func firstFew(s []string) []string {
-	if len(s) > 5 {
-		return s[:5]
-	}
-	return s
+	step(label+"_consume_group", steps.InOrder(values, n) && len(problems) == 0, map[string]any{"records": len(values), "values": values, "committed": committed, "problems": steps.FirstFew(problems)})
 }
 
 // authError is the error of the first request of a client whose login the broker refuses.
 func authError(label string, common []kgo.Opt) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), steps.Wait)
 	defer cancel()
 	cl, err := kgo.NewClient(append(common, kgo.ClientID("sasl-"+label))...)
 	if err == nil {
@@ -151,12 +124,12 @@ func authError(label string, common []kgo.Opt) {
 		err = cl.Ping(ctx)
 	}
 	name := kafkaError(err)
-	step(label, name == kerr.SaslAuthenticationFailed.Message, map[string]any{"error": name, "message": errText(err)})
+	step(label, name == kerr.SaslAuthenticationFailed.Message, map[string]any{"error": name, "message": steps.ErrText(err)})
 }
 
 // deniedProduce sends one record as a principal without WRITE (or DESCRIBE) on the topic.
 func deniedProduce(common []kgo.Opt, topic string) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), steps.Wait)
 	defer cancel()
 	cl, err := kgo.NewClient(append(common, kgo.ClientID("sasl-denied-producer"))...)
 	if err == nil {
@@ -164,12 +137,12 @@ func deniedProduce(common []kgo.Opt, topic string) {
 		err = cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte("denied")}).FirstErr()
 	}
 	name := kafkaError(err)
-	step("denied_produce", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": errText(err)})
+	step("denied_produce", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": steps.ErrText(err)})
 }
 
 // deniedConsume fetches as a principal with DESCRIBE but not READ on the topic: the first fetch error.
 func deniedConsume(common []kgo.Opt, topic string) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), steps.Wait)
 	defer cancel()
 	cl, err := kgo.NewClient(append(common, kgo.ClientID("sasl-denied-consumer"),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(0)}}))...)
@@ -187,7 +160,7 @@ func deniedConsume(common []kgo.Opt, topic string) {
 		}
 	}
 	name := kafkaError(fetchErr)
-	step("denied_consume", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": errText(fetchErr)})
+	step("denied_consume", name == kerr.TopicAuthorizationFailed.Message, map[string]any{"error": name, "message": steps.ErrText(fetchErr)})
 }
 
 // reauthCounter is a kgo.Logger that counts franz-go's re-authentications (and prints nothing).
@@ -202,7 +175,7 @@ func (c *reauthCounter) Log(_ kgo.LogLevel, msg string, _ ...any) {
 
 // reauthProduce produces over connections whose SASL sessions expire, until two re-authentications are seen.
 func reauthProduce(common []kgo.Opt, topic string) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), steps.Wait)
 	defer cancel()
 	counter := &reauthCounter{}
 	cl, err := kgo.NewClient(append(common, kgo.ClientID("sasl-reauth-producer"), kgo.WithLogger(counter))...)
@@ -214,7 +187,7 @@ func reauthProduce(common []kgo.Opt, topic string) {
 	sent, acked, errs := 0, 0, []string{}
 	for counter.n.Load() < 2 && ctx.Err() == nil {
 		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte(fmt.Sprintf("r%d", sent))}).FirstErr(); err != nil {
-			errs = append(errs, errText(err))
+			errs = append(errs, steps.ErrText(err))
 		} else {
 			acked++
 		}
@@ -222,61 +195,34 @@ func reauthProduce(common []kgo.Opt, topic string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	reauths := counter.n.Load()
-	step("reauth_produce", reauths >= 2 && acked == sent, map[string]any{"records": sent, "acked": acked, "errors": firstFew(errs), "reauthentications": reauths})
-}
-
-// unsecuredJWS is Kafka's unsecured OAUTHBEARER token: header {"alg":"none"}, claims, no signature.
-func unsecuredJWS(principal string) string {
-	enc := base64.RawURLEncoding
-	now := time.Now().Unix()
-	claims, _ := json.Marshal(map[string]any{"sub": principal, "iat": now, "exp": now + 3600})
-	return enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(claims) + "."
+	step("reauth_produce", reauths >= 2 && acked == sent, map[string]any{"records": sent, "acked": acked, "errors": steps.FirstFew(errs), "reauthentications": reauths})
 }
 
 func main() {
-	sslBootstrap := flag.String("ssl-bootstrap", "", "")
-	plainBootstrap := flag.String("plain-bootstrap", "", "")
-	caFile := flag.String("ca", "", "")
-	prefix := flag.String("prefix", "", "")
-	user := flag.String("user", "", "")
-	password := flag.String("password", "", "")
-	deniedUser := flag.String("denied-user", "", "")
-	deniedPassword := flag.String("denied-password", "", "")
-	oauthPrincipal := flag.String("oauth-principal", "", "")
-	n := flag.Int("records", 20, "")
-	reauthBootstrap := flag.String("reauth-bootstrap", "", "")
-	describeUser := flag.String("describe-user", "", "")
-	describePassword := flag.String("describe-password", "", "")
-	flag.Parse()
-
-	pem, err := os.ReadFile(*caFile)
-	pool := x509.NewCertPool()
-	if err != nil || !pool.AppendCertsFromPEM(pem) {
-		step("ca", false, map[string]any{"error": fmt.Sprintf("cannot read a PEM CA from %s: %v", *caFile, err)})
-		os.Exit(1)
-	}
+	f := steps.ParseFlags()
+	pool := f.CAPool(client)
 	ssl := func(m sasl.Mechanism) []kgo.Opt {
-		return []kgo.Opt{kgo.SeedBrokers(strings.Split(*sslBootstrap, ",")...), kgo.DialTLSConfig(&tls.Config{RootCAs: pool}), kgo.SASL(m)}
+		return []kgo.Opt{kgo.SeedBrokers(steps.Brokers(f.SSLBootstrap)...), kgo.DialTLSConfig(&tls.Config{RootCAs: pool}), kgo.SASL(m)}
 	}
 	plaintext := func(m sasl.Mechanism) []kgo.Opt {
-		return []kgo.Opt{kgo.SeedBrokers(strings.Split(*plainBootstrap, ",")...), kgo.SASL(m)}
+		return []kgo.Opt{kgo.SeedBrokers(steps.Brokers(f.PlainBootstrap)...), kgo.SASL(m)}
 	}
 	scram512 := func(u, p string) sasl.Mechanism { return scram.Auth{User: u, Pass: p}.AsSha512Mechanism() }
 	plainLogin := func(u, p string) sasl.Mechanism { return plain.Auth{User: u, Pass: p}.AsMechanism() }
 
-	produceConsume("scram", ssl(scram512(*user, *password)), *prefix+"-scram", *prefix+"-scram-g", *n)
-	produceConsume("plain", plaintext(plainLogin(*user, *password)), *prefix+"-plain", *prefix+"-plain-g", *n)
-	if *oauthPrincipal != "" {
-		token := oauth.Auth{Token: unsecuredJWS(*oauthPrincipal)}.AsMechanism()
-		produceConsume("oauth", ssl(token), *prefix+"-oauth", *prefix+"-oauth-g", *n)
+	produceConsume("scram", ssl(scram512(f.User, f.Password)), f.Prefix+"-scram", f.Prefix+"-scram-g", f.Records)
+	produceConsume("plain", plaintext(plainLogin(f.User, f.Password)), f.Prefix+"-plain", f.Prefix+"-plain-g", f.Records)
+	if f.OAuthPrincipal != "" {
+		token := oauth.Auth{Token: steps.UnsecuredJWS(f.OAuthPrincipal)}.AsMechanism()
+		produceConsume("oauth", ssl(token), f.Prefix+"-oauth", f.Prefix+"-oauth-g", f.Records)
 	}
-	authError("wrong_password_scram", ssl(scram512(*user, *password+"-wrong")))
-	authError("wrong_password_plain", plaintext(plainLogin(*user, *password+"-wrong")))
-	deniedProduce(ssl(scram512(*deniedUser, *deniedPassword)), *prefix+"-scram")
-	if *describeUser != "" {
-		deniedConsume(ssl(scram512(*describeUser, *describePassword)), *prefix+"-scram")
+	authError("wrong_password_scram", ssl(scram512(f.User, f.Password+"-wrong")))
+	authError("wrong_password_plain", plaintext(plainLogin(f.User, f.Password+"-wrong")))
+	deniedProduce(ssl(scram512(f.DeniedUser, f.DeniedPassword)), f.Prefix+"-scram")
+	if f.DescribeUser != "" {
+		deniedConsume(ssl(scram512(f.DescribeUser, f.DescribePassword)), f.Prefix+"-scram")
 	}
-	if *reauthBootstrap != "" {
-		reauthProduce([]kgo.Opt{kgo.SeedBrokers(strings.Split(*reauthBootstrap, ",")...), kgo.SASL(scram512(*user, *password))}, *prefix+"-reauth")
+	if f.ReauthBootstrap != "" {
+		reauthProduce([]kgo.Opt{kgo.SeedBrokers(steps.Brokers(f.ReauthBootstrap)...), kgo.SASL(scram512(f.User, f.Password))}, f.Prefix+"-reauth")
 	}
 }

@@ -1,6 +1,6 @@
 // Command sasl-sarama runs test/interop/sasl-clients.test.ts's IBM/sarama side, with the flags and
-// JSON step lines of ../sasl-client (franz-go), against a broker with a SASL_SSL and a
-// SASL_PLAINTEXT listener and StandardAuthorizer ACLs:
+// JSON step lines of ../sasl-client (franz-go; both from ../../internal/steps), against a broker
+// with a SASL_SSL and a SASL_PLAINTEXT listener and StandardAuthorizer ACLs:
 //   - SCRAM-SHA-512 over SASL_SSL (a tls.Config trusting the broker's CA), PLAIN over
 //     SASL_PLAINTEXT and, with --oauth-principal, OAUTHBEARER with an unsecured JWS over SASL_SSL:
 //     a SyncProducer sends --records records to its own topic, a ConsumerGroup reads them back,
@@ -26,30 +26,21 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
+	"minikafka.dev/interop/internal/steps"
 )
 
-// wait bounds every step, as in ../sasl-client.
-const wait = 25 * time.Second
+// client names this program in its JSON step lines (internal/steps), step prints one.
+const client steps.Client = "sarama"
 
-func step(name string, ok bool, detail map[string]any) bool {
-	b, _ := json.Marshal(map[string]any{"client": "sarama", "step": name, "ok": ok, "detail": detail})
-	fmt.Println(string(b))
-	return ok
-}
+var step = client.Step
 
 // kafkaErrors are the Kafka errors a step may end in, by their Kafka names (sarama's KError
 // prints a sentence, and its wrapped errors only answer errors.Is).
@@ -70,20 +61,6 @@ func kafkaError(err error) string {
 		}
 	}
 	return ""
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-func firstFew(s []string) []string {
-	if len(s) > 5 {
-		return s[:5]
-	}
-	return s
 }
 
 // franzScram is franz-go's SCRAM-SHA-512 client as sarama's SCRAMClient.
@@ -117,10 +94,7 @@ func (s *franzScram) Done() bool { return s.done }
 type tokenProvider struct{ principal string }
 
 func (p tokenProvider) Token() (*sarama.AccessToken, error) {
-	enc := base64.RawURLEncoding
-	now := time.Now().Unix()
-	claims, _ := json.Marshal(map[string]any{"sub": p.principal, "iat": now, "exp": now + 3600})
-	return &sarama.AccessToken{Token: enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(claims) + "."}, nil
+	return &sarama.AccessToken{Token: steps.UnsecuredJWS(p.principal)}, nil
 }
 
 type endpoint struct {
@@ -139,7 +113,7 @@ func (e endpoint) config(clientID string) *sarama.Config {
 		c.Net.TLS.Enable = true
 		c.Net.TLS.Config = e.tls
 	}
-	c.Net.DialTimeout = wait
+	c.Net.DialTimeout = steps.Wait
 	c.Metadata.Retry.Max = 1
 	e.login(c)
 	return c
@@ -200,12 +174,12 @@ func produceConsume(label string, e endpoint, topic, group string, n int) {
 	cfg.Producer.Return.Successes = true
 	producer, err := sarama.NewSyncProducer(e.brokers, cfg)
 	if err != nil {
-		step(label+"_produce", false, map[string]any{"error": kafkaError(err), "message": errText(err)})
+		step(label+"_produce", false, map[string]any{"error": kafkaError(err), "message": steps.ErrText(err)})
 		return
 	}
 	msgs := make([]*sarama.ProducerMessage, n)
 	for i := range msgs {
-		msgs[i] = &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(fmt.Sprintf("v%d", i))}
+		msgs[i] = &sarama.ProducerMessage{Topic: topic, Value: sarama.StringEncoder(steps.Value(i))}
 	}
 	acked, errs := n, []string{}
 	if err := producer.SendMessages(msgs); err != nil {
@@ -213,14 +187,14 @@ func produceConsume(label string, e endpoint, topic, group string, n int) {
 		if errors.As(err, &pes) {
 			acked -= len(pes)
 			for _, pe := range pes {
-				errs = append(errs, errText(pe.Err))
+				errs = append(errs, steps.ErrText(pe.Err))
 			}
 		} else {
-			acked, errs = 0, []string{errText(err)}
+			acked, errs = 0, []string{steps.ErrText(err)}
 		}
 	}
 	_ = producer.Close()
-	step(label+"_produce", len(errs) == 0 && acked == n, map[string]any{"records": n, "acked": acked, "errors": firstFew(errs)})
+	step(label+"_produce", len(errs) == 0 && acked == n, map[string]any{"records": n, "acked": acked, "errors": steps.FirstFew(errs)})
 
 	ccfg := e.config("sasl-" + label + "-consumer")
 	ccfg.Consumer.Offsets.Initial = sarama.OffsetOldest
@@ -228,16 +202,16 @@ func produceConsume(label string, e endpoint, topic, group string, n int) {
 	ccfg.Consumer.Return.Errors = true
 	client, err := sarama.NewClient(e.brokers, ccfg)
 	if err != nil {
-		step(label+"_consume_group", false, map[string]any{"error": kafkaError(err), "message": errText(err)})
+		step(label+"_consume_group", false, map[string]any{"error": kafkaError(err), "message": steps.ErrText(err)})
 		return
 	}
 	defer client.Close()
 	cg, err := sarama.NewConsumerGroupFromClient(group, client)
 	if err != nil {
-		step(label+"_consume_group", false, map[string]any{"error": kafkaError(err), "message": errText(err)})
+		step(label+"_consume_group", false, map[string]any{"error": kafkaError(err), "message": steps.ErrText(err)})
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), steps.Wait)
 	defer cancel()
 	h := &groupHandler{n: n, done: make(chan struct{})}
 	problems := []string{}
@@ -245,7 +219,7 @@ func produceConsume(label string, e endpoint, topic, group string, n int) {
 	go func() {
 		for err := range cg.Errors() {
 			pmu.Lock()
-			problems = append(problems, errText(err))
+			problems = append(problems, steps.ErrText(err))
 			pmu.Unlock()
 		}
 	}()
@@ -270,7 +244,7 @@ func produceConsume(label string, e endpoint, topic, group string, n int) {
 	case err := <-consumed:
 		if err != nil {
 			pmu.Lock()
-			problems = append(problems, "consume: "+errText(err))
+			problems = append(problems, "consume: "+steps.ErrText(err))
 			pmu.Unlock()
 		}
 	}
@@ -289,16 +263,12 @@ func produceConsume(label string, e endpoint, topic, group string, n int) {
 	pmu.Lock()
 	defer pmu.Unlock()
 	if err != nil {
-		problems = append(problems, "committed offset: "+errText(err))
+		problems = append(problems, "committed offset: "+steps.ErrText(err))
 	}
 	h.mu.Lock()
 	values := append([]string{}, h.values...)
 	h.mu.Unlock()
-	inOrder := len(values) == n
-	for i, v := range values {
-		inOrder = inOrder && v == fmt.Sprintf("v%d", i)
-	}
-	step(label+"_consume_group", inOrder && len(problems) == 0, map[string]any{"records": len(values), "values": values, "committed": committed, "problems": firstFew(problems)})
+	step(label+"_consume_group", steps.InOrder(values, n) && len(problems) == 0, map[string]any{"records": len(values), "values": values, "committed": committed, "problems": steps.FirstFew(problems)})
 }
 
 // authError is what sarama returns when the broker refuses its login: NewClient's error.
@@ -308,7 +278,7 @@ func authError(label string, e endpoint) {
 		_ = client.Close()
 	}
 	name := kafkaError(err)
-	step(label, name == "SASL_AUTHENTICATION_FAILED", map[string]any{"error": name, "message": errText(err)})
+	step(label, name == "SASL_AUTHENTICATION_FAILED", map[string]any{"error": name, "message": steps.ErrText(err)})
 }
 
 // deniedProduce sends one record as a principal without WRITE (or DESCRIBE) on the topic.
@@ -322,7 +292,7 @@ func deniedProduce(e endpoint, topic string) {
 		_ = producer.Close()
 	}
 	name := kafkaError(err)
-	step("denied_produce", name == "TOPIC_AUTHORIZATION_FAILED", map[string]any{"error": name, "message": errText(err)})
+	step("denied_produce", name == "TOPIC_AUTHORIZATION_FAILED", map[string]any{"error": name, "message": steps.ErrText(err)})
 }
 
 // deniedConsume reads partition 0 as a principal with DESCRIBE but not READ: the first error.
@@ -345,54 +315,36 @@ func deniedConsume(e endpoint, topic string) {
 				fetchErr = ce.Err
 			case m := <-pc.Messages():
 				fetchErr = fmt.Errorf("read a record at offset %d", m.Offset)
-			case <-time.After(wait):
+			case <-time.After(steps.Wait):
 				fetchErr = errors.New("no error and no record")
 			}
 		}
 	}
 	name := kafkaError(fetchErr)
-	step("denied_consume", name == "TOPIC_AUTHORIZATION_FAILED", map[string]any{"error": name, "message": errText(fetchErr)})
+	step("denied_consume", name == "TOPIC_AUTHORIZATION_FAILED", map[string]any{"error": name, "message": steps.ErrText(fetchErr)})
 }
 
 func main() {
-	sslBootstrap := flag.String("ssl-bootstrap", "", "")
-	plainBootstrap := flag.String("plain-bootstrap", "", "")
-	caFile := flag.String("ca", "", "")
-	prefix := flag.String("prefix", "", "")
-	user := flag.String("user", "", "")
-	password := flag.String("password", "", "")
-	deniedUser := flag.String("denied-user", "", "")
-	deniedPassword := flag.String("denied-password", "", "")
-	oauthPrincipal := flag.String("oauth-principal", "", "")
-	n := flag.Int("records", 20, "")
-	describeUser := flag.String("describe-user", "", "")
-	describePassword := flag.String("describe-password", "", "")
-	// Accepted for the same command line as ../sasl-client; sarama's re-authentication is not checked.
-	flag.String("reauth-bootstrap", "", "")
-	flag.Parse()
-
-	pem, err := os.ReadFile(*caFile)
-	pool := x509.NewCertPool()
-	if err != nil || !pool.AppendCertsFromPEM(pem) {
-		step("ca", false, map[string]any{"error": fmt.Sprintf("cannot read a PEM CA from %s: %v", *caFile, err)})
-		os.Exit(1)
-	}
+	// The command line of ../sasl-client; --reauth-bootstrap is accepted and not used (sarama's
+	// re-authentication is not checked).
+	f := steps.ParseFlags()
+	pool := f.CAPool(client)
 	ssl := func(login func(*sarama.Config)) endpoint {
-		return endpoint{brokers: strings.Split(*sslBootstrap, ","), tls: &tls.Config{RootCAs: pool}, login: login}
+		return endpoint{brokers: steps.Brokers(f.SSLBootstrap), tls: &tls.Config{RootCAs: pool}, login: login}
 	}
 	plaintext := func(login func(*sarama.Config)) endpoint {
-		return endpoint{brokers: strings.Split(*plainBootstrap, ","), login: login}
+		return endpoint{brokers: steps.Brokers(f.PlainBootstrap), login: login}
 	}
 
-	produceConsume("scram", ssl(scramLogin(*user, *password)), *prefix+"-scram", *prefix+"-scram-g", *n)
-	produceConsume("plain", plaintext(plainLogin(*user, *password)), *prefix+"-plain", *prefix+"-plain-g", *n)
-	if *oauthPrincipal != "" {
-		produceConsume("oauth", ssl(oauthLogin(*oauthPrincipal)), *prefix+"-oauth", *prefix+"-oauth-g", *n)
+	produceConsume("scram", ssl(scramLogin(f.User, f.Password)), f.Prefix+"-scram", f.Prefix+"-scram-g", f.Records)
+	produceConsume("plain", plaintext(plainLogin(f.User, f.Password)), f.Prefix+"-plain", f.Prefix+"-plain-g", f.Records)
+	if f.OAuthPrincipal != "" {
+		produceConsume("oauth", ssl(oauthLogin(f.OAuthPrincipal)), f.Prefix+"-oauth", f.Prefix+"-oauth-g", f.Records)
 	}
-	authError("wrong_password_scram", ssl(scramLogin(*user, *password+"-wrong")))
-	authError("wrong_password_plain", plaintext(plainLogin(*user, *password+"-wrong")))
-	deniedProduce(ssl(scramLogin(*deniedUser, *deniedPassword)), *prefix+"-scram")
-	if *describeUser != "" {
-		deniedConsume(ssl(scramLogin(*describeUser, *describePassword)), *prefix+"-scram")
+	authError("wrong_password_scram", ssl(scramLogin(f.User, f.Password+"-wrong")))
+	authError("wrong_password_plain", plaintext(plainLogin(f.User, f.Password+"-wrong")))
+	deniedProduce(ssl(scramLogin(f.DeniedUser, f.DeniedPassword)), f.Prefix+"-scram")
+	if f.DescribeUser != "" {
+		deniedConsume(ssl(scramLogin(f.DescribeUser, f.DescribePassword)), f.Prefix+"-scram")
 	}
 }

@@ -24,7 +24,6 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.util.FutureCallback;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -172,13 +171,8 @@ public final class LockedDown {
      * `failure`, when given, receives the exception that kills a stream thread.
      */
     private static KafkaStreams startStreams(Map<String, String> args, Properties security, String appId, String input, String output, AtomicReference<Throwable> failure) {
-        Properties p = new Properties();
+        Properties p = StreamsApp.exactlyOnce(appId, Interop.required(args, "bootstrap"), Interop.required(args, "state-dir"), "100");
         p.putAll(security);
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Interop.required(args, "state-dir"));
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         StreamsBuilder b = new StreamsBuilder();
         b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
             .groupBy((key, value) -> "b" + (Long.parseLong(value.substring(1)) % 4), Grouped.with("by-bucket", Serdes.String(), Serdes.String()))

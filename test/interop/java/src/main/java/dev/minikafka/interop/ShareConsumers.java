@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.AcknowledgeType;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
@@ -26,7 +24,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -52,25 +49,8 @@ public final class ShareConsumers {
     private ShareConsumers() {}
 
     public static void main(String[] argv) throws Exception {
-        if (argv.length == 0) Interop.usage("ShareConsumers exactly-once|redelivery --bootstrap B --topic T --group G ...");
-        Map<String, String> args = Interop.parseArgs(java.util.Arrays.copyOfRange(argv, 1, argv.length));
-        switch (argv[0]) {
-            case "exactly-once" -> exactlyOnce(args);
-            case "redelivery" -> redelivery(args);
-            default -> Interop.usage("unknown scenario " + argv[0]);
-        }
-        System.exit(0);
-    }
-
-    static Properties props(String bootstrap, String group, String mode, String clientId) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put("share.acknowledgement.mode", mode);
-        return p;
+        ShareClients.runScenario(argv, "ShareConsumers exactly-once|redelivery --bootstrap B --topic T --group G ...",
+            Map.of("exactly-once", ShareConsumers::exactlyOnce, "redelivery", ShareConsumers::redelivery));
     }
 
     static void exactlyOnce(Map<String, String> args) throws Exception {
@@ -95,7 +75,7 @@ public final class ShareConsumers {
         for (int i = 0; i < consumers; i++) {
             final int me = i;
             Thread th = new Thread(() -> {
-                try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(props(bootstrap, group, mode, "share-" + me))) {
+                try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareClients.props(bootstrap, group, mode, "share-" + me))) {
                     c.subscribe(List.of(topic));
                     while (!done.get() && System.currentTimeMillis() < deadline) {
                         ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(200));
@@ -103,7 +83,7 @@ public final class ShareConsumers {
                             firstAt.compareAndSet(0, System.nanoTime());
                             deliveries.incrementAndGet();
                             perConsumer[me]++;
-                            seen.computeIfAbsent(r.partition() + ":" + r.offset(), k -> new AtomicInteger()).incrementAndGet();
+                            seen.computeIfAbsent(ShareClients.name(r), k -> new AtomicInteger()).incrementAndGet();
                             if (mode.equals("explicit")) c.acknowledge(r, AcknowledgeType.ACCEPT);
                         }
                         if (mode.equals("explicit") && !records.isEmpty()) c.commitSync();
@@ -144,10 +124,6 @@ public final class ShareConsumers {
         if (resp.statusCode() != 200) throw new IllegalStateException("clock advance: " + resp.statusCode() + " " + resp.body());
     }
 
-    static short deliveryCount(ConsumerRecord<?, ?> r) {
-        return r.deliveryCount().orElse((short) -1);
-    }
-
     static void redelivery(Map<String, String> args) throws Exception {
         String bootstrap = Interop.required(args, "bootstrap");
         String topic = Interop.required(args, "topic");
@@ -158,13 +134,13 @@ public final class ShareConsumers {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("event", "redelivery");
 
-        try (KafkaShareConsumer<String, String> a = new KafkaShareConsumer<>(props(bootstrap, group, "explicit", "share-a"))) {
+        try (KafkaShareConsumer<String, String> a = new KafkaShareConsumer<>(ShareClients.props(bootstrap, group, "explicit", "share-a"))) {
             a.subscribe(List.of(topic));
             // 1. every record once: release, reject or accept by offset.
             Map<Long, Short> first = new TreeMap<>();
             while (first.size() < n && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, String> r : a.poll(Duration.ofMillis(200))) {
-                    first.put(r.offset(), deliveryCount(r));
+                    first.put(r.offset(), ShareClients.deliveryCount(r));
                     a.acknowledge(r, r.offset() % 3 == 0 ? AcknowledgeType.RELEASE : r.offset() % 3 == 1 ? AcknowledgeType.REJECT : AcknowledgeType.ACCEPT);
                 }
                 a.commitSync();
@@ -177,7 +153,7 @@ public final class ShareConsumers {
             List<Long> unexpected = new ArrayList<>();
             while (second.size() < released && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, String> r : a.poll(Duration.ofMillis(200))) {
-                    if (r.offset() % 3 == 0) second.put(r.offset(), deliveryCount(r));
+                    if (r.offset() % 3 == 0) second.put(r.offset(), ShareClients.deliveryCount(r));
                     else unexpected.add(r.offset());
                     a.acknowledge(r, AcknowledgeType.RELEASE);
                 }
@@ -214,11 +190,11 @@ public final class ShareConsumers {
             out.put("held", held.size());
             advanceClock(control, 31_000);
             Map<Long, Short> taken = new TreeMap<>();
-            try (KafkaShareConsumer<String, String> b = new KafkaShareConsumer<>(props(bootstrap, group, "explicit", "share-b"))) {
+            try (KafkaShareConsumer<String, String> b = new KafkaShareConsumer<>(ShareClients.props(bootstrap, group, "explicit", "share-b"))) {
                 b.subscribe(List.of(topic));
                 while (taken.size() < held.size() && System.currentTimeMillis() < deadline) {
                     for (ConsumerRecord<String, String> r : b.poll(Duration.ofMillis(200))) {
-                        taken.put(r.offset(), deliveryCount(r));
+                        taken.put(r.offset(), ShareClients.deliveryCount(r));
                         b.acknowledge(r, AcknowledgeType.ACCEPT);
                     }
                     b.commitSync();

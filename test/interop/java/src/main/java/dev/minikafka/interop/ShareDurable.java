@@ -1,5 +1,7 @@
 package dev.minikafka.interop;
 
+import static dev.minikafka.interop.ShareClients.name;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,18 +39,8 @@ public final class ShareDurable {
     private ShareDurable() {}
 
     public static void main(String[] argv) throws Exception {
-        if (argv.length == 0) Interop.usage("ShareDurable before|after --bootstrap B --topic T --group G ...");
-        Map<String, String> args = Interop.parseArgs(java.util.Arrays.copyOfRange(argv, 1, argv.length));
-        switch (argv[0]) {
-            case "before" -> before(args);
-            case "after" -> after(args);
-            default -> Interop.usage("unknown scenario " + argv[0]);
-        }
-        System.exit(0);
-    }
-
-    static String name(ConsumerRecord<?, ?> r) {
-        return r.partition() + ":" + r.offset();
+        ShareClients.runScenario(argv, "ShareDurable before|after --bootstrap B --topic T --group G ...",
+            Map.of("before", ShareDurable::before, "after", ShareDurable::after));
     }
 
     static void before(Map<String, String> args) throws Exception {
@@ -61,7 +53,7 @@ public final class ShareDurable {
         List<String> ackErrors = new ArrayList<>();
         Set<String> delivered = new TreeSet<>();
         List<String> held = new ArrayList<>();
-        KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareConsumers.props(bootstrap, Interop.required(args, "group"), "explicit", "share-durable-before"));
+        KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareClients.props(bootstrap, Interop.required(args, "group"), "explicit", "share-durable-before"));
         c.setAcknowledgementCommitCallback((Map<TopicIdPartition, Set<Long>> offsets, Exception e) -> {
             offsets.forEach((tp, os) -> os.forEach(o -> {
                 if (e == null) confirmed.add(tp.partition() + ":" + o);
@@ -128,13 +120,13 @@ public final class ShareDurable {
         long deadline = System.currentTimeMillis() + Long.parseLong(args.getOrDefault("timeout-ms", "60000"));
         Map<String, Object> records = new TreeMap<>();
         List<String> twice = new ArrayList<>();
-        try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareConsumers.props(bootstrap, Interop.required(args, "group"), "explicit", "share-durable-after"))) {
+        try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareClients.props(bootstrap, Interop.required(args, "group"), "explicit", "share-durable-after"))) {
             c.subscribe(List.of(Interop.required(args, "topic")));
             long lastAt = Long.MAX_VALUE;
             while (System.currentTimeMillis() < deadline && System.currentTimeMillis() - lastAt < quietMs || lastAt == Long.MAX_VALUE && System.currentTimeMillis() < deadline) {
                 ConsumerRecords<String, String> polled = c.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, String> r : polled) {
-                    if (records.put(name(r), (int) ShareConsumers.deliveryCount(r)) != null) twice.add(name(r));
+                    if (records.put(name(r), (int) ShareClients.deliveryCount(r)) != null) twice.add(name(r));
                     c.acknowledge(r, AcknowledgeType.ACCEPT);
                 }
                 if (!polled.isEmpty()) {

@@ -1,12 +1,13 @@
 package dev.minikafka.interop;
 
+import static dev.minikafka.interop.StreamsApp.sum;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,19 +52,7 @@ public final class StreamsEos {
         String stateDir = Interop.required(args, "state-dir");
         long records = Long.parseLong(Interop.required(args, "records"));
 
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
-        // Records go out as they are processed (Streams' producer default is linger.ms 100, which
-        // holds them until the commit's flush). Under transactions V2 a partition joins the
-        // transaction only when its first Produce arrives, so with lingering the coordinator sees a
-        // transaction Ongoing only for the moment between flush and EndTxn, and a kill almost never
-        // lands inside one; the kill tests prove their kills by that Ongoing state.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+        Properties p = StreamsApp.exactlyOnce(appId, bootstrap, stateDir, "100");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, args.getOrDefault("threads", "2"));
         String protocol = args.getOrDefault("group-protocol", "classic");
         if (protocol.equals("streams")) {
@@ -82,25 +71,14 @@ public final class StreamsEos {
         long pauseMs = Long.parseLong(args.getOrDefault("pause-ms", "0"));
         StreamsBuilder b = new StreamsBuilder();
         b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
-            .peek((key, word) -> processed(pauseMs))
+            .peek((key, word) -> StreamsApp.processed(pauseMs))
             .groupBy((key, word) -> word, Grouped.with("by-word", Serdes.String(), Serdes.String()))
             .count(Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as("word-counts").withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
             .toStream()
             .mapValues(count -> Long.toString(count))
             .to(output, Produced.with(Serdes.String(), Serdes.String()));
 
-        KafkaStreams streams = new KafkaStreams(b.build(), p);
-        streams.setUncaughtExceptionHandler(e -> {
-            System.out.println("{\"event\":\"error\",\"detail\":" + Interop.toJson(String.valueOf(e)) + "}");
-            System.out.flush();
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        streams.start();
-        // The first thread's consumer client id, "<application.id>-<process id>-StreamThread-1-consumer":
-        // the process id names this instance's transactional ids ("<application.id>-<process id>-<n>").
-        String client = streams.metadataForLocalThreads().stream().map(m -> m.consumerClientId()).sorted().findFirst().orElse("");
-        System.out.println("{\"event\":\"started\",\"client\":" + Interop.toJson(client) + "}");
-        System.out.flush();
+        KafkaStreams streams = StreamsApp.start(b.build(), p);
 
         Properties cp = Interop.readCommittedStrings(bootstrap);
         Map<String, Long> latest = new HashMap<>();
@@ -108,46 +86,12 @@ public final class StreamsEos {
             watcher.assign(watcher.partitionsFor(output).stream().map(i -> new org.apache.kafka.common.TopicPartition(output, i.partition())).toList());
             long deadline = System.currentTimeMillis() + Long.parseLong(args.getOrDefault("timeout-ms", "120000"));
             while (sum(latest) < records) {
-                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-                    System.out.println("{\"event\":\"stopped\",\"state\":\"" + streams.state() + "\"}");
-                    System.exit(2);
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    System.out.println("{\"event\":\"timeout\",\"counted\":" + sum(latest) + "}");
-                    System.exit(3);
-                }
+                StreamsApp.exitUnlessRunning(streams, deadline, () -> "\"counted\":" + sum(latest));
                 for (ConsumerRecord<String, String> r : watcher.poll(Duration.ofMillis(200))) latest.put(r.key(), Long.parseLong(r.value()));
             }
         }
         streams.close(Duration.ofSeconds(30));
         System.out.println("{\"event\":\"done\",\"words\":" + latest.size() + ",\"counted\":" + sum(latest) + "}");
         System.exit(0);
-    }
-
-    private static final java.util.concurrent.atomic.AtomicLong PROCESSED = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Each input record on its way through the topology: every 25th prints {"event":"processing"}
-     * (Streams is then inside a transaction of its exactly-once commit interval, which the test
-     * checks on the broker after a kill), then the record waits --pause-ms.
-     */
-    private static void processed(long ms) {
-        long n = PROCESSED.incrementAndGet();
-        if (n % 25 == 0) {
-            System.out.println("{\"event\":\"processing\",\"records\":" + n + "}");
-            System.out.flush();
-        }
-        if (ms <= 0) return;
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static long sum(Map<String, Long> m) {
-        long s = 0;
-        for (long v : m.values()) s += v;
-        return s;
     }
 }

@@ -1,16 +1,17 @@
 package dev.minikafka.interop;
 
+import static dev.minikafka.interop.StreamsApp.emit;
+import static dev.minikafka.interop.StreamsApp.sum;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -19,7 +20,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Joined;
@@ -65,8 +65,6 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class StreamsPipeline {
     private StreamsPipeline() {}
 
-    private static final AtomicLong PROCESSED = new AtomicLong();
-
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = Interop.parseArgs(argv);
         String bootstrap = Interop.required(args, "bootstrap");
@@ -83,33 +81,24 @@ public final class StreamsPipeline {
         long windowMs = Long.parseLong(Interop.required(args, "window-ms"));
         long pauseMs = Long.parseLong(args.getOrDefault("pause-ms", "0"));
 
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         // A transaction is Ongoing on the broker from its first record sent (transactions V2 adds
         // partitions with the Produce) to the commit; not during the commit (flush, offsets,
         // EndTxn, markers: a few hundred ms on a loaded machine) nor until the next send (one
         // --pause-ms). With 5 s intervals a kill lands in one nearly always (at Streams' 100 ms
         // default under exactly-once a kill missed one about once in five, at 1 s once in six
         // against Apache Kafka on a loaded machine). Below the transaction timeout (10 s).
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "5000");
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+        Properties p = StreamsApp.exactlyOnce(appId, bootstrap, stateDir, "5000");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, args.getOrDefault("threads", "1"));
         // Under group.protocol=streams the broker's group.streams.num.standby.replicas decides; set
         // here too, so that the classic protocol (--group-protocol classic) assigns the same.
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
         p.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, args.getOrDefault("group-protocol", "streams"));
-        // Records go out as they are processed rather than at the commit's flush (see StreamsEos):
-        // the transaction is then Ongoing on the broker for most of a commit interval.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
 
         StreamsBuilder b = new StreamsBuilder();
         KTable<String, String> categories = b.table(table, Consumed.with(Serdes.String(), Serdes.String()),
             Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as("categories").withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
         KGroupedStream<String, String> byWord = b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
-            .peek((key, word) -> processed(pauseMs))
+            .peek((key, word) -> StreamsApp.processed(pauseMs))
             .groupBy((key, word) -> word, Grouped.with("by-word", Serdes.String(), Serdes.String()));
 
         KTable<String, Long> wordCounts = byWord.count(Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as("word-counts").withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
@@ -119,7 +108,7 @@ public final class StreamsPipeline {
 
         byWord.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(windowMs), Duration.ofDays(1)))
             .aggregate(() -> 0L, (word, value, n) -> {
-                processed(pauseMs);
+                StreamsApp.processed(pauseMs);
                 return n + 1;
             }, Materialized.<String, Long, WindowStore<Bytes, byte[]>>as("window-counts").withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
             .toStream()
@@ -130,16 +119,7 @@ public final class StreamsPipeline {
             .join(categories, (count, category) -> category + ":" + count, Joined.with(Serdes.String(), Serdes.Long(), Serdes.String()))
             .to(joined, Produced.with(Serdes.String(), Serdes.String()));
 
-        KafkaStreams streams = new KafkaStreams(b.build(), p);
-        streams.setUncaughtExceptionHandler(e -> {
-            emit("{\"event\":\"error\",\"detail\":" + Interop.toJson(String.valueOf(e)) + "}");
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        streams.start();
-        // "<application.id>-<process id>-StreamThread-1-consumer": the process id names this
-        // instance's transactional ids ("<application.id>-<process id>-<thread>") and its group members.
-        String client = streams.metadataForLocalThreads().stream().map(ThreadMetadata::consumerClientId).sorted().findFirst().orElse("");
-        emit("{\"event\":\"started\",\"client\":" + Interop.toJson(client) + "}");
+        KafkaStreams streams = StreamsApp.start(b.build(), p);
 
         Map<String, Map<String, Long>> latest = Map.of(counts, new HashMap<>(), windows, new HashMap<>(), joined, new HashMap<>());
         String tasks = "";
@@ -149,15 +129,7 @@ public final class StreamsPipeline {
             watcher.assign(parts);
             long deadline = System.currentTimeMillis() + Long.parseLong(args.getOrDefault("timeout-ms", "180000"));
             while (sum(latest.get(counts)) < records || sum(latest.get(windows)) < records || sum(latest.get(joined)) < joinedTotal) {
-                KafkaStreams.State state = streams.state();
-                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                    emit("{\"event\":\"stopped\",\"state\":\"" + state + "\"}");
-                    System.exit(2);
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    emit("{\"event\":\"timeout\",\"counts\":" + sum(latest.get(counts)) + ",\"windows\":" + sum(latest.get(windows)) + ",\"joined\":" + sum(latest.get(joined)) + "}");
-                    System.exit(3);
-                }
+                StreamsApp.exitUnlessRunning(streams, deadline, () -> "\"counts\":" + sum(latest.get(counts)) + ",\"windows\":" + sum(latest.get(windows)) + ",\"joined\":" + sum(latest.get(joined)));
                 String now = tasksJson(streams);
                 if (!now.equals(tasks)) {
                     tasks = now;
@@ -183,28 +155,5 @@ public final class StreamsPipeline {
             t.standbyTasks().forEach(x -> standby.add(x.taskId().toString()));
         }
         return "\"active\":" + Interop.toJson(List.copyOf(active)) + ",\"standby\":" + Interop.toJson(List.copyOf(standby));
-    }
-
-    /** A record on its way through a subtopology: every 25th prints {"event":"processing"}, then it waits. */
-    private static void processed(long ms) {
-        long n = PROCESSED.incrementAndGet();
-        if (n % 25 == 0) emit("{\"event\":\"processing\",\"records\":" + n + "}");
-        if (ms <= 0) return;
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static synchronized void emit(String line) {
-        System.out.println(line);
-        System.out.flush();
-    }
-
-    private static long sum(Map<String, Long> m) {
-        long s = 0;
-        for (long v : m.values()) s += v;
-        return s;
     }
 }

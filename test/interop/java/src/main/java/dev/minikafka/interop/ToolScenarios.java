@@ -193,7 +193,7 @@ public final class ToolScenarios {
     /** A share consumer of `group` on `topic` that accepts what it gets until `stop` is set. */
     static Thread shareConsumer(String bootstrap, String topic, String group, String client, AtomicInteger received, AtomicBoolean stop, List<String> errors) {
         Thread th = new Thread(() -> {
-            try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareConsumers.props(bootstrap, group, "explicit", client))) {
+            try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(ShareClients.props(bootstrap, group, "explicit", client))) {
                 c.subscribe(List.of(topic));
                 while (!stop.get()) {
                     var records = c.poll(Duration.ofMillis(100));

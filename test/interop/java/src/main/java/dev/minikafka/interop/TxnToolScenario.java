@@ -1,6 +1,9 @@
 package dev.minikafka.interop;
 
+import java.util.List;
 import java.util.Properties;
+
+import org.apache.kafka.clients.admin.TransactionState;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,11 +32,16 @@ final class TxnToolScenario {
             s.txns("describe an open transaction", describe);
             s.txns("describe-producers in the open transaction", producers0);
             p.commitTransaction();
+            // On transactions V2, commitTransaction returns once PrepareCommit is logged; the
+            // markers and CompleteCommit follow asynchronously (Kafka's and ours alike). Describe
+            // the settled state, not whichever one a loaded machine happens to show.
+            awaitState(s, id, TransactionState.COMPLETE_COMMIT);
             s.txns("describe after the commit", describe);
             s.txns("describe-producers after the commit", producers0);
             p.beginTransaction();
             for (int i = 0; i < 4; i++) p.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i)).get();
             p.abortTransaction();
+            awaitState(s, id, TransactionState.COMPLETE_ABORT);
             s.txns("describe after an abort", describe);
             s.txns("describe-producers after an abort", producers0);
         }
@@ -43,6 +51,11 @@ final class TxnToolScenario {
         }
         s.txns("describe an unknown id", "describe", "--transactional-id", s.prefix() + "-nope");
         s.txns("describe-producers of a partition without producers", "describe-producers", "--topic", topic, "--partition", "1");
+    }
+
+    static void awaitState(ToolScenarios s, String id, TransactionState state) throws Exception {
+        ToolScenarios.await("transaction " + id + " to reach " + state, 60,
+            () -> s.admin().describeTransactions(List.of(id)).description(id).get().state() == state);
     }
 
     static KafkaProducer<String, String> producer(String bootstrap, String id) {
