@@ -41,7 +41,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCRAM_SHA_512, clientKey, hash, hmac, saltedPassword, xor } from '../../src/server/security/sasl/scram-formatter.js';
+import { SCRAM_SHA_512, saltedPassword } from '../../src/server/security/sasl/scram-formatter.js';
+import { scramAuthenticate } from '../helpers/sasl-login.js';
 
 const USERS = { admin: 'admin-secret', alice: 'alice-secret', bob: 'bob-secret' };
 const A = AclOperation;
@@ -307,25 +308,6 @@ t.test('Describe/AlterUserScramCredentials: Kafka validation, then SCRAM login w
   t.strictSame(deleted.results.map((r) => [r.user, r.errorCode]), [['carol', ErrorCode.NONE]]);
   t.equal(await scramLogin('carol-secret'), ErrorCode.SASL_AUTHENTICATION_FAILED, 'deleted: refused');
 });
-
-/** A SCRAM-SHA-512 client exchange (RFC 5802) over SaslAuthenticate v2; the final error code. */
-async function scramAuthenticate(c: WireClient, user: string, password: string): Promise<number> {
-  const hs = await c.request(SaslHandshakeApi, 1, { mechanism: 'SCRAM-SHA-512' });
-  if (hs.errorCode !== 0) return hs.errorCode;
-  const nonce = randomBytes(18).toString('base64');
-  const bare = `n=${user},r=${nonce}`;
-  const first = await c.request(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`n,,${bare}`) });
-  if (first.errorCode !== 0) return first.errorCode;
-  const serverFirst = first.authBytes.toString();
-  const fields = new Map(serverFirst.split(',').map((kv) => [kv[0]!, kv.slice(2)] as const));
-  const salted = saltedPassword(SCRAM_SHA_512, password, Buffer.from(fields.get('s')!, 'base64'), Number(fields.get('i')));
-  const withoutProof = `c=biws,r=${fields.get('r')}`;
-  const authMessage = `${bare},${serverFirst},${withoutProof}`;
-  const ck = clientKey(SCRAM_SHA_512, salted);
-  const proof = xor(ck, hmac(SCRAM_SHA_512, hash(SCRAM_SHA_512, ck), authMessage));
-  const final = await c.request(SaslAuthenticateApi, 2, { authBytes: Buffer.from(`${withoutProof},p=${proof.toString('base64')}`) }).catch(() => null);
-  return final === null ? ErrorCode.SASL_AUTHENTICATION_FAILED : final.errorCode;
-}
 
 t.test('durable mode keeps ACLs and SCRAM credentials across a restart', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'minikafka-security-'));

@@ -40,7 +40,13 @@ final class Mirror {
     }
 
     static Admin admin(String bootstrap) {
+        return admin(bootstrap, new Properties());
+    }
+
+    /** An Admin of `bootstrap` with `extra` client settings (security). */
+    static Admin admin(String bootstrap, Properties extra) {
         Properties p = new Properties();
+        p.putAll(extra);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return Admin.create(p);
     }

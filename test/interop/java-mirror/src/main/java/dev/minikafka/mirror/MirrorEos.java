@@ -32,6 +32,11 @@ import static dev.minikafka.mirror.Mirror.*;
  * open on it. The test kills the program (SIGKILL) after such an event. With --expect N, a
  * read_committed consumer of the mirrored topic counts records from the start; when it has N, the
  * program stops MirrorMaker, prints {"event":"done","read":N} and exits 0.
+ *
+ * --target-properties FILE: client settings (e.g. security.protocol=SASL_SSL, sasl.*, ssl.*) for
+ * MirrorMaker's connections to the target ("target." + key); --check-properties FILE: those of this
+ * program's own Admin and consumer of the target (default: the same), which on a cluster with ACLs
+ * may run as a principal of their own.
  */
 public final class MirrorEos {
     private MirrorEos() {}
@@ -50,7 +55,10 @@ public final class MirrorEos {
         long expect = Long.parseLong(args.getOrDefault("expect", "-1"));
         long deadline = System.currentTimeMillis() + Long.parseLong(args.getOrDefault("timeout-ms", "150000"));
 
+        Properties targetProps = properties(args.get("target-properties"));
+        Properties checkProps = args.containsKey("check-properties") ? properties(args.get("check-properties")) : targetProps;
         Map<String, String> mm = baseConfig(args.get("source"), args.get("target"), topic);
+        targetProps.forEach((k, v) -> mm.put("target." + k, String.valueOf(v)));
         mm.put("target.exactly.once.source.support", "enabled");
         mm.put("dedicated.mode.enable.internal.rest", "true");
         mm.put("listeners", "http://127.0.0.1:0");
@@ -73,6 +81,7 @@ public final class MirrorEos {
         event("started", null);
 
         Properties cp = new Properties();
+        cp.putAll(checkProps);
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("target"));
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -80,7 +89,7 @@ public final class MirrorEos {
         long read = 0;
         long lastHw = -1;
         List<TopicPartition> partitions = null;
-        try (Admin admin = admin(args.get("target")); KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
+        try (Admin admin = admin(args.get("target"), checkProps); KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
             while (true) {
                 if (System.currentTimeMillis() > deadline) {
                     event("timeout", "\"hw\":" + lastHw + ",\"read\":" + read);
@@ -115,6 +124,16 @@ public final class MirrorEos {
         mirrorMaker.stop();
         event("done", "\"read\":" + read);
         System.exit(0);
+    }
+
+    /** The properties in `file`; none when it is null. */
+    private static Properties properties(String file) throws java.io.IOException {
+        Properties p = new Properties();
+        if (file == null) return p;
+        try (var in = new java.io.FileInputStream(file)) {
+            p.load(in);
+        }
+        return p;
     }
 
     private static long sum(Admin admin, Map<TopicPartition, OffsetSpec> specs, IsolationLevel isolation) throws Exception {

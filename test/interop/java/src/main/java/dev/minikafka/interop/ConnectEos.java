@@ -50,38 +50,12 @@ public final class ConnectEos {
         String topic = Interop.required(args, "topic");
         long records = Long.parseLong(Interop.required(args, "records"));
 
-        Map<String, String> w = new HashMap<>();
-        w.put("bootstrap.servers", bootstrap);
-        w.put("group.id", group);
-        w.put("config.storage.topic", group + "-configs");
-        w.put("offset.storage.topic", group + "-offsets");
-        w.put("status.storage.topic", group + "-status");
-        w.put("config.storage.replication.factor", "1");
-        w.put("offset.storage.replication.factor", "1");
-        w.put("status.storage.replication.factor", "1");
-        w.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        w.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        w.put("listeners", "http://127.0.0.1:0");
-        w.put("exactly.once.source.support", "enabled");
-        w.put("offset.flush.interval.ms", "500");
-        // A killed worker's tasks go to its successor at once, not after the default 5 minutes.
-        w.put("scheduled.rebalance.max.delay.ms", "0");
-        w.put("session.timeout.ms", "6000");
-        w.put("heartbeat.interval.ms", "1000");
-        // Plugins from ServiceLoader manifests only: no reflective scan of the whole classpath.
-        w.put("plugin.discovery", "service_load");
+        Map<String, String> w = workerConfig(bootstrap, group);
         Connect<DistributedHerder> connect = new ConnectDistributed().startConnect(w);
         Ctp.event("worker_started");
 
-        Map<String, String> c = new HashMap<>();
-        c.put("name", "counter");
-        c.put("connector.class", CounterSourceConnector.class.getName());
-        c.put("tasks.max", "1");
-        c.put("topic", topic);
-        c.put("records", String.valueOf(records));
-        c.put("batch", args.getOrDefault("batch", "10"));
+        Map<String, String> c = counterConfig("counter", topic, records, Integer.parseInt(args.getOrDefault("batch", "10")));
         c.put("pause.ms", args.getOrDefault("pause-ms", "0"));
-        c.put("exactly.once.support", "required");
         // Transactions of one second (about 20 polls) rather than one per poll: the task's pause is
         // inside poll(), so with per-poll transactions one would be open only while the worker
         // sends a batch, and a kill would rarely land in one. Either way each transaction holds its
@@ -109,5 +83,47 @@ public final class ConnectEos {
         connect.stop();
         System.out.println("{\"event\":\"done\",\"seen\":" + seen.size() + "}");
         System.exit(0);
+    }
+
+    /**
+     * A distributed worker of group `group` with exactly.once.source.support=enabled: configs,
+     * offsets and status in topics "<group>-configs|offsets|status" (created by the worker), string
+     * converters, the REST server on a free port, plugins from ServiceLoader manifests.
+     */
+    static Map<String, String> workerConfig(String bootstrap, String group) {
+        Map<String, String> w = new HashMap<>();
+        w.put("bootstrap.servers", bootstrap);
+        w.put("group.id", group);
+        w.put("config.storage.topic", group + "-configs");
+        w.put("offset.storage.topic", group + "-offsets");
+        w.put("status.storage.topic", group + "-status");
+        w.put("config.storage.replication.factor", "1");
+        w.put("offset.storage.replication.factor", "1");
+        w.put("status.storage.replication.factor", "1");
+        w.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        w.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        w.put("listeners", "http://127.0.0.1:0");
+        w.put("exactly.once.source.support", "enabled");
+        w.put("offset.flush.interval.ms", "500");
+        // A killed worker's tasks go to its successor at once, not after the default 5 minutes.
+        w.put("scheduled.rebalance.max.delay.ms", "0");
+        w.put("session.timeout.ms", "6000");
+        w.put("heartbeat.interval.ms", "1000");
+        // Plugins from ServiceLoader manifests only: no reflective scan of the whole classpath.
+        w.put("plugin.discovery", "service_load");
+        return w;
+    }
+
+    /** CounterSourceConnector `name`, one task, exactly-once required: "v0" .. to `topic`, `batch` per poll. */
+    static Map<String, String> counterConfig(String name, String topic, long records, int batch) {
+        Map<String, String> c = new HashMap<>();
+        c.put("name", name);
+        c.put("connector.class", CounterSourceConnector.class.getName());
+        c.put("tasks.max", "1");
+        c.put("topic", topic);
+        c.put("records", String.valueOf(records));
+        c.put("batch", String.valueOf(batch));
+        c.put("exactly.once.support", "required");
+        return c;
     }
 }
