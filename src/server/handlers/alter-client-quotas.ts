@@ -9,6 +9,9 @@
  * or entity ("Ignoring duplicate entity ..."). validateOnly checks and changes nothing. A change
  * applies at once to the quotas enforced (quota managers read the store).
  *
+ * An entity that names a type twice is, as in Kafka (the request's parts become a map), the last
+ * name of that type: the store keeps that and the answer echoes it.
+ *
  * Deviations: one answer per request entry (Kafka answers once per distinct entity); entity
  * parts in request order (Kafka: hash-map order).
  *
@@ -30,17 +33,24 @@ export const alterClientQuotasHandler = requireClusterOperation(AclOperation.ALT
     const results = ctx.cluster.quotas.alter(alterations, req.validateOnly, (host) => resolvable.has(host));
     return {
       throttleTimeMs: 0,
-      entries: req.entries.map((e, i) => ({ ...results[i]!, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
+      entries: req.entries.map((e, i) => ({ ...results[i]!, entity: lastOfEachType(e.entity) })),
     };
   },
 
   errorResponse(_ctx, req, code) {
     return {
       throttleTimeMs: 0,
-      entries: req.entries.map((e) => ({ errorCode: code, errorMessage: null, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
+      entries: req.entries.map((e) => ({ errorCode: code, errorMessage: null, entity: lastOfEachType(e.entity) })),
     };
   },
 }));
+
+/** The entity's parts with one name per type, the last given (Kafka reads them into a map), in first-seen order. */
+function lastOfEachType(parts: AlterClientQuotasRequest['entries'][number]['entity']): { entityType: string; entityName: string | null }[] {
+  const byType = new Map<string, string | null>();
+  for (const p of parts) byType.set(p.entityType, p.entityName);
+  return [...byType].map(([entityType, entityName]) => ({ entityType, entityName }));
+}
 
 async function resolveHosts(req: AlterClientQuotasRequest): Promise<Set<string>> {
   const names = new Set<string>();
