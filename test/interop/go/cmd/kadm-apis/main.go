@@ -130,7 +130,12 @@ func alterQuotas(name_ string, validateOnly bool, entries ...kadm.AlterClientQuo
 		}
 		out := map[string]any{}
 		for _, r := range rs {
-			out[name(r.Entity)] = outcome(r.Err, r.ErrMessage)
+			// Kafka answers once per distinct entity: a second answer for one would show as NAME#2.
+			n := name(r.Entity)
+			for i := 2; out[n] != nil; i++ {
+				n = fmt.Sprintf("%s#%d", name(r.Entity), i)
+			}
+			out[n] = outcome(r.Err, r.ErrMessage)
 		}
 		if !validateOnly {
 			wait()
@@ -200,6 +205,15 @@ func quotas() {
 	alterQuotas("quotas_alter_negative", false, set(entity(user, "bob"), "producer_byte_rate", -5))
 	alterQuotas("quotas_alter_fractional_rate", false, set(entity(user, "bob"), "producer_byte_rate", 1.5))
 	alterQuotas("quotas_alter_same_type_twice", false, set(entity(user, "bob", user, "carol"), "producer_byte_rate", 1))
+	alterQuotas("quotas_alter_empty_user", false, set(entity(user, ""), "producer_byte_rate", 1))
+	alterQuotas("quotas_alter_hostname_ip", false, set(entity(ip, "localhost"), "connection_creation_rate", 5))
+	alterQuotas("quotas_alter_mutation_rate", false, set(entity(user, "bob"), "controller_mutation_rate", 2.5))
+	alterQuotas("quotas_alter_same_key_twice", false, kadm.AlterClientQuotaEntry{Entity: entity(user, "bob"),
+		Ops: []kadm.AlterClientQuotaOp{{Key: "producer_byte_rate", Value: 1}, {Key: "producer_byte_rate", Value: 2}}})
+	alterQuotas("quotas_alter_same_entity_twice", false, set(entity(user, "bob"), "producer_byte_rate", 3), set(entity(user, "bob"), "consumer_byte_rate", 3))
+	alterQuotas("quotas_remove_absent", false, remove(entity(user, "zed"), "producer_byte_rate"))
+	describeQuotas("quotas_describe_user_default_and_client", false, defaultOf(user), anyOf(client))
+	describeQuotas("quotas_describe_before_remove", false)
 	alterQuotas("quotas_alter_empty_entity", false, set(entity(), "producer_byte_rate", 1))
 	alterQuotas("quotas_remove", false,
 		remove(entity(user, "alice"), "producer_byte_rate"),
@@ -208,7 +222,11 @@ func quotas() {
 		remove(entity(user, nil), "producer_byte_rate"),
 		remove(entity(client, nil), "consumer_byte_rate"),
 		remove(entity(ip, "127.0.0.1"), "connection_creation_rate"),
-		remove(entity(ip, nil), "connection_creation_rate"))
+		remove(entity(ip, nil), "connection_creation_rate"),
+		remove(entity(ip, "localhost"), "connection_creation_rate"),
+		remove(entity(user, "carol"), "producer_byte_rate"),
+		kadm.AlterClientQuotaEntry{Entity: entity(user, "bob"), Ops: []kadm.AlterClientQuotaOp{
+			{Key: "controller_mutation_rate", Remove: true}, {Key: "producer_byte_rate", Remove: true}, {Key: "consumer_byte_rate", Remove: true}}})
 	describeQuotas("quotas_describe_after_remove", false)
 }
 
@@ -286,6 +304,9 @@ func scram() {
 	alterScram("scram_upsert_same_user_twice", nil, upsert("erin", sha256, 4096), upsert("erin", sha512, 4096))
 	describeScram("scram_describe_all")
 	describeScram("scram_describe_alice_and_unknown", "alice", "nobody")
+	describeScram("scram_describe_same_user_twice", "alice", "alice")
+	alterScram("scram_overwrite_iterations", nil, upsert("bob", sha512, 10000))
+	describeScram("scram_describe_bob", "bob")
 	alterScram("scram_too_few_iterations", nil, upsert("carol", sha256, 1024))
 	alterScram("scram_too_few_iterations_salted", nil, salted("carol", sha256, 1024))
 	alterScram("scram_too_many_iterations", nil, upsert("carol", sha512, 20000))
@@ -353,6 +374,15 @@ func reassignments(topic string) {
 	reassign("reassign_cancel_none", cancel)
 	reassign("reassign_same_replicas", same)
 	reassign("reassign_duplicate_broker", dup)
+	var empty, negative, mixed kadm.AlterPartitionAssignmentsReq
+	empty.Assign(topic, 0, []int32{})
+	negative.Assign(topic, 0, []int32{-1})
+	mixed.Assign(topic, 0, []int32{1, 3})
+	mixed.Assign(topic, 1, []int32{1})
+	mixed.CancelAssign(topic, 2)
+	reassign("reassign_empty_replicas", empty)
+	reassign("reassign_negative_broker", negative)
+	reassign("reassign_mixed", mixed)
 	reassign("reassign_unknown_partition", unknown)
 	listReassignments("list_reassignments_all", nil)
 	some := kadm.TopicsSet{}
@@ -387,6 +417,7 @@ func elections(topic string) {
 	elect("elect_unclean", kadm.ElectLiveReplica, first)
 	elect("elect_unknown_partition", kadm.ElectPreferredReplica, unknown)
 	elect("elect_all_preferred", kadm.ElectPreferredReplica, nil)
+	elect("elect_all_unclean", kadm.ElectLiveReplica, nil)
 }
 
 // ---- quorum and features ----
@@ -468,6 +499,10 @@ func features() {
 	update("update_features_metadata_unsafe_downgrade", false, kadm.FeatureUpdate{Feature: "metadata.version", MaxVersionLevel: 7, UpgradeType: 3})
 	update("update_features_metadata_safe_downgrade_validate", true, kadm.FeatureUpdate{Feature: "metadata.version", MaxVersionLevel: 32, UpgradeType: 2})
 	update("update_features_unknown_upgrade_type", true, kadm.FeatureUpdate{Feature: "group.version", MaxVersionLevel: 1, UpgradeType: 9})
+	update("update_features_kraft_downgrade", true, kadm.FeatureUpdate{Feature: "kraft.version", MaxVersionLevel: 0, UpgradeType: 2})
+	update("update_features_transaction_same_level", false, kadm.FeatureUpdate{Feature: "transaction.version", MaxVersionLevel: 2, UpgradeType: 1})
+	update("update_features_good_and_bad", false, kadm.FeatureUpdate{Feature: "group.version", MaxVersionLevel: 1, UpgradeType: 1},
+		kadm.FeatureUpdate{Feature: "foo.version", MaxVersionLevel: 1, UpgradeType: 1})
 	update("update_features_none", false)
 }
 
@@ -543,9 +578,11 @@ func describeMetrics(name_, resource string) {
 	})
 }
 
-func listMetrics(name_ string) {
+func listMetrics(name_ string) { listTypes(name_, kadm.ConfigResourceClientMetrics) }
+
+func listTypes(name_ string, types ...kadm.ConfigResourceType) {
 	step(name_, func(ctx context.Context) (any, error) {
-		rs, err := adm.ListConfigResources(ctx, kadm.ConfigResourceClientMetrics)
+		rs, err := adm.ListConfigResources(ctx, types...)
 		if err != nil {
 			return nil, err
 		}
@@ -577,10 +614,20 @@ func clientMetrics() {
 	alterMetrics("client_metrics_bad_match", "metrics-a", false, op{"match", setOp, str("color=blue")})
 	alterMetrics("client_metrics_bad_match_regex", "metrics-a", false, op{"match", setOp, str("client_id=[")})
 	alterMetrics("client_metrics_validate_only", "metrics-c", true, op{"metrics", setOp, str("*")})
+	alterMetrics("client_metrics_interval_too_large", "metrics-a", false, op{"interval.ms", setOp, str("3600001")})
+	alterMetrics("client_metrics_validate_only_bad", "metrics-c", true, op{"interval.ms", setOp, str("1")})
+	alterMetrics("client_metrics_empty_name", "", false, op{"metrics", setOp, str("*")})
+	alterMetrics("client_metrics_match_instance_id", "metrics-b", false,
+		op{"match", setOp, str("client_instance_id=b69cc35a-7a54-4790-aa69-cc2bd4ee4538,client_source_address=127.0.0.1")})
+	describeMetrics("client_metrics_describe_after_match", "metrics-b")
+	describeMetrics("client_metrics_describe_empty_name", "")
+	listTypes("config_resources_list_brokers_groups_metrics", kadm.ConfigResourceBroker, kadm.ConfigResourceGroupConfig, kadm.ConfigResourceClientMetrics)
+	listTypes("config_resources_list_broker_logger", kadm.ConfigResourceBrokerLogger)
+	listTypes("config_resources_list_unknown_type", 99)
 	alterMetrics("client_metrics_append", "metrics-a", false, op{"metrics", appendOp, str("org.apache.kafka.share.")})
 	describeMetrics("client_metrics_describe_after_append", "metrics-a")
 	alterMetrics("client_metrics_delete_a", "metrics-a", false, op{"metrics", del, nil}, op{"interval.ms", del, nil}, op{"match", del, nil})
-	alterMetrics("client_metrics_delete_b", "metrics-b", false, op{"metrics", del, nil})
+	alterMetrics("client_metrics_delete_b", "metrics-b", false, op{"metrics", del, nil}, op{"match", del, nil})
 	listMetrics("client_metrics_list_after_delete")
 }
 

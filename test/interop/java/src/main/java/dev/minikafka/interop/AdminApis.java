@@ -163,6 +163,15 @@ public final class AdminApis {
         alterQuotas("quotas_alter_bad_ip", false, set(entity(ip, "not an ip"), "connection_creation_rate", 1.0));
         alterQuotas("quotas_alter_negative", false, set(entity(user, "bob"), "producer_byte_rate", -5.0));
         alterQuotas("quotas_alter_fractional_rate", false, set(entity(user, "bob"), "producer_byte_rate", 1.5));
+        alterQuotas("quotas_alter_empty_user", false, set(entity(user, ""), "producer_byte_rate", 1.0));
+        alterQuotas("quotas_alter_hostname_ip", false, set(entity(ip, "localhost"), "connection_creation_rate", 5.0));
+        alterQuotas("quotas_alter_mutation_rate", false, set(entity(user, "bob"), "controller_mutation_rate", 2.5));
+        alterQuotas("quotas_alter_same_key_twice", false, new ClientQuotaAlteration(entity(user, "bob"),
+            List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 1.0), new ClientQuotaAlteration.Op("producer_byte_rate", 2.0))));
+        alterQuotas("quotas_alter_same_entity_twice", false, set(entity(user, "bob"), "producer_byte_rate", 3.0), set(entity(user, "bob"), "consumer_byte_rate", 3.0));
+        alterQuotas("quotas_remove_absent", false, set(entity(user, "zed"), "producer_byte_rate", null));
+        describeQuotas("quotas_describe_user_default_and_client", ClientQuotaFilter.contains(List.of(ClientQuotaFilterComponent.ofDefaultEntity(user), ClientQuotaFilterComponent.ofEntityType(client))));
+        describeQuotas("quotas_describe_before_remove", ClientQuotaFilter.all());
         alterQuotas("quotas_remove", false,
             set(entity(user, "alice"), "producer_byte_rate", null),
             set(entity(client, "app"), "consumer_byte_rate", null),
@@ -170,7 +179,10 @@ public final class AdminApis {
             set(entity(user, null), "producer_byte_rate", null),
             set(entity(client, null), "consumer_byte_rate", null),
             set(entity(ip, "127.0.0.1"), "connection_creation_rate", null),
-            set(entity(ip, null), "connection_creation_rate", null));
+            set(entity(ip, null), "connection_creation_rate", null),
+            set(entity(ip, "localhost"), "connection_creation_rate", null),
+            new ClientQuotaAlteration(entity(user, "bob"), List.of(new ClientQuotaAlteration.Op("controller_mutation_rate", null),
+                new ClientQuotaAlteration.Op("producer_byte_rate", null), new ClientQuotaAlteration.Op("consumer_byte_rate", null))));
         describeQuotas("quotas_describe_after_remove", ClientQuotaFilter.all());
     }
 
@@ -221,6 +233,10 @@ public final class AdminApis {
         alterScram("scram_upsert_same_user_twice", upsert("erin", sha256, 4096), upsert("erin", sha512, 4096));
         describeScram("scram_describe_all", null);
         describeScram("scram_describe_alice_and_unknown", List.of("alice", "nobody"));
+        describeScram("scram_describe_same_user_twice", List.of("alice", "alice"));
+        describeScram("scram_describe_empty_list", List.of());
+        alterScram("scram_overwrite_iterations", upsert("bob", sha512, 10000));
+        describeScram("scram_describe_bob", List.of("bob"));
         alterScram("scram_too_few_iterations", upsert("carol", sha256, 1024));
         alterScram("scram_too_many_iterations", upsert("carol", sha512, 20000));
         alterScram("scram_unknown_mechanism", upsert("carol", ScramMechanism.UNKNOWN, 4096));
@@ -236,10 +252,15 @@ public final class AdminApis {
 
     // ---- reassignments and elections ----
 
-    static void reassign(String step, Map<TopicPartition, Optional<NewPartitionReassignment>> m) {
+    interface Reassignments {
+        Map<TopicPartition, Optional<NewPartitionReassignment>> get();
+    }
+
+    /** Built inside the step: NewPartitionReassignment refuses an empty replica list itself. */
+    static void reassign(String step, Reassignments m) {
         run(step, () -> {
             Map<String, Object> out = new TreeMap<>();
-            admin.alterPartitionReassignments(m).values().forEach((tp, f) -> out.put(tp.toString(), outcome(f)));
+            admin.alterPartitionReassignments(m.get()).values().forEach((tp, f) -> out.put(tp.toString(), outcome(f)));
             return out;
         });
     }
@@ -257,11 +278,14 @@ public final class AdminApis {
 
     static void reassignments(String topic) {
         TopicPartition p0 = new TopicPartition(topic, 0), p1 = new TopicPartition(topic, 1), p2 = new TopicPartition(topic, 2);
-        reassign("reassign_unknown_broker", Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(2)))));
-        reassign("reassign_cancel_none", Map.of(p1, Optional.empty()));
-        reassign("reassign_same_replicas", Map.of(p2, Optional.of(new NewPartitionReassignment(List.of(1)))));
-        reassign("reassign_duplicate_broker", Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(1, 1)))));
-        reassign("reassign_unknown_partition", Map.of(new TopicPartition(topic, 9), Optional.of(new NewPartitionReassignment(List.of(1))),
+        reassign("reassign_unknown_broker", () -> Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(2)))));
+        reassign("reassign_cancel_none", () -> Map.of(p1, Optional.empty()));
+        reassign("reassign_same_replicas", () -> Map.of(p2, Optional.of(new NewPartitionReassignment(List.of(1)))));
+        reassign("reassign_duplicate_broker", () -> Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(1, 1)))));
+        reassign("reassign_empty_replicas", () -> Map.of(p0, Optional.of(new NewPartitionReassignment(List.of()))));
+        reassign("reassign_negative_broker", () -> Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(-1)))));
+        reassign("reassign_mixed", () -> Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(1, 3))), p1, Optional.of(new NewPartitionReassignment(List.of(1))), p2, Optional.empty()));
+        reassign("reassign_unknown_partition", () -> Map.of(new TopicPartition(topic, 9), Optional.of(new NewPartitionReassignment(List.of(1))),
             new TopicPartition(topic + "-nope", 0), Optional.of(new NewPartitionReassignment(List.of(1)))));
         listReassignments("list_reassignments_all", null);
         listReassignments("list_reassignments_some", Set.of(p0, new TopicPartition(topic + "-nope", 0)));
@@ -282,6 +306,8 @@ public final class AdminApis {
         elect("elect_unclean", ElectionType.UNCLEAN, Set.of(p0));
         elect("elect_unknown_partition", ElectionType.PREFERRED, Set.of(new TopicPartition(topic, 9), new TopicPartition(topic + "-nope", 0)));
         elect("elect_all_preferred", ElectionType.PREFERRED, null);
+        elect("elect_all_unclean", ElectionType.UNCLEAN, null);
+        elect("elect_none", ElectionType.PREFERRED, Set.of());
     }
 
     // ---- quorum and features ----
@@ -325,6 +351,14 @@ public final class AdminApis {
         update("update_features_unknown", false, "foo.version", 1, up);
         update("update_features_metadata_unsafe_downgrade", false, "metadata.version", 7, FeatureUpdate.UpgradeType.UNSAFE_DOWNGRADE);
         update("update_features_metadata_safe_downgrade_validate", true, "metadata.version", 32, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE);
+        update("update_features_kraft_downgrade", true, "kraft.version", 0, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE);
+        update("update_features_transaction_same_level", false, "transaction.version", 2, up);
+        run("update_features_good_and_bad", () -> {
+            Map<String, Object> out = new TreeMap<>();
+            Map<String, FeatureUpdate> updates = Map.of("group.version", new FeatureUpdate((short) 1, up), "foo.version", new FeatureUpdate((short) 1, up));
+            admin.updateFeatures(updates, new UpdateFeaturesOptions()).values().forEach((n, f) -> out.put(n, outcome(f)));
+            return out;
+        });
     }
 
     /** FeatureUpdate refuses some combinations itself (a level below 1 as an UPGRADE): inside the step. */
@@ -385,11 +419,27 @@ public final class AdminApis {
         alterMetrics("client_metrics_bad_match", "metrics-a", false, op("match", "color=blue", setOp));
         alterMetrics("client_metrics_bad_match_regex", "metrics-a", false, op("match", "client_id=[", setOp));
         alterMetrics("client_metrics_validate_only", "metrics-c", true, op("metrics", "*", setOp));
+        alterMetrics("client_metrics_interval_too_large", "metrics-a", false, op("interval.ms", "3600001", setOp));
+        alterMetrics("client_metrics_validate_only_bad", "metrics-c", true, op("interval.ms", "1", setOp));
+        alterMetrics("client_metrics_empty_name", "", false, op("metrics", "*", setOp));
+        alterMetrics("client_metrics_match_instance_id", "metrics-b", false, op("match", "client_instance_id=b69cc35a-7a54-4790-aa69-cc2bd4ee4538,client_source_address=127.0.0.1", setOp));
+        describeMetrics("client_metrics_describe_after_match", "metrics-b");
+        describeMetrics("client_metrics_describe_empty_name", "");
+        run("client_metrics_list_deprecated", () -> {
+            @SuppressWarnings("deprecation")
+            var listed = admin.listClientMetricsResources().all().get();
+            return listed.stream().map(Object::toString).sorted().toList();
+        });
+        run("config_resources_list_brokers_groups_metrics", () -> admin.listConfigResources(
+                Set.of(ConfigResource.Type.BROKER, ConfigResource.Type.GROUP, ConfigResource.Type.CLIENT_METRICS), new ListConfigResourcesOptions()).all().get()
+            .stream().map(r -> r.type().name() + ":" + r.name()).sorted().toList());
+        run("config_resources_list_broker_logger", () -> admin.listConfigResources(Set.of(ConfigResource.Type.BROKER_LOGGER), new ListConfigResourcesOptions()).all().get()
+            .stream().map(r -> r.type().name() + ":" + r.name()).sorted().toList());
         alterMetrics("client_metrics_append", "metrics-a", false, op("metrics", "org.apache.kafka.share.", AlterConfigOp.OpType.APPEND));
         describeMetrics("client_metrics_describe_after_append", "metrics-a");
         alterMetrics("client_metrics_delete_a", "metrics-a", false,
             op("metrics", null, AlterConfigOp.OpType.DELETE), op("interval.ms", null, AlterConfigOp.OpType.DELETE), op("match", null, AlterConfigOp.OpType.DELETE));
-        alterMetrics("client_metrics_delete_b", "metrics-b", false, op("metrics", null, AlterConfigOp.OpType.DELETE));
+        alterMetrics("client_metrics_delete_b", "metrics-b", false, op("metrics", null, AlterConfigOp.OpType.DELETE), op("match", null, AlterConfigOp.OpType.DELETE));
         listMetrics("client_metrics_list_after_delete");
     }
 
