@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -445,16 +444,12 @@ public final class AdminApis {
 
     // ---- output ----
 
-    interface Step {
-        Object call() throws Exception;
-    }
-
     static void settle() throws InterruptedException {
         if (settleMs > 0) Thread.sleep(settleMs);
     }
 
     static String failure(Throwable e) {
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Steps.cause(e);
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
@@ -467,20 +462,7 @@ public final class AdminApis {
         }
     }
 
-    static void run(String step, Step body) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("step", step);
-        try {
-            Object result = body.call();
-            line.put("ok", true);
-            if (result != null) line.put("result", result);
-        } catch (Exception e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            line.put("ok", false);
-            line.put("error", cause.getClass().getSimpleName());
-            line.put("message", cause.getMessage());
-        }
-        System.out.println(Interop.toJson(line));
-        System.out.flush();
+    static void run(String step, Steps.Step body) {
+        Steps.run(step, "result", body);
     }
 }

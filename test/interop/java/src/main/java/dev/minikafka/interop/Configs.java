@@ -5,11 +5,9 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -107,10 +105,6 @@ public final class Configs {
         }
     }
 
-    interface Step {
-        Object call() throws Exception;
-    }
-
     static AlterConfigOp op(String name, String value, AlterConfigOp.OpType type) {
         return new AlterConfigOp(new ConfigEntry(name, value), type);
     }
@@ -142,20 +136,7 @@ public final class Configs {
         });
     }
 
-    static void run(String step, Step body) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("step", step);
-        try {
-            Object entries = body.call();
-            line.put("ok", true);
-            if (entries != null) line.put("entries", entries);
-        } catch (Exception e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            line.put("ok", false);
-            line.put("error", cause.getClass().getSimpleName());
-            line.put("message", cause.getMessage());
-        }
-        System.out.println(Interop.toJson(line));
-        System.out.flush();
+    static void run(String step, Steps.Step body) {
+        Steps.run(step, "entries", body);
     }
 }
