@@ -212,6 +212,9 @@ func quotas() {
 		Ops: []kadm.AlterClientQuotaOp{{Key: "producer_byte_rate", Value: 1}, {Key: "producer_byte_rate", Value: 2}}})
 	alterQuotas("quotas_alter_same_entity_twice", false, set(entity(user, "bob"), "producer_byte_rate", 3), set(entity(user, "bob"), "consumer_byte_rate", 3))
 	alterQuotas("quotas_remove_absent", false, remove(entity(user, "zed"), "producer_byte_rate"))
+	alterQuotas("quotas_alter_default_pair", false, set(entity(user, nil, client, nil), "request_percentage", 25))
+	describeQuotas("quotas_describe_default_pair_strict", true, defaultOf(user), defaultOf(client))
+	describeQuotas("quotas_describe_any_user_default_client", false, anyOf(user), defaultOf(client))
 	describeQuotas("quotas_describe_user_default_and_client", false, defaultOf(user), anyOf(client))
 	describeQuotas("quotas_describe_before_remove", false)
 	alterQuotas("quotas_alter_empty_entity", false, set(entity(), "producer_byte_rate", 1))
@@ -224,6 +227,7 @@ func quotas() {
 		remove(entity(ip, "127.0.0.1"), "connection_creation_rate"),
 		remove(entity(ip, nil), "connection_creation_rate"),
 		remove(entity(ip, "localhost"), "connection_creation_rate"),
+		remove(entity(user, nil, client, nil), "request_percentage"),
 		remove(entity(user, "carol"), "producer_byte_rate"),
 		kadm.AlterClientQuotaEntry{Entity: entity(user, "bob"), Ops: []kadm.AlterClientQuotaOp{
 			{Key: "controller_mutation_rate", Remove: true}, {Key: "producer_byte_rate", Remove: true}, {Key: "consumer_byte_rate", Remove: true}}})
@@ -328,7 +332,10 @@ func scram() {
 	alterScram("scram_same_user_twice", del("dave", sha256), upsert("dave", sha256, 4096))
 	alterScram("scram_delete", append(del("alice", sha256), del("bob", sha512)...))
 	describeScram("scram_describe_after_delete")
-	alterScram("scram_delete_rest", del("alice", sha512))
+	alterScram("scram_delete_missing_mechanism", del("alice", sha256))
+	alterScram("scram_upsert_and_delete", del("alice", sha512), upsert("frank", sha256, 4096))
+	describeScram("scram_describe_frank_only")
+	alterScram("scram_delete_rest", del("frank", sha256))
 	describeScram("scram_describe_none")
 }
 

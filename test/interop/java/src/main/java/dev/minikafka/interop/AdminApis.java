@@ -169,6 +169,9 @@ public final class AdminApis {
             List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 1.0), new ClientQuotaAlteration.Op("producer_byte_rate", 2.0))));
         alterQuotas("quotas_alter_same_entity_twice", false, set(entity(user, "bob"), "producer_byte_rate", 3.0), set(entity(user, "bob"), "consumer_byte_rate", 3.0));
         alterQuotas("quotas_remove_absent", false, set(entity(user, "zed"), "producer_byte_rate", null));
+        alterQuotas("quotas_alter_default_pair", false, set(entity(user, null, client, null), "request_percentage", 25.0));
+        describeQuotas("quotas_describe_default_pair_strict", ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofDefaultEntity(user), ClientQuotaFilterComponent.ofDefaultEntity(client))));
+        describeQuotas("quotas_describe_any_user_default_client", ClientQuotaFilter.contains(List.of(ClientQuotaFilterComponent.ofEntityType(user), ClientQuotaFilterComponent.ofDefaultEntity(client))));
         describeQuotas("quotas_describe_user_default_and_client", ClientQuotaFilter.contains(List.of(ClientQuotaFilterComponent.ofDefaultEntity(user), ClientQuotaFilterComponent.ofEntityType(client))));
         describeQuotas("quotas_describe_before_remove", ClientQuotaFilter.all());
         alterQuotas("quotas_remove", false,
@@ -180,6 +183,7 @@ public final class AdminApis {
             set(entity(ip, "127.0.0.1"), "connection_creation_rate", null),
             set(entity(ip, null), "connection_creation_rate", null),
             set(entity(ip, "localhost"), "connection_creation_rate", null),
+            set(entity(user, null, client, null), "request_percentage", null),
             new ClientQuotaAlteration(entity(user, "bob"), List.of(new ClientQuotaAlteration.Op("controller_mutation_rate", null),
                 new ClientQuotaAlteration.Op("producer_byte_rate", null), new ClientQuotaAlteration.Op("consumer_byte_rate", null))));
         describeQuotas("quotas_describe_after_remove", ClientQuotaFilter.all());
@@ -245,7 +249,10 @@ public final class AdminApis {
         alterScram("scram_same_user_twice", upsert("dave", sha256, 4096), new UserScramCredentialDeletion("dave", sha256));
         alterScram("scram_delete", new UserScramCredentialDeletion("alice", sha256), new UserScramCredentialDeletion("bob", sha512));
         describeScram("scram_describe_after_delete", null);
-        alterScram("scram_delete_rest", new UserScramCredentialDeletion("alice", sha512));
+        alterScram("scram_delete_missing_mechanism", new UserScramCredentialDeletion("alice", sha256));
+        alterScram("scram_upsert_and_delete", upsert("frank", sha256, 4096), new UserScramCredentialDeletion("alice", sha512));
+        describeScram("scram_describe_frank_only", null);
+        alterScram("scram_delete_rest", new UserScramCredentialDeletion("frank", sha256));
         describeScram("scram_describe_none", null);
     }
 
