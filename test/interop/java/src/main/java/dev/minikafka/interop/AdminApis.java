@@ -66,13 +66,10 @@ public final class AdminApis {
     static long settleMs;
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        Map<String, String> args = Steps.args(argv);
         String topic = args.get("topic");
         settleMs = Long.parseLong(args.getOrDefault("settle-ms", "0"));
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"));
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "interop-java-admin-apis");
+        Properties props = Steps.adminProps(args, "interop-java-admin-apis");
         // Refused requests are answered at once; a request that is never answered fails the step, not the run.
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");

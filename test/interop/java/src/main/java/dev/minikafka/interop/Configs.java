@@ -4,13 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.Config;
@@ -40,13 +38,10 @@ public final class Configs {
     static long settleMs;
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        Map<String, String> args = Steps.args(argv);
         String topic = args.get("topic");
         settleMs = Long.parseLong(args.getOrDefault("settle-ms", "0"));
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"));
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "interop-java-configs");
+        Properties props = Steps.adminProps(args, "interop-java-configs");
         try (Admin a = Admin.create(props)) {
             admin = a;
             ConfigResource t = new ConfigResource(ConfigResource.Type.TOPIC, topic);

@@ -1,8 +1,12 @@
 package dev.minikafka.interop;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The step lines of the Admin interop programs (Configs, AdminApis): one JSON line per step,
@@ -12,6 +16,21 @@ import java.util.concurrent.ExecutionException;
  */
 final class Steps {
     private Steps() {}
+
+    /** The program's "--name value" arguments by name. */
+    static Map<String, String> args(String[] argv) {
+        Map<String, String> args = new HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        return args;
+    }
+
+    /** Admin client properties for the program's --bootstrap. */
+    static Properties adminProps(Map<String, String> args, String clientId) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"));
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return props;
+    }
 
     interface Step {
         Object call() throws Exception;
