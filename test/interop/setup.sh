@@ -7,7 +7,8 @@
 #   python/  venv + pip install -r   -> python/.venv (stamp: .venv/.requirements.sha256)
 #   go/      go build ./cmd/...      -> go/bin/franz, go/bin/sarama, go/bin/groups (groups.test.ts),
 #                                       go/bin/franz-txn (transactions.test.ts), go/bin/failover (failover.test.ts),
-#                                       go/bin/control-fetch (control.test.ts), go/bin/sasl-client and go/bin/sasl-sarama (sasl-clients.test.ts)
+#                                       go/bin/control-fetch (control.test.ts), go/bin/sasl-client and go/bin/sasl-sarama (sasl-clients.test.ts),
+#                                       go/bin/kadm-apis (admin-clients.test.ts)
 #            go test -c (franz-go's pkg/kgo, from the module cache) -> go/bin/kgo.test, and its
 #                                       directory in go/bin/kgo.test.dir (kgo-suite.test.ts)
 #   node/    npm ci                  -> node/node_modules
@@ -75,11 +76,12 @@ setup_go() {
     && newer "$d/bin/failover" "$d/go.mod" "$d/go.sum" "$d/cmd" \
     && newer "$d/bin/control-fetch" "$d/go.mod" "$d/go.sum" "$d/cmd" \
     && newer "$d/bin/sasl-client" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/internal" \
-    && newer "$d/bin/sasl-sarama" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/internal"; then return; fi
+    && newer "$d/bin/sasl-sarama" "$d/go.mod" "$d/go.sum" "$d/cmd" "$d/internal" \
+    && newer "$d/bin/kadm-apis" "$d/go.mod" "$d/go.sum" "$d/cmd"; then return; fi
   need go "install Go (see test/interop/go/go.mod for the version)"
   say "go: go build ./cmd/... (franz-go, sarama)"
   (cd "$d" && go build -mod=readonly -o bin/ ./cmd/...) || die "go: build failed"
-  touch "$d/bin/franz" "$d/bin/sarama" "$d/bin/groups" "$d/bin/franz-txn" "$d/bin/failover" "$d/bin/control-fetch" "$d/bin/sasl-client" "$d/bin/sasl-sarama"
+  touch "$d/bin/franz" "$d/bin/sarama" "$d/bin/groups" "$d/bin/franz-txn" "$d/bin/failover" "$d/bin/control-fetch" "$d/bin/sasl-client" "$d/bin/sasl-sarama" "$d/bin/kadm-apis"
 }
 
 # franz-go's own kgo integration suite (kgo-suite.test.ts), at the franz-go version go/go.mod pins:

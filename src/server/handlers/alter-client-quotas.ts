@@ -9,8 +9,12 @@
  * or entity ("Ignoring duplicate entity ..."). validateOnly checks and changes nothing. A change
  * applies at once to the quotas enforced (quota managers read the store).
  *
- * Deviations: one answer per request entry (Kafka answers once per distinct entity); entity
- * parts in request order (Kafka: hash-map order).
+ * An entity that names a type twice is, as in Kafka (the request's parts become a map), the last
+ * name of that type: the store keeps that and the answer echoes it. Kafka keys its answers by
+ * entity, so an entity given in several entries is answered once (with the last entry's answer,
+ * "Ignoring duplicate entity", at the first entry's place).
+ *
+ * Deviations: entities and their parts in request order (Kafka: hash-map order).
  *
  * ACLs: ALTER_CONFIGS on the cluster, else CLUSTER_AUTHORIZATION_FAILED as the request's error response.
  */
@@ -30,17 +34,43 @@ export const alterClientQuotasHandler = requireClusterOperation(AclOperation.ALT
     const results = ctx.cluster.quotas.alter(alterations, req.validateOnly, (host) => resolvable.has(host));
     return {
       throttleTimeMs: 0,
-      entries: req.entries.map((e, i) => ({ ...results[i]!, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
+      entries: onePerEntity(req.entries.map((e, i) => ({ ...results[i]!, entity: lastOfEachType(e.entity) }))),
     };
   },
 
   errorResponse(_ctx, req, code) {
     return {
       throttleTimeMs: 0,
-      entries: req.entries.map((e) => ({ errorCode: code, errorMessage: null, entity: e.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName })) })),
+      entries: onePerEntity(req.entries.map((e) => ({ errorCode: code, errorMessage: null, entity: lastOfEachType(e.entity) }))),
     };
   },
 }));
+
+type Answer = AlterClientQuotasResponse['entries'][number];
+
+/** One answer per distinct entity (parts compared in any order): the last one given, at the first one's place. */
+function onePerEntity(answers: Answer[]): Answer[] {
+  const byEntity = new Map<string, number>();
+  const out: Answer[] = [];
+  for (const a of answers) {
+    const key = a.entity.map((p) => JSON.stringify([p.entityType, p.entityName])).sort().join();
+    const at = byEntity.get(key);
+    if (at === undefined) {
+      byEntity.set(key, out.length);
+      out.push(a);
+    } else {
+      out[at] = { ...a, entity: out[at]!.entity };
+    }
+  }
+  return out;
+}
+
+/** The entity's parts with one name per type, the last given (Kafka reads them into a map), in first-seen order. */
+function lastOfEachType(parts: AlterClientQuotasRequest['entries'][number]['entity']): { entityType: string; entityName: string | null }[] {
+  const byType = new Map<string, string | null>();
+  for (const p of parts) byType.set(p.entityType, p.entityName);
+  return [...byType].map(([entityType, entityName]) => ({ entityType, entityName }));
+}
 
 async function resolveHosts(req: AlterClientQuotasRequest): Promise<Set<string>> {
   const names = new Set<string>();

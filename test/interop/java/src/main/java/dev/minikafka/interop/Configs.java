@@ -4,15 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.Config;
@@ -42,13 +38,10 @@ public final class Configs {
     static long settleMs;
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        Map<String, String> args = Steps.args(argv);
         String topic = args.get("topic");
         settleMs = Long.parseLong(args.getOrDefault("settle-ms", "0"));
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"));
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "interop-java-configs");
+        Properties props = Steps.adminProps(args, "interop-java-configs");
         try (Admin a = Admin.create(props)) {
             admin = a;
             ConfigResource t = new ConfigResource(ConfigResource.Type.TOPIC, topic);
@@ -107,10 +100,6 @@ public final class Configs {
         }
     }
 
-    interface Step {
-        Object call() throws Exception;
-    }
-
     static AlterConfigOp op(String name, String value, AlterConfigOp.OpType type) {
         return new AlterConfigOp(new ConfigEntry(name, value), type);
     }
@@ -142,20 +131,7 @@ public final class Configs {
         });
     }
 
-    static void run(String step, Step body) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("step", step);
-        try {
-            Object entries = body.call();
-            line.put("ok", true);
-            if (entries != null) line.put("entries", entries);
-        } catch (Exception e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            line.put("ok", false);
-            line.put("error", cause.getClass().getSimpleName());
-            line.put("message", cause.getMessage());
-        }
-        System.out.println(Interop.toJson(line));
-        System.out.flush();
+    static void run(String step, Steps.Step body) {
+        Steps.run(step, "entries", body);
     }
 }
