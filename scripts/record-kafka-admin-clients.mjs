@@ -11,12 +11,10 @@
 // Needs: npm run build (the programs are run from dist/), a JDK 17+ and Maven, Go.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { freePort, root } from './recording.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const module = join(root, 'dist/test/interop/admin-clients.js');
 if (!existsSync(module)) {
@@ -24,15 +22,6 @@ if (!existsSync(module)) {
   process.exit(2);
 }
 const { ADMIN_CLIENTS, recordingPath, runAdminClient, setupAdminClients } = await import(module);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes `text` to `file`, or with --check compares: returns whether it matches. */
 function emit(file, text) {

@@ -1,5 +1,5 @@
 // What the scripts that record Apache Kafka's answers share (record-kafka-answers.mjs,
-// record-kafka-tools.mjs, record-kafka-security.mjs): the repository root, a free loopback port for
+// record-kafka-tools.mjs, record-kafka-security.mjs, record-kafka-admin-clients.mjs): the repository root, a free loopback port for
 // the Kafka they start, and running a command from the root.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
