@@ -74,6 +74,11 @@ export class SegmentIndexBuilder {
     this.timeOffsets.push(this.#offsetOfMax);
   }
 
+  /** Drops every entry (they are in the index files; SegmentFiles.dropIndexEntries). */
+  clear(): void {
+    this.truncateTo(-Infinity);
+  }
+
   /** Drops entries for offsets >= `offset` (the segment was truncated there). */
   truncateTo(offset: number): void {
     let n = this.offsets.length;
