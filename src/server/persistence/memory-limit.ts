@@ -41,9 +41,10 @@ export function maxMemoryBytes(value: number | string): number {
  * arena's fragmentation, which batches of every size coming and going leave behind), 3/8 of the
  * limit and at most 192 MiB. Measured with `npm run bench:soak` (1 KiB records, Java producer
  * and consumer): with all of 512m given to batches the broker peaked at 708 MiB RSS, ~140 MiB
- * above its batches; with 384 MiB of batches (a quarter in reserve) and the per-batch metadata
- * dropped from sealed segments, the malloc heap alone reached ~500 MiB after 15 GiB and RSS 620
- * MiB. A reserve of 3/8 keeps the peak within the limit + 100 MiB.
+ * above its batches; with 384 MiB of batches (a quarter in reserve) and no per-batch metadata
+ * left in sealed segments, the malloc heap alone reached ~500 MiB after 15 GiB and RSS 620 MiB.
+ * A reserve of 3/8 keeps the peak within the limit + 100 MiB (with sealed segments' metadata in
+ * compact arrays: 4 GiB peaked at 487 MiB in memory, 503 MiB with --data-dir).
  */
 export function batchBudgetBytes(maxMemory: number): number {
   return maxMemory - Math.min(192 * 1024 * 1024, Math.floor((maxMemory * 3) / 8));
