@@ -44,7 +44,7 @@ export function maxMemoryBytes(value: number | string): number {
  * above its batches; with 384 MiB of batches (a quarter in reserve) and no per-batch metadata
  * left in sealed segments, the malloc heap alone reached ~500 MiB after 15 GiB and RSS 620 MiB.
  * A reserve of 3/8 keeps the peak within the limit + 100 MiB (with sealed segments' metadata in
- * compact arrays: 4 GiB peaked at 487 MiB in memory, 503 MiB with --data-dir).
+ * compact arrays, 20 GiB peaked at 514 MiB in memory and 524 MiB with --data-dir).
  */
 export function batchBudgetBytes(maxMemory: number): number {
   return maxMemory - Math.min(192 * 1024 * 1024, Math.floor((maxMemory * 3) / 8));
