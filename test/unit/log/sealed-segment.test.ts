@@ -3,7 +3,10 @@
 // a truncation into a sealed segment makes it growable again; with --data-dir the index entries a
 // sealed segment dropped come back from its .log when it is truncated.
 import t from 'tap';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LogSegment } from '../../../src/log/log-segment.js';
+import type { SegmentFile } from '../../../src/log/log-segment.js';
 import { MemoryFileSystem } from '../../../src/log/disk/memory-file-system.js';
 import type { SegmentFiles } from '../../../src/log/disk/segment-files.js';
 import { create, recover, produce, stored } from '../disk/helpers.js';
@@ -110,4 +113,49 @@ t.test('--data-dir: truncating into a sealed segment rebuilds its index entries 
   t.strictSame(files.readIndexFile('.timeindex')!.subarray(0, timeEntries.length), timeEntries, 'time index entries before the cut kept');
   const again = recover(fs, { recoveryPoint: 0 });
   t.strictSame(stored(again.partition), before, 'the same batches after a restart');
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** JS heap plus ArrayBuffers (typed arrays keep their elements outside the heap), after full GCs. */
+function memoryInUse(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+t.test('a sealed segment keeps about 20 bytes of metadata a batch, far less than an open one', async (t) => {
+  // A file that takes every batch and lets the segment hold none: what stays is the metadata.
+  let end = 0;
+  const file: SegmentFile = {
+    append: (batch) => (end += batch.length) - batch.length,
+    read: () => Buffer.alloc(0),
+    truncate: () => undefined,
+    admit: (segment, slot) => void segment.evict(slot),
+  };
+  const batch = Buffer.alloc(100);
+  const SEGMENTS = 20;
+  const PER_SEGMENT = 10_000;
+  const perBatch = (seal: boolean): number => {
+    const before = memoryInUse();
+    const segments: LogSegment[] = [];
+    let offset = 0;
+    for (let s = 0; s < SEGMENTS; s++) {
+      const seg = new LogSegment(offset, 0, 0, file);
+      for (let i = 0; i < PER_SEGMENT; i++, offset += 2) seg.append(batch, offset, offset + 1, 1_700_000_000_000 + offset, 0);
+      if (seal) seg.seal();
+      segments.push(seg);
+    }
+    const bytes = (memoryInUse() - before) / (SEGMENTS * PER_SEGMENT);
+    t.equal(segments.length, SEGMENTS);
+    return bytes;
+  };
+  const open = perBatch(false);
+  const sealed = perBatch(true);
+  t.comment(`bytes a batch: ${open.toFixed(1)} open, ${sealed.toFixed(1)} sealed`);
+  // Sealed: two Uint32 offsets, a Float64 timestamp, a Uint32 position, 1/16 of a time index entry.
+  t.ok(sealed < 32, `sealed: ${sealed.toFixed(1)} bytes a batch (bound 32)`);
+  t.ok(sealed < open / 2, `less than half of an open segment's ${open.toFixed(1)}`);
 });
