@@ -18,7 +18,9 @@
  * Kafka preallocates both files (segment.index.bytes) and trims them at roll; here they grow as
  * entries are written. Entries are buffered in memory and written at each flush, roll and
  * shutdown: minikafka looks offsets up in memory (LogSegment), so the files serve tools that read
- * a Kafka log directory and are checked, and rebuilt when they disagree, at recovery.
+ * a Kafka log directory and are checked, and rebuilt when they disagree, at recovery. A sealed
+ * segment's entries leave memory once written (SegmentFiles.dropIndexEntries) and are read back
+ * from its `.log` only if the log is truncated into it.
  */
 
 export const OFFSET_ENTRY_SIZE = 8;
