@@ -3,7 +3,7 @@
  * when every element is greater. Offsets and timestamps are both searched this way ("the greatest
  * entry at or before"), which is what Kafka's index lookups mean.
  */
-export function floorIndex(values: readonly number[], target: number, length = values.length): number {
+export function floorIndex(values: ArrayLike<number>, target: number, length = values.length): number {
   let lo = 0;
   let hi = length - 1;
   let found = -1;

@@ -141,6 +141,7 @@ export class PartitionLog {
       // As Kafka after recovery: every batch on disk is committed (one replica), so HW = LEO.
       this.#segments = [...recovered.segments];
       for (const seg of this.#segments) this.#size += seg.size;
+      for (let i = 0; i < this.#segments.length - 1; i++) this.#segments[i]!.seal();
       this.#logStartOffset = recovered.logStartOffset;
       this.#logEndOffset = recovered.logEndOffset;
       this.#highWatermark = recovered.logEndOffset;
@@ -228,6 +229,7 @@ export class PartitionLog {
     for (const seg of old) removed += seg.size;
     segs.splice(first, old.length, cleaned);
     this.#size += cleaned.size - removed;
+    cleaned.seal();
     return true;
   }
 
@@ -464,6 +466,7 @@ export class PartitionLog {
     for (let i = s + 1; i < this.#segments.length; i++) this.#size -= this.#segments[i]!.size;
     this.#storage?.deleteSegments(this.#segments.slice(s + 1));
     this.#segments.length = s + 1;
+    seg.unseal();
     if (slot >= 0) this.#size -= seg.truncateFromSlot(slot);
     this.#logEndOffset = newEnd;
     this.leaderEpochCache.truncateFromEnd(newEnd);
@@ -511,8 +514,10 @@ export class PartitionLog {
   }
 
   #roll(baseOffset: number): LogSegment {
+    const prev = this.#active();
     const seg = this.#newSegment(Math.max(baseOffset, this.#logEndOffset));
     this.#segments.push(seg);
+    prev.seal();
     return seg;
   }
 

@@ -14,10 +14,13 @@ export interface TimestampOffset {
  * Offsets here are batch base offsets: the log does not look inside batches, so it knows which
  * batch holds the maximum timestamp but not which record.
  */
+// A sealed segment keeps one entry in this many (and its last one).
+const SEALED_SAMPLE = 16;
+
 export class TimeIndex {
   readonly baseOffset: number;
-  readonly #timestamps: number[] = [];
-  readonly #offsets: number[] = [];
+  #timestamps: number[] | Float64Array = [];
+  #offsets: number[] | Float64Array = [];
 
   constructor(baseOffset: number) {
     this.baseOffset = baseOffset;
@@ -36,8 +39,30 @@ export class TimeIndex {
   maybeAppend(timestamp: number, offset: number): void {
     const n = this.#timestamps.length;
     if (n > 0 && (timestamp <= this.#timestamps[n - 1]! || offset < this.#offsets[n - 1]!)) return;
-    this.#timestamps.push(timestamp);
-    this.#offsets.push(offset);
+    this.expand();
+    (this.#timestamps as number[]).push(timestamp);
+    (this.#offsets as number[]).push(offset);
+  }
+
+  /**
+   * The segment is sealed: keeps one entry in SEALED_SAMPLE (and the last), in typed arrays. A
+   * lookup may then start its forward scan further back, never past the answer: batches before
+   * an entry's offset have timestamps below the entry's, so the skipped entries only shortened
+   * the scan, and the segment finds the same batch.
+   */
+  compact(): void {
+    const n = this.#timestamps.length;
+    const keep: number[] = [];
+    for (let i = 0; i < n; i += SEALED_SAMPLE) keep.push(i);
+    if (n > 0 && keep[keep.length - 1] !== n - 1) keep.push(n - 1);
+    this.#timestamps = Float64Array.from(keep, (i) => this.#timestamps[i]!);
+    this.#offsets = Float64Array.from(keep, (i) => this.#offsets[i]!);
+  }
+
+  /** Growable again (the segment was unsealed), with the entries compact() kept. */
+  expand(): void {
+    if (!Array.isArray(this.#timestamps)) this.#timestamps = Array.from(this.#timestamps);
+    if (!Array.isArray(this.#offsets)) this.#offsets = Array.from(this.#offsets);
   }
 
   /**
@@ -53,7 +78,8 @@ export class TimeIndex {
   /** Drops every entry with offset >= `offset`. */
   truncateTo(offset: number): void {
     const keep = floorIndex(this.#offsets, offset - 1) + 1;
-    this.#timestamps.length = keep;
-    this.#offsets.length = keep;
+    this.expand();
+    (this.#timestamps as number[]).length = keep;
+    (this.#offsets as number[]).length = keep;
   }
 }

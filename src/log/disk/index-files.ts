@@ -18,7 +18,9 @@
  * Kafka preallocates both files (segment.index.bytes) and trims them at roll; here they grow as
  * entries are written. Entries are buffered in memory and written at each flush, roll and
  * shutdown: minikafka looks offsets up in memory (LogSegment), so the files serve tools that read
- * a Kafka log directory and are checked, and rebuilt when they disagree, at recovery.
+ * a Kafka log directory and are checked, and rebuilt when they disagree, at recovery. A sealed
+ * segment's entries leave memory once written (SegmentFiles.dropIndexEntries) and are read back
+ * from its `.log` only if the log is truncated into it.
  */
 
 export const OFFSET_ENTRY_SIZE = 8;
@@ -72,6 +74,11 @@ export class SegmentIndexBuilder {
     if (n > 0 && (this.#maxTimestamp <= this.timestamps[n - 1]! || this.#offsetOfMax < this.timeOffsets[n - 1]!)) return;
     this.timestamps.push(this.#maxTimestamp);
     this.timeOffsets.push(this.#offsetOfMax);
+  }
+
+  /** Drops every entry (they are in the index files; SegmentFiles.dropIndexEntries). */
+  clear(): void {
+    this.truncateTo(-Infinity);
   }
 
   /** Drops entries for offsets >= `offset` (the segment was truncated there). */

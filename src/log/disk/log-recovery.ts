@@ -300,6 +300,7 @@ export function recoverPartition(ctx: DiskLogContext, dir: string, topic: string
       files.writeIndexes(false);
       indexesRebuilt++;
     } else files.indexesOnDisk();
+    if (!active) files.dropIndexEntries();
     // Sealed segments reopen their file only when read.
     files.releaseFd();
     seg.setFile(files);
@@ -442,6 +443,7 @@ function loadDeferred(fs: FileSystem, seg: LogSegment, files: SegmentFiles, base
   if (sealed) {
     files.index.seal();
     files.indexesOnDisk();
+    files.dropIndexEntries();
   } else files.rebuildIndexes();
 }
 

@@ -16,6 +16,7 @@ import type { Fd, FileSystem } from './file-system.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFileName } from './log-files.js';
 import { OFFSET_ENTRY_SIZE, SegmentIndexBuilder, TIME_ENTRY_SIZE } from './index-files.js';
 import type { TailCache } from './tail-cache.js';
+import { scanSegment } from './segment-scan.js';
 
 /** Who is told about appends (the partition's DiskLog, for flush.messages). */
 export interface AppendObserver {
@@ -39,6 +40,8 @@ export class SegmentFiles implements SegmentFile {
   // Index files written without an fsync since the last sync.
   #indexesUnsynced = false;
   #closed = false;
+  // The index entries were written out and dropped from memory (dropIndexEntries).
+  #entriesDropped = false;
   readonly #cache: TailCache | null;
   #observer: AppendObserver | null;
 
@@ -121,6 +124,7 @@ export class SegmentFiles implements SegmentFile {
   }
 
   truncate(position: number, offset: number): void {
+    if (this.#entriesDropped) this.#rebuildIndexEntries();
     this.#fs.truncate(this.#open(), position);
     this.#size = position;
     this.#unsynced = true;
@@ -142,6 +146,28 @@ export class SegmentFiles implements SegmentFile {
   seal(): void {
     this.index.seal();
     this.writeIndexes(false);
+    this.dropIndexEntries();
+  }
+
+  /**
+   * Lets go of the index entries held in memory once they are all in the index files: a sealed
+   * segment adds none, and with Kafka's 4 KiB index interval they cost ~30 bytes per batch of
+   * every segment stored. A truncation into the segment (follower divergence, rare) reads them
+   * back from the `.log` file's batch headers first.
+   */
+  dropIndexEntries(): void {
+    if (this.#closed || this.#pendingIndexEntries() || this.#entriesDropped) return;
+    this.index.clear();
+    this.#offsetEntriesWritten = 0;
+    this.#timeEntriesWritten = 0;
+    this.#entriesDropped = true;
+  }
+
+  #rebuildIndexEntries(): void {
+    this.#entriesDropped = false;
+    scanSegment(this.#fs, this.#open(), { minOffset: this.baseOffset, verifyCrcFrom: Infinity }, (b) => this.index.add(b.position, b.size, b.lastOffset, b.maxTimestamp));
+    this.index.seal();
+    this.indexesOnDisk();
   }
 
   /** Writes buffered index entries to the index files (and syncs them when asked). */

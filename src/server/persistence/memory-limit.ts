@@ -37,13 +37,17 @@ export function maxMemoryBytes(value: number | string): number {
 /**
  * The record batches' share of `--max-memory`, which bounds the whole process: the limit less a
  * reserve for what is not batches (Node and V8 themselves, ~55 MiB idle; the heap; requests and
- * responses in flight; spilled or answered Buffers that V8 frees only at its next GC), a quarter of
- * the limit and at most 160 MiB. Measured with `npm run bench:soak` (2 GiB of 1 KiB records, Java
- * producer and consumer): with all of 512m given to batches the broker peaked at 708 MiB RSS,
- * ~140 MiB above its batches; a reserve keeps the peak within the limit + 100 MiB.
+ * responses in flight; spilled or answered Buffers that V8 frees only at its next GC; the malloc
+ * arena's fragmentation, which batches of every size coming and going leave behind), 3/8 of the
+ * limit and at most 192 MiB. Measured with `npm run bench:soak` (1 KiB records, Java producer
+ * and consumer): with all of 512m given to batches the broker peaked at 708 MiB RSS, ~140 MiB
+ * above its batches; with 384 MiB of batches (a quarter in reserve) and no per-batch metadata
+ * left in sealed segments, the malloc heap alone reached ~500 MiB after 15 GiB and RSS 620 MiB.
+ * A reserve of 3/8 keeps the peak within the limit + 100 MiB (with sealed segments' metadata in
+ * compact arrays, 20 GiB peaked at 514 MiB in memory and 524 MiB with --data-dir).
  */
 export function batchBudgetBytes(maxMemory: number): number {
-  return maxMemory - Math.min(160 * 1024 * 1024, Math.floor(maxMemory / 4));
+  return maxMemory - Math.min(192 * 1024 * 1024, Math.floor((maxMemory * 3) / 8));
 }
 
 export interface MemoryLimitOptions extends SpillDirectoryOptions {

@@ -1,21 +1,5 @@
 import t from 'tap';
-import { OffsetIndex } from '../../../src/log/offset-index.js';
 import { TimeIndex } from '../../../src/log/time-index.js';
-
-t.test('OffsetIndex: floor lookup, segment start when nothing is indexed yet', async (t) => {
-  const idx = new OffsetIndex(100);
-  t.same(idx.lookup(150), { offset: 100, position: 0 });
-  idx.append(110, 3);
-  idx.append(130, 7);
-  t.same(idx.lookup(105), { offset: 100, position: 0 });
-  t.same(idx.lookup(110), { offset: 110, position: 3 });
-  t.same(idx.lookup(129), { offset: 110, position: 3 });
-  t.same(idx.lookup(1000), { offset: 130, position: 7 });
-  t.throws(() => idx.append(130, 9), RangeError);
-  idx.truncateTo(130);
-  t.equal(idx.entries, 1);
-  t.same(idx.lookup(1000), { offset: 110, position: 3 });
-});
 
 t.test('TimeIndex: only a growing maximum is recorded', async (t) => {
   const idx = new TimeIndex(0);
@@ -30,4 +14,25 @@ t.test('TimeIndex: only a growing maximum is recorded', async (t) => {
   t.same(idx.lastEntry(), { timestamp: 200, offset: 8 });
   idx.truncateTo(8);
   t.same(idx.lastEntry(), { timestamp: 100, offset: 0 });
+});
+
+t.test('TimeIndex: a compacted (sealed) index starts lookups no later than the full one', async (t) => {
+  const full = new TimeIndex(0);
+  const sealed = new TimeIndex(0);
+  for (let i = 0; i < 100; i++) {
+    full.maybeAppend(1000 + i * 3, i * 10);
+    sealed.maybeAppend(1000 + i * 3, i * 10);
+  }
+  sealed.compact();
+  t.ok(sealed.entries < full.entries / 8, `${sealed.entries} of ${full.entries} entries kept`);
+  t.same(sealed.lastEntry(), full.lastEntry(), 'the last entry stays');
+  for (let ts = 990; ts < 1310; ts++) {
+    const a = full.lookup(ts);
+    const b = sealed.lookup(ts);
+    t.ok(b.offset <= a.offset && b.timestamp <= a.timestamp, `${ts}: from ${b.offset}, not past ${a.offset}`);
+  }
+  // Unsealed (a truncation), it takes entries again.
+  sealed.truncateTo(500);
+  sealed.maybeAppend(5000, 600);
+  t.same(sealed.lastEntry(), { timestamp: 5000, offset: 600 });
 });
