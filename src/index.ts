@@ -229,8 +229,9 @@ export class MiniKafka {
       ...(oauth ? { tokenValidator: oauth.validator } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
     };
-    // Every broker answers as the same release and traces into the same sink.
-    const common = { clock, logger, security, ...(release ? { release } : {}), ...(opts.trace ? { trace: opts.trace } : {}) };
+    // Every broker answers as the same release and traces into the same sink; a durable cluster's
+    // brokers let produced frames go once flushed (BrokerOptions.framesKept).
+    const common = { clock, logger, security, framesKept: opts.dataDir === undefined, ...(release ? { release } : {}), ...(opts.trace ? { trace: opts.trace } : {}) };
     const broker = new Broker({ ...common, config: brokerConfig(config, 0, opts) });
     const brokers = [broker];
     for (let i = 1; i < count; i++) brokers.push(new Broker({ ...common, config: brokerConfig(config, i, opts), cluster: broker.services }));

@@ -20,6 +20,7 @@ import { hostPort } from './security/listeners.js';
 import type { SecurityProtocolName } from './security/listeners.js';
 import type { StateSection } from './security/persisted-state.js';
 import { Connection } from './net/connection.js';
+import { frameMemory } from './net/frame-memory.js';
 import { ListenerServer } from './net/listener-server.js';
 import { Dispatcher, requestContext } from './net/dispatcher.js';
 import type { Interceptor, RequestHeaderFacts } from './net/dispatcher.js';
@@ -137,6 +138,13 @@ export interface BrokerOptions {
    * cluster/kafka-releases.ts, `kafkaRelease("3.6")`); the newest behaviour when absent.
    */
   readonly release?: KafkaRelease;
+  /**
+   * Whether produced bytes stay in memory as the frames they came in (the in-memory log, the
+   * default): large frames then come from net/frame-memory.ts, whose memory V8 does not count
+   * and whose collections double with what is kept. False in durable mode, where a frame is let
+   * go once flushed and V8's own accounting (a collection each 64 MB) frees it sooner.
+   */
+  readonly framesKept?: boolean;
 }
 
 /** One listener of a broker as clients are told of it. */
@@ -164,6 +172,7 @@ export class Broker implements ServingBroker {
   /** What durable mode saves of the cluster's security (ACLs, SCRAM credentials): see persistence/. */
   readonly stateSections: readonly StateSection[];
   readonly quotas: BrokerQuotas;
+  readonly #framesKept: boolean;
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
   /** One socket per listener, the primary one first. */
@@ -175,6 +184,7 @@ export class Broker implements ServingBroker {
 
   constructor(opts: BrokerOptions = {}) {
     this.config = { ...defaultBrokerConfig(), ...opts.config };
+    this.#framesKept = opts.framesKept ?? true;
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? createLogger('warn');
     this.services = opts.cluster ?? new ClusterServices(this.config, this.clock, this.logger, opts.security);
@@ -351,6 +361,7 @@ export class Broker implements ServingBroker {
       maxRequestSize: this.config.socketRequestMaxBytes,
       maxQueuedResponses: 1000,
       clock: this.clock,
+      ...(this.#framesKept ? { allocateFrame: keptFrame } : {}),
       listenerName: listener.spec.name,
       failedAuthenticationDelayMs: listener.failedAuthenticationDelayMs,
       ...(gate ? { gate } : {}),
@@ -419,6 +430,11 @@ export function transactionCoordinatorOf(broker: Broker): TransactionCoordinator
 /** The config store of a cluster (`config` is ignored: the cluster was made with its home config). */
 export function configStoreOf(cluster: Cluster, _config?: BrokerConfig): ConfigStore {
   return cluster.configs;
+}
+
+/** A frame for a broker that keeps produced frames (BrokerOptions.framesKept). */
+function keptFrame(size: number): Buffer {
+  return frameMemory.allocate(size);
 }
 
 /** The log maintenance of a cluster. */

@@ -67,6 +67,8 @@ export interface ConnectionOptions {
   readonly clock: Clock;
   /** connection.failed.authentication.delay.ms (0: close at once). */
   readonly failedAuthenticationDelayMs?: number;
+  /** Where a frame too large for one read is read into (default: Buffer.allocUnsafe). */
+  readonly allocateFrame?: (size: number) => Buffer;
 }
 
 /**
@@ -235,7 +237,7 @@ export class Connection implements ConnectionInfo, DirectReader {
           off += size;
           continue;
         }
-        this.frame = Buffer.allocUnsafe(size);
+        this.frame = this.opts.allocateFrame?.(size) ?? Buffer.allocUnsafe(size);
         this.frameFill = 0;
       }
       const n = Math.min(this.frame.length - this.frameFill, len - off);
