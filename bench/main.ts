@@ -31,7 +31,7 @@ import type { CompactionRow } from './compaction-bench.js';
 import { formatRestartBench, runRestartBench } from './restart-bench.js';
 import type { RestartResult } from './restart-bench.js';
 import { formatResetBench, runResetBench } from './reset-bench.js';
-import { runNativeBench } from './native-bench.js';
+import { checkNativeClients, runNativeBench } from './native-bench.js';
 import type { ResetResult } from './reset-bench.js';
 import { formatBrokersBench, runBrokersBench } from './brokers-bench.js';
 import { runShareBench } from './share-bench.js';
@@ -66,8 +66,12 @@ interface Sizes {
   /** Durable-mode data written before the restart benchmark's restarts. */
   restartMiB: number;
   resetRounds: number;
-  /** Records of the native-client produce run (franz-go). */
-  nativeRecords: number;
+  /** Bytes of record values per 1 KiB rdkafka_performance configuration (half for 100 B records). */
+  nativeBytes: number;
+  /** Records of the franz-go produce run (1 KiB). */
+  franzRecords: number;
+  /** Bytes received per receive-floor measure. */
+  floorBytes: number;
   configs: ProduceConfig[];
   records: number;
   warmupRecords: number;
@@ -98,7 +102,9 @@ const FULL: Sizes = {
   recordsMiB: 64,
   restartMiB: 1024,
   resetRounds: 500,
-  nativeRecords: 1_000_000,
+  nativeBytes: 1e9,
+  franzRecords: 500_000,
+  floorBytes: 1e9,
   configs: ALL_CONFIGS,
   records: 100_000,
   warmupRecords: 50_000,
@@ -121,7 +127,9 @@ const SMOKE: Sizes = {
   recordsMiB: 4,
   restartMiB: 16,
   resetRounds: 50,
-  nativeRecords: 20_000,
+  nativeBytes: 20e6,
+  franzRecords: 20_000,
+  floorBytes: 50e6,
   // Two JVMs for the multi-producer path; four would double the pass on a 2-core CI runner.
   configs: [ALL_CONFIGS[0]!, { producers: 2, compression: 'lz4' }],
   records: 4_000,
@@ -268,6 +276,8 @@ async function main(): Promise<void> {
 
   try {
     if (only.has('produce') || only.has('consume') || only.has('scale') || only.has('memory')) checkNodeClient();
+    // Before anything runs, so that a missing client does not end a long run halfway.
+    if (only.has('native')) checkNativeClients();
     const classpath = needJava ? await kafkaClasspath() : '';
     const java = needLoad || only.has('brokers') || only.has('share') ? await prepareJavaTools(classpath, workDir) : null;
     const payloadFile = join(workDir, 'payload.txt');
@@ -333,7 +343,7 @@ async function main(): Promise<void> {
 
     if (only.has('native')) {
       log('native');
-      const native = await runNativeBench({ runs: sizes.runs, records: sizes.nativeRecords, kafkaDir: kafka ? workDir : null });
+      const native = await runNativeBench({ runs: sizes.runs, bytes: sizes.nativeBytes, franzRecords: sizes.franzRecords, floorBytes: sizes.floorBytes, kafkaDir: kafka ? workDir : null, log });
       sections.push(native);
       out(formatSection(native, kafkaLabel));
     }
