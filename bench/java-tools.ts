@@ -4,10 +4,10 @@
  * see its header for why not EndToEndLatency). Each run is a JVM of its own; the summary lines are
  * parsed, and a run that fails, or moves fewer records than asked, throws.
  */
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from './brokers.js';
+import { runToExit } from './run-child.js';
 
 export interface JavaTools {
   readonly classpath: string;
@@ -15,27 +15,9 @@ export interface JavaTools {
   readonly classes: string;
 }
 
-/** Runs a command to completion; an abort of `signal` kills it and rejects with the abort's reason. */
+/** A Java tool or javac run to its exit (run-child.ts). */
 function run(cmd: string, args: string[], what: string, signal?: AbortSignal): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const onAbort = () => {
-      child.kill('SIGKILL');
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('exit', () => signal?.removeEventListener('abort', onAbort));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-    child.once('error', (e) => reject(new Error(`${what}: cannot run ${cmd} (${e.message}); a JDK 17+ must be on PATH`)));
-    child.once('exit', (code, sig) => {
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${what} exited with ${sig ?? `code ${code}`}:\n${(stderr || stdout).trimEnd().split('\n').slice(-15).join('\n')}`));
-    });
-  });
+  return runToExit(cmd, args, what, { ...(signal ? { signal } : {}), missing: 'a JDK 17+ must be on PATH' });
 }
 
 /** Compiles FixedRateLatency once per bench run (a source-file launch would recompile on every run). */

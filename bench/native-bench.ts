@@ -17,7 +17,6 @@
  * under minikafka's produce path (bench/receive-floor.ts): the CPU per GB of merely receiving over
  * loopback into fresh kept buffers, with and without a CRC32C, and into one reused buffer.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ import type { Section } from './stats.js';
 import { assertRdkafkaPerformance, checkConsumed, checkProduced, consumeArgs, parseConsumeSummary, parseProduceSummary, produceArgs, runRdkafkaPerformance } from './rdkafka-perf.js';
 import type { ClientRun, NativeConfig } from './rdkafka-perf.js';
 import { FLOOR_MODES, runReceiveFloor } from './receive-floor.js';
+import { runToExit } from './run-child.js';
 import type { FloorMode } from './receive-floor.js';
 
 const FRANZ_BENCH = join(repoRoot, 'test/interop/go/bin/franz-bench');
@@ -57,16 +57,9 @@ const FLOOR_NAMES: Record<FloorMode, string> = {
   'reused-crc': 'floor: into one reused 8 MiB buffer, with the CRC32C',
 };
 
-function franzBench(bootstrap: string, records: number, topic: string, signal: AbortSignal): Promise<ClientRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(FRANZ_BENCH, ['-bootstrap', bootstrap, '-records', String(records), '-size', '1024', '-partitions', String(PARTITIONS), '-topic', topic], { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ClientRun) : reject(new Error(`franz-bench exited ${code}: ${err}`))));
-  });
+async function franzBench(bootstrap: string, records: number, topic: string, signal: AbortSignal): Promise<ClientRun> {
+  const args = ['-bootstrap', bootstrap, '-records', String(records), '-size', '1024', '-partitions', String(PARTITIONS), '-topic', topic];
+  return JSON.parse((await runToExit(FRANZ_BENCH, args, 'franz-bench', { signal })).stdout) as ClientRun;
 }
 
 /** The broker's CPU-seconds while `run` runs, and what `run` returned. */

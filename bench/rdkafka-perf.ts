@@ -9,10 +9,10 @@
  * when delivered = produced and none failed, which is checked). Consumer: from the first message
  * received to the last.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './brokers.js';
+import { runToExit } from './run-child.js';
 
 export const RDKAFKA_PERFORMANCE = join(repoRoot, 'bench/rdkafka/bin/rdkafka_performance');
 
@@ -102,14 +102,6 @@ export function assertRdkafkaPerformance(): void {
 }
 
 /** Runs rdkafka_performance to its exit; its stdout, or an error with what it printed. */
-export function runRdkafkaPerformance(args: readonly string[], signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(RDKAFKA_PERFORMANCE, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    child.once('error', reject);
-    child.once('exit', (code, sig) => (code === 0 ? resolve(out) : reject(new Error(`rdkafka_performance ${args.slice(0, 2).join(' ')} exited with ${sig ?? `code ${code}`}:\n${out.slice(-2000)}\n${err}`))));
-  });
+export async function runRdkafkaPerformance(args: readonly string[], signal: AbortSignal): Promise<string> {
+  return (await runToExit(RDKAFKA_PERFORMANCE, args, `rdkafka_performance ${args.slice(0, 2).join(' ')}`, { signal, missing: 'run `bash bench/rdkafka/setup.sh`' })).stdout;
 }

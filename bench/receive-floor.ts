@@ -15,7 +15,7 @@
  *   node dist/bench/receive-floor.js --mode fresh-crc --bytes 1000000000
  * prints one JSON line: { mode, bytes, cpuSeconds, systemSeconds, secondsPerGB }.
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { crc } from '../src/protocol/records/native-codecs.js';
 import { directReadSocket, readDirectly } from '../src/server/net/direct-reads.js';
 import type { DirectReader } from '../src/server/net/direct-reads.js';
+import { runToExit } from './run-child.js';
 
 export const FLOOR_MODES = ['fresh', 'fresh-crc', 'reused-crc'] as const;
 export type FloorMode = (typeof FLOOR_MODES)[number];
@@ -131,16 +132,9 @@ async function send(port: number, bytes: number): Promise<void> {
 }
 
 /** Runs the floor in a fresh Node process (its own heap and RSS), for the bench. */
-export function runReceiveFloor(mode: FloorMode, bytes: number): Promise<FloorResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--mode', mode, '--bytes', String(bytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as FloorResult) : reject(new Error(`receive-floor --mode ${mode} exited with code ${code}: ${err}`))));
-  });
+export async function runReceiveFloor(mode: FloorMode, bytes: number): Promise<FloorResult> {
+  const args = [fileURLToPath(import.meta.url), '--mode', mode, '--bytes', String(bytes)];
+  return JSON.parse((await runToExit(process.execPath, args, `receive-floor --mode ${mode}`)).stdout) as FloorResult;
 }
 
 async function main(): Promise<void> {

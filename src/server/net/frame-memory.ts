@@ -39,9 +39,7 @@ export class FrameMemory {
   #sinceNudge = 0;
   #nudges = 0;
   readonly #nudge: () => void;
-  readonly #registry = new FinalizationRegistry<number>((bytes) => {
-    this.#live -= bytes;
-  });
+  readonly #registry = new FinalizationRegistry<number>((bytes) => this.collected(bytes));
 
   constructor(nudge: () => void = nudgeV8) {
     this.#nudge = nudge;
@@ -78,7 +76,7 @@ export class FrameMemory {
     }
   }
 
-  /** Counts `size` bytes as collected (what the FinalizationRegistry does; exposed for tests). */
+  /** Counts `size` bytes as collected: the FinalizationRegistry's callback (exposed for tests). */
   collected(size: number): void {
     this.#live -= size;
   }
