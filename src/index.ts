@@ -229,9 +229,12 @@ export class MiniKafka {
       ...(oauth ? { tokenValidator: oauth.validator } : {}),
       ...(opts.audit ? { audit: opts.audit } : {}),
     };
-    // Every broker answers as the same release and traces into the same sink; a durable cluster's
-    // brokers let produced frames go once flushed (BrokerOptions.framesKept).
-    const common = { clock, logger, security, framesKept: opts.dataDir === undefined, ...(release ? { release } : {}), ...(opts.trace ? { trace: opts.trace } : {}) };
+    // Every broker answers as the same release and traces into the same sink. Produced frames stay
+    // in memory unless durable (let go once flushed) or the log is past half its budget (spilled
+    // soon): BrokerOptions.framesKept.
+    let spill: SpillDirectory | null = null;
+    const framesKept = opts.dataDir !== undefined ? () => false : () => spill === null || spill.budget.bytes < spill.budget.budget / 2;
+    const common = { clock, logger, security, framesKept, ...(release ? { release } : {}), ...(opts.trace ? { trace: opts.trace } : {}) };
     const broker = new Broker({ ...common, config: brokerConfig(config, 0, opts) });
     const brokers = [broker];
     for (let i = 1; i < count; i++) brokers.push(new Broker({ ...common, config: brokerConfig(config, i, opts), cluster: broker.services }));
@@ -240,7 +243,7 @@ export class MiniKafka {
     const memory = opts.maxMemory === undefined ? null : maxMemoryBytes(opts.maxMemory);
     const dataDir = opts.dataDir === undefined ? null : (await import('./server/persistence/data-dir.js')).DataDir.open(broker, { path: opts.dataDir, fs: opts.fileSystem, flushIntervalMs: opts.flushIntervalMs, ...(memory === null ? {} : { cacheBytes: batchBudgetBytes(memory) }) });
     const budget = memory ?? (dataDir === null ? defaultMaxMemory() : 64 * 1024 * 1024);
-    const spill = dataDir !== null ? null : applyMemoryLimit(broker.cluster.topics, { budgetBytes: batchBudgetBytes(budget), spill: opts.spill ?? true, logger: broker.logger, ...(opts.spillDir === undefined ? {} : { dir: opts.spillDir }) });
+    spill = dataDir !== null ? null : applyMemoryLimit(broker.cluster.topics, { budgetBytes: batchBudgetBytes(budget), spill: opts.spill ?? true, logger: broker.logger, ...(opts.spillDir === undefined ? {} : { dir: opts.spillDir }) });
     const closeAll = async () => {
       for (const b of brokers) await b.close();
       spill?.close();

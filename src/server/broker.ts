@@ -139,12 +139,14 @@ export interface BrokerOptions {
    */
   readonly release?: KafkaRelease;
   /**
-   * Whether produced bytes stay in memory as the frames they came in (the in-memory log, the
-   * default): large frames then come from net/frame-memory.ts, whose memory V8 does not count
-   * and whose collections double with what is kept. False in durable mode, where a frame is let
-   * go once flushed and V8's own accounting (a collection each 64 MB) frees it sooner.
+   * Whether produced bytes will stay in memory as the frames they came in, asked for each large
+   * frame (default: always, the in-memory log). When it says yes, the frame comes from
+   * net/frame-memory.ts, whose memory V8 does not count and whose collections double with what
+   * is kept; otherwise from an ordinary Buffer, which V8's own accounting (a collection each
+   * 64 MB) frees sooner once the frame is let go: in durable mode (let go once flushed), and once
+   * the in-memory log nears its --max-memory budget (let go when spilled).
    */
-  readonly framesKept?: boolean;
+  readonly framesKept?: () => boolean;
 }
 
 /** One listener of a broker as clients are told of it. */
@@ -172,7 +174,9 @@ export class Broker implements ServingBroker {
   /** What durable mode saves of the cluster's security (ACLs, SCRAM credentials): see persistence/. */
   readonly stateSections: readonly StateSection[];
   readonly quotas: BrokerQuotas;
-  readonly #framesKept: boolean;
+  readonly #framesKept: () => boolean;
+  /** Where a connection reads a large frame (BrokerOptions.framesKept). */
+  readonly #allocateFrame = (size: number): Buffer => (this.#framesKept() ? frameMemory.allocate(size) : Buffer.allocUnsafe(size));
   private readonly dispatcher: Dispatcher;
   readonly #services: BrokerServices;
   /** One socket per listener, the primary one first. */
@@ -184,7 +188,7 @@ export class Broker implements ServingBroker {
 
   constructor(opts: BrokerOptions = {}) {
     this.config = { ...defaultBrokerConfig(), ...opts.config };
-    this.#framesKept = opts.framesKept ?? true;
+    this.#framesKept = opts.framesKept ?? (() => true);
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? createLogger('warn');
     this.services = opts.cluster ?? new ClusterServices(this.config, this.clock, this.logger, opts.security);
@@ -361,7 +365,7 @@ export class Broker implements ServingBroker {
       maxRequestSize: this.config.socketRequestMaxBytes,
       maxQueuedResponses: 1000,
       clock: this.clock,
-      ...(this.#framesKept ? { allocateFrame: keptFrame } : {}),
+      allocateFrame: this.#allocateFrame,
       listenerName: listener.spec.name,
       failedAuthenticationDelayMs: listener.failedAuthenticationDelayMs,
       ...(gate ? { gate } : {}),
@@ -430,11 +434,6 @@ export function transactionCoordinatorOf(broker: Broker): TransactionCoordinator
 /** The config store of a cluster (`config` is ignored: the cluster was made with its home config). */
 export function configStoreOf(cluster: Cluster, _config?: BrokerConfig): ConfigStore {
   return cluster.configs;
-}
-
-/** A frame for a broker that keeps produced frames (BrokerOptions.framesKept). */
-function keptFrame(size: number): Buffer {
-  return frameMemory.allocate(size);
 }
 
 /** The log maintenance of a cluster. */
